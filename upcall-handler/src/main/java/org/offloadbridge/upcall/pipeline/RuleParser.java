@@ -1,0 +1,632 @@
+package org.offloadbridge.upcall.pipeline;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+
+/**
+ * Parses rules in the {@code ovs-ofctl add-flow} syntax: one rule per line,
+ * {@code [table=T,][priority=P,][cookie=C,]MATCH... actions=ACTION,...}, fields separated by
+ * commas or blanks, plus our {@code offload=required|preferred|never} extension.
+ *
+ * <p>Errors carry the 1-based line and column of the offending token and an ovs-ofctl-like
+ * message. Port names resolve through the {@link PortTable} given at construction; a rule
+ * stores OpenFlow port numbers. Prerequisites are checked once the whole match is read (so
+ * {@code tp_dst=80,tcp} is as good as {@code tcp,tp_dst=80}), and actions are checked against
+ * the match like OVS's ofpacts_check (mod_tp_dst needs tcp/udp/sctp in the match).
+ *
+ * <p>See docs/rules.md for the full syntax and the differences from ovs-ofctl.
+ */
+public final class RuleParser {
+    private static final int ETH_TYPE_IP = 0x0800;
+    private static final int ETH_TYPE_ARP = 0x0806;
+    private static final int ETH_TYPE_RARP = 0x8035;
+    private static final int ETH_TYPE_IPV6 = 0x86dd;
+    private static final int IPPROTO_ICMP = 1;
+    private static final int IPPROTO_TCP = 6;
+    private static final int IPPROTO_UDP = 17;
+    private static final int IPPROTO_ICMPV6 = 58;
+    private static final int IPPROTO_SCTP = 132;
+
+    private final PortTable ports;
+
+    public RuleParser(PortTable ports) {
+        this.ports = ports;
+    }
+
+    /**
+     * Parses a rules file: one rule per line; blank lines and lines whose first non-blank
+     * character is {@code #} are skipped. Stops at the first bad line.
+     */
+    public List<Rule> parseFile(String content) throws RuleSyntaxException {
+        List<Rule> out = new ArrayList<>();
+        String[] lines = content.split("\r?\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String l = lines[i];
+            String t = l.strip();
+            if (t.isEmpty() || t.charAt(0) == '#') {
+                continue;
+            }
+            out.add(parseLine(l, i + 1));
+        }
+        return out;
+    }
+
+    /** Parses one rule given alone (reported as line 1). */
+    public Rule parse(String text) throws RuleSyntaxException {
+        return parseLine(text, 1);
+    }
+
+    /** Parses one rule that is line {@code lineNo} of a file. */
+    public Rule parseLine(String text, int lineNo) throws RuleSyntaxException {
+        return new LineParser(text, lineNo).parse();
+    }
+
+    /** One field as written, for prerequisite errors that point back at it. */
+    private record Written(MatchField field, String name, int column) {
+    }
+
+    private final class LineParser {
+        final String s;
+        final int line;
+        int table;
+        int priority = Rule.DEFAULT_PRIORITY;
+        long cookie;
+        OffloadPreference offload = OffloadPreference.PREFERRED;
+        final Match.Builder mb = new Match.Builder();
+        final List<Written> written = new ArrayList<>();
+        final BitSet explicit = new BitSet();
+        final BitSet seenKeyword = new BitSet();
+
+        LineParser(String s, int line) {
+            this.s = s;
+            this.line = line;
+        }
+
+        RuleSyntaxException err(int idx, String msg) {
+            return new RuleSyntaxException(line, idx + 1, msg);
+        }
+
+        Rule parse() throws RuleSyntaxException {
+            int n = s.length();
+            int i = 0;
+            int actionsAt = -1;
+            int tableCol = -1;
+            while (i < n) {
+                char c = s.charAt(i);
+                if (c == ',' || Character.isWhitespace(c)) {
+                    i++;
+                    continue;
+                }
+                int start = i;
+                while (i < n && s.charAt(i) != '=' && s.charAt(i) != ':' && s.charAt(i) != ',' && !Character.isWhitespace(s.charAt(i))) {
+                    i++;
+                }
+                String name = s.substring(start, i);
+                if (name.isEmpty()) {
+                    throw err(start, "expected a field name before \"" + s.charAt(start) + "\"");
+                }
+                String value = null;
+                int vstart = i;
+                if (i < n && (s.charAt(i) == '=' || s.charAt(i) == ':')) {
+                    i++;
+                    vstart = i;
+                    if (name.equals("actions")) {
+                        actionsAt = i;
+                        break;
+                    }
+                    while (i < n && s.charAt(i) != ',' && !Character.isWhitespace(s.charAt(i))) {
+                        i++;
+                    }
+                    value = s.substring(vstart, i);
+                }
+                if (name.equals("actions")) {
+                    throw err(start, "actions needs \"=\" and an action list");
+                }
+                if (name.equals("table")) {
+                    tableCol = vstart;
+                }
+                field(name, start, value, vstart);
+            }
+            if (actionsAt < 0) {
+                throw err(s.length(), "must specify an action (add actions=..., e.g. actions=drop)");
+            }
+            Match match = checkPrerequisites();
+            List<OfAction> actions = new ActionParser(this, match).parse(actionsAt);
+            if (tableCol < 0) {
+                tableCol = 0;
+            }
+            return new Rule(table, priority, cookie, match, actions, offload, line, s.strip());
+        }
+
+        void once(int id, String name, int col) throws RuleSyntaxException {
+            if (seenKeyword.get(id)) {
+                throw err(col, name + " given more than once");
+            }
+            seenKeyword.set(id);
+        }
+
+        void field(String name, int col, String value, int vcol) throws RuleSyntaxException {
+            switch (name) {
+                case "ip", "ipv4" -> shorthand(name, col, value, ETH_TYPE_IP, -1);
+                case "ipv6" -> shorthand(name, col, value, ETH_TYPE_IPV6, -1);
+                case "arp" -> shorthand(name, col, value, ETH_TYPE_ARP, -1);
+                case "rarp" -> shorthand(name, col, value, ETH_TYPE_RARP, -1);
+                case "tcp" -> shorthand(name, col, value, ETH_TYPE_IP, IPPROTO_TCP);
+                case "udp" -> shorthand(name, col, value, ETH_TYPE_IP, IPPROTO_UDP);
+                case "sctp" -> shorthand(name, col, value, ETH_TYPE_IP, IPPROTO_SCTP);
+                case "icmp" -> shorthand(name, col, value, ETH_TYPE_IP, IPPROTO_ICMP);
+                case "tcp6" -> shorthand(name, col, value, ETH_TYPE_IPV6, IPPROTO_TCP);
+                case "udp6" -> shorthand(name, col, value, ETH_TYPE_IPV6, IPPROTO_UDP);
+                case "sctp6" -> shorthand(name, col, value, ETH_TYPE_IPV6, IPPROTO_SCTP);
+                case "icmp6" -> shorthand(name, col, value, ETH_TYPE_IPV6, IPPROTO_ICMPV6);
+                case "table" -> {
+                    once(0, name, col);
+                    table = (int) number(name, value, vcol, Rule.MAX_TABLE);
+                }
+                case "priority" -> {
+                    once(1, name, col);
+                    priority = (int) number(name, value, vcol, 0xffff);
+                }
+                case "cookie" -> {
+                    once(2, name, col);
+                    if (value != null && value.indexOf('/') >= 0) {
+                        throw err(vcol + value.indexOf('/'), "a cookie mask is only meaningful when deleting or dumping rules");
+                    }
+                    cookie = number(name, value, vcol, -1L);
+                }
+                case "offload" -> {
+                    once(3, name, col);
+                    if (value == null) {
+                        throw err(col, "offload needs a value: offload=required, offload=preferred or offload=never");
+                    }
+                    offload = OffloadPreference.parse(value);
+                    if (offload == null) {
+                        throw err(vcol, "bad offload \"" + value + "\": expected required, preferred or never");
+                    }
+                }
+                case "idle_timeout", "hard_timeout", "importance", "send_flow_rem", "check_overlap", "out_port", "out_group" ->
+                    throw err(col, name + " is not supported: rules here live until they are replaced or deleted");
+                case "in_port" -> {
+                    requireValue(name, value, col);
+                    dup(MatchField.IN_PORT, name, col);
+                    mb.set(MatchField.IN_PORT, port(value, vcol, false));
+                }
+                case "dl_vlan" -> {
+                    requireValue(name, value, col);
+                    long vid = number(name, value, vcol, 0xffff);
+                    if (vid == 0xffff) {
+                        // OFP10_VLAN_NONE: only packets without a tag.
+                        mb.set(MatchField.VLAN_TCI, 0, 0xffff);
+                    } else if (vid > 4095) {
+                        throw err(vcol, "bad dl_vlan " + value + ": a VLAN id is 0..4095 (or 0xffff for \"no VLAN\")");
+                    } else {
+                        mb.merge(MatchField.VLAN_TCI, 0x1000 | vid, 0x1fff);
+                    }
+                    written.add(new Written(MatchField.VLAN_TCI, name, col));
+                }
+                case "dl_vlan_pcp" -> {
+                    requireValue(name, value, col);
+                    long pcp = number(name, value, vcol, 7);
+                    mb.merge(MatchField.VLAN_TCI, 0x1000 | (pcp << 13), 0xf000);
+                    written.add(new Written(MatchField.VLAN_TCI, name, col));
+                }
+                default -> {
+                    MatchField f = MatchField.byName(name);
+                    if (f == null) {
+                        throw err(col, "unknown field \"" + name + "\" (ovs-ofctl: unknown keyword " + name + ")");
+                    }
+                    requireValue(name, value, col);
+                    dup(f, name, col);
+                    long[] v;
+                    try {
+                        v = Values.parse(f, value);
+                    } catch (Values.BadValue e) {
+                        throw err(vcol + e.offset, e.getMessage());
+                    }
+                    if (f == MatchField.NW_TOS && (v[1] & 3) != 0) {
+                        throw err(vcol, "nw_tos " + value + " has ECN bits set: its low 2 bits must be 0 (match those with nw_ecn)");
+                    }
+                    if (f == MatchField.NW_TOS) {
+                        v[3] &= 0xfc;
+                    }
+                    mb.set(f, v[0], v[1], v[2], v[3]);
+                }
+            }
+        }
+
+        void requireValue(String name, String value, int col) throws RuleSyntaxException {
+            if (value == null) {
+                throw err(col, name + " needs a value (" + name + "=VALUE)");
+            }
+            if (value.isEmpty()) {
+                throw err(col + name.length() + 1, "missing value for " + name);
+            }
+        }
+
+        void dup(MatchField f, String name, int col) throws RuleSyntaxException {
+            if (explicit.get(f.ordinal())) {
+                throw err(col, name + " given more than once");
+            }
+            explicit.set(f.ordinal());
+            written.add(new Written(f, name, col));
+        }
+
+        void shorthand(String name, int col, String value, int ethType, int proto) throws RuleSyntaxException {
+            if (value != null) {
+                throw err(col, name + " is a shorthand and takes no value (write just \"" + name + "\")");
+            }
+            mb.set(MatchField.DL_TYPE, ethType);
+            if (proto >= 0) {
+                mb.set(MatchField.NW_PROTO, proto);
+            }
+        }
+
+        long number(String name, String value, int vcol, long max) throws RuleSyntaxException {
+            if (value == null || value.isEmpty()) {
+                throw err(vcol - 1, "missing value for " + name);
+            }
+            long v;
+            try {
+                v = Values.parseInt(value, 0);
+            } catch (Values.BadValue e) {
+                throw err(vcol, "bad value for " + name + ": " + e.getMessage());
+            }
+            if (max >= 0 && Long.compareUnsigned(v, max) > 0) {
+                throw err(vcol, "bad value for " + name + ": " + value + " is larger than " + max);
+            }
+            return v;
+        }
+
+        /** A port name or OpenFlow number, as its OpenFlow number. */
+        int port(String value, int vcol, boolean allowInPortKeyword) throws RuleSyntaxException {
+            if (!value.isEmpty() && Character.isDigit(value.charAt(0))) {
+                long v;
+                try {
+                    v = Values.parseInt(value, 0);
+                } catch (Values.BadValue e) {
+                    throw err(vcol, "bad port number \"" + value + "\"");
+                }
+                if (v < 1 || v > Port.OFPP_MAX) {
+                    throw err(vcol, "bad port number " + value + ": OpenFlow ports are 1.." + Port.OFPP_MAX);
+                }
+                return (int) v;
+            }
+            Port p = ports.byName(value);
+            if (p == null) {
+                throw err(vcol, "unknown port \"" + value + "\"");
+            }
+            return p.ofPort();
+        }
+
+        Match checkPrerequisites() throws RuleSyntaxException {
+            int dlType = mb.isSet(MatchField.DL_TYPE) && mb.mask(MatchField.DL_TYPE) == 0xffff ? (int) mb.value(MatchField.DL_TYPE) : -1;
+            int proto = mb.isSet(MatchField.NW_PROTO) && mb.mask(MatchField.NW_PROTO) == 0xff ? (int) mb.value(MatchField.NW_PROTO) : -1;
+            boolean arp = dlType == ETH_TYPE_ARP || dlType == ETH_TYPE_RARP;
+            for (Written w : written) {
+                MatchField f = w.field();
+                if (arp && (f == MatchField.NW_SRC || f == MatchField.NW_DST)) {
+                    // Old OpenFlow 1.0 spelling: nw_src/nw_dst on ARP mean the protocol addresses.
+                    MatchField to = f == MatchField.NW_SRC ? MatchField.ARP_SPA : MatchField.ARP_TPA;
+                    mb.set(to, 0, mb.value(f), 0, mb.mask(f));
+                    mb.set(f, 0, 0, 0, 0);
+                    continue;
+                }
+                if (!prereqOk(f.prereq(), dlType, proto)) {
+                    throw err(w.column(), w.name() + " requires " + f.prereq().requirement());
+                }
+            }
+            return mb.build();
+        }
+    }
+
+    static boolean prereqOk(MatchField.Prereq p, int dlType, int proto) {
+        boolean ip4 = dlType == ETH_TYPE_IP;
+        boolean ip6 = dlType == ETH_TYPE_IPV6;
+        return switch (p) {
+            case NONE -> true;
+            case IPV4 -> ip4;
+            case IPV6 -> ip6;
+            case IP_ANY -> ip4 || ip6;
+            case ARP -> dlType == ETH_TYPE_ARP || dlType == ETH_TYPE_RARP;
+            case TRANSPORT -> (ip4 || ip6) && (proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP);
+            case TCP -> (ip4 || ip6) && proto == IPPROTO_TCP;
+            case ICMP_ANY -> (ip4 && proto == IPPROTO_ICMP) || (ip6 && proto == IPPROTO_ICMPV6);
+        };
+    }
+
+    /** The action list after {@code actions=}: comma separated, commas inside parentheses kept. */
+    private final class ActionParser {
+        final LineParser lp;
+        final Match match;
+        final int dlType;
+        final int proto;
+
+        ActionParser(LineParser lp, Match match) {
+            this.lp = lp;
+            this.match = match;
+            this.dlType = match.isExact(MatchField.DL_TYPE) ? (int) match.value(MatchField.DL_TYPE) : -1;
+            this.proto = match.isExact(MatchField.NW_PROTO) ? (int) match.value(MatchField.NW_PROTO) : -1;
+        }
+
+        List<OfAction> parse(int from) throws RuleSyntaxException {
+            String s = lp.s;
+            int n = s.length();
+            List<OfAction> out = new ArrayList<>();
+            int i = from;
+            int dropAt = -1;
+            int gotoAt = -1;
+            boolean any = false;
+            while (i <= n) {
+                while (i < n && Character.isWhitespace(s.charAt(i))) {
+                    i++;
+                }
+                int start = i;
+                int depth = 0;
+                while (i < n && (depth > 0 || s.charAt(i) != ',')) {
+                    char c = s.charAt(i);
+                    if (c == '(') {
+                        depth++;
+                    } else if (c == ')') {
+                        depth--;
+                    }
+                    i++;
+                }
+                if (depth > 0) {
+                    throw lp.err(start, "unbalanced parentheses in action \"" + s.substring(start, i).strip() + "\"");
+                }
+                String tok = s.substring(start, i).stripTrailing();
+                if (tok.isEmpty()) {
+                    if (i >= n && !any) {
+                        throw lp.err(start, "must specify an action (e.g. actions=drop)");
+                    }
+                    if (i >= n) {
+                        break;
+                    }
+                    throw lp.err(start, "empty action between commas");
+                }
+                any = true;
+                if (gotoAt >= 0) {
+                    throw lp.err(gotoAt, "goto_table must be the last action");
+                }
+                if (tok.equals("drop")) {
+                    dropAt = start;
+                } else {
+                    OfAction a = action(tok, start);
+                    if (a instanceof OfAction.GotoTable) {
+                        gotoAt = start;
+                    }
+                    out.add(a);
+                }
+                i++;
+            }
+            if (dropAt >= 0 && !out.isEmpty()) {
+                throw lp.err(dropAt, "\"drop\" must not be accompanied by any other action");
+            }
+            return out;
+        }
+
+        OfAction action(String tok, int col) throws RuleSyntaxException {
+            int colon = tok.indexOf(':');
+            int paren = tok.indexOf('(');
+            String name;
+            String arg;
+            int acol;
+            if (paren >= 0 && (colon < 0 || paren < colon)) {
+                if (!tok.endsWith(")")) {
+                    throw lp.err(col + tok.length() - 1, "expected \")\" at the end of \"" + tok + "\"");
+                }
+                name = tok.substring(0, paren);
+                arg = tok.substring(paren + 1, tok.length() - 1);
+                acol = col + paren + 1;
+            } else if (colon >= 0) {
+                name = tok.substring(0, colon);
+                arg = tok.substring(colon + 1);
+                acol = col + colon + 1;
+            } else {
+                name = tok;
+                arg = null;
+                acol = col + tok.length();
+            }
+            switch (name) {
+                case "output": {
+                    need(name, arg, col);
+                    return new OfAction.Output(outPort(arg, acol));
+                }
+                case "in_port":
+                    noArg(name, arg, col);
+                    return new OfAction.InPort();
+                case "normal":
+                    noArg(name, arg, col);
+                    return new OfAction.Normal();
+                case "flood":
+                    noArg(name, arg, col);
+                    return new OfAction.Flood();
+                case "all":
+                    noArg(name, arg, col);
+                    return new OfAction.All();
+                case "controller": {
+                    int maxLen = 0xffff;
+                    if (arg != null && !arg.isEmpty()) {
+                        String a = arg.startsWith("max_len=") ? arg.substring(8) : arg;
+                        maxLen = (int) num(name, a, acol + (arg.length() - a.length()), 0xffff);
+                    }
+                    return new OfAction.Controller(maxLen);
+                }
+                case "mod_vlan_vid":
+                    return new OfAction.ModVlanVid((int) num(name, need(name, arg, col), acol, 4095));
+                case "mod_vlan_pcp":
+                    return new OfAction.ModVlanPcp((int) num(name, need(name, arg, col), acol, 7));
+                case "strip_vlan", "pop_vlan":
+                    noArg(name, arg, col);
+                    return new OfAction.StripVlan();
+                case "push_vlan": {
+                    long tpid = num(name, need(name, arg, col), acol, 0xffff);
+                    if (tpid != 0x8100 && tpid != 0x88a8) {
+                        throw lp.err(acol, "push_vlan takes an ethertype of 0x8100 or 0x88a8, not " + arg);
+                    }
+                    return new OfAction.PushVlan((int) tpid);
+                }
+                case "mod_dl_src":
+                    return set(name, MatchField.DL_SRC, need(name, arg, col), acol, col);
+                case "mod_dl_dst":
+                    return set(name, MatchField.DL_DST, need(name, arg, col), acol, col);
+                case "mod_nw_src":
+                    return set(name, MatchField.NW_SRC, need(name, arg, col), acol, col);
+                case "mod_nw_dst":
+                    return set(name, MatchField.NW_DST, need(name, arg, col), acol, col);
+                case "mod_nw_tos": {
+                    long tos = num(name, need(name, arg, col), acol, 0xff);
+                    if ((tos & 3) != 0) {
+                        throw lp.err(acol, "mod_nw_tos " + arg + " has ECN bits set: its low 2 bits must be 0");
+                    }
+                    checkPrereq(name, MatchField.NW_TOS.prereq(), col);
+                    return new OfAction.SetField(MatchField.NW_TOS, 0, tos, 0, 0xfc);
+                }
+                case "mod_nw_ttl": {
+                    long ttl = num(name, need(name, arg, col), acol, 0xff);
+                    checkPrereq(name, MatchField.NW_TTL.prereq(), col);
+                    return new OfAction.SetField(MatchField.NW_TTL, 0, ttl, 0, 0xff);
+                }
+                case "mod_tp_src":
+                    return set(name, MatchField.TP_SRC, need(name, arg, col), acol, col);
+                case "mod_tp_dst":
+                    return set(name, MatchField.TP_DST, need(name, arg, col), acol, col);
+                case "dec_ttl":
+                    if (arg != null && !arg.isEmpty()) {
+                        throw lp.err(acol, "dec_ttl with controller ids is not supported; write just dec_ttl");
+                    }
+                    checkPrereq(name, MatchField.Prereq.IP_ANY, col);
+                    return new OfAction.DecTtl();
+                case "set_field":
+                    return setField(need(name, arg, col), acol, col);
+                case "resubmit":
+                    return resubmit(need(name, arg, col), acol, paren >= 0 && (colon < 0 || paren < colon));
+                case "goto_table": {
+                    int t = (int) num(name, need(name, arg, col), acol, Rule.MAX_TABLE);
+                    if (t <= lp.table) {
+                        throw lp.err(acol, "goto_table:" + t + " must go to a later table than this rule's table " + lp.table
+                                + " (use resubmit(," + t + ") to go back)");
+                    }
+                    return new OfAction.GotoTable(t);
+                }
+                case "set_tunnel", "set_tunnel64":
+                    return new OfAction.SetTunnel(num(name, need(name, arg, col), acol, name.equals("set_tunnel") ? 0xffffffffL : -1L));
+                default:
+                    if (arg == null) {
+                        // A bare port name or number means output to it (ovs-ofctl does the same).
+                        if (Character.isDigit(name.charAt(0)) || ports.byName(name) != null) {
+                            return new OfAction.Output(outPort(name, col));
+                        }
+                        throw lp.err(col, "unknown action or port \"" + name + "\"");
+                    }
+                    throw lp.err(col, "unknown action \"" + name + "\"");
+            }
+        }
+
+        String need(String name, String arg, int col) throws RuleSyntaxException {
+            if (arg == null || arg.isEmpty()) {
+                throw lp.err(col, name + " needs an argument (" + name + ":VALUE)");
+            }
+            return arg;
+        }
+
+        void noArg(String name, String arg, int col) throws RuleSyntaxException {
+            if (arg != null) {
+                throw lp.err(col, name + " takes no argument");
+            }
+        }
+
+        long num(String name, String v, int col, long max) throws RuleSyntaxException {
+            long x;
+            try {
+                x = Values.parseInt(v, 0);
+            } catch (Values.BadValue e) {
+                throw lp.err(col, "bad value for " + name + ": " + e.getMessage());
+            }
+            if (max >= 0 && Long.compareUnsigned(x, max) > 0) {
+                throw lp.err(col, "bad value for " + name + ": " + v + " is larger than " + max);
+            }
+            return x;
+        }
+
+        int outPort(String v, int col) throws RuleSyntaxException {
+            return lp.port(v, col, false);
+        }
+
+        void checkPrereq(String name, MatchField.Prereq p, int col) throws RuleSyntaxException {
+            if (!prereqOk(p, dlType, proto)) {
+                throw lp.err(col, name + " requires the match to have " + p.requirement());
+            }
+        }
+
+        OfAction set(String name, MatchField f, String v, int vcol, int col) throws RuleSyntaxException {
+            long[] x;
+            try {
+                x = Values.parse(f, v);
+            } catch (Values.BadValue e) {
+                throw lp.err(vcol + e.offset, e.getMessage());
+            }
+            if (v.indexOf('/') >= 0) {
+                throw lp.err(vcol + v.indexOf('/'), name + " takes a plain value, no mask (use set_field:VALUE/MASK->FIELD)");
+            }
+            checkPrereq(name, f.prereq(), col);
+            return new OfAction.SetField(f, x[0], x[1], x[2], x[3]);
+        }
+
+        OfAction setField(String arg, int acol, int col) throws RuleSyntaxException {
+            int arrow = arg.indexOf("->");
+            if (arrow < 0) {
+                throw lp.err(acol, "set_field needs VALUE->FIELD, e.g. set_field:10.0.0.1->nw_dst");
+            }
+            String fname = arg.substring(arrow + 2);
+            MatchField f = MatchField.byName(fname);
+            int fcol = acol + arrow + 2;
+            if (f == null) {
+                throw lp.err(fcol, "unknown field \"" + fname + "\" in set_field");
+            }
+            switch (f) {
+                case IN_PORT, DL_TYPE, NW_PROTO, NW_FRAG, TCP_FLAGS, VLAN_TCI, ICMP_TYPE, ICMP_CODE, ARP_OP, ARP_SPA, ARP_TPA, ARP_SHA, ARP_THA ->
+                    throw lp.err(fcol, "field " + fname + " is not settable" + (f == MatchField.VLAN_TCI ? " (use mod_vlan_vid / mod_vlan_pcp)" : ""));
+                default -> {
+                }
+            }
+            String v = arg.substring(0, arrow);
+            long[] x;
+            try {
+                x = Values.parse(f, v);
+            } catch (Values.BadValue e) {
+                throw lp.err(acol + e.offset, e.getMessage());
+            }
+            if (f == MatchField.NW_TOS && (x[1] & 3) != 0) {
+                throw lp.err(acol, "nw_tos " + v + " has ECN bits set: its low 2 bits must be 0 (set those with nw_ecn)");
+            }
+            if (f == MatchField.NW_TOS) {
+                x[3] &= 0xfc;
+            }
+            checkPrereq("set_field " + fname, f.prereq(), col);
+            return new OfAction.SetField(f, x[0], x[1] & x[3], x[2], x[3]);
+        }
+
+        OfAction resubmit(String arg, int acol, boolean parenForm) throws RuleSyntaxException {
+            if (!parenForm) {
+                return new OfAction.Resubmit(lp.port(arg, acol, false), -1);
+            }
+            int comma = arg.indexOf(',');
+            String p = comma < 0 ? arg : arg.substring(0, comma);
+            String t = comma < 0 ? "" : arg.substring(comma + 1);
+            int port = -1;
+            if (!p.isEmpty() && !p.equals("in_port")) {
+                port = lp.port(p, acol, false);
+            }
+            int table = -1;
+            if (!t.isEmpty()) {
+                table = (int) num("resubmit", t, acol + comma + 1, Rule.MAX_TABLE);
+            }
+            if (port < 0 && table < 0) {
+                throw lp.err(acol, "resubmit needs a port, a table or both: resubmit(PORT,TABLE)");
+            }
+            return new OfAction.Resubmit(port, table);
+        }
+    }
+}
