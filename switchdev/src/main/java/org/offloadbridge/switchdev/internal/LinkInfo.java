@@ -1,0 +1,18 @@
+package org.offloadbridge.switchdev.internal;
+
+import org.offloadbridge.switchdev.SwitchId;
+
+/**
+ * What rtnetlink (or, without it, sysfs) says about one netdev: the discovery input.
+ *
+ * @param ifindex      ifi_index
+ * @param name         IFLA_IFNAME
+ * @param kind         IFLA_LINKINFO/IFLA_INFO_KIND, or null
+ * @param switchId     IFLA_PHYS_SWITCH_ID, or null
+ * @param physPortName IFLA_PHYS_PORT_NAME, or null
+ * @param parentBus    IFLA_PARENT_DEV_BUS_NAME, or null
+ * @param parentDev    IFLA_PARENT_DEV_NAME, or null
+ */
+public record LinkInfo(int ifindex, String name, String kind, SwitchId switchId, String physPortName,
+                       String parentBus, String parentDev) {
+}
