@@ -1,6 +1,10 @@
 /**
- * The in-process DPDK datapath through Java FFM: EAL, ports, mempools, PMD threads, exact-match cache and megaflow classifier, action execution, upcalls on miss.
+ * The in-process DPDK datapath through Java FFM: EAL, ports, mempools, PMD threads, exact-match
+ * cache and megaflow classifier, action execution, upcalls on miss.
  *
- * <p>Not built yet: this module holds only its build file and this description.
+ * <p>Entry points: {@link org.offloadbridge.dpdk.Dpdk#isAvailable()} (and its cause),
+ * {@link org.offloadbridge.dpdk.Eal} (once per JVM), {@link org.offloadbridge.dpdk.Mempool},
+ * {@link org.offloadbridge.dpdk.Port}. Native calls live in
+ * {@code org.offloadbridge.dpdk.internal}.
  */
 package org.offloadbridge.dpdk;
