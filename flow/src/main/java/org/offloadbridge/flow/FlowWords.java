@@ -1,0 +1,106 @@
+package org.offloadbridge.flow;
+
+import java.util.Arrays;
+
+/**
+ * The flat primitive shape shared by {@link FlowKey} and {@link FlowMask}: {@link Field#WORDS}
+ * 64-bit words, fields addressed through {@link Field}. Mutable and reusable on purpose:
+ * hot paths (parser, classifiers, translation) keep one instance per thread and refill it.
+ *
+ * <p>{@link #equals} and {@link #hashCode} are over the words only, so a reused probe key
+ * can look up a {@code HashMap} whose keys are stored copies — without allocating. A key
+ * stored in a map must never be mutated again.
+ */
+public abstract sealed class FlowWords permits FlowKey, FlowMask {
+    final long[] w = new long[Field.WORDS];
+
+    FlowWords() {}
+
+    /** The raw word {@code i} (0 .. {@link Field#WORDS}-1). */
+    public final long word(int i) { return w[i]; }
+
+    /** Sets the raw word {@code i}. */
+    public final void setWord(int i, long value) { w[i] = value; }
+
+    /** The value of {@code f}, right-aligned. */
+    public final long get(Field f) {
+        return (w[f.word()] >>> f.shift()) & f.valueMask();
+    }
+
+    /** Sets {@code f} to {@code value} (bits beyond the field's width are ignored). */
+    public final void set(Field f, long value) {
+        long m = f.wordMask();
+        int i = f.word();
+        w[i] = (w[i] & ~m) | ((value << f.shift()) & m);
+    }
+
+    /** Sets all words to zero. */
+    public void clear() { Arrays.fill(w, 0L); }
+
+    /** True when every word is zero. */
+    public final boolean isZero() {
+        for (long x : w) {
+            if (x != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    final void copyWords(FlowWords from) { System.arraycopy(from.w, 0, w, 0, Field.WORDS); }
+
+    @Override
+    public final boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (o == null || o.getClass() != getClass()) {
+            return false;
+        }
+        long[] ow = ((FlowWords) o).w;
+        for (int i = 0; i < Field.WORDS; i++) {
+            if (w[i] != ow[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public final int hashCode() {
+        long h = 0x9e3779b97f4a7c15L;
+        for (int i = 0; i < Field.WORDS; i++) {
+            h = mix(h ^ w[i]);
+        }
+        return (int) (h ^ (h >>> 32));
+    }
+
+    /** Debug form: every non-zero field as {@code name=0xvalue}, in layout order. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder(getClass().getSimpleName()).append('{');
+        boolean first = true;
+        for (int i = 0; i < Field.count(); i++) {
+            Field f = Field.of(i);
+            long v = get(f);
+            if (v != 0) {
+                if (!first) {
+                    sb.append(',');
+                }
+                first = false;
+                sb.append(f.name().toLowerCase(java.util.Locale.ROOT)).append("=0x").append(Long.toHexString(v));
+            }
+        }
+        return sb.append('}').toString();
+    }
+
+    /** A strong 64-bit finaliser (murmur3 fmix64): good spread for open-addressing tables. */
+    static long mix(long h) {
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb93fe53e2b4fL;
+        h ^= h >>> 33;
+        return h;
+    }
+}

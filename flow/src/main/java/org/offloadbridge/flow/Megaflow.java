@@ -1,0 +1,52 @@
+package org.offloadbridge.flow;
+
+/**
+ * A datapath flow: match ({@code key} under {@code mask}), actions, and its 128-bit
+ * {@link Ufid}. Immutable: the constructor copies key and mask and stores the key already
+ * masked ({@code key AND mask}), so two megaflows with the same match have equal keys.
+ * The accessors return the stored instances — callers must not mutate them.
+ */
+public final class Megaflow {
+    private final FlowKey key;
+    private final FlowMask mask;
+    private final Actions actions;
+    private final Ufid ufid;
+
+    public Megaflow(FlowKey key, FlowMask mask, Actions actions, Ufid ufid) {
+        FlowKey k = new FlowKey();
+        key.and(mask, k);
+        this.key = k;
+        this.mask = mask.copy();
+        this.actions = actions;
+        this.ufid = ufid;
+    }
+
+    /** A megaflow whose ufid is {@link Ufid#of(FlowKey, FlowMask)} of its match. */
+    public static Megaflow of(FlowKey key, FlowMask mask, Actions actions) {
+        return new Megaflow(key, mask, actions, Ufid.of(key, mask));
+    }
+
+    /** The masked key (never mutate). */
+    public FlowKey key() { return key; }
+    /** The mask (never mutate). */
+    public FlowMask mask() { return mask; }
+    public Actions actions() { return actions; }
+    public Ufid ufid() { return ufid; }
+
+    /** True when the packet key {@code packet} falls in this megaflow. */
+    public boolean matches(FlowKey packet) { return key.maskedEquals(mask, packet); }
+
+    /** A copy with other actions and the same ufid (what a revalidator's modify installs). */
+    public Megaflow withActions(Actions newActions) { return new Megaflow(key, mask, newActions, ufid); }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Megaflow m && key.equals(m.key) && mask.equals(m.mask) && actions.equals(m.actions) && ufid.equals(m.ufid);
+    }
+
+    @Override
+    public int hashCode() { return key.hashCode() * 31 + mask.hashCode(); }
+
+    @Override
+    public String toString() { return ufid + ", " + FlowFormat.formatMatch(key, mask, null, false) + ", actions:" + actions; }
+}

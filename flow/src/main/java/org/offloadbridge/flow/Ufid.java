@@ -1,0 +1,135 @@
+package org.offloadbridge.flow;
+
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A 128-bit unique flow identifier, OVS's {@code ufid}. Printed and parsed as
+ * {@code ufid:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}, the form of OVS's {@code odp_format_ufid}.
+ *
+ * <p>{@code hi} holds OVS's {@code u32[0]} (upper half) and {@code u32[1]}, {@code lo} holds
+ * {@code u32[2]} and {@code u32[3]}; the text is simply {@code hi} then {@code lo} in hex.
+ *
+ * <p>How ours are made: {@link #of(FlowKey, FlowMask)} hashes the masked key and the mask.
+ * OVS hashes the upcall's unmasked key with a per-process random secret, so its ufids change
+ * across restarts. Ours are a pure function of the megaflow's match, so after a daemon
+ * restart the same megaflow gets the same ufid and the flow found in tc (ufid = action cookie)
+ * is recognised instead of duplicated. {@link #random()} exists for callers that want
+ * OVS-like fresh ids.
+ */
+public record Ufid(long hi, long lo) {
+    private static final String PREFIX = "ufid:";
+
+    /** A random ufid. */
+    public static Ufid random() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        return new Ufid(r.nextLong(), r.nextLong());
+    }
+
+    /** The deterministic ufid of a megaflow match: a 128-bit hash of {@code key AND mask} and {@code mask}. */
+    public static Ufid of(FlowKey key, FlowMask mask) {
+        long h1 = 0x243f6a8885a308d3L;
+        long h2 = 0x13198a2e03707344L;
+        for (int i = 0; i < Field.WORDS; i++) {
+            long m = mask.w[i];
+            long k = key.w[i] & m;
+            h1 = FlowWords.mix(h1 ^ k) * 31 + m;
+            h2 = FlowWords.mix(h2 + m) ^ Long.rotateLeft(k, 29);
+        }
+        return new Ufid(FlowWords.mix(h1 ^ (h2 >>> 7)), FlowWords.mix(h2 ^ h1));
+    }
+
+    /** OVS's 32-bit words {@code u32[0..3]} of the ufid. */
+    public int u32(int i) {
+        return switch (i) {
+            case 0 -> (int) (hi >>> 32);
+            case 1 -> (int) hi;
+            case 2 -> (int) (lo >>> 32);
+            case 3 -> (int) lo;
+            default -> throw new IndexOutOfBoundsException(i);
+        };
+    }
+
+    /**
+     * The 16 bytes OVS stores for a ufid ({@code ovs_u128}: four u32 in host byte order,
+     * little-endian on x86/arm64) — what OVS puts in a tc action cookie.
+     */
+    public byte[] toCookieBytes() {
+        byte[] b = new byte[16];
+        for (int i = 0; i < 4; i++) {
+            int v = u32(i);
+            b[i * 4] = (byte) v;
+            b[i * 4 + 1] = (byte) (v >>> 8);
+            b[i * 4 + 2] = (byte) (v >>> 16);
+            b[i * 4 + 3] = (byte) (v >>> 24);
+        }
+        return b;
+    }
+
+    /** Inverse of {@link #toCookieBytes()}. */
+    public static Ufid fromCookieBytes(byte[] b) {
+        if (b.length != 16) {
+            throw new IllegalArgumentException("ufid cookie must be 16 bytes, got " + b.length);
+        }
+        long[] u = new long[4];
+        for (int i = 0; i < 4; i++) {
+            u[i] = (b[i * 4] & 0xffL) | (b[i * 4 + 1] & 0xffL) << 8 | (b[i * 4 + 2] & 0xffL) << 16 | (b[i * 4 + 3] & 0xffL) << 24;
+        }
+        return new Ufid(u[0] << 32 | u[1], u[2] << 32 | u[3]);
+    }
+
+    /** {@code xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx} (without the {@code ufid:} prefix). */
+    public String uuidString() {
+        String h = hex16(hi);
+        String l = hex16(lo);
+        return h.substring(0, 8) + '-' + h.substring(8, 12) + '-' + h.substring(12, 16) + '-'
+                + l.substring(0, 4) + '-' + l.substring(4, 16);
+    }
+
+    /** {@code ufid:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}, as OVS prints it. */
+    @Override
+    public String toString() { return PREFIX + uuidString(); }
+
+    private static String hex16(long v) {
+        String s = Long.toHexString(v);
+        return "0".repeat(16 - s.length()) + s;
+    }
+
+    /**
+     * Parses {@code ufid:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}; the {@code ufid:} prefix is
+     * optional.
+     *
+     * @throws IllegalArgumentException naming the offending position
+     */
+    public static Ufid parse(CharSequence text) {
+        String s = text.toString();
+        int start = s.startsWith(PREFIX) ? PREFIX.length() : 0;
+        if (s.length() - start != 36) {
+            throw new IllegalArgumentException("ufid: expected 36 characters xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx after '"
+                    + s.substring(0, start) + "', got " + (s.length() - start) + " in '" + s + "'");
+        }
+        long hi = 0;
+        long lo = 0;
+        int digits = 0;
+        for (int i = start; i < s.length(); i++) {
+            char c = s.charAt(i);
+            int rel = i - start;
+            if (rel == 8 || rel == 13 || rel == 18 || rel == 23) {
+                if (c != '-') {
+                    throw new IllegalArgumentException("ufid: expected '-' at column " + (i + 1) + " of '" + s + "'");
+                }
+                continue;
+            }
+            int d = Character.digit(c, 16);
+            if (d < 0) {
+                throw new IllegalArgumentException("ufid: expected a hex digit at column " + (i + 1) + " of '" + s + "', got '" + c + "'");
+            }
+            if (digits < 16) {
+                hi = hi << 4 | d;
+            } else {
+                lo = lo << 4 | d;
+            }
+            digits++;
+        }
+        return new Ufid(hi, lo);
+    }
+}

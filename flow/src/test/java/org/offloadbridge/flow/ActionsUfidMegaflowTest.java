@@ -1,0 +1,119 @@
+package org.offloadbridge.flow;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ActionsUfidMegaflowTest {
+
+    @Test
+    void emptyListIsDrop() {
+        Actions a = Actions.builder().build();
+        assertSame(Actions.DROP, a);
+        assertTrue(a.isDrop());
+        assertEquals("drop", a.toString());
+        assertTrue(a.isOffloadable());
+    }
+
+    @Test
+    void encodedProgramRoundTripsThroughValues() {
+        Actions a = Actions.builder()
+                .pushVlan(0x8100, 10, 3)
+                .output(3)
+                .popVlan()
+                .beginSet(KeyAttr.IPV4, true).field(Field.IPV4_SRC, 0x0a000063L, 0xffffff00L).field(Field.NW_TTL, 63, 0xff).endSet()
+                .setTunnelIpv4(0x5, 0x0a000001, 0x0a000002, 0, 64, 0, 4789, FlowKey.TUN_F_DONT_FRAGMENT)
+                .output(7)
+                .userspace(42, "")
+                .build();
+        assertEquals(7, a.size());
+        List<Action> v = a.toList();
+        assertEquals(new Action.PushVlan(0x8100, 10, 3), v.get(0));
+        assertEquals(new Action.Output(3), v.get(1));
+        assertEquals(new Action.PopVlan(), v.get(2));
+        Action.SetField s = (Action.SetField) v.get(3);
+        assertEquals(KeyAttr.IPV4, s.attr());
+        assertTrue(s.masked());
+        assertEquals(List.of(new Action.FieldValue(Field.IPV4_SRC, 0x0a000063L, 0xffffff00L), new Action.FieldValue(Field.NW_TTL, 63, 0xff)), s.fields());
+        assertEquals(new Action.Userspace(42, ""), v.get(6));
+        assertFalse(a.isOffloadable());
+        assertEquals(a, Actions.of(v));
+        assertEquals(a.hashCode(), Actions.of(v).hashCode());
+
+        // the walk the DPDK datapath does: header, length, no objects
+        int outputs = 0;
+        for (int pc = 0; pc < a.programLength(); pc += Actions.length(a.word(pc))) {
+            if (Actions.type(a.word(pc)) == Actions.OUTPUT) {
+                outputs += Actions.arg(a.word(pc));
+            }
+        }
+        assertEquals(10, outputs);
+    }
+
+    @Test
+    void builderRejectsMisuse() {
+        assertThrows(IllegalStateException.class, () -> Actions.builder().field(Field.TP_DST, 1, -1));
+        assertThrows(IllegalStateException.class, () -> Actions.builder().beginSet(KeyAttr.TCP, true).output(1));
+        assertThrows(IllegalStateException.class, () -> Actions.builder().beginSet(KeyAttr.TCP, true).endSet());
+        assertThrows(IllegalArgumentException.class, () -> Actions.builder().pushVlan(0x8100, 4096, 0));
+    }
+
+    @Test
+    void ufidTextIsOvsForm() {
+        Ufid u = Ufid.parse("ufid:5efba054-d68f-4ac3-a585-4d3fbf4d87ae");
+        assertEquals(0x5efba054d68f4ac3L, u.hi());
+        assertEquals(0xa5854d3fbf4d87aeL, u.lo());
+        assertEquals("ufid:5efba054-d68f-4ac3-a585-4d3fbf4d87ae", u.toString());
+        assertEquals(u, Ufid.parse("5efba054-d68f-4ac3-a585-4d3fbf4d87ae"));
+        assertEquals("ufid:00000000-0000-0001-0000-000000000002", new Ufid(1, 2).toString());
+        assertEquals(0x5efba054, u.u32(0));
+        assertEquals(u, Ufid.fromCookieBytes(u.toCookieBytes()));
+        assertEquals((byte) 0x54, u.toCookieBytes()[0], "u32[0] little-endian first");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Ufid.parse("ufid:5efba054-d68f-4ac3-a585x4d3fbf4d87ae"));
+        assertTrue(e.getMessage().contains("column 29"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Ufid.parse("ufid:5efba054-d68f-4ac3-a585-4d3fbf4d87ag"));
+        assertTrue(e.getMessage().contains("hex digit"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Ufid.parse("ufid:1234"));
+    }
+
+    @Test
+    void ufidOfMatchIsDeterministicAndIgnoresWildcardedBits() {
+        FlowKey k = new FlowKey();
+        FlowMask m = new FlowMask();
+        k.set(Field.IPV4_DST, 0x0a000001L);
+        k.set(Field.TP_SRC, 999);
+        m.setPrefix(Field.IPV4_DST, 24);
+        Ufid a = Ufid.of(k, m);
+        k.set(Field.TP_SRC, 1000);
+        k.set(Field.IPV4_DST, 0x0a000002L);
+        assertEquals(a, Ufid.of(k, m));
+        m.setPrefix(Field.IPV4_DST, 32);
+        assertNotEquals(a, Ufid.of(k, m));
+        assertNotEquals(Ufid.random(), Ufid.random());
+    }
+
+    @Test
+    void megaflowStoresMaskedCopies() {
+        FlowKey k = new FlowKey();
+        FlowMask m = new FlowMask();
+        k.set(Field.IPV4_DST, 0x0a0000ffL);
+        k.set(Field.TP_DST, 80);
+        m.setPrefix(Field.IPV4_DST, 24);
+        Megaflow f = Megaflow.of(k, m, Actions.builder().output(2).build());
+        k.set(Field.IPV4_DST, 0);
+        m.setAll();
+        assertEquals(0x0a000000L, f.key().get(Field.IPV4_DST));
+        assertEquals(0, f.key().get(Field.TP_DST));
+        assertEquals(24, f.mask().prefixLength(Field.IPV4_DST));
+        FlowKey p = new FlowKey();
+        p.set(Field.IPV4_DST, 0x0a000017L);
+        p.set(Field.TP_DST, 443);
+        assertTrue(f.matches(p));
+        p.set(Field.IPV4_DST, 0x0a000117L);
+        assertFalse(f.matches(p));
+        Megaflow g = f.withActions(Actions.DROP);
+        assertEquals(f.ufid(), g.ufid());
+        assertEquals(Actions.DROP, g.actions());
+    }
+}
