@@ -1,0 +1,231 @@
+package org.offloadbridge.dpdk.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.offloadbridge.flow.Field;
+import org.offloadbridge.flow.FlowKey;
+import org.offloadbridge.flow.FlowMask;
+
+/**
+ * The megaflow classifier: a tuple-space search as OVS's dpcls. Flows are grouped by mask into
+ * subtables; a lookup hashes the packet key under each subtable's mask and probes that subtable's
+ * hash table. Megaflows never overlap (the translation makes them disjoint), so the first hit
+ * is the answer and there are no priorities.
+ *
+ * <h2>Concurrency (RCU-like)</h2>
+ * One writer at a time (callers serialise: {@code FlowTable} holds a lock), any number of lock-
+ * free readers (PMD threads). Readers see:
+ * <ul>
+ *   <li>the subtable array — immutable, replaced by a volatile store when a mask appears or goes;</li>
+ *   <li>each subtable's bucket array — replaced by a volatile store on resize;</li>
+ *   <li>bucket chains of immutable nodes — a bucket head is replaced with a release store; a
+ *       removal copies the nodes in front of the removed one.</li>
+ * </ul>
+ * A reader therefore always walks a consistent chain, allocation-free. A removed flow may still
+ * be returned to a reader that started before the removal; {@link Rcu#synchronize()} is how the
+ * writer waits for such readers to finish.
+ */
+public final class Classifier {
+
+    private static final Subtable[] NONE = new Subtable[0];
+
+    private volatile Subtable[] subtables = NONE;
+    private final Map<FlowMask, Subtable> byMask = new HashMap<>();
+    private int size;
+
+    /** The flow matching {@code packet}, or null. Lock-free, allocation-free. */
+    public DpFlow lookup(FlowKey packet) {
+        Subtable[] st = subtables;
+        for (Subtable s : st) {
+            DpFlow f = s.lookup(packet);
+            if (f != null) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    /** Number of flows. Writer side. */
+    public int size() {
+        return size;
+    }
+
+    public int subtableCount() {
+        return subtables.length;
+    }
+
+    /** The flow with exactly this masked key and mask, or null. Writer side. */
+    public DpFlow find(FlowKey maskedKey, FlowMask mask) {
+        Subtable s = byMask.get(mask);
+        return s == null ? null : s.lookup(maskedKey);
+    }
+
+    /** Adds a flow (caller checked it is not a duplicate). Writer side. */
+    public void insert(DpFlow flow) {
+        Subtable s = byMask.get(flow.mask);
+        if (s == null) {
+            s = new Subtable(flow.mask);
+            byMask.put(flow.mask, s);
+            Subtable[] old = subtables;
+            Subtable[] n = java.util.Arrays.copyOf(old, old.length + 1);
+            n[old.length] = s;
+            subtables = n;
+        }
+        s.insert(flow);
+        size++;
+    }
+
+    /** Removes a flow; true when it was there. Writer side. */
+    public boolean remove(DpFlow flow) {
+        Subtable s = byMask.get(flow.mask);
+        if (s == null || !s.remove(flow)) {
+            return false;
+        }
+        size--;
+        if (s.count == 0) {
+            byMask.remove(flow.mask);
+            List<Subtable> keep = new ArrayList<>(List.of(subtables));
+            keep.remove(s);
+            subtables = keep.toArray(NONE);
+        }
+        return true;
+    }
+
+    /** Every flow, in no particular order. Writer side (or any thread for a racy snapshot). */
+    public List<DpFlow> flows() {
+        List<DpFlow> out = new ArrayList<>(size);
+        for (Subtable s : subtables) {
+            s.collect(out);
+        }
+        return out;
+    }
+
+    /** Hash of {@code key AND mask} over the mask's non-zero words (same for packet and flow). */
+    static int hash(FlowKey key, int[] words, long[] maskWords) {
+        long h = 0x9e3779b97f4a7c15L;
+        for (int j = 0; j < words.length; j++) {
+            h = (h ^ (key.word(words[j]) & maskWords[j])) * 0xff51afd7ed558ccdL;
+            h ^= h >>> 29;
+        }
+        h *= 0xc4ceb93fe53e2b4fL;
+        return (int) (h ^ (h >>> 32));
+    }
+
+    private static final class Node {
+        final int hash;
+        final DpFlow flow;
+        final Node next;
+
+        Node(int hash, DpFlow flow, Node next) {
+            this.hash = hash;
+            this.flow = flow;
+            this.next = next;
+        }
+    }
+
+    private static final VarHandle BUCKET = MethodHandles.arrayElementVarHandle(Node[].class);
+
+    private static final class Subtable {
+        final int[] words;
+        final long[] maskWords;
+        volatile Node[] buckets = new Node[16];
+        int count;
+
+        Subtable(FlowMask mask) {
+            int n = 0;
+            for (int i = 0; i < Field.WORDS; i++) {
+                if (mask.word(i) != 0) {
+                    n++;
+                }
+            }
+            words = new int[n];
+            maskWords = new long[n];
+            n = 0;
+            for (int i = 0; i < Field.WORDS; i++) {
+                if (mask.word(i) != 0) {
+                    words[n] = i;
+                    maskWords[n++] = mask.word(i);
+                }
+            }
+        }
+
+        DpFlow lookup(FlowKey packet) {
+            int h = hash(packet, words, maskWords);
+            Node[] b = buckets;
+            Node n = (Node) BUCKET.getAcquire(b, h & (b.length - 1));
+            for (; n != null; n = n.next) {
+                if (n.hash == h && matches(n.flow.key, packet)) {
+                    return n.flow;
+                }
+            }
+            return null;
+        }
+
+        private boolean matches(FlowKey maskedKey, FlowKey packet) {
+            for (int j = 0; j < words.length; j++) {
+                int w = words[j];
+                if ((packet.word(w) & maskWords[j]) != maskedKey.word(w)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        void insert(DpFlow flow) {
+            if (count + 1 > buckets.length * 3 / 4) {
+                resize(buckets.length * 2);
+            }
+            int h = hash(flow.key, words, maskWords);
+            Node[] b = buckets;
+            int i = h & (b.length - 1);
+            BUCKET.setRelease(b, i, new Node(h, flow, (Node) b[i]));
+            count++;
+        }
+
+        boolean remove(DpFlow flow) {
+            int h = hash(flow.key, words, maskWords);
+            Node[] b = buckets;
+            int i = h & (b.length - 1);
+            Node head = b[i];
+            Node n = head;
+            while (n != null && n.flow != flow) {
+                n = n.next;
+            }
+            if (n == null) {
+                return false;
+            }
+            // Rebuild the part in front of n; readers holding the old chain still see a valid list.
+            Node rebuilt = n.next;
+            for (Node p = head; p != n; p = p.next) {
+                rebuilt = new Node(p.hash, p.flow, rebuilt);
+            }
+            BUCKET.setRelease(b, i, rebuilt);
+            count--;
+            return true;
+        }
+
+        private void resize(int len) {
+            Node[] old = buckets;
+            Node[] n = new Node[len];
+            for (Node head : old) {
+                for (Node x = head; x != null; x = x.next) {
+                    int i = x.hash & (len - 1);
+                    n[i] = new Node(x.hash, x.flow, n[i]);
+                }
+            }
+            buckets = n; // volatile publish: a reader uses either the whole old or the whole new table
+        }
+
+        void collect(List<DpFlow> out) {
+            for (Node head : buckets) {
+                for (Node x = head; x != null; x = x.next) {
+                    out.add(x.flow);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package org.offloadbridge.dpdk.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import org.offloadbridge.flow.Actions;
+import org.offloadbridge.flow.FlowKey;
+import org.offloadbridge.flow.FlowMask;
+import org.offloadbridge.flow.Megaflow;
+
+/**
+ * One installed datapath flow as the PMD threads see it: the masked key and mask (immutable),
+ * the actions (replaced as a whole on modify, volatile), and per-PMD statistics.
+ *
+ * <p>Statistics have one 64-byte slot per PMD thread (plus one for packet-out), so each slot has
+ * a single writer and no two writers share a cache line: the PMD adds to its own slot with
+ * opaque stores, readers sum all slots. Layout of a slot: packets, bytes, used (ms), tcp_flags.
+ */
+public final class DpFlow {
+
+    private static final int SLOT_LONGS = 8;
+    private static final int PACKETS = 0;
+    private static final int BYTES = 1;
+    private static final int USED = 2;
+    private static final int TCP_FLAGS = 3;
+    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+
+    public final Megaflow megaflow;
+    public final FlowKey key;
+    public final FlowMask mask;
+    private volatile Actions actions;
+    /** Set (before the flow leaves the classifier) when deleted: EMC entries check it. */
+    private volatile boolean dead;
+    private final long[] stats;
+
+    public DpFlow(Megaflow megaflow, int statSlots) {
+        this.megaflow = megaflow;
+        this.key = megaflow.key();
+        this.mask = megaflow.mask();
+        this.actions = megaflow.actions();
+        this.stats = new long[(statSlots + 1) * SLOT_LONGS]; // +1: the first slot is padding
+    }
+
+    public Actions actions() {
+        return actions;
+    }
+
+    public void actions(Actions a) {
+        this.actions = a;
+    }
+
+    public boolean isDead() {
+        return dead;
+    }
+
+    public void markDead() {
+        dead = true;
+    }
+
+    /** Adds a batch to the calling PMD's slot (single writer per slot). */
+    public void count(int slot, int packets, long bytes, long nowMillis, int tcpFlags) {
+        int b = (slot + 1) * SLOT_LONGS;
+        long[] s = stats;
+        LONGS.setOpaque(s, b + PACKETS, s[b + PACKETS] + packets);
+        LONGS.setOpaque(s, b + BYTES, s[b + BYTES] + bytes);
+        LONGS.setOpaque(s, b + USED, nowMillis);
+        if (tcpFlags != 0) {
+            LONGS.setOpaque(s, b + TCP_FLAGS, s[b + TCP_FLAGS] | tcpFlags);
+        }
+    }
+
+    public long packets() {
+        return sum(PACKETS);
+    }
+
+    public long bytes() {
+        return sum(BYTES);
+    }
+
+    /** Last time (ms) any PMD forwarded a packet of this flow, 0 if never. */
+    public long used() {
+        long u = 0;
+        for (int b = SLOT_LONGS; b < stats.length; b += SLOT_LONGS) {
+            u = Math.max(u, (long) LONGS.getOpaque(stats, b + USED));
+        }
+        return u;
+    }
+
+    public int tcpFlags() {
+        long f = 0;
+        for (int b = SLOT_LONGS; b < stats.length; b += SLOT_LONGS) {
+            f |= (long) LONGS.getOpaque(stats, b + TCP_FLAGS);
+        }
+        return (int) f;
+    }
+
+    private long sum(int field) {
+        long t = 0;
+        for (int b = SLOT_LONGS; b < stats.length; b += SLOT_LONGS) {
+            t += (long) LONGS.getOpaque(stats, b + field);
+        }
+        return t;
+    }
+}

@@ -1,0 +1,201 @@
+package org.offloadbridge.dpdk.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.offloadbridge.flow.Actions;
+import org.offloadbridge.flow.Field;
+import org.offloadbridge.flow.FlowKey;
+import org.offloadbridge.flow.FlowMask;
+import org.offloadbridge.flow.Megaflow;
+
+/**
+ * The classifier (and the EMC in front of it) against a brute-force reference: random masks,
+ * random non-overlapping megaflows, random packets — the same winner, through inserts and removes.
+ */
+class ClassifierPropertyTest {
+
+    private static final Field[] FIELDS = {Field.IN_PORT, Field.ETH_SRC, Field.ETH_DST, Field.ETH_TYPE,
+        Field.VLAN0_VID, Field.NW_PROTO, Field.IPV4_SRC, Field.IPV4_DST, Field.TP_SRC, Field.TP_DST,
+        Field.NW_TOS, Field.IPV6_SRC_LO, Field.TUN_ID};
+
+    static FlowMask randomMask(Random r) {
+        FlowMask m = new FlowMask();
+        int n = 1 + r.nextInt(5);
+        for (int i = 0; i < n; i++) {
+            Field f = FIELDS[r.nextInt(FIELDS.length)];
+            if ((f == Field.IPV4_SRC || f == Field.IPV4_DST) && r.nextBoolean()) {
+                m.setPrefix(f, r.nextInt(33));
+            } else {
+                m.setExact(f);
+            }
+        }
+        return m;
+    }
+
+    /** Small value ranges so random packets often hit. */
+    static FlowKey randomKey(Random r) {
+        FlowKey k = new FlowKey();
+        for (Field f : FIELDS) {
+            k.set(f, r.nextInt(4) == 0 ? r.nextLong() : r.nextInt(3));
+        }
+        return k;
+    }
+
+    static boolean overlaps(Megaflow a, Megaflow b) {
+        for (int i = 0; i < Field.WORDS; i++) {
+            if (((a.key().word(i) ^ b.key().word(i)) & a.mask().word(i) & b.mask().word(i)) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static DpFlow reference(List<DpFlow> flows, FlowKey p) {
+        DpFlow hit = null;
+        for (DpFlow f : flows) {
+            if (f.megaflow.matches(p)) {
+                assertNull(hit, "test bug: overlapping flows");
+                hit = f;
+            }
+        }
+        return hit;
+    }
+
+    /** A packet inside flow f (wildcarded bits random) or a random one. */
+    static FlowKey packet(Random r, List<DpFlow> flows) {
+        FlowKey p = randomKey(r);
+        if (!flows.isEmpty() && r.nextInt(3) > 0) {
+            DpFlow f = flows.get(r.nextInt(flows.size()));
+            for (int i = 0; i < Field.WORDS; i++) {
+                long m = f.mask.word(i);
+                p.setWord(i, (f.key.word(i) & m) | (p.word(i) & ~m));
+            }
+        }
+        return p;
+    }
+
+    @Test
+    void sameWinnerAsBruteForce() {
+        for (int seed = 0; seed < 40; seed++) {
+            Random r = new Random(seed);
+            Classifier c = new Classifier();
+            Emc emc = new Emc(64); // tiny: forces evictions and collisions
+            List<DpFlow> installed = new ArrayList<>();
+            List<FlowMask> masks = new ArrayList<>();
+            int nm = 1 + r.nextInt(8);
+            for (int i = 0; i < nm; i++) {
+                masks.add(randomMask(r));
+            }
+            int hits = 0;
+            for (int round = 0; round < 6; round++) {
+                int add = r.nextInt(60);
+                for (int i = 0; i < add; i++) {
+                    Megaflow mf = Megaflow.of(randomKey(r), masks.get(r.nextInt(masks.size())),
+                        Actions.builder().output(i).build());
+                    if (installed.stream().noneMatch(f -> overlaps(f.megaflow, mf))) {
+                        DpFlow f = new DpFlow(mf, 1);
+                        c.insert(f);
+                        installed.add(f);
+                    }
+                }
+                int del = installed.isEmpty() ? 0 : r.nextInt(installed.size() / 2 + 1);
+                for (int i = 0; i < del; i++) {
+                    DpFlow f = installed.remove(r.nextInt(installed.size()));
+                    f.markDead();
+                    assertTrue(c.remove(f));
+                    assertFalse(c.remove(f), "second remove finds nothing");
+                }
+                assertEquals(installed.size(), c.size());
+                for (int q = 0; q < 500; q++) {
+                    FlowKey p = packet(r, installed);
+                    DpFlow want = reference(installed, p);
+                    assertSame(want, c.lookup(p), "seed " + seed + " round " + round + " packet " + p);
+                    int h = Emc.hash(p);
+                    DpFlow cached = emc.lookup(p, h);
+                    if (cached != null) {
+                        assertSame(want, cached, "EMC returned a stale or wrong flow, seed " + seed);
+                    } else if (want != null) {
+                        emc.insert(p, h, want);
+                    }
+                    if (want != null) {
+                        hits++;
+                    }
+                }
+            }
+            assertTrue(hits > 0, "seed " + seed + " exercised hits");
+        }
+    }
+
+    /** Readers never see a torn table while a writer inserts, resizes and removes. */
+    @Test
+    void concurrentReadersSeeOnlyMatchingFlows() throws Exception {
+        Classifier c = new Classifier();
+        Rcu rcu = new Rcu();
+        Random r = new Random(99);
+        FlowMask mask = new FlowMask();
+        mask.setExact(Field.IPV4_DST);
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicLong lookups = new AtomicLong();
+        Thread reader = new Thread(() -> {
+            Rcu.Reader me = rcu.register("test-reader");
+            Random rr = new Random(1);
+            FlowKey p = new FlowKey();
+            try {
+                while (!stop.get()) {
+                    me.enter();
+                    for (int i = 0; i < 64; i++) {
+                        p.set(Field.IPV4_DST, rr.nextInt(2000));
+                        DpFlow f = c.lookup(p);
+                        if (f != null && !f.megaflow.matches(p)) {
+                            throw new AssertionError("lookup returned a non-matching flow");
+                        }
+                    }
+                    me.exit();
+                    lookups.addAndGet(64);
+                }
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        reader.start();
+        List<DpFlow> live = new ArrayList<>();
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        int ops = 0;
+        while (System.nanoTime() < deadline && ops < 200_000) {
+            if (live.size() < 1000 && (live.isEmpty() || r.nextInt(3) > 0)) {
+                FlowKey k = new FlowKey();
+                k.set(Field.IPV4_DST, r.nextInt(2000));
+                if (c.find(k, mask) == null) {
+                    DpFlow f = new DpFlow(Megaflow.of(k, mask, Actions.DROP), 1);
+                    c.insert(f);
+                    live.add(f);
+                }
+            } else {
+                DpFlow f = live.remove(r.nextInt(live.size()));
+                f.markDead();
+                c.remove(f);
+                rcu.synchronize();
+            }
+            ops++;
+        }
+        stop.set(true);
+        reader.join(5000);
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get());
+        }
+        assertTrue(lookups.get() > 0);
+        assertEquals(live.size(), c.size());
+    }
+}
