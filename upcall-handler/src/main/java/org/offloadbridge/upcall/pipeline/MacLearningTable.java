@@ -1,0 +1,203 @@
+package org.offloadbridge.upcall.pipeline;
+
+import java.util.function.LongSupplier;
+
+/**
+ * The MAC learning table behind the {@code normal} action: (VLAN, MAC) → OpenFlow port, with
+ * aging driven by an injected clock (so tests age entries by hand).
+ *
+ * <p>Learning a new address, or an address moving to another port, changes how packets to
+ * it translate, so it bumps the pipeline's sequence number (revalidators re-check installed
+ * megaflows); refreshing an entry does not. Expiry also bumps it: {@link #expire()} runs from
+ * a periodic agent, and a lookup never returns an entry older than the aging time, so
+ * translation and revalidation agree even between expiry passes.
+ *
+ * <p>Open addressing over primitive arrays with backward-shift deletion: learning and lookup
+ * allocate nothing. Full table: learning a new address first evicts expired entries, then
+ * the oldest one (as OVS's mac_learning does with its LRU). One lock: handlers learn
+ * concurrently, and the critical sections are a few array probes.
+ */
+public final class MacLearningTable {
+    /** OVS's default mac-aging-time. */
+    public static final long DEFAULT_AGING_MILLIS = 300_000;
+    /** OVS's default mac-table-size. */
+    public static final int DEFAULT_MAX_ENTRIES = 8192;
+
+    private final LongSupplier clockMillis;
+    private final long agingMillis;
+    private final int maxEntries;
+    private final Runnable onChange;
+    private final long[] keys;
+    private final int[] ports;
+    private final long[] seen;
+    private final boolean[] used;
+    private int size;
+
+    /**
+     * @param clockMillis  monotonic milliseconds
+     * @param agingMillis  an entry not refreshed for this long is forgotten
+     * @param maxEntries   capacity
+     * @param onChange     called (under the table lock) when a translation may change
+     */
+    public MacLearningTable(LongSupplier clockMillis, long agingMillis, int maxEntries, Runnable onChange) {
+        if (agingMillis <= 0 || maxEntries <= 0) {
+            throw new IllegalArgumentException("aging time and capacity must be positive");
+        }
+        this.clockMillis = clockMillis;
+        this.agingMillis = agingMillis;
+        this.maxEntries = maxEntries;
+        this.onChange = onChange;
+        int cap = Integer.highestOneBit(maxEntries * 2 - 1) << 1;
+        keys = new long[cap];
+        ports = new int[cap];
+        seen = new long[cap];
+        used = new boolean[cap];
+    }
+
+    private static long key(int vlan, long mac) {
+        return ((long) (vlan & 0xfff) << 48) | (mac & 0xffffffffffffL);
+    }
+
+    private int slot(long k) {
+        long h = k * 0x9e3779b97f4a7c15L;
+        return (int) (h ^ (h >>> 32)) & (keys.length - 1);
+    }
+
+    private int find(long k) {
+        int m = keys.length - 1;
+        for (int i = slot(k); used[i]; i = (i + 1) & m) {
+            if (keys[i] == k) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Records that {@code mac} on {@code vlan} was seen on {@code ofPort}. Multicast sources
+     * are never learned. Returns true when this changed where the address lives.
+     */
+    public synchronized boolean learn(int vlan, long mac, int ofPort) {
+        if (isMulticast(mac)) {
+            return false;
+        }
+        long now = clockMillis.getAsLong();
+        long k = key(vlan, mac);
+        int i = find(k);
+        if (i >= 0) {
+            boolean expired = now - seen[i] >= agingMillis;
+            seen[i] = now;
+            if (ports[i] != ofPort || expired) {
+                ports[i] = ofPort;
+                onChange.run();
+                return true;
+            }
+            return false;
+        }
+        if (size >= maxEntries) {
+            expireLocked(now);
+            if (size >= maxEntries) {
+                evictOldest();
+            }
+        }
+        int m = keys.length - 1;
+        i = slot(k);
+        while (used[i]) {
+            i = (i + 1) & m;
+        }
+        used[i] = true;
+        keys[i] = k;
+        ports[i] = ofPort;
+        seen[i] = now;
+        size++;
+        onChange.run();
+        return true;
+    }
+
+    /** The port {@code mac} on {@code vlan} was last seen on, or -1 if unknown or aged out. */
+    public synchronized int lookup(int vlan, long mac) {
+        int i = find(key(vlan, mac));
+        if (i < 0 || clockMillis.getAsLong() - seen[i] >= agingMillis) {
+            return -1;
+        }
+        return ports[i];
+    }
+
+    /** Forgets aged entries; returns how many. Run it periodically. */
+    public synchronized int expire() {
+        return expireLocked(clockMillis.getAsLong());
+    }
+
+    /** Forgets every entry learned on {@code ofPort} (the port went away). */
+    public synchronized int flushPort(int ofPort) {
+        int removed = 0;
+        for (int i = 0; i < keys.length; i++) {
+            while (used[i] && ports[i] == ofPort) {
+                delete(i);
+                removed++;
+            }
+        }
+        if (removed > 0) {
+            onChange.run();
+        }
+        return removed;
+    }
+
+    public synchronized int size() {
+        return size;
+    }
+
+    private int expireLocked(long now) {
+        int removed = 0;
+        for (int i = 0; i < keys.length; i++) {
+            while (used[i] && now - seen[i] >= agingMillis) {
+                delete(i);
+                removed++;
+            }
+        }
+        if (removed > 0) {
+            onChange.run();
+        }
+        return removed;
+    }
+
+    private void evictOldest() {
+        int oldest = -1;
+        for (int i = 0; i < keys.length; i++) {
+            if (used[i] && (oldest < 0 || seen[i] < seen[oldest])) {
+                oldest = i;
+            }
+        }
+        delete(oldest);
+        onChange.run();
+    }
+
+    /** Backward-shift deletion: keeps probe chains intact without tombstones. */
+    private void delete(int i) {
+        int m = keys.length - 1;
+        used[i] = false;
+        size--;
+        int j = i;
+        while (true) {
+            j = (j + 1) & m;
+            if (!used[j]) {
+                return;
+            }
+            int home = slot(keys[j]);
+            // Move j back to i if its home is not cyclically in (i, j].
+            boolean inRange = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+            if (!inRange) {
+                keys[i] = keys[j];
+                ports[i] = ports[j];
+                seen[i] = seen[j];
+                used[i] = true;
+                used[j] = false;
+                i = j;
+            }
+        }
+    }
+
+    static boolean isMulticast(long mac) {
+        return (mac & 0x010000000000L) != 0;
+    }
+}

@@ -1,0 +1,32 @@
+package org.offloadbridge.upcall.pipeline.internal;
+
+import org.offloadbridge.flow.FlowKey;
+
+/**
+ * Per-thread scratch for classifier lookups, so a lookup allocates nothing: the probe key
+ * (packet AND subtable mask) and the prefix-trie answers for the table being searched.
+ */
+public final class LookupScratch {
+    final FlowKey probe = new FlowKey();
+    private final int[] lcp = new int[4];
+    private Table lcpTable;
+    private int lcpValid;
+
+    /** Forgets trie answers (call per table lookup: the key may have changed). */
+    void reset() {
+        lcpValid = 0;
+        lcpTable = null;
+    }
+
+    int lcp(Table table, FlowKey key, int k) {
+        if (lcpTable != table) {
+            lcpTable = table;
+            lcpValid = 0;
+        }
+        if ((lcpValid & (1 << k)) == 0) {
+            lcp[k] = table.trieLcp(key, k);
+            lcpValid |= 1 << k;
+        }
+        return lcp[k];
+    }
+}

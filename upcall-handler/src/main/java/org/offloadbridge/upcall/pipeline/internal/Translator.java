@@ -1,0 +1,465 @@
+package org.offloadbridge.upcall.pipeline.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.offloadbridge.flow.Actions;
+import org.offloadbridge.flow.Field;
+import org.offloadbridge.flow.FlowKey;
+import org.offloadbridge.flow.FlowMask;
+import org.offloadbridge.flow.KeyAttr;
+import org.offloadbridge.upcall.pipeline.MacLearningTable;
+import org.offloadbridge.upcall.pipeline.MatchField;
+import org.offloadbridge.upcall.pipeline.OfAction;
+import org.offloadbridge.upcall.pipeline.OffloadPreference;
+import org.offloadbridge.upcall.pipeline.Port;
+import org.offloadbridge.upcall.pipeline.PortTable;
+import org.offloadbridge.upcall.pipeline.Translation;
+
+/**
+ * Packet key → datapath actions + megaflow mask (OVS's ofproto-dpif-xlate, our shape).
+ *
+ * <h2>How the mask stays correct</h2>
+ * Translation runs on a working copy of the key (actions like mod_nw_dst or resubmit:PORT
+ * change it, and later lookups must see the change) and keeps one mask {@code wc}. Every
+ * decision ORs into {@code wc} the bits of the key it depended on: classifier lookups add
+ * what {@link Table#lookup} consulted, {@code normal} adds in_port, VLAN, dl_src and dl_dst,
+ * dec_ttl adds nw_ttl, VLAN actions add the original tags. Because every decision is a
+ * function of the bits in {@code wc} (and of constants in rules), any packet that agrees with
+ * this one on {@code wc} takes the same path and gets the same actions. A lookup on a field an
+ * action overwrote pins the original field's bits — narrower than needed, never wrong.
+ *
+ * <p>Field writes are collected and emitted as masked sets just before the next output
+ * ("commit", as OVS does), always for every written field, so the emitted actions never
+ * depend on whether the packet already had the value (which would need more un-wildcarding).
+ *
+ * <p>Always exact: in_port (megaflows are per input port), eth_type (it gives every other
+ * field its meaning), recirc_id, and nw_frag on IP packets (as OVS).
+ *
+ * <p>One instance per handler thread: it reuses its scratch state.
+ */
+public final class Translator {
+    /** OVS's MAX_DEPTH: resubmit/goto nesting. */
+    public static final int MAX_DEPTH = 64;
+    /** OVS's MAX_RESUBMITS: total table lookups per translation. */
+    public static final int MAX_RESUBMITS = 4096;
+    private static final int ETH_TYPE_IP = 0x0800;
+    private static final int ETH_TYPE_IPV6 = 0x86dd;
+    private static final int MAX_VLAN_TAGS = 2;
+
+    private final LookupScratch sc = new LookupScratch();
+    private final FlowKey work = new FlowKey();
+    private final FlowMask wc = new FlowMask();
+    /** Bits of fields written by actions and not yet committed as set actions. */
+    private final FlowMask dirty = new FlowMask();
+    private final Binding.FlowWordsSink workSink = new Binding.FlowWordsSink(work);
+
+    // VLAN stacks, index 0 = innermost tag. committed = what the datapath packet has now.
+    private final int[] wTpid = new int[MAX_VLAN_TAGS];
+    private final int[] wTci = new int[MAX_VLAN_TAGS];
+    private int wTags;
+    private final int[] cTpid = new int[MAX_VLAN_TAGS];
+    private final int[] cTci = new int[MAX_VLAN_TAGS];
+    private int cTags;
+
+    private RuleSet rules;
+    private PortTable ports;
+    private MacLearningTable macs;
+    private boolean mayLearn;
+    private long controllerPid;
+    private Actions.Builder out;
+    private OffloadPreference offload;
+    private List<org.offloadbridge.upcall.pipeline.Rule> hit;
+    private String error;
+    private boolean exit;
+    private int resubmits;
+    private long tunId;
+    private boolean tunIdSet;
+    private long lastTunnel;
+
+    /**
+     * Translates {@code packet} (its in_port is a datapath port number).
+     *
+     * @param mayLearn false for revalidation: look up learned MACs but learn nothing
+     */
+    public Translation translate(RuleSet rules, PortTable ports, MacLearningTable macs, long controllerPid,
+                                 FlowKey packet, boolean mayLearn, long seq) {
+        this.rules = rules;
+        this.ports = ports;
+        this.macs = macs;
+        this.mayLearn = mayLearn;
+        this.controllerPid = controllerPid;
+        this.out = Actions.builder();
+        this.offload = OffloadPreference.PREFERRED;
+        this.hit = new ArrayList<>(4);
+        this.error = null;
+        this.exit = false;
+        this.resubmits = 0;
+        this.tunId = 0;
+        this.tunIdSet = false;
+        this.lastTunnel = -1;
+        work.copyFrom(packet);
+        wc.clear();
+        dirty.clear();
+        wc.setExact(Field.IN_PORT);
+        wc.setExact(Field.RECIRC_ID);
+        wc.setExact(Field.ETH_TYPE);
+        int ethType = packet.ethType();
+        if (ethType == ETH_TYPE_IP || ethType == ETH_TYPE_IPV6) {
+            wc.setExact(Field.NW_FRAG);
+        }
+        loadVlans(packet);
+
+        Port in = ports.byDpPort(packet.inPort());
+        if (in == null) {
+            error = "packet from datapath port " + Integer.toUnsignedString(packet.inPort()) + ", which is not in the port table";
+        } else {
+            work.set(Field.IN_PORT, in.ofPort());
+            lookupAndRun(0, 0);
+        }
+        Actions actions = error == null ? out.build() : Actions.DROP;
+        FlowMask mask = wc.copy();
+        FlowKey key = packet.copy();
+        key.and(mask, key);
+        Translation t = new Translation(key, mask, actions, offload, List.copyOf(hit), error, seq);
+        this.out = null;
+        this.hit = null;
+        this.rules = null;
+        this.ports = null;
+        this.macs = null;
+        return t;
+    }
+
+    private void loadVlans(FlowKey k) {
+        cTags = 0;
+        if (k.get(Field.VLAN0_CFI) != 0) {
+            if (k.get(Field.VLAN1_CFI) != 0) {
+                cTpid[cTags] = (int) k.get(Field.VLAN1_TPID);
+                cTci[cTags++] = tciOf(k, 1);
+            }
+            cTpid[cTags] = (int) k.get(Field.VLAN0_TPID);
+            cTci[cTags++] = tciOf(k, 0);
+        }
+        wTags = cTags;
+        System.arraycopy(cTpid, 0, wTpid, 0, cTags);
+        System.arraycopy(cTci, 0, wTci, 0, cTags);
+    }
+
+    private static int tciOf(FlowKey k, int tag) {
+        return tag == 0
+                ? (int) (k.get(Field.VLAN0_VID) | k.get(Field.VLAN0_CFI) << 12 | k.get(Field.VLAN0_PCP) << 13)
+                : (int) (k.get(Field.VLAN1_VID) | k.get(Field.VLAN1_CFI) << 12 | k.get(Field.VLAN1_PCP) << 13);
+    }
+
+    private void lookupAndRun(int tableId, int depth) {
+        if (depth >= MAX_DEPTH) {
+            error = "over " + MAX_DEPTH + " nested resubmit/goto_table (a rule loop?)";
+            exit = true;
+            return;
+        }
+        if (++resubmits > MAX_RESUBMITS) {
+            error = "over " + MAX_RESUBMITS + " table lookups in one translation";
+            exit = true;
+            return;
+        }
+        Table t = rules.table(tableId);
+        if (t == null) {
+            return; // an empty table misses: drop, as OVS does with no table-miss rule
+        }
+        CompiledRule r = t.lookup(work, wc, sc);
+        if (r == null) {
+            return;
+        }
+        offload = offload.combine(r.rule().offload());
+        hit.add(r.rule());
+        runActions(r.rule().actions(), tableId, depth);
+    }
+
+    private void runActions(List<OfAction> actions, int tableId, int depth) {
+        for (int i = 0, n = actions.size(); i < n && !exit; i++) {
+            OfAction a = actions.get(i);
+            switch (a) {
+                case OfAction.Output o -> {
+                    if (o.ofPort() != inPort()) {
+                        output(ports.byOfPort(o.ofPort()));
+                    }
+                }
+                case OfAction.InPort ignored -> output(ports.byOfPort(inPort()));
+                case OfAction.Flood ignored -> flood();
+                case OfAction.All ignored -> flood();
+                case OfAction.Normal ignored -> normal();
+                case OfAction.Controller c -> {
+                    commit();
+                    String cookie = hit.isEmpty() ? "0x0" : "0x" + Long.toHexString(hit.get(hit.size() - 1).cookie());
+                    out.userspace(controllerPid, "controller(reason=1,dont_send=0,continuation=0,recirc_id=0,rule_cookie="
+                            + cookie + ",controller_id=0,max_len=" + c.maxLen() + ")");
+                    offload = offload.combine(OffloadPreference.NEVER);
+                }
+                case OfAction.ModVlanVid v -> {
+                    touchVlans();
+                    if (wTags == 0) {
+                        pushTag(0x8100, 0x1000 | v.vid());
+                    } else {
+                        wTci[wTags - 1] = (wTci[wTags - 1] & ~0xfff) | v.vid();
+                    }
+                    storeVlans();
+                }
+                case OfAction.ModVlanPcp v -> {
+                    touchVlans();
+                    if (wTags == 0) {
+                        pushTag(0x8100, 0x1000 | v.pcp() << 13);
+                    } else {
+                        wTci[wTags - 1] = (wTci[wTags - 1] & 0x1fff) | v.pcp() << 13;
+                    }
+                    storeVlans();
+                }
+                case OfAction.StripVlan ignored -> {
+                    touchVlans();
+                    if (wTags > 0) {
+                        wTags--;
+                    }
+                    storeVlans();
+                }
+                case OfAction.PushVlan p -> {
+                    touchVlans();
+                    // OpenFlow 1.1+: the new tag copies VID and PCP of the current outer tag, else 0.
+                    int tci = wTags > 0 ? wTci[wTags - 1] : 0x1000;
+                    pushTag(p.tpid(), tci | 0x1000);
+                    storeVlans();
+                }
+                case OfAction.SetField s -> setField(s);
+                case OfAction.DecTtl ignored -> decTtl();
+                case OfAction.SetTunnel s -> {
+                    tunId = s.tunId();
+                    tunIdSet = true;
+                    work.set(Field.TUN_ID, s.tunId());
+                }
+                case OfAction.Resubmit r -> {
+                    long saved = work.get(Field.IN_PORT);
+                    if (r.ofPort() >= 0) {
+                        work.set(Field.IN_PORT, r.ofPort());
+                    }
+                    int target = r.table() < 0 ? tableId : r.table();
+                    resubmit(target, depth + 1, saved);
+                }
+                case OfAction.GotoTable g -> lookupAndRun(g.table(), depth + 1);
+            }
+        }
+    }
+
+    /** Looks up with the (possibly changed) in_port, restores in_port, then runs the rule (as OVS). */
+    private void resubmit(int tableId, int depth, long savedInPort) {
+        if (depth >= MAX_DEPTH || resubmits + 1 > MAX_RESUBMITS) {
+            work.set(Field.IN_PORT, savedInPort);
+            lookupAndRun(tableId, depth);
+            return;
+        }
+        resubmits++;
+        Table t = rules.table(tableId);
+        CompiledRule r = t == null ? null : t.lookup(work, wc, sc);
+        work.set(Field.IN_PORT, savedInPort);
+        if (r == null) {
+            return;
+        }
+        offload = offload.combine(r.rule().offload());
+        hit.add(r.rule());
+        runActions(r.rule().actions(), tableId, depth);
+    }
+
+    private int inPort() {
+        return (int) work.get(Field.IN_PORT);
+    }
+
+    private void output(Port p) {
+        if (p == null) {
+            return; // the port is gone; OVS drops output to a nonexistent port too
+        }
+        commit();
+        if (p.isTunnel()) {
+            var tn = p.tunnel();
+            long key = tunIdSet ? tunId : tn.key();
+            long sig = key * 31 + p.ofPort();
+            if (sig != lastTunnel) {
+                out.setTunnelIpv4(key, tn.localIp(), tn.remoteIp(), 0, 64, 0, tn.dstPort(), 0);
+                lastTunnel = sig;
+            }
+        }
+        out.output(p.dpPort());
+    }
+
+    private void flood() {
+        int in = inPort();
+        for (Port p : ports.ports()) {
+            if (p.ofPort() != in) {
+                output(p);
+            }
+        }
+    }
+
+    private void normal() {
+        wc.setExact(Field.ETH_SRC);
+        wc.setExact(Field.ETH_DST);
+        wc.setExact(Field.VLAN0_CFI);
+        wc.setExact(Field.VLAN0_VID);
+        int vlan = work.get(Field.VLAN0_CFI) != 0 ? (int) work.get(Field.VLAN0_VID) : 0;
+        int in = inPort();
+        long src = work.ethSrc();
+        long dst = work.ethDst();
+        if (mayLearn) {
+            macs.learn(vlan, src, in);
+        }
+        if ((dst & 0x010000000000L) != 0) {
+            flood();
+            return;
+        }
+        int port = macs.lookup(vlan, dst);
+        if (port < 0) {
+            flood();
+        } else if (port != in) {
+            output(ports.byOfPort(port));
+        }
+    }
+
+    private void decTtl() {
+        int eth = work.ethType();
+        if (eth != ETH_TYPE_IP && eth != ETH_TYPE_IPV6) {
+            return;
+        }
+        wc.setExact(Field.NW_TTL);
+        long ttl = work.get(Field.NW_TTL);
+        if (ttl <= 1) {
+            // OVS sends such packets to the controller (invalid_ttl) and stops; we have no
+            // controller connection, so the packet stops here.
+            exit = true;
+            return;
+        }
+        work.set(Field.NW_TTL, ttl - 1);
+        dirty.setExact(Field.NW_TTL);
+    }
+
+    private void setField(OfAction.SetField s) {
+        MatchField f = s.field();
+        switch (f) {
+            case TUN_ID -> {
+                tunId = (work.get(Field.TUN_ID) & ~s.mask()) | (s.value() & s.mask());
+                tunIdSet = true;
+                work.set(Field.TUN_ID, tunId);
+                return;
+            }
+            case TUN_SRC, TUN_DST -> {
+                // Outer addresses come from the tunnel port's configuration; later lookups see the value.
+                Binding.write(f, s.valueHi(), s.value(), s.maskHi(), s.mask(), workSink, null);
+                return;
+            }
+            default -> {
+            }
+        }
+        Binding.write(f, s.valueHi(), s.value(), s.maskHi(), s.mask(), workSink, dirty);
+    }
+
+    private void touchVlans() {
+        // Every VLAN decision (push or rewrite, what commit emits) reads the original tags.
+        wc.setExact(Field.VLAN0_CFI);
+        wc.setExact(Field.VLAN0_VID);
+        wc.setExact(Field.VLAN0_PCP);
+        wc.setExact(Field.VLAN0_TPID);
+        wc.setExact(Field.VLAN1_CFI);
+        wc.setExact(Field.VLAN1_VID);
+        wc.setExact(Field.VLAN1_PCP);
+        wc.setExact(Field.VLAN1_TPID);
+    }
+
+    private void pushTag(int tpid, int tci) {
+        if (wTags == MAX_VLAN_TAGS) {
+            error = "more than " + MAX_VLAN_TAGS + " VLAN tags";
+            exit = true;
+            return;
+        }
+        wTpid[wTags] = tpid;
+        wTci[wTags++] = tci | 0x1000;
+    }
+
+    /** Writes the working tag stack back into the working key (outer tag = vlan0). */
+    private void storeVlans() {
+        for (int t = 0; t < 2; t++) {
+            int idx = wTags - 1 - t;
+            int tci = idx >= 0 ? wTci[idx] : 0;
+            int tpid = idx >= 0 ? wTpid[idx] : 0;
+            work.set(t == 0 ? Field.VLAN0_VID : Field.VLAN1_VID, tci & 0xfff);
+            work.set(t == 0 ? Field.VLAN0_CFI : Field.VLAN1_CFI, (tci >>> 12) & 1);
+            work.set(t == 0 ? Field.VLAN0_PCP : Field.VLAN1_PCP, (tci >>> 13) & 7);
+            work.set(t == 0 ? Field.VLAN0_TPID : Field.VLAN1_TPID, tpid);
+        }
+    }
+
+    /** Emits pending field writes and VLAN changes, so the next output sees them. */
+    private void commit() {
+        commitSets();
+        commitVlans();
+    }
+
+    private void commitVlans() {
+        int common = 0;
+        while (common < cTags && common < wTags && cTpid[common] == wTpid[common] && cTci[common] == wTci[common]) {
+            common++;
+        }
+        for (int i = cTags; i > common; i--) {
+            out.popVlan();
+        }
+        for (int i = common; i < wTags; i++) {
+            out.pushVlan(wTpid[i], wTci[i] & 0xfff, (wTci[i] >>> 13) & 7);
+        }
+        cTags = wTags;
+        System.arraycopy(wTpid, 0, cTpid, 0, wTags);
+        System.arraycopy(wTci, 0, cTci, 0, wTags);
+    }
+
+    private static final Field[] ETH_FIELDS = {Field.ETH_SRC, Field.ETH_DST};
+    private static final Field[] IPV4_FIELDS = {Field.IPV4_SRC, Field.IPV4_DST, Field.NW_TOS, Field.NW_TTL};
+    private static final Field[] IPV6_FIELDS = {Field.IPV6_SRC_HI, Field.IPV6_SRC_LO, Field.IPV6_DST_HI, Field.IPV6_DST_LO,
+        Field.IPV6_LABEL, Field.NW_TOS, Field.NW_TTL};
+    private static final Field[] L4_FIELDS = {Field.TP_SRC, Field.TP_DST};
+
+    private void commitSets() {
+        if (dirty.isZero()) {
+            return;
+        }
+        commitAttr(KeyAttr.ETHERNET, ETH_FIELDS);
+        int eth = work.ethType();
+        if (eth == ETH_TYPE_IP) {
+            commitAttr(KeyAttr.IPV4, IPV4_FIELDS);
+        } else if (eth == ETH_TYPE_IPV6) {
+            commitAttr(KeyAttr.IPV6, IPV6_FIELDS);
+        }
+        if (!dirty.isWildcard(Field.TP_SRC) || !dirty.isWildcard(Field.TP_DST)) {
+            wc.setExact(Field.NW_PROTO);
+            KeyAttr l4 = switch (work.nwProto()) {
+                case 6 -> KeyAttr.TCP;
+                case 17 -> KeyAttr.UDP;
+                case 132 -> KeyAttr.SCTP;
+                default -> null;
+            };
+            if (l4 != null) {
+                commitAttr(l4, L4_FIELDS);
+            }
+        }
+        dirty.clear();
+    }
+
+    private void commitAttr(KeyAttr attr, Field[] fields) {
+        boolean open = false;
+        for (Field f : fields) {
+            long m = dirty.get(f);
+            if (m == 0) {
+                continue;
+            }
+            if (!open) {
+                out.beginSet(attr, true);
+                open = true;
+            }
+            out.field(f, work.get(f), m);
+        }
+        if (open) {
+            out.endSet();
+        }
+    }
+}
