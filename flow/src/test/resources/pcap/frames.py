@@ -49,7 +49,8 @@ FRAMES = [
     ("p1", eth(1, 2) / IPv6(src="fd00::1", dst="fd00::2") / IPv6ExtHdrFragment(id=5, m=1, offset=0) / UDP(sport=6001, dport=7001) / Raw(b"c" * 16),
      dict(eth_type=0x86dd, ipv6_src="fd00::1", ipv6_dst="fd00::2", nw_proto=17, nw_ttl=64, nw_frag="first", tp_src=6001, tp_dst=7001)),
     ("p1", eth(1, 2) / IPv6(src="fd00::1", dst="fd00::2") / IPv6ExtHdrFragment(id=5, m=0, offset=2, nh=17) / Raw(b"d" * 16),
-     dict(eth_type=0x86dd, ipv6_src="fd00::1", ipv6_dst="fd00::2", nw_proto=17, nw_ttl=64, nw_frag="later")),
+     # later IPv6 fragment: proto is 44 (IPPROTO_FRAGMENT), as OVS and the kernel datapath report it
+     dict(eth_type=0x86dd, ipv6_src="fd00::1", ipv6_dst="fd00::2", nw_proto=44, nw_ttl=64, nw_frag="later")),
     ("p1", eth(1, 2) / IP(src="10.0.0.1", dst="10.0.0.2") / SCTP(sport=3868, dport=2905),
      dict(eth_type=0x0800, ipv4_src="10.0.0.1", ipv4_dst="10.0.0.2", nw_proto=132, nw_ttl=64, nw_frag="no", tp_src=3868, tp_dst=2905)),
     ("p1", eth(1, 2) / IPv6(src="fd00::1", dst="fd00::2") / AH(nh=6, payloadlen=4, spi=0x100, seq=1, icv=b"\0" * 12) / TCP(sport=40004, dport=8080, flags="A"),

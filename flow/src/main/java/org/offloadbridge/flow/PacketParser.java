@@ -1,0 +1,404 @@
+package org.offloadbridge.flow;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * Raw Ethernet frame → {@link FlowKey}, allocation-free, for any memory a
+ * {@link MemorySegment} can view: DPDK mbuf data in native memory, or a heap array through
+ * {@link MemorySegment#ofArray(byte[])}.
+ *
+ * <h2>Contract</h2>
+ * {@link #parse} clears the key, fills it, and returns a {@link ParseStatus} code; it never
+ * throws, whatever the bytes. On a non-OK status the key holds every field parsed before
+ * the problem (e.g. L2 and L3 for a truncated TCP header) and nothing after it. Attributes
+ * ({@link FlowKey#attrs()}) follow the packet's structure as OVS derives them from a flow:
+ * recirc_id, in_port, eth, eth_type always once L2 parsed; vlan per tag; ipv4/ipv6/arp by
+ * ethertype; tcp(+tcp_flags)/udp/sctp/icmp/icmpv6(+nd) by protocol unless the packet is a
+ * later fragment — even when that header was truncated (its fields then stay zero).
+ *
+ * <h2>What is parsed (as OVS {@code flow_extract})</h2>
+ * <ul>
+ * <li>Up to two VLAN tags (TPID 0x8100 or 0x88a8, either position); a third stays as
+ *     eth_type. VLAN CFI/present bit set, DEI dropped, as OVS.
+ * <li>802.3 frames: LLC/SNAP with OUI 0 gives the SNAP type; otherwise eth_type 0x05ff (OVS
+ *     FLOW_DL_TYPE_NONE).
+ * <li>IPv4 with options (IHL), trailing padding ignored (total length), fragments:
+ *     frag=first (MF, offset 0) or later (offset ≠ 0, no L4).
+ * <li>IPv6 extension headers hop-by-hop, routing, destination options, fragment and AH, at
+ *     most {@link #MAX_IPV6_EXT_HEADERS}; a later fragment stops the walk with proto 44
+ *     (IPPROTO_FRAGMENT), as OVS and the kernel datapath report it.
+ * <li>ARP/RARP (Ethernet/IPv4), TCP (ports, 12 flag bits), UDP, SCTP, ICMP, ICMPv6 with ND
+ *     target and source/target link-layer address options.
+ * </ul>
+ * Values are stored host-order as {@link Field} documents.
+ */
+public final class PacketParser {
+    private PacketParser() {}
+
+    /** Bound on the IPv6 extension-header walk (a hostile packet cannot make us loop). */
+    public static final int MAX_IPV6_EXT_HEADERS = 8;
+
+    private static final ValueLayout.OfShort BE16 = JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt BE32 = JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfLong BE64 = JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+    static final int ETH_TYPE_IP = 0x0800;
+    static final int ETH_TYPE_ARP = 0x0806;
+    static final int ETH_TYPE_RARP = 0x8035;
+    static final int ETH_TYPE_IPV6 = 0x86dd;
+    static final int ETH_TYPE_VLAN_8021Q = 0x8100;
+    static final int ETH_TYPE_VLAN_8021AD = 0x88a8;
+    /** OVS FLOW_DL_TYPE_NONE: 802.3 frame without SNAP. */
+    static final int ETH_TYPE_NONE = 0x05ff;
+
+    static final int IPPROTO_HOPOPTS = 0;
+    static final int IPPROTO_ICMP = 1;
+    static final int IPPROTO_TCP = 6;
+    static final int IPPROTO_UDP = 17;
+    static final int IPPROTO_ROUTING = 43;
+    static final int IPPROTO_FRAGMENT = 44;
+    static final int IPPROTO_AH = 51;
+    static final int IPPROTO_ICMPV6 = 58;
+    static final int IPPROTO_DSTOPTS = 60;
+    static final int IPPROTO_SCTP = 132;
+
+    private static final long BASE_ATTRS = KeyAttr.RECIRC_ID.bit() | KeyAttr.IN_PORT.bit();
+    private static final long L2_ATTRS = KeyAttr.ETHERNET.bit() | KeyAttr.ETHERTYPE.bit();
+
+    /** {@link #parse(MemorySegment, long, int, int, FlowKey)} over a whole heap array (wraps it: allocates). */
+    public static int parse(byte[] frame, int inPort, FlowKey out) {
+        return parse(MemorySegment.ofArray(frame), 0, frame.length, inPort, out);
+    }
+
+    /**
+     * Parses {@code length} bytes at {@code offset} of {@code seg} into {@code out}.
+     *
+     * @return a {@link ParseStatus} code; never throws
+     */
+    public static int parse(MemorySegment seg, long offset, int length, int inPort, FlowKey out) {
+        out.clear();
+        out.setInPort(inPort);
+        long attrs = BASE_ATTRS;
+        if (offset < 0 || length < 0 || offset > seg.byteSize() - length) {
+            out.setAttrs(attrs);
+            return ParseStatus.BAD_ARGUMENT;
+        }
+        final long end = offset + length;
+        long p = offset;
+        if (length < 14) {
+            out.setAttrs(attrs);
+            return ParseStatus.TRUNCATED_L2;
+        }
+        out.set(Field.ETH_DST, mac(seg, p));
+        out.set(Field.ETH_SRC, mac(seg, p + 6));
+        int type = u16(seg, p + 12);
+        p += 14;
+        attrs |= L2_ATTRS;
+
+        for (int tag = 0; tag < 2 && (type == ETH_TYPE_VLAN_8021Q || type == ETH_TYPE_VLAN_8021AD); tag++) {
+            if (end - p < 4) {
+                out.set(Field.ETH_TYPE, type);
+                out.setAttrs(attrs);
+                return ParseStatus.TRUNCATED_VLAN;
+            }
+            int tci = u16(seg, p);
+            long word = (long) type << 16 | (tci & 0xefff) | 0x1000; // DEI dropped, CFI = present
+            int shift = tag * 32;
+            out.setWord(3, out.word(3) | word << shift);
+            attrs |= KeyAttr.VLAN.bit();
+            type = u16(seg, p + 2);
+            p += 4;
+        }
+        if (type < 0x600) {
+            // 802.3 length field: LLC/SNAP with OUI 0 carries a real ethertype.
+            if (end - p >= 8 && u16(seg, p) == 0xaaaa && u8(seg, p + 2) == 0x03 && (u16(seg, p + 3) | u8(seg, p + 5)) == 0) {
+                type = u16(seg, p + 6);
+                p += 8;
+            } else {
+                type = ETH_TYPE_NONE;
+            }
+        }
+        out.set(Field.ETH_TYPE, type);
+
+        long r;
+        switch (type) {
+            case ETH_TYPE_IP -> {
+                attrs |= KeyAttr.IPV4.bit();
+                r = ipv4(seg, p, end, out);
+            }
+            case ETH_TYPE_IPV6 -> {
+                attrs |= KeyAttr.IPV6.bit();
+                r = ipv6(seg, p, end, out);
+            }
+            case ETH_TYPE_ARP, ETH_TYPE_RARP -> {
+                attrs |= KeyAttr.ARP.bit();
+                r = arp(seg, p, end, out);
+            }
+            default -> r = ParseStatus.OK;
+        }
+        int status = (int) r & 0xff;
+        if ((r & HAS_L4) != 0) {
+            // L3 parsed and not a later fragment: L4 attribute by protocol, then the header.
+            int proto = out.nwProto();
+            boolean v6 = type == ETH_TYPE_IPV6;
+            attrs |= l4Attrs(proto, v6);
+            long l4 = p + ((r >>> 16) & 0xffffff);
+            long l3end = p + (r >>> 40);
+            status = l4(seg, l4, l3end, proto, v6, out);
+            if (v6 && proto == IPPROTO_ICMPV6 && out.get(Field.ICMP_CODE) == 0
+                    && (out.get(Field.ICMP_TYPE) == 135 || out.get(Field.ICMP_TYPE) == 136)) {
+                attrs |= KeyAttr.ND.bit();
+            }
+        }
+        out.setAttrs(attrs);
+        return status;
+    }
+
+    /** Bit in an L3 result: an L4 header follows; bits 16..39 = its offset from L3, 40..63 = L3 length. */
+    private static final long HAS_L4 = 1L << 8;
+
+    private static long l4Follows(long l3, long l4, long l3end) {
+        return HAS_L4 | (l4 - l3) << 16 | (l3end - l3) << 40;
+    }
+
+    private static long l4Attrs(int proto, boolean v6) {
+        return switch (proto) {
+            case IPPROTO_TCP -> KeyAttr.TCP.bit() | KeyAttr.TCP_FLAGS.bit();
+            case IPPROTO_UDP -> KeyAttr.UDP.bit();
+            case IPPROTO_SCTP -> KeyAttr.SCTP.bit();
+            case IPPROTO_ICMP -> v6 ? 0 : KeyAttr.ICMP.bit();
+            case IPPROTO_ICMPV6 -> v6 ? KeyAttr.ICMPV6.bit() : 0;
+            default -> 0;
+        };
+    }
+
+    /** IPv4 header: a status, or {@link #l4Follows} when an L4 header follows. */
+    private static long ipv4(MemorySegment seg, long p, long end, FlowKey out) {
+        if (end - p < 20) {
+            return ParseStatus.TRUNCATED_L3;
+        }
+        int vihl = u8(seg, p);
+        if ((vihl >>> 4) != 4) {
+            return ParseStatus.BAD_IP_VERSION;
+        }
+        int hlen = (vihl & 0xf) * 4;
+        if (hlen < 20) {
+            return ParseStatus.BAD_IP_HEADER_LEN;
+        }
+        if (end - p < hlen) {
+            return ParseStatus.TRUNCATED_L3;
+        }
+        int total = u16(seg, p + 2);
+        if (total < hlen) {
+            return ParseStatus.BAD_IP_TOTAL_LEN;
+        }
+        if (end - p < total) {
+            return ParseStatus.TRUNCATED_L3;
+        }
+        out.set(Field.NW_TOS, u8(seg, p + 1));
+        int fragOff = u16(seg, p + 6);
+        int frag = 0;
+        if ((fragOff & 0x3fff) != 0) {
+            frag = FlowKey.FRAG_ANY;
+            if ((fragOff & 0x1fff) != 0) {
+                frag |= FlowKey.FRAG_LATER;
+            }
+        }
+        out.set(Field.NW_FRAG, frag);
+        out.set(Field.NW_TTL, u8(seg, p + 8));
+        out.set(Field.NW_PROTO, u8(seg, p + 9));
+        out.set(Field.IPV4_SRC, u32(seg, p + 12) & 0xffffffffL);
+        out.set(Field.IPV4_DST, u32(seg, p + 16) & 0xffffffffL);
+        if ((frag & FlowKey.FRAG_LATER) != 0) {
+            return ParseStatus.OK;
+        }
+        // L4 bounds end at the IP total length: trailing Ethernet padding is not L4 data.
+        return l4Follows(p, p + hlen, p + total);
+    }
+
+    private static long ipv6(MemorySegment seg, long p, long end, FlowKey out) {
+        if (end - p < 40) {
+            return ParseStatus.TRUNCATED_L3;
+        }
+        int vtcfl = u32(seg, p);
+        if ((vtcfl >>> 28) != 6) {
+            return ParseStatus.BAD_IP_VERSION;
+        }
+        int plen = u16(seg, p + 4);
+        if (end - p - 40 < plen) {
+            return ParseStatus.TRUNCATED_L3;
+        }
+        long l3end = p + 40 + plen;
+        out.set(Field.NW_TOS, (vtcfl >>> 20) & 0xff);
+        out.set(Field.IPV6_LABEL, vtcfl & 0xfffff);
+        out.set(Field.NW_TTL, u8(seg, p + 7));
+        out.set(Field.IPV6_SRC_HI, seg.get(BE64, p + 8));
+        out.set(Field.IPV6_SRC_LO, seg.get(BE64, p + 16));
+        out.set(Field.IPV6_DST_HI, seg.get(BE64, p + 24));
+        out.set(Field.IPV6_DST_LO, seg.get(BE64, p + 32));
+        int next = u8(seg, p + 6);
+        long q = p + 40;
+        int frag = 0;
+        for (int n = 0; ; n++) {
+            if (next != IPPROTO_HOPOPTS && next != IPPROTO_ROUTING && next != IPPROTO_DSTOPTS
+                    && next != IPPROTO_FRAGMENT && next != IPPROTO_AH) {
+                break;
+            }
+            if (n == MAX_IPV6_EXT_HEADERS) {
+                out.set(Field.NW_PROTO, next);
+                out.set(Field.NW_FRAG, frag);
+                return ParseStatus.TOO_MANY_IPV6_EXT;
+            }
+            if (l3end - q < 8) {
+                out.set(Field.NW_PROTO, next);
+                out.set(Field.NW_FRAG, frag);
+                return ParseStatus.TRUNCATED_IPV6_EXT;
+            }
+            int nh = u8(seg, q);
+            long len;
+            if (next == IPPROTO_FRAGMENT) {
+                int offlg = u16(seg, q + 2);
+                len = 8;
+                if ((offlg & 0xfff8) != 0) {
+                    frag = FlowKey.FRAG_ANY | FlowKey.FRAG_LATER;
+                    out.set(Field.NW_PROTO, IPPROTO_FRAGMENT);
+                    out.set(Field.NW_FRAG, frag);
+                    return ParseStatus.OK;
+                }
+                if ((offlg & 1) != 0) {
+                    frag = FlowKey.FRAG_ANY;
+                }
+            } else if (next == IPPROTO_AH) {
+                len = (u8(seg, q + 1) + 2L) * 4;
+            } else {
+                len = (u8(seg, q + 1) + 1L) * 8;
+            }
+            if (l3end - q < len) {
+                out.set(Field.NW_PROTO, next);
+                out.set(Field.NW_FRAG, frag);
+                return ParseStatus.TRUNCATED_IPV6_EXT;
+            }
+            q += len;
+            next = nh;
+        }
+        out.set(Field.NW_PROTO, next);
+        out.set(Field.NW_FRAG, frag);
+        return l4Follows(p, q, l3end);
+    }
+
+    private static int arp(MemorySegment seg, long p, long end, FlowKey out) {
+        if (end - p < 28) {
+            return ParseStatus.TRUNCATED_L3;
+        }
+        if (u16(seg, p) != 1 || u16(seg, p + 2) != ETH_TYPE_IP || u8(seg, p + 4) != 6 || u8(seg, p + 5) != 4) {
+            return ParseStatus.UNSUPPORTED_ARP;
+        }
+        out.set(Field.ARP_OP, u16(seg, p + 6));
+        out.set(Field.ARP_SHA, mac(seg, p + 8));
+        out.set(Field.ARP_SPA, u32(seg, p + 14) & 0xffffffffL);
+        out.set(Field.ARP_THA, mac(seg, p + 18));
+        out.set(Field.ARP_TPA, u32(seg, p + 24) & 0xffffffffL);
+        return ParseStatus.OK;
+    }
+
+    private static int l4(MemorySegment seg, long p, long end, int proto, boolean v6, FlowKey out) {
+        long avail = end - p;
+        switch (proto) {
+            case IPPROTO_TCP -> {
+                if (avail < 20) {
+                    return ParseStatus.TRUNCATED_L4;
+                }
+                int offFlags = u16(seg, p + 12);
+                int doff = (offFlags >>> 12) * 4;
+                if (doff < 20 || doff > avail) {
+                    return ParseStatus.BAD_TCP_HEADER_LEN;
+                }
+                out.set(Field.TP_SRC, u16(seg, p));
+                out.set(Field.TP_DST, u16(seg, p + 2));
+                out.set(Field.TCP_FLAGS, offFlags & 0x0fff);
+            }
+            case IPPROTO_UDP -> {
+                if (avail < 8) {
+                    return ParseStatus.TRUNCATED_L4;
+                }
+                out.set(Field.TP_SRC, u16(seg, p));
+                out.set(Field.TP_DST, u16(seg, p + 2));
+            }
+            case IPPROTO_SCTP -> {
+                if (avail < 12) {
+                    return ParseStatus.TRUNCATED_L4;
+                }
+                out.set(Field.TP_SRC, u16(seg, p));
+                out.set(Field.TP_DST, u16(seg, p + 2));
+            }
+            case IPPROTO_ICMP -> {
+                if (v6) {
+                    return ParseStatus.OK;
+                }
+                if (avail < 4) {
+                    return ParseStatus.TRUNCATED_L4;
+                }
+                out.set(Field.ICMP_TYPE, u8(seg, p));
+                out.set(Field.ICMP_CODE, u8(seg, p + 1));
+            }
+            case IPPROTO_ICMPV6 -> {
+                if (!v6) {
+                    return ParseStatus.OK;
+                }
+                if (avail < 4) {
+                    return ParseStatus.TRUNCATED_L4;
+                }
+                int t = u8(seg, p);
+                int c = u8(seg, p + 1);
+                out.set(Field.ICMP_TYPE, t);
+                out.set(Field.ICMP_CODE, c);
+                if (c == 0 && (t == 135 || t == 136)) {
+                    return nd(seg, p, end, t, out);
+                }
+            }
+            default -> { }
+        }
+        return ParseStatus.OK;
+    }
+
+    private static int nd(MemorySegment seg, long p, long end, int type, FlowKey out) {
+        if (end - p < 24) {
+            return ParseStatus.TRUNCATED_L4;
+        }
+        out.set(Field.ND_TARGET_HI, seg.get(BE64, p + 8));
+        out.set(Field.ND_TARGET_LO, seg.get(BE64, p + 16));
+        long q = p + 24;
+        while (end - q >= 8) {
+            int optType = u8(seg, q);
+            int optLen = u8(seg, q + 1) * 8;
+            if (optLen == 0 || optLen > end - q) {
+                out.set(Field.ND_SLL, 0);
+                out.set(Field.ND_TLL, 0);
+                return ParseStatus.BAD_ND_OPTION;
+            }
+            if (optLen == 8) {
+                if (optType == 1 && type == 135 && out.get(Field.ND_SLL) == 0) {
+                    out.set(Field.ND_SLL, mac(seg, q + 2));
+                } else if (optType == 2 && type == 136 && out.get(Field.ND_TLL) == 0) {
+                    out.set(Field.ND_TLL, mac(seg, q + 2));
+                }
+            }
+            q += optLen;
+        }
+        return ParseStatus.OK;
+    }
+
+    private static int u8(MemorySegment seg, long p) { return seg.get(JAVA_BYTE, p) & 0xff; }
+    private static int u16(MemorySegment seg, long p) { return seg.get(BE16, p) & 0xffff; }
+    private static int u32(MemorySegment seg, long p) { return seg.get(BE32, p); }
+    private static long mac(MemorySegment seg, long p) {
+        return (seg.get(BE32, p) & 0xffffffffL) << 16 | (seg.get(BE16, p + 4) & 0xffff);
+    }
+}
