@@ -213,6 +213,25 @@ public final class NetlinkMessageWriter {
         return this;
     }
 
+    /**
+     * A string without the trailing NUL — what iproute2 writes for some {@code NLA_STRING}
+     * attributes (e.g. {@code IFLA_INFO_KIND}); the kernel accepts both forms there, and
+     * matching iproute2 byte for byte keeps golden tests exact. ASCII only.
+     */
+    public NetlinkMessageWriter putStringUnterminated(int type, CharSequence value) {
+        int n = value.length();
+        int p = attr(type, n);
+        for (int i = 0; i < n; i++) {
+            char c = value.charAt(i);
+            if (c == 0 || c > 0x7f) {
+                position = p - NlAttr.HEADER_LENGTH;
+                throw new IllegalArgumentException("attribute type " + type + ": non-ASCII or NUL in \"" + value + "\"");
+            }
+            buffer.put(p + i, (byte) c);
+        }
+        return this;
+    }
+
     public NetlinkMessageWriter putBytes(int type, byte[] value) {
         return putBytes(type, value, 0, value.length);
     }

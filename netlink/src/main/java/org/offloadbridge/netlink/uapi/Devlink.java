@@ -14,9 +14,9 @@ public final class Devlink {
     }
 
     // #define
-    public static final long DEVLINK_GENL_NAME = 0x56042fe65008L;
+    public static final String DEVLINK_GENL_NAME = "devlink";
     public static final int DEVLINK_GENL_VERSION = 1;
-    public static final long DEVLINK_GENL_MCGRP_CONFIG_NAME = 0x56042fe65040L;
+    public static final String DEVLINK_GENL_MCGRP_CONFIG_NAME = "config";
 
     // enum devlink_command
     public static final int DEVLINK_CMD_UNSPEC = 0;

@@ -450,7 +450,7 @@ public final class EthtoolNetlink {
     public static final int ETHTOOL_A_PSE_MAX = 4;
 
     // #define
-    public static final long ETHTOOL_GENL_NAME = 0x55eff137b071L;
+    public static final String ETHTOOL_GENL_NAME = "ethtool";
     public static final int ETHTOOL_GENL_VERSION = 1;
-    public static final long ETHTOOL_MCGRP_MONITOR_NAME = 0x55eff137b0a0L;
+    public static final String ETHTOOL_MCGRP_MONITOR_NAME = "monitor";
 }

@@ -1,0 +1,350 @@
+package org.offloadbridge.netlink;
+
+import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLMSGERR_ATTR_MAX;
+import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLMSGERR_ATTR_MSG;
+import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLMSGERR_ATTR_OFFS;
+import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLMSG_DONE;
+import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLMSG_ERROR;
+import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLMSG_MIN_TYPE;
+import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_ACK;
+import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_ACK_TLVS;
+import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_CAPPED;
+import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_DUMP;
+import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_DUMP_INTR;
+import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_REQUEST;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The request path: one netlink socket behind a lock, turning requests into acks, replies
+ * and typed errors. Thread-safe; callers build requests in their own
+ * {@link NetlinkMessageWriter} and hand it over.
+ *
+ * <h2>Kernel semantics this class relies on</h2>
+ * <ul>
+ *   <li>Every request is sent with {@code NLM_F_REQUEST|NLM_F_ACK} and a fresh sequence
+ *       number, so every request ends in exactly one {@code NLMSG_ERROR} (error 0 = ack)
+ *       carrying that number, even when it also produced replies or an NLM_F_ECHO echo
+ *       (which arrive first). Dumps end instead with {@code NLMSG_DONE} (the kernel does not
+ *       ack a dump).</li>
+ *   <li>rtnetlink and generic netlink process all messages of one sendmsg in order, within
+ *       the call, and ack each separately; a failing message does not stop the ones after
+ *       it. So a batch is one sendmsg, and acks are matched back to requests by sequence
+ *       number, never by arrival order.</li>
+ *   <li>Acks the kernel cannot queue (receive buffer full) are dropped and the next recvmsg
+ *       fails with ENOBUFS. Requests whose ack was lost are reported with ENOBUFS: their
+ *       outcome is unknown, the caller must re-read state. To make that rare the socket gets
+ *       a large forced receive buffer and batches are sent in chunks of at most
+ *       {@link #maxMessagesPerSend()} messages.</li>
+ *   <li>A dump whose table changed mid-walk carries {@code NLM_F_DUMP_INTR}; it is
+ *       restarted (up to {@link #MAX_DUMP_ATTEMPTS} attempts) after telling the handler to
+ *       discard what it got.</li>
+ *   <li>Replies with a sequence number we are not waiting for (left over from a request that
+ *       timed out) are dropped and counted in {@link #staleReplies()}.</li>
+ * </ul>
+ *
+ * <p>Requests are serialized: the kernel holds the rtnl lock for most of them anyway, and
+ * batching — not concurrency — is what makes bulk work fast.
+ */
+public final class NetlinkConnection implements AutoCloseable {
+    /** Attempts at a dump that keeps coming back NLM_F_DUMP_INTR before giving up with EINTR. */
+    public static final int MAX_DUMP_ATTEMPTS = 8;
+    private static final int DEFAULT_TIMEOUT_MILLIS = 30_000;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final NetlinkTransport transport;
+    private final NetlinkMessageCursor cursor = new NetlinkMessageCursor();
+    private final NetlinkMessageCursor requestCursor = new NetlinkMessageCursor();
+    private final AttributeTable errAttrs = new AttributeTable(NLMSGERR_ATTR_MAX);
+    private final BatchResult single = new BatchResult();
+    private int[] messageOffsets = new int[16];
+    private int nextSeq;
+    private int timeoutMillis = DEFAULT_TIMEOUT_MILLIS;
+    private int maxMessagesPerSend = 1024;
+    private boolean dumpInterrupted;
+    private long staleReplies;
+
+    NetlinkConnection(NetlinkTransport transport) {
+        this.transport = transport;
+        // Start from a time-derived number so a restarted process does not mistake a late
+        // reply to its predecessor's port (ports are reused) for one of its own.
+        this.nextSeq = (int) (System.nanoTime() >>> 10);
+    }
+
+    /**
+     * Opens a connection in the caller's network namespace with an 8 MiB (forced when
+     * permitted) receive buffer and a 4 MiB send buffer, so batches of thousands of requests
+     * keep all their acks.
+     */
+    public static NetlinkConnection open(NetlinkProtocol protocol) {
+        NetlinkSocket s = NetlinkSocket.open(protocol);
+        try {
+            s.setReceiveBufferSize(8 << 20, true);
+            s.setSendBufferSize(4 << 20, true);
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return new NetlinkConnection(s);
+    }
+
+    /** The socket's port id. */
+    public int portId() {
+        return transport.portId();
+    }
+
+    /** How long to wait for each reply datagram; a request that times out fails with ETIMEDOUT. */
+    public NetlinkConnection timeoutMillis(int millis) {
+        if (millis <= 0) {
+            throw new IllegalArgumentException("timeout must be positive, got " + millis);
+        }
+        this.timeoutMillis = millis;
+        return this;
+    }
+
+    public int maxMessagesPerSend() {
+        return maxMessagesPerSend;
+    }
+
+    /** Upper bound of messages per sendmsg in {@link #batch}; bigger batches go out in chunks. */
+    public NetlinkConnection maxMessagesPerSend(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("maxMessagesPerSend must be >= 1, got " + n);
+        }
+        this.maxMessagesPerSend = n;
+        return this;
+    }
+
+    /** Replies dropped because no request was waiting for their sequence number. */
+    public long staleReplies() {
+        return staleReplies;
+    }
+
+    /**
+     * Sends the one message in {@code request} and waits for its ack.
+     *
+     * @throws NetlinkException when the kernel refuses it, with errno and extack text
+     */
+    public void request(String op, NetlinkMessageWriter request) {
+        request(op, request, null);
+    }
+
+    /**
+     * Sends the one message in {@code request}, delivers any replies (a GET's answer, an
+     * NLM_F_ECHO echo) to {@code handler}, and waits for its ack.
+     */
+    public void request(String op, NetlinkMessageWriter request, ReplyHandler handler) {
+        lock.lock();
+        try {
+            int n = prepare(request, false);
+            if (n != 1) {
+                throw new IllegalArgumentException(op + ": request() takes exactly one message, the writer holds " + n + "; use batch()");
+            }
+            single.reset(op, 1);
+            exchange(request, 0, 1, handler, single, false);
+            if (!single.ok(0)) {
+                throw new NetlinkException(op, single.errno(0), single.extackMessage(0), single.extackOffset(0), -1);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Runs the dump request in {@code request} (NLM_F_DUMP is added), delivering every entry
+     * to {@code handler}; restarts it when the kernel reports it interrupted.
+     */
+    public void dump(String op, NetlinkMessageWriter request, ReplyHandler handler) {
+        lock.lock();
+        try {
+            int n = prepare(request, true);
+            if (n != 1) {
+                throw new IllegalArgumentException(op + ": dump() takes exactly one message, the writer holds " + n);
+            }
+            for (int attempt = 1; ; attempt++) {
+                single.reset(op, 1);
+                dumpInterrupted = false;
+                exchange(request, 0, 1, handler, single, true);
+                if (!single.ok(0)) {
+                    throw new NetlinkException(op, single.errno(0), single.extackMessage(0), single.extackOffset(0), -1);
+                }
+                if (!dumpInterrupted) {
+                    return;
+                }
+                if (handler != null) {
+                    handler.onDumpInterrupted();
+                }
+                if (attempt == MAX_DUMP_ATTEMPTS) {
+                    throw new NetlinkException(op, Errno.EINTR.value(),
+                            "dump interrupted (NLM_F_DUMP_INTR) " + MAX_DUMP_ATTEMPTS + " times in a row: the table keeps changing", -1, -1);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Sends every message in {@code requests} — in one sendmsg when there are at most
+     * {@link #maxMessagesPerSend()} — and waits for all their acks. Never throws for a
+     * refused request: each outcome lands in {@code result} at the request's index, so one
+     * failure does not hide the others.
+     *
+     * @return {@code result}
+     */
+    public BatchResult batch(String op, NetlinkMessageWriter requests, ReplyHandler handler, BatchResult result) {
+        lock.lock();
+        try {
+            int n = prepare(requests, false);
+            result.reset(op, n);
+            for (int from = 0; from < n; from += maxMessagesPerSend) {
+                exchange(requests, from, Math.min(n, from + maxMessagesPerSend), handler, result, false);
+            }
+            return result;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Walks the writer's messages, records their offsets and sets flags and port id; returns the count. */
+    private int prepare(NetlinkMessageWriter w, boolean dump) {
+        if (w.currentMessageOffset() >= 0) {
+            throw new IllegalStateException("the writer's last message is not finished");
+        }
+        ByteBuffer b = w.buffer();
+        requestCursor.reset(b, 0, w.length());
+        int n = 0;
+        while (requestCursor.next()) {
+            NetlinkMessage m = requestCursor.message();
+            if (n == messageOffsets.length) {
+                int[] bigger = new int[n * 2];
+                System.arraycopy(messageOffsets, 0, bigger, 0, n);
+                messageOffsets = bigger;
+            }
+            messageOffsets[n++] = m.offset();
+            int flags = m.flags() | NLM_F_REQUEST;
+            if (dump) {
+                flags |= NLM_F_DUMP;
+            } else {
+                if ((flags & NLM_F_DUMP) == NLM_F_DUMP && m.type() >= NLMSG_MIN_TYPE && isGetLike(m.type())) {
+                    throw new IllegalArgumentException("message " + (n - 1) + " is a dump request; use dump()");
+                }
+                flags |= NLM_F_ACK;
+            }
+            b.putShort(m.offset() + NlMsgHdr.FLAGS, (short) flags);
+            b.putInt(m.offset() + NlMsgHdr.PID, 0);
+        }
+        if (n == 0) {
+            throw new IllegalArgumentException("the writer holds no message");
+        }
+        return n;
+    }
+
+    /** rtnetlink GET types are 2 mod 4 (RTM_GETLINK = 18, RTM_GETTFILTER = 46, ...); flags 0x300 on them mean a dump. */
+    private static boolean isGetLike(int type) {
+        return (type & 3) == 2;
+    }
+
+    /** Numbers messages [from, to), sends them in one sendmsg, and reads until each is answered. */
+    private void exchange(NetlinkMessageWriter w, int from, int to, ReplyHandler handler, BatchResult result, boolean dump) {
+        ByteBuffer b = w.buffer();
+        int base = nextSeq;
+        nextSeq += to - from;
+        for (int i = from; i < to; i++) {
+            b.putInt(messageOffsets[i] + NlMsgHdr.SEQ, base + (i - from));
+        }
+        int start = messageOffsets[from];
+        int end = to < messageCount(w) ? messageOffsets[to] : w.length();
+        transport.send(b, start, end - start);
+        int pending = to - from;
+        while (pending > 0) {
+            int len = transport.receive(timeoutMillis);
+            if (len < 0) {
+                int err = -len;
+                String why = err == Errno.ENOBUFS.value()
+                        ? "reply lost: the socket's receive buffer overflowed; outcome unknown, re-read kernel state"
+                        : "no reply within " + timeoutMillis + " ms";
+                int errno = err == Errno.ENOBUFS.value() ? err : Errno.ETIMEDOUT.value();
+                for (int i = from; i < to; i++) {
+                    result.complete(i, errno, why, -1);
+                }
+                return;
+            }
+            ByteBuffer rb = transport.receiveBuffer();
+            cursor.reset(rb, 0, len);
+            while (cursor.next()) {
+                NetlinkMessage m = cursor.message();
+                int idx = from + (m.seq() - base);
+                if (idx < from || idx >= to || result.isDone(idx)) {
+                    staleReplies++;
+                    continue;
+                }
+                if ((m.flags() & NLM_F_DUMP_INTR) != 0) {
+                    dumpInterrupted = true;
+                }
+                int type = m.type();
+                if (type == NLMSG_ERROR) {
+                    completeFromError(m, idx, result);
+                    pending--;
+                } else if (type == NLMSG_DONE && dump) {
+                    int err = m.length() >= NlMsgHdr.LENGTH + 4 ? rb.getInt(m.payloadOffset()) : 0;
+                    String msg = null;
+                    int offs = -1;
+                    if (err != 0 && (m.flags() & NLM_F_ACK_TLVS) != 0 && m.length() > NlMsgHdr.LENGTH + 4) {
+                        errAttrs.parse(rb, m.payloadOffset() + 4, m.end());
+                        msg = errAttrs.string(NLMSGERR_ATTR_MSG);
+                        offs = errAttrs.u32(NLMSGERR_ATTR_OFFS, -1);
+                    }
+                    result.complete(idx, err, msg, offs);
+                    pending--;
+                } else if (type >= NLMSG_MIN_TYPE) {
+                    if (handler != null) {
+                        handler.onReply(idx, m);
+                    }
+                }
+            }
+        }
+    }
+
+    private static int messageCount(NetlinkMessageWriter w) {
+        return w.messageCount();
+    }
+
+    /**
+     * {@code struct nlmsgerr}: {@code int error}, then the request's nlmsghdr (whole request
+     * unless NLM_F_CAPPED), then — with NLM_F_ACK_TLVS — NLMSGERR_ATTR_* attributes.
+     */
+    private void completeFromError(NetlinkMessage m, int idx, BatchResult result) {
+        ByteBuffer rb = m.buffer();
+        int p = m.payloadOffset();
+        if (m.length() < NlMsgHdr.LENGTH + 4 + NlMsgHdr.LENGTH) {
+            throw new NetlinkParseException("NLMSG_ERROR of " + m.length() + " bytes shorter than struct nlmsgerr", m.offset());
+        }
+        int error = rb.getInt(p);
+        String msg = null;
+        int offs = -1;
+        if ((m.flags() & NLM_F_ACK_TLVS) != 0) {
+            int origLen = rb.getInt(p + 4);
+            int tlvStart = p + 4 + ((m.flags() & NLM_F_CAPPED) != 0 ? NlMsgHdr.LENGTH : NetlinkMessageWriter.align(origLen));
+            if (tlvStart < m.end()) {
+                errAttrs.parse(rb, tlvStart, m.end());
+                if (error != 0) {
+                    msg = errAttrs.string(NLMSGERR_ATTR_MSG);
+                    offs = errAttrs.u32(NLMSGERR_ATTR_OFFS, -1);
+                }
+            }
+        }
+        result.complete(idx, error, msg, offs);
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            transport.close();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

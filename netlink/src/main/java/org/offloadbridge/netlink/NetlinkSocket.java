@@ -1,0 +1,347 @@
+package org.offloadbridge.netlink;
+
+import static org.offloadbridge.netlink.internal.LibC.AF_NETLINK;
+import static org.offloadbridge.netlink.internal.LibC.EAGAIN;
+import static org.offloadbridge.netlink.internal.LibC.EINTR;
+import static org.offloadbridge.netlink.internal.LibC.MSG_DONTWAIT;
+import static org.offloadbridge.netlink.internal.LibC.MSG_PEEK;
+import static org.offloadbridge.netlink.internal.LibC.MSG_TRUNC;
+import static org.offloadbridge.netlink.internal.LibC.POLLIN;
+import static org.offloadbridge.netlink.internal.LibC.SOCK_CLOEXEC;
+import static org.offloadbridge.netlink.internal.LibC.SOCK_RAW;
+import static org.offloadbridge.netlink.internal.LibC.SOL_NETLINK;
+import static org.offloadbridge.netlink.internal.LibC.SOL_SOCKET;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.offloadbridge.netlink.internal.LibC;
+import org.offloadbridge.netlink.uapi.NetlinkConstants;
+
+/**
+ * One netlink socket: the thin layer over socket(2)/bind/setsockopt/sendmsg/recvmsg.
+ * Not thread-safe — one owner at a time. For requests use {@link NetlinkConnection} (which
+ * adds sequence numbers, acks, dumps, batching and a lock); for events use
+ * {@link NetlinkSubscription}.
+ *
+ * <p>Options set at {@link #open}: {@code NETLINK_EXT_ACK} (the kernel explains errors),
+ * {@code NETLINK_CAP_ACK} (error acks do not echo our whole request back) and, on
+ * NETLINK_ROUTE, {@code NETLINK_GET_STRICT_CHK} (the kernel validates dump requests and
+ * honours their filters, as iproute2 asks). Each is best-effort: an older kernel that lacks
+ * one still works, with less detail.
+ *
+ * <p>Receiving: each datagram is first peeked with {@code MSG_PEEK|MSG_TRUNC}, which
+ * returns its full length, so the receive buffer grows before the datagram is taken and
+ * nothing is ever truncated (the cost: two recvmsg calls per datagram). Datagrams not sent
+ * by the kernel (port id 0) are dropped. A socket keeps the network namespace it was
+ * created in: open it on a thread inside the target namespace ({@link NetNs}).
+ */
+public final class NetlinkSocket implements NetlinkTransport {
+    private static final int SA_SEND = 0;
+    private static final int SA_RECV = 16;
+    private static final int IOV = 32;
+    private static final int MSGHDR = 48;
+    private static final int OPTVAL = 104;
+    private static final int SOCKLEN = 108;
+    private static final int POLLFD = 112;
+    private static final int SCRATCH = 128;
+    /** sizeof(struct sockaddr_nl). */
+    private static final int SOCKADDR_NL = 12;
+
+    private final NetlinkProtocol protocol;
+    private final ByteBuffer scratch;
+    private final long scratchAddress;
+    private ByteBuffer receiveBuffer;
+    private long receiveAddress;
+    private ByteBuffer sendBuffer;
+    private long sendAddress;
+    private int fd;
+    private final int portId;
+    private long droppedForeign;
+
+    private NetlinkSocket(NetlinkProtocol protocol, int fd, int receiveBufferBytes) {
+        this.protocol = protocol;
+        this.fd = fd;
+        this.scratch = ByteBuffer.allocateDirect(SCRATCH).order(ByteOrder.nativeOrder());
+        this.scratchAddress = MemorySegment.ofBuffer(scratch).address();
+        growReceiveBuffer(receiveBufferBytes);
+        this.portId = bindAndName();
+    }
+
+    /** Whether the native calls are usable on this machine. */
+    public static boolean isAvailable() {
+        return LibC.isAvailable();
+    }
+
+    /** Why the native calls are not usable, or null. */
+    public static Throwable unavailabilityCause() {
+        return LibC.unavailabilityCause();
+    }
+
+    /** Opens and binds a socket (kernel-assigned port id) with the default options. */
+    public static NetlinkSocket open(NetlinkProtocol protocol) {
+        LibC.ensureAvailable();
+        int fd = LibC.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol.value());
+        if (fd < 0) {
+            throw new NetlinkException("socket(AF_NETLINK, " + protocol + ")", LibC.errno());
+        }
+        NetlinkSocket s;
+        try {
+            s = new NetlinkSocket(protocol, fd, 32 * 1024);
+        } catch (RuntimeException e) {
+            LibC.close(fd);
+            throw e;
+        }
+        s.trySetOption(SOL_NETLINK, NetlinkConstants.NETLINK_EXT_ACK, 1);
+        s.trySetOption(SOL_NETLINK, NetlinkConstants.NETLINK_CAP_ACK, 1);
+        if (protocol == NetlinkProtocol.ROUTE) {
+            s.trySetOption(SOL_NETLINK, NetlinkConstants.NETLINK_GET_STRICT_CHK, 1);
+        }
+        return s;
+    }
+
+    private int bindAndName() {
+        scratch.putShort(SA_SEND, (short) AF_NETLINK);
+        scratch.putShort(SA_SEND + 2, (short) 0);
+        scratch.putInt(SA_SEND + 4, 0);
+        scratch.putInt(SA_SEND + 8, 0);
+        if (LibC.bind(fd, scratchAddress + SA_SEND, SOCKADDR_NL) < 0) {
+            throw new NetlinkException("bind(AF_NETLINK)", LibC.errno());
+        }
+        scratch.putInt(SOCKLEN, SOCKADDR_NL);
+        if (LibC.getsockname(fd, scratchAddress + SA_RECV, scratchAddress + SOCKLEN) < 0) {
+            throw new NetlinkException("getsockname(AF_NETLINK)", LibC.errno());
+        }
+        return scratch.getInt(SA_RECV + 4);
+    }
+
+    public NetlinkProtocol protocol() {
+        return protocol;
+    }
+
+    /** The port id the kernel assigned ({@code nl_pid}); replies carry it. */
+    public int portId() {
+        return portId;
+    }
+
+    public int fd() {
+        return fd;
+    }
+
+    /** Datagrams dropped because a process rather than the kernel sent them. */
+    public long droppedForeignDatagrams() {
+        return droppedForeign;
+    }
+
+    /** Sets an int socket option; throws on failure. */
+    public void setOption(int level, int name, int value) {
+        if (!trySetOption(level, name, value)) {
+            throw new NetlinkException("setsockopt(level " + level + ", option " + name + ", " + value + ")", LibC.errno());
+        }
+    }
+
+    /** Reads an int socket option. */
+    public int getOption(int level, int name) {
+        checkOpen();
+        scratch.putInt(SOCKLEN, 4);
+        if (LibC.getsockopt(fd, level, name, scratchAddress + OPTVAL, scratchAddress + SOCKLEN) < 0) {
+            throw new NetlinkException("getsockopt(level " + level + ", option " + name + ")", LibC.errno());
+        }
+        return scratch.getInt(OPTVAL);
+    }
+
+    private boolean trySetOption(int level, int name, int value) {
+        checkOpen();
+        scratch.putInt(OPTVAL, value);
+        return LibC.setsockopt(fd, level, name, scratchAddress + OPTVAL, 4) == 0;
+    }
+
+    /**
+     * Sets the kernel receive buffer. With {@code force}, uses {@code SO_RCVBUFFORCE} (needs
+     * CAP_NET_ADMIN, ignores {@code net.core.rmem_max}) and falls back to {@code SO_RCVBUF}
+     * when not permitted. A big buffer matters: acks and events that do not fit are dropped
+     * by the kernel (ENOBUFS).
+     *
+     * @return the size the kernel reports afterwards (it doubles the request for bookkeeping)
+     */
+    public int setReceiveBufferSize(int bytes, boolean force) {
+        if (!(force && trySetOption(SOL_SOCKET, LibC.SO_RCVBUFFORCE, bytes))) {
+            setOption(SOL_SOCKET, LibC.SO_RCVBUF, bytes);
+        }
+        return getOption(SOL_SOCKET, LibC.SO_RCVBUF);
+    }
+
+    /** As {@link #setReceiveBufferSize} for the send side, which bounds one sendmsg (a batch). */
+    public int setSendBufferSize(int bytes, boolean force) {
+        if (!(force && trySetOption(SOL_SOCKET, LibC.SO_SNDBUFFORCE, bytes))) {
+            setOption(SOL_SOCKET, LibC.SO_SNDBUF, bytes);
+        }
+        return getOption(SOL_SOCKET, LibC.SO_SNDBUF);
+    }
+
+    /** Joins a multicast group ({@code RTNLGRP_*}, or a generic netlink group id). */
+    public void joinGroup(int group) {
+        setOption(SOL_NETLINK, NetlinkConstants.NETLINK_ADD_MEMBERSHIP, group);
+    }
+
+    public void leaveGroup(int group) {
+        setOption(SOL_NETLINK, NetlinkConstants.NETLINK_DROP_MEMBERSHIP, group);
+    }
+
+    /**
+     * Sends {@code length} bytes of {@code buffer} from {@code offset} — one message or a
+     * whole batch — to the kernel in one sendmsg. A heap buffer is copied into a direct one
+     * first.
+     */
+    public void send(ByteBuffer buffer, int offset, int length) {
+        checkOpen();
+        long base;
+        if (buffer.isDirect()) {
+            if (buffer != sendBuffer) {
+                sendBuffer = buffer;
+                sendAddress = MemorySegment.ofBuffer(buffer).address();
+            }
+            base = sendAddress;
+        } else {
+            ByteBuffer copy = ByteBuffer.allocateDirect(length);
+            copy.put(0, buffer, offset, length);
+            sendBuffer = copy;
+            sendAddress = MemorySegment.ofBuffer(copy).address();
+            base = sendAddress;
+            offset = 0;
+        }
+        scratch.putShort(SA_SEND, (short) AF_NETLINK);
+        scratch.putInt(SA_SEND + 4, 0);
+        scratch.putInt(SA_SEND + 8, 0);
+        scratch.putLong(IOV, base + offset);
+        scratch.putLong(IOV + 8, length);
+        setMsghdr(SA_SEND);
+        while (true) {
+            long n = LibC.sendmsg(fd, scratchAddress + MSGHDR, 0);
+            if (n >= 0) {
+                if (n != length) {
+                    throw new NetlinkException("sendmsg sent " + n + " of " + length + " bytes", Errno.EMSGSIZE.value());
+                }
+                return;
+            }
+            int err = LibC.errno();
+            if (err != EINTR) {
+                throw new NetlinkException("sendmsg(" + length + " bytes)", err);
+            }
+        }
+    }
+
+    private void setMsghdr(int nameOffset) {
+        scratch.putLong(MSGHDR, scratchAddress + nameOffset);
+        scratch.putInt(MSGHDR + 8, SOCKADDR_NL);
+        scratch.putInt(MSGHDR + 12, 0);
+        scratch.putLong(MSGHDR + 16, scratchAddress + IOV);
+        scratch.putLong(MSGHDR + 24, 1);
+        scratch.putLong(MSGHDR + 32, 0);
+        scratch.putLong(MSGHDR + 40, 0);
+        scratch.putInt(MSGHDR + 48, 0);
+    }
+
+    /**
+     * Receives one datagram from the kernel into {@link #receiveBuffer()} (from offset 0).
+     *
+     * @param timeoutMillis 0 = do not wait, negative = wait forever
+     * @return the datagram's length (&gt;= 0); {@code -EAGAIN} when none arrived in time;
+     *         {@code -ENOBUFS} when the kernel dropped messages for this socket because its
+     *         receive buffer was full (the socket stays usable; what was lost is unknown)
+     * @throws NetlinkException on any other failure
+     */
+    public int receive(int timeoutMillis) {
+        checkOpen();
+        while (true) {
+            int n = recv(MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+            if (n == -EAGAIN) {
+                if (timeoutMillis == 0 || !waitReadable(timeoutMillis)) {
+                    return -EAGAIN;
+                }
+                continue;
+            }
+            if (n < 0) {
+                return n;
+            }
+            if (n > receiveBuffer.capacity()) {
+                growReceiveBuffer(n);
+            }
+            n = recv(MSG_DONTWAIT);
+            if (n < 0) {
+                return n;
+            }
+            if (scratch.getInt(SA_RECV + 4) != 0) {
+                droppedForeign++;
+                continue;
+            }
+            return n;
+        }
+    }
+
+    private int recv(int flags) {
+        scratch.putLong(IOV, receiveAddress);
+        scratch.putLong(IOV + 8, receiveBuffer.capacity());
+        setMsghdr(SA_RECV);
+        while (true) {
+            long n = LibC.recvmsg(fd, scratchAddress + MSGHDR, flags);
+            if (n >= 0) {
+                return (int) n;
+            }
+            int err = LibC.errno();
+            if (err == EINTR) {
+                continue;
+            }
+            if (err == EAGAIN || err == Errno.ENOBUFS.value()) {
+                return -err;
+            }
+            throw new NetlinkException("recvmsg", err);
+        }
+    }
+
+    private boolean waitReadable(int timeoutMillis) {
+        scratch.putInt(POLLFD, fd);
+        scratch.putShort(POLLFD + 4, (short) POLLIN);
+        scratch.putShort(POLLFD + 6, (short) 0);
+        while (true) {
+            int r = LibC.poll(scratchAddress + POLLFD, 1, timeoutMillis);
+            if (r >= 0) {
+                return r > 0;
+            }
+            int err = LibC.errno();
+            if (err != EINTR) {
+                throw new NetlinkException("poll", err);
+            }
+        }
+    }
+
+    private void growReceiveBuffer(int atLeast) {
+        int cap = Math.max(atLeast, receiveBuffer == null ? 0 : receiveBuffer.capacity() * 2);
+        receiveBuffer = ByteBuffer.allocateDirect(cap).order(ByteOrder.nativeOrder());
+        receiveAddress = MemorySegment.ofBuffer(receiveBuffer).address();
+    }
+
+    /** The buffer {@link #receive} fills; replaced when a bigger datagram arrives, so fetch it after each receive. */
+    public ByteBuffer receiveBuffer() {
+        return receiveBuffer;
+    }
+
+    private void checkOpen() {
+        if (fd < 0) {
+            throw new IllegalStateException("netlink socket closed");
+        }
+    }
+
+    public boolean isOpen() {
+        return fd >= 0;
+    }
+
+    /** Closes the socket. Call it from the thread using the socket, or after that thread stopped. */
+    @Override
+    public void close() {
+        if (fd >= 0) {
+            LibC.close(fd);
+            fd = -1;
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package org.offloadbridge.netlink;
+
+import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLMSG_MIN_TYPE;
+
+import org.offloadbridge.netlink.internal.LibC;
+
+/**
+ * A multicast listener: its own socket, joined to groups ({@code RTNLGRP_LINK},
+ * {@code RTNLGRP_TC}, or a generic netlink family's group id), delivering events to a
+ * {@link NetlinkEventHandler}. Kept apart from the request path so events never queue behind
+ * (or get mistaken for) replies.
+ *
+ * <p>Lost events are never silent: when the kernel could not queue an event (ENOBUFS), the
+ * handler's {@link NetlinkEventHandler#onEventsLost()} is called and the owner must resync
+ * with a dump — the contract OVS's netlink notifier follows too.
+ *
+ * <p>Agent-style: call {@link #poll} from one thread in a loop (or {@link #doWork} to
+ * never block). Not thread-safe; open it on a thread inside the namespace to watch.
+ */
+public final class NetlinkSubscription implements AutoCloseable {
+    private final NetlinkSocket socket;
+    private final NetlinkMessageCursor cursor = new NetlinkMessageCursor();
+    private long events;
+    private long overruns;
+
+    private NetlinkSubscription(NetlinkSocket socket) {
+        this.socket = socket;
+    }
+
+    /** Opens a socket of {@code protocol} joined to {@code groups}, with a 4 MiB (forced when permitted) receive buffer. */
+    public static NetlinkSubscription open(NetlinkProtocol protocol, int... groups) {
+        NetlinkSocket s = NetlinkSocket.open(protocol);
+        try {
+            s.setReceiveBufferSize(4 << 20, true);
+            for (int g : groups) {
+                s.joinGroup(g);
+            }
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return new NetlinkSubscription(s);
+    }
+
+    /** Joins one more group. */
+    public void join(int group) {
+        socket.joinGroup(group);
+    }
+
+    public void leave(int group) {
+        socket.leaveGroup(group);
+    }
+
+    /** Sets the receive buffer (how many events may queue before the kernel drops them). */
+    public int receiveBufferSize(int bytes) {
+        return socket.setReceiveBufferSize(bytes, true);
+    }
+
+    /** Delivers what is queued without waiting. */
+    public int doWork(NetlinkEventHandler handler) {
+        return poll(handler, 0);
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} (negative: forever) for a datagram, then delivers
+     * every event in it and in any datagrams already queued behind it.
+     *
+     * @return the number of events delivered (a loss report counts as one)
+     */
+    public int poll(NetlinkEventHandler handler, int timeoutMillis) {
+        int delivered = 0;
+        int wait = timeoutMillis;
+        while (true) {
+            int n = socket.receive(wait);
+            if (n == -LibC.EAGAIN) {
+                return delivered;
+            }
+            if (n == -Errno.ENOBUFS.value()) {
+                overruns++;
+                handler.onEventsLost();
+                delivered++;
+                wait = 0;
+                continue;
+            }
+            cursor.reset(socket.receiveBuffer(), 0, n);
+            while (cursor.next()) {
+                NetlinkMessage m = cursor.message();
+                if (m.type() >= NLMSG_MIN_TYPE) {
+                    events++;
+                    delivered++;
+                    handler.onEvent(m);
+                }
+            }
+            wait = 0;
+        }
+    }
+
+    /** Events delivered since open. */
+    public long events() {
+        return events;
+    }
+
+    /** Times the kernel reported dropped events (ENOBUFS). */
+    public long overruns() {
+        return overruns;
+    }
+
+    public int portId() {
+        return socket.portId();
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+    }
+}
