@@ -1,0 +1,133 @@
+package org.offloadbridge.netlink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_ACK;
+import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_CREATE;
+import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_EXCL;
+import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_REQUEST;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.offloadbridge.netlink.uapi.IfAddr;
+import org.offloadbridge.netlink.uapi.Rtnetlink;
+
+/**
+ * Batching and event loss against this machine's kernel, in a fresh namespace: 1,000
+ * RTM_NEWADDR requests in one sendmsg, one of them deliberately a duplicate.
+ */
+@Tag("host")
+class BatchHostTest {
+    private static final int N = 1000;
+    private static final int DUPLICATE = 500;
+
+    private NetNs ns;
+    private NetlinkConnection rt;
+    private int lo;
+
+    @BeforeEach
+    void setUp() {
+        ns = HostNetns.create("nlb");
+        rt = ns.call(() -> NetlinkConnection.open(NetlinkProtocol.ROUTE)).timeoutMillis(10_000);
+        lo = new RtnlLinks(rt).get("lo").orElseThrow().index();
+    }
+
+    @AfterEach
+    void tearDown() {
+        rt.close();
+        ns.close();
+    }
+
+    /** 10.1.x.y for request i; request DUPLICATE reuses the address of DUPLICATE - 1. */
+    private static int address(int i) {
+        int k = i == DUPLICATE ? i - 1 : i;
+        return (10 << 24) | (1 << 16) | ((k / 250) << 8) | (k % 250 + 1);
+    }
+
+    /** {@code ip addr add A/32 dev lo}: struct ifaddrmsg {u8 family, prefixlen, flags, scope; u32 index} + IFA_LOCAL/IFA_ADDRESS. */
+    private void encodeAddAddress(NetlinkMessageWriter w, int addr) {
+        w.beginMessage(Rtnetlink.RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+        int p = w.reserve(8);
+        w.buffer().put(p, (byte) 2); // AF_INET
+        w.buffer().put(p + 1, (byte) 32);
+        w.buffer().putInt(p + 4, lo);
+        w.putBe32(IfAddr.IFA_LOCAL, addr);
+        w.putBe32(IfAddr.IFA_ADDRESS, addr);
+        w.finish(0);
+    }
+
+    private NetlinkMessageWriter batch() {
+        NetlinkMessageWriter w = new NetlinkMessageWriter(64 * N);
+        for (int i = 0; i < N; i++) {
+            encodeAddAddress(w, address(i));
+        }
+        assertEquals(N, w.messageCount());
+        return w;
+    }
+
+    @Test
+    void thousandRequestsInOneSendAreEachAnsweredAndTheFailureIsPinnedToItsRequest() {
+        BatchResult r = rt.batch("add addresses", batch(), null, new BatchResult());
+        assertEquals(N, r.size());
+        assertEquals(1, r.failureCount());
+        for (int i = 0; i < N; i++) {
+            if (i == DUPLICATE) {
+                assertEquals(Errno.EEXIST.value(), r.errno(i));
+                assertEquals("ipv4: Address already assigned", r.extackMessage(i));
+                NetlinkException e = r.exception(i);
+                assertEquals(DUPLICATE, e.requestIndex());
+                assertTrue(e.getMessage().contains("request #500"), e.getMessage());
+            } else {
+                assertTrue(r.ok(i), "request " + i + ": " + r.exception(i));
+            }
+        }
+        // The kernel holds exactly the 999 distinct addresses.
+        Matcher m = Pattern.compile("\"local\":\"10\\.1\\.").matcher(ns.ipIn("-j", "addr", "show", "dev", "lo"));
+        int count = 0;
+        while (m.find()) {
+            count++;
+        }
+        assertEquals(N - 1, count);
+        assertEquals(0, rt.staleReplies());
+    }
+
+    @Test
+    void chunkedBatchMatchesAcksTheSameWay() {
+        rt.maxMessagesPerSend(64);
+        BatchResult r = rt.batch("add addresses", batch(), null, new BatchResult());
+        assertEquals(1, r.failureCount());
+        assertEquals(Errno.EEXIST.value(), r.errno(DUPLICATE));
+    }
+
+    @Test
+    void overflowingAnEventSocketIsReportedAsEventsLost() {
+        try (NetlinkSubscription sub = ns.call(() -> NetlinkSubscription.open(NetlinkProtocol.ROUTE, Rtnetlink.RTNLGRP_IPV4_IFADDR))) {
+            sub.receiveBufferSize(1024); // the kernel raises this to its minimum: a few events fit
+            rt.batch("add addresses", batch(), null, new BatchResult()).exception(DUPLICATE);
+            int[] events = {0};
+            int[] lost = {0};
+            NetlinkEventHandler h = new NetlinkEventHandler() {
+                @Override
+                public void onEvent(NetlinkMessage m) {
+                    assertEquals(Rtnetlink.RTM_NEWADDR, m.type());
+                    events[0]++;
+                }
+
+                @Override
+                public void onEventsLost() {
+                    lost[0]++;
+                }
+            };
+            for (int i = 0; i < 50 && sub.poll(h, 100) > 0; i++) {
+                // drain what was queued; bounded
+            }
+            assertTrue(lost[0] >= 1, "the overflow must be reported");
+            assertEquals(lost[0], sub.overruns());
+            assertTrue(events[0] < N - 1, "some events were really lost: got " + events[0]);
+        }
+    }
+}
