@@ -27,7 +27,7 @@ public final class Mempool implements AutoCloseable {
     private final Arena staging = Arena.ofShared();
     private final MemorySegment stagedHeader = staging.allocate(RteMbuf.SIZEOF, 64);
     private final MemorySegment stagedData = staging.allocate(MAX_COPY_IN, 64);
-    private boolean closed;
+    private volatile boolean closed;
 
     private Mempool(String name, long address, int dataRoom) {
         this.name = name;
@@ -70,15 +70,24 @@ public final class Mempool implements AutoCloseable {
     }
 
     public int availableCount() {
+        checkOpen();
         return RteMempool.rte_mempool_avail_count(address);
     }
 
     public int inUseCount() {
+        checkOpen();
         return RteMempool.rte_mempool_in_use_count(address);
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("mempool " + name + " is closed");
+        }
     }
 
     /** A new mbuf holding a copy of {@code bytes}; 0 when the pool is exhausted. */
     public synchronized long copyIn(MemorySegment bytes) {
+        checkOpen();
         long len = bytes.byteSize();
         if (len <= 0 || len > MAX_COPY_IN) {
             throw new IllegalArgumentException("packet length " + len + " not in 1.." + MAX_COPY_IN);

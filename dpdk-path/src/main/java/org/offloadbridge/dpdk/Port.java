@@ -28,6 +28,8 @@ public final class Port {
 
     private int nbRx;
     private int nbTx;
+    private boolean sharedTx;
+    private Object[] txLocks = new Object[0];
     private volatile boolean started;
     // Fast-path cache, written before 'started' is set (volatile write publishes it).
     private MemorySegment rxFn = MemorySegment.NULL;
@@ -95,6 +97,47 @@ public final class Port {
         }
         this.nbRx = nbRxQueues;
         this.nbTx = nbTxQueues;
+        this.txLocks = new Object[nbTxQueues];
+        for (int q = 0; q < nbTxQueues; q++) {
+            txLocks[q] = new Object();
+        }
+    }
+
+    /** Most tx queues the driver offers (net_af_packet: its qpairs, default 1). */
+    public int maxTxQueues() {
+        return devInfoShort(RteEthdev.DEV_INFO_MAX_TX_QUEUES);
+    }
+
+    public int maxRxQueues() {
+        return devInfoShort(RteEthdev.DEV_INFO_MAX_RX_QUEUES);
+    }
+
+    private int devInfoShort(int offset) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment info = a.allocate(RteEthdev.ETH_DEV_INFO_SIZEOF, 8);
+            DpdkException.check(RteEthdev.rte_eth_dev_info_get(id, info), "rte_eth_dev_info_get", name);
+            return Short.toUnsignedInt(info.get(JAVA_SHORT, offset));
+        }
+    }
+
+    /**
+     * Marks the tx queues as shared between more threads than there are queues (as OVS does for
+     * devices with too few tx queues): {@link #txBurstShared} then locks per queue.
+     */
+    void sharedTx(boolean shared) {
+        this.sharedTx = shared;
+    }
+
+    boolean isSharedTx() {
+        return sharedTx;
+    }
+
+    /** tx burst on queue {@code txUser % queues}, under that queue's lock. */
+    int txBurstShared(int txUser, long pkts, int n) {
+        int q = txUser % nbTx;
+        synchronized (txLocks[q]) {
+            return txBurst(q, pkts, n);
+        }
     }
 
     public void start() {

@@ -1,0 +1,292 @@
+package org.offloadbridge.dpdk;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import org.offloadbridge.dpdk.internal.NativeLibs;
+import org.offloadbridge.dpdk.internal.PacketEdit;
+import org.offloadbridge.dpdk.internal.RteMbuf;
+import org.offloadbridge.flow.Actions;
+import org.offloadbridge.flow.Field;
+import org.offloadbridge.flow.FlowKey;
+import org.offloadbridge.flow.KeyAttr;
+
+/**
+ * Executes an {@link Actions} program on a batch of mbufs, in place, allocation-free: output
+ * (buffered per port, flushed as tx bursts), drop, push/pop VLAN, set fields with checksum
+ * fix-up, userspace (an upcall with a copy). One instance per thread that transmits (each PMD,
+ * and packet-out), because it owns one tx queue on every port.
+ *
+ * <p>Output semantics follow the OVS datapath: an output that is not the last action sends a
+ * copy (rte_pktmbuf_copy), so later actions do not change what was already sent; the last
+ * output sends the packet itself; a list that does not end in output frees the packet.
+ * Header edits touch only the first segment; a packet whose headers do not fit there is left
+ * unchanged for that action and counted in {@link #editFailures()}.
+ */
+final class PacketExecutor {
+
+    static final int TX_BUFFER = 64;
+    private static final MemorySegment M = NativeLibs.ALL;
+
+    private final Ports ports;
+    private final int txQueue;
+    private final long pool;
+    private final UpcallQueue upcalls;
+    private final Arena arena = Arena.ofShared();
+    /** tx staging: TX_BUFFER mbuf pointers per datapath port. */
+    private final MemorySegment txBuf = arena.allocate((long) Ports.MAX_PORTS * TX_BUFFER * 8, 64);
+    private final long txBase = txBuf.address();
+    private final int[] txCount = new int[Ports.MAX_PORTS];
+    private final int[] dirty = new int[Ports.MAX_PORTS];
+    private int nDirty;
+    private final MemorySegment freeBuf = arena.allocate(8L * 256, 64);
+    private int nFree;
+
+    private long txPackets;
+    private long txDropped;
+    private long unknownPort;
+    private long copyFailures;
+    private long editFailures;
+
+    PacketExecutor(Ports ports, int txQueue, long pool, UpcallQueue upcalls) {
+        this.ports = ports;
+        this.txQueue = txQueue;
+        this.pool = pool;
+        this.upcalls = upcalls;
+    }
+
+    /**
+     * Runs {@code a} on {@code n} mbufs in {@code pkts}; consumes all of them (sent or freed).
+     * {@code key} is the key of the first packet (for userspace upcalls).
+     */
+    void execute(Actions a, long[] pkts, int n, int inPort, FlowKey key) {
+        int len = a.programLength();
+        for (int pc = 0; pc < len; ) {
+            long h = a.word(pc);
+            int type = Actions.type(h);
+            int alen = Actions.length(h);
+            boolean last = pc + alen >= len;
+            switch (type) {
+                case Actions.OUTPUT -> {
+                    int port = Actions.arg(h);
+                    for (int i = 0; i < n; i++) {
+                        long m = pkts[i];
+                        if (m == 0) {
+                            continue;
+                        }
+                        if (last) {
+                            output(port, m);
+                            pkts[i] = 0;
+                        } else {
+                            long c = RteMbuf.rte_pktmbuf_copy(m, pool, 0, -1);
+                            if (c == 0) {
+                                copyFailures++;
+                            } else {
+                                output(port, c);
+                            }
+                        }
+                    }
+                }
+                case Actions.PUSH_VLAN -> {
+                    int arg = Actions.arg(h);
+                    for (int i = 0; i < n; i++) {
+                        // the flow encodes CFI=1 as "tag present"; on the wire that bit is DEI and goes out 0 (as OVS)
+                        if (pkts[i] != 0 && !pushVlan(pkts[i], arg >>> 16, arg & 0xefff)) {
+                            editFailures++;
+                        }
+                    }
+                }
+                case Actions.POP_VLAN -> {
+                    for (int i = 0; i < n; i++) {
+                        if (pkts[i] != 0 && !popVlan(pkts[i])) {
+                            editFailures++;
+                        }
+                    }
+                }
+                case Actions.SET -> {
+                    for (int i = 0; i < n; i++) {
+                        if (pkts[i] != 0 && !set(a, pc, alen, pkts[i])) {
+                            editFailures++;
+                        }
+                    }
+                }
+                case Actions.USERSPACE -> {
+                    for (int i = 0; i < n; i++) {
+                        if (pkts[i] != 0) {
+                            String ud = "pid=" + Integer.toUnsignedString(Actions.arg(h))
+                                + a.userspaceArgs((int) a.word(pc + 1));
+                            upcalls.offerAction(key, inPort, Mempool.bytesOf(pkts[i]), ud);
+                        }
+                    }
+                }
+                default -> editFailures++; // unknown action type: install validation prevents it
+            }
+            pc += alen;
+        }
+        for (int i = 0; i < n; i++) {
+            if (pkts[i] != 0) {
+                free(pkts[i]);
+                pkts[i] = 0;
+            }
+        }
+        flushFree();
+    }
+
+    /** Buffers one mbuf for transmission on a datapath port (frees it when the port is unknown). */
+    void output(int dpPort, long m) {
+        Port p = dpPort >= 0 && dpPort < Ports.MAX_PORTS ? ports.get(dpPort) : null;
+        if (p == null) {
+            unknownPort++;
+            free(m);
+            return;
+        }
+        int c = txCount[dpPort];
+        if (c == 0) {
+            dirty[nDirty++] = dpPort;
+        }
+        M.set(JAVA_LONG, txBase + ((long) dpPort * TX_BUFFER + c) * 8, m);
+        txCount[dpPort] = ++c;
+        if (c == TX_BUFFER) {
+            flushPort(dpPort, p);
+        }
+    }
+
+    /** Sends everything buffered. Called at the end of every PMD iteration. */
+    void flush() {
+        for (int i = 0; i < nDirty; i++) {
+            int port = dirty[i];
+            if (txCount[port] > 0) {
+                flushPort(port, ports.get(port));
+            }
+        }
+        nDirty = 0;
+        flushFree();
+    }
+
+    private void flushPort(int dpPort, Port p) {
+        int c = txCount[dpPort];
+        long at = txBase + (long) dpPort * TX_BUFFER * 8;
+        int sent = p == null ? 0 : p.isSharedTx() ? p.txBurstShared(txQueue, at, c) : p.txBurst(txQueue, at, c);
+        txPackets += sent;
+        if (sent < c) {
+            txDropped += c - sent;
+            RteMbuf.rte_pktmbuf_free_bulk(at + 8L * sent, c - sent);
+        }
+        txCount[dpPort] = 0;
+    }
+
+    void free(long m) {
+        if (nFree == 256) {
+            flushFree();
+        }
+        freeBuf.setAtIndex(JAVA_LONG, nFree++, m);
+    }
+
+    void flushFree() {
+        if (nFree > 0) {
+            RteMbuf.rte_pktmbuf_free_bulk(freeBuf.address(), nFree);
+            nFree = 0;
+        }
+    }
+
+    static boolean pushVlan(long m, int tpid, int tci) {
+        if (RteMbuf.headroom(m) < 4 || RteMbuf.dataLen(m) < 12) {
+            return false;
+        }
+        long start = RteMbuf.mtod(m);
+        MemorySegment.copy(M, start, M, start - 4, 12);
+        PacketEdit.put16(M, start + 8, tpid);
+        PacketEdit.put16(M, start + 10, tci);
+        RteMbuf.dataOff(m, RteMbuf.dataOff(m) - 4);
+        RteMbuf.dataLen(m, RteMbuf.dataLen(m) + 4);
+        RteMbuf.pktLen(m, RteMbuf.pktLen(m) + 4);
+        return true;
+    }
+
+    static boolean popVlan(long m) {
+        if (RteMbuf.dataLen(m) < 18) {
+            return false;
+        }
+        long start = RteMbuf.mtod(m);
+        int t = PacketEdit.u16(M, start + 12);
+        if (t != PacketEdit.ETH_TYPE_VLAN && t != PacketEdit.ETH_TYPE_QINQ) {
+            return false;
+        }
+        MemorySegment.copy(M, start, M, start + 4, 12);
+        RteMbuf.dataOff(m, RteMbuf.dataOff(m) + 4);
+        RteMbuf.dataLen(m, RteMbuf.dataLen(m) - 4);
+        RteMbuf.pktLen(m, RteMbuf.pktLen(m) - 4);
+        return true;
+    }
+
+    /** One SET action: (field, value, mask) triples after the header. */
+    private static boolean set(Actions a, int pc, int alen, long m) {
+        long base = RteMbuf.mtod(m);
+        int len = RteMbuf.dataLen(m);
+        boolean ok = true;
+        for (int i = pc + 1; i + 2 < pc + alen; i += 3) {
+            ok &= setField(Field.of((int) a.word(i)), a.word(i + 1), a.word(i + 2), base, len);
+        }
+        return ok;
+    }
+
+    static boolean setField(Field f, long value, long mask, long base, int len) {
+        return switch (f) {
+            case ETH_SRC -> PacketEdit.setMac(M, base, len, true, value, mask);
+            case ETH_DST -> PacketEdit.setMac(M, base, len, false, value, mask);
+            case IPV4_SRC, IPV4_DST, NW_TOS, NW_TTL -> PacketEdit.setIpv4(M, base, len, f, value, mask);
+            case TP_SRC, TP_DST -> {
+                int proto = l4Proto(base, len);
+                yield proto >= 0 && PacketEdit.setL4Port(M, base, len, proto, f == Field.TP_SRC, value, mask);
+            }
+            default -> false;
+        };
+    }
+
+    private static int l4Proto(long base, int len) {
+        int l3 = PacketEdit.l3Offset(M, base, len);
+        if (l3 < 0 || l3 + 20 > len || PacketEdit.u16(M, base + l3 - 2) != PacketEdit.ETH_TYPE_IP) {
+            return -1;
+        }
+        return Byte.toUnsignedInt(M.get(java.lang.foreign.ValueLayout.JAVA_BYTE, base + l3 + 9));
+    }
+
+    /** Fields and attributes a SET may carry here; anything else is refused at install. */
+    static void checkSettable(KeyAttr attr, Field f) {
+        boolean ok = switch (attr) {
+            case ETHERNET -> f == Field.ETH_SRC || f == Field.ETH_DST;
+            case IPV4 -> f == Field.IPV4_SRC || f == Field.IPV4_DST || f == Field.NW_TOS || f == Field.NW_TTL;
+            case TCP, UDP -> f == Field.TP_SRC || f == Field.TP_DST;
+            default -> false;
+        };
+        if (!ok) {
+            throw new IllegalArgumentException("set(" + attr.ovsName() + "(" + f.ovsName()
+                + ")) is not supported by the DPDK datapath (supported: eth src/dst, ipv4 src/dst/tos/ttl, tcp/udp src/dst)");
+        }
+    }
+
+    long txPackets() {
+        return txPackets;
+    }
+
+    long txDropped() {
+        return txDropped;
+    }
+
+    long unknownPort() {
+        return unknownPort;
+    }
+
+    long copyFailures() {
+        return copyFailures;
+    }
+
+    long editFailures() {
+        return editFailures;
+    }
+
+    void close() {
+        arena.close();
+    }
+}

@@ -1,0 +1,242 @@
+package org.offloadbridge.dpdk;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.offloadbridge.dpdk.internal.Classifier;
+import org.offloadbridge.dpdk.internal.DpFlow;
+import org.offloadbridge.dpdk.internal.Emc;
+import org.offloadbridge.dpdk.internal.NativeLibs;
+import org.offloadbridge.dpdk.internal.Rcu;
+import org.offloadbridge.dpdk.internal.RteMbuf;
+import org.offloadbridge.flow.Field;
+import org.offloadbridge.flow.FlowKey;
+import org.offloadbridge.flow.PacketParser;
+import org.offloadbridge.flow.ParseStatus;
+
+/**
+ * A poll-mode-driver thread, as an agent: {@link #doWork()} polls each assigned rx queue once
+ * (bursts of {@value #BURST}), and for every packet parses its key straight from mbuf memory,
+ * looks it up in this thread's exact-match cache, then in the shared megaflow classifier,
+ * groups the burst's packets per flow, counts them into the flow's statistics (this thread's
+ * own slot) and runs the flow's actions once per group. Misses become upcalls (deduplicated per
+ * key); runts are dropped and counted. Everything buffered for transmission is flushed before
+ * doWork returns.
+ *
+ * <p>A runner thread calls doWork in a loop ({@link DpdkDatapath#start()}); tests call it by
+ * hand on their own thread. In steady state doWork allocates nothing.
+ *
+ * <p>Concurrency: each doWork is one {@link Rcu} read section; flow-table writers wait for it
+ * to end before they consider a deleted flow gone. Counters are plain fields written only by
+ * this thread (readers on other threads may see slightly stale values).
+ */
+public final class PmdThread {
+
+    public static final int BURST = 32;
+    private static final MemorySegment M = NativeLibs.ALL;
+
+    record RxQueue(Port port, int queue, int dpPort) {
+    }
+
+    private final int index;
+    private final Rcu.Reader reader;
+    private final Classifier classifier;
+    private final Emc emc;
+    private final PacketExecutor exec;
+    private final UpcallQueue upcalls;
+    private final LongSupplier clock;
+    private volatile RxQueue[] polls = new RxQueue[0];
+
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment rxBuf = arena.allocate(8L * BURST, 64);
+    private final long rxAddr = rxBuf.address();
+    private final FlowKey key = new FlowKey();
+
+    private final DpFlow[] batchFlow = new DpFlow[BURST];
+    private final long[][] batchPkts = new long[BURST][BURST];
+    private final int[] batchCount = new int[BURST];
+    private final long[] batchBytes = new long[BURST];
+    private final int[] batchFlags = new int[BURST];
+    private final FlowKey[] batchKey = new FlowKey[BURST];
+    private int nBatches;
+
+    private long currentMbuf;
+    private final Supplier<byte[]> copyCurrent = () -> Mempool.bytesOf(currentMbuf);
+
+    private long rxPackets;
+    private long emcHits;
+    private long classifierHits;
+    private long misses;
+    private long runts;
+    private final long[] parseStatus = new long[ParseStatus.COUNT];
+
+    PmdThread(int index, Rcu rcu, FlowTable table, PacketExecutor exec, UpcallQueue upcalls, LongSupplier clock,
+              int emcEntries) {
+        this.index = index;
+        this.reader = rcu.register("pmd" + index);
+        this.classifier = table.classifier();
+        this.emc = new Emc(emcEntries);
+        this.exec = exec;
+        this.upcalls = upcalls;
+        this.clock = clock;
+        for (int i = 0; i < BURST; i++) {
+            batchKey[i] = new FlowKey();
+        }
+    }
+
+    public int index() {
+        return index;
+    }
+
+    synchronized void addPoll(RxQueue q) {
+        RxQueue[] p = Arrays.copyOf(polls, polls.length + 1);
+        p[p.length - 1] = q;
+        polls = p;
+    }
+
+    synchronized boolean removePoll(Port port) {
+        RxQueue[] p = Arrays.stream(polls).filter(q -> q.port() != port).toArray(RxQueue[]::new);
+        boolean changed = p.length != polls.length;
+        polls = p;
+        return changed;
+    }
+
+    int pollCount() {
+        return polls.length;
+    }
+
+    /** One pass over the assigned rx queues; returns the number of packets received. */
+    public int doWork() {
+        reader.enter();
+        try {
+            RxQueue[] qs = polls;
+            int work = 0;
+            long now = 0;
+            for (RxQueue q : qs) {
+                int n = q.port().rxBurst(q.queue(), rxAddr, BURST);
+                if (n > 0) {
+                    if (now == 0) {
+                        now = clock.getAsLong();
+                    }
+                    process(q.dpPort(), n, now);
+                    work += n;
+                }
+            }
+            exec.flush();
+            return work;
+        } finally {
+            reader.exit();
+        }
+    }
+
+    private void process(int inPort, int n, long now) {
+        rxPackets += n;
+        nBatches = 0;
+        for (int i = 0; i < n; i++) {
+            long m = M.get(JAVA_LONG, rxAddr + 8L * i);
+            int status = PacketParser.parse(M, RteMbuf.mtod(m), RteMbuf.dataLen(m), inPort, key);
+            if (status != ParseStatus.OK) {
+                parseStatus[status]++;
+                if (status == ParseStatus.TRUNCATED_L2 || status == ParseStatus.BAD_ARGUMENT) {
+                    runts++;
+                    exec.free(m);
+                    continue;
+                }
+            }
+            int h = Emc.hash(key);
+            DpFlow f = emc.lookup(key, h);
+            if (f != null) {
+                emcHits++;
+            } else {
+                f = classifier.lookup(key);
+                if (f != null) {
+                    classifierHits++;
+                    emc.insert(key, h, f);
+                }
+            }
+            if (f == null) {
+                misses++;
+                currentMbuf = m;
+                upcalls.offerMiss(key, inPort, copyCurrent, now);
+                exec.free(m);
+                continue;
+            }
+            int b = 0;
+            while (b < nBatches && batchFlow[b] != f) {
+                b++;
+            }
+            if (b == nBatches) {
+                nBatches++;
+                batchFlow[b] = f;
+                batchCount[b] = 0;
+                batchBytes[b] = 0;
+                batchFlags[b] = 0;
+                batchKey[b].copyFrom(key);
+            }
+            batchPkts[b][batchCount[b]++] = m;
+            batchBytes[b] += Integer.toUnsignedLong(RteMbuf.pktLen(m));
+            batchFlags[b] |= (int) key.get(Field.TCP_FLAGS);
+        }
+        for (int b = 0; b < nBatches; b++) {
+            DpFlow f = batchFlow[b];
+            f.count(index, batchCount[b], batchBytes[b], now, batchFlags[b]);
+            exec.execute(f.actions(), batchPkts[b], batchCount[b], inPort, batchKey[b]);
+            batchFlow[b] = null;
+        }
+    }
+
+    public long rxPackets() {
+        return rxPackets;
+    }
+
+    public long emcHits() {
+        return emcHits;
+    }
+
+    public long classifierHits() {
+        return classifierHits;
+    }
+
+    public long misses() {
+        return misses;
+    }
+
+    /** Frames shorter than an Ethernet header, dropped. */
+    public long runts() {
+        return runts;
+    }
+
+    /** Packets whose parse stopped early, by {@link ParseStatus} code (they are still forwarded). */
+    public long parseStatusCount(int status) {
+        return parseStatus[status];
+    }
+
+    public long txPackets() {
+        return exec.txPackets();
+    }
+
+    /** Packets a port's tx queue did not take (freed). */
+    public long txDropped() {
+        return exec.txDropped();
+    }
+
+    /** Packets output to a datapath port that no longer exists (freed). */
+    public long unknownPortDrops() {
+        return exec.unknownPort();
+    }
+
+    /** Set/push/pop actions that could not apply (headers outside the first segment, no headroom). */
+    public long editFailures() {
+        return exec.editFailures();
+    }
+
+    void close(Rcu rcu) {
+        rcu.unregister(reader);
+        exec.close();
+        arena.close();
+    }
+}

@@ -1,0 +1,324 @@
+package org.offloadbridge.dpdk;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.offloadbridge.dpdk.internal.RteMbuf;
+import org.offloadbridge.flow.Actions;
+import org.offloadbridge.flow.Field;
+import org.offloadbridge.flow.FlowKey;
+import org.offloadbridge.flow.FlowMask;
+import org.offloadbridge.flow.KeyAttr;
+import org.offloadbridge.flow.Megaflow;
+import org.offloadbridge.flow.Ufid;
+
+/**
+ * The datapath driven by hand (one PMD, doWork on the test thread) over net_ring ports:
+ * packets are put on port 1's ring, the PMD forwards them, the test reads port 2's ring.
+ */
+@Tag("host")
+class DatapathTest {
+
+    static final int IN = 1;
+    static final int OUT = 2;
+    static int seq;
+
+    Eal eal;
+    DpdkDatapath dp;
+    Port in;
+    Port out;
+    PmdThread pmd;
+    Arena arena;
+    MemorySegment burst;
+    final AtomicLong clock = new AtomicLong(1_000);
+
+    @BeforeEach
+    void setUp() {
+        eal = TestEal.get();
+        seq++;
+        dp = DpdkDatapath.create(eal, new DpdkDatapath.Config().mbufs(2047).descriptors(256, 256)
+            .upcallQueue(8, 60_000).clock(clock::get)
+            .maxTxQueues(1)); // one shared tx queue: packet-out lands in the ring the test reads
+        in = dp.addPort(IN, "net_ring_di" + seq);
+        out = dp.addPort(OUT, "net_ring_do" + seq);
+        pmd = dp.pmds().get(0);
+        arena = Arena.ofConfined();
+        burst = arena.allocate(ValueLayout.JAVA_LONG, 64);
+    }
+
+    @AfterEach
+    void tearDown() {
+        drain(out);
+        drain(in);
+        int inUse = dp.pool().inUseCount();
+        dp.close();
+        assertEquals(0, inUse, "every mbuf returned");
+        arena.close();
+    }
+
+    /** Puts frames on port IN's ring (as if they arrived on the wire). */
+    void inject(byte[]... frames) {
+        injectMbufs(java.util.Arrays.stream(frames).mapToLong(f -> dp.pool().copyIn(f)).toArray());
+    }
+
+    void injectMbufs(long... mbufs) {
+        for (int i = 0; i < mbufs.length; i++) {
+            burst.setAtIndex(ValueLayout.JAVA_LONG, i, mbufs[i]);
+        }
+        // tx queue 0 of a ring port feeds its rx queue 0; the PMD is not running (manual mode)
+        assertEquals(mbufs.length, in.txBurst(0, burst.address(), mbufs.length));
+    }
+
+    /** What came out on a port's ring, as bytes (mbufs freed). */
+    List<byte[]> received(Port p) {
+        List<byte[]> got = new ArrayList<>();
+        int n;
+        while ((n = p.rxBurst(0, burst.address(), 32)) > 0) {
+            for (int i = 0; i < n; i++) {
+                long m = burst.getAtIndex(ValueLayout.JAVA_LONG, i);
+                got.add(Mempool.bytesOf(m));
+                Mempool.free(m);
+            }
+        }
+        return got;
+    }
+
+    void drain(Port p) {
+        if (p.isStarted()) {
+            received(p);
+        }
+    }
+
+    static Megaflow flow(int inPort, int dstIp, Actions actions) {
+        FlowKey k = new FlowKey();
+        FlowMask m = new FlowMask();
+        k.setInPort(inPort);
+        m.setExact(Field.IN_PORT);
+        k.set(Field.ETH_TYPE, 0x0800);
+        m.setExact(Field.ETH_TYPE);
+        m.setExact(Field.VLAN0_CFI); // untagged only
+        if (dstIp != 0) {
+            k.set(Field.IPV4_DST, dstIp & 0xffffffffL);
+            m.setExact(Field.IPV4_DST);
+        }
+        return Megaflow.of(k, m, actions);
+    }
+
+    @Test
+    void forwardsMatchingPacketsByteIdenticalAndCountsThem() {
+        Megaflow f = flow(IN, 0x0a000002, Actions.builder().output(OUT).build());
+        dp.flows().install(f);
+        byte[][] frames = new byte[10][];
+        long bytes = 0;
+        for (int i = 0; i < frames.length; i++) {
+            frames[i] = Frames.ipv4(Frames.MAC_A, Frames.MAC_B, 0x0a000001, 0x0a000002, 17, 1000, 53, i);
+            bytes += frames[i].length;
+        }
+        inject(frames);
+        clock.set(5_000);
+        assertEquals(10, pmd.doWork());
+        List<byte[]> got = received(out);
+        assertEquals(10, got.size());
+        for (int i = 0; i < 10; i++) {
+            assertArrayEquals(frames[i], got.get(i));
+        }
+        FlowStats s = dp.flows().stats(f.ufid());
+        assertEquals(new FlowStats(10, bytes, 5_000, 0), s);
+        assertEquals(1, pmd.classifierHits(), "first packet through the classifier");
+        assertEquals(9, pmd.emcHits(), "the rest from the exact-match cache");
+    }
+
+    @Test
+    void missesMakeOneUpcallPerNewKey() {
+        byte[] a = Frames.udp(0x0a000001, 0x0a000009, 7, 7);
+        byte[] b = Frames.udp(0x0a000001, 0x0a00000a, 7, 7);
+        byte[][] burst1 = new byte[32][];
+        for (int i = 0; i < 32; i++) {
+            burst1[i] = i % 4 == 3 ? b : a;
+        }
+        inject(burst1);
+        pmd.doWork();
+        UpcallQueue q = dp.upcalls();
+        assertEquals(2, q.size(), "one upcall per key");
+        assertEquals(30, q.deduplicated());
+        Upcall u = q.poll();
+        assertEquals(Upcall.Kind.MISS, u.kind());
+        assertEquals(IN, u.inPort());
+        assertArrayEquals(a, u.packet());
+        assertEquals(0x0a000009, u.key().ipv4Dst());
+        // handler installs a flow, replies with packet-out, completes
+        dp.flows().install(flow(IN, 0x0a000009, Actions.builder().output(OUT).build()));
+        dp.execute(u.packet(), u.inPort(), Actions.builder().output(OUT).build());
+        q.complete(u);
+        assertArrayEquals(a, received(out).get(0), "packet-out sent the upcall's packet");
+        inject(a, a);
+        pmd.doWork();
+        assertEquals(2, received(out).size(), "installed flow forwards, no new upcall");
+        assertEquals(1, q.size(), "key b still pending, nothing new queued");
+        assertTrue(q.poll().key().ipv4Dst() == 0x0a00000a);
+    }
+
+    @Test
+    void fullUpcallQueueDropsAndCountsWithBoundedMemory() {
+        UpcallQueue q = dp.upcalls();
+        for (int round = 0; round < 20; round++) {
+            byte[][] frames = new byte[32][];
+            for (int i = 0; i < 32; i++) {
+                frames[i] = Frames.udp(0x0a000001, 0x0b000000 + round * 32 + i, 1, 1);
+            }
+            inject(frames);
+            pmd.doWork();
+        }
+        assertEquals(q.capacity(), q.size(), "queue full, never more");
+        assertEquals(640 - q.capacity(), q.droppedFull());
+        assertEquals(q.capacity(), q.pendingKeys(), "pending marks only for queued keys");
+        assertEquals(640, pmd.misses());
+    }
+
+    @Test
+    void dropFlowCountsAndFreesAndDeleteReturnsFinalStats() {
+        Megaflow f = flow(IN, 0, Actions.DROP);
+        dp.flows().install(f);
+        int before = dp.pool().inUseCount();
+        inject(Frames.udp(1, 2, 3, 4), Frames.udp(1, 2, 3, 5));
+        pmd.doWork();
+        assertTrue(received(out).isEmpty());
+        assertEquals(before, dp.pool().inUseCount(), "dropped mbufs freed");
+        FlowStats s = dp.flows().delete(f.ufid());
+        assertEquals(2, s.packets());
+        assertNull(dp.flows().delete(f.ufid()));
+        inject(Frames.udp(1, 2, 3, 4));
+        pmd.doWork();
+        assertEquals(1, dp.upcalls().size(), "deleted flow no longer matches (EMC entry ignored)");
+    }
+
+    @Test
+    void vlanPushPopAndFieldRewritesKeepChecksumsValid() {
+        Actions push = Actions.builder().pushVlan(0x8100, 100, 3).output(OUT).build();
+        dp.flows().install(flow(IN, 0x0a000002, push));
+        byte[] plain = Frames.ipv4(Frames.MAC_A, Frames.MAC_B, 0x0a000001, 0x0a000002, 6, 4000, 80, 30);
+        inject(plain);
+        pmd.doWork();
+        byte[] tagged = received(out).get(0);
+        assertEquals(plain.length + 4, tagged.length);
+        assertEquals(0x81, tagged[12] & 0xff);
+        assertEquals(0x00, tagged[13] & 0xff);
+        assertEquals((3 << 13) | 100, ((tagged[14] & 0xff) << 8) | (tagged[15] & 0xff), "pcp 3 vid 100, DEI 0");
+        assertArrayEquals(java.util.Arrays.copyOfRange(plain, 12, plain.length),
+            java.util.Arrays.copyOfRange(tagged, 16, tagged.length));
+
+        // the tagged frame back in: pop + rewrite ipv4 src, ttl and tcp dst
+        FlowKey k = new FlowKey();
+        FlowMask m = new FlowMask();
+        k.setInPort(IN);
+        m.setExact(Field.IN_PORT);
+        k.set(Field.VLAN0_VID, 100);
+        m.setExact(Field.VLAN0_VID);
+        Actions rewrite = Actions.builder().popVlan()
+            .setField(KeyAttr.IPV4, Field.IPV4_SRC, 0xc0a80101L)
+            .setField(KeyAttr.IPV4, Field.NW_TTL, 9)
+            .setField(KeyAttr.TCP, Field.TP_DST, 8080)
+            .setField(KeyAttr.ETHERNET, Field.ETH_DST, 0x0a0b0c0d0e0fL)
+            .output(OUT).build();
+        dp.flows().install(Megaflow.of(k, m, rewrite));
+        inject(tagged);
+        pmd.doWork();
+        byte[] rewritten = received(out).get(0);
+        assertEquals(plain.length, rewritten.length);
+        MemorySegment s = MemorySegment.ofArray(rewritten);
+        assertEquals(0x0a0b, org.offloadbridge.dpdk.internal.PacketEdit.u16(s, 0));
+        assertEquals(0xc0a8, org.offloadbridge.dpdk.internal.PacketEdit.u16(s, 26));
+        assertEquals(9, rewritten[22]);
+        assertEquals(8080, org.offloadbridge.dpdk.internal.PacketEdit.u16(s, 36));
+        assertTrue(Frames.checksumsValid(rewritten, 14), "IPv4 and TCP checksums valid after rewrite");
+        assertEquals(0, pmd.editFailures());
+    }
+
+    @Test
+    void outputBeforeARewriteSendsTheUnmodifiedCopy() {
+        Actions a = Actions.builder().output(OUT).setField(KeyAttr.UDP, Field.TP_SRC, 999).output(OUT).build();
+        dp.flows().install(flow(IN, 0x0a000002, a));
+        byte[] p = Frames.udp(0x0a000001, 0x0a000002, 1234, 53);
+        inject(p);
+        pmd.doWork();
+        List<byte[]> got = received(out);
+        assertEquals(2, got.size());
+        assertArrayEquals(p, got.get(0));
+        assertEquals(999, org.offloadbridge.dpdk.internal.PacketEdit.u16(MemorySegment.ofArray(got.get(1)), 34));
+        assertTrue(Frames.checksumsValid(got.get(1), 14));
+    }
+
+    @Test
+    void badInputRuntsBogusLengthsMultiSegmentAndUnknownPorts() {
+        dp.flows().install(flow(IN, 0, Actions.builder().output(OUT).build()));
+        // runt: shorter than an Ethernet header → dropped, counted, no upcall
+        inject(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+        pmd.doWork();
+        assertEquals(1, pmd.runts());
+        assertEquals(0, dp.upcalls().size());
+        assertTrue(received(out).isEmpty());
+
+        // IPv4 total length larger than the frame: parsed as far as possible, still forwarded as is
+        byte[] bogus = Frames.udp(0x0a000001, 0x0a000002, 1, 2);
+        bogus[16] = (byte) 0xff;
+        inject(bogus);
+        pmd.doWork();
+        assertArrayEquals(bogus, received(out).get(0));
+        assertEquals(1, pmd.parseStatusCount(org.offloadbridge.flow.ParseStatus.TRUNCATED_L3));
+
+        // a multi-segment mbuf (600 bytes in 256-byte segments) is forwarded whole
+        try (Mempool small = Mempool.create(eal, eal.uniqueName("seg"), 63, 0, RteMbuf.RTE_PKTMBUF_HEADROOM + 256)) {
+            byte[] big = Frames.ipv4(Frames.MAC_A, Frames.MAC_B, 0x0a000001, 0x0a000002, 17, 5, 6, 558);
+            long m = small.copyIn(big);
+            assertEquals(3, RteMbuf.nbSegs(m));
+            injectMbufs(m);
+            pmd.doWork();
+            assertArrayEquals(big, received(out).get(0));
+            assertEquals(0, small.inUseCount());
+        }
+
+        // unknown port in actions: refused at install and at packet-out, naming the port
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> dp.flows().install(flow(IN, 0x01010101, Actions.builder().output(77).build())));
+        assertTrue(e.getMessage().contains("output(77)"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> dp.execute(bogus, IN, Actions.builder().output(78).build()));
+        // unsupported set: refused with the field named
+        e = assertThrows(IllegalArgumentException.class, () -> dp.flows().install(flow(IN, 0x01010102,
+            Actions.builder().setField(KeyAttr.IPV6, Field.IPV6_SRC_HI, 1).output(OUT).build())));
+        assertTrue(e.getMessage().contains("ipv6_src"), e.getMessage());
+    }
+
+    @Test
+    void flowTableApi() {
+        Megaflow f = flow(IN, 0x0a000002, Actions.builder().output(OUT).build());
+        dp.flows().install(f);
+        assertThrows(IllegalStateException.class, () -> dp.flows().install(f), "same ufid");
+        assertThrows(IllegalStateException.class, () -> dp.flows().install(
+            new Megaflow(f.key(), f.mask(), Actions.DROP, Ufid.random())), "same match");
+        assertTrue(dp.flows().modify(f.ufid(), Actions.DROP));
+        assertEquals(Actions.DROP, dp.flows().get(f.ufid()).actions());
+        inject(Frames.udp(0x0a000001, 0x0a000002, 1, 2));
+        pmd.doWork();
+        assertTrue(received(out).isEmpty(), "modified to drop");
+        List<FlowEntry> dump = dp.flows().dump();
+        assertEquals(1, dump.size());
+        assertEquals(1, dump.get(0).stats().packets());
+        assertNotNull(dp.flows().lookup(dump.get(0).megaflow().key()));
+        assertEquals(1, dp.flows().flush());
+        assertEquals(0, dp.flows().size());
+    }
+}
