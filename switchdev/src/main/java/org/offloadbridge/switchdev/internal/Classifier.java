@@ -31,7 +31,12 @@ public final class Classifier {
      * @param dp   the devlink port whose netdev this is, or null
      */
     public static Port classify(LinkInfo link, SysfsNetdev sys, DevlinkPort dp, HwTcOffload tc) {
-        final List<Problem> problems = new ArrayList<>();
+        return classify(link, sys, dp, tc, List.of());
+    }
+
+    /** As {@link #classify(LinkInfo, SysfsNetdev, DevlinkPort, HwTcOffload)}, keeping {@code earlier} problems on the port. */
+    public static Port classify(LinkInfo link, SysfsNetdev sys, DevlinkPort dp, HwTcOffload tc, List<Problem> earlier) {
+        final List<Problem> problems = new ArrayList<>(earlier);
         final String where = "netdev " + link.name();
         if (sys != null) {
             problems.addAll(sys.problems());

@@ -1,0 +1,136 @@
+package org.offloadbridge.switchdev;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import org.offloadbridge.netlink.NetlinkProtocol;
+import org.offloadbridge.netlink.NetlinkSocket;
+import org.offloadbridge.netlink.NetlinkSubscription;
+import org.offloadbridge.netlink.uapi.Rtnetlink;
+import org.offloadbridge.switchdev.internal.Discovery;
+import org.offloadbridge.switchdev.internal.NetlinkKernelView;
+import org.offloadbridge.switchdev.internal.SysfsReader;
+
+/**
+ * The switchdev module's front door: discover which ports are representors of which
+ * e-switch, prepare them for offload (e-switch mode, hw-tc-offload, VF count), and keep the
+ * {@link SwitchdevModel} current through a {@link HotplugAgent}.
+ *
+ * <pre>
+ *   try (Switchdev sd = Switchdev.open()) {
+ *       sd.discover();
+ *       sd.setEswitch(DevlinkHandle.parse("pci/0000:08:00.0"), EswitchMode.SWITCHDEV, null, null);
+ *       sd.setHwTcOffload("enp8s0f0npf0vf0", true);
+ *       boolean hw = sd.model().sameSwitch("enp8s0f0npf0vf0", "enp8s0f0npf0vf1");
+ *   }
+ * </pre>
+ *
+ * Sockets belong to the network namespace they were opened in; open this on a thread inside
+ * the namespace to manage. Thread-safe.
+ */
+public final class Switchdev implements AutoCloseable {
+    private final NetlinkKernelView kernel;
+    private final SwitchdevModel model = new SwitchdevModel();
+    private volatile boolean withFeatures = true;
+
+    private Switchdev(NetlinkKernelView kernel) {
+        this.kernel = kernel;
+    }
+
+    /** Opens netlink sockets in the caller's network namespace; sysfs at {@code /sys}. */
+    public static Switchdev open() {
+        return open(Path.of("/sys"));
+    }
+
+    public static Switchdev open(Path sysfsRoot) {
+        return new Switchdev(NetlinkKernelView.open(new SysfsReader(sysfsRoot)));
+    }
+
+    /** Whether netlink is usable here (the native socket calls load). */
+    public static boolean isAvailable() {
+        return NetlinkSocket.isAvailable();
+    }
+
+    public static Throwable unavailabilityCause() {
+        return NetlinkSocket.unavailabilityCause();
+    }
+
+    public SwitchdevModel model() {
+        return model;
+    }
+
+    /** Whether discovery also reads hw-tc-offload of every port (one ethtool request each; default on). */
+    public Switchdev readFeatures(boolean on) {
+        this.withFeatures = on;
+        return this;
+    }
+
+    /** A full discovery pass; installs the result in {@link #model()} (listeners hear the differences). */
+    public SwitchdevModel.Snapshot discover() {
+        model.update(Discovery.discover(kernel, withFeatures));
+        return model.snapshot();
+    }
+
+    /** {@code devlink dev eswitch show}: null when the instance has no e-switch. */
+    public EswitchState eswitch(DevlinkHandle h) {
+        return kernel.eswitch(h);
+    }
+
+    /**
+     * {@code devlink dev eswitch set}; null leaves a setting alone.
+     *
+     * @throws SwitchdevException with the kernel's extack text when the driver refuses
+     */
+    public void setEswitch(DevlinkHandle h, EswitchMode mode, EswitchInlineMode inline, EswitchEncapMode encap) {
+        kernel.setEswitch(h, mode, inline, encap);
+    }
+
+    /** hw-tc-offload of one netdev, as {@code ethtool -k} shows it. */
+    public HwTcOffload hwTcOffload(String netdev) {
+        return kernel.hwTcOffload(netdev);
+    }
+
+    /**
+     * Turns hw-tc-offload on or off and returns the state afterwards; {@link HwTcOffload#FIXED_OFF}
+     * (or FIXED_ON) when the driver does not let it change.
+     */
+    public HwTcOffload setHwTcOffload(String netdev, boolean on) {
+        return kernel.setHwTcOffload(netdev, on);
+    }
+
+    /** Sets the VF count of a PF netdev through sysfs (via 0 when changing between two non-zero counts). */
+    public void setNumVfs(String pfNetdev, int numVfs) {
+        try {
+            kernel.sysfs().setNumVfs(pfNetdev, numVfs);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * An agent that keeps {@link #model()} current from RTNLGRP_LINK and devlink "config"
+     * notifications. Its sockets are opened now, in the caller's namespace; run its
+     * {@link HotplugAgent#doWork()} from one thread.
+     */
+    public HotplugAgent hotplugAgent() {
+        final NetlinkSubscription links = NetlinkSubscription.open(NetlinkProtocol.ROUTE, Rtnetlink.RTNLGRP_LINK);
+        NetlinkSubscription dl = null;
+        try {
+            final Integer group = kernel.devlinkFamily().multicastGroups().get("config");
+            if (group != null) {
+                dl = NetlinkSubscription.open(NetlinkProtocol.GENERIC, group);
+            }
+        } catch (UnsupportedOperationException e) {
+            dl = null;
+        } catch (RuntimeException e) {
+            links.close();
+            throw e;
+        }
+        return new HotplugAgent(this::discover, links, dl);
+    }
+
+    @Override
+    public void close() {
+        kernel.close();
+    }
+}
