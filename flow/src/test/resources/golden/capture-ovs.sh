@@ -60,5 +60,6 @@ sleep 1
 } > "$out/ovs-dump-flows-m.txt"
 {
   echo "# ovs-appctl dpctl/dump-flows --names  (Open vSwitch, datapath_type=netdev)"
+  echo "# port numbers: $(ovs-appctl dpctl/show | grep -o 'port [0-9]*: [a-z0-9-]*' | tr '\n' ';')"
   ovs-appctl dpctl/dump-flows --names
 } > "$out/ovs-dump-flows-names.txt"

@@ -244,14 +244,17 @@ public final class Actions {
         /**
          * Tunnel encap metadata for the next output to a tunnel port (OVS
          * {@code set(tunnel(tun_id=..,src=..,dst=..,tos=..,ttl=..,tp_dst=..,flags(..)))}).
-         * {@code tpSrc} 0 means "let the tunnel port choose" and is left out.
+         * {@code tpSrc} 0 means "let the tunnel port choose" and is left out; so is a zero
+         * {@code tos} (OVS leaves zero tos/tp_src sub-attributes out as well).
          */
         public Builder setTunnelIpv4(long tunId, int src, int dst, int tos, int ttl, int tpSrc, int tpDst, int flags) {
             beginSet(KeyAttr.TUNNEL, false);
             field(Field.TUN_ID, tunId, -1L);
             field(Field.TUN_IPV4_SRC, src & 0xffffffffL, -1L);
             field(Field.TUN_IPV4_DST, dst & 0xffffffffL, -1L);
-            field(Field.TUN_TOS, tos, -1L);
+            if (tos != 0) {
+                field(Field.TUN_TOS, tos, -1L);
+            }
             field(Field.TUN_TTL, ttl, -1L);
             if (tpSrc != 0) {
                 field(Field.TUN_TP_SRC, tpSrc, -1L);

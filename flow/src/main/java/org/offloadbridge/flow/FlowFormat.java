@@ -706,7 +706,7 @@ public final class FlowFormat {
 
     static final String[] TCP_FLAG_NAMES = {"fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr", "ns", "[200]", "[400]", "[800]"};
     static final String[] CT_STATE_NAMES = {"new", "est", "rel", "rpl", "inv", "trk", "snat", "dnat"};
-    static final String[] TUN_FLAG_NAMES = {"df", "csum", "key", "oam"};
+    static final String[] TUN_FLAG_NAMES = {"oam", "df", "csum", "key"};
 
     /** OVS format_flags: names joined by {@code del}, lowest bit first; {@code 0} when empty. */
     static void appendFlags(StringBuilder sb, long flags, String[] names, char del) {

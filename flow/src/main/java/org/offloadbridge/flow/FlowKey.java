@@ -21,11 +21,11 @@ public final class FlowKey extends FlowWords {
     /** {@link Field#NW_FRAG}: later fragment. */
     public static final int FRAG_LATER_FRAGMENT = FRAG_ANY | FRAG_LATER;
 
-    /** {@link Field#TUN_FLAGS} bits, values as OVS FLOW_TNL_F_*. */
-    public static final int TUN_F_DONT_FRAGMENT = 1 << 0;
-    public static final int TUN_F_CSUM = 1 << 1;
-    public static final int TUN_F_KEY = 1 << 2;
-    public static final int TUN_F_OAM = 1 << 3;
+    /** {@link Field#TUN_FLAGS} bits, values as OVS FLOW_TNL_F_* (include/openvswitch/packets.h). */
+    public static final int TUN_F_OAM = 1 << 0;
+    public static final int TUN_F_DONT_FRAGMENT = 1 << 1;
+    public static final int TUN_F_CSUM = 1 << 2;
+    public static final int TUN_F_KEY = 1 << 3;
 
     /** {@link Field#VLAN0_CFI}/{@link Field#VLAN1_CFI} value 1: the tag is present (OVS VLAN_CFI). */
     public static final int VLAN_PRESENT = 1;
