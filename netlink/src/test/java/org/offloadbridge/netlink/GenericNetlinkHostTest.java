@@ -40,6 +40,12 @@ class GenericNetlinkHostTest {
     }
 
     @Test
+    void nativeLayerIsAvailableHere() {
+        assertTrue(NetlinkSocket.isAvailable(), String.valueOf(NetlinkSocket.unavailabilityCause()));
+        assertEquals(null, NetlinkSocket.unavailabilityCause());
+    }
+
+    @Test
     void unknownFamilyIsEnoent() {
         try (NetlinkConnection c = NetlinkConnection.open(NetlinkProtocol.GENERIC)) {
             GenericNetlink genl = new GenericNetlink(c);

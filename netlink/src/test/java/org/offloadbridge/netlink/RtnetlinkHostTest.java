@@ -187,6 +187,35 @@ class RtnetlinkHostTest {
         assertEquals(List.of(Rtnetlink.RTM_NEWQDISC + " clsact " + ifindex), echoed);
     }
 
+    @Test
+    void tcEventsArriveForAQdiscAddedThroughUs() {
+        links.createVeth("t0", "t1");
+        int ifindex = links.get("t0").orElseThrow().index();
+        try (NetlinkSubscription sub = ns.call(() -> NetlinkSubscription.open(NetlinkProtocol.ROUTE, Rtnetlink.RTNLGRP_TC))) {
+            NetlinkMessageWriter w = new NetlinkMessageWriter(128);
+            encodeClsact(w, ifindex, 0);
+            rt.request("add clsact", w);
+            List<String> seen = new ArrayList<>();
+            NetlinkEventHandler h = new NetlinkEventHandler() {
+                @Override
+                public void onEvent(NetlinkMessage m) {
+                    AttributeTable t = m.attributes(TcMsg.LENGTH, new AttributeTable(Rtnetlink.TCA_MAX));
+                    seen.add(m.type() + " " + t.string(Rtnetlink.TCA_KIND) + " " + new TcMsg().wrap(m.buffer(), m.payloadOffset()).ifindex());
+                }
+
+                @Override
+                public void onEventsLost() {
+                    seen.add("lost");
+                }
+            };
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (seen.isEmpty() && System.nanoTime() < deadline) {
+                sub.poll(h, 200);
+            }
+            assertEquals(List.of(Rtnetlink.RTM_NEWQDISC + " clsact " + ifindex), seen);
+        }
+    }
+
     /** This machine's kernel has no cls_flower: the error must carry the kernel's reason. */
     @Test
     void flowerFilterIsRefusedWithClassifierNotFound() {
