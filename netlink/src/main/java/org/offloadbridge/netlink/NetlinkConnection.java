@@ -262,10 +262,16 @@ public final class NetlinkConnection implements AutoCloseable {
             int len = transport.receive(timeoutMillis);
             if (len < 0) {
                 int err = -len;
-                String why = err == Errno.ENOBUFS.value()
-                        ? "reply lost: the socket's receive buffer overflowed; outcome unknown, re-read kernel state"
-                        : "no reply within " + timeoutMillis + " ms";
-                int errno = err == Errno.ENOBUFS.value() ? err : Errno.ETIMEDOUT.value();
+                String why;
+                int errno = err;
+                if (err == Errno.ENOBUFS.value()) {
+                    why = "reply lost: the socket's receive buffer overflowed; outcome unknown, re-read kernel state";
+                } else if (err == Errno.EMSGSIZE.value()) {
+                    why = "reply lost: a datagram exceeded the receive buffers (now grown); outcome unknown, re-read kernel state";
+                } else {
+                    why = "no reply within " + timeoutMillis + " ms";
+                    errno = Errno.ETIMEDOUT.value();
+                }
                 for (int i = from; i < to; i++) {
                     result.complete(i, errno, why, -1);
                 }

@@ -4,7 +4,6 @@ import static org.offloadbridge.netlink.internal.LibC.AF_NETLINK;
 import static org.offloadbridge.netlink.internal.LibC.EAGAIN;
 import static org.offloadbridge.netlink.internal.LibC.EINTR;
 import static org.offloadbridge.netlink.internal.LibC.MSG_DONTWAIT;
-import static org.offloadbridge.netlink.internal.LibC.MSG_PEEK;
 import static org.offloadbridge.netlink.internal.LibC.MSG_TRUNC;
 import static org.offloadbridge.netlink.internal.LibC.POLLIN;
 import static org.offloadbridge.netlink.internal.LibC.SOCK_CLOEXEC;
@@ -30,21 +29,28 @@ import org.offloadbridge.netlink.uapi.NetlinkConstants;
  * honours their filters, as iproute2 asks). Each is best-effort: an older kernel that lacks
  * one still works, with less detail.
  *
- * <p>Receiving: each datagram is first peeked with {@code MSG_PEEK|MSG_TRUNC}, which
- * returns its full length, so the receive buffer grows before the datagram is taken and
- * nothing is ever truncated (the cost: two recvmsg calls per datagram). Datagrams not sent
- * by the kernel (port id 0) are dropped. A socket keeps the network namespace it was
+ * <p>Receiving: one recvmsg per datagram, into two iovecs — the receive buffer (32 KiB,
+ * growing) and a fixed {@value #OVERFLOW_BYTES}-byte overflow area behind it, as OVS does.
+ * A datagram that spills into the overflow area is moved into a grown receive buffer;
+ * one larger than both (the kernel sends none that big in practice) is reported as
+ * {@code -EMSGSIZE}, never silently cut. {@code MSG_TRUNC} makes recvmsg return the
+ * real length, so truncation is always detected. (Peeking each datagram's size first,
+ * as iproute2 does, would cost a second syscall per datagram.) Datagrams not sent by the
+ * kernel (port id 0) are dropped. A socket keeps the network namespace it was
  * created in: open it on a thread inside the target namespace ({@link NetNs}).
  */
 public final class NetlinkSocket implements NetlinkTransport {
-    private static final int SA_SEND = 0;
-    private static final int SA_RECV = 16;
-    private static final int IOV = 32;
-    private static final int MSGHDR = 48;
-    private static final int OPTVAL = 104;
-    private static final int SOCKLEN = 108;
-    private static final int POLLFD = 112;
-    private static final int SCRATCH = 128;
+    // Native scratch area, one per socket: the structs sendmsg/recvmsg/poll read.
+    private static final int SA_SEND = 0;     // struct sockaddr_nl (12)
+    private static final int SA_RECV = 16;    // struct sockaddr_nl (12)
+    private static final int IOV = 32;        // struct iovec[2] (32)
+    private static final int MSGHDR = 64;     // struct msghdr (56)
+    private static final int OPTVAL = 120;    // int
+    private static final int SOCKLEN = 124;   // socklen_t
+    private static final int POLLFD = 128;    // struct pollfd (8)
+    private static final int SCRATCH = 136;
+    /** Size of the overflow area behind the receive buffer (see class comment). */
+    public static final int OVERFLOW_BYTES = 256 * 1024;
     /** sizeof(struct sockaddr_nl). */
     private static final int SOCKADDR_NL = 12;
 
@@ -53,6 +59,9 @@ public final class NetlinkSocket implements NetlinkTransport {
     private final long scratchAddress;
     private ByteBuffer receiveBuffer;
     private long receiveAddress;
+    private final ByteBuffer overflow;
+    private final long overflowAddress;
+    private long truncated;
     private ByteBuffer sendBuffer;
     private long sendAddress;
     private int fd;
@@ -65,6 +74,8 @@ public final class NetlinkSocket implements NetlinkTransport {
         this.scratch = ByteBuffer.allocateDirect(SCRATCH).order(ByteOrder.nativeOrder());
         this.scratchAddress = MemorySegment.ofBuffer(scratch).address();
         growReceiveBuffer(receiveBufferBytes);
+        this.overflow = ByteBuffer.allocateDirect(OVERFLOW_BYTES).order(ByteOrder.nativeOrder());
+        this.overflowAddress = MemorySegment.ofBuffer(overflow).address();
         this.portId = bindAndName();
     }
 
@@ -80,6 +91,11 @@ public final class NetlinkSocket implements NetlinkTransport {
 
     /** Opens and binds a socket (kernel-assigned port id) with the default options. */
     public static NetlinkSocket open(NetlinkProtocol protocol) {
+        return open(protocol, 32 * 1024);
+    }
+
+    /** As {@link #open(NetlinkProtocol)} with an initial receive buffer of {@code receiveBufferBytes} (tests use a tiny one to exercise growth). */
+    static NetlinkSocket open(NetlinkProtocol protocol, int receiveBufferBytes) {
         LibC.ensureAvailable();
         int fd = LibC.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol.value());
         if (fd < 0) {
@@ -87,7 +103,7 @@ public final class NetlinkSocket implements NetlinkTransport {
         }
         NetlinkSocket s;
         try {
-            s = new NetlinkSocket(protocol, fd, 32 * 1024);
+            s = new NetlinkSocket(protocol, fd, receiveBufferBytes);
         } catch (RuntimeException e) {
             LibC.close(fd);
             throw e;
@@ -215,7 +231,7 @@ public final class NetlinkSocket implements NetlinkTransport {
         scratch.putInt(SA_SEND + 8, 0);
         scratch.putLong(IOV, base + offset);
         scratch.putLong(IOV + 8, length);
-        setMsghdr(SA_SEND);
+        setMsghdr(SA_SEND, 1);
         while (true) {
             long n = LibC.sendmsg(fd, scratchAddress + MSGHDR, 0);
             if (n >= 0) {
@@ -231,12 +247,12 @@ public final class NetlinkSocket implements NetlinkTransport {
         }
     }
 
-    private void setMsghdr(int nameOffset) {
+    private void setMsghdr(int nameOffset, int iovlen) {
         scratch.putLong(MSGHDR, scratchAddress + nameOffset);
         scratch.putInt(MSGHDR + 8, SOCKADDR_NL);
         scratch.putInt(MSGHDR + 12, 0);
         scratch.putLong(MSGHDR + 16, scratchAddress + IOV);
-        scratch.putLong(MSGHDR + 24, 1);
+        scratch.putLong(MSGHDR + 24, iovlen);
         scratch.putLong(MSGHDR + 32, 0);
         scratch.putLong(MSGHDR + 40, 0);
         scratch.putInt(MSGHDR + 48, 0);
@@ -248,13 +264,15 @@ public final class NetlinkSocket implements NetlinkTransport {
      * @param timeoutMillis 0 = do not wait, negative = wait forever
      * @return the datagram's length (&gt;= 0); {@code -EAGAIN} when none arrived in time;
      *         {@code -ENOBUFS} when the kernel dropped messages for this socket because its
-     *         receive buffer was full (the socket stays usable; what was lost is unknown)
+     *         receive buffer was full (the socket stays usable; what was lost is unknown);
+     *         {@code -EMSGSIZE} when a datagram exceeded even the overflow area and was
+     *         truncated (it is lost; the buffer has grown so the next one fits)
      * @throws NetlinkException on any other failure
      */
     public int receive(int timeoutMillis) {
         checkOpen();
         while (true) {
-            int n = recv(MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+            int n = recv(MSG_TRUNC | MSG_DONTWAIT);
             if (n == -EAGAIN) {
                 if (timeoutMillis == 0 || !waitReadable(timeoutMillis)) {
                     return -EAGAIN;
@@ -264,25 +282,39 @@ public final class NetlinkSocket implements NetlinkTransport {
             if (n < 0) {
                 return n;
             }
-            if (n > receiveBuffer.capacity()) {
+            int main = receiveBuffer.capacity();
+            if (n > main + overflow.capacity()) {
                 growReceiveBuffer(n);
-            }
-            n = recv(MSG_DONTWAIT);
-            if (n < 0) {
-                return n;
+                truncated++;
+                return -Errno.EMSGSIZE.value();
             }
             if (scratch.getInt(SA_RECV + 4) != 0) {
                 droppedForeign++;
                 continue;
             }
+            if (n > main) {
+                // The datagram spilled into the overflow area: move it into a main buffer big
+                // enough for it, so callers see it contiguous (and the next one lands there).
+                ByteBuffer head = receiveBuffer;
+                growReceiveBuffer(n);
+                receiveBuffer.put(0, head, 0, main);
+                receiveBuffer.put(main, overflow, 0, n - main);
+            }
             return n;
         }
+    }
+
+    /** Datagrams that exceeded the receive buffer plus overflow area and were lost. */
+    public long truncatedDatagrams() {
+        return truncated;
     }
 
     private int recv(int flags) {
         scratch.putLong(IOV, receiveAddress);
         scratch.putLong(IOV + 8, receiveBuffer.capacity());
-        setMsghdr(SA_RECV);
+        scratch.putLong(IOV + 16, overflowAddress);
+        scratch.putLong(IOV + 24, overflow.capacity());
+        setMsghdr(SA_RECV, 2);
         while (true) {
             long n = LibC.recvmsg(fd, scratchAddress + MSGHDR, flags);
             if (n >= 0) {

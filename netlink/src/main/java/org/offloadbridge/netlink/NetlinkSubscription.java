@@ -10,7 +10,8 @@ import org.offloadbridge.netlink.internal.LibC;
  * {@link NetlinkEventHandler}. Kept apart from the request path so events never queue behind
  * (or get mistaken for) replies.
  *
- * <p>Lost events are never silent: when the kernel could not queue an event (ENOBUFS), the
+ * <p>Lost events are never silent: when the kernel could not queue an event (ENOBUFS) — or,
+ * rarer, an event was too big for the receive buffers (EMSGSIZE) — the
  * handler's {@link NetlinkEventHandler#onEventsLost()} is called and the owner must resync
  * with a dump — the contract OVS's netlink notifier follows too.
  *
@@ -75,7 +76,7 @@ public final class NetlinkSubscription implements AutoCloseable {
             if (n == -LibC.EAGAIN) {
                 return delivered;
             }
-            if (n == -Errno.ENOBUFS.value()) {
+            if (n == -Errno.ENOBUFS.value() || n == -Errno.EMSGSIZE.value()) {
                 overruns++;
                 handler.onEventsLost();
                 delivered++;
