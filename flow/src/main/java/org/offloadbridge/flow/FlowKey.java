@@ -96,6 +96,36 @@ public final class FlowKey extends FlowWords {
         return (int) (h ^ (h >>> 32));
     }
 
+    /**
+     * {@link #maskedEquals(FlowMask, FlowKey)} visiting only the words in {@code wordBitmap}
+     * ({@link FlowMask#wordBitmap()}, computed once per classifier subtable).
+     */
+    public boolean maskedEquals(FlowMask mask, FlowKey other, long wordBitmap) {
+        long[] m = mask.w;
+        long[] ow = other.w;
+        for (long b = wordBitmap; b != 0; b &= b - 1) {
+            int i = Long.numberOfTrailingZeros(b);
+            if (((w[i] ^ ow[i]) & m[i]) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@link #maskedHash(FlowMask)} visiting only the words in {@code wordBitmap}; equal to it
+     * when {@code wordBitmap == mask.wordBitmap()}.
+     */
+    public int maskedHash(FlowMask mask, long wordBitmap) {
+        long[] m = mask.w;
+        long h = 0x9e3779b97f4a7c15L;
+        for (long b = wordBitmap; b != 0; b &= b - 1) {
+            int i = Long.numberOfTrailingZeros(b);
+            h = mix(h ^ (w[i] & m[i]) ^ ((long) i << 58));
+        }
+        return (int) (h ^ (h >>> 32));
+    }
+
     /** The OVS key attributes this key holds, as a bitset of {@code 1L << KeyAttr.id()}. */
     public long attrs() { return attrs; }
     public void setAttrs(long attrs) { this.attrs = attrs; }

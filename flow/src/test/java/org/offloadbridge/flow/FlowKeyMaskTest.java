@@ -187,6 +187,8 @@ class FlowKeyMaskTest {
         a.and(m, am);
         b.and(m, bm);
         assertEquals(am.equals(bm), a.maskedEquals(m, b));
+        assertEquals(a.maskedEquals(m, b), a.maskedEquals(m, b, m.wordBitmap()));
+        assertEquals(a.maskedHash(m), a.maskedHash(m, m.wordBitmap()));
         if (a.maskedEquals(m, b)) {
             assertEquals(a.maskedHash(m), b.maskedHash(m));
         }
