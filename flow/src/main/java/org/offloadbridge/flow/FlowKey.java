@@ -9,7 +9,7 @@ package org.offloadbridge.flow;
  * which protocol headers were present (the parser sets them as it goes) and which
  * attributes a flow dump line carried, so the text format prints exactly what OVS would.
  */
-public final class FlowKey extends FlowWords {
+public final class FlowKey extends FlowWords implements Comparable<FlowKey> {
     /** {@link Field#NW_FRAG}: not a fragment. */
     public static final int FRAG_NO = 0;
     /** {@link Field#NW_FRAG} bit: the packet is a fragment (first or later). */
@@ -33,6 +33,10 @@ public final class FlowKey extends FlowWords {
     private long attrs;
 
     public FlowKey() {}
+
+    /** Orders keys by their words (unsigned, word 0 first), consistent with {@link #equals}; attrs are ignored. */
+    @Override
+    public int compareTo(FlowKey o) { return compareWords(o); }
 
     /** A new key with the same words and attrs. */
     public FlowKey copy() {

@@ -8,9 +8,13 @@ package org.offloadbridge.flow;
  * ({@link #setExact(Field)}, {@link #setPrefix}) every field a lookup consults; megaflow
  * masks are combined with {@link #or(FlowMask)}.
  */
-public final class FlowMask extends FlowWords {
+public final class FlowMask extends FlowWords implements Comparable<FlowMask> {
 
     public FlowMask() {}
+
+    /** Orders masks by their words (unsigned, word 0 first), consistent with {@link #equals}. */
+    @Override
+    public int compareTo(FlowMask o) { return compareWords(o); }
 
     /** A new mask with the same words. */
     public FlowMask copy() {

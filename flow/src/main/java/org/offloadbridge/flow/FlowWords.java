@@ -94,6 +94,17 @@ public abstract sealed class FlowWords permits FlowKey, FlowMask {
         return sb.append('}').toString();
     }
 
+    /** Unsigned lexicographic order over the words (word 0 first): a total order consistent with equals. */
+    final int compareWords(FlowWords o) {
+        for (int i = 0; i < Field.WORDS; i++) {
+            int c = Long.compareUnsigned(w[i], o.w[i]);
+            if (c != 0) {
+                return c;
+            }
+        }
+        return 0;
+    }
+
     /** A strong 64-bit finaliser (murmur3 fmix64): good spread for open-addressing tables. */
     static long mix(long h) {
         h ^= h >>> 33;

@@ -119,6 +119,23 @@ class FlowKeyMaskTest {
     }
 
     @Test
+    void keysAreTotallyOrderedConsistentlyWithEquals() {
+        FlowKey a = new FlowKey();
+        FlowKey b = new FlowKey();
+        assertEquals(0, a.compareTo(b));
+        b.set(Field.TP_DST, 1);
+        assertTrue(a.compareTo(b) < 0 && b.compareTo(a) > 0);
+        a.set(Field.IN_PORT, 0xffffffffL); // word 0 decides, compared unsigned
+        assertTrue(a.compareTo(b) > 0);
+        java.util.TreeSet<FlowKey> sorted = new java.util.TreeSet<>(java.util.List.of(a, b, b.copy()));
+        assertEquals(2, sorted.size());
+        FlowMask m1 = new FlowMask();
+        FlowMask m2 = new FlowMask();
+        m2.setExact(Field.ETH_DST);
+        assertTrue(m1.compareTo(m2) < 0);
+    }
+
+    @Test
     void prefixes() {
         FlowMask m = new FlowMask();
         m.setPrefix(Field.IPV4_SRC, 24);

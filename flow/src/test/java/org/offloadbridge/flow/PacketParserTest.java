@@ -232,6 +232,43 @@ class PacketParserTest {
     }
 
     @Test
+    void ieee8023FramesUseSnapTypeOrNone() {
+        byte[] llc = new byte[60];
+        llc[12] = 0;
+        llc[13] = 46; // 802.3 length
+        llc[14] = 0x42;
+        llc[15] = 0x42;
+        llc[16] = 0x03; // STP LLC
+        FlowKey k = new FlowKey();
+        assertEquals(ParseStatus.OK, PacketParser.parse(llc, 1, k));
+        assertEquals(0x05ff, k.ethType());
+        byte[] snap = frames.get(2).clone(); // IPv4 UDP, re-encapsulated in LLC/SNAP
+        byte[] f = new byte[snap.length + 8];
+        System.arraycopy(snap, 0, f, 0, 12);
+        f[12] = 0;
+        f[13] = (byte) (snap.length - 14 + 8);
+        f[14] = (byte) 0xaa;
+        f[15] = (byte) 0xaa;
+        f[16] = 0x03;
+        f[20] = 0x08; // SNAP type 0x0800
+        System.arraycopy(snap, 14, f, 22, snap.length - 14);
+        assertEquals(ParseStatus.OK, PacketParser.parse(f, 1, k));
+        assertEquals(0x0800, k.ethType());
+        assertEquals(53, k.tpDst());
+    }
+
+    @Test
+    void ipv4PaddingIsNotTransportData() {
+        byte[] udp = frames.get(2);
+        byte[] padded = java.util.Arrays.copyOf(udp, udp.length + 20);
+        FlowKey a = new FlowKey();
+        FlowKey b = new FlowKey();
+        assertEquals(ParseStatus.OK, PacketParser.parse(udp, 1, a));
+        assertEquals(ParseStatus.OK, PacketParser.parse(padded, 1, b));
+        assertEquals(a, b);
+    }
+
+    @Test
     void badArgumentsAreAStatus() {
         FlowKey k = new FlowKey();
         byte[] f = frames.get(0);
