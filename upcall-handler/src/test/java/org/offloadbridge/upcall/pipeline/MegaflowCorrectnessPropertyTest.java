@@ -87,7 +87,7 @@ class MegaflowCorrectnessPropertyTest {
         return a[r.nextInt(a.length)];
     }
 
-    String randomRule(Random r) {
+    static String randomRule(Random r) {
         StringBuilder sb = new StringBuilder();
         int table = r.nextInt(3);
         sb.append("table=").append(table).append(",priority=").append(r.nextInt(4) * 100);
@@ -245,7 +245,7 @@ class MegaflowCorrectnessPropertyTest {
 
     // ---- packets ----
 
-    FlowKey randomPacket(Random r) {
+    static FlowKey randomPacket(Random r) {
         FlowKey k = new FlowKey();
         k.set(Field.IN_PORT, DP_PORTS[r.nextInt(DP_PORTS.length)]);
         k.set(Field.ETH_SRC, MACS[r.nextInt(MACS.length)]);

@@ -79,11 +79,14 @@ public final class Table {
         sc.reset();
         CompiledRule best = null;
         for (Subtable s : subtables) {
-            if (best != null && s.maxPriority <= best.priority()) {
+            // Strictly lower: a later subtable could still hold an equal-priority rule loaded
+            // earlier, and equal priorities resolve to the first loaded (OpenFlow leaves the
+            // choice open; a fixed rule keeps translations reproducible across reloads).
+            if (best != null && s.maxPriority < best.priority()) {
                 break;
             }
             CompiledRule r = s.lookup(key, wc, this, sc);
-            if (r != null && (best == null || r.priority() > best.priority())) {
+            if (r != null && (best == null || CompiledRule.compare(r, best) < 0)) {
                 best = r;
             }
         }
