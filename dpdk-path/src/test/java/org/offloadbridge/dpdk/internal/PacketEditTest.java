@@ -1,0 +1,95 @@
+package org.offloadbridge.dpdk.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.offloadbridge.flow.Field;
+
+/**
+ * Incremental checksum fix-up against full recomputation: random packets, random rewrites of
+ * addresses, ports, TOS and TTL (masked and whole), with and without VLAN tags.
+ */
+class PacketEditTest {
+
+    static byte[] frame(Random r, int proto, boolean vlan, boolean udpNoChecksum) {
+        int payload = r.nextInt(40);
+        int l4len = (proto == 6 ? 20 : 8) + payload;
+        int l2 = vlan ? 18 : 14;
+        ByteBuffer b = ByteBuffer.allocate(l2 + 20 + l4len);
+        b.putLong(r.nextLong()).putInt(r.nextInt());
+        if (vlan) {
+            b.putShort((short) 0x8100).putShort((short) r.nextInt(4096));
+        }
+        b.putShort((short) 0x0800);
+        b.put((byte) 0x45).put((byte) r.nextInt(256)).putShort((short) (20 + l4len)).putShort((short) r.nextInt())
+            .putShort((short) 0).put((byte) r.nextInt(256)).put((byte) proto).putShort((short) 0)
+            .putInt(r.nextInt()).putInt(r.nextInt());
+        for (int i = 0; i < l4len; i++) {
+            b.put((byte) r.nextInt());
+        }
+        byte[] f = b.array();
+        MemorySegment s = MemorySegment.ofArray(f);
+        PacketEdit.put16(s, l2 + 10, PacketEdit.checksum(s, l2, 20, 0));
+        int csumAt = l2 + 20 + (proto == 6 ? 16 : 6);
+        PacketEdit.put16(s, csumAt, 0);
+        if (!(proto == 17 && udpNoChecksum)) {
+            int c = l4(s, l2);
+            PacketEdit.put16(s, csumAt, proto == 17 && c == 0 ? 0xffff : c);
+        }
+        return f;
+    }
+
+    static int l4(MemorySegment s, int l3) {
+        int total = PacketEdit.u16(s, l3 + 2);
+        int proto = Byte.toUnsignedInt(s.get(java.lang.foreign.ValueLayout.JAVA_BYTE, l3 + 9));
+        long pseudo = PacketEdit.u16(s, l3 + 12) + PacketEdit.u16(s, l3 + 14) + PacketEdit.u16(s, l3 + 16)
+            + PacketEdit.u16(s, l3 + 18) + proto + (total - 20);
+        return PacketEdit.checksum(s, l3 + 20, total - 20, pseudo);
+    }
+
+    @Test
+    void incrementalChecksumsEqualFullRecomputation() {
+        Random r = new Random(42);
+        Field[] ipFields = {Field.IPV4_SRC, Field.IPV4_DST, Field.NW_TOS, Field.NW_TTL};
+        for (int i = 0; i < 5000; i++) {
+            int proto = r.nextBoolean() ? 6 : 17;
+            boolean vlan = r.nextBoolean();
+            boolean noCsum = r.nextInt(5) == 0;
+            byte[] f = frame(r, proto, vlan, noCsum);
+            MemorySegment s = MemorySegment.ofArray(f);
+            int l3 = vlan ? 18 : 14;
+            long mask = r.nextBoolean() ? -1L : r.nextLong();
+            if (r.nextBoolean()) {
+                Field fld = ipFields[r.nextInt(ipFields.length)];
+                assertTrue(PacketEdit.setIpv4(s, 0, f.length, fld, r.nextLong() & fld.valueMask(), mask & fld.valueMask()));
+            } else {
+                assertTrue(PacketEdit.setL4Port(s, 0, f.length, proto, r.nextBoolean(), r.nextInt(65536), mask & 0xffff));
+            }
+            assertEquals(0, PacketEdit.checksum(s, l3, 20, 0), "IPv4 header checksum, case " + i);
+            int csumAt = l3 + 20 + (proto == 6 ? 16 : 6);
+            if (proto == 17 && noCsum) {
+                assertEquals(0, PacketEdit.u16(s, csumAt), "UDP without checksum stays without, case " + i);
+            } else {
+                assertEquals(0, l4(s, l3), "L4 checksum, case " + i);
+            }
+        }
+    }
+
+    @Test
+    void refusesWhatThePacketDoesNotCarry() {
+        byte[] f = frame(new Random(1), 17, false, false);
+        MemorySegment s = MemorySegment.ofArray(f);
+        assertFalse(PacketEdit.setIpv4(s, 0, 30, Field.IPV4_SRC, 1, -1L), "IPv4 header cut short");
+        assertFalse(PacketEdit.setL4Port(s, 0, f.length, 6, true, 1, 0xffff), "not TCP");
+        assertFalse(PacketEdit.setL4Port(s, 0, 38, 17, true, 1, 0xffff), "UDP header cut short");
+        assertFalse(PacketEdit.setMac(s, 0, 13, true, 1, -1L), "runt");
+        f[12] = (byte) 0x86;
+        f[13] = (byte) 0xdd;
+        assertFalse(PacketEdit.setIpv4(s, 0, f.length, Field.NW_TTL, 1, 0xff), "IPv6 frame");
+    }
+}
