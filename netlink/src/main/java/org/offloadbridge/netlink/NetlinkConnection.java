@@ -27,7 +27,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *       number, so every request ends in exactly one {@code NLMSG_ERROR} (error 0 = ack)
  *       carrying that number, even when it also produced replies or an NLM_F_ECHO echo
  *       (which arrive first). Dumps end instead with {@code NLMSG_DONE} (the kernel does not
- *       ack a dump).</li>
+ *       ack a dump). One exception: an rtnetlink GET (not a dump) built without
+ *       NLM_F_ACK is sent without it, as iproute2 does, and completes on its single reply
+ *       (or error) — half the datagrams.</li>
  *   <li>rtnetlink and generic netlink process all messages of one sendmsg in order, within
  *       the call, and ack each separately; a failing message does not stop the ones after
  *       it. So a batch is one sendmsg, and acks are matched back to requests by sequence
@@ -59,6 +61,9 @@ public final class NetlinkConnection implements AutoCloseable {
     private final AttributeTable errAttrs = new AttributeTable(NLMSGERR_ATTR_MAX);
     private final BatchResult single = new BatchResult();
     private int[] messageOffsets = new int[16];
+    /** Per message: an rtnetlink GET sent without NLM_F_ACK, answered by its one reply (or an error). */
+    private boolean[] answeredByReply = new boolean[16];
+    private final boolean rtnetlink;
     private int nextSeq;
     private int timeoutMillis = DEFAULT_TIMEOUT_MILLIS;
     private int maxMessagesPerSend = 1024;
@@ -66,7 +71,12 @@ public final class NetlinkConnection implements AutoCloseable {
     private long staleReplies;
 
     NetlinkConnection(NetlinkTransport transport) {
+        this(transport, NetlinkProtocol.ROUTE);
+    }
+
+    NetlinkConnection(NetlinkTransport transport, NetlinkProtocol protocol) {
         this.transport = transport;
+        this.rtnetlink = protocol == NetlinkProtocol.ROUTE;
         // Start from a time-derived number so a restarted process does not mistake a late
         // reply to its predecessor's port (ports are reused) for one of its own.
         this.nextSeq = (int) (System.nanoTime() >>> 10);
@@ -86,7 +96,7 @@ public final class NetlinkConnection implements AutoCloseable {
             s.close();
             throw e;
         }
-        return new NetlinkConnection(s);
+        return new NetlinkConnection(s, protocol);
     }
 
     /** The socket's port id. */
@@ -218,18 +228,22 @@ public final class NetlinkConnection implements AutoCloseable {
         while (requestCursor.next()) {
             NetlinkMessage m = requestCursor.message();
             if (n == messageOffsets.length) {
-                int[] bigger = new int[n * 2];
-                System.arraycopy(messageOffsets, 0, bigger, 0, n);
-                messageOffsets = bigger;
+                messageOffsets = java.util.Arrays.copyOf(messageOffsets, n * 2);
+                answeredByReply = java.util.Arrays.copyOf(answeredByReply, n * 2);
             }
+            answeredByReply[n] = false;
             messageOffsets[n++] = m.offset();
             int flags = m.flags() | NLM_F_REQUEST;
             if (dump) {
                 flags |= NLM_F_DUMP;
-            } else {
-                if ((flags & NLM_F_DUMP) == NLM_F_DUMP && m.type() >= NLMSG_MIN_TYPE && isGetLike(m.type())) {
+            } else if (rtnetlink && isGetLike(m.type()) && (flags & NLM_F_ACK) == 0) {
+                if ((flags & NLM_F_DUMP) != 0) {
                     throw new IllegalArgumentException("message " + (n - 1) + " is a dump request; use dump()");
                 }
+                // An rtnetlink GET is answered by exactly one reply or one error; asking for an
+                // ack as well would double the datagrams (iproute2 does not ask either).
+                answeredByReply[n - 1] = true;
+            } else {
                 flags |= NLM_F_ACK;
             }
             b.putShort(m.offset() + NlMsgHdr.FLAGS, (short) flags);
@@ -243,7 +257,7 @@ public final class NetlinkConnection implements AutoCloseable {
 
     /** rtnetlink GET types are 2 mod 4 (RTM_GETLINK = 18, RTM_GETTFILTER = 46, ...); flags 0x300 on them mean a dump. */
     private static boolean isGetLike(int type) {
-        return (type & 3) == 2;
+        return type >= NLMSG_MIN_TYPE && (type & 3) == 2;
     }
 
     /** Numbers messages [from, to), sends them in one sendmsg, and reads until each is answered. */
@@ -307,6 +321,10 @@ public final class NetlinkConnection implements AutoCloseable {
                 } else if (type >= NLMSG_MIN_TYPE) {
                     if (handler != null) {
                         handler.onReply(idx, m);
+                    }
+                    if (!dump && answeredByReply[idx]) {
+                        result.complete(idx, 0, null, -1);
+                        pending--;
                     }
                 }
             }

@@ -268,6 +268,35 @@ class NetlinkConnectionTest {
     }
 
     @Test
+    void rtnetlinkGetsWithoutAckCompleteOnTheirReplyOrError() {
+        ScriptedKernel k = new ScriptedKernel();
+        k.script = (kk, msgs) -> {
+            for (int i = 0; i < msgs.size(); i++) {
+                NetlinkMessageView m = msgs.get(i);
+                assertEquals(0, m.flags() & NLM_F_ACK, "no ack requested for a GET");
+                NetlinkMessageWriter w = new NetlinkMessageWriter(128);
+                if (i == 1) {
+                    ack(w, m, -19, null, -1);
+                } else {
+                    link(w, m.seq(), 0, i + 1, "if" + i);
+                }
+                kk.datagram(w);
+            }
+        };
+        NetlinkConnection c = new NetlinkConnection(k).timeoutMillis(5);
+        NetlinkMessageWriter w = new NetlinkMessageWriter(64);
+        for (int i = 0; i < 3; i++) {
+            RtnlLinks.encodeGet(w, i + 1, null);
+        }
+        List<String> names = new ArrayList<>();
+        BatchResult r = c.batch("get links", w, (i, m) -> names.add(i + ":" + LinkInfo.parse(m).name()), new BatchResult());
+        assertEquals(List.of("0:if0", "2:if2"), names);
+        assertTrue(r.ok(0) && r.ok(2));
+        assertEquals(Errno.ENODEV.value(), r.errno(1));
+        assertEquals(0, c.staleReplies());
+    }
+
+    @Test
     void silentKernelTimesOut() {
         ScriptedKernel k = new ScriptedKernel();
         k.script = (kk, msgs) -> { };
