@@ -3,30 +3,41 @@ package org.offloadbridge.upcall.pipeline.internal;
 import java.util.Arrays;
 
 /**
- * A binary trie of the address prefixes (nw_src, nw_dst, ipv6_src or ipv6_dst) that the
- * rules of one table match on: OVS's classifier prefix tracking, in our own shape.
+ * A trie of the address prefixes (nw_src, nw_dst, ipv6_src or ipv6_dst) that the rules of
+ * one table match on: OVS's classifier prefix tracking, in our own shape.
  *
  * <p>The one question it answers is {@link #lcp}: how many leading bits of a packet's address
  * agree with some stored prefix. If that is {@code d}, then no rule whose prefix is longer
  * than {@code d} can match, and every address that shares the packet's first {@code d + 1}
- * bits leaves the trie at the same node — so a subtable of /24 rules can be skipped for a
+ * bits leaves the trie at the same place — so a subtable of /24 rules can be skipped for a
  * packet while the megaflow un-wildcards only {@code d + 1} bits instead of 24. Without
  * this, one lookup miss would pin a whole /24 and split traffic into many megaflows.
  *
- * <p>Nodes live in parallel int arrays (no per-node objects: 100 000 /24 routes are a few
- * million nodes). Each node counts the prefixes stored at or below it; removal decrements
- * counts, and a node with count 0 is treated as absent, so {@link #lcp} stays exact.
- * Lookups allocate nothing.
+ * <h2>Layout</h2>
+ * A stride-4 trie (a "tree bitmap"): each node covers 4 address bits and is one block of 17
+ * ints in a flat array — 16 child indexes, one per nibble value, then a 30-bit presence map
+ * of the binary sub-trie inside the nibble (bit {@code 2^j - 2 + t} set when some prefix
+ * passes through the depth-{@code j} sub-node {@code t}, j = 1..4). A lookup walks 8 nodes for
+ * IPv4 (32 for IPv6) and resolves the bits within each nibble from the presence map, so it
+ * touches about one cache line per 4 bits instead of two per bit — what decides lookup speed
+ * once 100 000 routes no longer fit in cache. No per-node objects; lookups allocate nothing.
+ *
+ * <p>Built once per table and never modified (rule sets are copy-on-write).
  */
 public final class PrefixTrie {
+    private static final int BLOCK = 17;
+    private static final int MAP = 16;
+
     private final int width;
-    private int[] zero = new int[64];
-    private int[] one = new int[64];
-    private int[] count = new int[64];
-    private int nodes = 1;
+    private int[] nodes = new int[BLOCK * 64];
+    private int used = BLOCK; // node 0 = root
+    private int size;
 
     /** A trie over addresses of {@code width} bits (32 or 128). */
     public PrefixTrie(int width) {
+        if (width != 32 && width != 128) {
+            throw new IllegalArgumentException("width must be 32 or 128");
+        }
         this.width = width;
     }
 
@@ -34,46 +45,50 @@ public final class PrefixTrie {
         return width;
     }
 
-    /** Number of prefixes stored (with multiplicity). */
+    /** Number of prefixes stored. */
     public int size() {
-        return count[0];
+        return size;
     }
 
-    /** Bit {@code i} (0 = most significant) of an address given as hi/lo. */
-    private int bit(long hi, long lo, int i) {
-        if (width <= 64) {
-            return (int) (lo >>> (width - 1 - i)) & 1;
+    /** Nibble {@code level} (0 = most significant 4 bits) of an address given as hi/lo. */
+    private int nibble(long hi, long lo, int level) {
+        if (width == 32) {
+            return (int) (lo >>> (28 - 4 * level)) & 0xf;
         }
-        return i < 64 ? (int) (hi >>> (63 - i)) & 1 : (int) (lo >>> (127 - i)) & 1;
+        return level < 16 ? (int) (hi >>> (60 - 4 * level)) & 0xf : (int) (lo >>> (124 - 4 * level)) & 0xf;
+    }
+
+    /** Presence-map bit of the depth-{@code j} (1..4) sub-node reached by nibble {@code t}. */
+    private static int mapBit(int j, int t) {
+        return (1 << j) - 2 + (t >>> (4 - j));
     }
 
     /** Stores one prefix of length {@code plen} (0..width). */
     public void insert(long hi, long lo, int plen) {
+        if (plen < 0 || plen > width) {
+            throw new IllegalArgumentException("prefix length " + plen + " out of 0.." + width);
+        }
+        size++;
         int n = 0;
-        count[0]++;
-        for (int i = 0; i < plen; i++) {
-            int[] side = bit(hi, lo, i) == 0 ? zero : one;
-            int c = side[n];
+        int level = 0;
+        int rest = plen;
+        while (rest > 0) {
+            int t = nibble(hi, lo, level);
+            int depth = Math.min(rest, 4);
+            for (int j = 1; j <= depth; j++) {
+                nodes[n + MAP] |= 1 << mapBit(j, t);
+            }
+            rest -= 4;
+            if (rest <= 0) {
+                return;
+            }
+            int c = nodes[n + t];
             if (c == 0) {
                 c = newNode();
-                side = bit(hi, lo, i) == 0 ? zero : one; // arrays may have grown
-                side[n] = c;
+                nodes[n + t] = c;
             }
             n = c;
-            count[n]++;
-        }
-    }
-
-    /** Removes one earlier-inserted prefix. */
-    public void remove(long hi, long lo, int plen) {
-        int n = 0;
-        count[0]--;
-        for (int i = 0; i < plen; i++) {
-            n = bit(hi, lo, i) == 0 ? zero[n] : one[n];
-            if (n == 0) {
-                throw new IllegalStateException("removing a prefix that was never inserted");
-            }
-            count[n]--;
+            level++;
         }
     }
 
@@ -81,24 +96,30 @@ public final class PrefixTrie {
     public int lcp(long hi, long lo) {
         int n = 0;
         int d = 0;
-        while (d < width) {
-            int c = bit(hi, lo, d) == 0 ? zero[n] : one[n];
-            if (c == 0 || count[c] == 0) {
+        int levels = width / 4;
+        for (int level = 0; level < levels; level++) {
+            int t = nibble(hi, lo, level);
+            int map = nodes[n + MAP];
+            for (int j = 1; j <= 4; j++) {
+                if ((map & (1 << mapBit(j, t))) == 0) {
+                    return d;
+                }
+                d++;
+            }
+            n = nodes[n + t];
+            if (n == 0) {
                 return d;
             }
-            n = c;
-            d++;
         }
         return d;
     }
 
     private int newNode() {
-        if (nodes == zero.length) {
-            int len = zero.length * 2;
-            zero = Arrays.copyOf(zero, len);
-            one = Arrays.copyOf(one, len);
-            count = Arrays.copyOf(count, len);
+        if (used + BLOCK > nodes.length) {
+            nodes = Arrays.copyOf(nodes, nodes.length * 2);
         }
-        return nodes++;
+        int n = used;
+        used += BLOCK;
+        return n;
     }
 }

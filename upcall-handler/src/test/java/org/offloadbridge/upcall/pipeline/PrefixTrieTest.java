@@ -1,0 +1,68 @@
+package org.offloadbridge.upcall.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.offloadbridge.upcall.pipeline.internal.PrefixTrie;
+
+/** The prefix trie's lcp against a brute-force scan over the stored prefixes. */
+class PrefixTrieTest {
+    @Test
+    void examples() {
+        PrefixTrie t = new PrefixTrie(32);
+        assertEquals(0, t.lcp(0, 0x0a000001L));
+        t.insert(0, 0x0a000500L, 24);
+        assertEquals(24, t.lcp(0, 0x0a000507L));
+        assertEquals(0, t.lcp(0, 0xc0a80101L));
+        assertEquals(15, t.lcp(0, 0x0a010001L));
+        t.insert(0, 0x0a000509L, 32);
+        assertEquals(28, t.lcp(0, 0x0a000507L));
+        assertEquals(32, t.lcp(0, 0x0a000509L));
+        t.insert(0, 0, 0);
+        assertEquals(0, t.lcp(0, 0xc0a80101L), "a /0 stores no bits");
+        t.insert(0, 0x80000000L, 1);
+        assertEquals(1, t.lcp(0, 0xc0a80101L));
+    }
+
+    @Test
+    void randomAgainstBruteForce() {
+        long seed = System.nanoTime();
+        Random r = new Random(seed);
+        for (int round = 0; round < 200; round++) {
+            int width = r.nextBoolean() ? 32 : 128;
+            PrefixTrie t = new PrefixTrie(width);
+            int n = 1 + r.nextInt(50);
+            long[][] stored = new long[n][3];
+            long base = r.nextLong();
+            for (int i = 0; i < n; i++) {
+                // Share leading bits often, so paths overlap.
+                long hi = width == 128 ? (base & (-1L << r.nextInt(64))) | (r.nextLong() & ~(-1L << r.nextInt(64))) : 0;
+                long lo = width == 32 ? ((base ^ (r.nextLong() & ((1L << r.nextInt(33)) - 1))) & 0xffffffffL) : r.nextLong();
+                int plen = r.nextInt(width + 1);
+                stored[i] = new long[] {hi, lo, plen};
+                t.insert(hi, lo, plen);
+            }
+            for (int q = 0; q < 50; q++) {
+                long[] s = stored[r.nextInt(n)];
+                long hi = s[0] ^ (r.nextInt(3) == 0 ? r.nextLong() : 0);
+                long lo = width == 32 ? (s[1] ^ (1L << r.nextInt(32))) & 0xffffffffL : s[1] ^ (1L << r.nextInt(64));
+                int expect = 0;
+                for (long[] p : stored) {
+                    expect = Math.max(expect, Math.min((int) p[2], common(width, hi, lo, p[0], p[1])));
+                }
+                assertEquals(expect, t.lcp(hi, lo), "seed " + seed);
+            }
+        }
+    }
+
+    private static int common(int width, long h1, long l1, long h2, long l2) {
+        if (width == 32) {
+            return Math.min(32, Long.numberOfLeadingZeros((l1 ^ l2) & 0xffffffffL) - 32);
+        }
+        if (h1 != h2) {
+            return Long.numberOfLeadingZeros(h1 ^ h2);
+        }
+        return 64 + Long.numberOfLeadingZeros(l1 ^ l2);
+    }
+}
