@@ -184,10 +184,9 @@ public final class PacketParser {
         if (end - p < 20) {
             return ParseStatus.TRUNCATED_L3;
         }
+        // No version-nibble check: OVS (ipv4_sanity_check) and the kernel flow dissector do
+        // not check it either, and a key must mean the same thing in every datapath.
         int vihl = u8(seg, p);
-        if ((vihl >>> 4) != 4) {
-            return ParseStatus.BAD_IP_VERSION;
-        }
         int hlen = (vihl & 0xf) * 4;
         if (hlen < 20) {
             return ParseStatus.BAD_IP_HEADER_LEN;
@@ -201,6 +200,9 @@ public final class PacketParser {
         }
         if (end - p < total) {
             return ParseStatus.TRUNCATED_L3;
+        }
+        if (end - p - total > 0xffff) {
+            return ParseStatus.BAD_IP_TOTAL_LEN; // OVS: more than 64 KiB of "padding"
         }
         out.set(Field.NW_TOS, u8(seg, p + 1));
         int fragOff = u16(seg, p + 6);
@@ -227,18 +229,15 @@ public final class PacketParser {
         if (end - p < 40) {
             return ParseStatus.TRUNCATED_L3;
         }
-        int vtcfl = u32(seg, p);
-        if ((vtcfl >>> 28) != 6) {
-            return ParseStatus.BAD_IP_VERSION;
-        }
+        int vtcfl = u32(seg, p); // version nibble unchecked, as OVS and the kernel
         int plen = u16(seg, p + 4);
         if (end - p - 40 < plen) {
             return ParseStatus.TRUNCATED_L3;
         }
+        if (end - p - 40 - plen > 0xffff) {
+            return ParseStatus.BAD_IP_TOTAL_LEN;
+        }
         long l3end = p + 40 + plen;
-        out.set(Field.NW_TOS, (vtcfl >>> 20) & 0xff);
-        out.set(Field.IPV6_LABEL, vtcfl & 0xfffff);
-        out.set(Field.NW_TTL, u8(seg, p + 7));
         out.set(Field.IPV6_SRC_HI, seg.get(BE64, p + 8));
         out.set(Field.IPV6_SRC_LO, seg.get(BE64, p + 16));
         out.set(Field.IPV6_DST_HI, seg.get(BE64, p + 24));
@@ -251,14 +250,12 @@ public final class PacketParser {
                     && next != IPPROTO_FRAGMENT && next != IPPROTO_AH) {
                 break;
             }
+            // On a bad extension chain only the addresses are kept, as OVS does (label, tos,
+            // ttl, proto and frag are set only once the chain has been walked).
             if (n == MAX_IPV6_EXT_HEADERS) {
-                out.set(Field.NW_PROTO, next);
-                out.set(Field.NW_FRAG, frag);
                 return ParseStatus.TOO_MANY_IPV6_EXT;
             }
             if (l3end - q < 8) {
-                out.set(Field.NW_PROTO, next);
-                out.set(Field.NW_FRAG, frag);
                 return ParseStatus.TRUNCATED_IPV6_EXT;
             }
             int nh = u8(seg, q);
@@ -266,14 +263,15 @@ public final class PacketParser {
             if (next == IPPROTO_FRAGMENT) {
                 int offlg = u16(seg, q + 2);
                 len = 8;
-                if ((offlg & 0xfff8) != 0) {
-                    frag = FlowKey.FRAG_ANY | FlowKey.FRAG_LATER;
-                    out.set(Field.NW_PROTO, IPPROTO_FRAGMENT);
-                    out.set(Field.NW_FRAG, frag);
-                    return ParseStatus.OK;
+                if (l3end - q < len) {
+                    return ParseStatus.TRUNCATED_IPV6_EXT;
                 }
-                if ((offlg & 1) != 0) {
-                    frag = FlowKey.FRAG_ANY;
+                if (offlg != 0) {
+                    frag = FlowKey.FRAG_ANY; // as OVS: any non-zero offset/flags word
+                }
+                if ((offlg & 0xfff8) != 0) {
+                    setIpv6Rest(seg, p, vtcfl, IPPROTO_FRAGMENT, frag | FlowKey.FRAG_LATER, out);
+                    return ParseStatus.OK;
                 }
             } else if (next == IPPROTO_AH) {
                 len = (u8(seg, q + 1) + 2L) * 4;
@@ -281,16 +279,21 @@ public final class PacketParser {
                 len = (u8(seg, q + 1) + 1L) * 8;
             }
             if (l3end - q < len) {
-                out.set(Field.NW_PROTO, next);
-                out.set(Field.NW_FRAG, frag);
                 return ParseStatus.TRUNCATED_IPV6_EXT;
             }
             q += len;
             next = nh;
         }
-        out.set(Field.NW_PROTO, next);
-        out.set(Field.NW_FRAG, frag);
+        setIpv6Rest(seg, p, vtcfl, next, frag, out);
         return l4Follows(p, q, l3end);
+    }
+
+    private static void setIpv6Rest(MemorySegment seg, long p, int vtcfl, int proto, int frag, FlowKey out) {
+        out.set(Field.NW_TOS, (vtcfl >>> 20) & 0xff);
+        out.set(Field.IPV6_LABEL, vtcfl & 0xfffff);
+        out.set(Field.NW_TTL, u8(seg, p + 7));
+        out.set(Field.NW_PROTO, proto);
+        out.set(Field.NW_FRAG, frag);
     }
 
     private static int arp(MemorySegment seg, long p, long end, FlowKey out) {
@@ -368,6 +371,11 @@ public final class PacketParser {
         return ParseStatus.OK;
     }
 
+    /**
+     * ND target and link-layer address options, as OVS {@code parse_icmpv6}: source/target
+     * link-layer options are taken whatever the message type; a zero-length or overlong option
+     * ends the walk keeping what was found; a repeated option invalidates target and addresses.
+     */
     private static int nd(MemorySegment seg, long p, long end, int type, FlowKey out) {
         if (end - p < 24) {
             return ParseStatus.TRUNCATED_L4;
@@ -379,16 +387,18 @@ public final class PacketParser {
             int optType = u8(seg, q);
             int optLen = u8(seg, q + 1) * 8;
             if (optLen == 0 || optLen > end - q) {
-                out.set(Field.ND_SLL, 0);
-                out.set(Field.ND_TLL, 0);
                 return ParseStatus.BAD_ND_OPTION;
             }
-            if (optLen == 8) {
-                if (optType == 1 && type == 135 && out.get(Field.ND_SLL) == 0) {
-                    out.set(Field.ND_SLL, mac(seg, q + 2));
-                } else if (optType == 2 && type == 136 && out.get(Field.ND_TLL) == 0) {
-                    out.set(Field.ND_TLL, mac(seg, q + 2));
+            if (optLen == 8 && (optType == 1 || optType == 2)) {
+                Field f = optType == 1 ? Field.ND_SLL : Field.ND_TLL;
+                if (out.get(f) != 0) {
+                    out.set(Field.ND_TARGET_HI, 0);
+                    out.set(Field.ND_TARGET_LO, 0);
+                    out.set(Field.ND_SLL, 0);
+                    out.set(Field.ND_TLL, 0);
+                    return ParseStatus.BAD_ND_OPTION;
                 }
+                out.set(f, mac(seg, q + 2));
             }
             q += optLen;
         }

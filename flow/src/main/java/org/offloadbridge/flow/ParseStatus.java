@@ -17,15 +17,18 @@ public final class ParseStatus {
     public static final int TRUNCATED_VLAN = 3;
     /** Shorter than the L3 header (IPv4 20/IHL bytes, IPv6 40, ARP 28) or than its length fields say. */
     public static final int TRUNCATED_L3 = 4;
-    /** IP version nibble disagrees with the ethertype. */
+    /**
+     * Reserved, never returned: the version nibble is not checked, because OVS and the
+     * kernel flow dissector do not check it (a key must mean the same in every datapath).
+     */
     public static final int BAD_IP_VERSION = 5;
     /** IPv4 IHL below 5. */
     public static final int BAD_IP_HEADER_LEN = 6;
-    /** IPv4 total length below the header length. */
+    /** IPv4 total length below the header length, or more than 64 KiB after the IP packet. */
     public static final int BAD_IP_TOTAL_LEN = 7;
-    /** An IPv6 extension header runs past the packet. */
+    /** An IPv6 extension header runs past the packet; only the addresses are kept (as OVS). */
     public static final int TRUNCATED_IPV6_EXT = 8;
-    /** More IPv6 extension headers than the parser walks ({@link PacketParser#MAX_IPV6_EXT_HEADERS}); proto is the first unwalked one. */
+    /** More IPv6 extension headers than the parser walks ({@link PacketParser#MAX_IPV6_EXT_HEADERS}); only the addresses are kept. OVS walks without a bound. */
     public static final int TOO_MANY_IPV6_EXT = 9;
     /** Shorter than the L4 header (TCP 20, UDP 8, SCTP 12, ICMP 4, ND 24). */
     public static final int TRUNCATED_L4 = 10;
@@ -33,7 +36,10 @@ public final class ParseStatus {
     public static final int BAD_TCP_HEADER_LEN = 11;
     /** ARP that is not Ethernet/IPv4 (htype 1, ptype 0x0800, hlen 6, plen 4): no ARP fields. */
     public static final int UNSUPPORTED_ARP = 12;
-    /** A malformed ND option (zero length or past the packet); target kept, sll/tll cleared. */
+    /**
+     * A malformed ND option: zero length or past the packet (the walk stops, what was found is
+     * kept), or a repeated link-layer option (target, sll and tll cleared) — as OVS.
+     */
     public static final int BAD_ND_OPTION = 13;
 
     private static final String[] NAMES = {

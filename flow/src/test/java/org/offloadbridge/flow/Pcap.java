@@ -14,10 +14,11 @@ final class Pcap {
 
     static List<byte[]> read(String resource) throws IOException {
         byte[] all;
-        try (InputStream in = Pcap.class.getResourceAsStream(resource)) {
-            if (in == null) {
+        try (InputStream raw = Pcap.class.getResourceAsStream(resource)) {
+            if (raw == null) {
                 throw new IOException("missing test resource " + resource);
             }
+            InputStream in = resource.endsWith(".gz") ? new java.util.zip.GZIPInputStream(raw) : raw;
             all = in.readAllBytes();
         }
         ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
