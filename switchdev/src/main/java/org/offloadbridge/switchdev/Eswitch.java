@@ -13,7 +13,7 @@ import java.util.Objects;
  * @param devlinks       the devlink instances whose ports are on it (one per PF; several with LAG)
  * @param state          the e-switch mode as devlink reported it for the first devlink, or null
  * @param uplinks        physical ports
- * @param vfRepresentors VF number → representor, for the local controller and the uplink's PF;
+ * @param vfRepresentors VF number → representor, in VF order, for the local controller and the uplink's PF;
  *                       other controllers' and PFs' VFs are in {@link #representors()}
  * @param representors   every representor (VF, SF, host PF), in ifindex order
  * @param others         switch ports we could not classify
@@ -26,7 +26,7 @@ public record Eswitch(String key, SwitchId switchId, List<DevlinkHandle> devlink
         Objects.requireNonNull(key, "key");
         devlinks = List.copyOf(devlinks);
         uplinks = List.copyOf(uplinks);
-        vfRepresentors = Map.copyOf(vfRepresentors);
+        vfRepresentors = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(vfRepresentors));
         representors = List.copyOf(representors);
         others = List.copyOf(others);
         problems = List.copyOf(problems);

@@ -98,12 +98,38 @@ public final class Switchdev implements AutoCloseable {
         return kernel.setHwTcOffload(netdev, on);
     }
 
-    /** Sets the VF count of a PF netdev through sysfs (via 0 when changing between two non-zero counts). */
+    /**
+     * Sets the VF count of a PF netdev through sysfs ({@code device/sriov_numvfs}), as an
+     * operator would by hand, and keeps the e-switch in switchdev mode.
+     *
+     * <p>The kernel refuses to go from one non-zero count to another (EBUSY), so we write 0
+     * first. Drivers leave switchdev mode when the VFs go away (netdevsim and mlx5 fall back to
+     * legacy at 0 VFs), so when the PF's devlink instance was in switchdev mode before, it is
+     * put back after the new count is set — which is what recreates the representors.
+     */
     public void setNumVfs(String pfNetdev, int numVfs) {
+        final SysfsReader sysfs = kernel.sysfs();
+        DevlinkHandle h = null;
+        EswitchState before = null;
         try {
-            kernel.sysfs().setNumVfs(pfNetdev, numVfs);
+            final var dev = sysfs.read(pfNetdev);
+            if (dev.deviceBus() != null && dev.deviceName() != null) {
+                h = new DevlinkHandle(dev.deviceBus(), dev.deviceName());
+                before = kernel.eswitch(h);
+            }
+        } catch (IOException | SwitchdevException | UnsupportedOperationException e) {
+            before = null; // no devlink e-switch to keep: just set the count
+        }
+        try {
+            sysfs.setNumVfs(pfNetdev, numVfs);
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
+        }
+        if (h != null && before != null && before.mode() == EswitchMode.SWITCHDEV && numVfs > 0) {
+            final EswitchState now = kernel.eswitch(h);
+            if (now != null && now.mode() != EswitchMode.SWITCHDEV) {
+                kernel.setEswitch(h, EswitchMode.SWITCHDEV, null, null);
+            }
         }
     }
 
