@@ -33,11 +33,13 @@ public final class DpdkDatapath implements AutoCloseable {
         int pmdThreads = 1;
         int mbufs = 8191;
         int mbufCache = 256;
+        int mbufDataRoom = RteMbuf.RTE_MBUF_DEFAULT_BUF_SIZE;
         int rxDescriptors = 512;
         int txDescriptors = 512;
         int upcallQueueCapacity = 1024;
         long upcallPendingTimeoutMillis = 1000;
         int emcEntries = 8192;
+        int emcInsertInvProb = 100;
         long idleParkNanos = 50_000;
         int maxTxQueues = Integer.MAX_VALUE;
         LongSupplier clock = System::currentTimeMillis;
@@ -49,6 +51,12 @@ public final class DpdkDatapath implements AutoCloseable {
 
         public Config mbufs(int n) {
             mbufs = n;
+            return this;
+        }
+
+        /** Bytes per mbuf including the 128-byte headroom (default 2176: 2 KiB frames). */
+        public Config mbufDataRoom(int bytes) {
+            mbufDataRoom = bytes;
             return this;
         }
 
@@ -66,6 +74,16 @@ public final class DpdkDatapath implements AutoCloseable {
 
         public Config emcEntries(int n) {
             emcEntries = n;
+            return this;
+        }
+
+        /**
+         * A classifier hit is copied into the EMC with probability 1/n (OVS's
+         * emc-insert-inv-prob, default 100): with many flows, inserting every hit would thrash
+         * the cache; 1 inserts always.
+         */
+        public Config emcInsertInvProb(int n) {
+            emcInsertInvProb = n;
             return this;
         }
 
@@ -94,6 +112,9 @@ public final class DpdkDatapath implements AutoCloseable {
             if (pmdThreads < 1 || pmdThreads > 64) {
                 throw new IllegalArgumentException("pmdThreads must be 1..64, got " + pmdThreads);
             }
+            if (emcInsertInvProb < 1) {
+                throw new IllegalArgumentException("emcInsertInvProb must be >= 1, got " + emcInsertInvProb);
+            }
             if (mbufs < 2 * PmdThread.BURST * (pmdThreads + 1)) {
                 throw new IllegalArgumentException("mbufs " + mbufs + " too few for " + pmdThreads + " PMD threads");
             }
@@ -118,12 +139,12 @@ public final class DpdkDatapath implements AutoCloseable {
         this.eal = eal;
         this.config = config;
         this.pool = Mempool.create(eal, eal.uniqueName("dp_pool"), config.mbufs, config.mbufCache,
-            RteMbuf.RTE_MBUF_DEFAULT_BUF_SIZE);
+            config.mbufDataRoom);
         this.flows = new FlowTable(rcu, config.pmdThreads, this::checkActions);
         this.upcalls = new UpcallQueue(config.upcallQueueCapacity, config.upcallPendingTimeoutMillis);
         for (int i = 0; i < config.pmdThreads; i++) {
             pmds.add(new PmdThread(i, rcu, flows, new PacketExecutor(ports, i, pool.address(), upcalls),
-                upcalls, config.clock, config.emcEntries));
+                upcalls, config.clock, config.emcEntries, config.emcInsertInvProb));
         }
         this.packetOut = new PacketExecutor(ports, config.pmdThreads, pool.address(), upcalls);
     }

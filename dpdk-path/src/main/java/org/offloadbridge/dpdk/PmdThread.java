@@ -64,6 +64,8 @@ public final class PmdThread {
     private final FlowKey[] batchKey = new FlowKey[BURST];
     private int nBatches;
 
+    private final int emcInsertInvProb;
+    private int emcInsertCountdown;
     private long currentMbuf;
     private final Supplier<byte[]> copyCurrent = () -> Mempool.bytesOf(currentMbuf);
 
@@ -75,7 +77,8 @@ public final class PmdThread {
     private final long[] parseStatus = new long[ParseStatus.COUNT];
 
     PmdThread(int index, Rcu rcu, FlowTable table, PacketExecutor exec, UpcallQueue upcalls, LongSupplier clock,
-              int emcEntries) {
+              int emcEntries, int emcInsertInvProb) {
+        this.emcInsertInvProb = emcInsertInvProb;
         this.index = index;
         this.reader = rcu.register("pmd" + index);
         this.classifier = table.classifier();
@@ -155,7 +158,10 @@ public final class PmdThread {
                 f = classifier.lookup(key);
                 if (f != null) {
                     classifierHits++;
-                    emc.insert(key, h, f);
+                    if (--emcInsertCountdown <= 0) {
+                        emcInsertCountdown = emcInsertInvProb;
+                        emc.insert(key, h, f);
+                    }
                 }
             }
             if (f == null) {

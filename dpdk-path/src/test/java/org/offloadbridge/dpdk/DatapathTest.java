@@ -52,7 +52,8 @@ class DatapathTest {
         seq++;
         dp = DpdkDatapath.create(eal, new DpdkDatapath.Config().mbufs(2047).descriptors(256, 256)
             .upcallQueue(8, 60_000).clock(clock::get)
-            .maxTxQueues(1)); // one shared tx queue: packet-out lands in the ring the test reads
+            .maxTxQueues(1) // one shared tx queue: packet-out lands in the ring the test reads
+            .emcInsertInvProb(1));
         in = dp.addPort(IN, "net_ring_di" + seq);
         out = dp.addPort(OUT, "net_ring_do" + seq);
         pmd = dp.pmds().get(0);

@@ -70,7 +70,7 @@ class NetnsAfPacketTest {
         + "n=0\n"
         + "try:\n"
         + "  while True:\n"
-        + "    s.recv(65535); n+=1\n"
+        + "    s.recv(65535); n+=1; s.settimeout(1.0)\n"
         + "except socket.timeout:\n"
         + "  pass\n"
         + "print('received',n,flush=True)\n";
@@ -167,8 +167,10 @@ class NetnsAfPacketTest {
         return Megaflow.of(k, m, actions);
     }
 
-    static Process receiver(String ns, int port) {
-        Process p = Sh.start(List.of("ip", "netns", "exec", ns, "python3", "-c", RECEIVER, Integer.toString(port), "1.0"));
+    /** Counts datagrams: waits up to firstTimeout seconds for the first, then stops after 1 s of silence. */
+    static Process receiver(String ns, int port, double firstTimeout) {
+        Process p = Sh.start(List.of("ip", "netns", "exec", ns, "python3", "-c", RECEIVER, Integer.toString(port),
+            Double.toString(firstTimeout)));
         awaitLine(p, "ready");
         return p;
     }
@@ -226,7 +228,7 @@ class NetnsAfPacketTest {
     @Order(2)
     void udpStreamPassesWithExactStats() {
         FlowStats before = dp.flows().stats(udpAB.ufid());
-        Process rx = receiver(NS_B, 5000);
+        Process rx = receiver(NS_B, 5000, 15.0);
         send(NS_A, IP_A, IP_B, 5000, 200);
         assertEquals(200, received(rx));
         FlowStats after = dp.flows().stats(udpAB.ufid());
@@ -239,7 +241,7 @@ class NetnsAfPacketTest {
     void dropFlowBlocks() {
         assertTrue(dp.flows().modify(udpAB.ufid(), Actions.DROP));
         FlowStats before = dp.flows().stats(udpAB.ufid());
-        Process rx = receiver(NS_B, 5000);
+        Process rx = receiver(NS_B, 5000, 3.0);
         send(NS_A, IP_A, IP_B, 5000, 20);
         assertEquals(0, received(rx), "drop flow let nothing through");
         assertEquals(20, dp.flows().stats(udpAB.ufid()).packets() - before.packets(), "dropped packets still counted");
@@ -254,7 +256,7 @@ class NetnsAfPacketTest {
             .output(B).build();
         assertTrue(dp.flows().modify(udpAB.ufid(), rewrite));
         Process dump = tcpdump(NS_B, VB_NS, 5, "udp");
-        Process rx = receiver(NS_B, 6000);
+        Process rx = receiver(NS_B, 6000, 15.0);
         send(NS_A, IP_A, IP_B, 5000, 5);
         assertEquals(5, received(rx), "datagrams sent to 5000 arrive on 6000 (kernel verified checksums)");
         String wire = Sh.finish(dump, 10);
@@ -292,7 +294,7 @@ class NetnsAfPacketTest {
         Megaflow pop = Megaflow.of(k, m, Actions.builder().popVlan().output(B).build());
         dp.flows().install(pop);
         Process dump = tcpdump(NS_B, VB_NS, 5, "udp port 7000");
-        Process rx = receiver(NS_B, 7000);
+        Process rx = receiver(NS_B, 7000, 15.0);
         Sh.ns(NS_A, "python3", "-c", TAGGED_SENDER, VA_NS, macB, "5");
         assertEquals(5, received(rx));
         String wire = Sh.finish(dump, 10);

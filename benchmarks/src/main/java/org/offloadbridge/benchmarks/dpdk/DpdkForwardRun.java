@@ -1,0 +1,88 @@
+package org.offloadbridge.benchmarks.dpdk;
+
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import org.offloadbridge.dpdk.PmdThread;
+import org.offloadbridge.dpdk.PortStats;
+
+/**
+ * A scripted run: one PMD thread forwards a net_pcap replay of N flows to net_null for a fixed
+ * time; prints Mpps (from the sink port's tx counter), bytes allocated by the PMD thread in
+ * steady state (after warm-up, from the JVM's per-thread allocation counter), and GC
+ * collections and time during the run.
+ *
+ * <pre>java -cp benchmarks/target/benchmarks.jar --enable-native-access=ALL-UNNAMED \
+ *     org.offloadbridge.benchmarks.dpdk.DpdkForwardRun [seconds] [flows...]</pre>
+ */
+public final class DpdkForwardRun {
+
+    private DpdkForwardRun() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+        int[] flowCounts = args.length > 1
+            ? java.util.Arrays.stream(args, 1, args.length).mapToInt(Integer::parseInt).toArray()
+            : new int[] {1, 1000, 100000};
+        System.out.printf("%-8s %8s %10s %14s %12s %10s %8s%n", "flows", "seconds", "Mpps", "alloc bytes", "emc hit %",
+            "gc count", "gc ms");
+        int seq = 0;
+        for (int flows : flowCounts) {
+            try (DpdkBench b = new DpdkBench(flows, ++seq)) {
+                run(b, flows, seconds);
+            }
+        }
+    }
+
+    static void run(DpdkBench b, int flows, int seconds) throws InterruptedException {
+        long[] result = new long[4];
+        Thread t = new Thread(() -> {
+            b.eal.registerThread();
+            PmdThread pmd = b.dp.pmds().get(0);
+            com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            long warmEnd = System.nanoTime() + 2_000_000_000L;
+            while (System.nanoTime() < warmEnd) {
+                pmd.doWork();
+            }
+            PortStats s0 = b.sink.stats();
+            long emc0 = pmd.emcHits();
+            long rx0 = pmd.rxPackets();
+            long a0 = mx.getCurrentThreadAllocatedBytes();
+            long t0 = System.nanoTime();
+            long end = t0 + seconds * 1_000_000_000L;
+            // check the clock every 64 iterations: System.nanoTime per doWork would be noise
+            while (true) {
+                for (int i = 0; i < 64; i++) {
+                    pmd.doWork();
+                }
+                if (System.nanoTime() >= end) {
+                    break;
+                }
+            }
+            long t1 = System.nanoTime();
+            long a1 = mx.getCurrentThreadAllocatedBytes();
+            PortStats s1 = b.sink.stats();
+            result[0] = s1.opackets() - s0.opackets();
+            result[1] = t1 - t0;
+            result[2] = a1 - a0;
+            long rx = pmd.rxPackets() - rx0;
+            result[3] = rx == 0 ? 0 : (pmd.emcHits() - emc0) * 1000 / rx;
+            b.eal.unregisterThread();
+        }, "pmd-bench");
+        long gcCount0 = gcCount();
+        long gcTime0 = gcTime();
+        t.start();
+        t.join();
+        double mpps = result[0] / (result[1] / 1e9) / 1e6;
+        System.out.printf("%-8d %8d %10.2f %14d %11.1f%% %10d %8d%n", flows, seconds, mpps, result[2],
+            result[3] / 10.0, gcCount() - gcCount0, gcTime() - gcTime0);
+    }
+
+    static long gcCount() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(GarbageCollectorMXBean::getCollectionCount).sum();
+    }
+
+    static long gcTime() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(GarbageCollectorMXBean::getCollectionTime).sum();
+    }
+}
