@@ -350,7 +350,12 @@ public final class NetlinkConnection implements AutoCloseable {
         int offs = -1;
         if ((m.flags() & NLM_F_ACK_TLVS) != 0) {
             int origLen = rb.getInt(p + 4);
-            int tlvStart = p + 4 + ((m.flags() & NLM_F_CAPPED) != 0 ? NlMsgHdr.LENGTH : NetlinkMessageWriter.align(origLen));
+            int echoed = (m.flags() & NLM_F_CAPPED) != 0 ? NlMsgHdr.LENGTH : origLen;
+            if (echoed < NlMsgHdr.LENGTH || echoed > m.end() - (p + 4)) {
+                throw new NetlinkParseException("NLMSG_ERROR echoes a request of " + Integer.toUnsignedString(echoed)
+                        + " bytes, outside [" + NlMsgHdr.LENGTH + ", " + (m.end() - (p + 4)) + "]", m.offset());
+            }
+            int tlvStart = Math.min(m.end(), p + 4 + NetlinkMessageWriter.align(echoed));
             if (tlvStart < m.end()) {
                 errAttrs.parse(rb, tlvStart, m.end());
                 if (error != 0) {
