@@ -1,6 +1,5 @@
 package org.offloadbridge.upcall.pipeline;
 
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -116,28 +115,22 @@ public final class Pipeline {
 
     /**
      * Adds one rule (ovs-ofctl add-flow): a rule with the same table, priority and match is
-     * replaced. Rebuilds the classifier (copy-on-write), so cost grows with the rule count.
+     * replaced. Copy-on-write: rebuilds the rule's table (other tables are shared).
      */
     public synchronized Rule addRule(String text) throws RuleSyntaxException {
         Rule r = parser().parse(text);
-        List<Rule> next = new ArrayList<>(rules.rules());
-        next.add(r);
-        rules = RuleSet.of(next);
+        rules = rules.with(List.of(r), x -> false);
         bump();
         return r;
     }
 
-    /** Deletes the rules {@code which} selects; returns how many. */
+    /** Deletes the rules {@code which} selects; returns how many. Only their tables are rebuilt. */
     public synchronized int deleteRules(Predicate<Rule> which) {
-        List<Rule> next = new ArrayList<>();
-        for (Rule r : rules.rules()) {
-            if (!which.test(r)) {
-                next.add(r);
-            }
-        }
-        int removed = rules.rules().size() - next.size();
+        int before = rules.rules().size();
+        RuleSet next = rules.with(List.of(), which);
+        int removed = before - next.rules().size();
         if (removed > 0) {
-            rules = RuleSet.of(next);
+            rules = next;
             bump();
         }
         return removed;

@@ -231,4 +231,20 @@ class TranslationTest {
         assertEquals(1, pipeline.rules().size());
         assertEquals(List.of(new Action.Output(13)), actions(pipeline.translate(tcp(11, "1.1.1.1", "2.2.2.2", 80))));
     }
+
+    @Test
+    void incrementalAddAndDeleteKeepOtherTablesWorking() throws Exception {
+        load("""
+             table=0,priority=10,ip,actions=resubmit(,1)
+             table=0,priority=20,tcp,tp_dst=22,actions=drop
+             table=1,ip,nw_dst=2.2.2.0/24,actions=output:p2
+             """);
+        assertTrue(pipeline.translate(tcp(11, "1.1.1.1", "2.2.2.2", 22)).actions().isDrop());
+        pipeline.addRule("table=1,priority=40000,ip,nw_dst=2.2.2.2,actions=output:p3");
+        assertEquals(List.of(new Action.Output(13)), actions(pipeline.translate(tcp(11, "1.1.1.1", "2.2.2.2", 80))));
+        assertEquals(1, pipeline.deleteRules(r -> r.table() == 0 && r.priority() == 20));
+        assertEquals(List.of(new Action.Output(13)), actions(pipeline.translate(tcp(11, "1.1.1.1", "2.2.2.2", 22))));
+        assertEquals(List.of(new Action.Output(12)), actions(pipeline.translate(tcp(11, "1.1.1.1", "2.2.2.9", 22))));
+        assertEquals(3, pipeline.rules().size());
+    }
 }
