@@ -99,6 +99,14 @@ public final class NetlinkConnection implements AutoCloseable {
         return new NetlinkConnection(s, protocol);
     }
 
+    /**
+     * Wraps a socket the caller opened and configured (buffer sizes,
+     * {@link NetlinkSocket#peekSizing}); the connection owns it from now on and closes it.
+     */
+    public static NetlinkConnection of(NetlinkSocket socket) {
+        return new NetlinkConnection(socket, socket.protocol());
+    }
+
     /** The socket's port id. */
     public int portId() {
         return transport.portId();
@@ -289,6 +297,9 @@ public final class NetlinkConnection implements AutoCloseable {
                 for (int i = from; i < to; i++) {
                     result.complete(i, errno, why, -1);
                 }
+                if (dump && errno != Errno.ETIMEDOUT.value()) {
+                    drainDump(base);
+                }
                 return;
             }
             ByteBuffer rb = transport.receiveBuffer();
@@ -327,6 +338,35 @@ public final class NetlinkConnection implements AutoCloseable {
                         pending--;
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * After a dump lost a datagram, reads and drops the rest of it (up to its NLMSG_DONE),
+     * so the next request on this socket starts clean. The kernel produces each further dump
+     * datagram inside our recvmsg, so they are there at once; no waiting.
+     */
+    private void drainDump(int seq) {
+        for (int guard = 0; guard < 1_000_000; guard++) {
+            int len = transport.receive(0);
+            if (len == -Errno.EAGAIN.value()) {
+                return;
+            }
+            if (len < 0) {
+                continue;
+            }
+            cursor.reset(transport.receiveBuffer(), 0, len);
+            try {
+                while (cursor.next()) {
+                    NetlinkMessage m = cursor.message();
+                    staleReplies++;
+                    if (m.seq() == seq && (m.type() == NLMSG_DONE || m.type() == NLMSG_ERROR)) {
+                        return;
+                    }
+                }
+            } catch (NetlinkParseException e) {
+                return;
             }
         }
     }

@@ -4,6 +4,7 @@ import static org.offloadbridge.netlink.internal.LibC.AF_NETLINK;
 import static org.offloadbridge.netlink.internal.LibC.EAGAIN;
 import static org.offloadbridge.netlink.internal.LibC.EINTR;
 import static org.offloadbridge.netlink.internal.LibC.MSG_DONTWAIT;
+import static org.offloadbridge.netlink.internal.LibC.MSG_PEEK;
 import static org.offloadbridge.netlink.internal.LibC.MSG_TRUNC;
 import static org.offloadbridge.netlink.internal.LibC.POLLIN;
 import static org.offloadbridge.netlink.internal.LibC.SOCK_CLOEXEC;
@@ -34,9 +35,10 @@ import org.offloadbridge.netlink.uapi.NetlinkConstants;
  * A datagram that spills into the overflow area is moved into a grown receive buffer;
  * one larger than both (the kernel sends none that big in practice) is reported as
  * {@code -EMSGSIZE}, never silently cut. {@code MSG_TRUNC} makes recvmsg return the
- * real length, so truncation is always detected. (Peeking each datagram's size first,
- * as iproute2 does, would cost a second syscall per datagram.) Datagrams not sent by the
- * kernel (port id 0) are dropped. A socket keeps the network namespace it was
+ * real length, so truncation is always detected. Peeking each datagram's size first
+ * ({@code MSG_PEEK|MSG_TRUNC}, as iproute2 does) costs a second syscall per datagram; it
+ * is available with {@link #peekSizing(boolean)} where no loss at all is acceptable.
+ * Datagrams not sent by the kernel (port id 0) are dropped. A socket keeps the network namespace it was
  * created in: open it on a thread inside the target namespace ({@link NetNs}).
  */
 public final class NetlinkSocket implements NetlinkTransport {
@@ -62,19 +64,20 @@ public final class NetlinkSocket implements NetlinkTransport {
     private final ByteBuffer overflow;
     private final long overflowAddress;
     private long truncated;
+    private boolean peekSizing;
     private ByteBuffer sendBuffer;
     private long sendAddress;
     private int fd;
     private final int portId;
     private long droppedForeign;
 
-    private NetlinkSocket(NetlinkProtocol protocol, int fd, int receiveBufferBytes) {
+    private NetlinkSocket(NetlinkProtocol protocol, int fd, int receiveBufferBytes, int overflowBytes) {
         this.protocol = protocol;
         this.fd = fd;
         this.scratch = ByteBuffer.allocateDirect(SCRATCH).order(ByteOrder.nativeOrder());
         this.scratchAddress = MemorySegment.ofBuffer(scratch).address();
         growReceiveBuffer(receiveBufferBytes);
-        this.overflow = ByteBuffer.allocateDirect(OVERFLOW_BYTES).order(ByteOrder.nativeOrder());
+        this.overflow = ByteBuffer.allocateDirect(overflowBytes).order(ByteOrder.nativeOrder());
         this.overflowAddress = MemorySegment.ofBuffer(overflow).address();
         this.portId = bindAndName();
     }
@@ -96,6 +99,11 @@ public final class NetlinkSocket implements NetlinkTransport {
 
     /** As {@link #open(NetlinkProtocol)} with an initial receive buffer of {@code receiveBufferBytes} (tests use a tiny one to exercise growth). */
     static NetlinkSocket open(NetlinkProtocol protocol, int receiveBufferBytes) {
+        return open(protocol, receiveBufferBytes, OVERFLOW_BYTES);
+    }
+
+    /** Test seam: the overflow area's size too (0 makes every datagram bigger than the buffer overflow it). */
+    static NetlinkSocket open(NetlinkProtocol protocol, int receiveBufferBytes, int overflowBytes) {
         LibC.ensureAvailable();
         int fd = LibC.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol.value());
         if (fd < 0) {
@@ -103,7 +111,7 @@ public final class NetlinkSocket implements NetlinkTransport {
         }
         NetlinkSocket s;
         try {
-            s = new NetlinkSocket(protocol, fd, receiveBufferBytes);
+            s = new NetlinkSocket(protocol, fd, receiveBufferBytes, overflowBytes);
         } catch (RuntimeException e) {
             LibC.close(fd);
             throw e;
@@ -272,6 +280,12 @@ public final class NetlinkSocket implements NetlinkTransport {
     public int receive(int timeoutMillis) {
         checkOpen();
         while (true) {
+            if (peekSizing) {
+                int size = recv(MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+                if (size > receiveBuffer.capacity() + overflow.capacity()) {
+                    growReceiveBuffer(size);
+                }
+            }
             int n = recv(MSG_TRUNC | MSG_DONTWAIT);
             if (n == -EAGAIN) {
                 if (timeoutMillis == 0 || !waitReadable(timeoutMillis)) {
@@ -284,7 +298,8 @@ public final class NetlinkSocket implements NetlinkTransport {
             }
             int main = receiveBuffer.capacity();
             if (n > main + overflow.capacity()) {
-                growReceiveBuffer(n);
+                // Generous growth: the datagrams that follow (rest of a dump) tend to be as big.
+                growReceiveBuffer(2 * n);
                 truncated++;
                 return -Errno.EMSGSIZE.value();
             }
@@ -302,6 +317,18 @@ public final class NetlinkSocket implements NetlinkTransport {
             }
             return n;
         }
+    }
+
+    /**
+     * With {@code true}, every receive first peeks ({@code MSG_PEEK|MSG_TRUNC}) at the
+     * datagram's size and grows the buffer before taking it, so no datagram of any size is
+     * ever lost — at the cost of a second recvmsg per datagram. Off by default: the
+     * overflow area already holds anything the kernel sends in practice, and a bigger one
+     * is reported, not cut.
+     */
+    public NetlinkSocket peekSizing(boolean on) {
+        this.peekSizing = on;
+        return this;
     }
 
     /** Datagrams that exceeded the receive buffer plus overflow area and were lost. */
