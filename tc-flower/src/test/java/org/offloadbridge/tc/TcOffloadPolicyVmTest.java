@@ -1,0 +1,216 @@
+package org.offloadbridge.tc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.offloadbridge.flow.Actions;
+import org.offloadbridge.flow.Field;
+import org.offloadbridge.flow.KeyAttr;
+import org.offloadbridge.flow.Megaflow;
+import org.offloadbridge.tc.internal.Flows;
+
+/**
+ * Operations and policy against the real kernel (VM): install/echo/get/dump/replace/delete on
+ * a veth, skip_sw refused by veth and by a netdevsim representor, preferred falling back to
+ * software, required failing, foreign filters surviving, bad input leaving nothing behind.
+ */
+@Tag("kernel-vm")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TcOffloadPolicyVmTest {
+    private VmNet net;
+    private int p0;
+    private int p1;
+
+    @BeforeAll
+    void topology() {
+        net = new VmNet("pol");
+        net.veth("p0", "p1");
+        p0 = net.ifindex("p0");
+        p1 = net.ifindex("p1");
+    }
+
+    @AfterAll
+    void teardown() {
+        net.close();
+    }
+
+    private Megaflow udpFlow(int dport, Actions a) {
+        return Flows.on(p0).ipv4(17).exact(Field.IPV4_DST, Flows.ip("10.0.0.2")).exact(Field.TP_DST, dport).actions(a).build();
+    }
+
+    private Actions toP1() {
+        return Actions.builder().output(p1).build();
+    }
+
+    private String tcShow(String dev) {
+        return net.sh("tc -s filter show dev " + dev + " ingress");
+    }
+
+    @Test
+    void installEchoGetDumpReplaceDelete() {
+        try (TcOffload tc = net.offload(TcPolicy.NONE)) {
+            Megaflow f = udpFlow(1000, toP1());
+            TcOutcome o = tc.install(f, OffloadPreference.PREFERRED);
+            assertTrue(o.ok(), o.toString());
+            assertFalse(o.inHw(), "veth has no hardware: " + o);
+            assertEquals("not_in_hw", o.placement());
+            assertNotEquals(0, o.id().handle(), o.toString());
+            assertTrue(tcShow("p0").contains("not_in_hw"), tcShow("p0"));
+
+            // A second install of the same ufid is refused, nothing sent.
+            TcOutcome again = tc.install(f, OffloadPreference.PREFERRED);
+            assertEquals(TcOutcome.Reason.EXISTS, again.reason(), again.toString());
+
+            Optional<TcFlow> got = tc.get(f.ufid());
+            assertTrue(got.isPresent());
+            assertEquals(f, got.get().flow());
+            assertEquals(0, got.get().stats().packets());
+
+            List<TcFlow> dumped = tc.dump(p0);
+            assertEquals(1, dumped.size(), dumped.toString());
+            assertEquals(f, dumped.get(0).flow());
+
+            // Replace in place (same match, new actions): same prio and handle.
+            Megaflow g = f.withActions(Actions.builder().setField(KeyAttr.IPV4, Field.NW_TTL, 9).output(p1).build());
+            TcOutcome r = tc.replace(g, OffloadPreference.PREFERRED);
+            assertTrue(r.ok(), r.toString());
+            assertEquals(o.id(), r.id(), "replaced in place");
+            assertEquals(g, tc.get(g.ufid()).orElseThrow().flow());
+            assertTrue(tcShow("p0").contains("pedit"), tcShow("p0"));
+
+            assertTrue(tc.delete(f.ufid()).ok());
+            assertEquals(List.of(), tc.dump(p0));
+            assertFalse(tcShow("p0").contains("handle"), tcShow("p0"));
+        }
+    }
+
+    @Test
+    void foreignFiltersSurviveEverything() {
+        net.sh("tc qdisc replace dev p0 clsact 2>/dev/null || true");
+        net.sh("tc filter add dev p0 ingress prio 1 protocol ip flower ip_proto udp dst_port 7 action drop");
+        // A cookie that is not a 16-byte ufid: someone else's too.
+        net.sh("tc filter add dev p0 ingress prio 2 protocol ip flower dst_ip 10.9.9.9 action drop cookie abcd");
+        try (TcOffload tc = net.offload(TcPolicy.NONE)) {
+            Megaflow f = udpFlow(2000, toP1());
+            TcOutcome o = tc.install(f, OffloadPreference.PREFERRED);
+            assertTrue(o.ok(), o.toString());
+            assertTrue(o.id().prio() > 2, "must not share the foreign prios 1 and 2: " + o);
+            assertEquals(1, tc.dump(p0).size(), "the dump lists only ours");
+            assertEquals(1, tc.deleteAllOurs(p0));
+            String show = tcShow("p0");
+            assertTrue(show.contains("dst_port 7") && show.contains("dst_ip 10.9.9.9"), "foreign filters gone: " + show);
+        } finally {
+            net.sh("tc filter del dev p0 ingress prio 1; tc filter del dev p0 ingress prio 2");
+        }
+    }
+
+    @Test
+    void skipSwOnVethIsUnsupportedByDeviceAndLeavesNothing() {
+        try (TcOffload tc = net.offload(TcPolicy.SKIP_SW)) {
+            Megaflow f = udpFlow(3000, toP1());
+            TcOutcome req = tc.install(f, OffloadPreference.REQUIRED);
+            assertEquals(TcOutcome.Status.FAILED, req.status(), req.toString());
+            assertEquals(TcOutcome.Reason.UNSUPPORTED_BY_DEVICE, req.reason(), req.toString());
+            assertEquals(95, req.errno(), req.toString()); // EOPNOTSUPP
+            assertEquals(List.of(), tc.dump(p0));
+
+            TcOutcome pref = tc.install(f, OffloadPreference.PREFERRED);
+            assertTrue(pref.ok(), pref.toString());
+            assertTrue(pref.fellBack(), pref.toString());
+            assertFalse(pref.inHw(), pref.toString());
+            assertEquals(1, tc.fallbackCount());
+            assertTrue(tc.delete(f.ufid()).ok());
+
+            TcOutcome never = tc.install(f, OffloadPreference.NEVER);
+            assertTrue(never.ok() && never.skipHw(), never.toString());
+            assertTrue(tcShow("p0").contains("skip_hw"), tcShow("p0"));
+            assertTrue(tc.delete(f.ufid()).ok());
+        }
+        try (TcOffload tc = net.offload(TcPolicy.SKIP_HW)) {
+            TcOutcome o = tc.install(udpFlow(3001, toP1()), OffloadPreference.REQUIRED);
+            assertEquals(TcOutcome.Reason.POLICY, o.reason(), o.toString());
+        }
+    }
+
+    @Test
+    void skipSwOnNetdevsimRepresentorIsRefusedWithTheKernelsText() throws Exception {
+        int id = 20 + (int) (ProcessHandle.current().pid() % 50);
+        Path bus = Path.of("/sys/bus/netdevsim");
+        net.sh("echo \"" + id + " 1\" > /sys/bus/netdevsim/new_device");
+        try {
+            Files.writeString(bus.resolve("devices/netdevsim" + id + "/sriov_numvfs"), "1");
+            net.sh("devlink dev eswitch set netdevsim/netdevsim" + id + " mode switchdev");
+            String rep = net.sh("for d in /sys/class/net/*; do [ \"$(cat $d/phys_port_name 2>/dev/null)\" = pf0vf0 ] && basename $d; done; true").trim();
+            assertFalse(rep.isEmpty(), "no pf0vf0 representor");
+            net.sh("ethtool -K " + rep + " hw-tc-offload on 2>/dev/null || true; ip link set " + rep + " up");
+            int repIdx = net.ifindex(rep);
+            try (TcOffload tc = net.offload(TcPolicy.SKIP_SW)) {
+                Megaflow f = Flows.on(repIdx).ipv4(6).exact(Field.TP_DST, 80).actions(Actions.DROP).build();
+                TcOutcome o = tc.install(f, OffloadPreference.REQUIRED);
+                assertEquals(TcOutcome.Status.FAILED, o.status(), o.toString());
+                assertEquals(TcOutcome.Reason.UNSUPPORTED_BY_DEVICE, o.reason(), o.toString());
+                assertNotNull(o.detail());
+                assertEquals(List.of(), tc.dump(repIdx), "nothing left behind");
+                TcOutcome pref = tc.install(f, OffloadPreference.PREFERRED);
+                assertTrue(pref.ok() && pref.fellBack() && !pref.inHw(), pref.toString());
+                assertTrue(tc.delete(f.ufid()).ok());
+                System.out.println("netdevsim skip_sw outcome: " + o);
+            }
+        } finally {
+            Files.writeString(bus.resolve("del_device"), Integer.toString(id));
+        }
+    }
+
+    @Test
+    void badInputIsRefusedBeforeTheKernelAndLeavesNothing() {
+        try (TcOffload tc = net.offload(TcPolicy.NONE)) {
+            Megaflow userspace = udpFlow(4000, Actions.builder().userspace(7, "").build());
+            assertEquals(TcOutcome.Reason.USERSPACE_ACTION, tc.install(userspace, OffloadPreference.PREFERRED).reason());
+            Megaflow nd = Flows.on(p0).ipv6(58).exact(Field.ICMP_TYPE, 135).exact(Field.ND_TARGET_HI, 1).actions(toP1()).build();
+            TcOutcome ndo = tc.install(nd, OffloadPreference.PREFERRED);
+            assertEquals(TcOutcome.Reason.UNSUPPORTED_FIELD, ndo.reason(), ndo.toString());
+            assertTrue(ndo.detail().contains("nd_target"), ndo.detail());
+            Actions.Builder many = Actions.builder();
+            for (int i = 0; i < 17; i++) {
+                many.output(p1);
+            }
+            assertEquals(TcOutcome.Reason.TOO_MANY_ACTIONS, tc.install(udpFlow(4001, many.build()), OffloadPreference.PREFERRED).reason());
+            Megaflow bigId = Flows.on(p0).eth(0x0800).exact(Field.TUN_ID, 1L << 40).actions(toP1()).build();
+            assertEquals(TcOutcome.Reason.OUT_OF_RANGE, tc.install(bigId, OffloadPreference.PREFERRED).reason());
+            Megaflow noDev = Flows.on(9999).eth(0x0800).actions(toP1()).build();
+            TcOutcome nd2 = tc.install(noDev, OffloadPreference.PREFERRED);
+            assertEquals(TcOutcome.Reason.NO_DEVICE, nd2.reason(), nd2.toString());
+            assertEquals(List.of(), tc.dump(p0));
+            assertEquals(4, tc.refusalCount());
+        }
+    }
+
+    @Test
+    void vanishedDeviceIsATypedFailure() {
+        net.veth("gone0", "gone1");
+        int g = net.ifindex("gone0");
+        int g1 = net.ifindex("gone1");
+        try (TcOffload tc = net.offload(TcPolicy.NONE)) {
+            Megaflow first = Flows.on(g).eth(0x0800).actions(Actions.builder().output(g1).build()).build();
+            assertTrue(tc.install(first, OffloadPreference.PREFERRED).ok());
+            net.sh("ip link del gone0");
+            Megaflow second = Flows.on(g).ipv4(6).actions(Actions.builder().output(p1).build()).build();
+            TcOutcome o = tc.install(second, OffloadPreference.PREFERRED);
+            assertEquals(TcOutcome.Reason.NO_DEVICE, o.reason(), o.toString());
+            TcOutcome d = tc.delete(first.ufid());
+            assertTrue(d.reason() == TcOutcome.Reason.NO_DEVICE || d.reason() == TcOutcome.Reason.NOT_FOUND, d.toString());
+        }
+    }
+}
