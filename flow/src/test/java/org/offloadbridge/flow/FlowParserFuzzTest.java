@@ -18,7 +18,7 @@ class FlowParserFuzzTest {
     static {
         try {
             PortNames names = PortNames.NONE;
-            for (String r : new String[] {"/golden/ovs-dump-flows.txt", "/golden/ovs-dump-flows-m.txt", "/golden/tc-offload-documented.txt"}) {
+            for (String r : new String[] {"/golden/ovs-dump-flows.txt", "/golden/ovs-dump-flows-m.txt", "/golden/tc-offload-documented.txt", "/golden/ovs-dump-flows-tunnel.txt"}) {
                 GoldenOvsTextTest.Golden g = GoldenOvsTextTest.load(r);
                 LINES.addAll(g.lines());
                 if (!g.names().isEmpty()) {

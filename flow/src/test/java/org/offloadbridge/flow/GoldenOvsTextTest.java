@@ -51,7 +51,8 @@ class GoldenOvsTextTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/golden/ovs-dump-flows.txt", "/golden/ovs-dump-flows-m.txt", "/golden/ovs-dump-flows-names.txt", "/golden/tc-offload-documented.txt"})
+    @ValueSource(strings = {"/golden/ovs-dump-flows.txt", "/golden/ovs-dump-flows-m.txt", "/golden/ovs-dump-flows-names.txt", "/golden/tc-offload-documented.txt",
+        "/golden/ovs-dump-flows-tunnel.txt", "/golden/ovs-dump-flows-tunnel-m.txt"})
     void everyGoldenLineRoundTrips(String resource) throws IOException {
         Golden g = load(resource);
         assertTrue(g.lines().size() >= 5, resource + " has too few flows");
