@@ -1,0 +1,123 @@
+package org.offloadbridge.tests.vm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * netdevsim as a switchdev e-switch with two VFs, created as the kernel selftests do
+ * (tools/testing/selftests/drivers/net/netdevsim): the stand-in for a NIC with VF
+ * representors that our offload path programs.
+ */
+@Tag("kernel-vm")
+class NetdevsimSwitchdevTest {
+    private static final int ID = 10;
+    private static final String DEVLINK = "netdevsim/netdevsim" + ID;
+    private static final Path BUS = Path.of("/sys/bus/netdevsim");
+
+    private Netns ns;
+
+    @BeforeEach
+    void switchdevWithTwoVfs() throws IOException {
+        ns = new Netns("nsim");
+        // Ports are created in the namespace of the process that writes new_device.
+        Shell.ok(ns.exec("sh", "-c", "echo '" + ID + " 1' > " + BUS.resolve("new_device")));
+        Files.writeString(BUS.resolve("devices/netdevsim" + ID + "/sriov_numvfs"), "2");
+        Shell.ok(ns.exec("devlink", "dev", "eswitch", "set", DEVLINK, "mode", "switchdev"));
+    }
+
+    @AfterEach
+    void deleteDeviceThenNamespace() throws IOException {
+        try {
+            Files.writeString(BUS.resolve("del_device"), Integer.toString(ID));
+        } finally {
+            ns.close();
+        }
+    }
+
+    @Test
+    void eswitchIsInSwitchdevMode() {
+        String mode = Shell.ok(ns.exec("devlink", "dev", "eswitch", "show", DEVLINK));
+        assertTrue(mode.contains("mode switchdev"), mode);
+    }
+
+    @Test
+    void representorsHaveVfPortNamesAndShareOneSwitchId() {
+        Map<String, String> portNameByDev = sysfsByNetdev("phys_port_name");
+        Map<String, String> switchIdByDev = sysfsByNetdev("phys_switch_id");
+        assertTrue(portNameByDev.values().containsAll(Set.of("pf0vf0", "pf0vf1")),
+                "no VF representors: phys_port_name by device " + portNameByDev);
+        assertEquals(3, portNameByDev.size(), "uplink + 2 VF representors expected: " + portNameByDev);
+        assertEquals(1, Set.copyOf(switchIdByDev.values()).size(), "one e-switch, one id: " + switchIdByDev);
+        String id = switchIdByDev.values().iterator().next();
+        assertTrue(id.matches("[0-9a-f]{2,}"), "phys_switch_id '" + id + "'");
+
+        // devlink agrees: the representors are pcivf ports 0 and 1 of PF 0.
+        Map<String, Map<String, String>> ports = devlinkPortsByNetdev();
+        for (String vf : new String[] {"0", "1"}) {
+            String dev = devWithPortName(portNameByDev, "pf0vf" + vf);
+            Map<String, String> port = ports.get(dev);
+            assertEquals("pcivf", port.get("flavour"), dev + ": " + port);
+            assertEquals("0", port.get("pfnum"), dev + ": " + port);
+            assertEquals(vf, port.get("vfnum"), dev + ": " + port);
+        }
+    }
+
+    @Test
+    void skipSwFlowerOnRepresentorIsRefusedByNetdevsim() {
+        String rep = devWithPortName(sysfsByNetdev("phys_port_name"), "pf0vf0");
+        Shell.ok(ns.ip("link", "set", rep, "up"));
+        Shell.ok(ns.tc("qdisc", "add", "dev", rep, "ingress"));
+
+        Shell.Result r = Shell.run(ns.tc("filter", "add", "dev", rep, "ingress", "protocol", "ip", "prio", "1",
+                "flower", "skip_sw", "dst_ip", "10.0.0.2", "action", "drop"));
+        assertFalse(r.ok(), "netdevsim offloads only BPF, skip_sw flower must fail: " + r);
+        // The driver's own extack text, not a generic errno: proof the request reached it.
+        assertTrue(r.err().contains("netdevsim: only offload of BPF classifiers supported"), r.toString());
+    }
+
+    /** One sysfs attribute of every netdevsim port in the namespace (all but lo), by netdev name. */
+    private Map<String, String> sysfsByNetdev(String attribute) {
+        Map<String, String> byDev = new TreeMap<>();
+        for (String dev : Shell.ok(ns.exec("ls", "/sys/class/net")).split("\\s+")) {
+            if (!dev.isEmpty() && !dev.equals("lo")) {
+                byDev.put(dev, Shell.ok(ns.exec("cat", "/sys/class/net/" + dev + "/" + attribute)).strip());
+            }
+        }
+        return byDev;
+    }
+
+    /** {@code devlink port show}: "netdevsim/netdevsim10/128: type eth netdev eth1 flavour pcivf ...". */
+    private Map<String, Map<String, String>> devlinkPortsByNetdev() {
+        Map<String, Map<String, String>> byNetdev = new HashMap<>();
+        for (String line : Shell.ok(ns.exec("devlink", "port", "show")).split("\n")) {
+            String[] words = line.strip().split("\\s+");
+            Map<String, String> attrs = new HashMap<>();
+            for (int i = 1; i + 1 < words.length; i += 2) {
+                attrs.put(words[i], words[i + 1]);
+            }
+            if (attrs.containsKey("netdev")) {
+                byNetdev.put(attrs.get("netdev"), attrs);
+            }
+        }
+        return byNetdev;
+    }
+
+    private static String devWithPortName(Map<String, String> portNameByDev, String portName) {
+        return portNameByDev.entrySet().stream().filter(e -> e.getValue().equals(portName)).map(Map.Entry::getKey)
+                .findFirst().orElseThrow(() -> new AssertionError("no device with phys_port_name " + portName
+                        + ": " + portNameByDev));
+    }
+}
