@@ -6,6 +6,7 @@ import static org.offloadbridge.netlink.uapi.IfLink.IFLA_INFO_DATA;
 import static org.offloadbridge.netlink.uapi.IfLink.IFLA_INFO_KIND;
 import static org.offloadbridge.netlink.uapi.IfLink.IFLA_LINKINFO;
 import static org.offloadbridge.netlink.uapi.IfLink.IFLA_NET_NS_FD;
+import static org.offloadbridge.netlink.uapi.IfLink.IFLA_NET_NS_PID;
 import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_ACK;
 import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_CREATE;
 import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_DUMP;
@@ -38,6 +39,15 @@ public final class RtnlLinks {
 
     /** {@code ip link add NAME type veth peer name PEER [netns FD]}; {@code peerNetnsFd} &lt; 0 keeps the peer here. */
     public static void encodeCreateVeth(NetlinkMessageWriter w, String name, String peerName, int peerNetnsFd) {
+        encodeCreateVeth(w, name, peerName, IFLA_NET_NS_FD, peerNetnsFd);
+    }
+
+    /** {@code ip link add NAME type veth peer name PEER netns PID}: the peer goes to the network namespace of process {@code pid}. */
+    public static void encodeCreateVethPeerInPidNetns(NetlinkMessageWriter w, String name, String peerName, int pid) {
+        encodeCreateVeth(w, name, peerName, IFLA_NET_NS_PID, pid);
+    }
+
+    private static void encodeCreateVeth(NetlinkMessageWriter w, String name, String peerName, int nsAttr, int ns) {
         w.beginMessage(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
         w.putIfInfoMsg(0, 0, 0, 0, 0);
         w.putString(IFLA_IFNAME, name);
@@ -47,8 +57,8 @@ public final class RtnlLinks {
         int peer = w.beginNested(VETH_INFO_PEER);
         w.putIfInfoMsg(0, 0, 0, 0, 0);
         w.putString(IFLA_IFNAME, peerName);
-        if (peerNetnsFd >= 0) {
-            w.putU32(IFLA_NET_NS_FD, peerNetnsFd);
+        if (ns >= 0) {
+            w.putU32(nsAttr, ns);
         }
         w.endNested(peer);
         w.endNested(data);
@@ -115,6 +125,13 @@ public final class RtnlLinks {
         NetlinkMessageWriter w = writer();
         encodeCreateVeth(w, name, peerName, peerNs == null ? -1 : peerNs.fd());
         route.request("create veth " + name + " peer " + peerName, w);
+    }
+
+    /** Creates a veth pair with the peer placed in the network namespace of process {@code pid}. */
+    public void createVethPeerInPidNetns(String name, String peerName, int pid) {
+        NetlinkMessageWriter w = writer();
+        encodeCreateVethPeerInPidNetns(w, name, peerName, pid);
+        route.request("create veth " + name + " peer " + peerName + " in netns of pid " + pid, w);
     }
 
     public void delete(String name) {

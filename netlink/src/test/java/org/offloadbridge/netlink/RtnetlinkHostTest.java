@@ -110,6 +110,30 @@ class RtnetlinkHostTest {
     }
 
     @Test
+    void peerCanBeCreatedInTheNamespaceOfAProcess() throws Exception {
+        try (NetNs other = HostNetns.create("nlt-pid")) {
+            // A process living in the other namespace, bounded to 30 s in case the test dies.
+            Process sleeper = new ProcessBuilder("ip", "netns", "exec", other.name(), "sleep", "30").start();
+            try {
+                // `ip netns exec` enters the namespace, then execs sleep: once the process is
+                // "sleep", it is inside. Without this wait the peer could land in the host's namespace.
+                java.nio.file.Path comm = java.nio.file.Path.of("/proc/" + sleeper.pid() + "/comm");
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                while (!java.nio.file.Files.readString(comm).trim().equals("sleep")) {
+                    assertTrue(System.nanoTime() < deadline, "sleeper never reached the namespace");
+                    Thread.sleep(10);
+                }
+                links.createVethPeerInPidNetns("po0", "pi0", (int) sleeper.pid());
+                assertTrue(links.get("po0").isPresent());
+                assertTrue(links.get("pi0").isEmpty());
+                assertTrue(other.ipIn("-j", "link", "show").contains("\"ifname\":\"pi0\""));
+            } finally {
+                sleeper.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    @Test
     void linkEventsArriveForCreateAndDelete() {
         try (NetlinkSubscription sub = ns.call(() -> NetlinkSubscription.open(NetlinkProtocol.ROUTE, Rtnetlink.RTNLGRP_LINK))) {
             links.createVeth("ev0", "ev1");
