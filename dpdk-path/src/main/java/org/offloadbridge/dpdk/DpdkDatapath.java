@@ -183,7 +183,17 @@ public final class DpdkDatapath implements AutoCloseable {
         }
         int wanted = config.pmdThreads + 1;
         int nTx = Math.max(1, Math.min(wanted, Math.min(config.maxTxQueues, p.maxTxQueues())));
-        p.configure(1, nTx, config.rxDescriptors, pool);
+        try {
+            p.configure(1, nTx, config.rxDescriptors, pool);
+        } catch (DpdkException e) {
+            if (nTx == 1) {
+                throw e;
+            }
+            // Some drivers (net_tap) insist on as many tx queues as rx queues: then every
+            // thread shares the one tx queue under its lock.
+            nTx = 1;
+            p.configure(1, nTx, config.rxDescriptors, pool);
+        }
         p.sharedTx(nTx < wanted);
         p.promiscuous(true);
         p.start();

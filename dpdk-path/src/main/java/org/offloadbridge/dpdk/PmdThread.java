@@ -181,7 +181,9 @@ public final class PmdThread {
                 batchCount[b] = 0;
                 batchBytes[b] = 0;
                 batchFlags[b] = 0;
-                batchKey[b].copyFrom(key);
+                if (f.needsKey()) {
+                    batchKey[b].copyFrom(key); // only userspace actions look at it
+                }
             }
             batchPkts[b][batchCount[b]++] = m;
             batchBytes[b] += Integer.toUnsignedLong(RteMbuf.pktLen(m));

@@ -18,7 +18,7 @@ import org.offloadbridge.flow.Megaflow;
  * OpenFlow-like rule per flow (in_port, eth_type, ipv4_dst exact → output), so every packet class
  * is its own megaflow.
  */
-final class FlowPcap {
+public final class FlowPcap {
 
     static final int FRAME = 60; // + 4 bytes FCS on the wire = 64
 
@@ -27,6 +27,12 @@ final class FlowPcap {
 
     static int dst(int i) {
         return 0x10000000 + i;
+    }
+
+    /** Writes the pcap for {@code args[0]} flows to {@code args[1]} (for dpdk-testpmd runs on the same traffic). */
+    public static void main(String[] args) throws IOException {
+        Path tmp = write(Integer.parseInt(args[0]));
+        Files.move(tmp, Path.of(args[1]), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     static Path write(int flows) throws IOException {

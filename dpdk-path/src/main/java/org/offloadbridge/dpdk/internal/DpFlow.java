@@ -28,6 +28,8 @@ public final class DpFlow {
     public final FlowKey key;
     public final FlowMask mask;
     private volatile Actions actions;
+    /** True when the actions contain userspace (which needs the packet's key): read per batch. */
+    private volatile boolean needsKey;
     /** Set (before the flow leaves the classifier) when deleted: EMC entries check it. */
     private volatile boolean dead;
     private final long[] stats;
@@ -37,6 +39,7 @@ public final class DpFlow {
         this.key = megaflow.key();
         this.mask = megaflow.mask();
         this.actions = megaflow.actions();
+        this.needsKey = !megaflow.actions().isOffloadable();
         this.stats = new long[(statSlots + 1) * SLOT_LONGS]; // +1: the first slot is padding
     }
 
@@ -45,7 +48,12 @@ public final class DpFlow {
     }
 
     public void actions(Actions a) {
+        this.needsKey = !a.isOffloadable();
         this.actions = a;
+    }
+
+    public boolean needsKey() {
+        return needsKey;
     }
 
     public boolean isDead() {

@@ -29,24 +29,34 @@ public final class Emc {
         keys = new long[entries * Field.WORDS];
     }
 
-    /** A hash of every word of the key (the EMC key; also used to spread batches). */
+    /** Per-word odd multipliers (fixed pseudo-random): words hash independently, in parallel. */
+    private static final long[] K = new long[Field.WORDS];
+
+    static {
+        long x = 0x9e3779b97f4a7c15L;
+        for (int i = 0; i < K.length; i++) {
+            x += 0x9e3779b97f4a7c15L;
+            long z = x;
+            z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+            z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+            K[i] = (z ^ (z >>> 31)) | 1;
+        }
+    }
+
+    /**
+     * A hash of every word of the key (the EMC index; a hit is always validated by a full compare,
+     * so the hash needs spread, not strength). The per-word products are independent, so the CPU
+     * overlaps them instead of waiting on a 31-step multiply chain; one final mix spreads the sum.
+     */
     public static int hash(FlowKey k) {
-        long a = 0x9e3779b97f4a7c15L;
-        long b = 0x632be59bd9b4e019L;
-        // Two independent lanes halve the dependency chain; words past the parsed headers are
-        // usually zero and cheap.
-        int i = 0;
-        for (; i + 1 < Field.WORDS; i += 2) {
-            a = (a ^ k.word(i)) * 0xff51afd7ed558ccdL;
-            b = (b ^ k.word(i + 1)) * 0xc4ceb93fe53e2b4fL;
+        long h = 0;
+        for (int i = 0; i < Field.WORDS; i++) {
+            long w = k.word(i);
+            h += (w ^ (w >>> 29)) * K[i];
         }
-        if (i < Field.WORDS) {
-            a = (a ^ k.word(i)) * 0xff51afd7ed558ccdL;
-        }
-        long h = a ^ Long.rotateLeft(b, 31);
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
+        h ^= h >>> 32;
+        h *= 0xd6e8feb86659fd93L;
+        h ^= h >>> 32;
         return (int) h;
     }
 
