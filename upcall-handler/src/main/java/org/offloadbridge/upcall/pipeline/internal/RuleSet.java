@@ -60,19 +60,24 @@ public final class RuleSet {
      */
     public RuleSet with(List<Rule> added, java.util.function.Predicate<Rule> removed) {
         boolean[] changed = new boolean[Rule.MAX_TABLE + 1];
-        List<Rule> next = new ArrayList<>(rules.size() + added.size());
+        List<Rule> add = dedupe(added);
+        java.util.Set<Identity> replacing = new java.util.HashSet<>();
+        for (Rule r : add) {
+            changed[r.table()] = true;
+            replacing.add(new Identity(r.table(), r.priority(), r.match()));
+        }
+        // The existing rules are already unique: only the added ones can collide, and only in
+        // their own tables, so no global re-hashing of every rule.
+        List<Rule> next = new ArrayList<>(rules.size() + add.size());
         for (Rule r : rules) {
             if (removed.test(r)) {
                 changed[r.table()] = true;
-            } else {
+            } else if (!(changed[r.table()] && replacing.contains(new Identity(r.table(), r.priority(), r.match())))) {
                 next.add(r);
             }
         }
-        for (Rule r : added) {
-            changed[r.table()] = true;
-            next.add(r);
-        }
-        return new RuleSet(dedupe(next), this, changed);
+        next.addAll(add);
+        return new RuleSet(next, this, changed);
     }
 
     private static List<Rule> dedupe(List<Rule> rules) {
