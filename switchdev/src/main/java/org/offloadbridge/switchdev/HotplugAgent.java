@@ -78,6 +78,18 @@ public final class HotplugAgent implements AutoCloseable {
         return work + doWork();
     }
 
+    /**
+     * Sets the receive buffer of both event sockets: how many events may queue between two
+     * {@link #doWork()} calls before the kernel drops them (and we resync). Returns the size the
+     * kernel granted for the link socket.
+     */
+    public int receiveBufferSize(int bytes) {
+        if (devlink != null) {
+            devlink.receiveBufferSize(bytes);
+        }
+        return links.receiveBufferSize(bytes);
+    }
+
     /** Forces a rediscovery on the next {@link #doWork()}. */
     public void markDirty() {
         dirty = true;

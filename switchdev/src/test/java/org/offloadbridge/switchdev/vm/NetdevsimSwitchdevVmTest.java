@@ -193,7 +193,7 @@ class NetdevsimSwitchdevVmTest {
         final AtomicReference<Throwable> churnFailure = new AtomicReference<>();
         final Thread churn = Thread.ofPlatform().start(() -> {
             try {
-                for (int i = 0; i < 15; i++) {
+                for (int i = 0; i < 8; i++) {
                     try (Netdevsim other = Netdevsim.create(1)) {
                         java.nio.file.Files.writeString(other.dir.resolve("sriov_numvfs"), "2");
                         NetNs.run("devlink", "dev", "eswitch", "set", other.devlink().toString(), "mode", "switchdev");
@@ -227,5 +227,65 @@ class NetdevsimSwitchdevVmTest {
         assertTrue(passes > 0);
         System.out.println("discovery passes during churn: " + passes + ", problems reported: " + seenProblems.size()
                 + (seenProblems.isEmpty() ? "" : " e.g. " + seenProblems.getFirst()));
+    }
+
+    @Test
+    void lostEventsAreRecoveredByRediscovery() throws Exception {
+        sd.setEswitch(nsim.devlink(), EswitchMode.SWITCHDEV, null, null);
+        sd.discover();
+        try (HotplugAgent agent = sd.hotplugAgent()) {
+            // A tiny buffer and no draining while VFs churn: the kernel must drop events (ENOBUFS).
+            agent.receiveBufferSize(1024);
+            for (int i = 0; i < 6 && agent.lostEvents() == 0; i++) {
+                sd.setNumVfs(uplink, i % 2 == 0 ? 4 : 3);
+                sd.setNumVfs(uplink, 4);
+                agent.doWork();
+            }
+            assertTrue(agent.lostEvents() > 0, "the kernel dropped no events; nothing was tested");
+            Netdevsim.waitFor(() -> {
+                agent.doWork();
+                return vfNames(myEswitch(sd.model().snapshot())).size() == 4;
+            }, "the model to show 4 VF representors after lost events");
+            assertEquals(List.of(0, 1, 2, 3), List.copyOf(myEswitch(sd.model().snapshot()).vfRepresentors().keySet()));
+        }
+    }
+
+    @Test
+    void commandLineShowsWhatDevlinkShows() throws Exception {
+        sd.setEswitch(nsim.devlink(), EswitchMode.SWITCHDEV, null, null);
+        Netdevsim.waitFor(() -> nsim.netdevs().size() == 3, "2 VF representors");
+        final java.io.StringWriter out = new java.io.StringWriter();
+        final java.io.StringWriter err = new java.io.StringWriter();
+        assertEquals(0, org.offloadbridge.switchdev.cli.SwitchdevCli.run(new String[] {"show"},
+                new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true)), err.toString());
+        final String text = out.toString();
+        // every devlink port iproute2 lists for our device appears on the netdev's line, with role and mode
+        for (String line : NetNs.run("devlink", "port", "show").split("\n")) {
+            if (!line.startsWith(nsim.devlink() + "/")) {
+                continue;
+            }
+            final String portId = line.substring(0, line.indexOf(':'));
+            final String netdev = line.replaceAll(".* netdev (\\S+) .*", "$1");
+            final String row = text.lines().filter(l -> l.startsWith(netdev + " ")).findFirst().orElseThrow(() ->
+                    new AssertionError(netdev + " missing from:\n" + text));
+            assertTrue(row.contains(" " + portId + " "), row);
+            assertTrue(row.contains(" switchdev "), row);
+            assertTrue(row.contains(line.contains("pcivf") ? " vf-rep " : " uplink "), row);
+        }
+        assertTrue(text.lines().anyMatch(l -> l.startsWith(veths.getFirst() + " ") && l.contains(" plain ")), text);
+
+        final java.io.StringWriter json = new java.io.StringWriter();
+        assertEquals(0, org.offloadbridge.switchdev.cli.SwitchdevCli.run(new String[] {"show", "--json"},
+                new java.io.PrintWriter(json, true), new java.io.PrintWriter(err, true)), err.toString());
+        assertTrue(json.toString().contains("\"netdev\":\"" + uplink + "\""), json.toString());
+
+        final java.io.StringWriter o2 = new java.io.StringWriter();
+        assertEquals(0, org.offloadbridge.switchdev.cli.SwitchdevCli.run(new String[] {"eswitch", nsim.devlink().toString()},
+                new java.io.PrintWriter(o2, true), new java.io.PrintWriter(err, true)));
+        assertEquals(nsim.devlink() + ": mode switchdev\n", o2.toString());
+        final java.io.StringWriter e3 = new java.io.StringWriter();
+        assertEquals(1, org.offloadbridge.switchdev.cli.SwitchdevCli.run(new String[] {"offload", veths.getFirst(), "on"},
+                new java.io.PrintWriter(new java.io.StringWriter(), true), new java.io.PrintWriter(e3, true)));
+        assertTrue(e3.toString().contains("hw-tc-offload cannot be turned on (the driver marks it fixed)"), e3.toString());
     }
 }
