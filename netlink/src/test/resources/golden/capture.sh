@@ -7,8 +7,10 @@
 set -euo pipefail
 NS=golden-cap
 ip netns del $NS 2>/dev/null || true
+ip netns del $NS-peer 2>/dev/null || true
 ip netns add $NS
-trap 'ip netns del $NS' EXIT
+ip netns add $NS-peer
+trap 'ip netns del $NS; ip netns del $NS-peer' EXIT
 
 cap() {  # cap FILE COMMAND... — records the LAST sendmsg the command makes (the request; earlier ones are lookups)
   local file=$1; shift
@@ -28,4 +30,5 @@ cap link-get.txt        ip link show dev v0
 cap qdisc-add-clsact.txt tc qdisc add dev v0 clsact
 # This kernel has no act_gact (drop): mirred is the action it offers.
 cap filter-add-u32.txt  tc filter add dev v0 ingress protocol ip prio 1 u32 match ip dst 10.0.0.1/32 action mirred egress redirect dev v1
+cap link-add-veth-peer-netns.txt ip link add v2 type veth peer name v3 netns $NS-peer
 cap link-del.txt        ip link del dev v0

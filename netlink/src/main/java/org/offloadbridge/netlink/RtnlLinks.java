@@ -56,10 +56,10 @@ public final class RtnlLinks {
         int data = w.beginNested(IFLA_INFO_DATA);
         int peer = w.beginNested(VETH_INFO_PEER);
         w.putIfInfoMsg(0, 0, 0, 0, 0);
-        w.putString(IFLA_IFNAME, peerName);
         if (ns >= 0) {
-            w.putU32(nsAttr, ns);
+            w.putU32(nsAttr, ns); // before the name, in iproute2's order
         }
+        w.putString(IFLA_IFNAME, peerName);
         w.endNested(peer);
         w.endNested(data);
         w.endNested(linkinfo);

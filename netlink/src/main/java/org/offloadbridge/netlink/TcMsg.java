@@ -37,6 +37,21 @@ public final class TcMsg {
         return (prio << 16) | (Short.reverseBytes((short) ethertype) & 0xffff);
     }
 
+    /** {@code TC_H_MAKE(maj, min)}: a handle from a major (high 16 bits, given in place) and a minor. */
+    public static int tcHMake(int maj, int min) {
+        return (maj & 0xffff0000) | (min & 0xffff);
+    }
+
+    /** {@code TC_H_MAJ(h)}. */
+    public static int tcHMaj(int h) {
+        return h & 0xffff0000;
+    }
+
+    /** {@code TC_H_MIN(h)}. */
+    public static int tcHMin(int h) {
+        return h & 0xffff;
+    }
+
     public TcMsg wrap(ByteBuffer buffer, int offset) {
         this.buffer = buffer;
         this.offset = offset;

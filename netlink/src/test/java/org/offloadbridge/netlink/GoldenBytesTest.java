@@ -80,6 +80,14 @@ class GoldenBytesTest {
         assertSameMessage("link-add-veth.txt", w);
     }
 
+    /** {@code ... peer name v3 netns NAME}: iproute2 opened /run/netns/NAME as some fd; masked at 0x50 (IFLA_NET_NS_FD's value). */
+    @Test
+    void createVethPairWithPeerInAnotherNamespace() {
+        NetlinkMessageWriter w = new NetlinkMessageWriter(128);
+        RtnlLinks.encodeCreateVeth(w, "v2", "v3", 99);
+        assertSameMessage("link-add-veth-peer-netns.txt", w, 0x50);
+    }
+
     @Test
     void deleteLinkByIndex() {
         NetlinkMessageWriter w = new NetlinkMessageWriter(128);
@@ -106,7 +114,7 @@ class GoldenBytesTest {
     void addClsactQdisc() {
         NetlinkMessageWriter w = new NetlinkMessageWriter(128);
         w.beginMessage(Rtnetlink.RTM_NEWQDISC, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
-        w.putTcMsg(0, 3, PktSched.TC_H_CLSACT & 0xffff0000, PktSched.TC_H_CLSACT, 0);
+        w.putTcMsg(0, 3, TcMsg.tcHMaj(PktSched.TC_H_CLSACT), PktSched.TC_H_CLSACT, 0);
         w.putString(Rtnetlink.TCA_KIND, "clsact");
         w.finish(0);
         assertSameMessage("qdisc-add-clsact.txt", w, TCM_IFINDEX);
@@ -122,7 +130,7 @@ class GoldenBytesTest {
     void addU32FilterWithMirredAction() {
         NetlinkMessageWriter w = new NetlinkMessageWriter(256);
         w.beginMessage(Rtnetlink.RTM_NEWTFILTER, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
-        w.putTcMsg(0, 3, 0, PktSched.TC_H_CLSACT & 0xffff0000 | PktSched.TC_H_MIN_INGRESS, TcMsg.filterInfo(1, 0x0800));
+        w.putTcMsg(0, 3, 0, TcMsg.tcHMake(PktSched.TC_H_CLSACT, PktSched.TC_H_MIN_INGRESS), TcMsg.filterInfo(1, 0x0800));
         w.putString(Rtnetlink.TCA_KIND, "u32");
         int opts = w.beginNested(Rtnetlink.TCA_OPTIONS);
         int acts = w.beginNested(PktCls.TCA_U32_ACT);
