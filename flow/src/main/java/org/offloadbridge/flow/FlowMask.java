@@ -25,6 +25,31 @@ public final class FlowMask extends FlowWords implements Comparable<FlowMask> {
 
     public void copyFrom(FlowMask other) { copyWords(other); }
 
+    /**
+     * Un-wildcards what every datapath flow for {@code packet} must match whatever the rules
+     * consulted (OVS {@code xlate_wc_init} plus what its datapath mask export forces):
+     * recirc_id, in_port, eth_type, nw_frag for IPv4/IPv6, and VLAN tag presence — the TPID
+     * and present bit of tag 0, and of tag 1 when tag 0 is there.
+     *
+     * <p>Tag presence matters because {@link Field#ETH_TYPE} is the innermost ethertype: a
+     * megaflow for untagged IPv4 without it would also match VLAN-tagged IPv4.
+     */
+    public void setDatapathBaseline(FlowKey packet) {
+        setExact(Field.RECIRC_ID);
+        setExact(Field.IN_PORT);
+        setExact(Field.ETH_TYPE);
+        setExact(Field.VLAN0_TPID);
+        setExact(Field.VLAN0_CFI);
+        if (packet.get(Field.VLAN0_TPID) != 0) {
+            setExact(Field.VLAN1_TPID);
+            setExact(Field.VLAN1_CFI);
+        }
+        int type = packet.ethType();
+        if (type == 0x0800 || type == 0x86dd) {
+            setExact(Field.NW_FRAG);
+        }
+    }
+
     /** Every bit of {@code f} matters. */
     public void setExact(Field f) { w[f.word()] |= f.wordMask(); }
 

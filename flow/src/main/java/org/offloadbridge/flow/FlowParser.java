@@ -212,6 +212,13 @@ public final class FlowParser {
             } else {
                 key.addAttr(a);
                 attrBody(a, key, mask, close, false);
+                if (a == KeyAttr.ETHERTYPE && tag < 2 && mask.get(ETH_TYPE) == 0xffff) {
+                    // An exact ethertype that is not a TPID says "no (further) VLAN tag here":
+                    // in our layout eth_type is the innermost type, so tag absence is matched
+                    // explicitly (TPID 0, present bit 0), as the datapath would.
+                    mask.setExact(tag == 0 ? VLAN0_TPID : VLAN1_TPID);
+                    mask.setExact(tag == 0 ? VLAN0_CFI : VLAN1_CFI);
+                }
             }
             expectEnd(close);
             pos = close + 1;

@@ -33,7 +33,7 @@ class FlowParserFuzzTest {
 
     private static final String ALPHABET = "(),=/:.x0123456789abcdefgz -_|+";
 
-    @Property(tries = 5000)
+    @Property(tries = 2000)
     void damagedLinesFailCleanly(@ForAll @IntRange(min = 0, max = 1000) int line, @ForAll @IntRange(min = 0, max = 100000) int pos,
                                  @ForAll @IntRange(min = 0, max = 3) int op, @ForAll @IntRange(min = 0, max = 30) int ch,
                                  @ForAll @IntRange(min = 1, max = 4) int count) {

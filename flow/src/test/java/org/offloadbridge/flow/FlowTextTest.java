@@ -18,12 +18,9 @@ class FlowTextTest {
         FlowKey k = new FlowKey();
         assertEquals(ParseStatus.OK, PacketParser.parse(frame, 2, k));
         FlowMask m = new FlowMask();
-        m.setExact(Field.RECIRC_ID);
-        m.setExact(Field.IN_PORT);
-        m.setExact(Field.ETH_TYPE);
+        m.setDatapathBaseline(k); // recirc_id, in_port, eth_type, no VLAN tag, nw_frag
         m.setPrefix(Field.IPV4_DST, 24);
         m.setExact(Field.NW_PROTO);
-        m.setExact(Field.NW_FRAG);
         m.setExact(Field.TP_DST);
         Megaflow f = Megaflow.of(k, m, Actions.builder().pushVlan(0x8100, 10, 0).output(3).build());
         assertEquals("recirc_id(0),in_port(2),eth(),eth_type(0x0800),ipv4(dst=10.0.0.0/255.255.255.0,proto=6,frag=no),tcp(dst=80)",
@@ -40,6 +37,35 @@ class FlowTextTest {
         String plain = FlowFormat.formatFlow(back, null, false);
         assertEquals("recirc_id(0),in_port(2),eth(),eth_type(0x0800),ipv4(dst=10.0.0.0/255.255.255.0,proto=6,frag=no),tcp(dst=80), "
                 + "packets:12, bytes:1200, used:0.512s, flags:S., actions:push_vlan(vid=10,pcp=0),3", plain);
+    }
+
+    @Test
+    void datapathBaselineKeepsTaggedAndUntaggedApart() {
+        FlowKey untagged = new FlowKey();
+        FlowKey tagged = new FlowKey();
+        FlowKey qinq = new FlowKey();
+        assertEquals(ParseStatus.OK, PacketParser.parse(PacketParserTest.frames.get(19), 4, untagged)); // IPv4 UDP, untagged
+        assertEquals(ParseStatus.OK, PacketParser.parse(PacketParserTest.frames.get(18), 4, tagged));   // IPv4 UDP, VLAN 20
+        assertEquals(ParseStatus.OK, PacketParser.parse(PacketParserTest.frames.get(20), 4, qinq));     // IPv4 UDP, QinQ
+        FlowMask m = new FlowMask();
+        m.setDatapathBaseline(untagged);
+        Megaflow f = Megaflow.of(untagged, m, Actions.DROP);
+        assertTrue(f.matches(untagged));
+        assertFalse(f.matches(tagged), "inner eth_type alone would match the tagged frame");
+        assertEquals("recirc_id(0),in_port(4),eth(),eth_type(0x0800),ipv4(frag=no)", FlowFormat.formatMatch(f.key(), f.mask(), null, false));
+
+        FlowMask mt = new FlowMask();
+        mt.setDatapathBaseline(tagged);
+        Megaflow ft = Megaflow.of(tagged, mt, Actions.DROP);
+        assertTrue(ft.matches(tagged));
+        assertFalse(ft.matches(untagged));
+        assertFalse(ft.matches(qinq), "one tag must not match two");
+        assertEquals("recirc_id(0),in_port(4),eth(),eth_type(0x8100),vlan(),encap(eth_type(0x0800),ipv4(frag=no))",
+                FlowFormat.formatMatch(ft.key(), ft.mask(), null, false));
+        FlowKey k2 = new FlowKey();
+        FlowMask m2 = new FlowMask();
+        FlowParser.parseMatch(FlowFormat.formatMatch(ft.key(), ft.mask(), null, false), null, k2, m2);
+        assertEquals(ft.mask(), m2);
     }
 
     @Test
@@ -161,6 +187,10 @@ class FlowTextTest {
             k.addAttr(KeyAttr.VLAN);
         }
         add(r, k, m, KeyAttr.ETHERTYPE);
+        // an exact inner ethertype also says "no further tag" (see FlowParser): keep masks consistent with that
+        Field absentTpid = k.hasAttr(KeyAttr.VLAN) ? Field.VLAN1_TPID : Field.VLAN0_TPID;
+        m.setExact(absentTpid);
+        m.setExact(k.hasAttr(KeyAttr.VLAN) ? Field.VLAN1_CFI : Field.VLAN0_CFI);
         switch (r.nextInt(4)) {
             case 0 -> {
                 add(r, k, m, KeyAttr.IPV4);
