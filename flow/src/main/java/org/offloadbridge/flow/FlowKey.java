@@ -137,6 +137,59 @@ public final class FlowKey extends FlowWords implements Comparable<FlowKey> {
     public void addAttr(KeyAttr a) { attrs |= 1L << a.id(); }
     public void removeAttr(KeyAttr a) { attrs &= ~(1L << a.id()); }
 
+    /**
+     * Sets {@link #attrs()} from the fields, for keys built without the packet parser (e.g.
+     * from a tc flower dump), the way {@link PacketParser} and OVS's
+     * {@code odp_flow_key_from_flow} decide them: recirc_id, in_port, eth, eth_type always;
+     * vlan when tag 0 has a TPID; ipv4/ipv6/arp by eth_type; tcp (+tcp_flags)/udp/sctp/icmp/
+     * icmpv6 (+nd for neighbour solicitation/advertisement) by nw_proto unless a later
+     * fragment; tunnel and the metadata attributes when their key or mask bits are non-zero.
+     *
+     * @param mask the flow's mask, or null for an exact key
+     */
+    public void deriveAttrs(FlowMask mask) {
+        long a = KeyAttr.RECIRC_ID.bit() | KeyAttr.IN_PORT.bit() | KeyAttr.ETHERNET.bit() | KeyAttr.ETHERTYPE.bit();
+        if (get(Field.VLAN0_TPID) != 0) {
+            a |= KeyAttr.VLAN.bit();
+        }
+        int type = ethType();
+        boolean later = (get(Field.NW_FRAG) & FRAG_LATER) != 0;
+        if (type == 0x0800 || type == 0x86dd) {
+            boolean v6 = type == 0x86dd;
+            a |= v6 ? KeyAttr.IPV6.bit() : KeyAttr.IPV4.bit();
+            if (!later) {
+                switch (nwProto()) {
+                    case 6 -> a |= KeyAttr.TCP.bit() | KeyAttr.TCP_FLAGS.bit();
+                    case 17 -> a |= KeyAttr.UDP.bit();
+                    case 132 -> a |= KeyAttr.SCTP.bit();
+                    case 1 -> a |= v6 ? 0 : KeyAttr.ICMP.bit();
+                    case 58 -> {
+                        if (v6) {
+                            a |= KeyAttr.ICMPV6.bit();
+                            long t = get(Field.ICMP_TYPE);
+                            if (get(Field.ICMP_CODE) == 0 && (t == 135 || t == 136)) {
+                                a |= KeyAttr.ND.bit();
+                            }
+                        }
+                    }
+                    default -> { }
+                }
+            }
+        } else if (type == 0x0806 || type == 0x8035) {
+            a |= KeyAttr.ARP.bit();
+        }
+        for (KeyAttr m : new KeyAttr[] {KeyAttr.TUNNEL, KeyAttr.PRIORITY, KeyAttr.SKB_MARK, KeyAttr.CT_STATE, KeyAttr.CT_ZONE,
+                KeyAttr.CT_MARK, KeyAttr.CT_LABELS, KeyAttr.DP_HASH, KeyAttr.PACKET_TYPE}) {
+            for (Field f : FlowFormat.fieldsOf(m)) {
+                if (get(f) != 0 || (mask != null && mask.get(f) != 0)) {
+                    a |= m.bit();
+                    break;
+                }
+            }
+        }
+        attrs = a;
+    }
+
     // Typed accessors for the fields hot paths touch most.
     public int inPort() { return (int) w[0]; }
     public void setInPort(int port) { set(Field.IN_PORT, port & 0xffffffffL); }

@@ -136,6 +136,24 @@ class PacketParserTest {
     }
 
     @Test
+    void derivedAttrsAgreeWithTheParser() {
+        FlowKey k = new FlowKey();
+        for (int i = 0; i < frames.size(); i++) {
+            assertEquals(ParseStatus.OK, PacketParser.parse(frames.get(i), 1, k));
+            long parsed = k.attrs();
+            k.setAttrs(0);
+            k.deriveAttrs(null);
+            assertEquals(Long.toBinaryString(parsed), Long.toBinaryString(k.attrs()), "frame " + i);
+        }
+        FlowKey t = new FlowKey();
+        FlowMask m = new FlowMask();
+        m.setExact(Field.TUN_ID);
+        t.deriveAttrs(m);
+        assertTrue(t.hasAttr(KeyAttr.TUNNEL));
+        assertFalse(t.hasAttr(KeyAttr.IPV4));
+    }
+
+    @Test
     void everyTruncationGivesAStatusAndAConsistentPartialKey() {
         FlowKey full = new FlowKey();
         FlowKey part = new FlowKey();
