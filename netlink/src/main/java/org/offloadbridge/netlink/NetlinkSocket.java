@@ -280,13 +280,18 @@ public final class NetlinkSocket implements NetlinkTransport {
     public int receive(int timeoutMillis) {
         checkOpen();
         while (true) {
+            int n = 0;
             if (peekSizing) {
-                int size = recv(MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
-                if (size > receiveBuffer.capacity() + overflow.capacity()) {
-                    growReceiveBuffer(size);
+                // A negative result (nothing queued, or a pending ENOBUFS the peek consumed) is
+                // handled below exactly like one from the real receive.
+                n = recv(MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+                if (n > receiveBuffer.capacity() + overflow.capacity()) {
+                    growReceiveBuffer(n);
                 }
             }
-            int n = recv(MSG_TRUNC | MSG_DONTWAIT);
+            if (n >= 0) {
+                n = recv(MSG_TRUNC | MSG_DONTWAIT);
+            }
             if (n == -EAGAIN) {
                 if (timeoutMillis == 0 || !waitReadable(timeoutMillis)) {
                     return -EAGAIN;

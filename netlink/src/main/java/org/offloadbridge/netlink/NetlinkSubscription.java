@@ -57,6 +57,12 @@ public final class NetlinkSubscription implements AutoCloseable {
         return socket.setReceiveBufferSize(bytes, true);
     }
 
+    /** See {@link NetlinkSocket#peekSizing(boolean)}: no event of any size is ever lost to truncation, one more syscall per datagram. */
+    public NetlinkSubscription peekSizing(boolean on) {
+        socket.peekSizing(on);
+        return this;
+    }
+
     /** Delivers what is queued without waiting. */
     public int doWork(NetlinkEventHandler handler) {
         return poll(handler, 0);

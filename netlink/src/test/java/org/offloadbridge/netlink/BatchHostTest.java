@@ -103,9 +103,11 @@ class BatchHostTest {
         assertEquals(Errno.EEXIST.value(), r.errno(DUPLICATE));
     }
 
-    @Test
-    void overflowingAnEventSocketIsReportedAsEventsLost() {
+    @org.junit.jupiter.params.ParameterizedTest(name = "peekSizing={0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void overflowingAnEventSocketIsReportedAsEventsLost(boolean peek) {
         try (NetlinkSubscription sub = ns.call(() -> NetlinkSubscription.open(NetlinkProtocol.ROUTE, Rtnetlink.RTNLGRP_IPV4_IFADDR))) {
+            sub.peekSizing(peek);
             sub.receiveBufferSize(1024); // the kernel raises this to its minimum: a few events fit
             rt.batch("add addresses", batch(), null, new BatchResult()).exception(DUPLICATE);
             int[] events = {0};
