@@ -69,6 +69,63 @@ public final class PacketParser {
     static final int IPPROTO_DSTOPTS = 60;
     static final int IPPROTO_SCTP = 132;
 
+    // Word index and shift of every field the parser writes, as static finals so the JIT
+    // folds them: a write is then one OR into a word of the (cleared) key.
+    private static final int W_ARP_OP = Field.ARP_OP.word();
+    private static final int S_ARP_OP = Field.ARP_OP.shift();
+    private static final int W_ARP_SHA = Field.ARP_SHA.word();
+    private static final int S_ARP_SHA = Field.ARP_SHA.shift();
+    private static final int W_ARP_SPA = Field.ARP_SPA.word();
+    private static final int S_ARP_SPA = Field.ARP_SPA.shift();
+    private static final int W_ARP_THA = Field.ARP_THA.word();
+    private static final int S_ARP_THA = Field.ARP_THA.shift();
+    private static final int W_ARP_TPA = Field.ARP_TPA.word();
+    private static final int S_ARP_TPA = Field.ARP_TPA.shift();
+    private static final int W_ETH_DST = Field.ETH_DST.word();
+    private static final int S_ETH_DST = Field.ETH_DST.shift();
+    private static final int W_ETH_SRC = Field.ETH_SRC.word();
+    private static final int S_ETH_SRC = Field.ETH_SRC.shift();
+    private static final int W_ETH_TYPE = Field.ETH_TYPE.word();
+    private static final int S_ETH_TYPE = Field.ETH_TYPE.shift();
+    private static final int W_ICMP_CODE = Field.ICMP_CODE.word();
+    private static final int S_ICMP_CODE = Field.ICMP_CODE.shift();
+    private static final int W_ICMP_TYPE = Field.ICMP_TYPE.word();
+    private static final int S_ICMP_TYPE = Field.ICMP_TYPE.shift();
+    private static final int W_IN_PORT = Field.IN_PORT.word();
+    private static final int S_IN_PORT = Field.IN_PORT.shift();
+    private static final int W_IPV4_DST = Field.IPV4_DST.word();
+    private static final int S_IPV4_DST = Field.IPV4_DST.shift();
+    private static final int W_IPV4_SRC = Field.IPV4_SRC.word();
+    private static final int S_IPV4_SRC = Field.IPV4_SRC.shift();
+    private static final int W_IPV6_DST_HI = Field.IPV6_DST_HI.word();
+    private static final int S_IPV6_DST_HI = Field.IPV6_DST_HI.shift();
+    private static final int W_IPV6_DST_LO = Field.IPV6_DST_LO.word();
+    private static final int S_IPV6_DST_LO = Field.IPV6_DST_LO.shift();
+    private static final int W_IPV6_LABEL = Field.IPV6_LABEL.word();
+    private static final int S_IPV6_LABEL = Field.IPV6_LABEL.shift();
+    private static final int W_IPV6_SRC_HI = Field.IPV6_SRC_HI.word();
+    private static final int S_IPV6_SRC_HI = Field.IPV6_SRC_HI.shift();
+    private static final int W_IPV6_SRC_LO = Field.IPV6_SRC_LO.word();
+    private static final int S_IPV6_SRC_LO = Field.IPV6_SRC_LO.shift();
+    private static final int W_ND_TARGET_HI = Field.ND_TARGET_HI.word();
+    private static final int S_ND_TARGET_HI = Field.ND_TARGET_HI.shift();
+    private static final int W_ND_TARGET_LO = Field.ND_TARGET_LO.word();
+    private static final int S_ND_TARGET_LO = Field.ND_TARGET_LO.shift();
+    private static final int W_NW_FRAG = Field.NW_FRAG.word();
+    private static final int S_NW_FRAG = Field.NW_FRAG.shift();
+    private static final int W_NW_PROTO = Field.NW_PROTO.word();
+    private static final int S_NW_PROTO = Field.NW_PROTO.shift();
+    private static final int W_NW_TOS = Field.NW_TOS.word();
+    private static final int S_NW_TOS = Field.NW_TOS.shift();
+    private static final int W_NW_TTL = Field.NW_TTL.word();
+    private static final int S_NW_TTL = Field.NW_TTL.shift();
+    private static final int W_TCP_FLAGS = Field.TCP_FLAGS.word();
+    private static final int S_TCP_FLAGS = Field.TCP_FLAGS.shift();
+    private static final int W_TP_DST = Field.TP_DST.word();
+    private static final int S_TP_DST = Field.TP_DST.shift();
+    private static final int W_TP_SRC = Field.TP_SRC.word();
+    private static final int S_TP_SRC = Field.TP_SRC.shift();
+
     private static final long BASE_ATTRS = KeyAttr.RECIRC_ID.bit() | KeyAttr.IN_PORT.bit();
     private static final long L2_ATTRS = KeyAttr.ETHERNET.bit() | KeyAttr.ETHERTYPE.bit();
 
@@ -84,7 +141,7 @@ public final class PacketParser {
      */
     public static int parse(MemorySegment seg, long offset, int length, int inPort, FlowKey out) {
         out.clear();
-        out.setInPort(inPort);
+        put(out, W_IN_PORT, S_IN_PORT, inPort & 0xffffffffL);
         long attrs = BASE_ATTRS;
         if (offset < 0 || length < 0 || offset > seg.byteSize() - length) {
             out.setAttrs(attrs);
@@ -96,15 +153,15 @@ public final class PacketParser {
             out.setAttrs(attrs);
             return ParseStatus.TRUNCATED_L2;
         }
-        out.set(Field.ETH_DST, mac(seg, p));
-        out.set(Field.ETH_SRC, mac(seg, p + 6));
+        put(out, W_ETH_DST, S_ETH_DST, mac(seg, p));
+        put(out, W_ETH_SRC, S_ETH_SRC, mac(seg, p + 6));
         int type = u16(seg, p + 12);
         p += 14;
         attrs |= L2_ATTRS;
 
         for (int tag = 0; tag < 2 && (type == ETH_TYPE_VLAN_8021Q || type == ETH_TYPE_VLAN_8021AD); tag++) {
             if (end - p < 4) {
-                out.set(Field.ETH_TYPE, type);
+                put(out, W_ETH_TYPE, S_ETH_TYPE, type);
                 out.setAttrs(attrs);
                 return ParseStatus.TRUNCATED_VLAN;
             }
@@ -125,7 +182,7 @@ public final class PacketParser {
                 type = ETH_TYPE_NONE;
             }
         }
-        out.set(Field.ETH_TYPE, type);
+        put(out, W_ETH_TYPE, S_ETH_TYPE, type);
 
         long r;
         switch (type) {
@@ -204,7 +261,7 @@ public final class PacketParser {
         if (end - p - total > 0xffff) {
             return ParseStatus.BAD_IP_TOTAL_LEN; // OVS: more than 64 KiB of "padding"
         }
-        out.set(Field.NW_TOS, u8(seg, p + 1));
+        put(out, W_NW_TOS, S_NW_TOS, u8(seg, p + 1));
         int fragOff = u16(seg, p + 6);
         int frag = 0;
         if ((fragOff & 0x3fff) != 0) {
@@ -213,11 +270,11 @@ public final class PacketParser {
                 frag |= FlowKey.FRAG_LATER;
             }
         }
-        out.set(Field.NW_FRAG, frag);
-        out.set(Field.NW_TTL, u8(seg, p + 8));
-        out.set(Field.NW_PROTO, u8(seg, p + 9));
-        out.set(Field.IPV4_SRC, u32(seg, p + 12) & 0xffffffffL);
-        out.set(Field.IPV4_DST, u32(seg, p + 16) & 0xffffffffL);
+        put(out, W_NW_FRAG, S_NW_FRAG, frag);
+        put(out, W_NW_TTL, S_NW_TTL, u8(seg, p + 8));
+        put(out, W_NW_PROTO, S_NW_PROTO, u8(seg, p + 9));
+        put(out, W_IPV4_SRC, S_IPV4_SRC, u32(seg, p + 12) & 0xffffffffL);
+        put(out, W_IPV4_DST, S_IPV4_DST, u32(seg, p + 16) & 0xffffffffL);
         if ((frag & FlowKey.FRAG_LATER) != 0) {
             return ParseStatus.OK;
         }
@@ -238,10 +295,10 @@ public final class PacketParser {
             return ParseStatus.BAD_IP_TOTAL_LEN;
         }
         long l3end = p + 40 + plen;
-        out.set(Field.IPV6_SRC_HI, seg.get(BE64, p + 8));
-        out.set(Field.IPV6_SRC_LO, seg.get(BE64, p + 16));
-        out.set(Field.IPV6_DST_HI, seg.get(BE64, p + 24));
-        out.set(Field.IPV6_DST_LO, seg.get(BE64, p + 32));
+        put(out, W_IPV6_SRC_HI, S_IPV6_SRC_HI, seg.get(BE64, p + 8));
+        put(out, W_IPV6_SRC_LO, S_IPV6_SRC_LO, seg.get(BE64, p + 16));
+        put(out, W_IPV6_DST_HI, S_IPV6_DST_HI, seg.get(BE64, p + 24));
+        put(out, W_IPV6_DST_LO, S_IPV6_DST_LO, seg.get(BE64, p + 32));
         int next = u8(seg, p + 6);
         long q = p + 40;
         int frag = 0;
@@ -289,11 +346,11 @@ public final class PacketParser {
     }
 
     private static void setIpv6Rest(MemorySegment seg, long p, int vtcfl, int proto, int frag, FlowKey out) {
-        out.set(Field.NW_TOS, (vtcfl >>> 20) & 0xff);
-        out.set(Field.IPV6_LABEL, vtcfl & 0xfffff);
-        out.set(Field.NW_TTL, u8(seg, p + 7));
-        out.set(Field.NW_PROTO, proto);
-        out.set(Field.NW_FRAG, frag);
+        put(out, W_NW_TOS, S_NW_TOS, (vtcfl >>> 20) & 0xff);
+        put(out, W_IPV6_LABEL, S_IPV6_LABEL, vtcfl & 0xfffff);
+        put(out, W_NW_TTL, S_NW_TTL, u8(seg, p + 7));
+        put(out, W_NW_PROTO, S_NW_PROTO, proto);
+        put(out, W_NW_FRAG, S_NW_FRAG, frag);
     }
 
     private static int arp(MemorySegment seg, long p, long end, FlowKey out) {
@@ -303,11 +360,11 @@ public final class PacketParser {
         if (u16(seg, p) != 1 || u16(seg, p + 2) != ETH_TYPE_IP || u8(seg, p + 4) != 6 || u8(seg, p + 5) != 4) {
             return ParseStatus.UNSUPPORTED_ARP;
         }
-        out.set(Field.ARP_OP, u16(seg, p + 6));
-        out.set(Field.ARP_SHA, mac(seg, p + 8));
-        out.set(Field.ARP_SPA, u32(seg, p + 14) & 0xffffffffL);
-        out.set(Field.ARP_THA, mac(seg, p + 18));
-        out.set(Field.ARP_TPA, u32(seg, p + 24) & 0xffffffffL);
+        put(out, W_ARP_OP, S_ARP_OP, u16(seg, p + 6));
+        put(out, W_ARP_SHA, S_ARP_SHA, mac(seg, p + 8));
+        put(out, W_ARP_SPA, S_ARP_SPA, u32(seg, p + 14) & 0xffffffffL);
+        put(out, W_ARP_THA, S_ARP_THA, mac(seg, p + 18));
+        put(out, W_ARP_TPA, S_ARP_TPA, u32(seg, p + 24) & 0xffffffffL);
         return ParseStatus.OK;
     }
 
@@ -323,23 +380,23 @@ public final class PacketParser {
                 if (doff < 20 || doff > avail) {
                     return ParseStatus.BAD_TCP_HEADER_LEN;
                 }
-                out.set(Field.TP_SRC, u16(seg, p));
-                out.set(Field.TP_DST, u16(seg, p + 2));
-                out.set(Field.TCP_FLAGS, offFlags & 0x0fff);
+                put(out, W_TP_SRC, S_TP_SRC, u16(seg, p));
+                put(out, W_TP_DST, S_TP_DST, u16(seg, p + 2));
+                put(out, W_TCP_FLAGS, S_TCP_FLAGS, offFlags & 0x0fff);
             }
             case IPPROTO_UDP -> {
                 if (avail < 8) {
                     return ParseStatus.TRUNCATED_L4;
                 }
-                out.set(Field.TP_SRC, u16(seg, p));
-                out.set(Field.TP_DST, u16(seg, p + 2));
+                put(out, W_TP_SRC, S_TP_SRC, u16(seg, p));
+                put(out, W_TP_DST, S_TP_DST, u16(seg, p + 2));
             }
             case IPPROTO_SCTP -> {
                 if (avail < 12) {
                     return ParseStatus.TRUNCATED_L4;
                 }
-                out.set(Field.TP_SRC, u16(seg, p));
-                out.set(Field.TP_DST, u16(seg, p + 2));
+                put(out, W_TP_SRC, S_TP_SRC, u16(seg, p));
+                put(out, W_TP_DST, S_TP_DST, u16(seg, p + 2));
             }
             case IPPROTO_ICMP -> {
                 if (v6) {
@@ -348,8 +405,8 @@ public final class PacketParser {
                 if (avail < 4) {
                     return ParseStatus.TRUNCATED_L4;
                 }
-                out.set(Field.ICMP_TYPE, u8(seg, p));
-                out.set(Field.ICMP_CODE, u8(seg, p + 1));
+                put(out, W_ICMP_TYPE, S_ICMP_TYPE, u8(seg, p));
+                put(out, W_ICMP_CODE, S_ICMP_CODE, u8(seg, p + 1));
             }
             case IPPROTO_ICMPV6 -> {
                 if (!v6) {
@@ -360,8 +417,8 @@ public final class PacketParser {
                 }
                 int t = u8(seg, p);
                 int c = u8(seg, p + 1);
-                out.set(Field.ICMP_TYPE, t);
-                out.set(Field.ICMP_CODE, c);
+                put(out, W_ICMP_TYPE, S_ICMP_TYPE, t);
+                put(out, W_ICMP_CODE, S_ICMP_CODE, c);
                 if (c == 0 && (t == 135 || t == 136)) {
                     return nd(seg, p, end, t, out);
                 }
@@ -380,8 +437,8 @@ public final class PacketParser {
         if (end - p < 24) {
             return ParseStatus.TRUNCATED_L4;
         }
-        out.set(Field.ND_TARGET_HI, seg.get(BE64, p + 8));
-        out.set(Field.ND_TARGET_LO, seg.get(BE64, p + 16));
+        put(out, W_ND_TARGET_HI, S_ND_TARGET_HI, seg.get(BE64, p + 8));
+        put(out, W_ND_TARGET_LO, S_ND_TARGET_LO, seg.get(BE64, p + 16));
         long q = p + 24;
         while (end - q >= 8) {
             int optType = u8(seg, q);
@@ -403,6 +460,11 @@ public final class PacketParser {
             q += optLen;
         }
         return ParseStatus.OK;
+    }
+
+    /** ORs {@code value} (already within the field's width) into a cleared key. */
+    private static void put(FlowKey out, int word, int shift, long value) {
+        out.w[word] |= value << shift;
     }
 
     private static int u8(MemorySegment seg, long p) { return seg.get(JAVA_BYTE, p) & 0xff; }
