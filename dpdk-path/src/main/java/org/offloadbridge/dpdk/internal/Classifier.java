@@ -115,15 +115,35 @@ public final class Classifier {
         return (int) (h ^ (h >>> 32));
     }
 
+    /**
+     * A chain link. It carries the flow's masked key words for up to {@link #INLINE} mask words
+     * (most megaflow masks touch few words), so a probe compares without visiting the flow and
+     * its key: with 100k flows every hop is a cache miss.
+     */
     private static final class Node {
+        static final int INLINE = 4;
         final int hash;
         final DpFlow flow;
         final Node next;
+        final long k0;
+        final long k1;
+        final long k2;
+        final long k3;
 
-        Node(int hash, DpFlow flow, Node next) {
+        Node(int hash, DpFlow flow, Node next, int[] words) {
             this.hash = hash;
             this.flow = flow;
             this.next = next;
+            FlowKey k = flow.key;
+            int n = words.length;
+            this.k0 = n > 0 ? k.word(words[0]) : 0;
+            this.k1 = n > 1 ? k.word(words[1]) : 0;
+            this.k2 = n > 2 ? k.word(words[2]) : 0;
+            this.k3 = n > 3 ? k.word(words[3]) : 0;
+        }
+
+        Node relink(Node newNext, int[] words) {
+            return new Node(hash, flow, newNext, words);
         }
     }
 
@@ -157,12 +177,28 @@ public final class Classifier {
             int h = hash(packet, words, maskWords);
             Node[] b = buckets;
             Node n = (Node) BUCKET.getAcquire(b, h & (b.length - 1));
+            if (words.length <= Node.INLINE) {
+                long p0 = masked(packet, 0);
+                long p1 = masked(packet, 1);
+                long p2 = masked(packet, 2);
+                long p3 = masked(packet, 3);
+                for (; n != null; n = n.next) {
+                    if (n.hash == h && n.k0 == p0 && n.k1 == p1 && n.k2 == p2 && n.k3 == p3) {
+                        return n.flow;
+                    }
+                }
+                return null;
+            }
             for (; n != null; n = n.next) {
                 if (n.hash == h && matches(n.flow.key, packet)) {
                     return n.flow;
                 }
             }
             return null;
+        }
+
+        private long masked(FlowKey packet, int j) {
+            return j < words.length ? packet.word(words[j]) & maskWords[j] : 0;
         }
 
         private boolean matches(FlowKey maskedKey, FlowKey packet) {
@@ -182,7 +218,7 @@ public final class Classifier {
             int h = hash(flow.key, words, maskWords);
             Node[] b = buckets;
             int i = h & (b.length - 1);
-            BUCKET.setRelease(b, i, new Node(h, flow, (Node) b[i]));
+            BUCKET.setRelease(b, i, new Node(h, flow, (Node) b[i], words));
             count++;
         }
 
@@ -201,7 +237,7 @@ public final class Classifier {
             // Rebuild the part in front of n; readers holding the old chain still see a valid list.
             Node rebuilt = n.next;
             for (Node p = head; p != n; p = p.next) {
-                rebuilt = new Node(p.hash, p.flow, rebuilt);
+                rebuilt = p.relink(rebuilt, words);
             }
             BUCKET.setRelease(b, i, rebuilt);
             count--;
@@ -214,7 +250,7 @@ public final class Classifier {
             for (Node head : old) {
                 for (Node x = head; x != null; x = x.next) {
                     int i = x.hash & (len - 1);
-                    n[i] = new Node(x.hash, x.flow, n[i]);
+                    n[i] = x.relink(n[i], words);
                 }
             }
             buckets = n; // volatile publish: a reader uses either the whole old or the whole new table
