@@ -34,6 +34,17 @@
  * masked or not; a tunnel set is a set of {@link org.offloadbridge.flow.KeyAttr#TUNNEL}.
  * {@code userspace} makes a list non-offloadable.
  *
+ * <h2>Packets and text</h2>
+ * {@link org.offloadbridge.flow.PacketParser} fills a key from frame bytes in any
+ * {@link java.lang.foreign.MemorySegment} (DPDK mbufs, heap arrays) without allocating and
+ * returns a {@link org.offloadbridge.flow.ParseStatus} code instead of throwing; its results
+ * are checked field by field against Open vSwitch's own {@code flow_extract} (ovs-ofctl
+ * parse-pcap) on every truncation and on mutated frames. {@link
+ * org.offloadbridge.flow.FlowFormat} and {@link org.offloadbridge.flow.FlowParser} print and
+ * read the {@code ovs-appctl dpctl/dump-flows [-m]} text; docs/flow-format.md describes it.
+ * Translation starts from {@link org.offloadbridge.flow.FlowMask#setDatapathBaseline}, which
+ * matches VLAN tag presence because {@code eth_type} is the innermost ethertype.
+ *
  * <h2>Identity</h2>
  * {@link org.offloadbridge.flow.Ufid} defaults to a hash of the megaflow's match (OVS uses a
  * random per-process secret): the same megaflow gets the same ufid after a restart, so flows
