@@ -244,10 +244,10 @@ public final class NetlinkConnection implements AutoCloseable {
             int flags = m.flags() | NLM_F_REQUEST;
             if (dump) {
                 flags |= NLM_F_DUMP;
+            } else if (rtnetlink && isGetLike(m.type()) && (flags & NLM_F_DUMP) != 0) {
+                // A dump ends in NLMSG_DONE and is never acked: inside a batch it would never complete.
+                throw new IllegalArgumentException("message " + (n - 1) + " is a dump request; use dump()");
             } else if (rtnetlink && isGetLike(m.type()) && (flags & NLM_F_ACK) == 0) {
-                if ((flags & NLM_F_DUMP) != 0) {
-                    throw new IllegalArgumentException("message " + (n - 1) + " is a dump request; use dump()");
-                }
                 // An rtnetlink GET is answered by exactly one reply or one error; asking for an
                 // ack as well would double the datagrams (iproute2 does not ask either).
                 answeredByReply[n - 1] = true;

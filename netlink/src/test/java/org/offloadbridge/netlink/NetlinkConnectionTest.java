@@ -313,5 +313,8 @@ class NetlinkConnectionTest {
         NetlinkMessageWriter w = new NetlinkMessageWriter(64);
         w.beginMessage(RTM_NEWLINK, 0);
         assertThrows(IllegalStateException.class, () -> c.request("unfinished", w));
+        NetlinkMessageWriter d = new NetlinkMessageWriter(64);
+        RtnlLinks.encodeDump(d);
+        assertThrows(IllegalArgumentException.class, () -> c.batch("dump in a batch", d, null, new BatchResult()));
     }
 }
