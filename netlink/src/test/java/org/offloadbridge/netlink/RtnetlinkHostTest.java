@@ -265,6 +265,26 @@ class RtnetlinkHostTest {
         assertTrue(e.getMessage().startsWith("add flower filter on f0: "), e.getMessage());
     }
 
+    /** NLMSGERR_ATTR_OFFS: the kernel points at the attribute it rejected, counted from our nlmsghdr. */
+    @Test
+    void policyViolationNamesTheOffendingAttributesOffset() {
+        links.createVeth("o0", "o1");
+        int index = links.get("o0").orElseThrow().index();
+        NetlinkMessageWriter w = new NetlinkMessageWriter(128);
+        w.beginMessage(Rtnetlink.RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK);
+        w.putIfInfoMsg(0, 0, index, 0, 0);
+        w.putString(org.offloadbridge.netlink.uapi.IfLink.IFLA_IFALIAS, "fine");
+        int badAt = w.length();
+        w.putU16(org.offloadbridge.netlink.uapi.IfLink.IFLA_MTU, 1400); // IFLA_MTU is a u32: too short
+        w.finish(0);
+        NetlinkException e = assertThrows(NetlinkException.class, () -> rt.request("set mtu of o0", w));
+        // The kernel's policy check answers ERANGE on 6.x (EINVAL on some older kernels) for a short attribute.
+        assertTrue(e.errno() == Errno.ERANGE || e.errno() == Errno.EINVAL, e.getMessage());
+        assertEquals(badAt, e.extackOffset(), e.getMessage());
+        assertEquals("Attribute failed policy validation", e.extackMessage());
+        assertTrue(e.getMessage().contains("[offending attribute at byte " + badAt), e.getMessage());
+    }
+
     @Test
     void getOfMissingLinkIsEmptyAndDeleteOfMissingLinkIsEnodev() {
         assertTrue(links.get("nope0").isEmpty());
