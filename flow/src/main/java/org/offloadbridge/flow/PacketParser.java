@@ -167,8 +167,10 @@ public final class PacketParser {
             }
             int tci = u16(seg, p);
             long word = (long) type << 16 | (tci & 0xefff) | 0x1000; // DEI dropped, CFI = present
+            // Word 3 holds tag 0 in bits 0..31 and tag 1 in 32..63, each tci:16 then tpid:16
+            // (Field.VLAN0_* / VLAN1_*); the oracle tests read them back through Field.
             int shift = tag * 32;
-            out.setWord(3, out.word(3) | word << shift);
+            out.setWord(Field.VLAN0_TPID.word(), out.word(Field.VLAN0_TPID.word()) | word << shift);
             attrs |= KeyAttr.VLAN.bit();
             type = u16(seg, p + 2);
             p += 4;
