@@ -109,12 +109,30 @@ public final class Match {
             if (!sb.isEmpty()) {
                 sb.append(',');
             }
-            sb.append(f.ofName()).append('=').append(Values.format(f, valueHi(f), value(f)));
-            if (!isExact(f)) {
-                sb.append('/').append(Values.format(f, maskHi(f), mask(f)));
+            sb.append(f.ofName()).append('=');
+            if (f == MatchField.NW_FRAG) {
+                sb.append(fragKeyword(value(f), mask(f)));
+                continue;
+            }
+            sb.append(Values.format(f, valueHi(f), value(f)));
+            // nw_tos holds only the DSCP bits: its full mask is 0xfc.
+            boolean exact = isExact(f) || (f == MatchField.NW_TOS && mask(f) == 0xfc);
+            if (!exact) {
+                sb.append('/').append(Values.isAddress(f) ? Values.format(f, maskHi(f), mask(f)) : "0x" + Long.toHexString(mask(f)));
             }
         }
         return sb.toString();
+    }
+
+    /** The ovs-ofctl keyword for an nw_frag value/mask (every combination the parser can make). */
+    private static String fragKeyword(long v, long m) {
+        if (m == 3) {
+            return v == 0 ? "no" : v == 1 ? "first" : "later";
+        }
+        if (m == 1) {
+            return v == 0 ? "no" : "yes";
+        }
+        return v == 0 ? "not_later" : "later";
     }
 
     /** Mutable builder; setting a field twice intersects nothing, the last call wins. */

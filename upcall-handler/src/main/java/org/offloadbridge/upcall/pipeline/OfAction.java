@@ -62,6 +62,10 @@ public sealed interface OfAction {
         @Override public String toString() {
             String v = Values.format(field, valueHi, value);
             boolean exact = mask == field.fullMaskLo() && maskHi == field.fullMaskHi();
+            if (exact && (field == MatchField.TP_SRC || field == MatchField.TP_DST)) {
+                // OVS reads set_field's "tp_dst" as tcp_dst; mod_tp_* works for tcp, udp and sctp.
+                return (field == MatchField.TP_SRC ? "mod_tp_src:" : "mod_tp_dst:") + value;
+            }
             return "set_field:" + v + (exact ? "" : "/" + Values.format(field, maskHi, mask)) + "->" + field.ofName();
         }
     }
