@@ -243,6 +243,32 @@ public final class DpdkDatapath implements AutoCloseable {
         return pool;
     }
 
+    /** Counters summed over PMD threads (packet-out transmissions included in tx). */
+    public DatapathCounters counters() {
+        long rx = 0;
+        long emc = 0;
+        long cls = 0;
+        long miss = 0;
+        long runts = 0;
+        long tx = packetOut.txPackets();
+        long txDrop = packetOut.txDropped();
+        long unknown = packetOut.unknownPort();
+        long edit = packetOut.editFailures();
+        for (PmdThread t : pmds) {
+            rx += t.rxPackets();
+            emc += t.emcHits();
+            cls += t.classifierHits();
+            miss += t.misses();
+            runts += t.runts();
+            tx += t.txPackets();
+            txDrop += t.txDropped();
+            unknown += t.unknownPortDrops();
+            edit += t.editFailures();
+        }
+        return new DatapathCounters(rx, emc, cls, miss, upcalls.queued(), upcalls.deduplicated(),
+            upcalls.droppedFull(), runts, tx, txDrop, unknown, edit);
+    }
+
     /**
      * Packet-out: runs {@code actions} on a copy of {@code packet} as if it had arrived on
      * {@code inPort} (the handler's answer to an upcall). Transmits on each port's packet-out

@@ -304,6 +304,27 @@ class DatapathTest {
     }
 
     @Test
+    void removedPortDropsAndCountsAndCanBeAddedBack() {
+        dp.flows().install(flow(IN, 0, Actions.builder().output(OUT).build()));
+        dp.removePort(OUT);
+        inject(Frames.udp(1, 2, 3, 4), Frames.udp(1, 2, 3, 4));
+        pmd.doWork();
+        assertEquals(2, pmd.unknownPortDrops(), "flow outputs to a removed port: freed and counted");
+        Port again = dp.addPort(OUT, out.devargs());
+        assertEquals(out.id(), again.id(), "same DPDK port reused");
+        out = again;
+        inject(Frames.udp(1, 2, 3, 4));
+        pmd.doWork();
+        assertEquals(1, received(out).size());
+        DatapathCounters c = dp.counters();
+        assertEquals(3, c.rxPackets());
+        assertEquals(2, c.unknownPortDrops());
+        assertEquals(1, c.txPackets());
+        assertEquals(3, c.classifierHits() + c.emcHits(), "every packet found its flow");
+        assertEquals(0, c.misses());
+    }
+
+    @Test
     void flowTableApi() {
         Megaflow f = flow(IN, 0x0a000002, Actions.builder().output(OUT).build());
         dp.flows().install(f);
