@@ -29,6 +29,7 @@ HEADERS = [
     ("Genetlink", "linux/genetlink.h", [], "generic netlink controller (CTRL_*)"),
     ("PktSched", "linux/pkt_sched.h", [], "qdiscs (TCA_* options, TC_H_*)"),
     ("PktCls", "linux/pkt_cls.h", [], "classifiers and the action framework (TCA_FLOWER_*, TCA_U32_*, TCA_ACT_*)"),
+    ("GenStats", "linux/gen_stats.h", [], "statistics attributes (TCA_STATS_*) of qdiscs, classes and actions"),
     ("TcMirred", "linux/tc_act/tc_mirred.h", ["linux/pkt_cls.h"], "act_mirred"),
     ("TcGact", "linux/tc_act/tc_gact.h", ["linux/pkt_cls.h"], "act_gact"),
     ("TcVlan", "linux/tc_act/tc_vlan.h", ["linux/pkt_cls.h"], "act_vlan"),
@@ -42,6 +43,15 @@ HEADERS = [
 ]
 
 STRINGS = {}
+
+# Struct field offsets some classes carry besides the header's constants (computed with
+# offsetof, so they follow the header too): class -> [(java name, struct, field, doc)].
+OFFSETS = {
+    "GenStats": [
+        ("GNET_STATS_BASIC_BYTES", "struct gnet_stats_basic", "bytes", "offset of {@code bytes} (u64)"),
+        ("GNET_STATS_BASIC_PACKETS", "struct gnet_stats_basic", "packets", "offset of {@code packets} (u32)"),
+    ],
+}
 
 def strip_comments(s):
     s = re.sub(r"/\*.*?\*/", " ", s, flags=re.S)
@@ -82,12 +92,14 @@ def names_in(header_path):
 def evaluate(includes, names):
     names = list(names)
     while True:
-        src = ["#include <stdio.h>", "#include <linux/types.h>", "#include <sys/socket.h>"]
+        src = ["#include <stdio.h>", "#include <stddef.h>", "#include <linux/types.h>", "#include <sys/socket.h>"]
         src += ["#include <%s>" % i for i in includes]
         src.append("int main(void) {")
         first = len(src) + 1
         for n in names:
-            src.append('printf("%%s %%lld\\n", "%s", (long long)(%s));' % (n, n))
+            expr = n[1] if isinstance(n, tuple) else n
+            key = n[0] if isinstance(n, tuple) else n
+            src.append('printf("%%s %%lld\\n", "%s", (long long)(%s));' % (key, expr))
         src.append("return 0; }")
         with tempfile.TemporaryDirectory() as d:
             c, exe = os.path.join(d, "g.c"), os.path.join(d, "g")
@@ -152,6 +164,13 @@ def main():
                 lines.append(""); lines.append("    // %s" % g); group = g
             t, lit = literal(vals[n])
             lines.append("    public static final %s %s = %s;" % (t, n, lit))
+        extra = OFFSETS.get(cls, [])
+        if extra:
+            offs = evaluate(pre + [hdr], [(j, "offsetof(%s, %s)" % (st, f)) for j, st, f, _ in extra])
+            lines.append("")
+            for j, st, f, doc in extra:
+                lines.append("    /** {@code %s}: %s. */" % (st, doc))
+                lines.append("    public static final int %s = %d;" % (j, offs[j]))
         lines.append("}")
         open(os.path.join(OUT, cls + ".java"), "w").write("\n".join(lines) + "\n")
         print("%s: %d constants" % (cls, len(vals)))
