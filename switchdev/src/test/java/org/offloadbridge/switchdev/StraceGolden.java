@@ -23,7 +23,11 @@ final class StraceGolden {
 
     private static final Pattern SEND = Pattern.compile(
             "send(?:to|msg)\\(\\d+, \\[\\{nlmsg_len=(\\d+), nlmsg_type=(0x[0-9a-f]+|\\d+)[^,]*, nlmsg_flags=([^,]+), "
-                    + "nlmsg_seq=(\\d+), nlmsg_pid=(\\d+)\\}, \"((?:\\\\x[0-9a-f]{2})*)\"\\]");
+                    + "nlmsg_seq=(-?\\d+), nlmsg_pid=(-?\\d+)\\}, \"((?:\\\\x[0-9a-f]{2})*)\"\\]");
+
+    private static final Pattern MESSAGE = Pattern.compile(
+            "\\{nlmsg_len=(\\d+), nlmsg_type=(0x[0-9a-f]+)[^,]*, nlmsg_flags=([^,]+), nlmsg_seq=(-?\\d+), nlmsg_pid=(-?\\d+)\\}, "
+                    + "\"((?:\\\\x[0-9a-f]{2})*)\"");
 
     private StraceGolden() {
     }
@@ -56,12 +60,42 @@ final class StraceGolden {
             final byte[] payload = HexFormat.of().parseHex(m.group(6).replace("\\x", ""));
             final ByteBuffer b = ByteBuffer.allocate(16 + payload.length).order(ByteOrder.nativeOrder());
             b.putInt(len).putShort((short) type).putShort((short) flags)
-                    .putInt(Integer.parseUnsignedInt(m.group(4))).putInt(Integer.parseUnsignedInt(m.group(5))).put(payload);
+                    .putInt(Integer.parseInt(m.group(4))).putInt(Integer.parseInt(m.group(5))).put(payload);
             if (len != b.capacity()) {
                 throw new IOException(resource + ": nlmsg_len " + len + " but " + b.capacity() + " bytes shown: " + line);
             }
             if (type != 0x10) {
                 out.add(new Request(type, flags, b.array()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * What the kernel answered in a {@code strace -e trace=recvmsg -xx} capture: every message of
+     * nlmsg_type {@code type} (a family id), in arrival order, each in its own buffer.
+     */
+    static List<ByteBuffer> replies(String resource, int type) throws IOException {
+        final List<ByteBuffer> out = new ArrayList<>();
+        for (String line : text(resource).split("\n")) {
+            if (!line.startsWith("recvmsg(") || line.contains("MSG_PEEK")) {
+                continue;
+            }
+            final Matcher m = MESSAGE.matcher(line);
+            while (m.find()) {
+                // NLM_F_REQUEST set: the request header the kernel echoes inside an NLMSG_ERROR, not an answer
+                if (Integer.decode(m.group(2)) != type || (flags(m.group(3)) & 1) != 0) {
+                    continue;
+                }
+                final byte[] payload = HexFormat.of().parseHex(m.group(6).replace("\\x", ""));
+                final ByteBuffer b = ByteBuffer.allocateDirect(16 + payload.length).order(ByteOrder.nativeOrder());
+                b.putInt(0, Integer.parseInt(m.group(1))).putShort(4, (short) type).putShort(6, (short) flags(m.group(3)))
+                        .putInt(8, Integer.parseInt(m.group(4))).putInt(12, Integer.parseInt(m.group(5)))
+                        .put(16, payload);
+                if (b.getInt(0) != b.capacity()) {
+                    throw new IOException(resource + ": nlmsg_len " + b.getInt(0) + " but " + b.capacity() + " bytes shown");
+                }
+                out.add(b);
             }
         }
         return out;
