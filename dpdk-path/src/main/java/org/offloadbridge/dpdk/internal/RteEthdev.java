@@ -57,7 +57,6 @@ public final class RteEthdev {
     public static final int DEV_ITERATOR_SIZEOF = 56;
     /** RTE_ETH_NAME_MAX_LEN. */
     public static final int RTE_ETH_NAME_MAX_LEN = 64;
-    public static final int RTE_MAX_ETHPORTS_INVALID = RTE_MAX_ETHPORTS;
 
     private static final MemorySegment M = NativeLibs.ALL;
     private static final long FP_OPS = NativeLibs.symbol("rte_eth_fp_ops").address();
@@ -98,8 +97,6 @@ public final class RteEthdev {
         FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle rte_eth_iterator_next = NativeLibs.downcall("rte_eth_iterator_next",
         FunctionDescriptor.of(JAVA_SHORT, ADDRESS));
-    private static final MethodHandle rte_eth_iterator_cleanup = NativeLibs.downcall("rte_eth_iterator_cleanup",
-        FunctionDescriptor.ofVoid(ADDRESS));
 
     private RteEthdev() {
     }

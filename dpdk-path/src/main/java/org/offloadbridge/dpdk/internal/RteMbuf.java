@@ -1,6 +1,5 @@
 package org.offloadbridge.dpdk.internal;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
@@ -203,13 +202,5 @@ public final class RteMbuf {
             at += n;
         }
         return at;
-    }
-
-    static byte byteAt(long addr) {
-        return M.get(JAVA_BYTE, addr);
-    }
-
-    static int intAt(long addr) {
-        return M.get(JAVA_INT, addr);
     }
 }
