@@ -104,4 +104,23 @@ class MacLearningTest {
         assertTrue(p.macs().expire() > 0);
         assertTrue(p.seq() > seq);
     }
+
+    @Test
+    void agingAgentExpiresOncePerInterval() {
+        MacLearningTable t = new MacLearningTable(() -> now[0], 1_000, 16, changes::incrementAndGet);
+        MacAgingAgent agent = new MacAgingAgent(t, () -> now[0], 500);
+        t.learn(0, A, 1);
+        assertEquals(0, agent.doWork(), "nothing aged yet");
+        now[0] += 400;
+        t.learn(0, B, 2);
+        now[0] += 700; // A is 1 100 ms old (aged), B 700 ms
+        assertEquals(1, agent.doWork(), "A forgotten, B kept");
+        now[0] += 400; // B is 1 100 ms old, but the last pass was only 400 ms ago
+        assertEquals(0, agent.doWork(), "interval not over since the last pass");
+        now[0] += 100;
+        int before = changes.get();
+        assertEquals(1, agent.doWork());
+        assertEquals(before + 1, changes.get(), "expiry is a change revalidators must see");
+        assertEquals(0, t.size());
+    }
 }
