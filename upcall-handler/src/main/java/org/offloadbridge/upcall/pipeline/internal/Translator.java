@@ -189,7 +189,9 @@ public final class Translator {
                 case OfAction.Normal ignored -> normal();
                 case OfAction.Controller c -> {
                     commit();
-                    String cookie = hit.isEmpty() ? "0x0" : "0x" + Long.toHexString(hit.get(hit.size() - 1).cookie());
+                    // As OVS prints it (odp-util: rule_cookie=%#x, which is "0" for zero).
+                    long ck = hit.isEmpty() ? 0 : hit.get(hit.size() - 1).cookie();
+                    String cookie = ck == 0 ? "0" : "0x" + Long.toHexString(ck);
                     out.userspace(controllerPid, "controller(reason=1,dont_send=0,continuation=0,recirc_id=0,rule_cookie="
                             + cookie + ",controller_id=0,max_len=" + c.maxLen() + ")");
                     offload = offload.combine(OffloadPreference.NEVER);
