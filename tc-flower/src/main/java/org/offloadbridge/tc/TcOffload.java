@@ -307,7 +307,8 @@ public final class TcOffload implements AutoCloseable {
                 // What the kernel holds is not what we asked for: don't leave it there.
                 deleteFilter(id);
                 result[i] = TcOutcome.failed(Reason.OTHER, "install " + f.ufid() + ": the kernel's echo differs from the request"
-                        + (e.flow() == null ? " (" + e.why() + ")" : ": installed " + e.flow() + " for " + f), id, 0, null);
+                        + (e.flow() == null ? " (" + e.why() + ")" : ": kernel holds " + describe(e.flow()) + " at " + id + ", asked " + describe(f)
+                        + " at ifindex " + ids[j].ifindex()), id, 0, null);
                 continue;
             }
             installed.put(f.ufid(), new Installed(id, f, flags[i], TcStats.ZERO));
@@ -315,6 +316,11 @@ public final class TcOffload implements AutoCloseable {
             result[i] = TcOutcome.ok(id, (e.flags() & TCA_CLS_FLAGS_IN_HW) != 0, e.inHwCount(),
                     (e.flags() & TCA_CLS_FLAGS_SKIP_SW) != 0, (e.flags() & TCA_CLS_FLAGS_SKIP_HW) != 0, fallback);
         }
+    }
+
+    /** Text for a megaflow that never throws (the text format may not know every action). */
+    static String describe(Megaflow f) {
+        return f.ufid() + " " + f.key() + " " + f.mask() + " actions " + f.actions().toList();
     }
 
     /** Copies the one message in {@code from} to the end of {@link #out}. */

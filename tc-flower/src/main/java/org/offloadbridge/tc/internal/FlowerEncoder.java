@@ -494,8 +494,22 @@ public final class FlowerEncoder {
         use(lo);
     }
 
+    /**
+     * An attribute holding a raw struct, payload zeroed. (NetlinkMessageWriter.putStruct leaves
+     * old buffer bytes in the payload; a stale {@code tc_gen.index} there makes the kernel bind
+     * the filter to some existing action with that index instead of creating one.)
+     */
+    static int struct(NetlinkMessageWriter w, int type, int length) {
+        int p = w.putStruct(type, length);
+        ByteBuffer b = w.buffer();
+        for (int i = 0; i < length; i++) {
+            b.put(p + i, (byte) 0);
+        }
+        return p;
+    }
+
     static void putMac(NetlinkMessageWriter w, int type, long mac) {
-        int p = w.putStruct(type, 6);
+        int p = struct(w, type, 6);
         ByteBuffer b = w.buffer();
         for (int i = 0; i < 6; i++) {
             b.put(p + i, (byte) (mac >>> (40 - 8 * i)));
@@ -503,7 +517,7 @@ public final class FlowerEncoder {
     }
 
     static void put128(NetlinkMessageWriter w, int type, long hi, long lo) {
-        int p = w.putStruct(type, 16);
+        int p = struct(w, type, 16);
         ByteBuffer b = w.buffer();
         for (int i = 0; i < 8; i++) {
             b.put(p + i, (byte) (hi >>> (56 - 8 * i)));
@@ -615,7 +629,7 @@ public final class FlowerEncoder {
     private void endAction(NetlinkMessageWriter w, int nest) {
         w.putBytes(TCA_ACT_COOKIE, cookie);
         if (actFlags != 0) {
-            int p = w.putStruct(TCA_ACT_FLAGS, 8); // struct nla_bitfield32 {value, selector}
+            int p = struct(w, TCA_ACT_FLAGS, 8); // struct nla_bitfield32 {value, selector}
             w.buffer().putInt(p, actFlags);
             w.buffer().putInt(p + 4, actFlags);
         }
@@ -629,7 +643,7 @@ public final class FlowerEncoder {
     private void mirred(NetlinkMessageWriter w, int ifindex, boolean mirror) {
         int nest = beginAction(w, "mirred");
         int opts = w.beginNested(TCA_ACT_OPTIONS | NLA_F_NESTED);
-        int p = w.putStruct(TcMirred.TCA_MIRRED_PARMS, TC_GEN_LEN + 8); // struct tc_mirred: tc_gen, eaction, ifindex
+        int p = struct(w, TcMirred.TCA_MIRRED_PARMS, TC_GEN_LEN + 8); // struct tc_mirred: tc_gen, eaction, ifindex
         ByteBuffer b = w.buffer();
         tcGen(b, p, mirror ? TC_ACT_PIPE : TC_ACT_STOLEN);
         b.putInt(p + TC_GEN_LEN, mirror ? TcMirred.TCA_EGRESS_MIRROR : TcMirred.TCA_EGRESS_REDIR);
@@ -641,7 +655,7 @@ public final class FlowerEncoder {
     private void gactDrop(NetlinkMessageWriter w) {
         int nest = beginAction(w, "gact");
         int opts = w.beginNested(TCA_ACT_OPTIONS | NLA_F_NESTED);
-        int p = w.putStruct(TcGact.TCA_GACT_PARMS, TC_GEN_LEN);
+        int p = struct(w, TcGact.TCA_GACT_PARMS, TC_GEN_LEN);
         tcGen(w.buffer(), p, TC_ACT_SHOT);
         w.endNested(opts);
         endAction(w, nest);
@@ -650,7 +664,7 @@ public final class FlowerEncoder {
     private void vlan(NetlinkMessageWriter w, int vAction, int vid, int tpid, int pcp) {
         int nest = beginAction(w, "vlan");
         int opts = w.beginNested(TCA_ACT_OPTIONS | NLA_F_NESTED);
-        int p = w.putStruct(TcVlan.TCA_VLAN_PARMS, TC_GEN_LEN + 4); // struct tc_vlan: tc_gen, v_action
+        int p = struct(w, TcVlan.TCA_VLAN_PARMS, TC_GEN_LEN + 4); // struct tc_vlan: tc_gen, v_action
         ByteBuffer b = w.buffer();
         tcGen(b, p, TC_ACT_PIPE);
         b.putInt(p + TC_GEN_LEN, vAction);
@@ -689,7 +703,7 @@ public final class FlowerEncoder {
         int nest = beginAction(w, "tunnel_key");
         int opts = w.beginNested(TCA_ACT_OPTIONS | NLA_F_NESTED);
         w.putU8(TcTunnelKey.TCA_TUNNEL_KEY_NO_CSUM, 0);
-        int p = w.putStruct(TcTunnelKey.TCA_TUNNEL_KEY_PARMS, TC_GEN_LEN + 4);
+        int p = struct(w, TcTunnelKey.TCA_TUNNEL_KEY_PARMS, TC_GEN_LEN + 4);
         ByteBuffer b = w.buffer();
         tcGen(b, p, TC_ACT_PIPE);
         b.putInt(p + TC_GEN_LEN, TcTunnelKey.TCA_TUNNEL_KEY_ACT_RELEASE);
@@ -749,7 +763,7 @@ public final class FlowerEncoder {
         w.putU8(TcTunnelKey.TCA_TUNNEL_KEY_ENC_TOS, tos);
         w.putU8(TcTunnelKey.TCA_TUNNEL_KEY_ENC_TTL, ttl);
         w.putU8(TcTunnelKey.TCA_TUNNEL_KEY_NO_CSUM, (flags & FlowKey.TUN_F_CSUM) != 0 ? 0 : 1);
-        int p = w.putStruct(TcTunnelKey.TCA_TUNNEL_KEY_PARMS, TC_GEN_LEN + 4);
+        int p = struct(w, TcTunnelKey.TCA_TUNNEL_KEY_PARMS, TC_GEN_LEN + 4);
         ByteBuffer b = w.buffer();
         tcGen(b, p, TC_ACT_PIPE);
         b.putInt(p + TC_GEN_LEN, TcTunnelKey.TCA_TUNNEL_KEY_ACT_SET);
@@ -848,7 +862,7 @@ public final class FlowerEncoder {
         int opts = w.beginNested(TCA_ACT_OPTIONS | NLA_F_NESTED);
         // struct tc_pedit_sel: tc_gen, nkeys u8, flags u8, pad; then struct tc_pedit_key[nkeys]:
         // mask, val, off, at, offmask, shift (u32 each). mask/val are raw header words.
-        int p = w.putStruct(TcPedit.TCA_PEDIT_PARMS_EX, TC_GEN_LEN + 4 + 24 * peditKeys);
+        int p = struct(w, TcPedit.TCA_PEDIT_PARMS_EX, TC_GEN_LEN + 4 + 24 * peditKeys);
         ByteBuffer b = w.buffer();
         tcGen(b, p, TC_ACT_PIPE);
         b.put(p + TC_GEN_LEN, (byte) peditKeys);
@@ -872,7 +886,7 @@ public final class FlowerEncoder {
         if (csumFlags != 0) {
             int cn = beginAction(w, "csum");
             int co = w.beginNested(TCA_ACT_OPTIONS | NLA_F_NESTED);
-            int cp = w.putStruct(TcCsum.TCA_CSUM_PARMS, TC_GEN_LEN + 4);
+            int cp = struct(w, TcCsum.TCA_CSUM_PARMS, TC_GEN_LEN + 4);
             ByteBuffer cb = w.buffer();
             tcGen(cb, cp, TC_ACT_PIPE);
             cb.putInt(cp + TC_GEN_LEN, csumFlags);

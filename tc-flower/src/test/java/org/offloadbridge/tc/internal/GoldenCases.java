@@ -17,20 +17,46 @@ import org.offloadbridge.flow.Megaflow;
  * flow and the skip flags the command used. In the capture's netns ob1 = ifindex 2,
  * ob0 = 3 (where the filters go), obvx = 4 (a vxlan device); ports here are ifindexes.
  */
-final class GoldenCases {
-    static final int OB1 = 2;
-    static final int OB0 = 3;
-    static final int OBVX = 4;
+public final class GoldenCases {
+    public static final int OB1 = 2;
+    public static final int OB0 = 3;
+    public static final int OBVX = 4;
 
-    record Case(Megaflow flow, int clsFlags, int actFlags) {}
+    public record Case(Megaflow flow, int clsFlags, int actFlags) {}
+
+    private int OB1v;
+    private int OB0v;
+    private int OBVXv;
+    private boolean golden;
 
     private GoldenCases() {}
 
-    static Actions toOb1() {
-        return Actions.builder().output(OB1).build();
+    Actions toOb1() {
+        return Actions.builder().output(OB1v).build();
     }
 
-    static Map<String, Case> all() {
+    /** The cases with the capture's ifindexes and the capture's cookie. */
+    public static Map<String, Case> all() {
+        return all(OB1, OB0, OBVX, true);
+    }
+
+    /**
+     * The cases with other devices: {@code ob1}/{@code ob0}/{@code obvx} are the ports standing
+     * for the capture's ob1, ob0 and obvx; {@code goldenUfid} false gives each flow its own ufid.
+     */
+    public static Map<String, Case> all(int ob1, int ob0, int obvx, boolean goldenUfid) {
+        GoldenCases g = new GoldenCases();
+        g.OB1v = ob1;
+        g.OB0v = ob0;
+        g.OBVXv = obvx;
+        g.golden = goldenUfid;
+        return g.build();
+    }
+
+    private Map<String, Case> build() {
+        int OB1 = OB1v;
+        int OB0 = OB0v;
+        int OBVX = OBVXv;
         Map<String, Case> c = new LinkedHashMap<>();
         c.put("eth_all", plain(Flows.on(OB0).exact(Field.ETH_DST, mac("00:11:22:33:44:55"))
                 .masked(Field.ETH_SRC, mac("66:77:88:00:00:00"), mac("ff:ff:ff:00:00:00"))));
@@ -60,7 +86,7 @@ final class GoldenCases {
         long[] b6 = ip6("2001:db8::b");
         c.put("tun_match6", plain(Flows.on(OBVX).eth(0x0800).exact(Field.TUN_IPV6_SRC_HI, a6[0]).exact(Field.TUN_IPV6_SRC_LO, a6[1])
                 .exact(Field.TUN_IPV6_DST_HI, b6[0]).exact(Field.TUN_IPV6_DST_LO, b6[1]).exact(Field.TUN_ID, 7).exact(Field.TUN_TP_DST, 4789)));
-        c.put("skip_hw", new Case(Flows.on(OB0).eth(0x0800).actions(toOb1()).ufid(Flows.GOLDEN_UFID).build(), 1, 0));
+        c.put("skip_hw", new Case(Flows.on(OB0).eth(0x0800).actions(toOb1()).ufid(golden ? Flows.GOLDEN_UFID : null).build(), 1, 0));
         c.put("act_drop", act(Flows.on(OB0).eth(0x0800), Actions.DROP));
         c.put("act_mirror", act(Flows.on(OB0).eth(0x0800), Actions.builder().output(OB1).output(OB0).output(OB1).build()));
         c.put("act_push_vlan", act(Flows.on(OB0).eth(0x0800), Actions.builder().pushVlan(0x8100, 100, 3).output(OB1).build()));
@@ -86,15 +112,15 @@ final class GoldenCases {
                 .field(Field.TUN_IPV6_DST_HI, b6[0], -1L).field(Field.TUN_IPV6_DST_LO, b6[1], -1L)
                 .field(Field.TUN_TOS, 0, -1L).field(Field.TUN_TTL, 64, -1L).field(Field.TUN_TP_DST, 4789, -1L)
                 .field(Field.TUN_FLAGS, FlowKey.TUN_F_KEY, -1L).endSet().output(OBVX).build()));
-        c.put("act_flags_skip_hw", new Case(Flows.on(OB0).eth(0x0800).actions(toOb1()).ufid(Flows.GOLDEN_UFID).build(), 1, 2));
+        c.put("act_flags_skip_hw", new Case(Flows.on(OB0).eth(0x0800).actions(toOb1()).ufid(golden ? Flows.GOLDEN_UFID : null).build(), 1, 2));
         return c;
     }
 
-    private static Case plain(Flows f) {
-        return new Case(f.actions(toOb1()).ufid(Flows.GOLDEN_UFID).build(), 0, 0);
+    private Case plain(Flows f) {
+        return new Case(f.actions(toOb1()).ufid(golden ? Flows.GOLDEN_UFID : null).build(), 0, 0);
     }
 
-    private static Case act(Flows f, Actions a) {
-        return new Case(f.actions(a).ufid(Flows.GOLDEN_UFID).build(), 0, 0);
+    private Case act(Flows f, Actions a) {
+        return new Case(f.actions(a).ufid(golden ? Flows.GOLDEN_UFID : null).build(), 0, 0);
     }
 }
