@@ -210,16 +210,25 @@ public final class NetlinkKernelView implements KernelView, AutoCloseable {
         if (!before.changeable(bit)) {
             return HwTcOffload.of(before.active(bit), false);
         }
+        setFeature(dev, EthtoolCodec.HW_TC_OFFLOAD, on);
+        final EthtoolCodec.Features after = features(dev);
+        return HwTcOffload.of(after.active(bit), after.changeable(bit));
+    }
+
+    /**
+     * {@code ethtool -K dev NAME on|off} for any feature name, with no checks of ours: the
+     * kernel validates the name and says what it refuses (its extack text lands in the
+     * {@link SwitchdevException}).
+     */
+    public synchronized void setFeature(String dev, String feature, boolean on) {
         w.reset();
-        EthtoolCodec.encodeFeatureSet(w, ethtoolFamily().id(), dev, EthtoolCodec.HW_TC_OFFLOAD, on, 0);
-        final String op = "ethtool -K " + dev + " hw-tc-offload " + (on ? "on" : "off");
+        EthtoolCodec.encodeFeatureSet(w, ethtoolFamily().id(), dev, feature, on, 0);
+        final String op = "ethtool -K " + dev + " " + feature + " " + (on ? "on" : "off");
         try {
             genl.request(op, w, (i, m) -> { });
         } catch (NetlinkException e) {
             throw refused(op, e);
         }
-        final EthtoolCodec.Features after = features(dev);
-        return HwTcOffload.of(after.active(bit), after.changeable(bit));
     }
 
     @Override

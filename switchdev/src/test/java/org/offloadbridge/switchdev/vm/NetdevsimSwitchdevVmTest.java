@@ -188,6 +188,20 @@ class NetdevsimSwitchdevVmTest {
     }
 
     @Test
+    void kernelExtackTextReachesTheCaller() {
+        try (var kv = org.offloadbridge.switchdev.internal.NetlinkKernelView.open(
+                org.offloadbridge.switchdev.internal.SysfsReader.system())) {
+            final SwitchdevException e = assertThrows(SwitchdevException.class,
+                    () -> kv.setFeature(uplink, "no-such-feature", true));
+            assertNotNull(e.kernelMessage(), e.getMessage());
+            assertTrue(e.getMessage().startsWith("ethtool -K " + uplink + " no-such-feature on: "), e.getMessage());
+            assertTrue(e.getMessage().endsWith(e.kernelMessage()) || e.getMessage().contains(e.kernelMessage() + " ["),
+                    e.getMessage());
+            System.out.println("kernel said: " + e.getMessage());
+        }
+    }
+
+    @Test
     void devicesComingAndGoingDuringDiscoveryLeaveConsistentSnapshots() throws Exception {
         sd.setEswitch(nsim.devlink(), EswitchMode.SWITCHDEV, null, null);
         final AtomicReference<Throwable> churnFailure = new AtomicReference<>();
