@@ -152,13 +152,12 @@ public final class NetlinkKernelView implements KernelView, AutoCloseable {
             final int family = ethtoolFamily().id();
             w.reset();
             EthtoolCodec.encodeFeatureStringsGet(w, family, 0);
-            @SuppressWarnings("unchecked")
-            final List<String>[] got = new List[1];
-            genl.request("ethtool strset features", w, (i, m) -> got[0] = ethtool.parseFeatureStrings(m));
-            if (got[0] == null) {
+            final java.util.concurrent.atomic.AtomicReference<List<String>> got = new java.util.concurrent.atomic.AtomicReference<>();
+            genl.request("ethtool strset features", w, (i, m) -> got.set(ethtool.parseFeatureStrings(m)));
+            if (got.get() == null) {
                 throw new IllegalStateException("ethtool strset: no reply");
             }
-            featureNames = List.copyOf(got[0].stream().map(s -> s == null ? "" : s).toList());
+            featureNames = List.copyOf(got.get().stream().map(s -> s == null ? "" : s).toList());
             hwTcBit = featureNames.indexOf(EthtoolCodec.HW_TC_OFFLOAD);
             if (hwTcBit < 0) {
                 throw new UnsupportedOperationException("the kernel's ETH_SS_FEATURES set has no '" + EthtoolCodec.HW_TC_OFFLOAD + "'");
