@@ -155,4 +155,17 @@ class MegaflowWidthTest {
             assertTrue(m.isWildcard(f), f + ": " + show(m));
         }
     }
+
+    @Test
+    void lookupsOnFieldsARuleSetToAConstantPinNothing() throws Exception {
+        pipeline.loadRulesFile("""
+                table=0,ip,actions=mod_nw_dst:10.0.7.1,set_tunnel:5,resubmit(,1)
+                table=1,ip,nw_dst=10.0.7.0/24,tun_id=5,actions=output:p2
+                table=1,ip,nw_dst=10.0.8.0/24,actions=output:p3
+                """);
+        Translation t = pipeline.translate(tcp("1.1.1.1", "192.168.0.1", 1, 2));
+        assertEquals(2, t.actions().size(), t.actions().toString());
+        assertTrue(t.mask().isWildcard(Field.IPV4_DST), "nw_dst was 10.0.7.1 for every packet by then: " + show(t.mask()));
+        assertTrue(t.mask().isWildcard(Field.TUN_ID), show(t.mask()));
+    }
 }

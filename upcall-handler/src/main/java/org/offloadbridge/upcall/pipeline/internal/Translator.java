@@ -25,8 +25,10 @@ import org.offloadbridge.upcall.pipeline.Translation;
  * what {@link Table#lookup} consulted, {@code normal} adds in_port, VLAN, dl_src and dl_dst,
  * dec_ttl adds nw_ttl, VLAN actions add the original tags. Because every decision is a
  * function of the bits in {@code wc} (and of constants in rules), any packet that agrees with
- * this one on {@code wc} takes the same path and gets the same actions. A lookup on a field an
- * action overwrote pins the original field's bits — narrower than needed, never wrong.
+ * this one on {@code wc} takes the same path and gets the same actions. Bits an action set to
+ * a rule's constant ({@code constant}) are never pinned by later decisions: every packet has
+ * the same value there by then (so {@code mod_nw_dst:X,resubmit(,1)} into a route table does
+ * not pin the packet's own nw_dst).
  *
  * <p>Field writes are collected and emitted as masked sets just before the next output
  * ("commit", as OVS does), always for every written field, so the emitted actions never
@@ -51,6 +53,13 @@ public final class Translator {
     private final FlowMask wc = new FlowMask();
     /** Bits of fields written by actions and not yet committed as set actions. */
     private final FlowMask dirty = new FlowMask();
+    /**
+     * Bits that hold a constant from a rule (set_field, mod_*, set_tunnel) rather than a
+     * packet value: decisions that read them depend on no packet bit, so they are not pinned.
+     */
+    private final FlowMask constant = new FlowMask();
+    /** What one lookup consulted, before the constant bits are filtered out. */
+    private final FlowMask lookupWc = new FlowMask();
     private final Binding.FlowWordsSink workSink = new Binding.FlowWordsSink(work);
 
     // VLAN stacks, index 0 = innermost tag. committed = what the datapath packet has now.
@@ -100,6 +109,7 @@ public final class Translator {
         work.copyFrom(packet);
         wc.clear();
         dirty.clear();
+        constant.clear();
         wc.setExact(Field.IN_PORT);
         wc.setExact(Field.RECIRC_ID);
         wc.setExact(Field.ETH_TYPE);
@@ -165,13 +175,38 @@ public final class Translator {
         if (t == null) {
             return; // an empty table misses: drop, as OVS does with no table-miss rule
         }
-        CompiledRule r = t.lookup(work, wc, sc);
+        CompiledRule r = lookup(t);
         if (r == null) {
             return;
         }
         offload = offload.combine(r.rule().offload());
         hit.add(r.rule());
         runActions(r.rule().actions(), tableId, depth);
+    }
+
+    /** A classifier lookup on the working key; pins what it consulted except constant bits. */
+    private CompiledRule lookup(Table t) {
+        lookupWc.clear();
+        CompiledRule r = t.lookup(work, lookupWc, sc);
+        pinMask(lookupWc);
+        return r;
+    }
+
+    private void pinMask(FlowMask m) {
+        for (int i = 0; i < Field.WORDS; i++) {
+            long bits = m.word(i) & ~constant.word(i);
+            if (bits != 0) {
+                wc.setWord(i, wc.word(i) | bits);
+            }
+        }
+    }
+
+    /** Pins a whole field, except bits that hold a constant. */
+    private void pin(Field f) {
+        long bits = f.valueMask() & ~constant.get(f);
+        if (bits != 0) {
+            wc.unwildcard(f, bits);
+        }
     }
 
     private void runActions(List<OfAction> actions, int tableId, int depth) {
@@ -234,6 +269,7 @@ public final class Translator {
                     tunId = s.tunId();
                     tunIdSet = true;
                     work.set(Field.TUN_ID, s.tunId());
+                    constant.setExact(Field.TUN_ID);
                 }
                 case OfAction.Resubmit r -> {
                     long saved = work.get(Field.IN_PORT);
@@ -257,7 +293,7 @@ public final class Translator {
         }
         resubmits++;
         Table t = rules.table(tableId);
-        CompiledRule r = t == null ? null : t.lookup(work, wc, sc);
+        CompiledRule r = t == null ? null : lookup(t);
         work.set(Field.IN_PORT, savedInPort);
         if (r == null) {
             return;
@@ -298,8 +334,8 @@ public final class Translator {
     }
 
     private void normal() {
-        wc.setExact(Field.ETH_SRC);
-        wc.setExact(Field.ETH_DST);
+        pin(Field.ETH_SRC);
+        pin(Field.ETH_DST);
         wc.setExact(Field.VLAN0_CFI);
         wc.setExact(Field.VLAN0_VID);
         int vlan = work.get(Field.VLAN0_CFI) != 0 ? (int) work.get(Field.VLAN0_VID) : 0;
@@ -326,7 +362,7 @@ public final class Translator {
         if (eth != ETH_TYPE_IP && eth != ETH_TYPE_IPV6) {
             return;
         }
-        wc.setExact(Field.NW_TTL);
+        pin(Field.NW_TTL); // a TTL set by mod_nw_ttl is a constant; one from the packet is not
         long ttl = work.get(Field.NW_TTL);
         if (ttl <= 1) {
             // OVS sends such packets to the controller (invalid_ttl) and stops; we have no
@@ -345,17 +381,23 @@ public final class Translator {
                 tunId = (work.get(Field.TUN_ID) & ~s.mask()) | (s.value() & s.mask());
                 tunIdSet = true;
                 work.set(Field.TUN_ID, tunId);
+                constant.unwildcard(Field.TUN_ID, s.mask());
+                if (s.mask() != -1L) {
+                    // The unmasked bits of the key reach the tunnel header: pin them.
+                    pin(Field.TUN_ID);
+                }
                 return;
             }
             case TUN_SRC, TUN_DST -> {
                 // Outer addresses come from the tunnel port's configuration; later lookups see the value.
-                Binding.write(f, s.valueHi(), s.value(), s.maskHi(), s.mask(), workSink, null);
+                Binding.write(f, s.valueHi(), s.value(), s.maskHi(), s.mask(), workSink, constant);
                 return;
             }
             default -> {
             }
         }
         Binding.write(f, s.valueHi(), s.value(), s.maskHi(), s.mask(), workSink, dirty);
+        Binding.write(f, s.valueHi(), s.value(), s.maskHi(), s.mask(), null, constant);
     }
 
     private void touchVlans() {
