@@ -97,6 +97,37 @@ class TcOffloadPolicyVmTest {
     }
 
     @Test
+    void cliAddDumpModGetDel() {
+        Megaflow f = udpFlow(5353, toP1());
+        org.offloadbridge.flow.FlowKey k = f.key().copy();
+        k.deriveAttrs(f.mask());
+        org.offloadbridge.flow.PortNames names = org.offloadbridge.flow.PortNames.of(java.util.Map.of(p0, "p0", p1, "p1"));
+        String match = f.ufid() + "," + org.offloadbridge.flow.FlowFormat.formatMatch(k, f.mask(), names, false);
+        String[] add = {"--netns", net.name, "add-flow", match, "p1"};
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int rc = TcCli.run(add, new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+        assertEquals(0, rc, match + "\nout: " + out + "\nerr: " + err);
+        assertTrue(out.toString().contains("not_in_hw"), out.toString());
+
+        out.reset();
+        assertEquals(0, TcCli.run(new String[] {"--netns", net.name, "dump-flows", "p0", "-m"}, new java.io.PrintStream(out, true), new java.io.PrintStream(err, true)), err.toString());
+        String dump = out.toString();
+        assertTrue(dump.contains(f.ufid().toString()) && dump.contains("offloaded:no") && dump.contains("dp:tc") && dump.contains("actions:p1"), dump);
+
+        out.reset();
+        assertEquals(0, TcCli.run(new String[] {"--netns", net.name, "mod-flow", match, "drop"}, new java.io.PrintStream(out, true), new java.io.PrintStream(err, true)), err.toString());
+        out.reset();
+        assertEquals(0, TcCli.run(new String[] {"--netns", net.name, "get-flow", f.ufid().toString()}, new java.io.PrintStream(out, true), new java.io.PrintStream(err, true)), err.toString());
+        assertTrue(out.toString().contains("actions:drop"), out.toString());
+        assertEquals(0, TcCli.run(new String[] {"--netns", net.name, "del-flow", f.ufid().toString()}, new java.io.PrintStream(out, true), new java.io.PrintStream(err, true)), err.toString());
+        assertFalse(tcShow("p0").contains("handle"), tcShow("p0"));
+        assertEquals(1, TcCli.run(new String[] {"--netns", net.name, "add-flow", "in_port(p0),eth_type(0x0800),ipv4(proto=17)", "userspace(pid=1)"},
+                new java.io.PrintStream(out, true), new java.io.PrintStream(err, true)));
+        assertTrue(err.toString().contains("USERSPACE_ACTION"), err.toString());
+    }
+
+    @Test
     void foreignFiltersSurviveEverything() {
         net.sh("tc qdisc replace dev p0 clsact 2>/dev/null || true");
         net.sh("tc filter add dev p0 ingress prio 1 protocol ip flower ip_proto udp dst_port 7 action drop");

@@ -97,14 +97,20 @@ class TcOracleVmTest {
                 try (InputStream in = getClass().getResourceAsStream("/tc-normalize.py")) {
                     Files.write(norm, in.readAllBytes());
                 }
+                int compared = 0;
                 for (String[] pair : new String[][] {{"o0", "t0"}, {"vx0", "vx1"}}) {
                     Map<String, String> ours = normalized(net, pair[0], norm);
                     Map<String, String> theirs = normalized(net, pair[1], norm);
+                    for (String v : ours.values()) {
+                        compared += v.split(" \\| ").length;
+                    }
                     assertEquals(ours.keySet(), theirs.keySet(), "prios on " + pair[0] + " vs " + pair[1]);
                     for (String pref : ours.keySet()) {
                         assertEquals(theirs.get(pref), ours.get(pref), "prio " + pref + " (" + namesAt(rows, outcomes, Integer.parseInt(pref)) + ")");
                     }
                 }
+
+                assertEquals(rows.size(), compared, "filters compared with iproute2's");
 
                 // Dump → decode → the same megaflows, for ours and for iproute2's.
                 Map<org.offloadbridge.flow.Ufid, Megaflow> expected = new HashMap<>();

@@ -104,6 +104,7 @@ public final class FlowerDecoder {
             boolean tunnelMatch = decodeKeys(key, mask, protocol);
             decodeActions(ar, tunnelMatch, key, mask);
             if (ar.ufid != null) {
+                key.deriveAttrs(mask); // which OVS key attributes to print, as the parser would set them
                 flow = new Megaflow(key, mask, ar.actions, ar.ufid);
             }
         } catch (NotOurs e) {
