@@ -63,6 +63,11 @@ class MegaflowCorrectnessPropertyTest {
                     // The translation learned a MAC: like a revalidator, translate again on the new state.
                     m = p.translate(packet);
                 }
+                String bad = installable(packet, m.mask());
+                if (bad != null) {
+                    fail("megaflow mask not installable (seed " + seed + "): " + bad + "\nrules:\n  " + String.join("\n  ", ruleText)
+                            + "\nP: " + packet + "\nM: mask " + m.mask());
+                }
                 for (int q = 0; q < QS_PER_PACKET; q++) {
                     FlowKey other = redrawWildcarded(rnd, packet, m.mask());
                     Translation t = p.translate(other);
@@ -79,6 +84,47 @@ class MegaflowCorrectnessPropertyTest {
             }
         }
         System.out.println("megaflow property: " + cases + " packet pairs checked, seed " + seed);
+    }
+
+    /**
+     * A datapath (and tc flower) can only match a protocol's fields under that protocol's
+     * ethertype / IP protocol: the mask must never pin, say, IPv4 addresses of an ARP packet or
+     * TCP ports of a UDP packet. Returns what is wrong, or null.
+     */
+    static String installable(FlowKey p, FlowMask m) {
+        int eth = (int) p.get(Field.ETH_TYPE);
+        int proto = (int) p.get(Field.NW_PROTO);
+        boolean ip4 = eth == 0x0800;
+        boolean ip6 = eth == 0x86dd;
+        if (!m.isExact(Field.ETH_TYPE) || !m.isExact(Field.IN_PORT)) {
+            return "eth_type and in_port must always be exact";
+        }
+        if (!ip4 && !(m.isWildcard(Field.IPV4_SRC) && m.isWildcard(Field.IPV4_DST))) {
+            return "IPv4 addresses pinned on a non-IPv4 packet";
+        }
+        if (!ip6 && !(m.isWildcard(Field.IPV6_SRC_HI) && m.isWildcard(Field.IPV6_SRC_LO) && m.isWildcard(Field.IPV6_DST_HI)
+                && m.isWildcard(Field.IPV6_DST_LO) && m.isWildcard(Field.IPV6_LABEL))) {
+            return "IPv6 fields pinned on a non-IPv6 packet";
+        }
+        if (eth != 0x0806 && !(m.isWildcard(Field.ARP_OP) && m.isWildcard(Field.ARP_SPA) && m.isWildcard(Field.ARP_TPA)
+                && m.isWildcard(Field.ARP_SHA) && m.isWildcard(Field.ARP_THA))) {
+            return "ARP fields pinned on a non-ARP packet";
+        }
+        if (!ip4 && !ip6 && !(m.isWildcard(Field.NW_PROTO) && m.isWildcard(Field.NW_TTL) && m.isWildcard(Field.NW_TOS)
+                && m.isWildcard(Field.NW_FRAG))) {
+            return "IP fields pinned on a non-IP packet";
+        }
+        boolean l4 = (ip4 || ip6) && (proto == 6 || proto == 17 || proto == 132);
+        if (!l4 && !(m.isWildcard(Field.TP_SRC) && m.isWildcard(Field.TP_DST))) {
+            return "L4 ports pinned on a packet without TCP/UDP/SCTP";
+        }
+        if (!(m.isWildcard(Field.TP_SRC) && m.isWildcard(Field.TP_DST) && m.isWildcard(Field.TCP_FLAGS)) && !m.isExact(Field.NW_PROTO)) {
+            return "L4 fields pinned without an exact nw_proto";
+        }
+        if (proto != 6 && !m.isWildcard(Field.TCP_FLAGS)) {
+            return "tcp_flags pinned on a non-TCP packet";
+        }
+        return null;
     }
 
     // ---- rules ----
