@@ -4,21 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.Size;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.offloadbridge.netlink.uapi.IfLink;
 import org.offloadbridge.netlink.uapi.PktCls;
 import org.offloadbridge.netlink.uapi.Rtnetlink;
 
 /**
- * Property tests: whatever bytes arrive, the parsers either return values read strictly
- * inside the input or throw {@link NetlinkParseException} with an offset inside it —
- * no other exception escapes.
+ * Seeded random tests ({@link Cases}): whatever bytes arrive, the parsers either return values
+ * read strictly inside the input or throw {@link NetlinkParseException} with an offset inside
+ * it — no other exception escapes.
  */
 class ParserFuzzTest {
 
@@ -68,9 +67,44 @@ class ParserFuzzTest {
         }
     }
 
-    @Property(tries = 2000)
-    void randomBytes(@ForAll @Size(max = 600) byte[] input) {
-        expectOnlyParseErrors(input);
+    static final int MAX_RANDOM = 600;
+
+    static String hex(byte[] b) {
+        return b.length + " bytes " + HexFormat.of().formatHex(b);
+    }
+
+    /** Edges first: empty, one byte, all-zero and all-ones inputs at header boundaries, and headers whose nlmsg_len claims 0, 16 and the whole input. */
+    static List<byte[]> randomBytesEdges() {
+        List<byte[]> edges = new ArrayList<>();
+        for (int len : new int[] {0, 1, 3, 4, 15, 16, 17, 19, 20, 36, MAX_RANDOM}) {
+            for (byte fill : new byte[] {0, -1, Byte.MIN_VALUE, Byte.MAX_VALUE}) {
+                byte[] b = new byte[len];
+                Arrays.fill(b, fill);
+                edges.add(b);
+            }
+        }
+        for (int len : new int[] {16, 20, 24, 36, MAX_RANDOM}) {
+            for (int claimed : new int[] {0, 16, len, len + 1}) {
+                ByteBuffer b = ByteBuffer.allocate(len).order(ByteOrder.nativeOrder());
+                b.putInt(0, claimed);
+                edges.add(b.array());
+            }
+        }
+        return edges;
+    }
+
+    /** Random bytes; every other input gets an nlmsg_len inside it, so the parse goes past the first header check. */
+    static byte[] randomInput(SplittableRandom r) {
+        byte[] b = Cases.bytes(r, MAX_RANDOM);
+        if (b.length >= 4 && r.nextBoolean()) {
+            ByteBuffer.wrap(b).order(ByteOrder.nativeOrder()).putInt(0, r.nextBoolean() ? b.length : r.nextInt(b.length + 1));
+        }
+        return b;
+    }
+
+    @Test
+    void randomBytes() {
+        Cases.check(2000, randomBytesEdges(), ParserFuzzTest::randomInput, ParserFuzzTest::hex, ParserFuzzTest::expectOnlyParseErrors);
     }
 
     /** A real-shaped RTM_NEWTFILTER (flower key/mask attributes, nested actions) to mutate. */
@@ -97,27 +131,39 @@ class ParserFuzzTest {
         return b;
     }
 
-    @Provide
-    Arbitrary<byte[]> mutatedMessages() {
-        byte[] base = realMessage();
-        Arbitrary<Integer> pos = Arbitraries.integers().between(0, base.length - 1);
-        Arbitrary<Byte> val = Arbitraries.bytes();
-        Arbitrary<Integer> cut = Arbitraries.integers().between(0, base.length);
-        return Combinators.combine(pos.list().ofMaxSize(4), val.list().ofMaxSize(4), cut).as((ps, vs, c) -> {
-            byte[] m = base.clone();
-            for (int i = 0; i < Math.min(ps.size(), vs.size()); i++) {
-                m[ps.get(i)] = vs.get(i);
+    /** Up to 4 bytes of {@code base} overwritten, then cut to 0…base.length bytes. */
+    static byte[] mutate(SplittableRandom r, byte[] base) {
+        byte[] m = base.clone();
+        for (int i = r.nextInt(5); i > 0; i--) {
+            m[r.nextInt(base.length)] = Cases.oneByte(r);
+        }
+        // half cut anywhere (as before), half whole so mutations reach the nested attributes too
+        return Arrays.copyOf(m, r.nextBoolean() ? r.nextInt(base.length + 1) : base.length);
+    }
+
+    /** Edges first: every truncation of the message, then bytes in its header and its last byte set to each edge value. */
+    static List<byte[]> mutationEdges(byte[] base) {
+        List<byte[]> edges = new ArrayList<>();
+        for (int cut = 0; cut <= base.length; cut++) {
+            edges.add(Arrays.copyOf(base, cut));
+        }
+        for (int pos : new int[] {0, 3, 16, base.length - 1}) {
+            for (byte v : new byte[] {0, 1, -1, Byte.MIN_VALUE, Byte.MAX_VALUE}) {
+                byte[] m = base.clone();
+                m[pos] = v;
+                edges.add(m);
             }
-            return java.util.Arrays.copyOf(m, c);
-        });
+        }
+        return edges;
     }
 
-    @Property(tries = 3000)
-    void mutatedRealMessages(@ForAll("mutatedMessages") byte[] input) {
-        expectOnlyParseErrors(input);
+    @Test
+    void mutatedRealMessages() {
+        byte[] base = realMessage();
+        Cases.check(3000, mutationEdges(base), r -> mutate(r, base), ParserFuzzTest::hex, ParserFuzzTest::expectOnlyParseErrors);
     }
 
-    @Property(tries = 1)
+    @Test
     void unmutatedRealMessageParsesFully() {
         byte[] m = realMessage();
         ByteBuffer b = ByteBuffer.allocateDirect(m.length).order(ByteOrder.nativeOrder());

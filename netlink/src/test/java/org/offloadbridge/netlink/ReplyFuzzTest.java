@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.offloadbridge.netlink.uapi.NetlinkConstants;
 
 /**
@@ -17,6 +15,7 @@ import org.offloadbridge.netlink.uapi.NetlinkConstants;
  * bytes mutated and the sequence number kept so it is parsed — a request ends in one of
  * three ways: success, a {@link NetlinkException} (errno, timeout), or a
  * {@link NetlinkParseException} naming an offset inside the datagram. Nothing else escapes.
+ * Seeded random cases: see {@link Cases} for seed and replay.
  */
 class ReplyFuzzTest {
 
@@ -59,27 +58,45 @@ class ReplyFuzzTest {
         }
     }
 
-    @Property(tries = 1000)
-    void randomReplies(@ForAll byte[] reply, @ForAll boolean keepSeq) {
-        exchange(reply, keepSeq);
+    record Reply(byte[] bytes, boolean keepSeq) {
+        @Override
+        public String toString() {
+            return "keepSeq=" + keepSeq + " " + ParserFuzzTest.hex(bytes);
+        }
     }
 
-    @Provide
-    Arbitrary<byte[]> mutatedAcks() {
+    /** At most 255 bytes, as before: longer random replies add nothing the 600-byte parser test does not cover. */
+    static final int MAX_RANDOM = 255;
+
+    static List<Reply> randomReplyEdges() {
+        List<Reply> edges = new ArrayList<>();
+        for (byte[] b : ParserFuzzTest.randomBytesEdges()) {
+            if (b.length <= MAX_RANDOM) {
+                edges.add(new Reply(b, false));
+                edges.add(new Reply(b, true));
+            }
+        }
+        return edges;
+    }
+
+    /** Random bytes; every other reply gets an nlmsg_len inside it, so the request path reads past the first header. */
+    static Reply randomReply(SplittableRandom r) {
+        byte[] b = Cases.bytes(r, MAX_RANDOM);
+        if (b.length >= 4 && r.nextBoolean()) {
+            ByteBuffer.wrap(b).order(ByteOrder.nativeOrder()).putInt(0, r.nextBoolean() ? b.length : r.nextInt(b.length + 1));
+        }
+        return new Reply(b, r.nextBoolean());
+    }
+
+    @Test
+    void randomReplies() {
+        Cases.check(1000, randomReplyEdges(), ReplyFuzzTest::randomReply, Reply::toString, c -> exchange(c.bytes(), c.keepSeq()));
+    }
+
+    @Test
+    void mutatedErrorAcks() {
         byte[] base = realErrorAck(0);
-        Arbitrary<Integer> pos = Arbitraries.integers().between(0, base.length - 1);
-        return Combinators.combine(pos.list().ofMaxSize(4), Arbitraries.bytes().list().ofMaxSize(4),
-                Arbitraries.integers().between(0, base.length)).as((ps, vs, cut) -> {
-                    byte[] m = base.clone();
-                    for (int i = 0; i < Math.min(ps.size(), vs.size()); i++) {
-                        m[ps.get(i)] = vs.get(i);
-                    }
-                    return java.util.Arrays.copyOf(m, cut);
-                });
-    }
-
-    @Property(tries = 2000)
-    void mutatedErrorAcks(@ForAll("mutatedAcks") byte[] reply) {
-        exchange(reply, true);
+        Cases.check(2000, ParserFuzzTest.mutationEdges(base), r -> ParserFuzzTest.mutate(r, base), ParserFuzzTest::hex,
+                reply -> exchange(reply, true));
     }
 }
