@@ -142,7 +142,7 @@ public final class Switchdev implements AutoCloseable {
         final NetlinkSubscription links = NetlinkSubscription.open(NetlinkProtocol.ROUTE, Rtnetlink.RTNLGRP_LINK);
         NetlinkSubscription dl = null;
         try {
-            final Integer group = kernel.devlinkFamily().multicastGroups().get("config");
+            final Integer group = kernel.devlinkFamily().multicastGroups().get(org.offloadbridge.netlink.uapi.Devlink.DEVLINK_GENL_MCGRP_CONFIG_NAME);
             if (group != null) {
                 dl = NetlinkSubscription.open(NetlinkProtocol.GENERIC, group);
             }

@@ -61,11 +61,11 @@ public final class NetlinkKernelView implements KernelView, AutoCloseable {
     }
 
     public GenlFamily devlinkFamily() {
-        return resolve("devlink");
+        return resolve(org.offloadbridge.netlink.uapi.Devlink.DEVLINK_GENL_NAME);
     }
 
     public GenlFamily ethtoolFamily() {
-        return resolve("ethtool");
+        return resolve(org.offloadbridge.netlink.uapi.EthtoolNetlink.ETHTOOL_GENL_NAME);
     }
 
     private GenlFamily resolve(String name) {
