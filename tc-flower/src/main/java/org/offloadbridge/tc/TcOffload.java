@@ -78,6 +78,7 @@ public final class TcOffload implements AutoCloseable {
     /** At most this many tc actions per filter (what drivers accept; OVS's TCA_ACT_MAX_NUM). */
     public static final int MAX_ACTIONS = FlowerEncoder.MAX_ACTIONS;
     private static final int PARENT = FlowerEncoder.PARENT_INGRESS;
+    private static final int NLMSG_HDRLEN = 16;
     private static final int FIRST_PRIO = 1;
     private static final int LAST_PRIO = 0xffff;
 
@@ -258,12 +259,15 @@ public final class TcOffload implements AutoCloseable {
             try {
                 proto = encoder.protocolOf(f);
                 scratch.reset();
-                // prio 0 for now: checked by the encoder, chosen below once we know it encodes.
-                encoder.encode(scratch, 0, f, ifindex, 1, 0, flags[i], actFlagsFor(flags[i]));
+                // Encoded once, before anything is sent: a refusal leaves no trace. The prio is
+                // patched into tcm_info below, once the device is prepared.
+                encoder.encode(scratch, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, f, ifindex, 1, 0, flags[i], actFlagsFor(flags[i]));
             } catch (Refusal r) {
                 result[i] = TcOutcome.refused(r.reason(), r.detail());
                 continue;
             }
+            DevicePrios known = devices.get(ifindex);
+            boolean wasReady = known != null && known.qdiscReady;
             TcOutcome q = prepareDevice(ifindex);
             if (q != null) {
                 result[i] = q;
@@ -274,8 +278,13 @@ public final class TcOffload implements AutoCloseable {
                 result[i] = TcOutcome.refused(Reason.NO_SPACE, "no free tc priority left on ifindex " + ifindex);
                 continue;
             }
-            scratch.reset();
-            encoder.encode(scratch, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, f, ifindex, prio, 0, flags[i], actFlagsFor(flags[i]));
+            if (!wasReady) {
+                // prepareDevice used the scratch writer (first contact with this device): encode again.
+                scratch.reset();
+                encoder.encode(scratch, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, f, ifindex, prio, 0, flags[i], actFlagsFor(flags[i]));
+            } else {
+                scratch.buffer().putInt(NLMSG_HDRLEN + TcMsg.INFO, TcMsg.filterInfo(prio, proto));
+            }
             append(scratch);
             ids[m] = new TcFilterId(ifindex, prio, proto, 0);
             index[m++] = i;
