@@ -1,6 +1,10 @@
 /**
- * The rule pipeline (OpenFlow-like tables to actions plus a megaflow mask), handler threads, and the decision where each megaflow is installed, with fallback.
+ * Upcall handling: the rule pipeline, handler threads, and the decision where each megaflow
+ * is installed (tc flower, else the DPDK datapath), with fallback.
  *
- * <p>Not built yet: this module holds only its build file and this description.
+ * <p>Built so far: the rule pipeline in {@link org.offloadbridge.upcall.pipeline} (ovs-ofctl
+ * rules, multi-table classifier, MAC learning, translation of a packet key into datapath
+ * actions and the widest correct megaflow mask). Handler threads and the install decision are
+ * not built yet.
  */
 package org.offloadbridge.upcall;

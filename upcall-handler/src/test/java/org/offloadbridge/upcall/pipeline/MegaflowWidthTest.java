@@ -47,9 +47,11 @@ class MegaflowWidthTest {
                 assertTrue(m.isWildcard(f), f + " must stay wildcarded: " + show(m));
             }
         }
-        // The expected megaflow, whole: in_port, eth_type, recirc_id, nw_frag (IP), eth_dst.
+        // The expected megaflow, whole: in_port, eth_type, recirc_id, VLAN tag presence and
+        // TPID (an untagged packet's flow must not cover tagged ones), nw_frag (IP), eth_dst.
         FlowMask expect = new FlowMask();
-        for (Field f : new Field[] {Field.IN_PORT, Field.RECIRC_ID, Field.ETH_TYPE, Field.NW_FRAG, Field.ETH_DST}) {
+        for (Field f : new Field[] {Field.IN_PORT, Field.RECIRC_ID, Field.ETH_TYPE, Field.VLAN0_CFI,
+                Field.VLAN0_TPID, Field.NW_FRAG, Field.ETH_DST}) {
             expect.setExact(f);
         }
         assertEquals(expect, pipeline.translate(tcp("10.1.1.1", "1.2.3.4", 1, 2)).mask());
@@ -125,6 +127,8 @@ class MegaflowWidthTest {
         expect.setExact(Field.IN_PORT);
         expect.setExact(Field.RECIRC_ID);
         expect.setExact(Field.ETH_TYPE);
+        expect.setExact(Field.VLAN0_CFI);
+        expect.setExact(Field.VLAN0_TPID);
         assertEquals(expect, am);
     }
 

@@ -110,13 +110,11 @@ public final class Translator {
         wc.clear();
         dirty.clear();
         constant.clear();
-        wc.setExact(Field.IN_PORT);
-        wc.setExact(Field.RECIRC_ID);
-        wc.setExact(Field.ETH_TYPE);
-        int ethType = packet.ethType();
-        if (ethType == ETH_TYPE_IP || ethType == ETH_TYPE_IPV6) {
-            wc.setExact(Field.NW_FRAG);
-        }
+        // What every datapath flow matches exactly, whatever the rules consulted: in_port,
+        // recirc_id, the ethertype, VLAN tag presence and TPIDs (eth_type is the innermost
+        // ethertype, so without tag presence an IPv4 megaflow would also cover tagged IPv4,
+        // which tc flower's protocol can't express), and frag for IP.
+        wc.setDatapathBaseline(packet);
         loadVlans(packet);
 
         Port in = ports.byDpPort(packet.inPort());
