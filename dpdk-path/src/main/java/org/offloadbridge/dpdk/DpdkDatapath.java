@@ -144,7 +144,7 @@ public final class DpdkDatapath implements AutoCloseable {
         this.upcalls = new UpcallQueue(config.upcallQueueCapacity, config.upcallPendingTimeoutMillis);
         for (int i = 0; i < config.pmdThreads; i++) {
             pmds.add(new PmdThread(i, rcu, flows, new PacketExecutor(ports, i, pool.address(), upcalls),
-                upcalls, config.clock, config.emcEntries, config.emcInsertInvProb));
+                upcalls, ports, config.clock, config.emcEntries, config.emcInsertInvProb));
         }
         this.packetOut = new PacketExecutor(ports, config.pmdThreads, pool.address(), upcalls);
     }
@@ -208,8 +208,48 @@ public final class DpdkDatapath implements AutoCloseable {
         return p;
     }
 
-    /** Stops polling and transmitting on a port, then stops it (the device stays attached). */
+    /**
+     * Adds VXLAN tunnel port {@code dpPort}: outputs to it after {@code set(tunnel(...))} are
+     * encapsulated and sent on {@code cfg.underlayPort()}; VXLAN frames arriving there for
+     * {@code cfg.localIp()}:{@code cfg.udpPort()} are decapsulated and classified with
+     * in_port = {@code dpPort} and the tunnel fields set. One tunnel per underlay port; the
+     * underlay must already be a (DPDK) datapath port. Other traffic on the underlay (ARP, ...)
+     * is classified as usual.
+     */
+    public synchronized void addVxlanPort(int dpPort, VxlanConfig cfg) {
+        if (dpPort < 0 || dpPort >= Ports.MAX_PORTS) {
+            throw new IllegalArgumentException("datapath port " + dpPort + " out of 0.." + (Ports.MAX_PORTS - 1));
+        }
+        if (ports.get(dpPort) != null || ports.tunnel(dpPort) != null) {
+            throw new IllegalStateException("datapath port " + dpPort + " is already in use");
+        }
+        if (ports.get(cfg.underlayPort()) == null) {
+            throw new IllegalArgumentException("vxlan port " + dpPort + ": underlay datapath port "
+                + cfg.underlayPort() + " does not exist (add it with addPort first)");
+        }
+        int other = ports.tunnelOn(cfg.underlayPort());
+        if (other >= 0) {
+            throw new IllegalStateException("vxlan port " + dpPort + ": underlay port " + cfg.underlayPort()
+                + " already carries vxlan port " + other);
+        }
+        ports.setTunnel(dpPort, cfg);
+    }
+
+    /** The VXLAN endpoint behind a datapath port, or null. */
+    public VxlanConfig vxlanPort(int dpPort) {
+        return ports.tunnel(dpPort);
+    }
+
+    /**
+     * Stops polling and transmitting on a port, then stops it (the device stays attached). For
+     * a VXLAN port: stops encap to and decap for it.
+     */
     public synchronized void removePort(int dpPort) {
+        if (ports.tunnel(dpPort) != null) {
+            ports.setTunnel(dpPort, null);
+            rcu.synchronize();
+            return;
+        }
         Port p = ports.get(dpPort);
         if (p == null) {
             throw new IllegalArgumentException("no datapath port " + dpPort);
@@ -269,6 +309,23 @@ public final class DpdkDatapath implements AutoCloseable {
             upcalls.droppedFull(), runts, tx, txDrop, unknown, edit);
     }
 
+    /** VXLAN counters summed over PMD threads and packet-out. */
+    public TunnelCounters tunnelCounters() {
+        long enc = packetOut.tunnelEncaps();
+        long hr = packetOut.tunnelHeadroomDrops();
+        long nm = packetOut.tunnelNoMetadata();
+        long dec = 0;
+        long bad = 0;
+        for (PmdThread t : pmds) {
+            enc += t.tunnelEncaps();
+            hr += t.tunnelHeadroomDrops();
+            nm += t.tunnelNoMetadata();
+            dec += t.tunnelDecaps();
+            bad += t.tunnelMalformed();
+        }
+        return new TunnelCounters(enc, dec, bad, hr, nm);
+    }
+
     /**
      * Packet-out: runs {@code actions} on a copy of {@code packet} as if it had arrived on
      * {@code inPort} (the handler's answer to an upcall). Transmits on each port's packet-out
@@ -294,14 +351,31 @@ public final class DpdkDatapath implements AutoCloseable {
     }
 
     private void checkActions(Actions actions) {
+        boolean tunnelSet = false;
         for (Action a : actions.toList()) {
             switch (a) {
                 case Action.Output o -> {
-                    if (o.port() < 0 || o.port() >= Ports.MAX_PORTS || ports.get(o.port()) == null) {
+                    if (ports.tunnel(o.port()) != null) {
+                        if (!tunnelSet) {
+                            throw new IllegalArgumentException("action output(" + o.port()
+                                + ") to a vxlan port needs a set(tunnel(...)) before it");
+                        }
+                    } else if (o.port() < 0 || o.port() >= Ports.MAX_PORTS || ports.get(o.port()) == null) {
                         throw new IllegalArgumentException("action output(" + o.port() + "): no such datapath port");
                     }
                 }
-                case Action.SetField s -> s.fields().forEach(f -> PacketExecutor.checkSettable(s.attr(), f.field()));
+                case Action.SetField s -> {
+                    s.fields().forEach(f -> PacketExecutor.checkSettable(s.attr(), f.field()));
+                    if (s.attr() == org.offloadbridge.flow.KeyAttr.TUNNEL) {
+                        boolean hasDst = s.fields().stream().anyMatch(f -> f.field() == org.offloadbridge.flow.Field.TUN_IPV4_DST
+                            && f.value() != 0);
+                        if (!hasDst) {
+                            throw new IllegalArgumentException("set(tunnel(...)) without an IPv4 dst: "
+                                + "the DPDK datapath encapsulates VXLAN over IPv4 only");
+                        }
+                        tunnelSet = true;
+                    }
+                }
                 default -> { }
             }
         }

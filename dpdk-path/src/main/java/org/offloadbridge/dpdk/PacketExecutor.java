@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import org.offloadbridge.dpdk.internal.NativeLibs;
 import org.offloadbridge.dpdk.internal.PacketEdit;
 import org.offloadbridge.dpdk.internal.RteMbuf;
+import org.offloadbridge.dpdk.internal.Vxlan;
 import org.offloadbridge.flow.Actions;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
@@ -23,6 +24,11 @@ import org.offloadbridge.flow.KeyAttr;
  * output sends the packet itself; a list that does not end in output frees the packet.
  * Header edits touch only the first segment; a packet whose headers do not fit there is left
  * unchanged for that action and counted in {@link #editFailures()}.
+ *
+ * <p>Tunnels: {@code set(tunnel(...))} loads encap metadata for the rest of this execution (as
+ * OVS's set of the tunnel key on the packet); an output to a VXLAN port then prepends the outer
+ * headers in the mbuf headroom (rte_pktmbuf_prepend by hand: data_off/data_len/pkt_len) and
+ * outputs on the tunnel's underlay port. Too little headroom or no metadata: counted drop.
  */
 final class PacketExecutor {
 
@@ -48,6 +54,21 @@ final class PacketExecutor {
     private long unknownPort;
     private long copyFailures;
     private long editFailures;
+    private long tunnelEncaps;
+    private long tunnelHeadroomDrops;
+    private long tunnelNoMetadata;
+
+    // set(tunnel(...)) metadata for the execution in progress
+    private boolean tnlSet;
+    private long tnlId;
+    private int tnlSrc;
+    private int tnlDst;
+    private int tnlTos;
+    private int tnlTtl;
+    private int tnlTpSrc;
+    private int tnlTpDst;
+    private int tnlFlags;
+    private int ipId;
 
     PacketExecutor(Ports ports, int txQueue, long pool, UpcallQueue upcalls) {
         this.ports = ports;
@@ -62,6 +83,7 @@ final class PacketExecutor {
      */
     void execute(Actions a, long[] pkts, int n, int inPort, FlowKey key) {
         int len = a.programLength();
+        tnlSet = false;
         for (int pc = 0; pc < len; ) {
             long h = a.word(pc);
             int type = Actions.type(h);
@@ -70,21 +92,25 @@ final class PacketExecutor {
             switch (type) {
                 case Actions.OUTPUT -> {
                     int port = Actions.arg(h);
+                    VxlanConfig tunnel = ports.tunnel(port);
                     for (int i = 0; i < n; i++) {
                         long m = pkts[i];
                         if (m == 0) {
                             continue;
                         }
                         if (last) {
-                            output(port, m);
                             pkts[i] = 0;
                         } else {
-                            long c = RteMbuf.rte_pktmbuf_copy(m, pool, 0, -1);
-                            if (c == 0) {
+                            m = RteMbuf.rte_pktmbuf_copy(m, pool, 0, -1);
+                            if (m == 0) {
                                 copyFailures++;
-                            } else {
-                                output(port, c);
+                                continue;
                             }
+                        }
+                        if (tunnel != null) {
+                            encapOutput(tunnel, m);
+                        } else {
+                            output(port, m);
                         }
                     }
                 }
@@ -105,6 +131,10 @@ final class PacketExecutor {
                     }
                 }
                 case Actions.SET -> {
+                    if ((Actions.arg(h) & 0xffff) == KeyAttr.TUNNEL.id()) {
+                        loadTunnel(a, pc, alen);
+                        break;
+                    }
                     for (int i = 0; i < n; i++) {
                         if (pkts[i] != 0 && !set(a, pc, alen, pkts[i])) {
                             editFailures++;
@@ -150,6 +180,64 @@ final class PacketExecutor {
         if (c == TX_BUFFER) {
             flushPort(dpPort, p);
         }
+    }
+
+    private void loadTunnel(Actions a, int pc, int alen) {
+        tnlSet = true;
+        tnlId = 0;
+        tnlSrc = 0;
+        tnlDst = 0;
+        tnlTos = 0;
+        tnlTtl = 0;
+        tnlTpSrc = 0;
+        tnlTpDst = 0;
+        tnlFlags = 0;
+        for (int i = pc + 1; i + 2 < pc + alen; i += 3) {
+            long v = a.word(i + 1) & a.word(i + 2);
+            switch (Field.of((int) a.word(i))) {
+                case TUN_ID -> tnlId = v;
+                case TUN_IPV4_SRC -> tnlSrc = (int) v;
+                case TUN_IPV4_DST -> tnlDst = (int) v;
+                case TUN_TOS -> tnlTos = (int) v;
+                case TUN_TTL -> tnlTtl = (int) v;
+                case TUN_TP_SRC -> tnlTpSrc = (int) v;
+                case TUN_TP_DST -> tnlTpDst = (int) v;
+                case TUN_FLAGS -> tnlFlags = (int) v;
+                default -> { } // refused at install (checkSettable)
+            }
+        }
+    }
+
+    /**
+     * VXLAN encap of {@code m} with the loaded tunnel metadata, then output on the underlay.
+     * Unset fields take the endpoint's defaults: source = local IP, ttl 64, dst port = the
+     * endpoint's; the UDP source port comes from the inner flow hash unless set.
+     */
+    private void encapOutput(VxlanConfig t, long m) {
+        if (!tnlSet) {
+            tunnelNoMetadata++;
+            free(m);
+            return;
+        }
+        if (RteMbuf.headroom(m) < Vxlan.ENCAP_LEN) {
+            tunnelHeadroomDrops++;
+            free(m);
+            return;
+        }
+        long inner = RteMbuf.mtod(m);
+        int innerLen = RteMbuf.pktLen(m);
+        int sport = tnlTpSrc != 0 ? tnlTpSrc : Vxlan.sourcePort(Vxlan.innerHash(M, inner, RteMbuf.dataLen(m)));
+        boolean df = (tnlFlags & FlowKey.TUN_F_DONT_FRAGMENT) != 0;
+        // RFC 6864: the IP ID only matters for fragmentation, so atomic (DF) datagrams send 0
+        int id = df ? 0 : (ipId = (ipId + 1) & 0xffff);
+        Vxlan.writeHeaders(M, inner - Vxlan.ENCAP_LEN, t.nextHopMac(), t.localMac(),
+            tnlSrc != 0 ? tnlSrc : t.localIp(), tnlDst, tnlTos, tnlTtl != 0 ? tnlTtl : 64, df, id, sport,
+            tnlTpDst != 0 ? tnlTpDst : t.udpPort(), (int) tnlId, innerLen);
+        RteMbuf.dataOff(m, RteMbuf.dataOff(m) - Vxlan.ENCAP_LEN);
+        RteMbuf.dataLen(m, RteMbuf.dataLen(m) + Vxlan.ENCAP_LEN);
+        RteMbuf.pktLen(m, innerLen + Vxlan.ENCAP_LEN);
+        tunnelEncaps++;
+        output(t.underlayPort(), m);
     }
 
     /** Sends everything buffered. Called at the end of every PMD iteration. */
@@ -258,11 +346,14 @@ final class PacketExecutor {
             case ETHERNET -> f == Field.ETH_SRC || f == Field.ETH_DST;
             case IPV4 -> f == Field.IPV4_SRC || f == Field.IPV4_DST || f == Field.NW_TOS || f == Field.NW_TTL;
             case TCP, UDP -> f == Field.TP_SRC || f == Field.TP_DST;
+            case TUNNEL -> f == Field.TUN_ID || f == Field.TUN_IPV4_SRC || f == Field.TUN_IPV4_DST
+                || f == Field.TUN_TOS || f == Field.TUN_TTL || f == Field.TUN_TP_SRC || f == Field.TUN_TP_DST
+                || f == Field.TUN_FLAGS;
             default -> false;
         };
         if (!ok) {
             throw new IllegalArgumentException("set(" + attr.ovsName() + "(" + f.ovsName()
-                + ")) is not supported by the DPDK datapath (supported: eth src/dst, ipv4 src/dst/tos/ttl, tcp/udp src/dst)");
+                + ")) is not supported by the DPDK datapath (supported: eth src/dst, ipv4 src/dst/tos/ttl, tcp/udp src/dst, IPv4 tunnel(tun_id/src/dst/tos/ttl/tp_src/tp_dst/flags))");
         }
     }
 
@@ -284,6 +375,18 @@ final class PacketExecutor {
 
     long editFailures() {
         return editFailures;
+    }
+
+    long tunnelEncaps() {
+        return tunnelEncaps;
+    }
+
+    long tunnelHeadroomDrops() {
+        return tunnelHeadroomDrops;
+    }
+
+    long tunnelNoMetadata() {
+        return tunnelNoMetadata;
     }
 
     void close() {

@@ -13,6 +13,7 @@ import org.offloadbridge.dpdk.internal.Emc;
 import org.offloadbridge.dpdk.internal.NativeLibs;
 import org.offloadbridge.dpdk.internal.Rcu;
 import org.offloadbridge.dpdk.internal.RteMbuf;
+import org.offloadbridge.dpdk.internal.Vxlan;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.PacketParser;
@@ -26,6 +27,12 @@ import org.offloadbridge.flow.ParseStatus;
  * own slot) and runs the flow's actions once per group. Misses become upcalls (deduplicated per
  * key); runts are dropped and counted. Everything buffered for transmission is flushed before
  * doWork returns.
+ *
+ * <p>VXLAN decap happens before the lookup, in the same pass (OVS's tnl_pop plus recirculation,
+ * folded): on an underlay port that carries a tunnel, a frame addressed to the tunnel's local
+ * IP and UDP port has its outer headers stripped (data_off moves; nothing is copied), is parsed
+ * as the inner frame with in_port = the tunnel port and the tunnel fields filled from the outer
+ * headers, and is classified like any other packet. Malformed ones are dropped and counted.
  *
  * <p>A runner thread calls doWork in a loop ({@link DpdkDatapath#start()}); tests call it by
  * hand on their own thread. In steady state doWork allocates nothing.
@@ -48,6 +55,7 @@ public final class PmdThread {
     private final Emc emc;
     private final PacketExecutor exec;
     private final UpcallQueue upcalls;
+    private final Ports ports;
     private final LongSupplier clock;
     private volatile RxQueue[] polls = new RxQueue[0];
 
@@ -62,6 +70,7 @@ public final class PmdThread {
     private final long[] batchBytes = new long[BURST];
     private final int[] batchFlags = new int[BURST];
     private final FlowKey[] batchKey = new FlowKey[BURST];
+    private final int[] batchInPort = new int[BURST];
     private int nBatches;
 
     private final int emcInsertInvProb;
@@ -74,10 +83,13 @@ public final class PmdThread {
     private long classifierHits;
     private long misses;
     private long runts;
+    private long tunnelDecaps;
+    private long tunnelMalformed;
     private final long[] parseStatus = new long[ParseStatus.COUNT];
 
-    PmdThread(int index, Rcu rcu, FlowTable table, PacketExecutor exec, UpcallQueue upcalls, LongSupplier clock,
-              int emcEntries, int emcInsertInvProb) {
+    PmdThread(int index, Rcu rcu, FlowTable table, PacketExecutor exec, UpcallQueue upcalls, Ports ports,
+              LongSupplier clock, int emcEntries, int emcInsertInvProb) {
+        this.ports = ports;
         this.emcInsertInvProb = emcInsertInvProb;
         this.index = index;
         this.reader = rcu.register("pmd" + index);
@@ -136,12 +148,38 @@ public final class PmdThread {
         }
     }
 
-    private void process(int inPort, int n, long now) {
+    private void process(int rxPort, int n, long now) {
         rxPackets += n;
         nBatches = 0;
+        int tunnelPort = ports.tunnelOn(rxPort);
+        VxlanConfig tunnel = tunnelPort < 0 ? null : ports.tunnel(tunnelPort);
         for (int i = 0; i < n; i++) {
             long m = M.get(JAVA_LONG, rxAddr + 8L * i);
+            int inPort = rxPort;
+            long outer = 0;
+            if (tunnel != null) {
+                long base = RteMbuf.mtod(m);
+                int off = Vxlan.decapOffset(M, base, RteMbuf.dataLen(m), tunnel.localIp(), tunnel.udpPort());
+                if (off == Vxlan.MALFORMED) {
+                    tunnelMalformed++;
+                    exec.free(m);
+                    continue;
+                }
+                if (off > 0) {
+                    // rte_pktmbuf_adj by hand, then trim to what the outer IP length covers
+                    int innerLen = Vxlan.innerLength(M, base, off);
+                    RteMbuf.dataOff(m, RteMbuf.dataOff(m) + off);
+                    RteMbuf.dataLen(m, innerLen);
+                    RteMbuf.pktLen(m, innerLen);
+                    outer = base;
+                    inPort = tunnelPort;
+                    tunnelDecaps++;
+                }
+            }
             int status = PacketParser.parse(M, RteMbuf.mtod(m), RteMbuf.dataLen(m), inPort, key);
+            if (outer != 0) {
+                Vxlan.fillKey(M, outer, key); // the outer bytes are still there, in the headroom
+            }
             if (status != ParseStatus.OK) {
                 parseStatus[status]++;
                 if (status == ParseStatus.TRUNCATED_L2 || status == ParseStatus.BAD_ARGUMENT) {
@@ -181,6 +219,7 @@ public final class PmdThread {
                 batchCount[b] = 0;
                 batchBytes[b] = 0;
                 batchFlags[b] = 0;
+                batchInPort[b] = inPort;
                 if (f.needsKey()) {
                     batchKey[b].copyFrom(key); // only userspace actions look at it
                 }
@@ -192,7 +231,7 @@ public final class PmdThread {
         for (int b = 0; b < nBatches; b++) {
             DpFlow f = batchFlow[b];
             f.count(index, batchCount[b], batchBytes[b], now, batchFlags[b]);
-            exec.execute(f.actions(), batchPkts[b], batchCount[b], inPort, batchKey[b]);
+            exec.execute(f.actions(), batchPkts[b], batchCount[b], batchInPort[b], batchKey[b]);
             batchFlow[b] = null;
         }
     }
@@ -221,6 +260,30 @@ public final class PmdThread {
     /** Packets whose parse stopped early, by {@link ParseStatus} code (they are still forwarded). */
     public long parseStatusCount(int status) {
         return parseStatus[status];
+    }
+
+    /** VXLAN frames decapsulated on an underlay port. */
+    public long tunnelDecaps() {
+        return tunnelDecaps;
+    }
+
+    /** Frames addressed to a VXLAN endpoint with bad outer headers (dropped). */
+    public long tunnelMalformed() {
+        return tunnelMalformed;
+    }
+
+    /** VXLAN encapsulations sent to an underlay port. */
+    public long tunnelEncaps() {
+        return exec.tunnelEncaps();
+    }
+
+    long tunnelNoMetadata() {
+        return exec.tunnelNoMetadata();
+    }
+
+    /** Encaps dropped for lack of mbuf headroom (< 50 bytes). */
+    public long tunnelHeadroomDrops() {
+        return exec.tunnelHeadroomDrops();
     }
 
     public long txPackets() {

@@ -1,8 +1,10 @@
 package org.offloadbridge.dpdk;
 
+import java.util.Arrays;
+
 /**
- * Datapath port number → DPDK port, read lock-free by PMD threads (volatile copy-on-write
- * array), written by the control thread.
+ * Datapath port number → DPDK port or VXLAN tunnel port, read lock-free by PMD threads
+ * (volatile copy-on-write arrays), written by the control thread.
  */
 final class Ports {
 
@@ -10,6 +12,15 @@ final class Ports {
     static final int MAX_PORTS = 256;
 
     private volatile Port[] table = new Port[MAX_PORTS];
+    private volatile VxlanConfig[] tunnels = new VxlanConfig[MAX_PORTS];
+    /** underlay datapath port → the tunnel port decapsulating on it, or -1. */
+    private volatile int[] tunnelByUnderlay = filled();
+
+    private static int[] filled() {
+        int[] a = new int[MAX_PORTS];
+        Arrays.fill(a, -1);
+        return a;
+    }
 
     Port get(int dpPort) {
         return table[dpPort];
@@ -19,5 +30,30 @@ final class Ports {
         Port[] n = table.clone();
         n[dpPort] = p;
         table = n;
+    }
+
+    /** The tunnel behind a datapath port, or null (also for out-of-range numbers). */
+    VxlanConfig tunnel(int dpPort) {
+        return dpPort >= 0 && dpPort < MAX_PORTS ? tunnels[dpPort] : null;
+    }
+
+    /** The tunnel port that decapsulates on underlay port {@code dpPort}, or -1. */
+    int tunnelOn(int underlay) {
+        return tunnelByUnderlay[underlay];
+    }
+
+    synchronized void setTunnel(int dpPort, VxlanConfig c) {
+        VxlanConfig old = tunnels[dpPort];
+        VxlanConfig[] n = tunnels.clone();
+        n[dpPort] = c;
+        int[] u = tunnelByUnderlay.clone();
+        if (old != null) {
+            u[old.underlayPort()] = -1;
+        }
+        if (c != null) {
+            u[c.underlayPort()] = dpPort;
+        }
+        tunnels = n;
+        tunnelByUnderlay = u;
     }
 }

@@ -21,6 +21,8 @@ import org.offloadbridge.flow.Field;
 public final class PacketEdit {
 
     private static final ValueLayout.OfShort BE16 = JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    static final ValueLayout.OfInt BE32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    static final ValueLayout.OfLong BE64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     public static final int ETH_TYPE_IP = 0x0800;
     public static final int ETH_TYPE_VLAN = 0x8100;
     public static final int ETH_TYPE_QINQ = 0x88a8;
