@@ -1,0 +1,139 @@
+package org.offloadbridge.dpdk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.offloadbridge.flow.Actions;
+import org.offloadbridge.flow.Field;
+import org.offloadbridge.flow.FlowKey;
+import org.offloadbridge.flow.FlowMask;
+import org.offloadbridge.flow.Megaflow;
+
+/**
+ * The kernel's own VXLAN device as the peer: namespace R is a remote VTEP (10.78.0.2, a Linux
+ * vxlan device with VNI 42 and overlay address 10.90.0.2) reached over a veth whose root end is
+ * our underlay port (net_af_packet); namespace H is a host (10.90.0.1) behind our access port.
+ * Our datapath is the local VTEP (10.78.0.1): H's frames are encapsulated to R, R's VXLAN frames
+ * decapsulated to H. Ping from H to R's overlay address crosses the tunnel both ways (ARP too).
+ */
+@Tag("host")
+class NetnsVxlanTest {
+
+    static final String ID = Long.toString(ProcessHandle.current().pid() % 100000);
+    static final String NS_H = "obvxH" + ID;
+    static final String NS_R = "obvxR" + ID;
+    static final String VH = "obvH" + ID;
+    static final String VU = "obvU" + ID;
+    static final String VH_NS = VH + "n";
+    static final String VU_NS = VU + "n";
+    static final String VX = "obvx" + ID;
+    static final int ACCESS = 1;
+    static final int UNDER = 2;
+    static final int TUN = 3;
+    static final int VNI = 42;
+    static final int LOCAL_VTEP = 0x0a4e0001; // 10.78.0.1
+    static final int REMOTE_VTEP = 0x0a4e0002; // 10.78.0.2
+    static final long LOCAL_MAC = 0x02000000bb01L;
+
+    static DpdkDatapath dp;
+    static Port ph;
+    static Port pu;
+
+    @BeforeAll
+    static void setUp() {
+        Eal eal = TestEal.get();
+        cleanup();
+        Sh.ok("ip", "netns", "add", NS_H);
+        Sh.ok("ip", "netns", "add", NS_R);
+        for (String[] l : new String[][] {{NS_H, VH, VH_NS}, {NS_R, VU, VU_NS}}) {
+            Sh.ok("ip", "link", "add", l[1], "type", "veth", "peer", "name", l[2]);
+            Sh.ok("ip", "link", "set", l[2], "netns", l[0]);
+            Sh.ns(l[0], "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
+            // complete checksums in the frames af_packet reads
+            Sh.ns(l[0], "ethtool", "-K", l[2], "tx", "off");
+            Sh.ok("ethtool", "-K", l[1], "tx", "off");
+            Sh.ns(l[0], "ip", "link", "set", l[2], "up");
+            Sh.ok("sysctl", "-qw", "net.ipv6.conf." + l[1] + ".disable_ipv6=1");
+            Sh.ok("ip", "link", "set", l[1], "up");
+        }
+        Sh.ns(NS_H, "ip", "addr", "add", "10.90.0.1/24", "dev", VH_NS);
+        Sh.ns(NS_R, "ip", "addr", "add", "10.78.0.2/24", "dev", VU_NS);
+        // no ARP in our VTEP (static next hop): the remote gets a static neighbour for us
+        Sh.ns(NS_R, "ip", "neigh", "add", "10.78.0.1", "lladdr", macText(LOCAL_MAC), "dev", VU_NS);
+        Sh.ns(NS_R, "ip", "link", "add", VX, "type", "vxlan", "id", Integer.toString(VNI), "local", "10.78.0.2",
+            "remote", "10.78.0.1", "dstport", "4789", "dev", VU_NS);
+        Sh.ns(NS_R, "ip", "addr", "add", "10.90.0.2/24", "dev", VX);
+        Sh.ns(NS_R, "ip", "link", "set", VX, "up");
+        long remoteMac = Long.parseLong(Sh.ns(NS_R, "cat", "/sys/class/net/" + VU_NS + "/address").trim()
+            .replace(":", ""), 16);
+
+        dp = DpdkDatapath.create(eal, new DpdkDatapath.Config().mbufs(4095).descriptors(256, 256));
+        ph = dp.addPort(ACCESS, "net_af_packet_" + VH + ",iface=" + VH);
+        pu = dp.addPort(UNDER, "net_af_packet_" + VU + ",iface=" + VU);
+        dp.addVxlanPort(TUN, VxlanConfig.of(LOCAL_VTEP, UNDER, LOCAL_MAC, remoteMac));
+        dp.start();
+        // everything from H goes into the tunnel; VNI 42 from R goes to H
+        FlowKey k = new FlowKey();
+        FlowMask m = new FlowMask();
+        k.setInPort(ACCESS);
+        m.setExact(Field.IN_PORT);
+        dp.flows().install(Megaflow.of(k, m, Actions.builder()
+            .setTunnelIpv4(VNI, 0, REMOTE_VTEP, 0, 64, 0, 4789, FlowKey.TUN_F_DONT_FRAGMENT).output(TUN).build()));
+        FlowKey d = new FlowKey();
+        FlowMask dm = new FlowMask();
+        d.setInPort(TUN);
+        dm.setExact(Field.IN_PORT);
+        d.set(Field.TUN_ID, VNI);
+        dm.setExact(Field.TUN_ID);
+        d.set(Field.TUN_IPV4_SRC, REMOTE_VTEP);
+        dm.setExact(Field.TUN_IPV4_SRC);
+        dp.flows().install(Megaflow.of(d, dm, Actions.builder().output(ACCESS).build()));
+    }
+
+    @AfterAll
+    static void tearDown() {
+        try {
+            if (dp != null) {
+                dp.close();
+                ph.close();
+                pu.close();
+            }
+        } finally {
+            cleanup();
+        }
+    }
+
+    static void cleanup() {
+        Sh.run(10, "ip", "netns", "del", NS_H);
+        Sh.run(10, "ip", "netns", "del", NS_R);
+        Sh.run(10, "ip", "link", "del", VH);
+        Sh.run(10, "ip", "link", "del", VU);
+    }
+
+    static String macText(long mac) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 5; i >= 0; i--) {
+            b.append(String.format("%02x", (mac >>> (8 * i)) & 0xff)).append(i > 0 ? ":" : "");
+        }
+        return b.toString();
+    }
+
+    @Test
+    void pingCrossesTheTunnelToALinuxVxlanDevice() {
+        String out = Sh.ns(NS_H, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.90.0.2");
+        assertTrue(out.contains("3 received"), out);
+        TunnelCounters c = dp.tunnelCounters();
+        // 3 echo requests + ARP request, 3 replies + ARP reply, at least
+        assertTrue(c.encaps() >= 4, "encaps " + c);
+        assertTrue(c.decaps() >= 4, "decaps " + c);
+        assertEquals(0, c.malformed(), c.toString());
+        assertEquals(0, c.headroomDrops(), c.toString());
+        // the Linux VTEP learnt H's MAC behind our VTEP address: its FDB points at 10.78.0.1
+        String fdb = Sh.ns(NS_R, "bridge", "fdb", "show", "dev", VX);
+        assertTrue(fdb.contains("dst 10.78.0.1"), fdb);
+    }
+}
