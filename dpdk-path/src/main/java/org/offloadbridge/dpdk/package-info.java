@@ -1,6 +1,7 @@
 /**
  * The in-process DPDK datapath through Java FFM: EAL, ports, mempools, PMD threads, exact-match
- * cache and megaflow classifier, action execution, upcalls on miss.
+ * cache and megaflow classifier, action execution (including VXLAN encap/decap through
+ * {@link org.offloadbridge.dpdk.DpdkDatapath#addVxlanPort tunnel ports}), upcalls on miss.
  *
  * <p>Entry points: {@link org.offloadbridge.dpdk.Dpdk#isAvailable()} (and its cause),
  * {@link org.offloadbridge.dpdk.Eal} (once per JVM), {@link org.offloadbridge.dpdk.Mempool},

@@ -16,6 +16,10 @@
  *       {@code rte_eth_fp_ops} table through which rx/tx bursts are called without C.</li>
  * </ul>
  *
+ * <p>Packet codecs on raw memory, no I/O: {@link org.offloadbridge.dpdk.internal.PacketEdit}
+ * (set-field rewrites with checksum fix-up), {@link org.offloadbridge.dpdk.internal.Vxlan}
+ * (VXLAN/IPv4 outer headers for encap and decap). The classifier, EMC and RCU are here too.
+ *
  * <p>Struct offsets are constants checked against the installed headers by {@code AbiTest}
  * (compiles {@code offsetof} with gcc), so an ABI change fails the build loudly.
  */
