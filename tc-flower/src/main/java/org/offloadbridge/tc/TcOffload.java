@@ -91,6 +91,8 @@ public final class TcOffload implements AutoCloseable {
     private final NetlinkMessageWriter scratch = new NetlinkMessageWriter(4096);
     private final NetlinkMessageWriter out = new NetlinkMessageWriter(1 << 16);
     private final BatchResult batchResult = new BatchResult();
+    private final NetlinkMessageWriter canon = new NetlinkMessageWriter(1024);
+    private final org.offloadbridge.netlink.NetlinkMessageCursor canonCursor = new org.offloadbridge.netlink.NetlinkMessageCursor();
     private final AttributeTable qdiscAttrs = new AttributeTable(Rtnetlink.TCA_MAX);
     private final TcMsg tcmsg = new TcMsg();
 
@@ -312,7 +314,7 @@ public final class TcOffload implements AutoCloseable {
                 continue;
             }
             TcFilterId id = new TcFilterId(e.ifindex(), e.prio(), e.protocol(), e.handle());
-            if (e.flow() == null || !e.flow().equals(f)) {
+            if (!echoMatches(e, f)) {
                 // What the kernel holds is not what we asked for: don't leave it there.
                 deleteFilter(id);
                 result[i] = TcOutcome.failed(Reason.OTHER, "install " + f.ufid() + ": the kernel's echo differs from the request"
@@ -325,6 +327,27 @@ public final class TcOffload implements AutoCloseable {
             result[i] = TcOutcome.ok(id, (e.flags() & TCA_CLS_FLAGS_IN_HW) != 0, e.inHwCount(),
                     (e.flags() & TCA_CLS_FLAGS_SKIP_SW) != 0, (e.flags() & TCA_CLS_FLAGS_SKIP_HW) != 0, fallback);
         }
+    }
+
+    /**
+     * True when the kernel's echo is the filter we asked for. Equal megaflows, or — when the
+     * request carried bits flower has no separate form for (a {@code recirc_id(0)} or VLAN-TPID
+     * mask from the text format's datapath baseline) — equal after the same encode/decode
+     * round trip the echo went through.
+     */
+    private boolean echoMatches(DecodedFilter e, Megaflow f) {
+        if (e.flow() == null) {
+            return false;
+        }
+        if (e.flow().equals(f)) {
+            return true;
+        }
+        canon.reset();
+        encoder.encode(canon, 0, f, e.ifindex(), 1, 1, 0, 0);
+        canonCursor.reset(canon.buffer(), 0, canon.length());
+        canonCursor.next();
+        DecodedFilter c = decoder.decode(canonCursor.message());
+        return e.flow().equals(c.flow());
     }
 
     /** Text for a megaflow that never throws (the text format may not know every action). */
@@ -568,7 +591,7 @@ public final class TcOffload implements AutoCloseable {
             return kernelFailure(what, e.errnoValue(), e.extackMessage(), at, (flags & TCA_CLS_FLAGS_SKIP_SW) != 0);
         }
         DecodedFilter e = echo[0];
-        if (e == null || e.flow() == null || !e.flow().equals(flow)) {
+        if (e == null || !echoMatches(e, flow)) {
             if (e != null) {
                 deleteFilter(new TcFilterId(e.ifindex(), e.prio(), e.protocol(), e.handle()));
             }
