@@ -254,7 +254,18 @@ public final class NetlinkMessageWriter {
      * offset, for structs written field by field.
      */
     public int putStruct(int type, int length) {
-        return attr(type, length);
+        int p = attr(type, length);
+        // The buffer is reused across messages: a struct written field by field must not
+        // inherit the last message's bytes (a stale tc_gen.index binds a filter to some
+        // other existing action, silently).
+        int i = 0;
+        for (; i + 8 <= length; i += 8) {
+            buffer.putLong(p + i, 0L);
+        }
+        for (; i < length; i++) {
+            buffer.put(p + i, (byte) 0);
+        }
+        return p;
     }
 
     /** A zero-length attribute whose presence is the value ({@code NLA_FLAG}). */

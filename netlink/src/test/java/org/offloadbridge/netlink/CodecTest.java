@@ -28,6 +28,21 @@ class CodecTest {
     }
 
     @Test
+    void putStructZeroesItsPayloadInAReusedBuffer() {
+        NetlinkMessageWriter w = new NetlinkMessageWriter(64);
+        w.beginMessage(RTM_NEWLINK, NLM_F_REQUEST);
+        w.putBytes(IFLA_IFNAME, new byte[] {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1});
+        w.finish(1);
+        w.reset();
+        w.beginMessage(RTM_NEWLINK, NLM_F_REQUEST);
+        int p = w.putStruct(IFLA_IFNAME, 13);
+        w.finish(2);
+        for (int i = 0; i < 13; i++) {
+            assertEquals(0, w.buffer().get(p + i), "payload byte " + i + " left over from the previous message");
+        }
+    }
+
+    @Test
     void writesHeaderAttributesAndPaddingExactly() {
         NetlinkMessageWriter w = new NetlinkMessageWriter(64);
         w.beginMessage(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK);
