@@ -1,5 +1,6 @@
 package org.offloadbridge.flow;
 
+import org.offloadbridge.testkit.Cases;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.BufferedReader;

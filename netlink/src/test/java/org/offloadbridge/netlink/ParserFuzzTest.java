@@ -1,5 +1,6 @@
 package org.offloadbridge.netlink;
 
+import org.offloadbridge.testkit.Cases;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
