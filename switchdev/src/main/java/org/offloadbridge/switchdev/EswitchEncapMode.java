@@ -1,7 +1,7 @@
 package org.offloadbridge.switchdev;
 
 /** {@code enum devlink_eswitch_encap_mode}: whether the e-switch may do tunnel encap/decap. */
-public enum EswitchEncapMode {
+public enum EswitchEncapMode implements DevlinkValue {
     NONE(0, "none"),
     BASIC(1, "basic");
 
@@ -13,29 +13,21 @@ public enum EswitchEncapMode {
         this.label = label;
     }
 
+    @Override
     public int value() {
         return value;
     }
 
+    @Override
     public String label() {
         return label;
     }
 
     public static EswitchEncapMode ofValue(int v) {
-        for (EswitchEncapMode m : values()) {
-            if (m.value == v) {
-                return m;
-            }
-        }
-        throw new IllegalArgumentException("unknown devlink eswitch encap mode " + v);
+        return DevlinkValue.ofValue(values(), v, "eswitch encap mode");
     }
 
     public static EswitchEncapMode ofLabel(String s) {
-        for (EswitchEncapMode m : values()) {
-            if (m.label.equals(s)) {
-                return m;
-            }
-        }
-        throw new IllegalArgumentException("unknown encap mode '" + s + "' (want none or basic)");
+        return DevlinkValue.ofLabel(values(), s, "encap mode");
     }
 }

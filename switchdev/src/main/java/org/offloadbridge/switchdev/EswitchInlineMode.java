@@ -1,7 +1,7 @@
 package org.offloadbridge.switchdev;
 
 /** {@code enum devlink_eswitch_inline_mode}: how much of each packet the VF must inline (ConnectX-4 Lx). */
-public enum EswitchInlineMode {
+public enum EswitchInlineMode implements DevlinkValue {
     NONE(0, "none"),
     LINK(1, "link"),
     NETWORK(2, "network"),
@@ -15,29 +15,21 @@ public enum EswitchInlineMode {
         this.label = label;
     }
 
+    @Override
     public int value() {
         return value;
     }
 
+    @Override
     public String label() {
         return label;
     }
 
     public static EswitchInlineMode ofValue(int v) {
-        for (EswitchInlineMode m : values()) {
-            if (m.value == v) {
-                return m;
-            }
-        }
-        throw new IllegalArgumentException("unknown devlink eswitch inline mode " + v);
+        return DevlinkValue.ofValue(values(), v, "eswitch inline mode");
     }
 
     public static EswitchInlineMode ofLabel(String s) {
-        for (EswitchInlineMode m : values()) {
-            if (m.label.equals(s)) {
-                return m;
-            }
-        }
-        throw new IllegalArgumentException("unknown inline mode '" + s + "' (want none, link, network or transport)");
+        return DevlinkValue.ofLabel(values(), s, "inline mode");
     }
 }

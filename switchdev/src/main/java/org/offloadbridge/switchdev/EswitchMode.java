@@ -1,7 +1,7 @@
 package org.offloadbridge.switchdev;
 
 /** {@code enum devlink_eswitch_mode}: DEVLINK_ESWITCH_MODE_LEGACY = 0, _SWITCHDEV = 1. */
-public enum EswitchMode {
+public enum EswitchMode implements DevlinkValue {
     LEGACY(0, "legacy"),
     SWITCHDEV(1, "switchdev");
 
@@ -13,29 +13,21 @@ public enum EswitchMode {
         this.label = label;
     }
 
+    @Override
     public int value() {
         return value;
     }
 
+    @Override
     public String label() {
         return label;
     }
 
     public static EswitchMode ofValue(int v) {
-        for (EswitchMode m : values()) {
-            if (m.value == v) {
-                return m;
-            }
-        }
-        throw new IllegalArgumentException("unknown devlink eswitch mode " + v);
+        return DevlinkValue.ofValue(values(), v, "eswitch mode");
     }
 
     public static EswitchMode ofLabel(String s) {
-        for (EswitchMode m : values()) {
-            if (m.label.equals(s)) {
-                return m;
-            }
-        }
-        throw new IllegalArgumentException("unknown eswitch mode '" + s + "' (want legacy or switchdev)");
+        return DevlinkValue.ofLabel(values(), s, "eswitch mode");
     }
 }
