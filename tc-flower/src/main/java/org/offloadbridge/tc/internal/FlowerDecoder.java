@@ -40,15 +40,31 @@ import org.offloadbridge.tc.TcPorts;
 /**
  * A flower filter as the kernel reports it (RTM_NEWTFILTER: echo, get reply, dump entry) →
  * {@link DecodedFilter}: identity, cookie → ufid, the megaflow it implements, flags, stats.
- * The inverse of {@link FlowerEncoder} on everything the encoder writes; the canonical forms
- * where the inverse is not unique:
+ * The inverse of {@link FlowerEncoder} on everything the encoder writes.
+ *
+ * <p>Canonical form: the match a filter decodes to is what the filter really matches, written
+ * the way {@link FlowMask#setDatapathBaseline} writes it, so a megaflow whose mask includes
+ * the datapath baseline decodes back to exactly itself (revalidators compare dumps with what
+ * they installed):
  * <ul>
- *   <li>protocol {@code ip} (an untagged ethertype) decodes as {@code vlan_tci=0/cfi} exact
- *       (flower only sees untagged packets there) — what {@code eth_type(...)} flows carry;</li>
- *   <li>a "not a fragment" match decodes as nw_frag mask {@code 0x3} (OVS's {@code frag=no});</li>
- *   <li>rewrites decode as masked sets ({@code set_masked}), csum and tunnel_key unset as
- *       implied (they follow from the rewrite and from the tunnel match).</li>
+ *   <li>in_port exact (the filter's device) and {@code recirc_id(0)} exact (we only install in
+ *       chain 0, which every packet enters with recirc_id 0);</li>
+ *   <li>protocol {@code ip} (an untagged ethertype), or protocol all with {@code num_of_vlans 0},
+ *       decodes as "no tag": vlan0 tpid 0 and cfi 0, both exact — flower only sees untagged
+ *       packets there;</li>
+ *   <li>protocol 802.1Q/802.1ad decodes as tag 0 present with that exact TPID; a
+ *       {@code vlan_ethtype} that is not a TPID also says "no second tag" (vlan1 tpid 0,
+ *       cfi 0, exact); with {@code vlan_ethtype} a TPID, tag 1 is present with that TPID;</li>
+ *   <li>"not a fragment" decodes as nw_frag {@code no} with mask {@code 0x3} (the baseline's
+ *       exact nw_frag; OVS's {@code frag=no}); first/later as exact values; "any fragment"
+ *       (is_fragment alone) as {@code 0x1/0x1}.</li>
  * </ul>
+ * A megaflow without the baseline still encodes (the filter then matches the baseline's
+ * narrowing: chain 0, and an untagged ethertype only untagged packets), and decodes to that
+ * megaflow plus those implied bits. An IP flow without nw_frag in its mask gets no ip_flags
+ * and decodes with nw_frag wildcarded, as the filter matches every fragment state.
+ * Rewrites decode as masked sets ({@code set_masked}), csum and tunnel_key unset as implied
+ * (they follow from the rewrite and from the tunnel match).
  * Control plane only (dumps, echoes): allocates freely.
  */
 public final class FlowerDecoder {
@@ -101,6 +117,7 @@ public final class FlowerDecoder {
                 throw new NotOurs("no datapath port for ifindex " + ifindex);
             }
             set(key, mask, Field.IN_PORT, port & 0xffffffffL, 0xffffffffL);
+            set(key, mask, Field.RECIRC_ID, 0, 0xffffffffL); // chain 0: see the class comment
             boolean tunnelMatch = decodeKeys(key, mask, protocol);
             decodeActions(ar, tunnelMatch, key, mask);
             if (ar.ufid != null) {
@@ -124,6 +141,12 @@ public final class FlowerDecoder {
         m.unwildcard(f, mask);
     }
 
+    /** "No tag", as the baseline writes it for an untagged packet: tpid 0 and cfi 0, both exact. */
+    private static void untagged(FlowKey k, FlowMask m) {
+        set(k, m, Field.VLAN0_CFI, 0, 1);
+        set(k, m, Field.VLAN0_TPID, 0, 0xffff);
+    }
+
     private static boolean isVlan(int t) {
         return t == ETH_P_8021Q || t == ETH_P_8021AD;
     }
@@ -140,6 +163,11 @@ public final class FlowerDecoder {
                 set(k, m, Field.VLAN0_PCP, opts.u8(TCA_FLOWER_KEY_VLAN_PRIO), 7);
             }
             int vet = opts.has(TCA_FLOWER_KEY_VLAN_ETH_TYPE) ? opts.be16(TCA_FLOWER_KEY_VLAN_ETH_TYPE) : 0;
+            if (vet != 0 && !isVlan(vet)) {
+                // One tag, then a non-TPID ethertype: there is no second tag.
+                set(k, m, Field.VLAN1_CFI, 0, 1);
+                set(k, m, Field.VLAN1_TPID, 0, 0xffff);
+            }
             if (isVlan(vet)) {
                 set(k, m, Field.VLAN1_CFI, 1, 1);
                 set(k, m, Field.VLAN1_TPID, vet, 0xffff);
@@ -157,13 +185,13 @@ public final class FlowerDecoder {
                 inner = opts.be16(TCA_FLOWER_KEY_ETH_TYPE);
             }
         } else if (protocol != ETH_P_ALL) {
-            set(k, m, Field.VLAN0_CFI, 0, 1);
+            untagged(k, m);
             inner = protocol;
         } else if (opts.has(TCA_FLOWER_KEY_NUM_OF_VLANS)) {
             if (opts.u8(TCA_FLOWER_KEY_NUM_OF_VLANS) != 0) {
                 throw new NotOurs("num_of_vlans " + opts.u8(TCA_FLOWER_KEY_NUM_OF_VLANS) + " with protocol all");
             }
-            set(k, m, Field.VLAN0_CFI, 0, 1);
+            untagged(k, m);
         }
         if (inner != 0) {
             set(k, m, Field.ETH_TYPE, inner, 0xffff);

@@ -216,10 +216,17 @@ public final class FlowerEncoder {
         }
         int inner = etm == 0 ? 0 : (int) k(Field.ETH_TYPE);
         use(Field.ETH_TYPE);
+        // Tag presence: the cfi bit, or (as OVS writes "no tag") an exact tpid of 0. The
+        // datapath baseline has both; either alone is accepted.
         boolean cfiMasked = m(Field.VLAN0_CFI) != 0;
-        if (!cfiMasked) {
+        boolean untagged = cfiMasked ? k(Field.VLAN0_CFI) != FlowKey.VLAN_PRESENT
+                : m(Field.VLAN0_TPID) == 0xffff && k(Field.VLAN0_TPID) == 0;
+        if (!cfiMasked && !untagged) {
             if (m(Field.VLAN0_VID) != 0 || m(Field.VLAN0_PCP) != 0 || m(Field.VLAN1_CFI) != 0 || m(Field.VLAN1_VID) != 0 || m(Field.VLAN1_PCP) != 0) {
                 throw new Refusal(Reason.UNSUPPORTED_MASK, "vlan_tci: vid/pcp matched without matching the tag's presence (cfi bit)");
+            }
+            if (m(Field.VLAN0_TPID) != 0 || m(Field.VLAN1_TPID) != 0) {
+                throw new Refusal(Reason.UNSUPPORTED_MASK, "vlan tpid matched without matching the tag's presence (cfi bit)");
             }
             use(Field.VLAN0_TPID);
             use(Field.VLAN1_TPID);
@@ -227,13 +234,13 @@ public final class FlowerEncoder {
         }
         use(Field.VLAN0_CFI);
         use(Field.VLAN0_TPID);
-        if (k(Field.VLAN0_CFI) != FlowKey.VLAN_PRESENT) {
+        if (untagged) {
             // "no tag": a filter for an untagged ethertype only sees untagged packets already;
             // with no ethertype, say "no tags" with num_of_vlans 0.
             if (inner == 0) {
                 w.putU8(TCA_FLOWER_KEY_NUM_OF_VLANS, 0);
             }
-            for (Field f : new Field[] {Field.VLAN0_VID, Field.VLAN0_PCP, Field.VLAN1_CFI, Field.VLAN1_VID, Field.VLAN1_PCP, Field.VLAN1_TPID}) {
+            for (Field f : new Field[] {Field.VLAN0_TPID, Field.VLAN0_VID, Field.VLAN0_PCP, Field.VLAN1_CFI, Field.VLAN1_VID, Field.VLAN1_PCP, Field.VLAN1_TPID}) {
                 if (k(f) != 0) {
                     throw new Refusal(Reason.UNSUPPORTED_MASK, f.name().toLowerCase() + " matched on an untagged flow");
                 }
@@ -255,6 +262,11 @@ public final class FlowerEncoder {
             if (m(Field.VLAN1_VID) != 0 || m(Field.VLAN1_PCP) != 0) {
                 throw new Refusal(Reason.UNSUPPORTED_MASK, "vlan1 vid/pcp matched without an inner tag");
             }
+            if (k(Field.VLAN1_TPID) != 0) {
+                throw new Refusal(Reason.UNSUPPORTED_MASK, "vlan1_tpid=0x" + Long.toHexString(k(Field.VLAN1_TPID)) + " without an inner tag (cfi bit)");
+            }
+            // "No second tag" (the baseline's exact vlan1 tpid/cfi of 0) is what a non-TPID
+            // vlan_ethtype says; the decoder gives it back from there.
             use(Field.VLAN1_VID);
             use(Field.VLAN1_PCP);
             if (inner != 0) {

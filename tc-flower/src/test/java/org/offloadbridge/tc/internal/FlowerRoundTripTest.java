@@ -14,7 +14,10 @@ import org.offloadbridge.tc.TcPorts;
 
 /**
  * Encoder then decoder gives back the same megaflow, for every golden family: what a dump
- * returns maps back to exactly the flow that was installed (match, actions, ufid).
+ * returns maps back to exactly the flow that was installed (match, actions, ufid). The golden
+ * flows (see {@link Flows}) carry the L2/metadata part in the datapath-baseline form the
+ * decoder gives back (recirc_id(0), vlan tpid+cfi presence); flows without it are covered by
+ * {@link FlowerBaselineRoundTripTest}.
  */
 class FlowerRoundTripTest {
     static Stream<Arguments> cases() {

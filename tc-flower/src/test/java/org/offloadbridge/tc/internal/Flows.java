@@ -7,7 +7,13 @@ import org.offloadbridge.flow.FlowMask;
 import org.offloadbridge.flow.Megaflow;
 import org.offloadbridge.flow.Ufid;
 
-/** Test helper: builds megaflows field by field (exact or masked), the way a translation would. */
+/**
+ * Test helper: builds megaflows field by field (exact or masked), the way a translation would.
+ * The L2/metadata part is in the canonical (datapath baseline) form the decoder gives back:
+ * {@code recirc_id(0)} and in_port exact, "no tag" as vlan0 tpid and cfi exact 0, and a single
+ * tag with a known inner ethertype as "no second tag" (vlan1 tpid and cfi exact 0). nw_frag is
+ * left to each case: adding it would add ip_flags to the golden filters.
+ */
 public final class Flows {
     /** The cookie the golden captures carry: {@code cookie 00112233445566778899aabbccddeeff}. */
     public static final Ufid GOLDEN_UFID = Ufid.fromCookieBytes(new byte[] {
@@ -20,6 +26,7 @@ public final class Flows {
 
     private Flows(int inPort) {
         exact(Field.IN_PORT, inPort);
+        exact(Field.RECIRC_ID, 0);
     }
 
     public static Flows on(int inPort) {
@@ -39,7 +46,7 @@ public final class Flows {
     }
 
     public Flows eth(int ethType) {
-        return exact(Field.ETH_TYPE, ethType).exact(Field.VLAN0_CFI, 0);
+        return exact(Field.ETH_TYPE, ethType).exact(Field.VLAN0_CFI, 0).exact(Field.VLAN0_TPID, 0);
     }
 
     public Flows ipv4(int proto) {
@@ -56,7 +63,8 @@ public final class Flows {
         if (vid >= 0) {
             exact(Field.VLAN0_VID, vid);
         }
-        return ethType >= 0 ? exact(Field.ETH_TYPE, ethType) : this;
+        // A known inner ethertype also says "no second tag" (QinQ cases then set tag 1 over it).
+        return ethType >= 0 ? exact(Field.ETH_TYPE, ethType).exact(Field.VLAN1_CFI, 0).exact(Field.VLAN1_TPID, 0) : this;
     }
 
     public Flows ipv6Src(long hi, long lo, int prefix) {
