@@ -330,10 +330,10 @@ public final class TcOffload implements AutoCloseable {
     }
 
     /**
-     * True when the kernel's echo is the filter we asked for. Equal megaflows, or — when the
-     * request carried bits flower has no separate form for (a {@code recirc_id(0)} or VLAN-TPID
-     * mask from the text format's datapath baseline) — equal after the same encode/decode
-     * round trip the echo went through.
+     * True when the kernel's echo is the filter we asked for. Equal megaflows (always the case
+     * for a mask with the datapath baseline, the decoder's canonical form), or — for a request
+     * without it, which the echo gives back with the bits flower implies (recirc_id(0), tag
+     * presence) — equal after the same encode/decode round trip the echo went through.
      */
     private boolean echoMatches(DecodedFilter e, Megaflow f) {
         if (e.flow() == null) {
@@ -563,7 +563,12 @@ public final class TcOffload implements AutoCloseable {
             installed.remove(flow.ufid());
             TcOutcome again = sendOne("replace (delete-then-add) " + flow.ufid(), NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, flow,
                     new TcFilterId(ifindex, prio, proto, 0), flags, base, false);
-            return count(again);
+            String why = "delete-then-add, because the kernel refused the in-place swap (" + o.detail() + ")";
+            return count(again.ok()
+                    ? new TcOutcome(again.status(), again.reason(), why + ": forwarding had a gap", again.id(), again.inHw(), again.inHwCount(),
+                            again.skipSw(), again.skipHw(), 0, null, again.fellBack())
+                    : TcOutcome.failed(again.reason(), again.detail() + "; " + why + ": the original " + old.id() + " is deleted",
+                            again.id(), again.errno(), again.extack()));
         }
         // Make before break: the new filter at its own prio, then the old one goes.
         installed.remove(flow.ufid());
@@ -573,8 +578,35 @@ public final class TcOffload implements AutoCloseable {
             installed.put(flow.ufid(), old);
             return count(o);
         }
-        deleteFilter(old.id());
+        // The old filter (lower prio number or not) kept matching until now: its final counters
+        // come with the delete's echo, so nothing it counted after the read above is lost.
+        TcStats last = deleteFinalStats(old.id());
+        if (last != null) {
+            Installed now = installed.get(flow.ufid());
+            installed.put(flow.ufid(), new Installed(now.id(), now.flow(), now.clsFlags(), last.plus(old.base())));
+        }
         return count(o);
+    }
+
+    /** Deletes with NLM_F_ECHO: the kernel sends the filter as it was, counters included; null when it failed or sent none. */
+    private TcStats deleteFinalStats(TcFilterId id) {
+        scratch.reset();
+        scratch.beginMessage(RTM_DELTFILTER, NLM_F_ECHO);
+        scratch.putTcMsg(0, id.ifindex(), id.handle(), PARENT, TcMsg.filterInfo(id.prio(), id.protocol()));
+        scratch.putString(TCA_KIND, "flower");
+        scratch.finish(0);
+        DecodedFilter[] gone = new DecodedFilter[1];
+        try {
+            conn.request("delete filter " + id, scratch, (req, msg) -> {
+                if (msg.type() == RTM_DELTFILTER) {
+                    gone[0] = decoder.decode(msg);
+                }
+            });
+        } catch (NetlinkException e) {
+            return null;
+        }
+        DecodedFilter d = gone[0];
+        return d == null ? null : new TcStats(d.packets(), d.bytes(), d.usedMillisAgo(), d.hwPackets());
     }
 
     private TcOutcome sendOne(String what, int nlFlags, Megaflow flow, TcFilterId at, int flags, TcStats base, boolean fellBack) {
