@@ -211,6 +211,15 @@ class TcOracleVmTest {
                 "protocol ipv6 flower ip_proto icmpv6 type 128 code 0" + to));
         rows.add(row("ipv4_first_frag", Flows.on(o0).eth(0x0800).exact(Field.NW_FRAG, FlowKey.FRAG_FIRST).actions(toX1),
                 "protocol ip flower ip_flags frag/firstfrag" + to));
+        // Full datapath baseline on tagged flows too (nw_frag exact): dump → the same megaflow.
+        rows.add(row("vlan_udp_nofrag", Flows.on(o0).vlan(0x8100, 30, 0x0800).exact(Field.NW_PROTO, 17).exact(Field.NW_FRAG, FlowKey.FRAG_NO)
+                        .exact(Field.TP_DST, 53).actions(toX1),
+                "protocol 802.1Q flower vlan_id 30 vlan_ethtype ip ip_proto udp dst_port 53/0xffff ip_flags nofrag" + to));
+        rows.add(row("qinq_first_frag", Flows.on(o0).vlan(0x88a8, 11, 0x0800).exact(Field.VLAN1_CFI, 1).exact(Field.VLAN1_TPID, 0x8100)
+                        .exact(Field.VLAN1_VID, 21).exact(Field.NW_FRAG, FlowKey.FRAG_FIRST).actions(toX1),
+                "protocol 802.1ad flower vlan_id 11 vlan_ethtype 802.1Q cvlan_id 21 cvlan_ethtype ip ip_flags frag/firstfrag" + to));
+        rows.add(row("ipv6_later_frag", Flows.on(o0).eth(0x86dd).exact(Field.NW_FRAG, FlowKey.FRAG_LATER_FRAGMENT).actions(toX1),
+                "protocol ipv6 flower ip_flags frag/nofirstfrag" + to));
         rows.add(row("ipv6_hlimit", Flows.on(o0).ipv6(6).exact(Field.NW_TTL, 1).actions(toX1),
                 "protocol ipv6 flower ip_proto tcp ip_ttl 1/0xff" + to));
         rows.add(row("src_mac_ipv6", Flows.on(o0).eth(0x86dd).exact(Field.ETH_SRC, mac("02:aa:bb:cc:dd:ee")).actions(toX1),
