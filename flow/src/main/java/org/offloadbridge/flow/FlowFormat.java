@@ -554,22 +554,15 @@ public final class FlowFormat {
     }
 
     static void appendU8(StringBuilder sb, String name, long v, long mask, boolean verbose, boolean hex) {
-        if (verbose || mask != 0) {
-            sb.append(name).append('=');
-            if (hex) {
-                appendHashX(sb, v);
-            } else {
-                sb.append(v);
-            }
-            if (mask != 0xff) {
-                sb.append('/');
-                appendHashX(sb, mask);
-            }
-            sb.append(',');
-        }
+        appendMasked(sb, name, v, mask, 0xff, verbose, hex);
     }
 
     static void appendBe16(StringBuilder sb, String name, long v, long mask, boolean verbose, boolean hex) {
+        appendMasked(sb, name, v, mask, 0xffff, verbose, hex);
+    }
+
+    /** {@code name=v[/mask],} as odp-util prints a numeric field: the mask only when not exact. */
+    private static void appendMasked(StringBuilder sb, String name, long v, long mask, long exact, boolean verbose, boolean hex) {
         if (verbose || mask != 0) {
             sb.append(name).append('=');
             if (hex) {
@@ -577,7 +570,7 @@ public final class FlowFormat {
             } else {
                 sb.append(v);
             }
-            if (mask != 0xffff) {
+            if (mask != exact) {
                 sb.append('/');
                 appendHashX(sb, mask);
             }
