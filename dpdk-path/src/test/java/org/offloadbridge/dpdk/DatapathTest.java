@@ -9,8 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -43,7 +41,7 @@ class DatapathTest {
     Port out;
     PmdThread pmd;
     Arena arena;
-    MemorySegment burst;
+    RingIo ring;
     final AtomicLong clock = new AtomicLong(1_000);
 
     @BeforeEach
@@ -58,7 +56,7 @@ class DatapathTest {
         out = dp.addPort(OUT, "net_ring_do" + seq);
         pmd = dp.pmds().get(0);
         arena = Arena.ofConfined();
-        burst = arena.allocate(ValueLayout.JAVA_LONG, 64);
+        ring = new RingIo(arena, dp.pool());
     }
 
     @AfterEach
@@ -73,29 +71,16 @@ class DatapathTest {
 
     /** Puts frames on port IN's ring (as if they arrived on the wire). */
     void inject(byte[]... frames) {
-        injectMbufs(java.util.Arrays.stream(frames).mapToLong(f -> dp.pool().copyIn(f)).toArray());
+        ring.inject(in, frames);
     }
 
     void injectMbufs(long... mbufs) {
-        for (int i = 0; i < mbufs.length; i++) {
-            burst.setAtIndex(ValueLayout.JAVA_LONG, i, mbufs[i]);
-        }
-        // tx queue 0 of a ring port feeds its rx queue 0; the PMD is not running (manual mode)
-        assertEquals(mbufs.length, in.txBurst(0, burst.address(), mbufs.length));
+        ring.injectMbufs(in, mbufs); // the PMD is not running (manual mode)
     }
 
     /** What came out on a port's ring, as bytes (mbufs freed). */
     List<byte[]> received(Port p) {
-        List<byte[]> got = new ArrayList<>();
-        int n;
-        while ((n = p.rxBurst(0, burst.address(), 32)) > 0) {
-            for (int i = 0; i < n; i++) {
-                long m = burst.getAtIndex(ValueLayout.JAVA_LONG, i);
-                got.add(Mempool.bytesOf(m));
-                Mempool.free(m);
-            }
-        }
-        return got;
+        return ring.received(p);
     }
 
     void drain(Port p) {

@@ -53,7 +53,7 @@ class VxlanTest {
     Port out;
     PmdThread pmd;
     Arena arena;
-    MemorySegment burst;
+    RingIo ring;
 
     @BeforeEach
     void setUp() {
@@ -67,7 +67,7 @@ class VxlanTest {
         dp.addVxlanPort(TUN, VxlanConfig.of(LOCAL_IP, UNDER, LOCAL_MAC, NEXT_HOP_MAC));
         pmd = dp.pmds().get(0);
         arena = Arena.ofConfined();
-        burst = arena.allocate(ValueLayout.JAVA_LONG, 64);
+        ring = new RingIo(arena, dp.pool());
     }
 
     @AfterEach
@@ -90,27 +90,15 @@ class VxlanTest {
     }
 
     void inject(Port p, byte[]... frames) {
-        injectMbufs(p, Arrays.stream(frames).mapToLong(f -> dp.pool().copyIn(f)).toArray());
+        ring.inject(p, frames);
     }
 
     void injectMbufs(Port p, long... mbufs) {
-        for (int i = 0; i < mbufs.length; i++) {
-            burst.setAtIndex(ValueLayout.JAVA_LONG, i, mbufs[i]);
-        }
-        assertEquals(mbufs.length, p.txBurst(0, burst.address(), mbufs.length));
+        ring.injectMbufs(p, mbufs);
     }
 
     List<byte[]> received(Port p) {
-        List<byte[]> got = new ArrayList<>();
-        int n;
-        while ((n = p.rxBurst(0, burst.address(), 32)) > 0) {
-            for (int i = 0; i < n; i++) {
-                long m = burst.getAtIndex(ValueLayout.JAVA_LONG, i);
-                got.add(Mempool.bytesOf(m));
-                Mempool.free(m);
-            }
-        }
-        return got;
+        return ring.received(p);
     }
 
     static Actions encapTo(int ttl, int flags) {
@@ -311,11 +299,7 @@ class VxlanTest {
             if (round >= 1300) { // after JIT warm-up (fewer rounds still saw a few hundred bytes of it)
                 allocated += after - before;
             }
-            int n;
-            while ((n = out.rxBurst(0, burst.address(), 32)) > 0) {
-                forwarded += n;
-                RteMbuf.rte_pktmbuf_free_bulk(burst.address(), n);
-            }
+            forwarded += ring.discard(out);
         }
         assertEquals(1400L * 32, forwarded);
         assertEquals(0, allocated, "bytes allocated by 100 rounds of 32-packet encap + decap");
