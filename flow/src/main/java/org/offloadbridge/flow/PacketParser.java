@@ -33,7 +33,7 @@ import java.nio.ByteOrder;
  *     frag=first (MF, offset 0) or later (offset ≠ 0, no L4).
  * <li>IPv6 extension headers hop-by-hop, routing, destination options, fragment and AH, at
  *     most {@link #MAX_IPV6_EXT_HEADERS}; a later fragment stops the walk with proto 44
- *     (IPPROTO_FRAGMENT), as OVS and the kernel datapath report it.
+ *     ({@link IpProto#FRAGMENT}), as OVS and the kernel datapath report it.
  * <li>ARP/RARP (Ethernet/IPv4), TCP (ports, 12 flag bits), UDP, SCTP, ICMP, ICMPv6 with ND
  *     target and source/target link-layer address options.
  * </ul>
@@ -48,26 +48,6 @@ public final class PacketParser {
     private static final ValueLayout.OfShort BE16 = JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfInt BE32 = JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfLong BE64 = JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-
-    static final int ETH_TYPE_IP = 0x0800;
-    static final int ETH_TYPE_ARP = 0x0806;
-    static final int ETH_TYPE_RARP = 0x8035;
-    static final int ETH_TYPE_IPV6 = 0x86dd;
-    static final int ETH_TYPE_VLAN_8021Q = 0x8100;
-    static final int ETH_TYPE_VLAN_8021AD = 0x88a8;
-    /** OVS FLOW_DL_TYPE_NONE: 802.3 frame without SNAP. */
-    static final int ETH_TYPE_NONE = 0x05ff;
-
-    static final int IPPROTO_HOPOPTS = 0;
-    static final int IPPROTO_ICMP = 1;
-    static final int IPPROTO_TCP = 6;
-    static final int IPPROTO_UDP = 17;
-    static final int IPPROTO_ROUTING = 43;
-    static final int IPPROTO_FRAGMENT = 44;
-    static final int IPPROTO_AH = 51;
-    static final int IPPROTO_ICMPV6 = 58;
-    static final int IPPROTO_DSTOPTS = 60;
-    static final int IPPROTO_SCTP = 132;
 
     // Word index and shift of every field the parser writes, as static finals so the JIT
     // folds them: a write is then one OR into a word of the (cleared) key.
@@ -159,7 +139,7 @@ public final class PacketParser {
         p += 14;
         attrs |= L2_ATTRS;
 
-        for (int tag = 0; tag < 2 && (type == ETH_TYPE_VLAN_8021Q || type == ETH_TYPE_VLAN_8021AD); tag++) {
+        for (int tag = 0; tag < 2 && (type == EthType.VLAN_8021Q || type == EthType.VLAN_8021AD); tag++) {
             if (end - p < 4) {
                 put(out, W_ETH_TYPE, S_ETH_TYPE, type);
                 out.setAttrs(attrs);
@@ -181,22 +161,22 @@ public final class PacketParser {
                 type = u16(seg, p + 6);
                 p += 8;
             } else {
-                type = ETH_TYPE_NONE;
+                type = EthType.NONE;
             }
         }
         put(out, W_ETH_TYPE, S_ETH_TYPE, type);
 
         long r;
         switch (type) {
-            case ETH_TYPE_IP -> {
+            case EthType.IP -> {
                 attrs |= KeyAttr.IPV4.bit();
                 r = ipv4(seg, p, end, out);
             }
-            case ETH_TYPE_IPV6 -> {
+            case EthType.IPV6 -> {
                 attrs |= KeyAttr.IPV6.bit();
                 r = ipv6(seg, p, end, out);
             }
-            case ETH_TYPE_ARP, ETH_TYPE_RARP -> {
+            case EthType.ARP, EthType.RARP -> {
                 attrs |= KeyAttr.ARP.bit();
                 r = arp(seg, p, end, out);
             }
@@ -206,12 +186,12 @@ public final class PacketParser {
         if ((r & HAS_L4) != 0) {
             // L3 parsed and not a later fragment: L4 attribute by protocol, then the header.
             int proto = out.nwProto();
-            boolean v6 = type == ETH_TYPE_IPV6;
+            boolean v6 = type == EthType.IPV6;
             attrs |= l4Attrs(proto, v6);
             long l4 = p + ((r >>> 16) & 0xffffff);
             long l3end = p + (r >>> 40);
             status = l4(seg, l4, l3end, proto, v6, out);
-            if (v6 && proto == IPPROTO_ICMPV6 && out.get(Field.ICMP_CODE) == 0
+            if (v6 && proto == IpProto.ICMPV6 && out.get(Field.ICMP_CODE) == 0
                     && (out.get(Field.ICMP_TYPE) == 135 || out.get(Field.ICMP_TYPE) == 136)) {
                 attrs |= KeyAttr.ND.bit();
             }
@@ -229,11 +209,11 @@ public final class PacketParser {
 
     private static long l4Attrs(int proto, boolean v6) {
         return switch (proto) {
-            case IPPROTO_TCP -> KeyAttr.TCP.bit() | KeyAttr.TCP_FLAGS.bit();
-            case IPPROTO_UDP -> KeyAttr.UDP.bit();
-            case IPPROTO_SCTP -> KeyAttr.SCTP.bit();
-            case IPPROTO_ICMP -> v6 ? 0 : KeyAttr.ICMP.bit();
-            case IPPROTO_ICMPV6 -> v6 ? KeyAttr.ICMPV6.bit() : 0;
+            case IpProto.TCP -> KeyAttr.TCP.bit() | KeyAttr.TCP_FLAGS.bit();
+            case IpProto.UDP -> KeyAttr.UDP.bit();
+            case IpProto.SCTP -> KeyAttr.SCTP.bit();
+            case IpProto.ICMP -> v6 ? 0 : KeyAttr.ICMP.bit();
+            case IpProto.ICMPV6 -> v6 ? KeyAttr.ICMPV6.bit() : 0;
             default -> 0;
         };
     }
@@ -305,8 +285,8 @@ public final class PacketParser {
         long q = p + 40;
         int frag = 0;
         for (int n = 0; ; n++) {
-            if (next != IPPROTO_HOPOPTS && next != IPPROTO_ROUTING && next != IPPROTO_DSTOPTS
-                    && next != IPPROTO_FRAGMENT && next != IPPROTO_AH) {
+            if (next != IpProto.HOPOPTS && next != IpProto.ROUTING && next != IpProto.DSTOPTS
+                    && next != IpProto.FRAGMENT && next != IpProto.AH) {
                 break;
             }
             // On a bad extension chain only the addresses are kept, as OVS does (label, tos,
@@ -319,7 +299,7 @@ public final class PacketParser {
             }
             int nh = u8(seg, q);
             long len;
-            if (next == IPPROTO_FRAGMENT) {
+            if (next == IpProto.FRAGMENT) {
                 int offlg = u16(seg, q + 2);
                 len = 8;
                 if (l3end - q < len) {
@@ -329,10 +309,10 @@ public final class PacketParser {
                     frag = FlowKey.FRAG_ANY; // as OVS: any non-zero offset/flags word
                 }
                 if ((offlg & 0xfff8) != 0) {
-                    setIpv6Rest(seg, p, vtcfl, IPPROTO_FRAGMENT, frag | FlowKey.FRAG_LATER, out);
+                    setIpv6Rest(seg, p, vtcfl, IpProto.FRAGMENT, frag | FlowKey.FRAG_LATER, out);
                     return ParseStatus.OK;
                 }
-            } else if (next == IPPROTO_AH) {
+            } else if (next == IpProto.AH) {
                 len = (u8(seg, q + 1) + 2L) * 4;
             } else {
                 len = (u8(seg, q + 1) + 1L) * 8;
@@ -359,7 +339,7 @@ public final class PacketParser {
         if (end - p < 28) {
             return ParseStatus.TRUNCATED_L3;
         }
-        if (u16(seg, p) != 1 || u16(seg, p + 2) != ETH_TYPE_IP || u8(seg, p + 4) != 6 || u8(seg, p + 5) != 4) {
+        if (u16(seg, p) != 1 || u16(seg, p + 2) != EthType.IP || u8(seg, p + 4) != 6 || u8(seg, p + 5) != 4) {
             return ParseStatus.UNSUPPORTED_ARP;
         }
         put(out, W_ARP_OP, S_ARP_OP, u16(seg, p + 6));
@@ -373,7 +353,7 @@ public final class PacketParser {
     private static int l4(MemorySegment seg, long p, long end, int proto, boolean v6, FlowKey out) {
         long avail = end - p;
         switch (proto) {
-            case IPPROTO_TCP -> {
+            case IpProto.TCP -> {
                 if (avail < 20) {
                     return ParseStatus.TRUNCATED_L4;
                 }
@@ -386,21 +366,21 @@ public final class PacketParser {
                 put(out, W_TP_DST, S_TP_DST, u16(seg, p + 2));
                 put(out, W_TCP_FLAGS, S_TCP_FLAGS, offFlags & 0x0fff);
             }
-            case IPPROTO_UDP -> {
+            case IpProto.UDP -> {
                 if (avail < 8) {
                     return ParseStatus.TRUNCATED_L4;
                 }
                 put(out, W_TP_SRC, S_TP_SRC, u16(seg, p));
                 put(out, W_TP_DST, S_TP_DST, u16(seg, p + 2));
             }
-            case IPPROTO_SCTP -> {
+            case IpProto.SCTP -> {
                 if (avail < 12) {
                     return ParseStatus.TRUNCATED_L4;
                 }
                 put(out, W_TP_SRC, S_TP_SRC, u16(seg, p));
                 put(out, W_TP_DST, S_TP_DST, u16(seg, p + 2));
             }
-            case IPPROTO_ICMP -> {
+            case IpProto.ICMP -> {
                 if (v6) {
                     return ParseStatus.OK;
                 }
@@ -410,7 +390,7 @@ public final class PacketParser {
                 put(out, W_ICMP_TYPE, S_ICMP_TYPE, u8(seg, p));
                 put(out, W_ICMP_CODE, S_ICMP_CODE, u8(seg, p + 1));
             }
-            case IPPROTO_ICMPV6 -> {
+            case IpProto.ICMPV6 -> {
                 if (!v6) {
                     return ParseStatus.OK;
                 }
