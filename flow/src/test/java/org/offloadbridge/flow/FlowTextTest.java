@@ -220,6 +220,7 @@ class FlowTextTest {
         if (r.nextInt(5) == 0) {
             add(r, k, m, KeyAttr.PRIORITY, KeyAttr.SKB_MARK, KeyAttr.DP_HASH, KeyAttr.PACKET_TYPE);
         }
+        makeLayersAgree(k, seed);
         for (boolean verbose : new boolean[] {false, true}) {
             String text = FlowFormat.formatMatch(k, m, null, verbose);
             FlowKey k2 = new FlowKey();
@@ -232,6 +233,34 @@ class FlowTextTest {
             assertEquals(text, FlowFormat.formatMatch(k2, m2, null, verbose), "flow seed " + seed);
             assertEquals(m, m2, "flow seed " + seed + " mask of " + text);
             assertTrue(k.maskedEquals(m, k2), "flow seed " + seed + " key of " + text);
+        }
+    }
+
+    /**
+     * The random values above are per field; the parser refuses layers that contradict each
+     * other (see MatchParser), so the key values that tie layers together are set to agree:
+     * eth_type for the L3 attribute, proto for the L4 one, no frag=later under L4, and an ND
+     * type under nd. Masks stay random.
+     */
+    private static void makeLayersAgree(FlowKey k, long seed) {
+        if (k.hasAttr(KeyAttr.IPV4)) {
+            k.set(Field.ETH_TYPE, EthType.IP);
+        } else if (k.hasAttr(KeyAttr.IPV6)) {
+            k.set(Field.ETH_TYPE, EthType.IPV6);
+        } else if (k.hasAttr(KeyAttr.ARP)) {
+            k.set(Field.ETH_TYPE, (seed & 1) == 0 ? EthType.ARP : EthType.RARP);
+        }
+        int proto = k.hasAttr(KeyAttr.TCP) ? IpProto.TCP : k.hasAttr(KeyAttr.UDP) ? IpProto.UDP : k.hasAttr(KeyAttr.SCTP) ? IpProto.SCTP
+                : k.hasAttr(KeyAttr.ICMP) ? IpProto.ICMP : k.hasAttr(KeyAttr.ICMPV6) ? IpProto.ICMPV6 : -1;
+        if (proto >= 0) {
+            k.set(Field.NW_PROTO, proto);
+            if (k.get(Field.NW_FRAG) == FlowKey.FRAG_LATER_FRAGMENT) {
+                k.set(Field.NW_FRAG, FlowKey.FRAG_FIRST);
+            }
+        }
+        if (k.hasAttr(KeyAttr.ND)) {
+            k.set(Field.ICMP_TYPE, 135 + (seed >>> 1 & 1));
+            k.set(Field.ICMP_CODE, 0);
         }
     }
 

@@ -193,7 +193,7 @@ class PacketParserOvsOracleTest {
             return 0;
         }
         for (String n : v.split("\\|")) {
-            int bit = List.of(FlowFormat.TCP_FLAG_NAMES).indexOf(n);
+            int bit = List.of(ValueFormat.TCP_FLAG_NAMES).indexOf(n);
             if (bit < 0) {
                 throw new IllegalArgumentException("tcp flag " + n);
             }
