@@ -205,7 +205,7 @@ public final class FlowParser {
                 frac /= 10;
             }
             return Math.addExact(Math.multiplyExact(secs, 1000), frac);
-        } catch (FlowParseException | ArithmeticException e) {
+        } catch (ArithmeticException e) {
             throw t.error(from + 1, "expected seconds like 0.512s for used:, got " + t.quote(from, to));
         }
     }

@@ -356,6 +356,9 @@ final class MatchParser {
         if (from < to && TextCursor.isAsciiDigit(t.s.charAt(from))) {
             return t.parseNumber(from, to);
         }
+        if (from < to) {
+            t.refuseNonAsciiDigit(from);
+        }
         int n = names.number(t.s.substring(from, to));
         if (n < 0) {
             throw t.error(from + 1, "unknown port name " + t.quote(from, to));

@@ -150,7 +150,7 @@ final class TextCursor {
      * {@code tp_dst=٨٠} does not read as "expected a number, got '٨٠'" and leave the user
      * staring at what looks like digits.
      */
-    private void refuseNonAsciiDigit(int i) {
+    void refuseNonAsciiDigit(int i) {
         char c = s.charAt(i);
         if (c > 0x7f && (Character.isDigit(c) || Character.isLetter(c) && Character.digit(c, 16) >= 0)) {
             throw error(i + 1, "non-ASCII digit " + quote(i, i + 1) + ": numbers are ASCII 0-9 (and a-f after 0x)");

@@ -34,7 +34,8 @@ class FlowParserFuzzTest {
         }
     }
 
-    private static final String ALPHABET = "(),=/:.x0123456789abcdefgz -_|+";
+    /** Syntax, digits, letters, and bad input from issue #16: digits of other scripts (٨ １), control characters. */
+    private static final String ALPHABET = "(),=/:.x0123456789abcdefgz -_|+\u0668\uff11\n\u001b";
 
     /** One damage to a golden line: {@code count} times {@code op} (delete, insert, replace, cut) at multiples of {@code pos}. */
     record Damage(int line, int pos, int op, int ch, int count) {
@@ -70,7 +71,7 @@ class FlowParserFuzzTest {
         for (int op = 0; op <= 3; op++) {
             for (int line : new int[] {0, MAX_LINE}) {
                 for (int pos : new int[] {0, 1, MAX_POS}) {
-                    for (int ch : new int[] {0, 30}) {
+                    for (int ch : new int[] {0, ALPHABET.length() - 1}) {
                         for (int count : new int[] {1, 4}) {
                             edges.add(new Damage(line, pos, op, ch, count));
                         }
@@ -82,7 +83,7 @@ class FlowParserFuzzTest {
     }
 
     static Damage random(SplittableRandom r) {
-        return new Damage(Cases.intIn(r, 0, MAX_LINE), Cases.intIn(r, 0, MAX_POS), Cases.intIn(r, 0, 3), Cases.intIn(r, 0, 30), Cases.intIn(r, 1, 4));
+        return new Damage(Cases.intIn(r, 0, MAX_LINE), Cases.intIn(r, 0, MAX_POS), Cases.intIn(r, 0, 3), Cases.intIn(r, 0, ALPHABET.length() - 1), Cases.intIn(r, 1, 4));
     }
 
     @Test
@@ -97,6 +98,9 @@ class FlowParserFuzzTest {
                 assertTrue(f.key().maskedEquals(f.mask(), again.key()), text);
             } catch (FlowParseException e) {
                 assertTrue(e.column() >= 1 && e.column() <= text.length() + 1, "column " + e.column() + " outside '" + text + "'");
+                // the message quotes short escaped excerpts only
+                assertTrue(e.getMessage().length() <= 800, e.getMessage().length() + " chars: " + e.getMessage());
+                assertTrue(e.getMessage().chars().allMatch(c -> c >= 0x20 && c != 0x7f), "raw control character in " + e.getMessage());
             }
         });
     }
