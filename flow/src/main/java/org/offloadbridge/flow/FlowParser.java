@@ -1,5 +1,8 @@
 package org.offloadbridge.flow;
 
+import java.util.HashMap;
+import java.util.Map;
+
 /**
  * Reads the datapath-flow text {@link FlowFormat} prints — and that OVS's
  * {@code dpctl/dump-flows [-m] [--names]} prints — back into keys, masks, actions and whole
@@ -107,7 +110,7 @@ public final class FlowParser {
         String dp = null;
         Actions actions = null;
         String extra = null;
-        java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+        Map<String, Integer> seen = new HashMap<>();
         while (t.pos < s.length()) {
             int itemStart = t.pos;
             int colon = s.indexOf(':', t.pos);

@@ -292,6 +292,7 @@ final class MatchParser {
             numberMasked(key, mask, f, close);
             return;
         }
+        t.refuseNonAsciiDigit(p);
         long value = 0;
         long m = 0;
         boolean masked = t.s.charAt(p) == '+' || t.s.charAt(p) == '-';
@@ -469,6 +470,9 @@ final class MatchParser {
         if (given(KeyAttr.TCP_FLAGS) && l4 != null && l4 != KeyAttr.TCP) {
             throw layerError(KeyAttr.TCP_FLAGS, "tcp_flags(..) with " + l4.ovsName() + "(..): TCP flags need tcp");
         }
+        if (given(KeyAttr.ND) && given(KeyAttr.TCP_FLAGS)) {
+            throw layerError(KeyAttr.ND, "nd(..) with tcp_flags(..): neighbour discovery is ICMPv6, not TCP");
+        }
         if (given(KeyAttr.ND) && l4 != null && l4 != KeyAttr.ICMPV6) {
             throw layerError(KeyAttr.ND, "nd(..) with " + l4.ovsName() + "(..): neighbour discovery is ICMPv6");
         }
@@ -488,7 +492,8 @@ final class MatchParser {
         boolean v6Only = upper == KeyAttr.ICMPV6 || upper == KeyAttr.ND;
         if (l3 == KeyAttr.ARP || (v4Only && l3 == KeyAttr.IPV6) || (v6Only && l3 == KeyAttr.IPV4)) {
             throw layerError(upper, what + " contradicts " + l3.ovsName() + "(..)"
-                    + (v4Only ? ": ICMP over IPv6 is icmpv6(..)" : v6Only ? ": " + upper.ovsName() + "(..) needs ipv6(..)" : ": ARP carries no transport header"));
+                    + (l3 == KeyAttr.ARP ? ": ARP carries no transport header"
+                            : v4Only ? ": ICMP over IPv6 is icmpv6(..)" : ": " + upper.ovsName() + "(..) needs ipv6(..)"));
         }
         long[] ethTypes = v4Only ? new long[] {EthType.IP} : v6Only ? new long[] {EthType.IPV6} : new long[] {EthType.IP, EthType.IPV6};
         if (l3 == null && contradicts(key, mask, ETH_TYPE, ethTypes)) {

@@ -77,6 +77,8 @@ class FlowTextBadInputTest {
             {"arp(sip=10.0.0." + "\u0661" + ")", 16},
             {"ipv4(proto=" + "\u0666" + ")", 12},
             {"vlan(vid=1" + "\u0660" + ")", 11},
+            {"tcp_flags(" + "\u0663" + ")", 11},
+            {"ct_state(" + "\uff12" + "/0x3)", 10},
         };
         for (Object[] c : cases) {
             String text = (String) c[0];
@@ -150,8 +152,10 @@ class FlowTextBadInputTest {
         assertMatchRefused("eth_type(0x86dd),ipv6(proto=58),icmp(type=8)", 33, "icmp(..) contradicts ipv6(..)");
         assertMatchRefused("eth_type(0x0800),ipv4(proto=58),icmpv6(type=135)", 33, "icmpv6(..) contradicts ipv4(..)");
         assertMatchRefused("eth_type(0x0806),arp(op=1),tcp(dst=80)", 28, "ARP carries no transport header");
+        assertMatchRefused("arp(op=1),icmp(type=8)", 11, "icmp(..) contradicts arp(..): ARP carries no transport header");
         assertMatchRefused("ipv4(proto=6,frag=later),tcp(dst=80)", 26, "a later fragment carries no transport header");
         assertMatchRefused("ipv4(proto=17),udp(dst=53),tcp_flags(syn)", 28, "tcp_flags(..) with udp(..)");
+        assertMatchRefused("ipv6(src=::1),tcp_flags(syn),nd(target=::1)", 30, "nd(..) with tcp_flags(..)");
         assertMatchRefused("ipv6(proto=58),icmpv6(type=128),nd(target=::1)", 33, "nd(..) contradicts icmpv6(type=128,code=0)");
         assertMatchRefused("ipv6(proto=58),icmpv6(type=135,code=1),nd(target=::1)", 40, "nd needs type=135 or 136, code=0");
         assertMatchRefused("eth_type(0x8100),vlan(vid=10),encap(eth_type(0x86dd),ipv4(src=10.0.0.1))", 54, "contradicts eth_type(0x86dd)");
