@@ -16,7 +16,7 @@ import java.util.Map;
  *
  * <p>Refused besides bad syntax: text longer than {@link #MAX_TEXT_LENGTH}, more than
  * {@link #MAX_ACTIONS} actions, a repeated attribute, field or item, and layers that
- * contradict each other ({@code ipv4(proto=17),tcp(dst=80)}; see {@link MatchParser}).
+ * contradict each other ({@code ipv4(proto=17),tcp(dst=80)}; see {@link LayerCheck}).
  *
  * <p>Control-plane code (CLI, tests, reconciliation): allocates freely.
  */

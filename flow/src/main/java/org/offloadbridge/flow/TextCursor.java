@@ -407,7 +407,7 @@ final class TextCursor {
                     if (c < 0x20 || c == 0x7f) {
                         sb.append("\\x").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xf, 16));
                     } else if (c > 0x7e) {
-                        sb.append(String.format("\\u%04x", (int) c));
+                        sb.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
                     } else {
                         sb.append(c);
                     }

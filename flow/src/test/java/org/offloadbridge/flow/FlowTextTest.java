@@ -238,7 +238,7 @@ class FlowTextTest {
 
     /**
      * The random values above are per field; the parser refuses layers that contradict each
-     * other (see MatchParser), so the key values that tie layers together are set to agree:
+     * other (see LayerCheck), so the key values that tie layers together are set to agree:
      * eth_type for the L3 attribute, proto for the L4 one, no frag=later under L4, and an ND
      * type under nd. Masks stay random.
      */
