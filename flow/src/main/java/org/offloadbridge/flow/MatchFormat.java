@@ -51,7 +51,7 @@ final class MatchFormat {
     }
 
     /** The fields of the flat key that attribute {@code a} carries (shared array, do not modify). */
-    public static Field[] fieldsOf(KeyAttr a) {
+    static Field[] fieldsOf(KeyAttr a) {
         Field[] f = ATTR_FIELDS[a.id()];
         return f == null ? new Field[0] : f;
     }
