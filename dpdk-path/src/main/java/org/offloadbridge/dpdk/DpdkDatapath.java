@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
-import org.offloadbridge.dpdk.internal.NativeLibs;
+import org.offloadbridge.dpdk.internal.rte.NativeLibs;
 import org.offloadbridge.dpdk.internal.Rcu;
-import org.offloadbridge.dpdk.internal.RteMbuf;
+import org.offloadbridge.dpdk.internal.rte.RteMbuf;
 import org.offloadbridge.flow.Action;
 import org.offloadbridge.flow.Actions;
 import org.offloadbridge.flow.FlowKey;
@@ -170,14 +170,14 @@ public final class DpdkDatapath implements AutoCloseable {
      * Attaches a DPDK device as datapath port {@code dpPort}, configures and starts it, and
      * assigns its rx queue to a PMD thread.
      */
-    public synchronized Port addPort(int dpPort, String devargs) {
+    public synchronized EthdevPort addPort(int dpPort, String devargs) {
         if (dpPort < 0 || dpPort >= Ports.MAX_PORTS) {
             throw new IllegalArgumentException("datapath port " + dpPort + " out of 0.." + (Ports.MAX_PORTS - 1));
         }
         if (ports.get(dpPort) != null) {
             throw new IllegalStateException("datapath port " + dpPort + " is already " + ports.get(dpPort));
         }
-        Port p = eal.attach(devargs);
+        EthdevPort p = eal.attach(devargs);
         if (p.isStarted()) {
             p.stop();
         }
@@ -250,7 +250,7 @@ public final class DpdkDatapath implements AutoCloseable {
             rcu.synchronize();
             return;
         }
-        Port p = ports.get(dpPort);
+        EthdevPort p = ports.get(dpPort);
         if (p == null) {
             throw new IllegalArgumentException("no datapath port " + dpPort);
         }
@@ -263,7 +263,7 @@ public final class DpdkDatapath implements AutoCloseable {
     }
 
     /** The DPDK port behind a datapath port number, or null. */
-    public Port port(int dpPort) {
+    public EthdevPort port(int dpPort) {
         return ports.get(dpPort);
     }
 

@@ -5,8 +5,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.offloadbridge.dpdk.internal.Classifier;
-import org.offloadbridge.dpdk.internal.DpFlow;
+import org.offloadbridge.dpdk.internal.Dpcls;
+import org.offloadbridge.dpdk.internal.InstalledFlow;
 import org.offloadbridge.dpdk.internal.Rcu;
 import org.offloadbridge.flow.Actions;
 import org.offloadbridge.flow.FlowKey;
@@ -25,8 +25,8 @@ import org.offloadbridge.flow.Ufid;
  */
 public final class FlowTable {
 
-    private final Classifier classifier = new Classifier();
-    private final Map<Ufid, DpFlow> byUfid = new HashMap<>();
+    private final Dpcls classifier = new Dpcls();
+    private final Map<Ufid, InstalledFlow> byUfid = new HashMap<>();
     private final Rcu rcu;
     private final int statSlots;
     private final Consumer<Actions> actionCheck;
@@ -57,19 +57,19 @@ public final class FlowTable {
         if (byUfid.containsKey(megaflow.ufid())) {
             throw new IllegalStateException("flow " + megaflow.ufid() + " already installed");
         }
-        DpFlow same = classifier.find(megaflow.key(), megaflow.mask());
+        InstalledFlow same = classifier.find(megaflow.key(), megaflow.mask());
         if (same != null) {
             throw new IllegalStateException("flow with the same match already installed as " + same.megaflow.ufid());
         }
         actionCheck.accept(megaflow.actions());
-        DpFlow f = new DpFlow(megaflow, statSlots);
+        InstalledFlow f = new InstalledFlow(megaflow, statSlots);
         classifier.insert(f);
         byUfid.put(megaflow.ufid(), f);
     }
 
     /** Replaces a flow's actions (statistics kept); false when there is no such flow. */
     public synchronized boolean modify(Ufid ufid, Actions actions) {
-        DpFlow f = byUfid.get(ufid);
+        InstalledFlow f = byUfid.get(ufid);
         if (f == null) {
             return false;
         }
@@ -83,7 +83,7 @@ public final class FlowTable {
      * Returns only after every PMD thread has stopped using it.
      */
     public synchronized FlowStats delete(Ufid ufid) {
-        DpFlow f = byUfid.remove(ufid);
+        InstalledFlow f = byUfid.remove(ufid);
         if (f == null) {
             return null;
         }
@@ -97,7 +97,7 @@ public final class FlowTable {
     public synchronized int flush() {
         List<Ufid> all = new ArrayList<>(byUfid.keySet());
         for (Ufid u : all) {
-            DpFlow f = byUfid.remove(u);
+            InstalledFlow f = byUfid.remove(u);
             f.markDead();
             classifier.remove(f);
         }
@@ -106,18 +106,18 @@ public final class FlowTable {
     }
 
     public synchronized FlowStats stats(Ufid ufid) {
-        DpFlow f = byUfid.get(ufid);
+        InstalledFlow f = byUfid.get(ufid);
         return f == null ? null : statsOf(f);
     }
 
     public synchronized Megaflow get(Ufid ufid) {
-        DpFlow f = byUfid.get(ufid);
+        InstalledFlow f = byUfid.get(ufid);
         return f == null ? null : current(f);
     }
 
     public synchronized List<FlowEntry> dump() {
         List<FlowEntry> out = new ArrayList<>(byUfid.size());
-        for (DpFlow f : byUfid.values()) {
+        for (InstalledFlow f : byUfid.values()) {
             out.add(new FlowEntry(current(f), statsOf(f)));
         }
         return out;
@@ -129,12 +129,12 @@ public final class FlowTable {
 
     /** The flow a packet key falls in, from the caller's thread (slow path, tests). */
     public Megaflow lookup(FlowKey packet) {
-        DpFlow f = classifier.lookup(packet);
+        InstalledFlow f = classifier.lookup(packet);
         return f == null ? null : current(f);
     }
 
     /** For the PMD threads of this package's datapath. */
-    Classifier classifier() {
+    Dpcls classifier() {
         return classifier;
     }
 
@@ -142,12 +142,12 @@ public final class FlowTable {
         return rcu;
     }
 
-    private static Megaflow current(DpFlow f) {
+    private static Megaflow current(InstalledFlow f) {
         Actions a = f.actions();
         return a == f.megaflow.actions() ? f.megaflow : f.megaflow.withActions(a);
     }
 
-    private static FlowStats statsOf(DpFlow f) {
+    private static FlowStats statsOf(InstalledFlow f) {
         return new FlowStats(f.packets(), f.bytes(), f.used(), f.tcpFlags());
     }
 }

@@ -1,12 +1,13 @@
 package org.offloadbridge.dpdk;
 
+import org.offloadbridge.flow.EthType;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import org.offloadbridge.dpdk.internal.NativeLibs;
+import org.offloadbridge.dpdk.internal.rte.NativeLibs;
 import org.offloadbridge.dpdk.internal.PacketEdit;
-import org.offloadbridge.dpdk.internal.RteMbuf;
+import org.offloadbridge.dpdk.internal.rte.RteMbuf;
 import org.offloadbridge.dpdk.internal.Vxlan;
 import org.offloadbridge.flow.Actions;
 import org.offloadbridge.flow.Field;
@@ -165,7 +166,7 @@ final class PacketExecutor {
 
     /** Buffers one mbuf for transmission on a datapath port (frees it when the port is unknown). */
     void output(int dpPort, long m) {
-        Port p = dpPort >= 0 && dpPort < Ports.MAX_PORTS ? ports.get(dpPort) : null;
+        EthdevPort p = dpPort >= 0 && dpPort < Ports.MAX_PORTS ? ports.get(dpPort) : null;
         if (p == null) {
             unknownPort++;
             free(m);
@@ -252,7 +253,7 @@ final class PacketExecutor {
         flushFree();
     }
 
-    private void flushPort(int dpPort, Port p) {
+    private void flushPort(int dpPort, EthdevPort p) {
         int c = txCount[dpPort];
         long at = txBase + (long) dpPort * TX_BUFFER * 8;
         int sent = p == null ? 0 : p.isSharedTx() ? p.txBurstShared(txQueue, at, c) : p.txBurst(txQueue, at, c);
@@ -298,7 +299,7 @@ final class PacketExecutor {
         }
         long start = RteMbuf.mtod(m);
         int t = PacketEdit.u16(M, start + 12);
-        if (t != PacketEdit.ETH_TYPE_VLAN && t != PacketEdit.ETH_TYPE_QINQ) {
+        if (t != EthType.VLAN_8021Q && t != EthType.VLAN_8021AD) {
             return false;
         }
         MemorySegment.copy(M, start, M, start + 4, 12);
@@ -334,7 +335,7 @@ final class PacketExecutor {
 
     private static int l4Proto(long base, int len) {
         int l3 = PacketEdit.l3Offset(M, base, len);
-        if (l3 < 0 || l3 + 20 > len || PacketEdit.u16(M, base + l3 - 2) != PacketEdit.ETH_TYPE_IP) {
+        if (l3 < 0 || l3 + 20 > len || PacketEdit.u16(M, base + l3 - 2) != EthType.IP) {
             return -1;
         }
         return Byte.toUnsignedInt(M.get(java.lang.foreign.ValueLayout.JAVA_BYTE, base + l3 + 9));

@@ -7,12 +7,12 @@ import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import org.offloadbridge.dpdk.internal.Classifier;
-import org.offloadbridge.dpdk.internal.DpFlow;
+import org.offloadbridge.dpdk.internal.Dpcls;
+import org.offloadbridge.dpdk.internal.InstalledFlow;
 import org.offloadbridge.dpdk.internal.Emc;
-import org.offloadbridge.dpdk.internal.NativeLibs;
+import org.offloadbridge.dpdk.internal.rte.NativeLibs;
 import org.offloadbridge.dpdk.internal.Rcu;
-import org.offloadbridge.dpdk.internal.RteMbuf;
+import org.offloadbridge.dpdk.internal.rte.RteMbuf;
 import org.offloadbridge.dpdk.internal.Vxlan;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
@@ -46,12 +46,12 @@ public final class PmdThread {
     public static final int BURST = 32;
     private static final MemorySegment M = NativeLibs.ALL;
 
-    record RxQueue(Port port, int queue, int dpPort) {
+    record RxQueue(EthdevPort port, int queue, int dpPort) {
     }
 
     private final int index;
     private final Rcu.Reader reader;
-    private final Classifier classifier;
+    private final Dpcls classifier;
     private final Emc emc;
     private final PacketExecutor exec;
     private final UpcallQueue upcalls;
@@ -64,7 +64,7 @@ public final class PmdThread {
     private final long rxAddr = rxBuf.address();
     private final FlowKey key = new FlowKey();
 
-    private final DpFlow[] batchFlow = new DpFlow[BURST];
+    private final InstalledFlow[] batchFlow = new InstalledFlow[BURST];
     private final long[][] batchPkts = new long[BURST][BURST];
     private final int[] batchCount = new int[BURST];
     private final long[] batchBytes = new long[BURST];
@@ -113,7 +113,7 @@ public final class PmdThread {
         polls = p;
     }
 
-    synchronized boolean removePoll(Port port) {
+    synchronized boolean removePoll(EthdevPort port) {
         RxQueue[] p = Arrays.stream(polls).filter(q -> q.port() != port).toArray(RxQueue[]::new);
         boolean changed = p.length != polls.length;
         polls = p;
@@ -189,7 +189,7 @@ public final class PmdThread {
                 }
             }
             int h = Emc.hash(key);
-            DpFlow f = emc.lookup(key, h);
+            InstalledFlow f = emc.lookup(key, h);
             if (f != null) {
                 emcHits++;
             } else {
@@ -229,7 +229,7 @@ public final class PmdThread {
             batchFlags[b] |= (int) key.get(Field.TCP_FLAGS);
         }
         for (int b = 0; b < nBatches; b++) {
-            DpFlow f = batchFlow[b];
+            InstalledFlow f = batchFlow[b];
             f.count(index, batchCount[b], batchBytes[b], now, batchFlags[b]);
             exec.execute(f.actions(), batchPkts[b], batchCount[b], batchInPort[b], batchKey[b]);
             batchFlow[b] = null;

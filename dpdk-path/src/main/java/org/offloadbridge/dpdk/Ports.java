@@ -11,7 +11,7 @@ final class Ports {
     /** Datapath port numbers are 0..MAX_PORTS-1. */
     static final int MAX_PORTS = 256;
 
-    private volatile Port[] table = new Port[MAX_PORTS];
+    private volatile EthdevPort[] table = new EthdevPort[MAX_PORTS];
     private volatile VxlanConfig[] tunnels = new VxlanConfig[MAX_PORTS];
     /** underlay datapath port → the tunnel port decapsulating on it, or -1. */
     private volatile int[] tunnelByUnderlay = filled();
@@ -22,12 +22,12 @@ final class Ports {
         return a;
     }
 
-    Port get(int dpPort) {
+    EthdevPort get(int dpPort) {
         return table[dpPort];
     }
 
-    synchronized void set(int dpPort, Port p) {
-        Port[] n = table.clone();
+    synchronized void set(int dpPort, EthdevPort p) {
+        EthdevPort[] n = table.clone();
         n[dpPort] = p;
         table = n;
     }

@@ -5,7 +5,8 @@
  *
  * <p>Entry points: {@link org.offloadbridge.dpdk.Dpdk#isAvailable()} (and its cause),
  * {@link org.offloadbridge.dpdk.Eal} (once per JVM), {@link org.offloadbridge.dpdk.Mempool},
- * {@link org.offloadbridge.dpdk.Port}. Native calls live in
+ * {@link org.offloadbridge.dpdk.EthdevPort}. Native calls live in
+ * {@code org.offloadbridge.dpdk.internal.rte}; the classifier, caches and packet codecs in
  * {@code org.offloadbridge.dpdk.internal}.
  */
 package org.offloadbridge.dpdk;

@@ -39,7 +39,7 @@ class ConcurrentFlowChangesTest {
         DpdkDatapath dp = DpdkDatapath.create(eal, new DpdkDatapath.Config().mbufs(4095).upcallQueue(64, 1000));
         try {
             dp.addPort(SRC, "net_null_cfsrc,size=64");
-            Port sink = dp.addPort(SINK, "net_null_cfsink");
+            EthdevPort sink = dp.addPort(SINK, "net_null_cfsink");
             dp.addPort(OTHER_SINK, "net_null_cfother");
             dp.start();
 
@@ -99,7 +99,7 @@ class ConcurrentFlowChangesTest {
         try {
             dp.addPort(20, "net_null_2pa,size=64");
             dp.addPort(21, "net_null_2pb,size=64");
-            Port sink = dp.addPort(22, "net_null_2ps");
+            EthdevPort sink = dp.addPort(22, "net_null_2ps");
             assertEquals(2, dp.pmds().size());
             // net_null frames are all-zero: eth_type 0 (802.3) → key eth_type 0x05ff on both ports
             FlowKey k = new FlowKey();

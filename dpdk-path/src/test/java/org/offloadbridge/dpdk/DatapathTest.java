@@ -15,7 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.offloadbridge.dpdk.internal.RteMbuf;
+import org.offloadbridge.dpdk.internal.rte.RteMbuf;
 import org.offloadbridge.flow.Actions;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
@@ -37,8 +37,8 @@ class DatapathTest {
 
     Eal eal;
     DpdkDatapath dp;
-    Port in;
-    Port out;
+    EthdevPort in;
+    EthdevPort out;
     PmdThread pmd;
     Arena arena;
     RingIo ring;
@@ -79,11 +79,11 @@ class DatapathTest {
     }
 
     /** What came out on a port's ring, as bytes (mbufs freed). */
-    List<byte[]> received(Port p) {
+    List<byte[]> received(EthdevPort p) {
         return ring.received(p);
     }
 
-    void drain(Port p) {
+    void drain(EthdevPort p) {
         if (p.isStarted()) {
             received(p);
         }
@@ -295,7 +295,7 @@ class DatapathTest {
         inject(Frames.udp(1, 2, 3, 4), Frames.udp(1, 2, 3, 4));
         pmd.doWork();
         assertEquals(2, pmd.unknownPortDrops(), "flow outputs to a removed port: freed and counted");
-        Port again = dp.addPort(OUT, out.devargs());
+        EthdevPort again = dp.addPort(OUT, out.devargs());
         assertEquals(out.id(), again.id(), "same DPDK port reused");
         out = again;
         inject(Frames.udp(1, 2, 3, 4));

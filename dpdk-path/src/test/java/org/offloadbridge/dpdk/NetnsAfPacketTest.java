@@ -51,8 +51,8 @@ class NetnsAfPacketTest {
     static final int UDP_FRAME = UDP_PAYLOAD + 42;
 
     static DpdkDatapath dp;
-    static Port pa;
-    static Port pb;
+    static EthdevPort pa;
+    static EthdevPort pb;
     static Megaflow udpAB;
     static Megaflow icmpAB;
 

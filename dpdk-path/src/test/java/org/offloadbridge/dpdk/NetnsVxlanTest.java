@@ -40,8 +40,8 @@ class NetnsVxlanTest {
     static final long LOCAL_MAC = 0x02000000bb01L;
 
     static DpdkDatapath dp;
-    static Port ph;
-    static Port pu;
+    static EthdevPort ph;
+    static EthdevPort pu;
 
     @BeforeAll
     static void setUp() {

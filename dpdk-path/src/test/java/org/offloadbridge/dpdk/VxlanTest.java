@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.offloadbridge.dpdk.internal.PacketEdit;
-import org.offloadbridge.dpdk.internal.RteMbuf;
+import org.offloadbridge.dpdk.internal.rte.RteMbuf;
 import org.offloadbridge.flow.Actions;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
@@ -48,9 +48,9 @@ class VxlanTest {
     static int seq;
 
     DpdkDatapath dp;
-    Port access;
-    Port under;
-    Port out;
+    EthdevPort access;
+    EthdevPort under;
+    EthdevPort out;
     PmdThread pmd;
     Arena arena;
     RingIo ring;
@@ -72,7 +72,7 @@ class VxlanTest {
 
     @AfterEach
     void tearDown() {
-        for (Port p : new Port[] {access, under, out}) {
+        for (EthdevPort p : new EthdevPort[] {access, under, out}) {
             if (p != null) {
                 received(p);
             }
@@ -80,7 +80,7 @@ class VxlanTest {
         int inUse = dp.pool().inUseCount();
         dp.close();
         // release the ethdev ids too: a process has only RTE_MAX_ETHPORTS (32) of them
-        for (Port p : new Port[] {access, under, out}) {
+        for (EthdevPort p : new EthdevPort[] {access, under, out}) {
             if (p != null) {
                 p.close();
             }
@@ -89,15 +89,15 @@ class VxlanTest {
         assertEquals(0, inUse, "every mbuf returned");
     }
 
-    void inject(Port p, byte[]... frames) {
+    void inject(EthdevPort p, byte[]... frames) {
         ring.inject(p, frames);
     }
 
-    void injectMbufs(Port p, long... mbufs) {
+    void injectMbufs(EthdevPort p, long... mbufs) {
         ring.injectMbufs(p, mbufs);
     }
 
-    List<byte[]> received(Port p) {
+    List<byte[]> received(EthdevPort p) {
         return ring.received(p);
     }
 
@@ -359,7 +359,7 @@ class VxlanTest {
         byte[] f = inner(0);
         long m = dp.pool().copyIn(f);
         // move the data so only 40 bytes of headroom are left
-        MemorySegment all = org.offloadbridge.dpdk.internal.NativeLibs.ALL;
+        MemorySegment all = org.offloadbridge.dpdk.internal.rte.NativeLibs.ALL;
         MemorySegment.copy(MemorySegment.ofArray(f), 0, all, RteMbuf.bufAddr(m) + 40, f.length);
         RteMbuf.dataOff(m, 40);
         injectMbufs(access, m);

@@ -13,7 +13,7 @@ public final class Emc {
 
     private final int mask;
     private final int[] hashes;
-    private final DpFlow[] flows;
+    private final InstalledFlow[] flows;
     private final long[] keys;
     private long hits;
     private long misses;
@@ -25,7 +25,7 @@ public final class Emc {
         }
         mask = entries - 1;
         hashes = new int[entries];
-        flows = new DpFlow[entries];
+        flows = new InstalledFlow[entries];
         keys = new long[entries * Field.WORDS];
     }
 
@@ -60,9 +60,9 @@ public final class Emc {
         return (int) h;
     }
 
-    public DpFlow lookup(FlowKey k, int hash) {
+    public InstalledFlow lookup(FlowKey k, int hash) {
         int i1 = hash & mask;
-        DpFlow f = flows[i1];
+        InstalledFlow f = flows[i1];
         if (f != null && hashes[i1] == hash && !f.isDead() && same(i1, k)) {
             hits++;
             return f;
@@ -77,7 +77,7 @@ public final class Emc {
         return null;
     }
 
-    public void insert(FlowKey k, int hash, DpFlow flow) {
+    public void insert(FlowKey k, int hash, InstalledFlow flow) {
         int i1 = hash & mask;
         int i2 = (hash >>> 16 ^ hash * 0x9e3779b9) & mask;
         int i;

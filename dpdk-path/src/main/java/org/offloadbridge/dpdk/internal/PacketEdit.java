@@ -1,5 +1,7 @@
 package org.offloadbridge.dpdk.internal;
 
+import org.offloadbridge.flow.IpProto;
+import org.offloadbridge.flow.EthType;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
@@ -23,11 +25,6 @@ public final class PacketEdit {
     private static final ValueLayout.OfShort BE16 = JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     static final ValueLayout.OfInt BE32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     static final ValueLayout.OfLong BE64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    public static final int ETH_TYPE_IP = 0x0800;
-    public static final int ETH_TYPE_VLAN = 0x8100;
-    public static final int ETH_TYPE_QINQ = 0x88a8;
-    public static final int IPPROTO_TCP = 6;
-    public static final int IPPROTO_UDP = 17;
 
     private PacketEdit() {
     }
@@ -48,7 +45,7 @@ public final class PacketEdit {
         int off = 12;
         for (int i = 0; i < 2; i++) {
             int t = u16(s, base + off);
-            if (t != ETH_TYPE_VLAN && t != ETH_TYPE_QINQ) {
+            if (t != EthType.VLAN_8021Q && t != EthType.VLAN_8021AD) {
                 break;
             }
             off += 4;
@@ -101,7 +98,7 @@ public final class PacketEdit {
      */
     public static boolean setIpv4(MemorySegment s, long base, int len, Field f, long value, long mask) {
         int l3 = l3Offset(s, base, len);
-        if (l3 < 0 || u16(s, base + l3 - 2) != ETH_TYPE_IP || l3 + 20 > len) {
+        if (l3 < 0 || u16(s, base + l3 - 2) != EthType.IP || l3 + 20 > len) {
             return false;
         }
         long ip = base + l3;
@@ -149,9 +146,9 @@ public final class PacketEdit {
         }
         int proto = Byte.toUnsignedInt(s.get(JAVA_BYTE, ip + 9));
         long l4 = ip + ihl;
-        if (proto == IPPROTO_TCP && l4 + 18 - base <= len) {
+        if (proto == IpProto.TCP && l4 + 18 - base <= len) {
             put16(s, l4 + 16, csumUpdate32(u16(s, l4 + 16), old, neu));
-        } else if (proto == IPPROTO_UDP && l4 + 8 - base <= len) {
+        } else if (proto == IpProto.UDP && l4 + 8 - base <= len) {
             int c = u16(s, l4 + 6);
             if (c != 0) { // 0 = no checksum (IPv4 UDP): stays 0
                 c = csumUpdate32(c, old, neu);
@@ -163,7 +160,7 @@ public final class PacketEdit {
     /** Sets the TCP or UDP source/destination port (proto decides) and fixes the L4 checksum. */
     public static boolean setL4Port(MemorySegment s, long base, int len, int proto, boolean src, long value, long mask) {
         int l3 = l3Offset(s, base, len);
-        if (l3 < 0 || u16(s, base + l3 - 2) != ETH_TYPE_IP || l3 + 20 > len) {
+        if (l3 < 0 || u16(s, base + l3 - 2) != EthType.IP || l3 + 20 > len) {
             return false;
         }
         long ip = base + l3;
@@ -173,7 +170,7 @@ public final class PacketEdit {
             return false;
         }
         long l4 = ip + ihl;
-        int need = proto == IPPROTO_TCP ? 18 : 8;
+        int need = proto == IpProto.TCP ? 18 : 8;
         if (l4 + need - base > len) {
             return false;
         }
@@ -181,7 +178,7 @@ public final class PacketEdit {
         int old = u16(s, at);
         int neu = (int) ((old & ~mask) | (value & mask)) & 0xffff;
         put16(s, at, neu);
-        if (proto == IPPROTO_TCP) {
+        if (proto == IpProto.TCP) {
             put16(s, l4 + 16, csumUpdate16(u16(s, l4 + 16), old, neu));
         } else {
             int c = u16(s, l4 + 6);

@@ -29,7 +29,7 @@ import org.offloadbridge.flow.FlowMask;
  * be returned to a reader that started before the removal; {@link Rcu#synchronize()} is how the
  * writer waits for such readers to finish.
  */
-public final class Classifier {
+public final class Dpcls {
 
     private static final Subtable[] NONE = new Subtable[0];
 
@@ -38,10 +38,10 @@ public final class Classifier {
     private int size;
 
     /** The flow matching {@code packet}, or null. Lock-free, allocation-free. */
-    public DpFlow lookup(FlowKey packet) {
+    public InstalledFlow lookup(FlowKey packet) {
         Subtable[] st = subtables;
         for (Subtable s : st) {
-            DpFlow f = s.lookup(packet);
+            InstalledFlow f = s.lookup(packet);
             if (f != null) {
                 return f;
             }
@@ -59,13 +59,13 @@ public final class Classifier {
     }
 
     /** The flow with exactly this masked key and mask, or null. Writer side. */
-    public DpFlow find(FlowKey maskedKey, FlowMask mask) {
+    public InstalledFlow find(FlowKey maskedKey, FlowMask mask) {
         Subtable s = byMask.get(mask);
         return s == null ? null : s.lookup(maskedKey);
     }
 
     /** Adds a flow (caller checked it is not a duplicate). Writer side. */
-    public void insert(DpFlow flow) {
+    public void insert(InstalledFlow flow) {
         Subtable s = byMask.get(flow.mask);
         if (s == null) {
             s = new Subtable(flow.mask);
@@ -80,7 +80,7 @@ public final class Classifier {
     }
 
     /** Removes a flow; true when it was there. Writer side. */
-    public boolean remove(DpFlow flow) {
+    public boolean remove(InstalledFlow flow) {
         Subtable s = byMask.get(flow.mask);
         if (s == null || !s.remove(flow)) {
             return false;
@@ -96,8 +96,8 @@ public final class Classifier {
     }
 
     /** Every flow, in no particular order. Writer side (or any thread for a racy snapshot). */
-    public List<DpFlow> flows() {
-        List<DpFlow> out = new ArrayList<>(size);
+    public List<InstalledFlow> flows() {
+        List<InstalledFlow> out = new ArrayList<>(size);
         for (Subtable s : subtables) {
             s.collect(out);
         }
@@ -123,14 +123,14 @@ public final class Classifier {
     private static final class Node {
         static final int INLINE = 4;
         final int hash;
-        final DpFlow flow;
+        final InstalledFlow flow;
         final Node next;
         final long k0;
         final long k1;
         final long k2;
         final long k3;
 
-        Node(int hash, DpFlow flow, Node next, int[] words) {
+        Node(int hash, InstalledFlow flow, Node next, int[] words) {
             this.hash = hash;
             this.flow = flow;
             this.next = next;
@@ -173,7 +173,7 @@ public final class Classifier {
             }
         }
 
-        DpFlow lookup(FlowKey packet) {
+        InstalledFlow lookup(FlowKey packet) {
             int h = hash(packet, words, maskWords);
             Node[] b = buckets;
             Node n = (Node) BUCKET.getAcquire(b, h & (b.length - 1));
@@ -211,7 +211,7 @@ public final class Classifier {
             return true;
         }
 
-        void insert(DpFlow flow) {
+        void insert(InstalledFlow flow) {
             if (count + 1 > buckets.length * 3 / 4) {
                 resize(buckets.length * 2);
             }
@@ -222,7 +222,7 @@ public final class Classifier {
             count++;
         }
 
-        boolean remove(DpFlow flow) {
+        boolean remove(InstalledFlow flow) {
             int h = hash(flow.key, words, maskWords);
             Node[] b = buckets;
             int i = h & (b.length - 1);
@@ -256,7 +256,7 @@ public final class Classifier {
             buckets = n; // volatile publish: a reader uses either the whole old or the whole new table
         }
 
-        void collect(List<DpFlow> out) {
+        void collect(List<InstalledFlow> out) {
             for (Node head : buckets) {
                 for (Node x = head; x != null; x = x.next) {
                     out.add(x.flow);

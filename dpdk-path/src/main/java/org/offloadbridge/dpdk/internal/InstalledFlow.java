@@ -15,7 +15,7 @@ import org.offloadbridge.flow.Megaflow;
  * a single writer and no two writers share a cache line: the PMD adds to its own slot with
  * opaque stores, readers sum all slots. Layout of a slot: packets, bytes, used (ms), tcp_flags.
  */
-public final class DpFlow {
+public final class InstalledFlow {
 
     private static final int SLOT_LONGS = 8;
     private static final int PACKETS = 0;
@@ -34,7 +34,7 @@ public final class DpFlow {
     private volatile boolean dead;
     private final long[] stats;
 
-    public DpFlow(Megaflow megaflow, int statSlots) {
+    public InstalledFlow(Megaflow megaflow, int statSlots) {
         this.megaflow = megaflow;
         this.key = megaflow.key();
         this.mask = megaflow.mask();
