@@ -31,6 +31,7 @@ public final class EthdevPort {
     private boolean sharedTx;
     private Object[] txLocks = new Object[0];
     private volatile boolean started;
+    private boolean closed;
     // Fast-path cache, written before 'started' is set (volatile write publishes it).
     private MemorySegment rxFn = MemorySegment.NULL;
     private MemorySegment txFn = MemorySegment.NULL;
@@ -156,11 +157,18 @@ public final class EthdevPort {
         refreshFastPath();
     }
 
-    /** Stops (if needed) and closes the port, releasing its device. */
-    public void close() {
+    /**
+     * Stops (if needed) and closes the port, releasing its ethdev port id. Closing again does
+     * nothing (the datapath closes its ports on close; a test may too).
+     */
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
         if (started) {
             stop();
         }
+        closed = true;
         DpdkException.check(RteEthdev.rte_eth_dev_close(id), "rte_eth_dev_close", name);
     }
 

@@ -12,8 +12,9 @@ import org.offloadbridge.flow.FlowMask;
 
 /**
  * The megaflow classifier: a tuple-space search as OVS's dpcls. Flows are grouped by mask into
- * subtables; a lookup hashes the packet key under each subtable's mask and probes that subtable's
- * hash table. Megaflows never overlap (the translation makes them disjoint), so the first hit
+ * subtables; a lookup hashes the packet key under each subtable's mask
+ * ({@link FlowKey#maskedHash(FlowMask, long)} over the mask's non-zero words, the project's one
+ * masked hash) and probes that subtable's hash table. Megaflows never overlap (the translation makes them disjoint), so the first hit
  * is the answer and there are no priorities.
  *
  * <h2>Concurrency (RCU-like)</h2>
@@ -104,17 +105,6 @@ public final class Dpcls {
         return out;
     }
 
-    /** Hash of {@code key AND mask} over the mask's non-zero words (same for packet and flow). */
-    static int hash(FlowKey key, int[] words, long[] maskWords) {
-        long h = 0x9e3779b97f4a7c15L;
-        for (int j = 0; j < words.length; j++) {
-            h = (h ^ (key.word(words[j]) & maskWords[j])) * 0xff51afd7ed558ccdL;
-            h ^= h >>> 29;
-        }
-        h *= 0xc4ceb93fe53e2b4fL;
-        return (int) (h ^ (h >>> 32));
-    }
-
     /**
      * A chain link. It carries the flow's masked key words for up to {@link #INLINE} mask words
      * (most megaflow masks touch few words), so a probe compares without visiting the flow and
@@ -150,12 +140,17 @@ public final class Dpcls {
     private static final VarHandle BUCKET = MethodHandles.arrayElementVarHandle(Node[].class);
 
     private static final class Subtable {
+        final FlowMask mask;
+        /** The mask's non-zero words as a bitmap (hash) and as indices with their masks (compare). */
+        final long wordBitmap;
         final int[] words;
         final long[] maskWords;
         volatile Node[] buckets = new Node[16];
         int count;
 
         Subtable(FlowMask mask) {
+            this.mask = mask;
+            this.wordBitmap = mask.wordBitmap();
             int n = 0;
             for (int i = 0; i < Field.WORDS; i++) {
                 if (mask.word(i) != 0) {
@@ -174,7 +169,7 @@ public final class Dpcls {
         }
 
         InstalledFlow lookup(FlowKey packet) {
-            int h = hash(packet, words, maskWords);
+            int h = packet.maskedHash(mask, wordBitmap);
             Node[] b = buckets;
             Node n = (Node) BUCKET.getAcquire(b, h & (b.length - 1));
             if (words.length <= Node.INLINE) {
@@ -215,7 +210,7 @@ public final class Dpcls {
             if (count + 1 > buckets.length * 3 / 4) {
                 resize(buckets.length * 2);
             }
-            int h = hash(flow.key, words, maskWords);
+            int h = flow.key.maskedHash(mask, wordBitmap);
             Node[] b = buckets;
             int i = h & (b.length - 1);
             BUCKET.setRelease(b, i, new Node(h, flow, (Node) b[i], words));
@@ -223,7 +218,7 @@ public final class Dpcls {
         }
 
         boolean remove(InstalledFlow flow) {
-            int h = hash(flow.key, words, maskWords);
+            int h = flow.key.maskedHash(mask, wordBitmap);
             Node[] b = buckets;
             int i = h & (b.length - 1);
             Node head = b[i];

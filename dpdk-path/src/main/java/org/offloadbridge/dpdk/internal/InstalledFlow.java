@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import org.offloadbridge.flow.Actions;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.FlowMask;
+import org.offloadbridge.flow.FlowStats;
 import org.offloadbridge.flow.Megaflow;
 
 /**
@@ -13,7 +14,8 @@ import org.offloadbridge.flow.Megaflow;
  *
  * <p>Statistics have one 64-byte slot per PMD thread (plus one for packet-out), so each slot has
  * a single writer and no two writers share a cache line: the PMD adds to its own slot with
- * opaque stores, readers sum all slots. Layout of a slot: packets, bytes, used (ms), tcp_flags.
+ * opaque stores, readers sum all slots. Layout of a slot: packets, bytes, used (a
+ * {@link org.offloadbridge.flow.MonotonicClock} reading, {@link FlowStats#NEVER_USED} until hit), tcp_flags.
  */
 public final class InstalledFlow {
 
@@ -40,7 +42,11 @@ public final class InstalledFlow {
         this.mask = megaflow.mask();
         this.actions = megaflow.actions();
         this.needsKey = !megaflow.actions().isOffloadable();
-        this.stats = new long[(statSlots + 1) * SLOT_LONGS]; // +1: the first slot is padding
+        long[] st = new long[(statSlots + 1) * SLOT_LONGS]; // +1: the first slot is padding
+        for (int b = SLOT_LONGS; b < st.length; b += SLOT_LONGS) {
+            st[b + USED] = FlowStats.NEVER_USED;
+        }
+        this.stats = st; // final field: published with the values above
     }
 
     public Actions actions() {
@@ -84,13 +90,18 @@ public final class InstalledFlow {
         return sum(BYTES);
     }
 
-    /** Last time (ms) any PMD forwarded a packet of this flow, 0 if never. */
+    /** Last time (monotonic ms) any PMD forwarded a packet of this flow, {@link FlowStats#NEVER_USED} if never. */
     public long used() {
-        long u = 0;
+        long u = FlowStats.NEVER_USED;
         for (int b = SLOT_LONGS; b < stats.length; b += SLOT_LONGS) {
             u = Math.max(u, (long) LONGS.getOpaque(stats, b + USED));
         }
         return u;
+    }
+
+    /** The counters summed over the slots. */
+    public FlowStats stats() {
+        return new FlowStats(packets(), bytes(), used(), tcpFlags());
     }
 
     public int tcpFlags() {

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -18,10 +18,12 @@ import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.FlowMask;
 import org.offloadbridge.flow.Megaflow;
+import org.offloadbridge.testkit.Cases;
 
 /**
  * The classifier (and the EMC in front of it) against a brute-force reference: random masks,
  * random non-overlapping megaflows, random packets — the same winner, through inserts and removes.
+ * Seeded through {@link Cases} ({@code -Dob.seed=0x… -Dob.case=I} replays a failure).
  */
 class DpclsPropertyTest {
 
@@ -29,7 +31,7 @@ class DpclsPropertyTest {
         Field.VLAN0_VID, Field.NW_PROTO, Field.IPV4_SRC, Field.IPV4_DST, Field.TP_SRC, Field.TP_DST,
         Field.NW_TOS, Field.IPV6_SRC_LO, Field.TUN_ID};
 
-    static FlowMask randomMask(Random r) {
+    static FlowMask randomMask(SplittableRandom r) {
         FlowMask m = new FlowMask();
         int n = 1 + r.nextInt(5);
         for (int i = 0; i < n; i++) {
@@ -44,7 +46,7 @@ class DpclsPropertyTest {
     }
 
     /** Small value ranges so random packets often hit. */
-    static FlowKey randomKey(Random r) {
+    static FlowKey randomKey(SplittableRandom r) {
         FlowKey k = new FlowKey();
         for (Field f : FIELDS) {
             k.set(f, r.nextInt(4) == 0 ? r.nextLong() : r.nextInt(3));
@@ -73,7 +75,7 @@ class DpclsPropertyTest {
     }
 
     /** A packet inside flow f (wildcarded bits random) or a random one. */
-    static FlowKey packet(Random r, List<InstalledFlow> flows) {
+    static FlowKey packet(SplittableRandom r, List<InstalledFlow> flows) {
         FlowKey p = randomKey(r);
         if (!flows.isEmpty() && r.nextInt(3) > 0) {
             InstalledFlow f = flows.get(r.nextInt(flows.size()));
@@ -87,8 +89,8 @@ class DpclsPropertyTest {
 
     @Test
     void sameWinnerAsBruteForce() {
-        for (int seed = 0; seed < 40; seed++) {
-            Random r = new Random(seed);
+        Cases.check(40, List.of(), r -> r.nextLong(), seed -> String.format("scenario seed 0x%016x", seed), seed -> {
+            SplittableRandom r = new SplittableRandom(seed);
             Dpcls c = new Dpcls();
             Emc emc = new Emc(64); // tiny: forces evictions and collisions
             List<InstalledFlow> installed = new ArrayList<>();
@@ -134,15 +136,20 @@ class DpclsPropertyTest {
                 }
             }
             assertTrue(hits > 0, "seed " + seed + " exercised hits");
-        }
+        });
     }
 
     /** Readers never see a torn table while a writer inserts, resizes and removes. */
     @Test
-    void concurrentReadersSeeOnlyMatchingFlows() throws Exception {
+    void concurrentReadersSeeOnlyMatchingFlows() {
+        Cases.check(1, List.of(), r -> r.nextLong(), seed -> String.format("scenario seed 0x%016x", seed),
+            DpclsPropertyTest::readersDuringChurn);
+    }
+
+    private static void readersDuringChurn(long seed) throws Exception {
         Dpcls c = new Dpcls();
         Rcu rcu = new Rcu();
-        Random r = new Random(99);
+        SplittableRandom r = new SplittableRandom(seed);
         FlowMask mask = new FlowMask();
         mask.setExact(Field.IPV4_DST);
         AtomicBoolean stop = new AtomicBoolean();
@@ -150,7 +157,7 @@ class DpclsPropertyTest {
         AtomicLong lookups = new AtomicLong();
         Thread reader = new Thread(() -> {
             Rcu.Reader me = rcu.register("test-reader");
-            Random rr = new Random(1);
+            SplittableRandom rr = new SplittableRandom(seed + 1);
             FlowKey p = new FlowKey();
             try {
                 while (!stop.get()) {
