@@ -1,15 +1,15 @@
 package org.offloadbridge.dpdk;
 
-import org.offloadbridge.flow.EthType;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import org.offloadbridge.dpdk.internal.rte.NativeLibs;
 import org.offloadbridge.dpdk.internal.PacketEdit;
-import org.offloadbridge.dpdk.internal.rte.RteMbuf;
 import org.offloadbridge.dpdk.internal.Vxlan;
+import org.offloadbridge.dpdk.internal.rte.NativeLibs;
+import org.offloadbridge.dpdk.internal.rte.RteMbuf;
 import org.offloadbridge.flow.Actions;
+import org.offloadbridge.flow.EthType;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.KeyAttr;

@@ -11,8 +11,8 @@ import org.offloadbridge.flow.Actions;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.FlowMask;
-import org.offloadbridge.flow.Megaflow;
 import org.offloadbridge.flow.FlowStats;
+import org.offloadbridge.flow.Megaflow;
 
 /**
  * Flow install/delete from other threads while a PMD runner forwards net_null's endless rx at

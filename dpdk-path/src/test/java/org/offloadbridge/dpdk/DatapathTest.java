@@ -17,14 +17,14 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.offloadbridge.dpdk.internal.rte.RteMbuf;
 import org.offloadbridge.flow.Actions;
+import org.offloadbridge.flow.DumpedFlow;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.FlowMask;
+import org.offloadbridge.flow.FlowStats;
 import org.offloadbridge.flow.KeyAttr;
 import org.offloadbridge.flow.Megaflow;
 import org.offloadbridge.flow.Ufid;
-import org.offloadbridge.flow.DumpedFlow;
-import org.offloadbridge.flow.FlowStats;
 
 /**
  * The datapath driven by hand (one PMD, doWork on the test thread) over net_ring ports:

@@ -20,9 +20,9 @@ import org.offloadbridge.flow.Actions;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.FlowMask;
+import org.offloadbridge.flow.FlowStats;
 import org.offloadbridge.flow.KeyAttr;
 import org.offloadbridge.flow.Megaflow;
-import org.offloadbridge.flow.FlowStats;
 
 /**
  * Two hosts in network namespaces, each attached by a veth pair whose root-side end is a

@@ -1,7 +1,5 @@
 package org.offloadbridge.dpdk.internal;
 
-import org.offloadbridge.flow.IpProto;
-import org.offloadbridge.flow.EthType;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
@@ -10,7 +8,9 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import org.offloadbridge.dpdk.internal.rte.NativeLibs;
 import org.offloadbridge.dpdk.internal.rte.RteMbuf;
+import org.offloadbridge.flow.EthType;
 import org.offloadbridge.flow.Field;
+import org.offloadbridge.flow.IpProto;
 import org.offloadbridge.flow.KeyAttr;
 
 /**

@@ -1,12 +1,12 @@
 package org.offloadbridge.dpdk.internal;
 
-import org.offloadbridge.flow.IpProto;
-import org.offloadbridge.flow.EthType;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import java.lang.foreign.MemorySegment;
+import org.offloadbridge.flow.EthType;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
+import org.offloadbridge.flow.IpProto;
 import org.offloadbridge.flow.KeyAttr;
 
 /**

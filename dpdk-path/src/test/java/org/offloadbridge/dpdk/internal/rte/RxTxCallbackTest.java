@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.offloadbridge.dpdk.Eal;
-import org.offloadbridge.dpdk.Mempool;
 import org.offloadbridge.dpdk.EthdevPort;
+import org.offloadbridge.dpdk.Mempool;
 import org.offloadbridge.dpdk.TestEal;
 
 /**
