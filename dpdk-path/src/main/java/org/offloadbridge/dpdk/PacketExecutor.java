@@ -230,9 +230,7 @@ final class PacketExecutor {
         Vxlan.writeHeaders(M, inner - Vxlan.ENCAP_LEN, t.nextHopMac(), t.localMac(),
             tnlSrc != 0 ? tnlSrc : t.localIp(), tnlDst, tnlTos, tnlTtl != 0 ? tnlTtl : 64, df, id, sport,
             tnlTpDst != 0 ? tnlTpDst : t.udpPort(), (int) tnlId, innerLen);
-        RteMbuf.dataOff(m, RteMbuf.dataOff(m) - Vxlan.ENCAP_LEN);
-        RteMbuf.dataLen(m, RteMbuf.dataLen(m) + Vxlan.ENCAP_LEN);
-        RteMbuf.pktLen(m, innerLen + Vxlan.ENCAP_LEN);
+        PacketEdit.prepend(m, Vxlan.ENCAP_LEN);
         counters.increment(ThreadCounters.TUNNEL_ENCAPS);
         output(t.underlayPort(), m);
     }

@@ -10,6 +10,7 @@ import org.agrona.concurrent.Agent;
 import org.offloadbridge.dpdk.internal.Dpcls;
 import org.offloadbridge.dpdk.internal.Emc;
 import org.offloadbridge.dpdk.internal.InstalledFlow;
+import org.offloadbridge.dpdk.internal.PacketEdit;
 import org.offloadbridge.dpdk.internal.Rcu;
 import org.offloadbridge.dpdk.internal.Vxlan;
 import org.offloadbridge.dpdk.internal.rte.NativeLibs;
@@ -185,11 +186,7 @@ public final class PmdThread implements Agent {
                     continue;
                 }
                 if (off > 0) {
-                    // rte_pktmbuf_adj by hand, then trim to what the outer IP length covers
-                    int innerLen = Vxlan.innerLength(M, base, off);
-                    RteMbuf.dataOff(m, RteMbuf.dataOff(m) + off);
-                    RteMbuf.dataLen(m, innerLen);
-                    RteMbuf.pktLen(m, innerLen);
+                    PacketEdit.strip(m, off, Vxlan.innerLength(M, base, off)); // trimmed to the outer IP length
                     outer = base;
                     inPort = tunnelPort;
                     counters.increment(ThreadCounters.TUNNEL_DECAPS);

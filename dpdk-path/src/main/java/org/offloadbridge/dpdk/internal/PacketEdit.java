@@ -35,6 +35,28 @@ public final class PacketEdit {
     }
 
     /**
+     * Grows mbuf {@code m}'s data by {@code n} bytes at the front, into the headroom
+     * (rte_pktmbuf_prepend, static inline in C, by hand). The caller checked the headroom and
+     * writes the new bytes at {@code mtod - n} (VXLAN encap's outer headers).
+     */
+    public static void prepend(long m, int n) {
+        RteMbuf.dataOff(m, RteMbuf.dataOff(m) - n);
+        RteMbuf.dataLen(m, RteMbuf.dataLen(m) + n);
+        RteMbuf.pktLen(m, RteMbuf.pktLen(m) + n);
+    }
+
+    /**
+     * Drops the first {@code off} bytes of mbuf {@code m} and keeps {@code len} after them
+     * (rte_pktmbuf_adj then a trim, by hand): VXLAN decap, where the outer IP length says how
+     * long the inner frame is. Nothing is copied; the outer bytes stay readable in the headroom.
+     */
+    public static void strip(long m, int off, int len) {
+        RteMbuf.dataOff(m, RteMbuf.dataOff(m) + off);
+        RteMbuf.dataLen(m, len);
+        RteMbuf.pktLen(m, len);
+    }
+
+    /**
      * Pushes a VLAN tag ({@code tpid}, {@code tci}) in front of the ethertype of mbuf {@code m}:
      * the MAC addresses move 4 bytes into the headroom (data_off/data_len/pkt_len adjusted by hand,
      * as rte_pktmbuf_prepend). False, untouched, without 4 bytes of headroom or a 12-byte header.
@@ -47,9 +69,7 @@ public final class PacketEdit {
         MemorySegment.copy(M, start, M, start - 4, 12);
         put16(M, start + 8, tpid);
         put16(M, start + 10, tci);
-        RteMbuf.dataOff(m, RteMbuf.dataOff(m) - 4);
-        RteMbuf.dataLen(m, RteMbuf.dataLen(m) + 4);
-        RteMbuf.pktLen(m, RteMbuf.pktLen(m) + 4);
+        prepend(m, 4);
         return true;
     }
 
