@@ -1,6 +1,6 @@
 package org.offloadbridge.dpdk;
 
-import org.offloadbridge.dpdk.internal.NativeLibs;
+import org.offloadbridge.dpdk.internal.rte.NativeLibs;
 
 /**
  * Whether DPDK can be used in this JVM. False when the librte_*.so.23 libraries are missing or

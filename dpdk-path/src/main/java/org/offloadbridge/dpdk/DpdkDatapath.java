@@ -2,25 +2,38 @@ package org.offloadbridge.dpdk;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.LongSupplier;
-import org.offloadbridge.dpdk.internal.NativeLibs;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.offloadbridge.dpdk.internal.PacketEdit;
 import org.offloadbridge.dpdk.internal.Rcu;
-import org.offloadbridge.dpdk.internal.RteMbuf;
+import org.offloadbridge.dpdk.internal.rte.NativeLibs;
+import org.offloadbridge.dpdk.internal.rte.RteMbuf;
 import org.offloadbridge.flow.Action;
 import org.offloadbridge.flow.Actions;
+import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
+import org.offloadbridge.flow.FlowResult.Reason;
+import org.offloadbridge.flow.KeyAttr;
+import org.offloadbridge.flow.Megaflow;
+import org.offloadbridge.flow.MonotonicClock;
 import org.offloadbridge.flow.PacketParser;
+import org.offloadbridge.flow.Tunnel;
 
 /**
  * The in-process DPDK datapath: ports, PMD threads, the flow table, upcalls and packet-out.
  *
  * <h2>Threading model</h2>
  * <ul>
- *   <li>PMD threads ({@link PmdThread}): each polls the rx queues assigned to it and transmits on
+ *   <li>PMD threads ({@link PmdThread}, Agrona agents run by an {@link AgentRunner} each with the
+ *       configured idle strategy): each polls the rx queues assigned to it and transmits on
  *       its own tx queue of every port (port tx queue i = PMD i). Never blocks, never locks.</li>
- *   <li>Control thread(s): {@link #addPort}, {@link #removePort}, {@link #flows()} writes — these
- *       serialise among themselves and wait for PMD grace periods where needed.</li>
+ *   <li>Control thread(s): {@link #addPort}, {@link #removePort}, {@link #flows()} /
+ *       {@link #flowTarget()} writes — these serialise among themselves and wait for PMD grace
+ *       periods where needed.</li>
  *   <li>Handler threads: take {@link Upcall}s from {@link #upcalls()}, install flows and call
  *       {@link #execute} (packet-out, on the last tx queue of every port, serialised).</li>
  * </ul>
@@ -40,9 +53,9 @@ public final class DpdkDatapath implements AutoCloseable {
         long upcallPendingTimeoutMillis = 1000;
         int emcEntries = 8192;
         int emcInsertInvProb = 100;
-        long idleParkNanos = 50_000;
+        Supplier<IdleStrategy> idleStrategy = BusySpinIdleStrategy::new;
         int maxTxQueues = Integer.MAX_VALUE;
-        LongSupplier clock = System::currentTimeMillis;
+        MonotonicClock clock = MonotonicClock.SYSTEM;
 
         public Config pmdThreads(int n) {
             pmdThreads = n;
@@ -87,9 +100,24 @@ public final class DpdkDatapath implements AutoCloseable {
             return this;
         }
 
-        /** How long an idle PMD runner parks between empty polls (0 = busy-poll, as OVS). */
+        /**
+         * What a PMD runner does after an empty poll; one strategy per runner, so a supplier.
+         * Default: busy-spin, as a PMD (OVS's PMD threads never sleep).
+         */
+        public Config idleStrategy(Supplier<IdleStrategy> s) {
+            idleStrategy = s;
+            return this;
+        }
+
+        /**
+         * Park-based idling: after 64 empty polls in a row, an idle PMD runner parks {@code n} ns
+         * between polls (0 = busy-spin, the default).
+         */
         public Config idleParkNanos(long n) {
-            idleParkNanos = n;
+            if (n < 0) {
+                throw new IllegalArgumentException("idleParkNanos must be >= 0, got " + n);
+            }
+            idleStrategy = n == 0 ? BusySpinIdleStrategy::new : () -> new BackoffIdleStrategy(64, 0, n, n);
             return this;
         }
 
@@ -102,8 +130,8 @@ public final class DpdkDatapath implements AutoCloseable {
             return this;
         }
 
-        /** Milliseconds clock for flow "used" times (a fake one in tests). */
-        public Config clock(LongSupplier c) {
+        /** The clock of flow "used" times and upcall deduplication (a fake one in tests). */
+        public Config clock(MonotonicClock c) {
             clock = c;
             return this;
         }
@@ -114,6 +142,9 @@ public final class DpdkDatapath implements AutoCloseable {
             }
             if (emcInsertInvProb < 1) {
                 throw new IllegalArgumentException("emcInsertInvProb must be >= 1, got " + emcInsertInvProb);
+            }
+            if (clock == null || idleStrategy == null) {
+                throw new IllegalArgumentException("clock and idleStrategy must not be null");
             }
             if (mbufs < 2 * PmdThread.BURST * (pmdThreads + 1)) {
                 throw new IllegalArgumentException("mbufs " + mbufs + " too few for " + pmdThreads + " PMD threads");
@@ -129,24 +160,29 @@ public final class DpdkDatapath implements AutoCloseable {
     private final FlowTable flows;
     private final UpcallQueue upcalls;
     private final List<PmdThread> pmds = new ArrayList<>();
+    private final ThreadCounters packetOutCounters = new ThreadCounters();
     private final PacketExecutor packetOut;
     private final FlowKey packetOutKey = new FlowKey();
     private final long[] packetOutBatch = new long[1];
-    private final List<Thread> runners = new ArrayList<>();
-    private volatile boolean running;
+    private final DpdkFlowTarget flowTarget;
+    private final List<AgentRunner> runners = new ArrayList<>();
+    private final AtomicLong pmdErrors = new AtomicLong();
+    private volatile Throwable lastPmdError;
 
     private DpdkDatapath(Eal eal, Config config) {
         this.eal = eal;
         this.config = config;
         this.pool = Mempool.create(eal, eal.uniqueName("dp_pool"), config.mbufs, config.mbufCache,
             config.mbufDataRoom);
-        this.flows = new FlowTable(rcu, config.pmdThreads, this::checkActions);
+        this.flows = new FlowTable(rcu, config.pmdThreads, this::refusal);
+        this.flowTarget = new DpdkFlowTarget(flows);
         this.upcalls = new UpcallQueue(config.upcallQueueCapacity, config.upcallPendingTimeoutMillis);
         for (int i = 0; i < config.pmdThreads; i++) {
-            pmds.add(new PmdThread(i, rcu, flows, new PacketExecutor(ports, i, pool.address(), upcalls),
+            ThreadCounters c = new ThreadCounters();
+            pmds.add(new PmdThread(i, eal, rcu, flows, c, new PacketExecutor(ports, i, pool.address(), upcalls, c),
                 upcalls, ports, config.clock, config.emcEntries, config.emcInsertInvProb));
         }
-        this.packetOut = new PacketExecutor(ports, config.pmdThreads, pool.address(), upcalls);
+        this.packetOut = new PacketExecutor(ports, config.pmdThreads, pool.address(), upcalls, packetOutCounters);
     }
 
     /** Whether DPDK is usable here (libraries present, EAL not refused). */
@@ -170,14 +206,14 @@ public final class DpdkDatapath implements AutoCloseable {
      * Attaches a DPDK device as datapath port {@code dpPort}, configures and starts it, and
      * assigns its rx queue to a PMD thread.
      */
-    public synchronized Port addPort(int dpPort, String devargs) {
+    public synchronized EthdevPort addPort(int dpPort, String devargs) {
         if (dpPort < 0 || dpPort >= Ports.MAX_PORTS) {
             throw new IllegalArgumentException("datapath port " + dpPort + " out of 0.." + (Ports.MAX_PORTS - 1));
         }
         if (ports.get(dpPort) != null) {
             throw new IllegalStateException("datapath port " + dpPort + " is already " + ports.get(dpPort));
         }
-        Port p = eal.attach(devargs);
+        EthdevPort p = eal.attach(devargs);
         if (p.isStarted()) {
             p.stop();
         }
@@ -210,34 +246,57 @@ public final class DpdkDatapath implements AutoCloseable {
 
     /**
      * Adds VXLAN tunnel port {@code dpPort}: outputs to it after {@code set(tunnel(...))} are
-     * encapsulated and sent on {@code cfg.underlayPort()}; VXLAN frames arriving there for
-     * {@code cfg.localIp()}:{@code cfg.udpPort()} are decapsulated and classified with
+     * encapsulated and sent on the underlay port; VXLAN frames arriving there for
+     * {@code tunnel.localIp()}:{@code tunnel.dstPort()} are decapsulated and classified with
      * in_port = {@code dpPort} and the tunnel fields set. One tunnel per underlay port; the
      * underlay must already be a (DPDK) datapath port. Other traffic on the underlay (ARP, ...)
      * is classified as usual.
+     *
+     * <p>As in OVS's datapath, every flow that outputs to the port carries the outer destination
+     * and key in its {@code set(tunnel(...))} (the translation fills them from the tunnel's
+     * remote IP and key); the tunnel's local IP is the default outer source.
      */
-    public synchronized void addVxlanPort(int dpPort, VxlanConfig cfg) {
+    public synchronized void addVxlanPort(int dpPort, Tunnel tunnel, VxlanUnderlay underlay) {
         if (dpPort < 0 || dpPort >= Ports.MAX_PORTS) {
             throw new IllegalArgumentException("datapath port " + dpPort + " out of 0.." + (Ports.MAX_PORTS - 1));
+        }
+        if (!tunnel.type().equals("vxlan")) {
+            throw new IllegalArgumentException("vxlan port " + dpPort + ": tunnel type " + tunnel.type()
+                + " (the DPDK datapath does vxlan only)");
+        }
+        if (tunnel.localIp() == 0) {
+            throw new IllegalArgumentException("vxlan port " + dpPort + ": local IP must not be 0.0.0.0");
+        }
+        if (tunnel.dstPort() < 1) {
+            throw new IllegalArgumentException("vxlan port " + dpPort + ": UDP dst_port " + tunnel.dstPort()
+                + " out of 1..65535");
         }
         if (ports.get(dpPort) != null || ports.tunnel(dpPort) != null) {
             throw new IllegalStateException("datapath port " + dpPort + " is already in use");
         }
-        if (ports.get(cfg.underlayPort()) == null) {
+        int under = underlay.dpPort();
+        if (ports.get(under) == null) {
             throw new IllegalArgumentException("vxlan port " + dpPort + ": underlay datapath port "
-                + cfg.underlayPort() + " does not exist (add it with addPort first)");
+                + under + " does not exist (add it with addPort first)");
         }
-        int other = ports.tunnelOn(cfg.underlayPort());
+        int other = ports.tunnelOn(under);
         if (other >= 0) {
-            throw new IllegalStateException("vxlan port " + dpPort + ": underlay port " + cfg.underlayPort()
+            throw new IllegalStateException("vxlan port " + dpPort + ": underlay port " + under
                 + " already carries vxlan port " + other);
         }
-        ports.setTunnel(dpPort, cfg);
+        ports.setTunnel(dpPort, new VxlanPort(tunnel, underlay));
     }
 
-    /** The VXLAN endpoint behind a datapath port, or null. */
-    public VxlanConfig vxlanPort(int dpPort) {
-        return ports.tunnel(dpPort);
+    /** The tunnel behind a VXLAN datapath port, or null. */
+    public Tunnel vxlanPort(int dpPort) {
+        VxlanPort v = ports.tunnel(dpPort);
+        return v == null ? null : v.tunnel();
+    }
+
+    /** The underlay of a VXLAN datapath port, or null. */
+    public VxlanUnderlay vxlanUnderlay(int dpPort) {
+        VxlanPort v = ports.tunnel(dpPort);
+        return v == null ? null : v.underlay();
     }
 
     /**
@@ -250,7 +309,7 @@ public final class DpdkDatapath implements AutoCloseable {
             rcu.synchronize();
             return;
         }
-        Port p = ports.get(dpPort);
+        EthdevPort p = ports.get(dpPort);
         if (p == null) {
             throw new IllegalArgumentException("no datapath port " + dpPort);
         }
@@ -263,12 +322,17 @@ public final class DpdkDatapath implements AutoCloseable {
     }
 
     /** The DPDK port behind a datapath port number, or null. */
-    public Port port(int dpPort) {
+    public EthdevPort port(int dpPort) {
         return ports.get(dpPort);
     }
 
     public FlowTable flows() {
         return flows;
+    }
+
+    /** The flow table as a {@link org.offloadbridge.flow.FlowTarget} (layer DPDK). */
+    public DpdkFlowTarget flowTarget() {
+        return flowTarget;
     }
 
     public UpcallQueue upcalls() {
@@ -283,47 +347,23 @@ public final class DpdkDatapath implements AutoCloseable {
         return pool;
     }
 
-    /** Counters summed over PMD threads (packet-out transmissions included in tx). */
+    /** Counters summed over PMD threads and packet-out: the one snapshot for metrics. */
     public DatapathCounters counters() {
-        long rx = 0;
-        long emc = 0;
-        long cls = 0;
-        long miss = 0;
-        long runts = 0;
-        long tx = packetOut.txPackets();
-        long txDrop = packetOut.txDropped();
-        long unknown = packetOut.unknownPort();
-        long edit = packetOut.editFailures();
+        DatapathCounters c = packetOutCounters.snapshot();
         for (PmdThread t : pmds) {
-            rx += t.rxPackets();
-            emc += t.emcHits();
-            cls += t.classifierHits();
-            miss += t.misses();
-            runts += t.runts();
-            tx += t.txPackets();
-            txDrop += t.txDropped();
-            unknown += t.unknownPortDrops();
-            edit += t.editFailures();
+            c = c.plus(t.counters());
         }
-        return new DatapathCounters(rx, emc, cls, miss, upcalls.queued(), upcalls.deduplicated(),
-            upcalls.droppedFull(), runts, tx, txDrop, unknown, edit);
+        return c;
     }
 
-    /** VXLAN counters summed over PMD threads and packet-out. */
-    public TunnelCounters tunnelCounters() {
-        long enc = packetOut.tunnelEncaps();
-        long hr = packetOut.tunnelHeadroomDrops();
-        long nm = packetOut.tunnelNoMetadata();
-        long dec = 0;
-        long bad = 0;
-        for (PmdThread t : pmds) {
-            enc += t.tunnelEncaps();
-            hr += t.tunnelHeadroomDrops();
-            nm += t.tunnelNoMetadata();
-            dec += t.tunnelDecaps();
-            bad += t.tunnelMalformed();
-        }
-        return new TunnelCounters(enc, dec, bad, hr, nm);
+    /** Exceptions PMD runners caught from doWork (each is a bug; the runner keeps polling). */
+    public long pmdErrors() {
+        return pmdErrors.get();
+    }
+
+    /** The last of {@link #pmdErrors()}, or null. */
+    public Throwable lastPmdError() {
+        return lastPmdError;
     }
 
     /**
@@ -335,7 +375,10 @@ public final class DpdkDatapath implements AutoCloseable {
      * @throws IllegalStateException    when the pool has no mbuf left
      */
     public synchronized void execute(byte[] packet, int inPort, Actions actions) {
-        checkActions(actions);
+        FlowTable.Refusal no = refusal(actions);
+        if (no != null) {
+            throw new IllegalArgumentException(no.detail());
+        }
         if (packet.length == 0) {
             throw new IllegalArgumentException("packet-out of an empty packet");
         }
@@ -350,28 +393,46 @@ public final class DpdkDatapath implements AutoCloseable {
         packetOut.flush();
     }
 
-    private void checkActions(Actions actions) {
+    /** What this datapath can't hold of a megaflow (FlowTable's check), or null. */
+    private FlowTable.Refusal refusal(Megaflow m) {
+        if (m.mask().get(Field.IN_PORT) != 0) {
+            int in = m.key().inPort();
+            if (in < 0 || in >= Ports.MAX_PORTS || (ports.get(in) == null && ports.tunnel(in) == null)) {
+                return new FlowTable.Refusal(Reason.NO_DEVICE, "in_port(" + Integer.toUnsignedString(in)
+                    + "): no such datapath port");
+            }
+        }
+        return refusal(m.actions());
+    }
+
+    private FlowTable.Refusal refusal(Actions actions) {
         boolean tunnelSet = false;
         for (Action a : actions.toList()) {
             switch (a) {
                 case Action.Output o -> {
                     if (ports.tunnel(o.port()) != null) {
                         if (!tunnelSet) {
-                            throw new IllegalArgumentException("action output(" + o.port()
+                            return new FlowTable.Refusal(Reason.UNSUPPORTED_ACTION, "action output(" + o.port()
                                 + ") to a vxlan port needs a set(tunnel(...)) before it");
                         }
                     } else if (o.port() < 0 || o.port() >= Ports.MAX_PORTS || ports.get(o.port()) == null) {
-                        throw new IllegalArgumentException("action output(" + o.port() + "): no such datapath port");
+                        return new FlowTable.Refusal(Reason.NO_DEVICE, "action output(" + o.port()
+                            + "): no such datapath port");
                     }
                 }
                 case Action.SetField s -> {
-                    s.fields().forEach(f -> PacketExecutor.checkSettable(s.attr(), f.field()));
-                    if (s.attr() == org.offloadbridge.flow.KeyAttr.TUNNEL) {
-                        boolean hasDst = s.fields().stream().anyMatch(f -> f.field() == org.offloadbridge.flow.Field.TUN_IPV4_DST
+                    for (var f : s.fields()) {
+                        String why = PacketEdit.unsettable(s.attr(), f.field());
+                        if (why != null) {
+                            return new FlowTable.Refusal(Reason.UNSUPPORTED_ACTION, why);
+                        }
+                    }
+                    if (s.attr() == KeyAttr.TUNNEL) {
+                        boolean hasDst = s.fields().stream().anyMatch(f -> f.field() == Field.TUN_IPV4_DST
                             && f.value() != 0);
                         if (!hasDst) {
-                            throw new IllegalArgumentException("set(tunnel(...)) without an IPv4 dst: "
-                                + "the DPDK datapath encapsulates VXLAN over IPv4 only");
+                            return new FlowTable.Refusal(Reason.UNSUPPORTED_ACTION, "set(tunnel(...)) without an "
+                                + "IPv4 dst: the DPDK datapath encapsulates VXLAN over IPv4 only");
                         }
                         tunnelSet = true;
                     }
@@ -379,63 +440,64 @@ public final class DpdkDatapath implements AutoCloseable {
                 default -> { }
             }
         }
+        return null;
     }
 
-    /** Starts one runner thread per PMD (each registers with EAL for a mempool cache). */
+    /**
+     * Starts one {@link AgentRunner} thread per PMD, with the configured idle strategy (each
+     * registers with EAL in {@link PmdThread#onStart()}).
+     */
     public synchronized void start() {
-        if (running) {
+        if (!runners.isEmpty()) {
             return;
         }
-        running = true;
         for (PmdThread t : pmds) {
-            Thread th = new Thread(() -> run(t), "pmd" + t.index());
-            th.setDaemon(true);
-            runners.add(th);
-            th.start();
+            AgentRunner r = new AgentRunner(config.idleStrategy.get(), this::onPmdError, null, t);
+            runners.add(r);
+            AgentRunner.startOnThread(r, job -> {
+                Thread th = new Thread(job);
+                th.setDaemon(true);
+                return th;
+            });
         }
     }
 
-    private void run(PmdThread t) {
-        eal.registerThread();
-        try {
-            int idle = 0;
-            while (running) {
-                if (t.doWork() > 0) {
-                    idle = 0;
-                } else if (config.idleParkNanos > 0 && ++idle > 64) {
-                    LockSupport.parkNanos(config.idleParkNanos);
-                }
-            }
-        } finally {
-            eal.unregisterThread();
-        }
+    private void onPmdError(Throwable t) {
+        lastPmdError = t;
+        pmdErrors.incrementAndGet();
     }
 
-    /** Stops the runner threads (PMDs can then be driven by hand again). */
+    /** Stops the runner threads (each unregisters from EAL); PMDs can then be driven by hand again. */
     public synchronized void stopRunners() {
-        running = false;
-        for (Thread t : runners) {
-            try {
-                t.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        for (AgentRunner r : runners) {
+            r.close();
         }
         runners.clear();
     }
 
-    /** Stops runners and ports, frees PMD resources. The pool is freed only if all mbufs came back. */
+    /**
+     * Stops runners, stops and closes the ports this datapath still has (releasing their ethdev
+     * port ids: EAL has only RTE_MAX_ETHPORTS, 32 in Debian's build), frees PMD resources. The
+     * pool is freed only if all mbufs came back.
+     */
     @Override
     public synchronized void close() {
         stopRunners();
         for (int i = 0; i < Ports.MAX_PORTS; i++) {
-            if (ports.get(i) != null) {
+            if (ports.tunnel(i) != null) {
                 removePort(i);
+            }
+        }
+        for (int i = 0; i < Ports.MAX_PORTS; i++) {
+            EthdevPort p = ports.get(i);
+            if (p != null) {
+                removePort(i);
+                p.close();
             }
         }
         flows.flush();
         for (PmdThread t : pmds) {
-            t.close(rcu);
+            t.release(rcu);
         }
         packetOut.close();
         if (pool.inUseCount() == 0) {

@@ -1,7 +1,7 @@
 package org.offloadbridge.dpdk;
 
-import org.offloadbridge.dpdk.internal.NativeLibs;
-import org.offloadbridge.dpdk.internal.RteEal;
+import org.offloadbridge.dpdk.internal.rte.NativeLibs;
+import org.offloadbridge.dpdk.internal.rte.RteEal;
 
 /**
  * A DPDK control call failed. Carries the operation (the C function), the device it was about

@@ -3,9 +3,9 @@ package org.offloadbridge.dpdk;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.offloadbridge.dpdk.internal.NativeLibs;
-import org.offloadbridge.dpdk.internal.RteEal;
-import org.offloadbridge.dpdk.internal.RteEthdev;
+import org.offloadbridge.dpdk.internal.rte.NativeLibs;
+import org.offloadbridge.dpdk.internal.rte.RteEal;
+import org.offloadbridge.dpdk.internal.rte.RteEthdev;
 
 /**
  * The DPDK Environment Abstraction Layer, initialised once per JVM.
@@ -99,7 +99,7 @@ public final class Eal {
      * "0000:03:00.0,representor=[0]" (real PMDs on hosts that have them). A device already
      * created (by --vdev at init or an earlier attach) is found, not probed twice.
      */
-    public Port attach(String devargs) {
+    public EthdevPort attach(String devargs) {
         int rc = RteEal.rte_dev_probe(devargs);
         if (rc < 0 && -rc != RteEal.EEXIST) {
             throw new DpdkException("rte_dev_probe", devargs, -rc);
@@ -113,16 +113,16 @@ public final class Eal {
             }
             ports = new int[] {id};
         }
-        return new Port(ports[0], RteEthdev.rte_eth_dev_get_name_by_port(ports[0]), devargs);
+        return new EthdevPort(ports[0], RteEthdev.rte_eth_dev_get_name_by_port(ports[0]), devargs);
     }
 
     /** The already existing ethdev port with this name (e.g. a --vdev given at init). */
-    public Port port(String name) {
+    public EthdevPort port(String name) {
         int id = RteEthdev.rte_eth_dev_get_port_by_name(name);
         if (id < 0) {
             throw new DpdkException("rte_eth_dev_get_port_by_name", name, -id);
         }
-        return new Port(id, name, name);
+        return new EthdevPort(id, name, name);
     }
 
     /** A name no other object in this EAL has (mempool and ring names are global). */

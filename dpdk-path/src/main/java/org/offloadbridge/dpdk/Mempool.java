@@ -3,9 +3,9 @@ package org.offloadbridge.dpdk;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import org.offloadbridge.dpdk.internal.RteEal;
-import org.offloadbridge.dpdk.internal.RteMbuf;
-import org.offloadbridge.dpdk.internal.RteMempool;
+import org.offloadbridge.dpdk.internal.rte.RteEal;
+import org.offloadbridge.dpdk.internal.rte.RteMbuf;
+import org.offloadbridge.dpdk.internal.rte.RteMempool;
 
 /**
  * A pool of packet buffers (rte_pktmbuf_pool_create). Ports receive into it; packet-out and

@@ -4,11 +4,12 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import org.offloadbridge.dpdk.internal.NativeLibs;
 import org.offloadbridge.dpdk.internal.PacketEdit;
-import org.offloadbridge.dpdk.internal.RteMbuf;
 import org.offloadbridge.dpdk.internal.Vxlan;
+import org.offloadbridge.dpdk.internal.rte.NativeLibs;
+import org.offloadbridge.dpdk.internal.rte.RteMbuf;
 import org.offloadbridge.flow.Actions;
+import org.offloadbridge.flow.EthType;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.KeyAttr;
@@ -23,7 +24,7 @@ import org.offloadbridge.flow.KeyAttr;
  * copy (rte_pktmbuf_copy), so later actions do not change what was already sent; the last
  * output sends the packet itself; a list that does not end in output frees the packet.
  * Header edits touch only the first segment; a packet whose headers do not fit there is left
- * unchanged for that action and counted in {@link #editFailures()}.
+ * unchanged for that action and counted ({@link DatapathCounters#editFailures()}).
  *
  * <p>Tunnels: {@code set(tunnel(...))} loads encap metadata for the rest of this execution (as
  * OVS's set of the tunnel key on the packet); an output to a VXLAN port then prepends the outer
@@ -49,14 +50,7 @@ final class PacketExecutor {
     private final MemorySegment freeBuf = arena.allocate(8L * 256, 64);
     private int nFree;
 
-    private long txPackets;
-    private long txDropped;
-    private long unknownPort;
-    private long copyFailures;
-    private long editFailures;
-    private long tunnelEncaps;
-    private long tunnelHeadroomDrops;
-    private long tunnelNoMetadata;
+    private final ThreadCounters counters;
 
     // set(tunnel(...)) metadata for the execution in progress
     private boolean tnlSet;
@@ -70,7 +64,9 @@ final class PacketExecutor {
     private int tnlFlags;
     private int ipId;
 
-    PacketExecutor(Ports ports, int txQueue, long pool, UpcallQueue upcalls) {
+    /** @param counters the owning thread's counters (tx, drops, edits, tunnels, userspace upcalls) */
+    PacketExecutor(Ports ports, int txQueue, long pool, UpcallQueue upcalls, ThreadCounters counters) {
+        this.counters = counters;
         this.ports = ports;
         this.txQueue = txQueue;
         this.pool = pool;
@@ -92,7 +88,7 @@ final class PacketExecutor {
             switch (type) {
                 case Actions.OUTPUT -> {
                     int port = Actions.arg(h);
-                    VxlanConfig tunnel = ports.tunnel(port);
+                    VxlanPort tunnel = ports.tunnel(port);
                     for (int i = 0; i < n; i++) {
                         long m = pkts[i];
                         if (m == 0) {
@@ -103,7 +99,7 @@ final class PacketExecutor {
                         } else {
                             m = RteMbuf.rte_pktmbuf_copy(m, pool, 0, -1);
                             if (m == 0) {
-                                copyFailures++;
+                                counters.increment(ThreadCounters.COPY_FAILURES);
                                 continue;
                             }
                         }
@@ -118,15 +114,15 @@ final class PacketExecutor {
                     int arg = Actions.arg(h);
                     for (int i = 0; i < n; i++) {
                         // the flow encodes CFI=1 as "tag present"; on the wire that bit is DEI and goes out 0 (as OVS)
-                        if (pkts[i] != 0 && !pushVlan(pkts[i], arg >>> 16, arg & 0xefff)) {
-                            editFailures++;
+                        if (pkts[i] != 0 && !PacketEdit.pushVlan(pkts[i], arg >>> 16, arg & 0xefff)) {
+                            counters.increment(ThreadCounters.EDIT_FAILURES);
                         }
                     }
                 }
                 case Actions.POP_VLAN -> {
                     for (int i = 0; i < n; i++) {
-                        if (pkts[i] != 0 && !popVlan(pkts[i])) {
-                            editFailures++;
+                        if (pkts[i] != 0 && !PacketEdit.popVlan(pkts[i])) {
+                            counters.increment(ThreadCounters.EDIT_FAILURES);
                         }
                     }
                 }
@@ -137,7 +133,7 @@ final class PacketExecutor {
                     }
                     for (int i = 0; i < n; i++) {
                         if (pkts[i] != 0 && !set(a, pc, alen, pkts[i])) {
-                            editFailures++;
+                            counters.increment(ThreadCounters.EDIT_FAILURES);
                         }
                     }
                 }
@@ -146,11 +142,12 @@ final class PacketExecutor {
                         if (pkts[i] != 0) {
                             String ud = "pid=" + Integer.toUnsignedString(Actions.arg(h))
                                 + a.userspaceArgs((int) a.word(pc + 1));
-                            upcalls.offerAction(key, inPort, Mempool.bytesOf(pkts[i]), ud);
+                            boolean queued = upcalls.offerAction(key, inPort, Mempool.bytesOf(pkts[i]), ud);
+                            counters.increment(queued ? ThreadCounters.UPCALLS_QUEUED : ThreadCounters.UPCALLS_DROPPED);
                         }
                     }
                 }
-                default -> editFailures++; // unknown action type: install validation prevents it
+                default -> counters.increment(ThreadCounters.EDIT_FAILURES); // unknown action type: install validation prevents it
             }
             pc += alen;
         }
@@ -165,9 +162,9 @@ final class PacketExecutor {
 
     /** Buffers one mbuf for transmission on a datapath port (frees it when the port is unknown). */
     void output(int dpPort, long m) {
-        Port p = dpPort >= 0 && dpPort < Ports.MAX_PORTS ? ports.get(dpPort) : null;
+        EthdevPort p = dpPort >= 0 && dpPort < Ports.MAX_PORTS ? ports.get(dpPort) : null;
         if (p == null) {
-            unknownPort++;
+            counters.increment(ThreadCounters.UNKNOWN_PORT);
             free(m);
             return;
         }
@@ -203,7 +200,7 @@ final class PacketExecutor {
                 case TUN_TP_SRC -> tnlTpSrc = (int) v;
                 case TUN_TP_DST -> tnlTpDst = (int) v;
                 case TUN_FLAGS -> tnlFlags = (int) v;
-                default -> { } // refused at install (checkSettable)
+                default -> { } // refused at install (PacketEdit.unsettable)
             }
         }
     }
@@ -213,14 +210,14 @@ final class PacketExecutor {
      * Unset fields take the endpoint's defaults: source = local IP, ttl 64, dst port = the
      * endpoint's; the UDP source port comes from the inner flow hash unless set.
      */
-    private void encapOutput(VxlanConfig t, long m) {
+    private void encapOutput(VxlanPort t, long m) {
         if (!tnlSet) {
-            tunnelNoMetadata++;
+            counters.increment(ThreadCounters.TUNNEL_NO_METADATA);
             free(m);
             return;
         }
         if (RteMbuf.headroom(m) < Vxlan.ENCAP_LEN) {
-            tunnelHeadroomDrops++;
+            counters.increment(ThreadCounters.TUNNEL_HEADROOM_DROPS);
             free(m);
             return;
         }
@@ -233,10 +230,8 @@ final class PacketExecutor {
         Vxlan.writeHeaders(M, inner - Vxlan.ENCAP_LEN, t.nextHopMac(), t.localMac(),
             tnlSrc != 0 ? tnlSrc : t.localIp(), tnlDst, tnlTos, tnlTtl != 0 ? tnlTtl : 64, df, id, sport,
             tnlTpDst != 0 ? tnlTpDst : t.udpPort(), (int) tnlId, innerLen);
-        RteMbuf.dataOff(m, RteMbuf.dataOff(m) - Vxlan.ENCAP_LEN);
-        RteMbuf.dataLen(m, RteMbuf.dataLen(m) + Vxlan.ENCAP_LEN);
-        RteMbuf.pktLen(m, innerLen + Vxlan.ENCAP_LEN);
-        tunnelEncaps++;
+        PacketEdit.prepend(m, Vxlan.ENCAP_LEN);
+        counters.increment(ThreadCounters.TUNNEL_ENCAPS);
         output(t.underlayPort(), m);
     }
 
@@ -252,13 +247,13 @@ final class PacketExecutor {
         flushFree();
     }
 
-    private void flushPort(int dpPort, Port p) {
+    private void flushPort(int dpPort, EthdevPort p) {
         int c = txCount[dpPort];
         long at = txBase + (long) dpPort * TX_BUFFER * 8;
         int sent = p == null ? 0 : p.isSharedTx() ? p.txBurstShared(txQueue, at, c) : p.txBurst(txQueue, at, c);
-        txPackets += sent;
+        counters.add(ThreadCounters.TX, sent);
         if (sent < c) {
-            txDropped += c - sent;
+            counters.add(ThreadCounters.TX_DROPPED, c - sent);
             RteMbuf.rte_pktmbuf_free_bulk(at + 8L * sent, c - sent);
         }
         txCount[dpPort] = 0;
@@ -278,115 +273,15 @@ final class PacketExecutor {
         }
     }
 
-    static boolean pushVlan(long m, int tpid, int tci) {
-        if (RteMbuf.headroom(m) < 4 || RteMbuf.dataLen(m) < 12) {
-            return false;
-        }
-        long start = RteMbuf.mtod(m);
-        MemorySegment.copy(M, start, M, start - 4, 12);
-        PacketEdit.put16(M, start + 8, tpid);
-        PacketEdit.put16(M, start + 10, tci);
-        RteMbuf.dataOff(m, RteMbuf.dataOff(m) - 4);
-        RteMbuf.dataLen(m, RteMbuf.dataLen(m) + 4);
-        RteMbuf.pktLen(m, RteMbuf.pktLen(m) + 4);
-        return true;
-    }
-
-    static boolean popVlan(long m) {
-        if (RteMbuf.dataLen(m) < 18) {
-            return false;
-        }
-        long start = RteMbuf.mtod(m);
-        int t = PacketEdit.u16(M, start + 12);
-        if (t != PacketEdit.ETH_TYPE_VLAN && t != PacketEdit.ETH_TYPE_QINQ) {
-            return false;
-        }
-        MemorySegment.copy(M, start, M, start + 4, 12);
-        RteMbuf.dataOff(m, RteMbuf.dataOff(m) + 4);
-        RteMbuf.dataLen(m, RteMbuf.dataLen(m) - 4);
-        RteMbuf.pktLen(m, RteMbuf.pktLen(m) - 4);
-        return true;
-    }
-
     /** One SET action: (field, value, mask) triples after the header. */
     private static boolean set(Actions a, int pc, int alen, long m) {
         long base = RteMbuf.mtod(m);
         int len = RteMbuf.dataLen(m);
         boolean ok = true;
         for (int i = pc + 1; i + 2 < pc + alen; i += 3) {
-            ok &= setField(Field.of((int) a.word(i)), a.word(i + 1), a.word(i + 2), base, len);
+            ok &= PacketEdit.setField(M, Field.of((int) a.word(i)), a.word(i + 1), a.word(i + 2), base, len);
         }
         return ok;
-    }
-
-    static boolean setField(Field f, long value, long mask, long base, int len) {
-        return switch (f) {
-            case ETH_SRC -> PacketEdit.setMac(M, base, len, true, value, mask);
-            case ETH_DST -> PacketEdit.setMac(M, base, len, false, value, mask);
-            case IPV4_SRC, IPV4_DST, NW_TOS, NW_TTL -> PacketEdit.setIpv4(M, base, len, f, value, mask);
-            case TP_SRC, TP_DST -> {
-                int proto = l4Proto(base, len);
-                yield proto >= 0 && PacketEdit.setL4Port(M, base, len, proto, f == Field.TP_SRC, value, mask);
-            }
-            default -> false;
-        };
-    }
-
-    private static int l4Proto(long base, int len) {
-        int l3 = PacketEdit.l3Offset(M, base, len);
-        if (l3 < 0 || l3 + 20 > len || PacketEdit.u16(M, base + l3 - 2) != PacketEdit.ETH_TYPE_IP) {
-            return -1;
-        }
-        return Byte.toUnsignedInt(M.get(java.lang.foreign.ValueLayout.JAVA_BYTE, base + l3 + 9));
-    }
-
-    /** Fields and attributes a SET may carry here; anything else is refused at install. */
-    static void checkSettable(KeyAttr attr, Field f) {
-        boolean ok = switch (attr) {
-            case ETHERNET -> f == Field.ETH_SRC || f == Field.ETH_DST;
-            case IPV4 -> f == Field.IPV4_SRC || f == Field.IPV4_DST || f == Field.NW_TOS || f == Field.NW_TTL;
-            case TCP, UDP -> f == Field.TP_SRC || f == Field.TP_DST;
-            case TUNNEL -> f == Field.TUN_ID || f == Field.TUN_IPV4_SRC || f == Field.TUN_IPV4_DST
-                || f == Field.TUN_TOS || f == Field.TUN_TTL || f == Field.TUN_TP_SRC || f == Field.TUN_TP_DST
-                || f == Field.TUN_FLAGS;
-            default -> false;
-        };
-        if (!ok) {
-            throw new IllegalArgumentException("set(" + attr.ovsName() + "(" + f.ovsName()
-                + ")) is not supported by the DPDK datapath (supported: eth src/dst, ipv4 src/dst/tos/ttl, tcp/udp src/dst, IPv4 tunnel(tun_id/src/dst/tos/ttl/tp_src/tp_dst/flags))");
-        }
-    }
-
-    long txPackets() {
-        return txPackets;
-    }
-
-    long txDropped() {
-        return txDropped;
-    }
-
-    long unknownPort() {
-        return unknownPort;
-    }
-
-    long copyFailures() {
-        return copyFailures;
-    }
-
-    long editFailures() {
-        return editFailures;
-    }
-
-    long tunnelEncaps() {
-        return tunnelEncaps;
-    }
-
-    long tunnelHeadroomDrops() {
-        return tunnelHeadroomDrops;
-    }
-
-    long tunnelNoMetadata() {
-        return tunnelNoMetadata;
     }
 
     void close() {

@@ -5,22 +5,24 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import org.offloadbridge.dpdk.internal.Classifier;
-import org.offloadbridge.dpdk.internal.DpFlow;
+import org.agrona.concurrent.Agent;
+import org.offloadbridge.dpdk.internal.Dpcls;
 import org.offloadbridge.dpdk.internal.Emc;
-import org.offloadbridge.dpdk.internal.NativeLibs;
+import org.offloadbridge.dpdk.internal.InstalledFlow;
+import org.offloadbridge.dpdk.internal.PacketEdit;
 import org.offloadbridge.dpdk.internal.Rcu;
-import org.offloadbridge.dpdk.internal.RteMbuf;
 import org.offloadbridge.dpdk.internal.Vxlan;
+import org.offloadbridge.dpdk.internal.rte.NativeLibs;
+import org.offloadbridge.dpdk.internal.rte.RteMbuf;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
+import org.offloadbridge.flow.MonotonicClock;
 import org.offloadbridge.flow.PacketParser;
 import org.offloadbridge.flow.ParseStatus;
 
 /**
- * A poll-mode-driver thread, as an agent: {@link #doWork()} polls each assigned rx queue once
+ * A poll-mode-driver thread, as an Agrona {@link Agent}: {@link #doWork()} polls each assigned rx queue once
  * (bursts of {@value #BURST}), and for every packet parses its key straight from mbuf memory,
  * looks it up in this thread's exact-match cache, then in the shared megaflow classifier,
  * groups the burst's packets per flow, counts them into the flow's statistics (this thread's
@@ -34,29 +36,34 @@ import org.offloadbridge.flow.ParseStatus;
  * as the inner frame with in_port = the tunnel port and the tunnel fields filled from the outer
  * headers, and is classified like any other packet. Malformed ones are dropped and counted.
  *
- * <p>A runner thread calls doWork in a loop ({@link DpdkDatapath#start()}); tests call it by
- * hand on their own thread. In steady state doWork allocates nothing.
+ * <p>An {@code AgentRunner} calls doWork in a loop with the datapath's idle strategy
+ * ({@link DpdkDatapath#start()}, busy-spin by default); {@link #onStart()} registers the runner
+ * thread with EAL (an lcore id, so mempool caches work; {@code rte_thread_register}) and
+ * {@link #onClose()} unregisters it. Tests call doWork by hand on their own thread. doWork never
+ * blocks, and in steady state allocates nothing.
  *
  * <p>Concurrency: each doWork is one {@link Rcu} read section; flow-table writers wait for it
- * to end before they consider a deleted flow gone. Counters are plain fields written only by
- * this thread (readers on other threads may see slightly stale values).
+ * to end before they consider a deleted flow gone. Counters are this thread's own
+ * ({@link ThreadCounters}: opaque stores, read from any thread, summed by the datapath).
  */
-public final class PmdThread {
+public final class PmdThread implements Agent {
 
     public static final int BURST = 32;
     private static final MemorySegment M = NativeLibs.ALL;
 
-    record RxQueue(Port port, int queue, int dpPort) {
+    record RxQueue(EthdevPort port, int queue, int dpPort) {
     }
 
     private final int index;
     private final Rcu.Reader reader;
-    private final Classifier classifier;
+    private final Dpcls classifier;
     private final Emc emc;
     private final PacketExecutor exec;
     private final UpcallQueue upcalls;
     private final Ports ports;
-    private final LongSupplier clock;
+    private final MonotonicClock clock;
+    private final Eal eal;
+    private final ThreadCounters counters;
     private volatile RxQueue[] polls = new RxQueue[0];
 
     private final Arena arena = Arena.ofShared();
@@ -64,7 +71,7 @@ public final class PmdThread {
     private final long rxAddr = rxBuf.address();
     private final FlowKey key = new FlowKey();
 
-    private final DpFlow[] batchFlow = new DpFlow[BURST];
+    private final InstalledFlow[] batchFlow = new InstalledFlow[BURST];
     private final long[][] batchPkts = new long[BURST][BURST];
     private final int[] batchCount = new int[BURST];
     private final long[] batchBytes = new long[BURST];
@@ -78,17 +85,10 @@ public final class PmdThread {
     private long currentMbuf;
     private final Supplier<byte[]> copyCurrent = () -> Mempool.bytesOf(currentMbuf);
 
-    private long rxPackets;
-    private long emcHits;
-    private long classifierHits;
-    private long misses;
-    private long runts;
-    private long tunnelDecaps;
-    private long tunnelMalformed;
-    private final long[] parseStatus = new long[ParseStatus.COUNT];
-
-    PmdThread(int index, Rcu rcu, FlowTable table, PacketExecutor exec, UpcallQueue upcalls, Ports ports,
-              LongSupplier clock, int emcEntries, int emcInsertInvProb) {
+    PmdThread(int index, Eal eal, Rcu rcu, FlowTable table, ThreadCounters counters, PacketExecutor exec,
+              UpcallQueue upcalls, Ports ports, MonotonicClock clock, int emcEntries, int emcInsertInvProb) {
+        this.eal = eal;
+        this.counters = counters;
         this.ports = ports;
         this.emcInsertInvProb = emcInsertInvProb;
         this.index = index;
@@ -107,13 +107,30 @@ public final class PmdThread {
         return index;
     }
 
+    @Override
+    public String roleName() {
+        return "pmd" + index;
+    }
+
+    /** On the runner thread, before the first doWork: an EAL thread (lcore id, mempool cache). */
+    @Override
+    public void onStart() {
+        eal.registerThread();
+    }
+
+    /** On the runner thread, after the last doWork. The PMD can be driven again (by hand or a new runner). */
+    @Override
+    public void onClose() {
+        eal.unregisterThread();
+    }
+
     synchronized void addPoll(RxQueue q) {
         RxQueue[] p = Arrays.copyOf(polls, polls.length + 1);
         p[p.length - 1] = q;
         polls = p;
     }
 
-    synchronized boolean removePoll(Port port) {
+    synchronized boolean removePoll(EthdevPort port) {
         RxQueue[] p = Arrays.stream(polls).filter(q -> q.port() != port).toArray(RxQueue[]::new);
         boolean changed = p.length != polls.length;
         polls = p;
@@ -124,18 +141,21 @@ public final class PmdThread {
         return polls.length;
     }
 
-    /** One pass over the assigned rx queues; returns the number of packets received. */
+    /** One pass over the assigned rx queues; returns the number of packets received. Never blocks. */
+    @Override
     public int doWork() {
         reader.enter();
         try {
             RxQueue[] qs = polls;
             int work = 0;
             long now = 0;
+            boolean haveNow = false;
             for (RxQueue q : qs) {
                 int n = q.port().rxBurst(q.queue(), rxAddr, BURST);
                 if (n > 0) {
-                    if (now == 0) {
-                        now = clock.getAsLong();
+                    if (!haveNow) {
+                        now = clock.millis(); // once per iteration, only when there is traffic
+                        haveNow = true;
                     }
                     process(q.dpPort(), n, now);
                     work += n;
@@ -149,10 +169,10 @@ public final class PmdThread {
     }
 
     private void process(int rxPort, int n, long now) {
-        rxPackets += n;
+        counters.add(ThreadCounters.RX, n);
         nBatches = 0;
         int tunnelPort = ports.tunnelOn(rxPort);
-        VxlanConfig tunnel = tunnelPort < 0 ? null : ports.tunnel(tunnelPort);
+        VxlanPort tunnel = tunnelPort < 0 ? null : ports.tunnel(tunnelPort);
         for (int i = 0; i < n; i++) {
             long m = M.get(JAVA_LONG, rxAddr + 8L * i);
             int inPort = rxPort;
@@ -161,19 +181,15 @@ public final class PmdThread {
                 long base = RteMbuf.mtod(m);
                 int off = Vxlan.decapOffset(M, base, RteMbuf.dataLen(m), tunnel.localIp(), tunnel.udpPort());
                 if (off == Vxlan.MALFORMED) {
-                    tunnelMalformed++;
+                    counters.increment(ThreadCounters.TUNNEL_MALFORMED);
                     exec.free(m);
                     continue;
                 }
                 if (off > 0) {
-                    // rte_pktmbuf_adj by hand, then trim to what the outer IP length covers
-                    int innerLen = Vxlan.innerLength(M, base, off);
-                    RteMbuf.dataOff(m, RteMbuf.dataOff(m) + off);
-                    RteMbuf.dataLen(m, innerLen);
-                    RteMbuf.pktLen(m, innerLen);
+                    PacketEdit.strip(m, off, Vxlan.innerLength(M, base, off)); // trimmed to the outer IP length
                     outer = base;
                     inPort = tunnelPort;
-                    tunnelDecaps++;
+                    counters.increment(ThreadCounters.TUNNEL_DECAPS);
                 }
             }
             int status = PacketParser.parse(M, RteMbuf.mtod(m), RteMbuf.dataLen(m), inPort, key);
@@ -181,21 +197,21 @@ public final class PmdThread {
                 Vxlan.fillKey(M, outer, key); // the outer bytes are still there, in the headroom
             }
             if (status != ParseStatus.OK) {
-                parseStatus[status]++;
+                counters.increment(ThreadCounters.PARSE_STATUS + status);
                 if (status == ParseStatus.TRUNCATED_L2 || status == ParseStatus.BAD_ARGUMENT) {
-                    runts++;
+                    counters.increment(ThreadCounters.RUNTS);
                     exec.free(m);
                     continue;
                 }
             }
             int h = Emc.hash(key);
-            DpFlow f = emc.lookup(key, h);
+            InstalledFlow f = emc.lookup(key, h);
             if (f != null) {
-                emcHits++;
+                counters.increment(ThreadCounters.EMC_HITS);
             } else {
                 f = classifier.lookup(key);
                 if (f != null) {
-                    classifierHits++;
+                    counters.increment(ThreadCounters.CLASSIFIER_HITS);
                     if (--emcInsertCountdown <= 0) {
                         emcInsertCountdown = emcInsertInvProb;
                         emc.insert(key, h, f);
@@ -203,9 +219,13 @@ public final class PmdThread {
                 }
             }
             if (f == null) {
-                misses++;
+                counters.increment(ThreadCounters.MISSES);
                 currentMbuf = m;
-                upcalls.offerMiss(key, inPort, copyCurrent, now);
+                counters.increment(switch (upcalls.offerMiss(key, inPort, copyCurrent, now)) {
+                    case UpcallQueue.QUEUED -> ThreadCounters.UPCALLS_QUEUED;
+                    case UpcallQueue.DEDUPLICATED -> ThreadCounters.UPCALLS_DEDUPLICATED;
+                    default -> ThreadCounters.UPCALLS_DROPPED;
+                });
                 exec.free(m);
                 continue;
             }
@@ -229,83 +249,25 @@ public final class PmdThread {
             batchFlags[b] |= (int) key.get(Field.TCP_FLAGS);
         }
         for (int b = 0; b < nBatches; b++) {
-            DpFlow f = batchFlow[b];
+            InstalledFlow f = batchFlow[b];
             f.count(index, batchCount[b], batchBytes[b], now, batchFlags[b]);
             exec.execute(f.actions(), batchPkts[b], batchCount[b], batchInPort[b], batchKey[b]);
             batchFlow[b] = null;
         }
     }
 
-    public long rxPackets() {
-        return rxPackets;
-    }
-
-    public long emcHits() {
-        return emcHits;
-    }
-
-    public long classifierHits() {
-        return classifierHits;
-    }
-
-    public long misses() {
-        return misses;
-    }
-
-    /** Frames shorter than an Ethernet header, dropped. */
-    public long runts() {
-        return runts;
+    /** This thread's counters (its packet-out share is zero: packet-out has its own). */
+    public DatapathCounters counters() {
+        return counters.snapshot();
     }
 
     /** Packets whose parse stopped early, by {@link ParseStatus} code (they are still forwarded). */
     public long parseStatusCount(int status) {
-        return parseStatus[status];
+        return counters.get(ThreadCounters.PARSE_STATUS + status);
     }
 
-    /** VXLAN frames decapsulated on an underlay port. */
-    public long tunnelDecaps() {
-        return tunnelDecaps;
-    }
-
-    /** Frames addressed to a VXLAN endpoint with bad outer headers (dropped). */
-    public long tunnelMalformed() {
-        return tunnelMalformed;
-    }
-
-    /** VXLAN encapsulations sent to an underlay port. */
-    public long tunnelEncaps() {
-        return exec.tunnelEncaps();
-    }
-
-    long tunnelNoMetadata() {
-        return exec.tunnelNoMetadata();
-    }
-
-    /** Encaps dropped for lack of mbuf headroom (< 50 bytes). */
-    public long tunnelHeadroomDrops() {
-        return exec.tunnelHeadroomDrops();
-    }
-
-    public long txPackets() {
-        return exec.txPackets();
-    }
-
-    /** Packets a port's tx queue did not take (freed). */
-    public long txDropped() {
-        return exec.txDropped();
-    }
-
-    /** Packets output to a datapath port that no longer exists (freed). */
-    public long unknownPortDrops() {
-        return exec.unknownPort();
-    }
-
-    /** Set/push/pop actions that could not apply (headers outside the first segment, no headroom). */
-    public long editFailures() {
-        return exec.editFailures();
-    }
-
-    void close(Rcu rcu) {
+    /** Frees this PMD's resources (the datapath's close, after the runner stopped). */
+    void release(Rcu rcu) {
         rcu.unregister(reader);
         exec.close();
         arena.close();

@@ -11,8 +11,8 @@ final class Ports {
     /** Datapath port numbers are 0..MAX_PORTS-1. */
     static final int MAX_PORTS = 256;
 
-    private volatile Port[] table = new Port[MAX_PORTS];
-    private volatile VxlanConfig[] tunnels = new VxlanConfig[MAX_PORTS];
+    private volatile EthdevPort[] table = new EthdevPort[MAX_PORTS];
+    private volatile VxlanPort[] tunnels = new VxlanPort[MAX_PORTS];
     /** underlay datapath port → the tunnel port decapsulating on it, or -1. */
     private volatile int[] tunnelByUnderlay = filled();
 
@@ -22,18 +22,18 @@ final class Ports {
         return a;
     }
 
-    Port get(int dpPort) {
+    EthdevPort get(int dpPort) {
         return table[dpPort];
     }
 
-    synchronized void set(int dpPort, Port p) {
-        Port[] n = table.clone();
+    synchronized void set(int dpPort, EthdevPort p) {
+        EthdevPort[] n = table.clone();
         n[dpPort] = p;
         table = n;
     }
 
     /** The tunnel behind a datapath port, or null (also for out-of-range numbers). */
-    VxlanConfig tunnel(int dpPort) {
+    VxlanPort tunnel(int dpPort) {
         return dpPort >= 0 && dpPort < MAX_PORTS ? tunnels[dpPort] : null;
     }
 
@@ -42,9 +42,9 @@ final class Ports {
         return tunnelByUnderlay[underlay];
     }
 
-    synchronized void setTunnel(int dpPort, VxlanConfig c) {
-        VxlanConfig old = tunnels[dpPort];
-        VxlanConfig[] n = tunnels.clone();
+    synchronized void setTunnel(int dpPort, VxlanPort c) {
+        VxlanPort old = tunnels[dpPort];
+        VxlanPort[] n = tunnels.clone();
         n[dpPort] = c;
         int[] u = tunnelByUnderlay.clone();
         if (old != null) {

@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.offloadbridge.flow.FlowKey;
 
 /**
@@ -20,7 +19,9 @@ import org.offloadbridge.flow.FlowKey;
  * when it grows past a few times the capacity).
  *
  * <p>The PMD side allocates only when it really queues an upcall (copies of key and packet);
- * a duplicate or a drop costs a map probe with the PMD's reusable key.
+ * a duplicate or a drop costs a map probe with the PMD's reusable key. The queue keeps no counters
+ * of its own: each PMD counts its outcomes in its own counters (no contended atomics), and
+ * {@link DpdkDatapath#counters()} sums them.
  */
 public final class UpcallQueue {
 
@@ -28,9 +29,10 @@ public final class UpcallQueue {
     private final Map<FlowKey, Long> pending = new ConcurrentHashMap<>();
     private final int capacity;
     private final long pendingTimeoutMillis;
-    private final AtomicLong queued = new AtomicLong();
-    private final AtomicLong deduplicated = new AtomicLong();
-    private final AtomicLong droppedFull = new AtomicLong();
+    /** {@link #offerMiss} outcomes, counted by the calling thread (no shared counter here). */
+    static final int QUEUED = 0;
+    static final int DEDUPLICATED = 1;
+    static final int DROPPED = 2;
 
     public UpcallQueue(int capacity, long pendingTimeoutMillis) {
         if (capacity < 1) {
@@ -51,44 +53,34 @@ public final class UpcallQueue {
      * Queues a miss unless one for the same key is pending. {@code packet} is read only when
      * the upcall is really queued.
      *
-     * @return true when queued
+     * @return {@link #QUEUED}, {@link #DEDUPLICATED} or {@link #DROPPED}
      */
-    boolean offerMiss(FlowKey key, int inPort, java.util.function.Supplier<byte[]> packet, long nowMillis) {
+    int offerMiss(FlowKey key, int inPort, java.util.function.Supplier<byte[]> packet, long nowMillis) {
         if (isPending(key, nowMillis)) {
-            deduplicated.incrementAndGet();
-            return false;
+            return DEDUPLICATED;
         }
         if (queue.remainingCapacity() == 0) {
-            droppedFull.incrementAndGet();
-            return false;
+            return DROPPED;
         }
         FlowKey copy = key.copy();
         Long prev = pending.put(copy, nowMillis);
         if (prev != null && nowMillis - prev < pendingTimeoutMillis) {
             pending.put(copy, prev); // another PMD won the race
-            deduplicated.incrementAndGet();
-            return false;
+            return DEDUPLICATED;
         }
         if (!queue.offer(new Upcall(Upcall.Kind.MISS, inPort, copy, packet.get(), null))) {
             pending.remove(copy);
-            droppedFull.incrementAndGet();
-            return false;
+            return DROPPED;
         }
-        queued.incrementAndGet();
         if (pending.size() > 4 * capacity) {
             sweep(nowMillis);
         }
-        return true;
+        return QUEUED;
     }
 
-    /** Queues a userspace-action upcall (never deduplicated: each packet was asked for). */
+    /** Queues a userspace-action upcall (never deduplicated: each packet was asked for); false when full. */
     boolean offerAction(FlowKey key, int inPort, byte[] packet, String userdata) {
-        if (!queue.offer(new Upcall(Upcall.Kind.ACTION, inPort, key.copy(), packet, userdata))) {
-            droppedFull.incrementAndGet();
-            return false;
-        }
-        queued.incrementAndGet();
-        return true;
+        return queue.offer(new Upcall(Upcall.Kind.ACTION, inPort, key.copy(), packet, userdata));
     }
 
     private void sweep(long nowMillis) {
@@ -132,20 +124,5 @@ public final class UpcallQueue {
 
     public int pendingKeys() {
         return pending.size();
-    }
-
-    /** Upcalls queued since creation. */
-    public long queued() {
-        return queued.get();
-    }
-
-    /** Misses not queued because the same key was pending. */
-    public long deduplicated() {
-        return deduplicated.get();
-    }
-
-    /** Upcalls dropped because the queue was full. */
-    public long droppedFull() {
-        return droppedFull.get();
     }
 }

@@ -5,7 +5,10 @@
  *
  * <p>Entry points: {@link org.offloadbridge.dpdk.Dpdk#isAvailable()} (and its cause),
  * {@link org.offloadbridge.dpdk.Eal} (once per JVM), {@link org.offloadbridge.dpdk.Mempool},
- * {@link org.offloadbridge.dpdk.Port}. Native calls live in
+ * {@link org.offloadbridge.dpdk.EthdevPort}, {@link org.offloadbridge.dpdk.DpdkDatapath} and its
+ * {@link org.offloadbridge.dpdk.DpdkFlowTarget} (the datapath as a {@code flow.FlowTarget}, layer DPDK).
+ * Native calls live in
+ * {@code org.offloadbridge.dpdk.internal.rte}; the classifier, caches and packet codecs in
  * {@code org.offloadbridge.dpdk.internal}.
  */
 package org.offloadbridge.dpdk;

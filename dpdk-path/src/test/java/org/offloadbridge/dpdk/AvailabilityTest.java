@@ -16,7 +16,7 @@ class AvailabilityTest {
 
     /** Entry point of the child JVM: tries EAL with the given extra args, prints the outcome. */
     public static void main(String[] args) {
-        System.out.println("libs=" + org.offloadbridge.dpdk.internal.NativeLibs.isAvailable());
+        System.out.println("libs=" + org.offloadbridge.dpdk.internal.rte.NativeLibs.isAvailable());
         try {
             EalConfig c = new EalConfig().memoryMb(64);
             for (String a : args) {

@@ -11,6 +11,7 @@ import org.offloadbridge.flow.Actions;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.FlowMask;
+import org.offloadbridge.flow.FlowStats;
 import org.offloadbridge.flow.Megaflow;
 
 /**
@@ -39,11 +40,12 @@ class ConcurrentFlowChangesTest {
         DpdkDatapath dp = DpdkDatapath.create(eal, new DpdkDatapath.Config().mbufs(4095).upcallQueue(64, 1000));
         try {
             dp.addPort(SRC, "net_null_cfsrc,size=64");
-            Port sink = dp.addPort(SINK, "net_null_cfsink");
+            EthdevPort sink = dp.addPort(SINK, "net_null_cfsink");
             dp.addPort(OTHER_SINK, "net_null_cfother");
             dp.start();
 
-            // Churn unrelated flows (other masks, other in_ports) from a second writer thread.
+            // Churn unrelated flows (other masks, other in_ports) from a second writer thread. Their
+            // in_ports are the datapath's other ports (a flow on a port it lacks is refused).
             AtomicBoolean stop = new AtomicBoolean();
             AtomicReference<Throwable> churnFailure = new AtomicReference<>();
             Thread churn = new Thread(() -> {
@@ -52,7 +54,7 @@ class ConcurrentFlowChangesTest {
                     while (!stop.get()) {
                         FlowKey k = new FlowKey();
                         FlowMask m = new FlowMask();
-                        k.setInPort(100 + (i % 50));
+                        k.setInPort(i % 2 == 0 ? SINK : OTHER_SINK);
                         m.setExact(Field.IN_PORT);
                         k.set(Field.ETH_TYPE, 0x0800 + (i % 3));
                         m.setExact(Field.ETH_TYPE);
@@ -85,7 +87,7 @@ class ConcurrentFlowChangesTest {
                 throw new AssertionError("flow churn thread failed", churnFailure.get());
             }
             assertTrue(counted > 1000, "the PMD forwarded traffic while flows changed: " + counted);
-            assertTrue(dp.upcalls().deduplicated() > 0, "between rounds, misses were deduplicated");
+            assertTrue(dp.counters().upcallsDeduplicated() > 0, "between rounds, misses were deduplicated");
         } finally {
             dp.close();
         }
@@ -99,7 +101,7 @@ class ConcurrentFlowChangesTest {
         try {
             dp.addPort(20, "net_null_2pa,size=64");
             dp.addPort(21, "net_null_2pb,size=64");
-            Port sink = dp.addPort(22, "net_null_2ps");
+            EthdevPort sink = dp.addPort(22, "net_null_2ps");
             assertEquals(2, dp.pmds().size());
             // net_null frames are all-zero: eth_type 0 (802.3) → key eth_type 0x05ff on both ports
             FlowKey k = new FlowKey();
@@ -114,7 +116,7 @@ class ConcurrentFlowChangesTest {
             long sent = sink.stats().opackets();
             assertEquals(last.packets(), sent, "both PMDs' slots summed = packets the sink sent");
             assertEquals(last.packets() * 64, last.bytes());
-            assertTrue(dp.pmds().get(0).rxPackets() > 0 && dp.pmds().get(1).rxPackets() > 0,
+            assertTrue(dp.pmds().get(0).counters().rxPackets() > 0 && dp.pmds().get(1).counters().rxPackets() > 0,
                 "each PMD polled its own source");
         } finally {
             dp.close();

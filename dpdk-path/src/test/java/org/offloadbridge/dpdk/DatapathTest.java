@@ -15,11 +15,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.offloadbridge.dpdk.internal.RteMbuf;
+import org.offloadbridge.dpdk.internal.rte.RteMbuf;
 import org.offloadbridge.flow.Actions;
+import org.offloadbridge.flow.DumpedFlow;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.FlowMask;
+import org.offloadbridge.flow.FlowStats;
 import org.offloadbridge.flow.KeyAttr;
 import org.offloadbridge.flow.Megaflow;
 import org.offloadbridge.flow.Ufid;
@@ -37,8 +39,8 @@ class DatapathTest {
 
     Eal eal;
     DpdkDatapath dp;
-    Port in;
-    Port out;
+    EthdevPort in;
+    EthdevPort out;
     PmdThread pmd;
     Arena arena;
     RingIo ring;
@@ -79,11 +81,11 @@ class DatapathTest {
     }
 
     /** What came out on a port's ring, as bytes (mbufs freed). */
-    List<byte[]> received(Port p) {
+    List<byte[]> received(EthdevPort p) {
         return ring.received(p);
     }
 
-    void drain(Port p) {
+    void drain(EthdevPort p) {
         if (p.isStarted()) {
             received(p);
         }
@@ -124,8 +126,8 @@ class DatapathTest {
         }
         FlowStats s = dp.flows().stats(f.ufid());
         assertEquals(new FlowStats(10, bytes, 5_000, 0), s);
-        assertEquals(1, pmd.classifierHits(), "first packet through the classifier");
-        assertEquals(9, pmd.emcHits(), "the rest from the exact-match cache");
+        assertEquals(1, pmd.counters().classifierHits(), "first packet through the classifier");
+        assertEquals(9, pmd.counters().emcHits(), "the rest from the exact-match cache");
     }
 
     @Test
@@ -140,7 +142,7 @@ class DatapathTest {
         pmd.doWork();
         UpcallQueue q = dp.upcalls();
         assertEquals(2, q.size(), "one upcall per key");
-        assertEquals(30, q.deduplicated());
+        assertEquals(30, dp.counters().upcallsDeduplicated());
         Upcall u = q.poll();
         assertEquals(Upcall.Kind.MISS, u.kind());
         assertEquals(IN, u.inPort());
@@ -170,9 +172,9 @@ class DatapathTest {
             pmd.doWork();
         }
         assertEquals(q.capacity(), q.size(), "queue full, never more");
-        assertEquals(640 - q.capacity(), q.droppedFull());
+        assertEquals(640 - q.capacity(), dp.counters().upcallsDropped());
         assertEquals(q.capacity(), q.pendingKeys(), "pending marks only for queued keys");
-        assertEquals(640, pmd.misses());
+        assertEquals(640, pmd.counters().misses());
     }
 
     @Test
@@ -231,7 +233,7 @@ class DatapathTest {
         assertEquals(9, rewritten[22]);
         assertEquals(8080, org.offloadbridge.dpdk.internal.PacketEdit.u16(s, 36));
         assertTrue(Frames.checksumsValid(rewritten, 14), "IPv4 and TCP checksums valid after rewrite");
-        assertEquals(0, pmd.editFailures());
+        assertEquals(0, pmd.counters().editFailures());
     }
 
     @Test
@@ -254,7 +256,7 @@ class DatapathTest {
         // runt: shorter than an Ethernet header → dropped, counted, no upcall
         inject(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
         pmd.doWork();
-        assertEquals(1, pmd.runts());
+        assertEquals(1, pmd.counters().runts());
         assertEquals(0, dp.upcalls().size());
         assertTrue(received(out).isEmpty());
 
@@ -294,8 +296,8 @@ class DatapathTest {
         dp.removePort(OUT);
         inject(Frames.udp(1, 2, 3, 4), Frames.udp(1, 2, 3, 4));
         pmd.doWork();
-        assertEquals(2, pmd.unknownPortDrops(), "flow outputs to a removed port: freed and counted");
-        Port again = dp.addPort(OUT, out.devargs());
+        assertEquals(2, pmd.counters().unknownPortDrops(), "flow outputs to a removed port: freed and counted");
+        EthdevPort again = dp.addPort(OUT, out.devargs());
         assertEquals(out.id(), again.id(), "same DPDK port reused");
         out = again;
         inject(Frames.udp(1, 2, 3, 4));
@@ -321,7 +323,7 @@ class DatapathTest {
         inject(Frames.udp(0x0a000001, 0x0a000002, 1, 2));
         pmd.doWork();
         assertTrue(received(out).isEmpty(), "modified to drop");
-        List<FlowEntry> dump = dp.flows().dump();
+        List<DumpedFlow> dump = dp.flows().dump();
         assertEquals(1, dump.size());
         assertEquals(1, dump.get(0).stats().packets());
         assertNotNull(dp.flows().lookup(dump.get(0).megaflow().key()));

@@ -12,6 +12,7 @@ import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.FlowMask;
 import org.offloadbridge.flow.Megaflow;
+import org.offloadbridge.flow.Tunnel;
 
 /**
  * The kernel's own VXLAN device as the peer: namespace R is a remote VTEP (10.78.0.2, a Linux
@@ -40,8 +41,8 @@ class NetnsVxlanTest {
     static final long LOCAL_MAC = 0x02000000bb01L;
 
     static DpdkDatapath dp;
-    static Port ph;
-    static Port pu;
+    static EthdevPort ph;
+    static EthdevPort pu;
 
     @BeforeAll
     static void setUp() {
@@ -74,7 +75,7 @@ class NetnsVxlanTest {
         dp = DpdkDatapath.create(eal, new DpdkDatapath.Config().mbufs(4095).descriptors(256, 256));
         ph = dp.addPort(ACCESS, "net_af_packet_" + VH + ",iface=" + VH);
         pu = dp.addPort(UNDER, "net_af_packet_" + VU + ",iface=" + VU);
-        dp.addVxlanPort(TUN, VxlanConfig.of(LOCAL_VTEP, UNDER, LOCAL_MAC, remoteMac));
+        dp.addVxlanPort(TUN, Tunnel.vxlan(LOCAL_VTEP, REMOTE_VTEP), new VxlanUnderlay(UNDER, LOCAL_MAC, remoteMac));
         dp.start();
         // everything from H goes into the tunnel; VNI 42 from R goes to H
         FlowKey k = new FlowKey();
@@ -126,12 +127,12 @@ class NetnsVxlanTest {
     void pingCrossesTheTunnelToALinuxVxlanDevice() {
         String out = Sh.ns(NS_H, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.90.0.2");
         assertTrue(out.contains("3 received"), out);
-        TunnelCounters c = dp.tunnelCounters();
+        DatapathCounters c = dp.counters();
         // 3 echo requests + ARP request, 3 replies + ARP reply, at least
-        assertTrue(c.encaps() >= 4, "encaps " + c);
-        assertTrue(c.decaps() >= 4, "decaps " + c);
-        assertEquals(0, c.malformed(), c.toString());
-        assertEquals(0, c.headroomDrops(), c.toString());
+        assertTrue(c.tunnelEncaps() >= 4, "encaps " + c);
+        assertTrue(c.tunnelDecaps() >= 4, "decaps " + c);
+        assertEquals(0, c.tunnelMalformed(), c.toString());
+        assertEquals(0, c.tunnelHeadroomDrops(), c.toString());
         // the Linux VTEP learnt H's MAC behind our VTEP address: its FDB points at 10.78.0.1
         String fdb = Sh.ns(NS_R, "bridge", "fdb", "show", "dev", VX);
         assertTrue(fdb.contains("dst 10.78.0.1"), fdb);

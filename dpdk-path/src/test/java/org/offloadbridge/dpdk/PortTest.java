@@ -14,7 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.offloadbridge.dpdk.internal.RteMbuf;
+import org.offloadbridge.dpdk.internal.rte.RteMbuf;
 
 /** Ports on DPDK's virtual devices in this JVM's shared EAL: net_null and net_ring. */
 @Tag("host")
@@ -49,7 +49,7 @@ class PortTest {
 
     @Test
     void receivesFromAndTransmitsToNetNull() {
-        Port p = eal.attach("net_null_pt1,size=96");
+        EthdevPort p = eal.attach("net_null_pt1,size=96");
         assertEquals("net_null_pt1", p.name());
         p.configure(1, 1, 256, pool);
         p.start();
@@ -77,7 +77,7 @@ class PortTest {
 
     @Test
     void ringPortLoopsPacketsBackByteIdentical() {
-        Port p = eal.attach("net_ring_pt2");
+        EthdevPort p = eal.attach("net_ring_pt2");
         p.configure(1, 1, 512, pool);
         p.start();
         try {
@@ -105,7 +105,7 @@ class PortTest {
 
     @Test
     void stopAndStartReReadsFastPathPointers() {
-        Port p = eal.attach("net_null_pt3");
+        EthdevPort p = eal.attach("net_null_pt3");
         p.configure(1, 1, 128, pool);
         p.start();
         p.stop();
@@ -114,7 +114,7 @@ class PortTest {
         try {
             int n = p.rxBurst(0, burst.address(), 8);
             assertEquals(8, n);
-            org.offloadbridge.dpdk.internal.RteMbuf.rte_pktmbuf_free_bulk(burst.address(), n);
+            org.offloadbridge.dpdk.internal.rte.RteMbuf.rte_pktmbuf_free_bulk(burst.address(), n);
         } finally {
             p.stop();
         }
@@ -139,7 +139,7 @@ class PortTest {
         DpdkException e = assertThrows(DpdkException.class, () -> eal.attach("net_bogus_pt4"));
         assertTrue(e.getMessage().contains("net_bogus_pt4"), e.getMessage());
         assertTrue(e.errno() > 0);
-        Port p = eal.attach("net_null_pt5");
+        EthdevPort p = eal.attach("net_null_pt5");
         assertThrows(IllegalArgumentException.class, () -> p.configure(0, 1, 128, pool));
         assertThrows(IllegalStateException.class, p::start, "start before configure");
     }

@@ -7,7 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
-import org.offloadbridge.dpdk.internal.RteMbuf;
+import org.offloadbridge.dpdk.internal.rte.RteMbuf;
 
 /**
  * Puts frames into, and takes them out of, net_ring ports for tests that drive the datapath
@@ -24,7 +24,7 @@ final class RingIo {
     }
 
     /** Copies each frame into an mbuf and queues them all for the datapath to read from {@code p}. */
-    void inject(Port p, byte[]... frames) {
+    void inject(EthdevPort p, byte[]... frames) {
         long[] mbufs = new long[frames.length];
         for (int i = 0; i < frames.length; i++) {
             mbufs[i] = pool.copyIn(frames[i]);
@@ -32,7 +32,7 @@ final class RingIo {
         injectMbufs(p, mbufs);
     }
 
-    void injectMbufs(Port p, long... mbufs) {
+    void injectMbufs(EthdevPort p, long... mbufs) {
         for (int i = 0; i < mbufs.length; i++) {
             burst.setAtIndex(ValueLayout.JAVA_LONG, i, mbufs[i]);
         }
@@ -40,7 +40,7 @@ final class RingIo {
     }
 
     /** Everything that came out on {@code p}'s ring, as bytes; the mbufs are freed. */
-    List<byte[]> received(Port p) {
+    List<byte[]> received(EthdevPort p) {
         List<byte[]> got = new ArrayList<>();
         int n;
         while ((n = p.rxBurst(0, burst.address(), 32)) > 0) {
@@ -54,7 +54,7 @@ final class RingIo {
     }
 
     /** Frees everything waiting on {@code p}'s ring without copying it out; returns how many. */
-    long discard(Port p) {
+    long discard(EthdevPort p) {
         long total = 0;
         int n;
         while ((n = p.rxBurst(0, burst.address(), 32)) > 0) {

@@ -34,7 +34,7 @@ class TapPortTest {
     void tapPortCarriesFramesBothWays() throws Exception {
         Eal eal = TestEal.get();
         DpdkDatapath dp = DpdkDatapath.create(eal, new DpdkDatapath.Config().mbufs(1023).descriptors(128, 128));
-        Port tap = null;
+        EthdevPort tap = null;
         try {
             tap = dp.addPort(5, "net_tap_t" + IFACE + ",iface=" + IFACE);
             assertEquals("net_tap", tap.driverName());

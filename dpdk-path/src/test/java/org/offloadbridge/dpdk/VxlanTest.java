@@ -19,12 +19,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.offloadbridge.dpdk.internal.PacketEdit;
-import org.offloadbridge.dpdk.internal.RteMbuf;
+import org.offloadbridge.dpdk.internal.rte.RteMbuf;
 import org.offloadbridge.flow.Actions;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.FlowMask;
 import org.offloadbridge.flow.Megaflow;
+import org.offloadbridge.flow.Tunnel;
 
 /**
  * VXLAN encap/decap through the datapath, driven by hand over net_ring ports: ACCESS carries
@@ -48,9 +49,9 @@ class VxlanTest {
     static int seq;
 
     DpdkDatapath dp;
-    Port access;
-    Port under;
-    Port out;
+    EthdevPort access;
+    EthdevPort under;
+    EthdevPort out;
     PmdThread pmd;
     Arena arena;
     RingIo ring;
@@ -64,7 +65,7 @@ class VxlanTest {
         access = dp.addPort(ACCESS, "net_ring_va" + seq);
         under = dp.addPort(UNDER, "net_ring_vu" + seq);
         out = dp.addPort(OUT, "net_ring_vo" + seq);
-        dp.addVxlanPort(TUN, VxlanConfig.of(LOCAL_IP, UNDER, LOCAL_MAC, NEXT_HOP_MAC));
+        dp.addVxlanPort(TUN, Tunnel.vxlan(LOCAL_IP, REMOTE_IP), new VxlanUnderlay(UNDER, LOCAL_MAC, NEXT_HOP_MAC));
         pmd = dp.pmds().get(0);
         arena = Arena.ofConfined();
         ring = new RingIo(arena, dp.pool());
@@ -72,7 +73,7 @@ class VxlanTest {
 
     @AfterEach
     void tearDown() {
-        for (Port p : new Port[] {access, under, out}) {
+        for (EthdevPort p : new EthdevPort[] {access, under, out}) {
             if (p != null) {
                 received(p);
             }
@@ -80,7 +81,7 @@ class VxlanTest {
         int inUse = dp.pool().inUseCount();
         dp.close();
         // release the ethdev ids too: a process has only RTE_MAX_ETHPORTS (32) of them
-        for (Port p : new Port[] {access, under, out}) {
+        for (EthdevPort p : new EthdevPort[] {access, under, out}) {
             if (p != null) {
                 p.close();
             }
@@ -89,15 +90,15 @@ class VxlanTest {
         assertEquals(0, inUse, "every mbuf returned");
     }
 
-    void inject(Port p, byte[]... frames) {
+    void inject(EthdevPort p, byte[]... frames) {
         ring.inject(p, frames);
     }
 
-    void injectMbufs(Port p, long... mbufs) {
+    void injectMbufs(EthdevPort p, long... mbufs) {
         ring.injectMbufs(p, mbufs);
     }
 
-    List<byte[]> received(Port p) {
+    List<byte[]> received(EthdevPort p) {
         return ring.received(p);
     }
 
@@ -204,7 +205,7 @@ class VxlanTest {
             PacketEdit.u16(MemorySegment.ofArray(got.get(1)), 34), "same inner flow, same source port");
         assertNotEquals(PacketEdit.u16(MemorySegment.ofArray(got.get(0)), 34),
             PacketEdit.u16(MemorySegment.ofArray(got.get(2)), 34), "other inner 5-tuple, other source port");
-        assertEquals(3, dp.tunnelCounters().encaps());
+        assertEquals(3, dp.counters().tunnelEncaps());
     }
 
     @Test
@@ -231,7 +232,7 @@ class VxlanTest {
         List<byte[]> got = received(out);
         assertEquals(1, got.size());
         assertArrayEquals(in, got.get(0));
-        assertEquals(1, dp.tunnelCounters().decaps());
+        assertEquals(1, dp.counters().tunnelDecaps());
         assertEquals(0, dp.upcalls().size());
 
         // another VNI: the tunnel flow does not match; the miss carries the tunnel metadata
@@ -270,10 +271,10 @@ class VxlanTest {
         for (int i = 0; i < 3; i++) {
             assertArrayEquals(frames[i], got.get(i));
         }
-        TunnelCounters c = dp.tunnelCounters();
-        assertEquals(3, c.encaps());
-        assertEquals(3, c.decaps());
-        assertEquals(0, c.malformed());
+        DatapathCounters c = dp.counters();
+        assertEquals(3, c.tunnelEncaps());
+        assertEquals(3, c.tunnelDecaps());
+        assertEquals(0, c.tunnelMalformed());
     }
 
     @Test
@@ -338,8 +339,8 @@ class VxlanTest {
         bad.add(noInner);
         inject(under, bad.toArray(byte[][]::new));
         assertEquals(bad.size(), pmd.doWork());
-        assertEquals(bad.size(), dp.tunnelCounters().malformed());
-        assertEquals(0, dp.tunnelCounters().decaps());
+        assertEquals(bad.size(), dp.counters().tunnelMalformed());
+        assertEquals(0, dp.counters().tunnelDecaps());
         assertTrue(received(out).isEmpty());
         assertEquals(0, dp.upcalls().size(), "dropped, not upcalled");
 
@@ -347,7 +348,7 @@ class VxlanTest {
         inject(under, vxlanFrame(REMOTE_IP, LOCAL_IP + 7, 4789, VNI, inner(0)),
             vxlanFrame(REMOTE_IP, LOCAL_IP, 4790, VNI, inner(0)));
         pmd.doWork();
-        assertEquals(bad.size(), dp.tunnelCounters().malformed());
+        assertEquals(bad.size(), dp.counters().tunnelMalformed());
         Upcall u = dp.upcalls().poll();
         assertEquals(UNDER, u.inPort());
         assertEquals(0, u.key().get(Field.TUN_ID));
@@ -359,14 +360,14 @@ class VxlanTest {
         byte[] f = inner(0);
         long m = dp.pool().copyIn(f);
         // move the data so only 40 bytes of headroom are left
-        MemorySegment all = org.offloadbridge.dpdk.internal.NativeLibs.ALL;
+        MemorySegment all = org.offloadbridge.dpdk.internal.rte.NativeLibs.ALL;
         MemorySegment.copy(MemorySegment.ofArray(f), 0, all, RteMbuf.bufAddr(m) + 40, f.length);
         RteMbuf.dataOff(m, 40);
         injectMbufs(access, m);
         assertEquals(1, pmd.doWork());
         assertTrue(received(under).isEmpty());
-        assertEquals(1, dp.tunnelCounters().headroomDrops());
-        assertEquals(0, dp.tunnelCounters().encaps());
+        assertEquals(1, dp.counters().tunnelHeadroomDrops());
+        assertEquals(0, dp.counters().tunnelEncaps());
     }
 
     @Test
@@ -375,11 +376,16 @@ class VxlanTest {
             () -> dp.flows().install(accessFlow(Actions.builder().output(TUN).build())));
         assertTrue(e.getMessage().contains("set(tunnel"), e.getMessage());
         assertThrows(IllegalStateException.class,
-            () -> dp.addVxlanPort(9, VxlanConfig.of(LOCAL_IP, UNDER, LOCAL_MAC, NEXT_HOP_MAC)),
+            () -> dp.addVxlanPort(9, Tunnel.vxlan(LOCAL_IP, REMOTE_IP), new VxlanUnderlay(UNDER, LOCAL_MAC, NEXT_HOP_MAC)),
             "one tunnel per underlay");
         assertThrows(IllegalArgumentException.class,
-            () -> dp.addVxlanPort(9, VxlanConfig.of(LOCAL_IP, 77, LOCAL_MAC, NEXT_HOP_MAC)), "no underlay");
-        assertThrows(IllegalArgumentException.class, () -> new VxlanConfig(LOCAL_IP, 0, UNDER, 0, 0));
+            () -> dp.addVxlanPort(9, Tunnel.vxlan(LOCAL_IP, REMOTE_IP), new VxlanUnderlay(77, LOCAL_MAC, NEXT_HOP_MAC)), "no underlay");
+        assertThrows(IllegalArgumentException.class, () -> dp.addVxlanPort(9, new Tunnel("vxlan", LOCAL_IP, REMOTE_IP, 0, 0),
+            new VxlanUnderlay(OUT, LOCAL_MAC, NEXT_HOP_MAC)), "UDP port 0");
+        assertThrows(IllegalArgumentException.class, () -> dp.addVxlanPort(9, new Tunnel("geneve", LOCAL_IP, REMOTE_IP,
+            6081, 0), new VxlanUnderlay(OUT, LOCAL_MAC, NEXT_HOP_MAC)), "vxlan only");
+        assertThrows(IllegalArgumentException.class, () -> new VxlanUnderlay(Ports.MAX_PORTS, 0, 0), "port range");
+        assertThrows(IllegalArgumentException.class, () -> new VxlanUnderlay(OUT, 1L << 48, 0), "48-bit MAC");
         assertNotNull(dp.vxlanPort(TUN));
         dp.removePort(TUN);
         assertNull(dp.vxlanPort(TUN));

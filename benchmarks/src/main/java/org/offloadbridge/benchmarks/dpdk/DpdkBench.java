@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import org.offloadbridge.dpdk.DpdkDatapath;
 import org.offloadbridge.dpdk.Eal;
 import org.offloadbridge.dpdk.EalConfig;
-import org.offloadbridge.dpdk.Port;
+import org.offloadbridge.dpdk.EthdevPort;
 
 /** One datapath set up for a benchmark: net_pcap (infinite replay of N flows) → datapath → net_null. */
 final class DpdkBench implements AutoCloseable {
@@ -15,8 +15,8 @@ final class DpdkBench implements AutoCloseable {
 
     final Eal eal;
     final DpdkDatapath dp;
-    final Port source;
-    final Port sink;
+    final EthdevPort source;
+    final EthdevPort sink;
     final Path pcap;
 
     DpdkBench(int flows, int seq) throws IOException {

@@ -38,16 +38,16 @@ public final class DpdkForwardRun {
     static void run(DpdkBench b, int flows, int seconds) throws InterruptedException {
         long[] result = new long[5];
         Thread t = new Thread(() -> {
-            b.eal.registerThread();
             PmdThread pmd = b.dp.pmds().get(0);
+            pmd.onStart(); // as its AgentRunner would: an EAL thread, so the mempool cache works
             com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
             long warmEnd = System.nanoTime() + 2_000_000_000L;
             while (System.nanoTime() < warmEnd) {
                 pmd.doWork();
             }
             PortStats s0 = b.sink.stats();
-            long emc0 = pmd.emcHits();
-            long rx0 = pmd.rxPackets();
+            long emc0 = pmd.counters().emcHits();
+            long rx0 = pmd.counters().rxPackets();
             long a0 = mx.getCurrentThreadAllocatedBytes();
             long cpu0 = mx.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
@@ -68,9 +68,9 @@ public final class DpdkForwardRun {
             result[0] = s1.opackets() - s0.opackets();
             result[1] = t1 - t0;
             result[2] = a1 - a0;
-            long rx = pmd.rxPackets() - rx0;
-            result[3] = rx == 0 ? 0 : (pmd.emcHits() - emc0) * 1000 / rx;
-            b.eal.unregisterThread();
+            long rx = pmd.counters().rxPackets() - rx0;
+            result[3] = rx == 0 ? 0 : (pmd.counters().emcHits() - emc0) * 1000 / rx;
+            pmd.onClose();
         }, "pmd-bench");
         long gcCount0 = gcCount();
         long gcTime0 = gcTime();

@@ -7,16 +7,15 @@ import org.offloadbridge.flow.FlowKey;
  * The exact-match cache in front of the classifier, one per PMD thread (so no synchronisation):
  * full packet key → flow, two-way set-associative, keyed by a hash of the whole key and validated
  * by comparing every word. Entries of deleted flows are ignored (the flow's dead flag) and then
- * overwritten; no writer outside the PMD ever touches an EMC.
+ * overwritten; no writer outside the PMD ever touches an EMC. Hits are counted by the PMD
+ * ({@code DatapathCounters.emcHits}), not here.
  */
 public final class Emc {
 
     private final int mask;
     private final int[] hashes;
-    private final DpFlow[] flows;
+    private final InstalledFlow[] flows;
     private final long[] keys;
-    private long hits;
-    private long misses;
 
     /** @param entries power of two (8192 as OVS's EM_FLOW_HASH_ENTRIES) */
     public Emc(int entries) {
@@ -25,7 +24,7 @@ public final class Emc {
         }
         mask = entries - 1;
         hashes = new int[entries];
-        flows = new DpFlow[entries];
+        flows = new InstalledFlow[entries];
         keys = new long[entries * Field.WORDS];
     }
 
@@ -60,24 +59,21 @@ public final class Emc {
         return (int) h;
     }
 
-    public DpFlow lookup(FlowKey k, int hash) {
+    public InstalledFlow lookup(FlowKey k, int hash) {
         int i1 = hash & mask;
-        DpFlow f = flows[i1];
+        InstalledFlow f = flows[i1];
         if (f != null && hashes[i1] == hash && !f.isDead() && same(i1, k)) {
-            hits++;
             return f;
         }
         int i2 = (hash >>> 16 ^ hash * 0x9e3779b9) & mask;
         f = flows[i2];
         if (f != null && hashes[i2] == hash && !f.isDead() && same(i2, k)) {
-            hits++;
             return f;
         }
-        misses++;
         return null;
     }
 
-    public void insert(FlowKey k, int hash, DpFlow flow) {
+    public void insert(FlowKey k, int hash, InstalledFlow flow) {
         int i1 = hash & mask;
         int i2 = (hash >>> 16 ^ hash * 0x9e3779b9) & mask;
         int i;
@@ -109,13 +105,5 @@ public final class Emc {
     /** Drops every entry (e.g. after many deletes, to let the dead flows be collected). */
     public void clear() {
         java.util.Arrays.fill(flows, null);
-    }
-
-    public long hits() {
-        return hits;
-    }
-
-    public long misses() {
-        return misses;
     }
 }

@@ -6,10 +6,15 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import org.offloadbridge.dpdk.internal.rte.NativeLibs;
+import org.offloadbridge.dpdk.internal.rte.RteMbuf;
+import org.offloadbridge.flow.EthType;
 import org.offloadbridge.flow.Field;
+import org.offloadbridge.flow.IpProto;
+import org.offloadbridge.flow.KeyAttr;
 
 /**
- * In-place header rewrites for set actions, on {@code len} bytes at {@code base} of a segment
+ * Every in-place header edit of the datapath: VLAN push/pop on an mbuf, and set-field rewrites on {@code len} bytes at {@code base} of a segment
  * (the first mbuf segment, or a heap array in tests), with incremental checksum fix-up
  * (RFC 1624: {@code HC' = ~(~HC + ~m + m')}) of the IPv4 header checksum and the TCP/UDP checksum
  * (whose pseudo-header covers the IPv4 addresses).
@@ -23,14 +28,111 @@ public final class PacketEdit {
     private static final ValueLayout.OfShort BE16 = JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     static final ValueLayout.OfInt BE32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     static final ValueLayout.OfLong BE64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    public static final int ETH_TYPE_IP = 0x0800;
-    public static final int ETH_TYPE_VLAN = 0x8100;
-    public static final int ETH_TYPE_QINQ = 0x88a8;
-    public static final int IPPROTO_TCP = 6;
-    public static final int IPPROTO_UDP = 17;
+
+    private static final MemorySegment M = NativeLibs.ALL;
 
     private PacketEdit() {
     }
+
+    /**
+     * Grows mbuf {@code m}'s data by {@code n} bytes at the front, into the headroom
+     * (rte_pktmbuf_prepend, static inline in C, by hand). The caller checked the headroom and
+     * writes the new bytes at {@code mtod - n} (VXLAN encap's outer headers).
+     */
+    public static void prepend(long m, int n) {
+        RteMbuf.dataOff(m, RteMbuf.dataOff(m) - n);
+        RteMbuf.dataLen(m, RteMbuf.dataLen(m) + n);
+        RteMbuf.pktLen(m, RteMbuf.pktLen(m) + n);
+    }
+
+    /**
+     * Drops the first {@code off} bytes of mbuf {@code m} and keeps {@code len} after them
+     * (rte_pktmbuf_adj then a trim, by hand): VXLAN decap, where the outer IP length says how
+     * long the inner frame is. Nothing is copied; the outer bytes stay readable in the headroom.
+     */
+    public static void strip(long m, int off, int len) {
+        RteMbuf.dataOff(m, RteMbuf.dataOff(m) + off);
+        RteMbuf.dataLen(m, len);
+        RteMbuf.pktLen(m, len);
+    }
+
+    /**
+     * Pushes a VLAN tag ({@code tpid}, {@code tci}) in front of the ethertype of mbuf {@code m}:
+     * the MAC addresses move 4 bytes into the headroom (data_off/data_len/pkt_len adjusted by hand,
+     * as rte_pktmbuf_prepend). False, untouched, without 4 bytes of headroom or a 12-byte header.
+     */
+    public static boolean pushVlan(long m, int tpid, int tci) {
+        if (RteMbuf.headroom(m) < 4 || RteMbuf.dataLen(m) < 12) {
+            return false;
+        }
+        long start = RteMbuf.mtod(m);
+        MemorySegment.copy(M, start, M, start - 4, 12);
+        put16(M, start + 8, tpid);
+        put16(M, start + 10, tci);
+        prepend(m, 4);
+        return true;
+    }
+
+    /** Pops the outer VLAN tag of mbuf {@code m}; false, untouched, when it has none. */
+    public static boolean popVlan(long m) {
+        if (RteMbuf.dataLen(m) < 18) {
+            return false;
+        }
+        long start = RteMbuf.mtod(m);
+        int t = u16(M, start + 12);
+        if (t != EthType.VLAN_8021Q && t != EthType.VLAN_8021AD) {
+            return false;
+        }
+        MemorySegment.copy(M, start, M, start + 4, 12);
+        RteMbuf.dataOff(m, RteMbuf.dataOff(m) + 4);
+        RteMbuf.dataLen(m, RteMbuf.dataLen(m) - 4);
+        RteMbuf.pktLen(m, RteMbuf.pktLen(m) - 4);
+        return true;
+    }
+
+    /**
+     * One field of a set action ({@code value} under {@code mask}, host order) on the {@code len}
+     * bytes at {@code base}; false, untouched, when the packet does not carry the field.
+     */
+    public static boolean setField(MemorySegment s, Field f, long value, long mask, long base, int len) {
+        return switch (f) {
+            case ETH_SRC -> setMac(s, base, len, true, value, mask);
+            case ETH_DST -> setMac(s, base, len, false, value, mask);
+            case IPV4_SRC, IPV4_DST, NW_TOS, NW_TTL -> setIpv4(s, base, len, f, value, mask);
+            case TP_SRC, TP_DST -> {
+                int proto = l4Proto(s, base, len);
+                yield proto >= 0 && setL4Port(s, base, len, proto, f == Field.TP_SRC, value, mask);
+            }
+            default -> false;
+        };
+    }
+
+    private static int l4Proto(MemorySegment s, long base, int len) {
+        int l3 = l3Offset(s, base, len);
+        if (l3 < 0 || l3 + 20 > len || u16(s, base + l3 - 2) != EthType.IP) {
+            return -1;
+        }
+        return Byte.toUnsignedInt(s.get(JAVA_BYTE, base + l3 + 9));
+    }
+
+    /**
+     * Null when a set action may carry field {@code f} of attribute {@code attr} here; else what
+     * is wrong (the flow is refused at install).
+     */
+    public static String unsettable(KeyAttr attr, Field f) {
+        boolean ok = switch (attr) {
+            case ETHERNET -> f == Field.ETH_SRC || f == Field.ETH_DST;
+            case IPV4 -> f == Field.IPV4_SRC || f == Field.IPV4_DST || f == Field.NW_TOS || f == Field.NW_TTL;
+            case TCP, UDP -> f == Field.TP_SRC || f == Field.TP_DST;
+            case TUNNEL -> f == Field.TUN_ID || f == Field.TUN_IPV4_SRC || f == Field.TUN_IPV4_DST
+                || f == Field.TUN_TOS || f == Field.TUN_TTL || f == Field.TUN_TP_SRC || f == Field.TUN_TP_DST
+                || f == Field.TUN_FLAGS;
+            default -> false;
+        };
+        return ok ? null : ("set(" + attr.ovsName() + "(" + f.ovsName()
+                + ")) is not supported by the DPDK datapath (supported: eth src/dst, ipv4 src/dst/tos/ttl, tcp/udp src/dst, IPv4 tunnel(tun_id/src/dst/tos/ttl/tp_src/tp_dst/flags))");
+    }
+
 
     public static int u16(MemorySegment s, long at) {
         return Short.toUnsignedInt(s.get(BE16, at));
@@ -48,7 +150,7 @@ public final class PacketEdit {
         int off = 12;
         for (int i = 0; i < 2; i++) {
             int t = u16(s, base + off);
-            if (t != ETH_TYPE_VLAN && t != ETH_TYPE_QINQ) {
+            if (t != EthType.VLAN_8021Q && t != EthType.VLAN_8021AD) {
                 break;
             }
             off += 4;
@@ -101,7 +203,7 @@ public final class PacketEdit {
      */
     public static boolean setIpv4(MemorySegment s, long base, int len, Field f, long value, long mask) {
         int l3 = l3Offset(s, base, len);
-        if (l3 < 0 || u16(s, base + l3 - 2) != ETH_TYPE_IP || l3 + 20 > len) {
+        if (l3 < 0 || u16(s, base + l3 - 2) != EthType.IP || l3 + 20 > len) {
             return false;
         }
         long ip = base + l3;
@@ -149,9 +251,9 @@ public final class PacketEdit {
         }
         int proto = Byte.toUnsignedInt(s.get(JAVA_BYTE, ip + 9));
         long l4 = ip + ihl;
-        if (proto == IPPROTO_TCP && l4 + 18 - base <= len) {
+        if (proto == IpProto.TCP && l4 + 18 - base <= len) {
             put16(s, l4 + 16, csumUpdate32(u16(s, l4 + 16), old, neu));
-        } else if (proto == IPPROTO_UDP && l4 + 8 - base <= len) {
+        } else if (proto == IpProto.UDP && l4 + 8 - base <= len) {
             int c = u16(s, l4 + 6);
             if (c != 0) { // 0 = no checksum (IPv4 UDP): stays 0
                 c = csumUpdate32(c, old, neu);
@@ -163,7 +265,7 @@ public final class PacketEdit {
     /** Sets the TCP or UDP source/destination port (proto decides) and fixes the L4 checksum. */
     public static boolean setL4Port(MemorySegment s, long base, int len, int proto, boolean src, long value, long mask) {
         int l3 = l3Offset(s, base, len);
-        if (l3 < 0 || u16(s, base + l3 - 2) != ETH_TYPE_IP || l3 + 20 > len) {
+        if (l3 < 0 || u16(s, base + l3 - 2) != EthType.IP || l3 + 20 > len) {
             return false;
         }
         long ip = base + l3;
@@ -173,7 +275,7 @@ public final class PacketEdit {
             return false;
         }
         long l4 = ip + ihl;
-        int need = proto == IPPROTO_TCP ? 18 : 8;
+        int need = proto == IpProto.TCP ? 18 : 8;
         if (l4 + need - base > len) {
             return false;
         }
@@ -181,7 +283,7 @@ public final class PacketEdit {
         int old = u16(s, at);
         int neu = (int) ((old & ~mask) | (value & mask)) & 0xffff;
         put16(s, at, neu);
-        if (proto == IPPROTO_TCP) {
+        if (proto == IpProto.TCP) {
             put16(s, l4 + 16, csumUpdate16(u16(s, l4 + 16), old, neu));
         } else {
             int c = u16(s, l4 + 6);

@@ -1,6 +1,7 @@
 package org.offloadbridge.dpdk.internal;
 
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -18,6 +19,7 @@ import java.util.concurrent.locks.LockSupport;
 public final class Rcu {
 
     private final CopyOnWriteArrayList<Reader> readers = new CopyOnWriteArrayList<>();
+    private final AtomicLong gracePeriods = new AtomicLong();
 
     public Reader register(String name) {
         Reader r = new Reader(name);
@@ -29,8 +31,12 @@ public final class Rcu {
         readers.remove(r);
     }
 
-    /** Waits until every reader inside a section at call time has left it. */
+    /**
+     * Waits until every reader inside a section at call time has left it. A wait can last a whole
+     * PMD iteration, so writers batch: unpublish everything, then one synchronize.
+     */
     public void synchronize() {
+        gracePeriods.incrementAndGet();
         for (Reader r : readers) {
             long c = r.counter;
             if ((c & 1) == 0) {
@@ -45,6 +51,11 @@ public final class Rcu {
                 }
             }
         }
+    }
+
+    /** How many grace periods writers have waited for (writer-side; tests check batching with it). */
+    public long gracePeriods() {
+        return gracePeriods.get();
     }
 
     /** One reader thread's section marker. */

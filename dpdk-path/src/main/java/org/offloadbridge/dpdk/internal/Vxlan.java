@@ -3,8 +3,10 @@ package org.offloadbridge.dpdk.internal;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import java.lang.foreign.MemorySegment;
+import org.offloadbridge.flow.EthType;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
+import org.offloadbridge.flow.IpProto;
 import org.offloadbridge.flow.KeyAttr;
 
 /**
@@ -63,7 +65,7 @@ public final class Vxlan {
         h = mix(h ^ s.get(PacketEdit.BE32, base + 8)); // rest of src mac
         int type = PacketEdit.u16(s, base + 12);
         h = mix(h ^ type);
-        if (type == PacketEdit.ETH_TYPE_IP && len >= ETH_HLEN + IPV4_HLEN) {
+        if (type == EthType.IP && len >= ETH_HLEN + IPV4_HLEN) {
             long ip = base + ETH_HLEN;
             int ihl = (s.get(JAVA_BYTE, ip) & 0x0f) * 4;
             h = mix(h ^ s.get(PacketEdit.BE64, ip + 12)); // src + dst address
@@ -90,13 +92,13 @@ public final class Vxlan {
                                     int innerLen) {
         putMac(s, at, dstMac);
         putMac(s, at + 6, srcMac);
-        PacketEdit.put16(s, at + 12, PacketEdit.ETH_TYPE_IP);
+        PacketEdit.put16(s, at + 12, EthType.IP);
         long ip = at + ETH_HLEN;
         PacketEdit.put16(s, ip, 0x4500 | (tos & 0xff));
         PacketEdit.put16(s, ip + 2, IPV4_HLEN + UDP_HLEN + VXLAN_HLEN + innerLen);
         PacketEdit.put16(s, ip + 4, ipId);
         PacketEdit.put16(s, ip + 6, df ? IP_DF : 0);
-        PacketEdit.put16(s, ip + 8, (ttl & 0xff) << 8 | PacketEdit.IPPROTO_UDP);
+        PacketEdit.put16(s, ip + 8, (ttl & 0xff) << 8 | IpProto.UDP);
         PacketEdit.put16(s, ip + 10, 0);
         s.set(PacketEdit.BE32, ip + 12, srcIp);
         s.set(PacketEdit.BE32, ip + 16, dstIp);
@@ -128,12 +130,12 @@ public final class Vxlan {
      *     or an inner frame shorter than an Ethernet header.
      */
     public static int decapOffset(MemorySegment s, long base, int len, int localIp, int udpPort) {
-        if (len < ETH_HLEN + IPV4_HLEN || PacketEdit.u16(s, base + 12) != PacketEdit.ETH_TYPE_IP) {
+        if (len < ETH_HLEN + IPV4_HLEN || PacketEdit.u16(s, base + 12) != EthType.IP) {
             return NOT_VXLAN;
         }
         long ip = base + ETH_HLEN;
         int vihl = Byte.toUnsignedInt(s.get(JAVA_BYTE, ip));
-        if (vihl >>> 4 != 4 || s.get(JAVA_BYTE, ip + 9) != PacketEdit.IPPROTO_UDP
+        if (vihl >>> 4 != 4 || s.get(JAVA_BYTE, ip + 9) != IpProto.UDP
                 || s.get(PacketEdit.BE32, ip + 16) != localIp) {
             return NOT_VXLAN;
         }

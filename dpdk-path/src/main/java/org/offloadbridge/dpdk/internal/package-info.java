@@ -1,26 +1,19 @@
 /**
- * The native surface of the DPDK datapath: java.lang.foreign downcalls into the librte_*.so.23
- * libraries Debian ships (DPDK 22.11), one class per DPDK library area, method handles named
- * exactly like the C functions they call.
+ * The datapath's own machinery, pure Java over raw memory, no native calls (those are in
+ * {@link org.offloadbridge.dpdk.internal.rte}):
  *
  * <ul>
- *   <li>{@link org.offloadbridge.dpdk.internal.NativeLibs} — loads the libraries once, records why
- *       not when they are missing.</li>
- *   <li>{@link org.offloadbridge.dpdk.internal.RteEal} — librte_eal: init, thread registration,
- *       device probe, errno.</li>
- *   <li>{@link org.offloadbridge.dpdk.internal.RteMempool} — librte_mempool and the pktmbuf pool
- *       constructor.</li>
- *   <li>{@link org.offloadbridge.dpdk.internal.RteMbuf} — the {@code struct rte_mbuf} layout and
- *       the exported (non-inline) mbuf helpers.</li>
- *   <li>{@link org.offloadbridge.dpdk.internal.RteEthdev} — librte_ethdev control calls and the
- *       {@code rte_eth_fp_ops} table through which rx/tx bursts are called without C.</li>
+ *   <li>{@link org.offloadbridge.dpdk.internal.Dpcls} — the megaflow classifier (tuple-space
+ *       search, as OVS's dpcls), lock-free for readers;</li>
+ *   <li>{@link org.offloadbridge.dpdk.internal.InstalledFlow} — one megaflow as the PMD threads
+ *       see it, with per-thread statistics slots;</li>
+ *   <li>{@link org.offloadbridge.dpdk.internal.Emc} — the per-PMD exact-match cache;</li>
+ *   <li>{@link org.offloadbridge.dpdk.internal.Rcu} — grace periods between flow-table writers
+ *       and the PMD threads;</li>
+ *   <li>{@link org.offloadbridge.dpdk.internal.PacketEdit} — every in-place header edit (set
+ *       fields with checksum fix-up, VLAN push/pop);</li>
+ *   <li>{@link org.offloadbridge.dpdk.internal.Vxlan} — VXLAN/IPv4 outer headers for encap and
+ *       decap.</li>
  * </ul>
- *
- * <p>Packet codecs on raw memory, no I/O: {@link org.offloadbridge.dpdk.internal.PacketEdit}
- * (set-field rewrites with checksum fix-up), {@link org.offloadbridge.dpdk.internal.Vxlan}
- * (VXLAN/IPv4 outer headers for encap and decap). The classifier, EMC and RCU are here too.
- *
- * <p>Struct offsets are constants checked against the installed headers by {@code AbiTest}
- * (compiles {@code offsetof} with gcc), so an ABI change fails the build loudly.
  */
 package org.offloadbridge.dpdk.internal;

@@ -1,4 +1,4 @@
-package org.offloadbridge.dpdk.internal;
+package org.offloadbridge.dpdk.internal.rte;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;

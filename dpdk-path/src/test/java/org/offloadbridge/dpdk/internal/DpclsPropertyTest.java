@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -18,18 +18,20 @@ import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.FlowMask;
 import org.offloadbridge.flow.Megaflow;
+import org.offloadbridge.testkit.Cases;
 
 /**
  * The classifier (and the EMC in front of it) against a brute-force reference: random masks,
  * random non-overlapping megaflows, random packets — the same winner, through inserts and removes.
+ * Seeded through {@link Cases} ({@code -Dob.seed=0x… -Dob.case=I} replays a failure).
  */
-class ClassifierPropertyTest {
+class DpclsPropertyTest {
 
     private static final Field[] FIELDS = {Field.IN_PORT, Field.ETH_SRC, Field.ETH_DST, Field.ETH_TYPE,
         Field.VLAN0_VID, Field.NW_PROTO, Field.IPV4_SRC, Field.IPV4_DST, Field.TP_SRC, Field.TP_DST,
         Field.NW_TOS, Field.IPV6_SRC_LO, Field.TUN_ID};
 
-    static FlowMask randomMask(Random r) {
+    static FlowMask randomMask(SplittableRandom r) {
         FlowMask m = new FlowMask();
         int n = 1 + r.nextInt(5);
         for (int i = 0; i < n; i++) {
@@ -44,7 +46,7 @@ class ClassifierPropertyTest {
     }
 
     /** Small value ranges so random packets often hit. */
-    static FlowKey randomKey(Random r) {
+    static FlowKey randomKey(SplittableRandom r) {
         FlowKey k = new FlowKey();
         for (Field f : FIELDS) {
             k.set(f, r.nextInt(4) == 0 ? r.nextLong() : r.nextInt(3));
@@ -61,9 +63,9 @@ class ClassifierPropertyTest {
         return true;
     }
 
-    static DpFlow reference(List<DpFlow> flows, FlowKey p) {
-        DpFlow hit = null;
-        for (DpFlow f : flows) {
+    static InstalledFlow reference(List<InstalledFlow> flows, FlowKey p) {
+        InstalledFlow hit = null;
+        for (InstalledFlow f : flows) {
             if (f.megaflow.matches(p)) {
                 assertNull(hit, "test bug: overlapping flows");
                 hit = f;
@@ -73,10 +75,10 @@ class ClassifierPropertyTest {
     }
 
     /** A packet inside flow f (wildcarded bits random) or a random one. */
-    static FlowKey packet(Random r, List<DpFlow> flows) {
+    static FlowKey packet(SplittableRandom r, List<InstalledFlow> flows) {
         FlowKey p = randomKey(r);
         if (!flows.isEmpty() && r.nextInt(3) > 0) {
-            DpFlow f = flows.get(r.nextInt(flows.size()));
+            InstalledFlow f = flows.get(r.nextInt(flows.size()));
             for (int i = 0; i < Field.WORDS; i++) {
                 long m = f.mask.word(i);
                 p.setWord(i, (f.key.word(i) & m) | (p.word(i) & ~m));
@@ -87,11 +89,11 @@ class ClassifierPropertyTest {
 
     @Test
     void sameWinnerAsBruteForce() {
-        for (int seed = 0; seed < 40; seed++) {
-            Random r = new Random(seed);
-            Classifier c = new Classifier();
+        Cases.check(40, List.of(), r -> r.nextLong(), seed -> String.format("scenario seed 0x%016x", seed), seed -> {
+            SplittableRandom r = new SplittableRandom(seed);
+            Dpcls c = new Dpcls();
             Emc emc = new Emc(64); // tiny: forces evictions and collisions
-            List<DpFlow> installed = new ArrayList<>();
+            List<InstalledFlow> installed = new ArrayList<>();
             List<FlowMask> masks = new ArrayList<>();
             int nm = 1 + r.nextInt(8);
             for (int i = 0; i < nm; i++) {
@@ -104,14 +106,14 @@ class ClassifierPropertyTest {
                     Megaflow mf = Megaflow.of(randomKey(r), masks.get(r.nextInt(masks.size())),
                         Actions.builder().output(i).build());
                     if (installed.stream().noneMatch(f -> overlaps(f.megaflow, mf))) {
-                        DpFlow f = new DpFlow(mf, 1);
+                        InstalledFlow f = new InstalledFlow(mf, 1);
                         c.insert(f);
                         installed.add(f);
                     }
                 }
                 int del = installed.isEmpty() ? 0 : r.nextInt(installed.size() / 2 + 1);
                 for (int i = 0; i < del; i++) {
-                    DpFlow f = installed.remove(r.nextInt(installed.size()));
+                    InstalledFlow f = installed.remove(r.nextInt(installed.size()));
                     f.markDead();
                     assertTrue(c.remove(f));
                     assertFalse(c.remove(f), "second remove finds nothing");
@@ -119,10 +121,10 @@ class ClassifierPropertyTest {
                 assertEquals(installed.size(), c.size());
                 for (int q = 0; q < 500; q++) {
                     FlowKey p = packet(r, installed);
-                    DpFlow want = reference(installed, p);
+                    InstalledFlow want = reference(installed, p);
                     assertSame(want, c.lookup(p), "seed " + seed + " round " + round + " packet " + p);
                     int h = Emc.hash(p);
-                    DpFlow cached = emc.lookup(p, h);
+                    InstalledFlow cached = emc.lookup(p, h);
                     if (cached != null) {
                         assertSame(want, cached, "EMC returned a stale or wrong flow, seed " + seed);
                     } else if (want != null) {
@@ -134,15 +136,20 @@ class ClassifierPropertyTest {
                 }
             }
             assertTrue(hits > 0, "seed " + seed + " exercised hits");
-        }
+        });
     }
 
     /** Readers never see a torn table while a writer inserts, resizes and removes. */
     @Test
-    void concurrentReadersSeeOnlyMatchingFlows() throws Exception {
-        Classifier c = new Classifier();
+    void concurrentReadersSeeOnlyMatchingFlows() {
+        Cases.check(1, List.of(), r -> r.nextLong(), seed -> String.format("scenario seed 0x%016x", seed),
+            DpclsPropertyTest::readersDuringChurn);
+    }
+
+    private static void readersDuringChurn(long seed) throws Exception {
+        Dpcls c = new Dpcls();
         Rcu rcu = new Rcu();
-        Random r = new Random(99);
+        SplittableRandom r = new SplittableRandom(seed);
         FlowMask mask = new FlowMask();
         mask.setExact(Field.IPV4_DST);
         AtomicBoolean stop = new AtomicBoolean();
@@ -150,14 +157,14 @@ class ClassifierPropertyTest {
         AtomicLong lookups = new AtomicLong();
         Thread reader = new Thread(() -> {
             Rcu.Reader me = rcu.register("test-reader");
-            Random rr = new Random(1);
+            SplittableRandom rr = new SplittableRandom(seed + 1);
             FlowKey p = new FlowKey();
             try {
                 while (!stop.get()) {
                     me.enter();
                     for (int i = 0; i < 64; i++) {
                         p.set(Field.IPV4_DST, rr.nextInt(2000));
-                        DpFlow f = c.lookup(p);
+                        InstalledFlow f = c.lookup(p);
                         if (f != null && !f.megaflow.matches(p)) {
                             throw new AssertionError("lookup returned a non-matching flow");
                         }
@@ -170,7 +177,7 @@ class ClassifierPropertyTest {
             }
         });
         reader.start();
-        List<DpFlow> live = new ArrayList<>();
+        List<InstalledFlow> live = new ArrayList<>();
         long deadline = System.nanoTime() + 1_000_000_000L;
         int ops = 0;
         while (System.nanoTime() < deadline && ops < 200_000) {
@@ -178,12 +185,12 @@ class ClassifierPropertyTest {
                 FlowKey k = new FlowKey();
                 k.set(Field.IPV4_DST, r.nextInt(2000));
                 if (c.find(k, mask) == null) {
-                    DpFlow f = new DpFlow(Megaflow.of(k, mask, Actions.DROP), 1);
+                    InstalledFlow f = new InstalledFlow(Megaflow.of(k, mask, Actions.DROP), 1);
                     c.insert(f);
                     live.add(f);
                 }
             } else {
-                DpFlow f = live.remove(r.nextInt(live.size()));
+                InstalledFlow f = live.remove(r.nextInt(live.size()));
                 f.markDead();
                 c.remove(f);
                 rcu.synchronize();

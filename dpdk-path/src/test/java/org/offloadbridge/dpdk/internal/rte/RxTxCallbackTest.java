@@ -1,4 +1,4 @@
-package org.offloadbridge.dpdk.internal;
+package org.offloadbridge.dpdk.internal.rte;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.offloadbridge.dpdk.Eal;
+import org.offloadbridge.dpdk.EthdevPort;
 import org.offloadbridge.dpdk.Mempool;
-import org.offloadbridge.dpdk.Port;
 import org.offloadbridge.dpdk.TestEal;
 
 /**
@@ -48,7 +48,7 @@ class RxTxCallbackTest {
         Eal eal = TestEal.get();
         try (Mempool pool = Mempool.create(eal, eal.uniqueName("cb"), 511, 0, RteMbuf.RTE_MBUF_DEFAULT_BUF_SIZE);
              Arena arena = Arena.ofShared()) {
-            Port p = eal.attach("net_ring_cb1");
+            EthdevPort p = eal.attach("net_ring_cb1");
             p.configure(1, 1, 128, pool);
             p.start();
             FunctionDescriptor rxFd = FunctionDescriptor.of(JAVA_SHORT, JAVA_SHORT, JAVA_SHORT, ADDRESS, JAVA_SHORT,

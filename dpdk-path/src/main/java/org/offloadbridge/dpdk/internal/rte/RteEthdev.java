@@ -1,4 +1,4 @@
-package org.offloadbridge.dpdk.internal;
+package org.offloadbridge.dpdk.internal.rte;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -274,7 +274,7 @@ public final class RteEthdev {
         }
     }
 
-    /** Port id for an ethdev name, or -errno. */
+    /** EthdevPort id for an ethdev name, or -errno. */
     public static int rte_eth_dev_get_port_by_name(String name) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment id = arena.allocate(JAVA_SHORT);

@@ -7,8 +7,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import org.offloadbridge.dpdk.internal.RteEthdev;
-import org.offloadbridge.dpdk.internal.RteMempool;
+import org.offloadbridge.dpdk.internal.rte.RteEthdev;
+import org.offloadbridge.dpdk.internal.rte.RteMempool;
 
 /**
  * One DPDK ethdev port: configuration (queues, promiscuous), start/stop, link and stats on the
@@ -20,7 +20,7 @@ import org.offloadbridge.dpdk.internal.RteMempool;
  * last one for packet-out. The fast-path pointers are re-read on every start and stop, because
  * ethdev replaces a stopped port's functions with dummies.
  */
-public final class Port {
+public final class EthdevPort {
 
     private final int id;
     private final String name;
@@ -31,6 +31,7 @@ public final class Port {
     private boolean sharedTx;
     private Object[] txLocks = new Object[0];
     private volatile boolean started;
+    private boolean closed;
     // Fast-path cache, written before 'started' is set (volatile write publishes it).
     private MemorySegment rxFn = MemorySegment.NULL;
     private MemorySegment txFn = MemorySegment.NULL;
@@ -39,7 +40,7 @@ public final class Port {
     private long[] rxCallbackSlots = new long[0];
     private long[] txCallbackSlots = new long[0];
 
-    Port(int id, String name, String devargs) {
+    EthdevPort(int id, String name, String devargs) {
         this.id = id;
         this.name = name;
         this.devargs = devargs;
@@ -156,11 +157,18 @@ public final class Port {
         refreshFastPath();
     }
 
-    /** Stops (if needed) and closes the port, releasing its device. */
-    public void close() {
+    /**
+     * Stops (if needed) and closes the port, releasing its ethdev port id. Closing again does
+     * nothing (the datapath closes its ports on close; a test may too).
+     */
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
         if (started) {
             stop();
         }
+        closed = true;
         DpdkException.check(RteEthdev.rte_eth_dev_close(id), "rte_eth_dev_close", name);
     }
 

@@ -1,4 +1,4 @@
-package org.offloadbridge.dpdk.internal;
+package org.offloadbridge.dpdk.internal.rte;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;

@@ -12,8 +12,9 @@ import org.offloadbridge.flow.FlowMask;
 
 /**
  * The megaflow classifier: a tuple-space search as OVS's dpcls. Flows are grouped by mask into
- * subtables; a lookup hashes the packet key under each subtable's mask and probes that subtable's
- * hash table. Megaflows never overlap (the translation makes them disjoint), so the first hit
+ * subtables; a lookup hashes the packet key under each subtable's mask
+ * ({@link FlowKey#maskedHash(FlowMask, long)} over the mask's non-zero words, the project's one
+ * masked hash) and probes that subtable's hash table. Megaflows never overlap (the translation makes them disjoint), so the first hit
  * is the answer and there are no priorities.
  *
  * <h2>Concurrency (RCU-like)</h2>
@@ -29,7 +30,7 @@ import org.offloadbridge.flow.FlowMask;
  * be returned to a reader that started before the removal; {@link Rcu#synchronize()} is how the
  * writer waits for such readers to finish.
  */
-public final class Classifier {
+public final class Dpcls {
 
     private static final Subtable[] NONE = new Subtable[0];
 
@@ -38,10 +39,10 @@ public final class Classifier {
     private int size;
 
     /** The flow matching {@code packet}, or null. Lock-free, allocation-free. */
-    public DpFlow lookup(FlowKey packet) {
+    public InstalledFlow lookup(FlowKey packet) {
         Subtable[] st = subtables;
         for (Subtable s : st) {
-            DpFlow f = s.lookup(packet);
+            InstalledFlow f = s.lookup(packet);
             if (f != null) {
                 return f;
             }
@@ -59,13 +60,13 @@ public final class Classifier {
     }
 
     /** The flow with exactly this masked key and mask, or null. Writer side. */
-    public DpFlow find(FlowKey maskedKey, FlowMask mask) {
+    public InstalledFlow find(FlowKey maskedKey, FlowMask mask) {
         Subtable s = byMask.get(mask);
         return s == null ? null : s.lookup(maskedKey);
     }
 
     /** Adds a flow (caller checked it is not a duplicate). Writer side. */
-    public void insert(DpFlow flow) {
+    public void insert(InstalledFlow flow) {
         Subtable s = byMask.get(flow.mask);
         if (s == null) {
             s = new Subtable(flow.mask);
@@ -80,7 +81,7 @@ public final class Classifier {
     }
 
     /** Removes a flow; true when it was there. Writer side. */
-    public boolean remove(DpFlow flow) {
+    public boolean remove(InstalledFlow flow) {
         Subtable s = byMask.get(flow.mask);
         if (s == null || !s.remove(flow)) {
             return false;
@@ -96,23 +97,12 @@ public final class Classifier {
     }
 
     /** Every flow, in no particular order. Writer side (or any thread for a racy snapshot). */
-    public List<DpFlow> flows() {
-        List<DpFlow> out = new ArrayList<>(size);
+    public List<InstalledFlow> flows() {
+        List<InstalledFlow> out = new ArrayList<>(size);
         for (Subtable s : subtables) {
             s.collect(out);
         }
         return out;
-    }
-
-    /** Hash of {@code key AND mask} over the mask's non-zero words (same for packet and flow). */
-    static int hash(FlowKey key, int[] words, long[] maskWords) {
-        long h = 0x9e3779b97f4a7c15L;
-        for (int j = 0; j < words.length; j++) {
-            h = (h ^ (key.word(words[j]) & maskWords[j])) * 0xff51afd7ed558ccdL;
-            h ^= h >>> 29;
-        }
-        h *= 0xc4ceb93fe53e2b4fL;
-        return (int) (h ^ (h >>> 32));
     }
 
     /**
@@ -123,14 +113,14 @@ public final class Classifier {
     private static final class Node {
         static final int INLINE = 4;
         final int hash;
-        final DpFlow flow;
+        final InstalledFlow flow;
         final Node next;
         final long k0;
         final long k1;
         final long k2;
         final long k3;
 
-        Node(int hash, DpFlow flow, Node next, int[] words) {
+        Node(int hash, InstalledFlow flow, Node next, int[] words) {
             this.hash = hash;
             this.flow = flow;
             this.next = next;
@@ -150,12 +140,17 @@ public final class Classifier {
     private static final VarHandle BUCKET = MethodHandles.arrayElementVarHandle(Node[].class);
 
     private static final class Subtable {
+        final FlowMask mask;
+        /** The mask's non-zero words as a bitmap (hash) and as indices with their masks (compare). */
+        final long wordBitmap;
         final int[] words;
         final long[] maskWords;
         volatile Node[] buckets = new Node[16];
         int count;
 
         Subtable(FlowMask mask) {
+            this.mask = mask;
+            this.wordBitmap = mask.wordBitmap();
             int n = 0;
             for (int i = 0; i < Field.WORDS; i++) {
                 if (mask.word(i) != 0) {
@@ -173,8 +168,8 @@ public final class Classifier {
             }
         }
 
-        DpFlow lookup(FlowKey packet) {
-            int h = hash(packet, words, maskWords);
+        InstalledFlow lookup(FlowKey packet) {
+            int h = packet.maskedHash(mask, wordBitmap);
             Node[] b = buckets;
             Node n = (Node) BUCKET.getAcquire(b, h & (b.length - 1));
             if (words.length <= Node.INLINE) {
@@ -211,19 +206,19 @@ public final class Classifier {
             return true;
         }
 
-        void insert(DpFlow flow) {
+        void insert(InstalledFlow flow) {
             if (count + 1 > buckets.length * 3 / 4) {
                 resize(buckets.length * 2);
             }
-            int h = hash(flow.key, words, maskWords);
+            int h = flow.key.maskedHash(mask, wordBitmap);
             Node[] b = buckets;
             int i = h & (b.length - 1);
             BUCKET.setRelease(b, i, new Node(h, flow, (Node) b[i], words));
             count++;
         }
 
-        boolean remove(DpFlow flow) {
-            int h = hash(flow.key, words, maskWords);
+        boolean remove(InstalledFlow flow) {
+            int h = flow.key.maskedHash(mask, wordBitmap);
             Node[] b = buckets;
             int i = h & (b.length - 1);
             Node head = b[i];
@@ -256,7 +251,7 @@ public final class Classifier {
             buckets = n; // volatile publish: a reader uses either the whole old or the whole new table
         }
 
-        void collect(List<DpFlow> out) {
+        void collect(List<InstalledFlow> out) {
             for (Node head : buckets) {
                 for (Node x = head; x != null; x = x.next) {
                     out.add(x.flow);

@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import org.offloadbridge.flow.Actions;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.FlowMask;
+import org.offloadbridge.flow.FlowStats;
 import org.offloadbridge.flow.Megaflow;
 
 /**
@@ -13,9 +14,10 @@ import org.offloadbridge.flow.Megaflow;
  *
  * <p>Statistics have one 64-byte slot per PMD thread (plus one for packet-out), so each slot has
  * a single writer and no two writers share a cache line: the PMD adds to its own slot with
- * opaque stores, readers sum all slots. Layout of a slot: packets, bytes, used (ms), tcp_flags.
+ * opaque stores, readers sum all slots. Layout of a slot: packets, bytes, used (a
+ * {@link org.offloadbridge.flow.MonotonicClock} reading, {@link FlowStats#NEVER_USED} until hit), tcp_flags.
  */
-public final class DpFlow {
+public final class InstalledFlow {
 
     private static final int SLOT_LONGS = 8;
     private static final int PACKETS = 0;
@@ -34,13 +36,17 @@ public final class DpFlow {
     private volatile boolean dead;
     private final long[] stats;
 
-    public DpFlow(Megaflow megaflow, int statSlots) {
+    public InstalledFlow(Megaflow megaflow, int statSlots) {
         this.megaflow = megaflow;
         this.key = megaflow.key();
         this.mask = megaflow.mask();
         this.actions = megaflow.actions();
         this.needsKey = !megaflow.actions().isOffloadable();
-        this.stats = new long[(statSlots + 1) * SLOT_LONGS]; // +1: the first slot is padding
+        long[] st = new long[(statSlots + 1) * SLOT_LONGS]; // +1: the first slot is padding
+        for (int b = SLOT_LONGS; b < st.length; b += SLOT_LONGS) {
+            st[b + USED] = FlowStats.NEVER_USED;
+        }
+        this.stats = st; // final field: published with the values above
     }
 
     public Actions actions() {
@@ -84,13 +90,18 @@ public final class DpFlow {
         return sum(BYTES);
     }
 
-    /** Last time (ms) any PMD forwarded a packet of this flow, 0 if never. */
+    /** Last time (monotonic ms) any PMD forwarded a packet of this flow, {@link FlowStats#NEVER_USED} if never. */
     public long used() {
-        long u = 0;
+        long u = FlowStats.NEVER_USED;
         for (int b = SLOT_LONGS; b < stats.length; b += SLOT_LONGS) {
             u = Math.max(u, (long) LONGS.getOpaque(stats, b + USED));
         }
         return u;
+    }
+
+    /** The counters summed over the slots. */
+    public FlowStats stats() {
+        return new FlowStats(packets(), bytes(), used(), tcpFlags());
     }
 
     public int tcpFlags() {

@@ -1,4 +1,4 @@
-package org.offloadbridge.dpdk.internal;
+package org.offloadbridge.dpdk.internal.rte;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -60,7 +60,7 @@ class AbiTest {
         expected.put("rte_eth_dev_info.max_tx_queues", (long) RteEthdev.DEV_INFO_MAX_TX_QUEUES);
         expected.put("sizeof(struct rte_dev_iterator)", (long) RteEthdev.DEV_ITERATOR_SIZEOF);
         expected.put("RTE_ETH_NAME_MAX_LEN", (long) RteEthdev.RTE_ETH_NAME_MAX_LEN);
-        // rte_eth_link bit-field: link_status is bit 2 of the u16 at offset 4 (what Port.link reads)
+        // rte_eth_link bit-field: link_status is bit 2 of the u16 at offset 4 (what EthdevPort.link reads)
         expected.put("rte_eth_link.status_bit", 4L);
 
         StringBuilder c = new StringBuilder("""
