@@ -80,13 +80,15 @@ public final class TcFlowTarget implements FlowTarget, AutoCloseable {
     public List<FlowResult> modify(List<FlowPut> puts) {
         long now = clock.millis();
         List<FlowResult> rs = new ArrayList<>(puts.size());
-        for (FlowPut p : puts) {
-            if (!tc.holds(p.ufid())) {
-                rs.add(FlowResult.refused(p.ufid(), FlowResult.Reason.NOT_FOUND, p.ufid() + " is not installed in tc"));
-                continue;
+        synchronized (tc) { // "held?" and the replace as one step: no delete may come between
+            for (FlowPut p : puts) {
+                if (!tc.holds(p.ufid())) {
+                    rs.add(FlowResult.refused(p.ufid(), FlowResult.Reason.NOT_FOUND, p.ufid() + " is not installed in tc"));
+                    continue;
+                }
+                TcOutcome o = tc.replace(p.megaflow(), p.preference());
+                rs.add(result(p.ufid(), o, stats(o.stats(), now)));
             }
-            TcOutcome o = tc.replace(p.megaflow(), p.preference());
-            rs.add(result(p.ufid(), o, stats(o.stats(), now)));
         }
         return rs;
     }
