@@ -17,8 +17,14 @@ import org.offloadbridge.flow.Megaflow;
  */
 public record TcFlow(Megaflow flow, TcFilterId id, boolean inHw, int inHwCount, boolean skipSw, boolean skipHw, TcStats stats) {
 
-    /** The OVS dump line's data: {@code offloaded:yes} when in hardware, {@code dp:tc}. */
+    /**
+     * The dump line's data as OVS 3.1 prints a tc flow ({@code dpctl/dump-flows -m}):
+     * {@code dp:tc} always; {@code offloaded:yes} only when the filter is {@code in_hw}, and no
+     * {@code offloaded:} item at all otherwise — OVS's format_dpif_flow prints it only when the
+     * flow's attrs say offloaded, and netdev-offload-tc sets that from the filter's in_hw state.
+     * TCP flags 0: tc counts none, and OVS zeroes them for tc flows (so no {@code flags:} item).
+     */
     public DpFlow toDpFlow() {
-        return DpFlow.of(flow, stats.packets(), stats.bytes(), stats.usedMillisAgo(), 0, inHw ? "yes" : "no", "tc");
+        return DpFlow.of(flow, stats.packets(), stats.bytes(), stats.usedMillisAgo(), 0, inHw ? "yes" : null, "tc");
     }
 }

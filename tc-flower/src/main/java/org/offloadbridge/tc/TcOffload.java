@@ -4,11 +4,10 @@ import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_CREATE;
 import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_ECHO;
 import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_EXCL;
 import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_REPLACE;
-import static org.offloadbridge.netlink.uapi.PktCls.TCA_ACT_FLAGS_SKIP_HW;
-import static org.offloadbridge.netlink.uapi.PktCls.TCA_ACT_FLAGS_SKIP_SW;
 import static org.offloadbridge.netlink.uapi.PktCls.TCA_CLS_FLAGS_IN_HW;
 import static org.offloadbridge.netlink.uapi.PktCls.TCA_CLS_FLAGS_SKIP_HW;
 import static org.offloadbridge.netlink.uapi.PktCls.TCA_CLS_FLAGS_SKIP_SW;
+import static org.offloadbridge.netlink.uapi.Rtnetlink.RTM_DELQDISC;
 import static org.offloadbridge.netlink.uapi.Rtnetlink.RTM_DELTFILTER;
 import static org.offloadbridge.netlink.uapi.Rtnetlink.RTM_GETQDISC;
 import static org.offloadbridge.netlink.uapi.Rtnetlink.RTM_GETTFILTER;
@@ -18,15 +17,19 @@ import static org.offloadbridge.netlink.uapi.Rtnetlink.TCA_KIND;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import org.offloadbridge.flow.Field;
-import org.offloadbridge.flow.FlowMask;
+import org.offloadbridge.flow.FlowPut;
+import org.offloadbridge.flow.FlowResult.Reason;
+import org.offloadbridge.flow.FlowResult.Status;
 import org.offloadbridge.flow.Megaflow;
+import org.offloadbridge.flow.OffloadPreference;
+import org.offloadbridge.flow.TcPolicy;
 import org.offloadbridge.flow.Ufid;
 import org.offloadbridge.netlink.AttributeTable;
 import org.offloadbridge.netlink.BatchResult;
@@ -34,28 +37,34 @@ import org.offloadbridge.netlink.Errno;
 import org.offloadbridge.netlink.NetlinkConnection;
 import org.offloadbridge.netlink.NetlinkException;
 import org.offloadbridge.netlink.NetlinkMessage;
+import org.offloadbridge.netlink.NetlinkMessageCursor;
 import org.offloadbridge.netlink.NetlinkMessageWriter;
 import org.offloadbridge.netlink.NetlinkProtocol;
 import org.offloadbridge.netlink.ReplyHandler;
 import org.offloadbridge.netlink.TcMsg;
 import org.offloadbridge.netlink.uapi.PktSched;
 import org.offloadbridge.netlink.uapi.Rtnetlink;
-import org.offloadbridge.tc.TcOutcome.Reason;
 import org.offloadbridge.tc.internal.DecodedFilter;
 import org.offloadbridge.tc.internal.FlowerDecoder;
 import org.offloadbridge.tc.internal.FlowerEncoder;
+import org.offloadbridge.tc.internal.KernelReasons;
+import org.offloadbridge.tc.internal.PrioAllocator;
 import org.offloadbridge.tc.internal.Refusal;
+import org.offloadbridge.tc.internal.SkipFlags;
 
 /**
  * Datapath flows as tc flower filters on their in_port's ingress, over one rtnetlink
- * connection.
+ * connection: install, replace, delete, get, dump. Where a flow goes (skip flags) is
+ * {@link SkipFlags} over {@code flow.Placement}; which prio, {@link PrioAllocator}; what an
+ * errno means, {@link KernelReasons}. {@link TcFlowTarget} is this class behind the
+ * {@code flow.FlowTarget} seam.
  *
  * <h2>Kernel semantics this class relies on</h2>
  * <ul>
  *   <li>A filter lives in (device, parent, chain, prio, protocol); within one prio all filters
  *       share a protocol, and hardware drivers often want one mask per prio. So the prio is
- *       chosen per (device, protocol, mask shape); prios used by filters that are not ours are
- *       never reused. The handle is the kernel's (we send 0 and read the echo).</li>
+ *       chosen per (device, protocol, canonical mask shape); prios used by filters that are not
+ *       ours are never reused. The handle is the kernel's (we send 0 and read the echo).</li>
  *   <li>{@code NLM_F_CREATE|NLM_F_EXCL|NLM_F_ECHO}: the kernel answers an install with the
  *       filter as it stored it — handle, {@code in_hw}/{@code not_in_hw}, {@code in_hw_count}.
  *       We decode that echo and compare it with the request: what we report is what the kernel
@@ -67,6 +76,8 @@ import org.offloadbridge.tc.internal.Refusal;
  *       first and carry them as a baseline, so a flow's stats never go backwards. When the
  *       prio changes (new mask shape or protocol) the new filter goes in first (its own prio)
  *       and the old one is deleted after: make before break.</li>
+ *   <li>RTM_DELTFILTER with {@code NLM_F_ECHO} answers with the filter as it was, counters
+ *       included: a delete reports the flow's final counters.</li>
  *   <li>Ours are the filters whose actions carry our cookie (the ufid); dumps skip the rest and
  *       nothing here deletes them. Unlike OVS we never flush a port at start.</li>
  * </ul>
@@ -79,8 +90,6 @@ public final class TcOffload implements AutoCloseable {
     public static final int MAX_ACTIONS = FlowerEncoder.MAX_ACTIONS;
     private static final int PARENT = FlowerEncoder.PARENT_INGRESS;
     private static final int NLMSG_HDRLEN = 16;
-    private static final int FIRST_PRIO = 1;
-    private static final int LAST_PRIO = 0xffff;
 
     private final NetlinkConnection conn;
     private final boolean ownsConnection;
@@ -91,31 +100,20 @@ public final class TcOffload implements AutoCloseable {
     private final NetlinkMessageWriter scratch = new NetlinkMessageWriter(4096);
     private final NetlinkMessageWriter out = new NetlinkMessageWriter(1 << 16);
     private final BatchResult batchResult = new BatchResult();
-    private final NetlinkMessageWriter canon = new NetlinkMessageWriter(1024);
-    private final org.offloadbridge.netlink.NetlinkMessageCursor canonCursor = new org.offloadbridge.netlink.NetlinkMessageCursor();
+    private final NetlinkMessageWriter canon = new NetlinkMessageWriter(4096);
+    private final NetlinkMessageCursor canonCursor = new NetlinkMessageCursor();
     private final AttributeTable qdiscAttrs = new AttributeTable(Rtnetlink.TCA_MAX);
     private final TcMsg tcmsg = new TcMsg();
 
     /** Our filters by ufid. */
     private final Map<Ufid, Installed> installed = new HashMap<>();
-    /** Per device: prio for each (protocol, mask shape), and prios taken by others. */
-    private final Map<Integer, DevicePrios> devices = new HashMap<>();
+    private final PrioAllocator prios = new PrioAllocator();
 
     private final AtomicLong installs = new AtomicLong();
     private final AtomicLong refusals = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
-    private final AtomicLong fallbacks = new AtomicLong();
 
-    private record Installed(TcFilterId id, Megaflow flow, int clsFlags, TcStats base) {}
-
-    private record ShapeKey(int protocol, FlowMask mask) {}
-
-    private static final class DevicePrios {
-        final Map<ShapeKey, Integer> byShape = new HashMap<>();
-        final Set<Integer> foreign = new HashSet<>();
-        final Set<Integer> ours = new HashSet<>();
-        boolean qdiscReady;
-    }
+    private record Installed(TcFilterId id, Megaflow flow, int clsFlags, boolean inHw, TcStats base) {}
 
     public TcOffload(NetlinkConnection conn, TcPolicy policy, TcPorts ports) {
         this(conn, false, policy, ports);
@@ -139,7 +137,7 @@ public final class TcOffload implements AutoCloseable {
         return policy;
     }
 
-    /** Filters installed by this instance (including fallbacks). */
+    /** Filters installed by this instance. */
     public long installCount() {
         return installs.get();
     }
@@ -154,99 +152,81 @@ public final class TcOffload implements AutoCloseable {
         return failures.get();
     }
 
-    /** {@code preferred} flows that landed in software after hardware refused them. */
-    public long fallbackCount() {
-        return fallbacks.get();
+    /** True when {@code ufid} is one of the filters this instance knows (installed or dumped). */
+    public synchronized boolean holds(Ufid ufid) {
+        return installed.containsKey(ufid);
+    }
+
+    /** The devices this instance has installed on or dumped, in ifindex order. */
+    public synchronized Set<Integer> devices() {
+        Set<Integer> all = new TreeSet<>(prios.devices());
+        for (Installed i : installed.values()) {
+            all.add(i.id().ifindex());
+        }
+        return all;
     }
 
     // ------------------------------------------------------------------ install
 
-    /** Installs one flow; see {@link #installAll}. */
+    /** Installs one flow; see {@link #installAll(List)}. */
     public synchronized TcOutcome install(Megaflow flow, OffloadPreference pref) {
-        return installAll(List.of(flow), pref).get(0);
+        return installAll(List.of(new FlowPut(flow, pref))).get(0);
+    }
+
+    /** Installs every flow with one preference; see {@link #installAll(List)}. */
+    public synchronized List<TcOutcome> installAll(List<Megaflow> flows, OffloadPreference pref) {
+        List<FlowPut> puts = new ArrayList<>(flows.size());
+        for (Megaflow f : flows) {
+            puts.add(new FlowPut(f, pref));
+        }
+        return installAll(puts);
     }
 
     /**
      * Installs every flow, as many per sendmsg as the connection allows, and reports each
-     * flow's outcome at its index. Flows flower can't express are refused before anything is
-     * sent; the others go in one batch; {@code preferred} flows that hardware refused under
-     * {@code tc-policy skip_sw} are retried in software in a second batch.
+     * flow's outcome at its index. Each flow's preference and the policy give its skip flags
+     * ({@link SkipFlags}): one try, no fallback inside tc — the caller falls back to the DPDK
+     * path. Flows the policy keeps out of tc, and flows flower can't express, are refused before
+     * anything is sent; the others go in one batch, each message with its own flags.
      */
-    public synchronized List<TcOutcome> installAll(List<Megaflow> flows, OffloadPreference pref) {
-        int n = flows.size();
+    public synchronized List<TcOutcome> installAll(List<FlowPut> puts) {
+        int n = puts.size();
         TcOutcome[] result = new TcOutcome[n];
-        int[] first = attempts(pref);
-        if (first == null) {
-            for (int i = 0; i < n; i++) {
-                result[i] = count(TcOutcome.refused(Reason.POLICY, "preference required needs hardware, but tc-policy is skip_hw"));
-            }
-            return List.of(result);
-        }
-        boolean mayFallBack = pref == OffloadPreference.PREFERRED && first[0] == TCA_CLS_FLAGS_SKIP_SW;
         int[] flags = new int[n];
-        java.util.Arrays.fill(flags, first[0]);
         List<Integer> todo = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            todo.add(i);
-        }
-        for (int round = 0; round < 2 && !todo.isEmpty(); round++) {
-            List<Integer> retry = new ArrayList<>();
-            sendInstalls(flows, todo, flags, result, round > 0);
-            if (mayFallBack && round == 0) {
-                for (int i : todo) {
-                    if (result[i].status() == TcOutcome.Status.FAILED && result[i].reason() == Reason.UNSUPPORTED_BY_DEVICE) {
-                        flags[i] = 0;
-                        retry.add(i);
-                    }
-                }
+            SkipFlags.Decision d = SkipFlags.decide(puts.get(i).preference(), policy);
+            if (d.triesTc()) {
+                flags[i] = d.clsFlags();
+                todo.add(i);
+            } else {
+                result[i] = TcOutcome.refused(d.whyNot(), d.detail());
             }
-            todo = retry;
         }
+        sendInstalls(puts, todo, flags, result);
         for (TcOutcome o : result) {
             count(o);
         }
         return List.of(result);
     }
 
-    /** Skip flags to try first for a preference under the policy; null = refused by policy. */
-    private int[] attempts(OffloadPreference pref) {
-        return switch (pref) {
-            case NEVER -> new int[] {TCA_CLS_FLAGS_SKIP_HW};
-            case REQUIRED -> policy == TcPolicy.SKIP_HW ? null : new int[] {TCA_CLS_FLAGS_SKIP_SW};
-            case PREFERRED -> switch (policy) {
-                case NONE -> new int[] {0};
-                case SKIP_SW -> new int[] {TCA_CLS_FLAGS_SKIP_SW};
-                case SKIP_HW -> new int[] {TCA_CLS_FLAGS_SKIP_HW};
-            };
-        };
-    }
-
-    private static int actFlagsFor(int clsFlags) {
-        return ((clsFlags & TCA_CLS_FLAGS_SKIP_HW) != 0 ? TCA_ACT_FLAGS_SKIP_HW : 0)
-                | ((clsFlags & TCA_CLS_FLAGS_SKIP_SW) != 0 ? TCA_ACT_FLAGS_SKIP_SW : 0);
-    }
-
     private TcOutcome count(TcOutcome o) {
         switch (o.status()) {
-            case OK -> {
-                installs.incrementAndGet();
-                if (o.fellBack()) {
-                    fallbacks.incrementAndGet();
-                }
-            }
+            case OK -> installs.incrementAndGet();
             case REFUSED -> refusals.incrementAndGet();
             case FAILED -> failures.incrementAndGet();
         }
         return o;
     }
 
-    private void sendInstalls(List<Megaflow> flows, List<Integer> todo, int[] flags, TcOutcome[] result, boolean fallback) {
+    private void sendInstalls(List<FlowPut> puts, List<Integer> todo, int[] flags, TcOutcome[] result) {
         out.reset();
         int[] index = new int[todo.size()];
         TcFilterId[] ids = new TcFilterId[todo.size()];
+        Megaflow[] canonical = new Megaflow[puts.size()];
         int m = 0;
         for (int i : todo) {
-            Megaflow f = flows.get(i);
+            Megaflow f = puts.get(i).megaflow();
             if (installed.containsKey(f.ufid())) {
                 result[i] = TcOutcome.refused(Reason.EXISTS, f.ufid() + " is installed already (" + installed.get(f.ufid()).id() + "); use replace");
                 continue;
@@ -260,33 +240,26 @@ public final class TcOffload implements AutoCloseable {
             int proto;
             try {
                 proto = encoder.protocolOf(f);
-                scratch.reset();
-                // Encoded once, before anything is sent: a refusal leaves no trace. The prio is
-                // patched into tcm_info below, once the device is prepared.
-                encoder.encode(scratch, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, f, ifindex, 1, 0, flags[i], actFlagsFor(flags[i]));
+                // Encoded once before anything is sent, so a refusal leaves no trace; and decoded
+                // back: the canonical form is the shape the prio is chosen by and what the echo
+                // must equal.
+                canonical[i] = roundTrip(f, ifindex);
             } catch (Refusal r) {
                 result[i] = TcOutcome.refused(r.reason(), r.detail());
                 continue;
             }
-            DevicePrios known = devices.get(ifindex);
-            boolean wasReady = known != null && known.qdiscReady;
             TcOutcome q = prepareDevice(ifindex);
             if (q != null) {
                 result[i] = q;
                 continue;
             }
-            int prio = prioFor(ifindex, proto, f.mask());
+            int prio = prios.prioFor(ifindex, proto, canonical[i].mask());
             if (prio < 0) {
                 result[i] = TcOutcome.refused(Reason.NO_SPACE, "no free tc priority left on ifindex " + ifindex);
                 continue;
             }
-            if (!wasReady) {
-                // prepareDevice used the scratch writer (first contact with this device): encode again.
-                scratch.reset();
-                encoder.encode(scratch, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, f, ifindex, prio, 0, flags[i], actFlagsFor(flags[i]));
-            } else {
-                scratch.buffer().putInt(NLMSG_HDRLEN + TcMsg.INFO, TcMsg.filterInfo(prio, proto));
-            }
+            scratch.reset();
+            encoder.encode(scratch, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, f, ifindex, prio, 0, flags[i], SkipFlags.actFlags(flags[i]));
             append(scratch);
             ids[m] = new TcFilterId(ifindex, prio, proto, 0);
             index[m++] = i;
@@ -302,52 +275,54 @@ public final class TcOffload implements AutoCloseable {
         }, batchResult);
         for (int j = 0; j < m; j++) {
             int i = index[j];
-            Megaflow f = flows.get(i);
-            boolean hw = (flags[i] & TCA_CLS_FLAGS_SKIP_SW) != 0;
+            Megaflow f = puts.get(i).megaflow();
             if (!batchResult.ok(j)) {
-                result[i] = kernelFailure("install " + f.ufid() + " on " + ids[j], batchResult.errno(j), batchResult.extackMessage(j), ids[j], hw);
+                result[i] = kernelFailure("install " + f.ufid() + " on " + ids[j], batchResult.errno(j), batchResult.extackMessage(j), ids[j],
+                        SkipFlags.hardwareOnly(flags[i]), true);
                 continue;
             }
             DecodedFilter e = echoes[j];
             if (e == null) {
-                result[i] = TcOutcome.failed(Reason.OTHER, "install " + f.ufid() + ": the kernel acked but sent no echo", ids[j], 0, null);
+                result[i] = TcOutcome.failed(Reason.KERNEL_REFUSED, "install " + f.ufid() + ": the kernel acked but sent no echo", ids[j], 0, null);
                 continue;
             }
-            TcFilterId id = new TcFilterId(e.ifindex(), e.prio(), e.protocol(), e.handle());
-            if (!echoMatches(e, f)) {
+            TcFilterId id = idOf(e);
+            if (!echoMatches(e, f, canonical[i])) {
                 // What the kernel holds is not what we asked for: don't leave it there.
                 deleteFilter(id);
-                result[i] = TcOutcome.failed(Reason.OTHER, "install " + f.ufid() + ": the kernel's echo differs from the request"
+                result[i] = TcOutcome.failed(Reason.KERNEL_REFUSED, "install " + f.ufid() + ": the kernel's echo differs from the request"
                         + (e.flow() == null ? " (" + e.why() + ")" : ": kernel holds " + describe(e.flow()) + " at " + id + ", asked " + describe(f)
                         + " at ifindex " + ids[j].ifindex()), id, 0, null);
                 continue;
             }
-            installed.put(f.ufid(), new Installed(id, f, flags[i], TcStats.ZERO));
-            devices.get(id.ifindex()).ours.add(id.prio());
-            result[i] = TcOutcome.ok(id, (e.flags() & TCA_CLS_FLAGS_IN_HW) != 0, e.inHwCount(),
-                    (e.flags() & TCA_CLS_FLAGS_SKIP_SW) != 0, (e.flags() & TCA_CLS_FLAGS_SKIP_HW) != 0, fallback);
+            boolean inHw = (e.flags() & TCA_CLS_FLAGS_IN_HW) != 0;
+            installed.put(f.ufid(), new Installed(id, f, flags[i], inHw, TcStats.ZERO));
+            prios.taken(id.ifindex(), id.prio());
+            result[i] = TcOutcome.ok(id, inHw, e.inHwCount(), (e.flags() & TCA_CLS_FLAGS_SKIP_SW) != 0, (e.flags() & TCA_CLS_FLAGS_SKIP_HW) != 0);
         }
     }
 
     /**
-     * True when the kernel's echo is the filter we asked for. Equal megaflows (always the case
-     * for a mask with the datapath baseline, the decoder's canonical form), or — for a request
-     * without it, which the echo gives back with the bits flower implies (recirc_id(0), tag
-     * presence) — equal after the same encode/decode round trip the echo went through.
+     * The flow as the kernel will give it back: encoded as a request and decoded again, which
+     * adds what flower implies (recirc_id(0), tag presence: the datapath baseline). Throws the
+     * encoder's {@link Refusal} when flower can't express it.
      */
-    private boolean echoMatches(DecodedFilter e, Megaflow f) {
-        if (e.flow() == null) {
-            return false;
-        }
-        if (e.flow().equals(f)) {
-            return true;
-        }
+    private Megaflow roundTrip(Megaflow f, int ifindex) {
         canon.reset();
-        encoder.encode(canon, 0, f, e.ifindex(), 1, 1, 0, 0);
+        encoder.encode(canon, 0, f, ifindex, 1, 1, 0, 0);
         canonCursor.reset(canon.buffer(), 0, canon.length());
         canonCursor.next();
         DecodedFilter c = decoder.decode(canonCursor.message());
-        return e.flow().equals(c.flow());
+        return c.flow() != null ? c.flow() : f;
+    }
+
+    /**
+     * True when the kernel's echo is the filter we asked for: equal megaflows (always the case
+     * for a mask with the datapath baseline, the decoder's canonical form), or — for a request
+     * without it — equal to the request after the same encode/decode round trip.
+     */
+    private static boolean echoMatches(DecodedFilter e, Megaflow f, Megaflow canonical) {
+        return e.flow() != null && (e.flow().equals(f) || e.flow().equals(canonical));
     }
 
     /** Text for a megaflow that never throws (the text format may not know every action). */
@@ -360,8 +335,8 @@ public final class TcOffload implements AutoCloseable {
         int len = from.length();
         java.nio.ByteBuffer src = from.buffer();
         out.beginMessage(src.getShort(4) & 0xffff, src.getShort(6) & 0xffff);
-        int off = out.reserve(len - 16);
-        out.buffer().put(off, src, 16, len - 16);
+        int off = out.reserve(len - NLMSG_HDRLEN);
+        out.buffer().put(off, src, NLMSG_HDRLEN, len - NLMSG_HDRLEN);
         out.finish(0);
     }
 
@@ -372,44 +347,14 @@ public final class TcOffload implements AutoCloseable {
         return ports.ifindexOf(f.key().inPort());
     }
 
-    private int prioFor(int ifindex, int protocol, FlowMask mask) {
-        DevicePrios d = devices.get(ifindex);
-        ShapeKey k = new ShapeKey(protocol, mask.copy());
-        Integer p = d.byShape.get(k);
-        if (p != null) {
-            return p;
-        }
-        Set<Integer> taken = new HashSet<>(d.foreign);
-        taken.addAll(d.byShape.values());
-        for (int prio = FIRST_PRIO; prio <= LAST_PRIO; prio++) {
-            if (!taken.contains(prio)) {
-                d.byShape.put(k, prio);
-                return prio;
-            }
-        }
-        return -1;
+    private static TcFilterId idOf(DecodedFilter d) {
+        return new TcFilterId(d.ifindex(), d.prio(), d.protocol(), d.handle());
     }
 
-    static TcOutcome kernelFailure(String what, int errno, String extack, TcFilterId id, boolean hwRequested) {
-        Reason r = reasonOf(errno, extack, hwRequested, what.startsWith("install") || what.startsWith("replace"));
+    static TcOutcome kernelFailure(String what, int errno, String extack, TcFilterId id, boolean hwRequested, boolean adding) {
+        Reason r = KernelReasons.of(errno, extack, hwRequested, adding);
         return TcOutcome.failed(r, what + ": " + Errno.of(errno).name() + " (" + Errno.of(errno).description() + ")"
                 + (extack != null ? ": " + extack : ""), id, errno, extack);
-    }
-
-    /** errno + extack → typed reason. {@code hwRequested}: the request carried skip_sw. */
-    static Reason reasonOf(int errno, String extack, boolean hwRequested, boolean adding) {
-        String x = extack == null ? "" : extack.toLowerCase(java.util.Locale.ROOT);
-        return switch (Errno.of(errno)) {
-            case EOPNOTSUPP -> hwRequested ? Reason.UNSUPPORTED_BY_DEVICE : Reason.UNSUPPORTED_BY_KERNEL;
-            case EINVAL -> hwRequested && (x.isEmpty() || x.contains("offload") || x.contains("hardware") || x.contains("hw")
-                    || x.contains("not supported") || x.contains("unsupported")) ? Reason.UNSUPPORTED_BY_DEVICE : Reason.INVALID;
-            case ENOENT -> adding && (x.contains("module") || x.contains("classifier") || x.contains("unknown")) ? Reason.UNSUPPORTED_BY_KERNEL
-                    : adding ? Reason.INVALID : Reason.NOT_FOUND;
-            case ENODEV, ENXIO -> Reason.NO_DEVICE;
-            case ENOSPC, ENOMEM, ENOBUFS, E2BIG -> Reason.NO_SPACE;
-            case EEXIST -> Reason.EXISTS;
-            default -> Reason.OTHER;
-        };
     }
 
     // ------------------------------------------------------------------ qdisc and device state
@@ -421,8 +366,7 @@ public final class TcOffload implements AutoCloseable {
      * @return null when ready, else the failure
      */
     private TcOutcome prepareDevice(int ifindex) {
-        DevicePrios d = devices.get(ifindex);
-        if (d != null && d.qdiscReady) {
+        if (prios.qdiscReady(ifindex)) {
             return null;
         }
         try {
@@ -443,6 +387,7 @@ public final class TcOffload implements AutoCloseable {
                     has[0] = true;
                 }
             });
+            boolean created = false;
             if (!has[0]) {
                 scratch.reset();
                 scratch.beginMessage(RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL);
@@ -451,46 +396,81 @@ public final class TcOffload implements AutoCloseable {
                 scratch.finish(0);
                 try {
                     conn.request("add clsact qdisc on ifindex " + ifindex, scratch);
+                    created = true;
                 } catch (NetlinkException e) {
                     if (e.errno() != Errno.EEXIST) {
                         throw e;
                     }
                 }
             }
-            if (d == null) {
-                d = new DevicePrios();
-                devices.put(ifindex, d);
+            if (!prios.known(ifindex)) {
                 learn(ifindex);
             }
-            d.qdiscReady = true;
+            prios.qdiscReady(ifindex, created);
             return null;
         } catch (NetlinkException e) {
-            return kernelFailure("prepare ifindex " + ifindex + " (clsact qdisc)", e.errnoValue(), e.extackMessage(), null, false);
+            return kernelFailure("prepare ifindex " + ifindex + " (clsact qdisc)", e.errnoValue(), e.extackMessage(), null, false, true);
         }
+    }
+
+    /**
+     * Removes the clsact qdisc of {@code ifindex} when this instance added it and no filter (ours
+     * or anyone's) sits on it now — so a tool whose only install failed leaves the device as it
+     * found it. Returns true when it removed one.
+     */
+    public synchronized boolean releaseQdiscIfUnused(int ifindex) {
+        if (!prios.qdiscCreated(ifindex)) {
+            return false;
+        }
+        try {
+            if (!learnFilters(ifindex).isEmpty()) {
+                return false;
+            }
+            scratch.reset();
+            scratch.beginMessage(RTM_DELQDISC, 0);
+            scratch.putTcMsg(0, ifindex, 0xffff0000, PktSched.TC_H_CLSACT, 0);
+            scratch.putString(TCA_KIND, "clsact");
+            scratch.finish(0);
+            conn.request("delete clsact qdisc on ifindex " + ifindex, scratch);
+        } catch (NetlinkException e) {
+            return false;
+        }
+        prios.forget(ifindex);
+        return true;
     }
 
     /** Dumps the device's ingress filters: remembers ours (ufid → filter) and which prios others use. */
     private List<DecodedFilter> learn(int ifindex) {
         List<DecodedFilter> all = dumpRaw(ifindex);
-        DevicePrios d = devices.computeIfAbsent(ifindex, x -> new DevicePrios());
-        d.foreign.clear();
+        prios.beginLearn(ifindex);
         for (DecodedFilter f : all) {
             if (f.handle() == 0) {
                 continue;
             }
             if (f.flow() != null) {
-                d.ours.add(f.prio());
-                d.byShape.putIfAbsent(new ShapeKey(f.protocol(), f.flow().mask().copy()), f.prio());
+                // The decoded mask is canonical already: the same shape key a request gets.
+                prios.learnOurs(ifindex, f.prio(), f.protocol(), f.flow().mask());
                 Installed old = installed.get(f.ufid());
-                TcFilterId id = new TcFilterId(f.ifindex(), f.prio(), f.protocol(), f.handle());
+                TcFilterId id = idOf(f);
                 installed.put(f.ufid(), new Installed(id, f.flow(), f.flags() & (TCA_CLS_FLAGS_SKIP_HW | TCA_CLS_FLAGS_SKIP_SW),
-                        old != null && old.id().equals(id) ? old.base() : TcStats.ZERO));
+                        (f.flags() & TCA_CLS_FLAGS_IN_HW) != 0, old != null && old.id().equals(id) ? old.base() : TcStats.ZERO));
             } else {
-                d.foreign.add(f.prio());
+                prios.learnForeign(ifindex, f.prio());
             }
         }
-        d.foreign.removeAll(d.ours);
+        prios.endLearn(ifindex);
         return all;
+    }
+
+    /** {@link #learn}, keeping only real filters (not the per-prio headers). */
+    private List<DecodedFilter> learnFilters(int ifindex) {
+        List<DecodedFilter> filters = new ArrayList<>();
+        for (DecodedFilter d : learn(ifindex)) {
+            if (d.handle() != 0) {
+                filters.add(d);
+            }
+        }
+        return filters;
     }
 
     private List<DecodedFilter> dumpRaw(int ifindex) {
@@ -515,33 +495,33 @@ public final class TcOffload implements AutoCloseable {
         return all;
     }
 
-    // ------------------------------------------------------------------ replace, delete, get, dump
+    // ------------------------------------------------------------------ replace
 
     /**
      * Replaces the filter of {@code flow.ufid()} with {@code flow} (new actions, or a new match
      * under the same ufid). Same device and prio: in place with NLM_F_REPLACE (no gap);
      * otherwise the new filter goes in first and the old one is deleted after. Counters carry
-     * over. A flow not installed yet is simply installed.
+     * over; the outcome's stats are the counters kept. A flow not installed yet is simply installed.
      */
     public synchronized TcOutcome replace(Megaflow flow, OffloadPreference pref) {
         Installed old = installed.get(flow.ufid());
         if (old == null) {
             return install(flow, pref);
         }
-        int[] first = attempts(pref);
-        if (first == null) {
-            return count(TcOutcome.refused(Reason.POLICY, "preference required needs hardware, but tc-policy is skip_hw"));
+        SkipFlags.Decision decision = SkipFlags.decide(pref, policy);
+        if (!decision.triesTc()) {
+            return count(TcOutcome.refused(decision.whyNot(), decision.detail()));
         }
-        int flags = first[0];
+        int flags = decision.clsFlags();
         int ifindex = inPortIfindex(flow);
         if (ifindex < 0) {
             return count(TcOutcome.refused(Reason.NO_DEVICE, "in_port of " + flow.ufid() + " has no device"));
         }
         int proto;
+        Megaflow canonical;
         try {
             proto = encoder.protocolOf(flow);
-            scratch.reset();
-            encoder.encode(scratch, 0, flow, ifindex, 1, 0, flags, actFlagsFor(flags));
+            canonical = roundTrip(flow, ifindex);
         } catch (Refusal r) {
             return count(TcOutcome.refused(r.reason(), r.detail()));
         }
@@ -551,50 +531,145 @@ public final class TcOffload implements AutoCloseable {
         }
         TcStats before = readStats(old.id());
         TcStats base = before == null ? old.base() : before.plus(old.base());
-        int prio = prioFor(ifindex, proto, flow.mask());
+        int prio = prios.prioFor(ifindex, proto, canonical.mask());
         boolean inPlace = old.id().ifindex() == ifindex && old.id().prio() == prio && old.id().protocol() == proto && old.clsFlags() == flags;
         if (inPlace) {
-            TcOutcome o = sendOne("replace " + flow.ufid() + " on " + old.id(), NLM_F_CREATE | NLM_F_REPLACE | NLM_F_ECHO, flow, old.id(), flags, base, false);
+            TcOutcome o = sendOne("replace " + flow.ufid() + " on " + old.id(), NLM_F_CREATE | NLM_F_REPLACE | NLM_F_ECHO, flow, canonical, old.id(), flags, base);
             if (o.ok() || o.reason() == Reason.NO_DEVICE) {
-                return count(o);
+                return count(o.withStats(base));
             }
             // The kernel would not swap in place: delete then add (a short gap, said in the outcome).
             deleteFilter(old.id());
             installed.remove(flow.ufid());
-            TcOutcome again = sendOne("replace (delete-then-add) " + flow.ufid(), NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, flow,
-                    new TcFilterId(ifindex, prio, proto, 0), flags, base, false);
+            TcOutcome again = sendOne("replace (delete-then-add) " + flow.ufid(), NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, flow, canonical,
+                    new TcFilterId(ifindex, prio, proto, 0), flags, base);
             String why = "delete-then-add, because the kernel refused the in-place swap (" + o.detail() + ")";
             return count(again.ok()
                     ? new TcOutcome(again.status(), again.reason(), why + ": forwarding had a gap", again.id(), again.inHw(), again.inHwCount(),
-                            again.skipSw(), again.skipHw(), 0, null, again.fellBack())
+                            again.skipSw(), again.skipHw(), 0, null, base)
                     : TcOutcome.failed(again.reason(), again.detail() + "; " + why + ": the original " + old.id() + " is deleted",
                             again.id(), again.errno(), again.extack()));
         }
         // Make before break: the new filter at its own prio, then the old one goes.
         installed.remove(flow.ufid());
-        TcOutcome o = sendOne("replace (add new) " + flow.ufid(), NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, flow,
-                new TcFilterId(ifindex, prio, proto, 0), flags, base, false);
+        TcOutcome o = sendOne("replace (add new) " + flow.ufid(), NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, flow, canonical,
+                new TcFilterId(ifindex, prio, proto, 0), flags, base);
         if (!o.ok()) {
             installed.put(flow.ufid(), old);
             return count(o);
         }
         // The old filter (lower prio number or not) kept matching until now: its final counters
         // come with the delete's echo, so nothing it counted after the read above is lost.
-        TcStats last = deleteFinalStats(old.id());
+        DecodedFilter last = deleteEcho(old.id());
+        TcStats kept = base;
         if (last != null) {
+            kept = statsOf(last).plus(old.base());
             Installed now = installed.get(flow.ufid());
-            installed.put(flow.ufid(), new Installed(now.id(), now.flow(), now.clsFlags(), last.plus(old.base())));
+            installed.put(flow.ufid(), new Installed(now.id(), now.flow(), now.clsFlags(), now.inHw(), kept));
         }
-        return count(o);
+        return count(o.withStats(kept));
     }
 
-    /** Deletes with NLM_F_ECHO: the kernel sends the filter as it was, counters included; null when it failed or sent none. */
-    private TcStats deleteFinalStats(TcFilterId id) {
+    private TcOutcome sendOne(String what, int nlFlags, Megaflow flow, Megaflow canonical, TcFilterId at, int flags, TcStats base) {
         scratch.reset();
-        scratch.beginMessage(RTM_DELTFILTER, NLM_F_ECHO);
-        scratch.putTcMsg(0, id.ifindex(), id.handle(), PARENT, TcMsg.filterInfo(id.prio(), id.protocol()));
-        scratch.putString(TCA_KIND, "flower");
-        scratch.finish(0);
+        encoder.encode(scratch, nlFlags, flow, at.ifindex(), at.prio(), at.handle(), flags, SkipFlags.actFlags(flags));
+        DecodedFilter[] echo = new DecodedFilter[1];
+        try {
+            conn.request(what, scratch, (req, msg) -> {
+                if (msg.type() == RTM_NEWTFILTER) {
+                    echo[0] = decoder.decode(msg);
+                }
+            });
+        } catch (NetlinkException e) {
+            return kernelFailure(what, e.errnoValue(), e.extackMessage(), at, SkipFlags.hardwareOnly(flags), true);
+        }
+        DecodedFilter e = echo[0];
+        if (e == null || !echoMatches(e, flow, canonical)) {
+            if (e != null) {
+                deleteFilter(idOf(e));
+            }
+            return TcOutcome.failed(Reason.KERNEL_REFUSED, what + ": the kernel's echo differs from the request", at, 0, null);
+        }
+        TcFilterId id = idOf(e);
+        boolean inHw = (e.flags() & TCA_CLS_FLAGS_IN_HW) != 0;
+        installed.put(flow.ufid(), new Installed(id, flow, flags, inHw, base));
+        prios.taken(id.ifindex(), id.prio());
+        return TcOutcome.ok(id, inHw, e.inHwCount(), (e.flags() & TCA_CLS_FLAGS_SKIP_SW) != 0, (e.flags() & TCA_CLS_FLAGS_SKIP_HW) != 0);
+    }
+
+    // ------------------------------------------------------------------ delete
+
+    /** Deletes the filter of {@code ufid}; the outcome carries its final counters. */
+    public synchronized TcOutcome delete(Ufid ufid) {
+        return deleteAll(List.of(ufid)).get(0);
+    }
+
+    /**
+     * Deletes many flows by ufid in one batch; outcome per ufid, in order, each with the flow's
+     * final counters (the delete's echo) and whether it was in hardware.
+     */
+    public synchronized List<TcOutcome> deleteAll(List<Ufid> ufids) {
+        TcOutcome[] result = new TcOutcome[ufids.size()];
+        out.reset();
+        int[] index = new int[ufids.size()];
+        Installed[] which = new Installed[ufids.size()];
+        int m = 0;
+        for (int i = 0; i < ufids.size(); i++) {
+            Installed in = installed.get(ufids.get(i));
+            if (in == null) {
+                result[i] = TcOutcome.refused(Reason.NOT_FOUND, ufids.get(i) + " is not installed (dump the device first after a restart)");
+                continue;
+            }
+            encodeFilterRef(out, RTM_DELTFILTER, NLM_F_ECHO, in.id());
+            which[m] = in;
+            index[m++] = i;
+        }
+        if (m == 0) {
+            return List.of(result);
+        }
+        DecodedFilter[] gone = new DecodedFilter[m];
+        conn.batch("delete flower filters", out, (req, msg) -> {
+            if (msg.type() == RTM_DELTFILTER && req >= 0 && req < gone.length) {
+                gone[req] = decoder.decode(msg);
+            }
+        }, batchResult);
+        for (int j = 0; j < m; j++) {
+            int i = index[j];
+            Installed in = which[j];
+            if (batchResult.ok(j)) {
+                DecodedFilter g = gone[j];
+                TcStats last = g == null ? in.base() : statsOf(g).plus(in.base());
+                boolean inHw = g == null ? in.inHw() : (g.flags() & TCA_CLS_FLAGS_IN_HW) != 0;
+                result[i] = new TcOutcome(Status.OK, Reason.NONE, null, in.id(), inHw,
+                        g == null ? 0 : g.inHwCount(), (in.clsFlags() & TCA_CLS_FLAGS_SKIP_SW) != 0, (in.clsFlags() & TCA_CLS_FLAGS_SKIP_HW) != 0,
+                        0, null, last);
+                installed.remove(ufids.get(i));
+            } else {
+                result[i] = kernelFailure("delete filter " + in.id(), batchResult.errno(j), batchResult.extackMessage(j), in.id(), false, false);
+                if (result[i].reason() == Reason.NOT_FOUND || result[i].reason() == Reason.NO_DEVICE) {
+                    installed.remove(ufids.get(i));
+                }
+            }
+        }
+        return List.of(result);
+    }
+
+    /** Deletes one filter by identity (no echo); the outcome says whether the kernel agreed. */
+    private TcOutcome deleteFilter(TcFilterId id) {
+        scratch.reset();
+        encodeFilterRef(scratch, RTM_DELTFILTER, 0, id);
+        try {
+            conn.request("delete filter " + id, scratch);
+            return TcOutcome.ok(id, false, 0, false, false);
+        } catch (NetlinkException e) {
+            return kernelFailure("delete filter " + id, e.errnoValue(), e.extackMessage(), id, false, false);
+        }
+    }
+
+    /** Deletes with NLM_F_ECHO: the filter as it was, counters included; null when it failed or sent none. */
+    private DecodedFilter deleteEcho(TcFilterId id) {
+        scratch.reset();
+        encodeFilterRef(scratch, RTM_DELTFILTER, NLM_F_ECHO, id);
         DecodedFilter[] gone = new DecodedFilter[1];
         try {
             conn.request("delete filter " + id, scratch, (req, msg) -> {
@@ -605,76 +680,58 @@ public final class TcOffload implements AutoCloseable {
         } catch (NetlinkException e) {
             return null;
         }
-        DecodedFilter d = gone[0];
-        return d == null ? null : new TcStats(d.packets(), d.bytes(), d.usedMillisAgo(), d.hwPackets());
+        return gone[0];
     }
 
-    private TcOutcome sendOne(String what, int nlFlags, Megaflow flow, TcFilterId at, int flags, TcStats base, boolean fellBack) {
-        scratch.reset();
-        encoder.encode(scratch, nlFlags, flow, at.ifindex(), at.prio(), at.handle(), flags, actFlagsFor(flags));
-        DecodedFilter[] echo = new DecodedFilter[1];
-        try {
-            conn.request(what, scratch, (req, msg) -> {
-                if (msg.type() == RTM_NEWTFILTER) {
-                    echo[0] = decoder.decode(msg);
-                }
-            });
-        } catch (NetlinkException e) {
-            return kernelFailure(what, e.errnoValue(), e.extackMessage(), at, (flags & TCA_CLS_FLAGS_SKIP_SW) != 0);
-        }
-        DecodedFilter e = echo[0];
-        if (e == null || !echoMatches(e, flow)) {
-            if (e != null) {
-                deleteFilter(new TcFilterId(e.ifindex(), e.prio(), e.protocol(), e.handle()));
-            }
-            return TcOutcome.failed(Reason.OTHER, what + ": the kernel's echo differs from the request", at, 0, null);
-        }
-        TcFilterId id = new TcFilterId(e.ifindex(), e.prio(), e.protocol(), e.handle());
-        installed.put(flow.ufid(), new Installed(id, flow, flags, base));
-        devices.get(id.ifindex()).ours.add(id.prio());
-        return TcOutcome.ok(id, (e.flags() & TCA_CLS_FLAGS_IN_HW) != 0, e.inHwCount(),
-                (e.flags() & TCA_CLS_FLAGS_SKIP_SW) != 0, (e.flags() & TCA_CLS_FLAGS_SKIP_HW) != 0, fellBack);
-    }
-
-    /** Deletes the filter of {@code ufid}. */
-    public synchronized TcOutcome delete(Ufid ufid) {
-        Installed i = installed.get(ufid);
-        if (i == null) {
-            return TcOutcome.refused(Reason.NOT_FOUND, ufid + " is not installed (dump the device first after a restart)");
-        }
-        TcOutcome o = deleteFilter(i.id());
-        if (o.ok() || o.reason() == Reason.NOT_FOUND || o.reason() == Reason.NO_DEVICE) {
-            installed.remove(ufid);
-        }
-        return o;
-    }
-
-    private TcOutcome deleteFilter(TcFilterId id) {
-        scratch.reset();
-        encodeFilterRef(scratch, RTM_DELTFILTER, id);
-        try {
-            conn.request("delete filter " + id, scratch);
-            return TcOutcome.ok(id, false, 0, false, false, false);
-        } catch (NetlinkException e) {
-            return kernelFailure("delete filter " + id, e.errnoValue(), e.extackMessage(), id, false);
-        }
-    }
-
-    private static void encodeFilterRef(NetlinkMessageWriter w, int type, TcFilterId id) {
-        w.beginMessage(type, 0);
+    private static void encodeFilterRef(NetlinkMessageWriter w, int type, int nlFlags, TcFilterId id) {
+        w.beginMessage(type, nlFlags);
         w.putTcMsg(0, id.ifindex(), id.handle(), PARENT, TcMsg.filterInfo(id.prio(), id.protocol()));
         w.putString(TCA_KIND, "flower");
         w.finish(0);
     }
 
+    /**
+     * Deletes every filter of ours on {@code ifindex} (others stay), batched; returns how many
+     * went (ENOENT — gone meanwhile — counts as gone, not as deleted).
+     */
+    public synchronized int deleteAllOurs(int ifindex) {
+        List<DecodedFilter> all = learn(ifindex);
+        out.reset();
+        List<DecodedFilter> ours = new ArrayList<>();
+        for (DecodedFilter d : all) {
+            if (d.handle() != 0 && d.flow() != null) {
+                ours.add(d);
+                encodeFilterRef(out, RTM_DELTFILTER, 0, idOf(d));
+            }
+        }
+        if (ours.isEmpty()) {
+            return 0;
+        }
+        conn.batch("delete our filters on ifindex " + ifindex, out, null, batchResult);
+        int deleted = 0;
+        for (int j = 0; j < ours.size(); j++) {
+            if (batchResult.ok(j) || Errno.of(batchResult.errno(j)) == Errno.ENOENT) {
+                installed.remove(ours.get(j).ufid());
+                deleted += batchResult.ok(j) ? 1 : 0;
+            }
+        }
+        return deleted;
+    }
+
+    // ------------------------------------------------------------------ get, dump
+
     private TcStats readStats(TcFilterId id) {
         DecodedFilter d = getRaw(id);
-        return d == null ? null : new TcStats(d.packets(), d.bytes(), d.usedMillisAgo(), d.hwPackets());
+        return d == null ? null : statsOf(d);
+    }
+
+    private static TcStats statsOf(DecodedFilter d) {
+        return new TcStats(d.packets(), d.bytes(), d.usedMillisAgo(), d.hwPackets());
     }
 
     private DecodedFilter getRaw(TcFilterId id) {
         scratch.reset();
-        encodeFilterRef(scratch, RTM_GETTFILTER, id);
+        encodeFilterRef(scratch, RTM_GETTFILTER, 0, id);
         DecodedFilter[] got = new DecodedFilter[1];
         try {
             conn.request("get filter " + id, scratch, (req, msg) -> {
@@ -702,16 +759,15 @@ public final class TcOffload implements AutoCloseable {
     }
 
     private static TcFlow toFlow(DecodedFilter d, TcStats base) {
-        TcStats s = new TcStats(d.packets(), d.bytes(), d.usedMillisAgo(), d.hwPackets()).plus(base);
-        return new TcFlow(d.flow(), new TcFilterId(d.ifindex(), d.prio(), d.protocol(), d.handle()),
-                (d.flags() & TCA_CLS_FLAGS_IN_HW) != 0, d.inHwCount(),
-                (d.flags() & TCA_CLS_FLAGS_SKIP_SW) != 0, (d.flags() & TCA_CLS_FLAGS_SKIP_HW) != 0, s);
+        return new TcFlow(d.flow(), idOf(d), (d.flags() & TCA_CLS_FLAGS_IN_HW) != 0, d.inHwCount(),
+                (d.flags() & TCA_CLS_FLAGS_SKIP_SW) != 0, (d.flags() & TCA_CLS_FLAGS_SKIP_HW) != 0, statsOf(d).plus(base));
     }
 
     /**
      * Our filters on {@code ifindex}'s ingress, decoded back to megaflows (ufid from the
      * cookie), with flags and counters. Filters that are not ours are skipped. Also re-learns
      * them, so after a restart {@link #delete} and {@link #replace} know every flow dumped.
+     * A device that does not exist (any more) has none.
      */
     public synchronized List<TcFlow> dump(int ifindex) {
         List<DecodedFilter> all;
@@ -733,70 +789,9 @@ public final class TcOffload implements AutoCloseable {
         return flows;
     }
 
-    /** Deletes every filter of ours on {@code ifindex} (others stay), batched; returns how many went. */
-    public synchronized int deleteAllOurs(int ifindex) {
-        List<DecodedFilter> all = learn(ifindex);
-        out.reset();
-        List<DecodedFilter> ours = new ArrayList<>();
-        for (DecodedFilter d : all) {
-            if (d.handle() != 0 && d.flow() != null) {
-                ours.add(d);
-                TcFilterId id = new TcFilterId(d.ifindex(), d.prio(), d.protocol(), d.handle());
-                encodeFilterRef(out, RTM_DELTFILTER, id);
-            }
-        }
-        if (ours.isEmpty()) {
-            return 0;
-        }
-        conn.batch("delete our filters on ifindex " + ifindex, out, null, batchResult);
-        int deleted = 0;
-        for (int j = 0; j < ours.size(); j++) {
-            if (batchResult.ok(j) || Errno.of(batchResult.errno(j)) == Errno.ENOENT) {
-                installed.remove(ours.get(j).ufid());
-                deleted += batchResult.ok(j) ? 1 : 0;
-            }
-        }
-        return deleted;
-    }
-
-    /** Deletes many flows by ufid in one batch; outcome per ufid, in order. */
-    public synchronized List<TcOutcome> deleteAll(List<Ufid> ufids) {
-        TcOutcome[] result = new TcOutcome[ufids.size()];
-        out.reset();
-        int[] index = new int[ufids.size()];
-        TcFilterId[] ids = new TcFilterId[ufids.size()];
-        int m = 0;
-        for (int i = 0; i < ufids.size(); i++) {
-            Installed in = installed.get(ufids.get(i));
-            if (in == null) {
-                result[i] = TcOutcome.refused(Reason.NOT_FOUND, ufids.get(i) + " is not installed");
-                continue;
-            }
-            encodeFilterRef(out, RTM_DELTFILTER, in.id());
-            ids[m] = in.id();
-            index[m++] = i;
-        }
-        if (m > 0) {
-            conn.batch("delete flower filters", out, null, batchResult);
-            for (int j = 0; j < m; j++) {
-                int i = index[j];
-                if (batchResult.ok(j)) {
-                    result[i] = TcOutcome.ok(ids[j], false, 0, false, false, false);
-                    installed.remove(ufids.get(i));
-                } else {
-                    result[i] = kernelFailure("delete filter " + ids[j], batchResult.errno(j), batchResult.extackMessage(j), ids[j], false);
-                    if (result[i].reason() == Reason.NOT_FOUND) {
-                        installed.remove(ufids.get(i));
-                    }
-                }
-            }
-        }
-        return List.of(result);
-    }
-
     /** Forgets cached device state (a device was re-created); the next operation re-learns it. */
     public synchronized void forgetDevice(int ifindex) {
-        devices.remove(ifindex);
+        prios.forget(ifindex);
         installed.values().removeIf(i -> i.id().ifindex() == ifindex);
     }
 

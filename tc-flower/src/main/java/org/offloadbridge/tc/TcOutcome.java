@@ -1,14 +1,19 @@
 package org.offloadbridge.tc;
 
+import org.offloadbridge.flow.FlowResult;
+import org.offloadbridge.flow.FlowResult.Status;
+
 /**
- * What became of one tc operation: where the flow really landed, or precisely why it did not.
- * Never thrown — refusals and kernel errors are values, so a batch reports each flow on its
- * own and the caller can fall back to the DPDK path flow by flow.
+ * What became of one tc operation, in tc's own detail (the CLI prints it; {@link TcFlowTarget}
+ * turns it into a {@link FlowResult}): where the flow really landed, or precisely why it did
+ * not. Never thrown — refusals and kernel errors are values, so a batch reports each flow on
+ * its own and the caller can fall back to the DPDK path flow by flow.
  *
  * @param status    {@link Status#OK}, {@link Status#REFUSED} (nothing was sent to the kernel) or
  *                  {@link Status#FAILED} (the kernel said no; nothing of it is left installed)
- * @param reason    why it was refused or failed; {@link Reason#NONE} when OK
- * @param detail    human text naming the field, action, device or the kernel's words
+ * @param reason    why it was refused or failed, in the one vocabulary; {@link FlowResult.Reason#NONE} when OK
+ * @param detail    human text naming the field, action, device or the kernel's words; for
+ *                  {@link FlowResult.Reason#TC_POLICY} the policy's name
  * @param id        the filter's identity when OK (or for get/delete: the one acted on), else null
  * @param inHw      the kernel's echo said {@code in_hw}
  * @param inHwCount how many devices hold it ({@code TCA_FLOWER_IN_HW_COUNT})
@@ -16,46 +21,43 @@ package org.offloadbridge.tc;
  * @param skipHw    installed with {@code skip_hw}
  * @param errno     the kernel's errno (positive) when FAILED, else 0
  * @param extack    the kernel's extended-ack text when it sent one, else null
- * @param fellBack  a {@link OffloadPreference#PREFERRED} flow whose hardware attempt failed
- *                  and that landed in software instead
+ * @param stats     for a delete the flow's final counters, for a replace the counters kept
+ *                  (continued), else {@link TcStats#ZERO}
  */
-public record TcOutcome(Status status, Reason reason, String detail, TcFilterId id, boolean inHw, int inHwCount,
-                        boolean skipSw, boolean skipHw, int errno, String extack, boolean fellBack) {
+public record TcOutcome(Status status, FlowResult.Reason reason, String detail, TcFilterId id, boolean inHw, int inHwCount,
+                        boolean skipSw, boolean skipHw, int errno, String extack, TcStats stats) {
 
-    public enum Status { OK, REFUSED, FAILED }
+    /**
+     * The codec's older names for reasons, each the vocabulary's word it always meant. Only so
+     * that code still spelling {@code TcOutcome.Reason.X} (the flower encoder and its tests,
+     * being reworked in parallel) keeps compiling; new code names {@link FlowResult.Reason}.
+     * Not an enum: there is one reason vocabulary.
+     */
+    public static final class Reason {
+        private Reason() {}
 
-    /** Typed reasons; the first group is found before any kernel call, the second is the kernel's answer. */
-    public enum Reason {
-        NONE,
-        /** A matched field flower has no key for (ND, ipv6_label, ct_*, skb_mark, ...). */
-        UNSUPPORTED_FIELD,
-        /** A field flower has but not with this mask (e.g. a partial VLAN id, a partial ip_proto). */
-        UNSUPPORTED_MASK,
-        /** An action with no tc form (set of an ARP field, a tunnel set without output, ...). */
-        UNSUPPORTED_ACTION,
-        /** {@code userspace(...)}: needs the daemon, never offloadable. */
-        USERSPACE_ACTION,
-        /** More than {@link TcOffload#MAX_ACTIONS} tc actions. */
-        TOO_MANY_ACTIONS,
-        /** A value out of the range of its flower/tc attribute (tun_id over 32 bits, ARP op over 255, ...). */
-        OUT_OF_RANGE,
-        /** in_port or an output port with no device, or a device that vanished. */
-        NO_DEVICE,
-        /** The policy forbids what the preference demands (required under tc-policy skip_hw). */
-        POLICY,
-        /** The device can't hold it in hardware (skip_sw refused). */
-        UNSUPPORTED_BY_DEVICE,
-        /** The kernel lacks a classifier/action module or feature. */
-        UNSUPPORTED_BY_KERNEL,
-        /** Out of memory or table space in the kernel or the device. */
-        NO_SPACE,
-        /** A filter with this identity exists already. */
-        EXISTS,
-        /** No such filter (get/delete/replace of something gone). */
-        NOT_FOUND,
-        /** The kernel rejected the request as invalid. */
-        INVALID,
-        OTHER
+        public static final FlowResult.Reason NONE = FlowResult.Reason.NONE;
+        public static final FlowResult.Reason UNSUPPORTED_FIELD = FlowResult.Reason.UNSUPPORTED_KEY;
+        public static final FlowResult.Reason UNSUPPORTED_MASK = FlowResult.Reason.UNSUPPORTED_MASK;
+        public static final FlowResult.Reason UNSUPPORTED_ACTION = FlowResult.Reason.UNSUPPORTED_ACTION;
+        public static final FlowResult.Reason USERSPACE_ACTION = FlowResult.Reason.USERSPACE_ACTION;
+        public static final FlowResult.Reason TOO_MANY_ACTIONS = FlowResult.Reason.TOO_MANY_ACTIONS;
+        public static final FlowResult.Reason OUT_OF_RANGE = FlowResult.Reason.OUT_OF_RANGE;
+        public static final FlowResult.Reason NO_DEVICE = FlowResult.Reason.NO_DEVICE;
+        public static final FlowResult.Reason POLICY = FlowResult.Reason.TC_POLICY;
+        public static final FlowResult.Reason UNSUPPORTED_BY_DEVICE = FlowResult.Reason.DEVICE_REFUSED;
+        public static final FlowResult.Reason UNSUPPORTED_BY_KERNEL = FlowResult.Reason.KERNEL_UNSUPPORTED;
+        public static final FlowResult.Reason NO_SPACE = FlowResult.Reason.NO_SPACE;
+        public static final FlowResult.Reason EXISTS = FlowResult.Reason.EXISTS;
+        public static final FlowResult.Reason NOT_FOUND = FlowResult.Reason.NOT_FOUND;
+        public static final FlowResult.Reason INVALID = FlowResult.Reason.KERNEL_REFUSED;
+        public static final FlowResult.Reason OTHER = FlowResult.Reason.KERNEL_REFUSED;
+    }
+
+    public TcOutcome {
+        if (status == null || reason == null || stats == null) {
+            throw new IllegalArgumentException("status, reason and stats must not be null");
+        }
     }
 
     public boolean ok() {
@@ -67,25 +69,30 @@ public record TcOutcome(Status status, Reason reason, String detail, TcFilterId 
         return inHw ? "in_hw" : "not_in_hw";
     }
 
-    static TcOutcome refused(Reason reason, String detail) {
-        return new TcOutcome(Status.REFUSED, reason, detail, null, false, 0, false, false, 0, null, false);
+    /** The same outcome with other counters. */
+    TcOutcome withStats(TcStats s) {
+        return new TcOutcome(status, reason, detail, id, inHw, inHwCount, skipSw, skipHw, errno, extack, s);
     }
 
-    static TcOutcome failed(Reason reason, String detail, TcFilterId id, int errno, String extack) {
-        return new TcOutcome(Status.FAILED, reason, detail, id, false, 0, false, false, errno, extack, false);
+    static TcOutcome refused(FlowResult.Reason reason, String detail) {
+        return new TcOutcome(Status.REFUSED, reason, detail, null, false, 0, false, false, 0, null, TcStats.ZERO);
     }
 
-    static TcOutcome ok(TcFilterId id, boolean inHw, int inHwCount, boolean skipSw, boolean skipHw, boolean fellBack) {
-        return new TcOutcome(Status.OK, Reason.NONE, null, id, inHw, inHwCount, skipSw, skipHw, 0, null, fellBack);
+    static TcOutcome failed(FlowResult.Reason reason, String detail, TcFilterId id, int errno, String extack) {
+        return new TcOutcome(Status.FAILED, reason, detail, id, false, 0, false, false, errno, extack, TcStats.ZERO);
+    }
+
+    static TcOutcome ok(TcFilterId id, boolean inHw, int inHwCount, boolean skipSw, boolean skipHw) {
+        return new TcOutcome(Status.OK, FlowResult.Reason.NONE, null, id, inHw, inHwCount, skipSw, skipHw, 0, null, TcStats.ZERO);
     }
 
     @Override
     public String toString() {
         return switch (status) {
             case OK -> "ok " + id + " " + placement() + (inHw ? " in_hw_count " + inHwCount : "")
-                    + (skipSw ? " skip_sw" : "") + (skipHw ? " skip_hw" : "") + (fellBack ? " (fell back to software)" : "");
-            case REFUSED -> "refused " + reason + ": " + detail;
-            case FAILED -> "failed " + reason + ": " + detail;
+                    + (skipSw ? " skip_sw" : "") + (skipHw ? " skip_hw" : "") + (detail != null ? " (" + detail + ")" : "");
+            case REFUSED -> "refused " + reason.name() + " (" + reason.token() + "): " + detail;
+            case FAILED -> "failed " + reason.name() + " (" + reason.token() + "): " + detail;
         };
     }
 }

@@ -23,6 +23,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.offloadbridge.flow.FlowResult;
+import org.offloadbridge.flow.TcPolicy;
+import org.offloadbridge.flow.OffloadPreference;
 import org.offloadbridge.flow.Actions;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
@@ -239,12 +242,12 @@ class TcReplaceVmTest {
         // In place (same shape): the kernel refuses the whole swap.
         TcOutcome inPlace = tc.replace(old.withActions(toGone), OffloadPreference.PREFERRED);
         assertFalse(inPlace.ok(), inPlace.toString());
-        assertEquals(TcOutcome.Reason.NO_DEVICE, inPlace.reason(), inPlace.toString());
+        assertEquals(FlowResult.Reason.NO_DEVICE, inPlace.reason(), inPlace.toString());
         // Make-before-break (new shape): the add is refused, so the old one must not be deleted.
         Megaflow widerToGone = requests(a1).exact(Field.IPV4_SRC, Flows.ip("10.0.0.1")).ufid(old.ufid()).actions(toGone).build();
         TcOutcome newPrio = tc.replace(widerToGone, OffloadPreference.PREFERRED);
         assertFalse(newPrio.ok(), newPrio.toString());
-        assertEquals(TcOutcome.Reason.NO_DEVICE, newPrio.reason(), newPrio.toString());
+        assertEquals(FlowResult.Reason.NO_DEVICE, newPrio.reason(), newPrio.toString());
 
         assertEquals(Map.of(in.id().prio(), 1), oursOnA1(old.ufid()), "the original alone, where it was\n" + filters());
         TcFlow now = tc.get(old.ufid()).orElseThrow();
@@ -253,6 +256,6 @@ class TcReplaceVmTest {
         assertEquals(old.actions().toList(), now.flow().actions().toList(), "original actions");
         pingOk(3);
         assertEquals(5, packets(old), "still forwarding, counters continuing");
-        assertEquals(List.of(TcOutcome.Status.OK), List.of(tc.delete(old.ufid()).status()));
+        assertEquals(List.of(FlowResult.Status.OK), List.of(tc.delete(old.ufid()).status()));
     }
 }

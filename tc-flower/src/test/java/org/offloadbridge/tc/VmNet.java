@@ -1,6 +1,7 @@
 package org.offloadbridge.tc;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import org.offloadbridge.flow.TcPolicy;
 import org.offloadbridge.netlink.NetNs;
 
 /**

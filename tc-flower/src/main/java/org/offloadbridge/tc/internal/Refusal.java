@@ -1,21 +1,22 @@
 package org.offloadbridge.tc.internal;
 
+import org.offloadbridge.flow.FlowResult;
 import org.offloadbridge.tc.TcOutcome;
 
 /**
  * Thrown inside the encoder when a flow has no flower form; caught at the encoder's edge and
  * turned into a {@link TcOutcome}. No stack trace: it is a control-flow value on a path that
- * only refusals take, never an error.
+ * only refusals take, never an error. The reason is from the project's one vocabulary.
  */
 public final class Refusal extends RuntimeException {
-    private final TcOutcome.Reason reason;
+    private final FlowResult.Reason reason;
 
-    public Refusal(TcOutcome.Reason reason, String detail) {
+    public Refusal(FlowResult.Reason reason, String detail) {
         super(detail, null, false, false);
         this.reason = reason;
     }
 
-    public TcOutcome.Reason reason() {
+    public FlowResult.Reason reason() {
         return reason;
     }
 

@@ -1,11 +1,14 @@
-package org.offloadbridge.tc;
+package org.offloadbridge.tc.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import org.junit.jupiter.api.Test;
+import org.offloadbridge.flow.OffloadPreference;
+import org.offloadbridge.flow.TcPolicy;
 
 /** Usage errors are caught before any netlink socket is opened. */
 class TcCliTest {
@@ -24,6 +27,12 @@ class TcCliTest {
         err.reset();
         assertEquals(2, run(err, "--pref"));
         assertTrue(err.toString().contains("--pref needs a value"), err.toString());
+        err.reset();
+        assertEquals(2, run(err, "add-flow", "in_port(1)"));
+        assertTrue(err.toString().contains("ACTIONS"), "names the missing parameter: " + err);
+        err.reset();
+        assertEquals(2, run(err, "frobnicate"));
+        assertTrue(err.toString().contains("frobnicate"), err.toString());
     }
 
     @Test
@@ -31,5 +40,16 @@ class TcCliTest {
         assertEquals(TcPolicy.SKIP_SW, TcPolicy.parse("skip_sw"));
         assertEquals(TcPolicy.SKIP_HW, TcPolicy.parse("skip-hw"));
         assertEquals(OffloadPreference.NEVER, OffloadPreference.parse("never"));
+    }
+
+    /** #16: a namespace that does not exist is one line on stderr naming it, no stack trace. */
+    @Test
+    void badNetnsIsOneLine() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(1, run(err, "--netns", "ob-no-such-netns-7f3a", "dump-flows", "lo"));
+        String e = err.toString().strip();
+        assertTrue(e.startsWith("tc-flower: netns 'ob-no-such-netns-7f3a'"), e);
+        assertFalse(e.contains("\n"), "one line, not a stack trace: " + e);
+        assertFalse(e.contains("\tat "), e);
     }
 }
