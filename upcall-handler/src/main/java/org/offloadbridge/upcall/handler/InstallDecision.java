@@ -30,6 +30,8 @@ import org.offloadbridge.flow.Placement.Attempt;
  *       it. {@code skip_sw} is dropped; tc with no flag becomes {@code skip_hw} — software tc
  *       the policy allows anyway, and asking for it keeps the driver from trying and the reason
  *       exact. Reason {@code cross-switch}.</li>
+ *   <li>{@code offload=never} and nothing else in the way: reason {@code offload=never}, so a
+ *       flow that is out of hardware on purpose says why.</li>
  * </ul>
  * Then each attempt is tried in order; a refusal or failure moves to the next. The reason kept
  * is the first one met (why the flow is not in its first-choice layer), with the kernel's text;
@@ -109,6 +111,9 @@ public final class InstallDecision {
         Reason reason = plan.whyNotTc();
         String detail = plan.whyNotTcDetail();
         if (!plan.triesTc()) {
+            if (reason == Reason.NONE && pref == OffloadPreference.NEVER) {
+                reason = Reason.OFFLOAD_NEVER;
+            }
             return new Decision(plan.attempts(), reason, detail);
         }
         Reason tcBlocked = Reason.NONE;
@@ -171,6 +176,10 @@ public final class InstallDecision {
             if (a == Attempt.TC_ANY) {
                 attempts.add(Attempt.TC_SKIP_HW);
             }
+        }
+        if (reason == Reason.NONE && pref == OffloadPreference.NEVER) {
+            // deliberately out of NIC hardware: say so, or explain would show nothing
+            reason = Reason.OFFLOAD_NEVER;
         }
         return new Decision(List.copyOf(attempts), reason, detail);
     }

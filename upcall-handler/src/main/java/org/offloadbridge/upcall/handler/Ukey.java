@@ -114,6 +114,23 @@ public final class Ukey {
         placedGeneration = dumpGen;
     }
 
+    /**
+     * New actions (or preference) modified in place in the flow's own layer: its counters
+     * continue ({@code kept}, the modify's result), its recorded reason stays.
+     */
+    public synchronized void modifiedInPlace(Megaflow m, OffloadPreference pref, long newSeq, List<Rule> rules,
+                                             FlowLayer newLayer, FlowStats kept, long dumpGen) {
+        megaflow = m;
+        preference = pref;
+        seq = newSeq;
+        rulesHit = rules;
+        layer = newLayer;
+        if (kept != null && kept.packets() >= raw.packets()) {
+            raw = kept;
+        }
+        placedGeneration = dumpGen;
+    }
+
     /** A re-translation that changed nothing: the flow is current at {@code newSeq}. */
     public synchronized void current(long newSeq, List<Rule> rules) {
         seq = newSeq;
