@@ -3,8 +3,8 @@ package org.offloadbridge.revalidator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.offloadbridge.flow.DumpedFlow;
 import org.offloadbridge.flow.FlowLayer;
 import org.offloadbridge.flow.FlowPut;
@@ -44,7 +44,8 @@ public final class Revalidator implements Agent {
     private final Revalidators r;
     private final int id;
     private final int n;
-    private final ManyToOneConcurrentArrayQueue<Ufid> events = new ManyToOneConcurrentArrayQueue<>(EVENT_QUEUE);
+    // non-blocking offer/poll only (see UpcallQueue for why not Agrona's queue)
+    private final ArrayBlockingQueue<Ufid> events = new ArrayBlockingQueue<>(EVENT_QUEUE);
     private long doneRound;
     private volatile long appliedPolicy;
 
@@ -69,7 +70,12 @@ public final class Revalidator implements Agent {
 
     @Override
     public int doWork() {
-        int work = events.drain(this::onDeleted, EVENTS_PER_WORK);
+        int work = 0;
+        Ufid ev;
+        while (work < EVENTS_PER_WORK && (ev = events.poll()) != null) {
+            onDeleted(ev);
+            work++;
+        }
         OffloadPolicy pol = r.policy.current();
         if (pol.generation() != appliedPolicy) {
             forEachOwned(u -> {

@@ -1,23 +1,28 @@
 package org.offloadbridge.upcall.handler;
 
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
-import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 /**
  * A bounded many-producer, one-consumer queue of upcalls: what the daemon's receivers
  * {@link #offer} into and one handler drains. A full queue refuses (and counts) instead of
  * blocking the producer, which may be a PMD thread.
+ *
+ * <p>An {@link ArrayBlockingQueue} used only through its non-blocking {@code offer}/{@code poll}
+ * (a short lock, no allocation per element): Agrona's lock-free queues need
+ * {@code --add-exports java.base/jdk.internal.misc} on JDK 25, which every launcher and test JVM
+ * would have to carry.
  */
 public final class UpcallQueue implements UpcallSource {
-    private final ManyToOneConcurrentArrayQueue<Upcall> queue;
+    private final ArrayBlockingQueue<Upcall> queue;
     private final LongAdder dropped = new LongAdder();
 
     public UpcallQueue(int capacity) {
         if (capacity < 2) {
             throw new IllegalArgumentException("upcall queue capacity must be >= 2, got " + capacity);
         }
-        this.queue = new ManyToOneConcurrentArrayQueue<>(capacity);
+        this.queue = new ArrayBlockingQueue<>(capacity);
     }
 
     /** Queues {@code u}; false (and counted) when the queue is full. */
@@ -31,7 +36,13 @@ public final class UpcallQueue implements UpcallSource {
 
     @Override
     public int drain(Consumer<Upcall> sink, int max) {
-        return queue.drain(sink::accept, max);
+        int n = 0;
+        Upcall u;
+        while (n < max && (u = queue.poll()) != null) {
+            sink.accept(u);
+            n++;
+        }
+        return n;
     }
 
     /** Upcalls refused because the queue was full. */
