@@ -35,6 +35,9 @@ public final class Ukey {
     private FlowLayer layer = FlowLayer.NONE;
     private Reason reason = Reason.NONE;
     private String reasonText = Reason.NONE.token();
+    private String detail;
+    private int errno;
+    private String kernelText;
     private FlowStats raw = FlowStats.ZERO;
     private FlowStats base = FlowStats.ZERO;
     private long lastActivity;
@@ -75,6 +78,12 @@ public final class Ukey {
     public synchronized Reason reason() { return reason; }
     /** The reason as the vocabulary writes it, with detail and kernel text ({@code cross-switch:...}). */
     public synchronized String reasonText() { return reasonText; }
+    /** What the reason is about (a field, an action, a port), or null. */
+    public synchronized String reasonDetail() { return detail; }
+    /** The kernel's errno of the reason, or 0. */
+    public synchronized int errno() { return errno; }
+    /** The kernel's own text (extack) of the reason, or null. */
+    public synchronized String kernelText() { return kernelText; }
     public synchronized FlowStats stats() { return raw.plus(base); }
     /** The current incarnation's counters as its layer last reported them. */
     public synchronized FlowStats rawStats() { return raw; }
@@ -92,11 +101,18 @@ public final class Ukey {
             raw = o.stats();
         }
         layer = o.layer();
-        reason = o.reason();
-        reasonText = o.reasonText();
+        why(o);
         policyGeneration = policyGen;
         placedGeneration = dumpGen;
         lastActivity = Math.max(lastActivity, now);
+    }
+
+    private void why(InstallDecision.Outcome o) {
+        reason = o.reason();
+        reasonText = o.reasonText();
+        detail = o.detail();
+        errno = o.errno();
+        kernelText = o.kernelText();
     }
 
     /**
@@ -105,8 +121,7 @@ public final class Ukey {
      */
     public synchronized void placedInPlace(InstallDecision.Outcome o, long policyGen, long dumpGen) {
         layer = o.layer();
-        reason = o.reason();
-        reasonText = o.reasonText();
+        why(o);
         if (o.stats().packets() >= raw.packets()) {
             raw = o.stats();
         }

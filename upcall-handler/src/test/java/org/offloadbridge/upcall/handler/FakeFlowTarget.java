@@ -45,6 +45,8 @@ public final class FakeFlowTarget implements FlowTarget {
     private final Map<Ufid, Entry> flows = new LinkedHashMap<>();
     private final List<String> log = new ArrayList<>();
     private final Map<Ufid, Integer> puts = new HashMap<>();
+    private volatile List<String> journal;
+    private volatile Runnable onDump = () -> { };
 
     private FakeFlowTarget(String name, boolean tc) {
         this.name = name;
@@ -81,6 +83,28 @@ public final class FakeFlowTarget implements FlowTarget {
     public FakeFlowTarget putDelay(long millis) {
         putDelayMillis = millis;
         return this;
+    }
+
+    /** Also appends "name op ufid layer" of every successful call to {@code shared} (one order across layers). */
+    public FakeFlowTarget journal(List<String> shared) {
+        journal = shared;
+        return this;
+    }
+
+    /** Runs {@code r} at the start of every dump (a slow dump: advance a clock). */
+    public FakeFlowTarget onDump(Runnable r) {
+        onDump = r;
+        return this;
+    }
+
+    private void record(String entry) {
+        log.add(entry);
+        List<String> j = journal;
+        if (j != null) {
+            synchronized (j) {
+                j.add(name + " " + entry);
+            }
+        }
     }
 
     @Override
@@ -148,7 +172,7 @@ public final class FakeFlowTarget implements FlowTarget {
                 }
                 FlowLayer l = layerFor(p.preference());
                 flows.put(p.ufid(), new Entry(p.megaflow(), l, FlowStats.ZERO));
-                log.add("put " + p.ufid() + " " + l);
+                record("put " + p.ufid() + " " + l);
                 out.add(FlowResult.ok(p.ufid(), l));
             }
             return out;
@@ -172,7 +196,7 @@ public final class FakeFlowTarget implements FlowTarget {
             }
             FlowLayer l = layerFor(p.preference());
             flows.put(p.ufid(), new Entry(p.megaflow(), l, e.stats()));
-            log.add("modify " + p.ufid() + " " + l);
+            record("modify " + p.ufid() + " " + l);
             out.add(FlowResult.ok(p.ufid(), l, false, e.stats()));
         }
         return out;
@@ -188,7 +212,7 @@ public final class FakeFlowTarget implements FlowTarget {
                 out.add(FlowResult.refused(u, Reason.NOT_FOUND, null));
                 continue;
             }
-            log.add("delete " + u + " " + e.layer());
+            record("delete " + u + " " + e.layer());
             out.add(FlowResult.ok(u, e.layer(), false, e.stats()));
         }
         return out;
@@ -204,6 +228,7 @@ public final class FakeFlowTarget implements FlowTarget {
     @Override
     public void dump(Consumer<DumpedFlow> sink) {
         check();
+        onDump.run();
         List<DumpedFlow> all = new ArrayList<>();
         synchronized (this) {
             for (Entry e : flows.values()) {

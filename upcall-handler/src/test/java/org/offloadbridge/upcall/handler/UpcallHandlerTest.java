@@ -124,6 +124,8 @@ class UpcallHandlerTest {
         assertEquals(FlowLayer.NONE, u.layer());
         assertEquals(UkeyState.OPERATIONAL, u.state());
         assertEquals("unsupported-key:tp_dst", u.reasonText());
+        assertEquals(Reason.UNSUPPORTED_KEY, u.reason());
+        assertEquals("tp_dst", u.reasonDetail());
         rig.send(k);
         rig.send(k);
         assertEquals(1, rig.tc.putsOf(u.ufid()), "the decision is kept on the ukey, not re-run per packet");
