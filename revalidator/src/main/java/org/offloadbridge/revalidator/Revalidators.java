@@ -128,7 +128,8 @@ public final class Revalidators {
     /**
      * Changes hw-offload and tc-policy; each revalidator re-decides its ukeys on its next
      * {@code doWork()} and moves those whose layer changes, make-before-break.
-     * {@link #policyApplied()} says when all have.
+     * {@link #policyApplied()} says when all have. A flow a handler was placing under the old
+     * policy at that moment carries the old generation and is moved at the next round.
      */
     public OffloadPolicy repolicy(boolean hwOffload, TcPolicy tcPolicy) {
         return policy.set(hwOffload, tcPolicy);
