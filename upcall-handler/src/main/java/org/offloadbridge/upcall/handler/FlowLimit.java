@@ -26,6 +26,11 @@ public final class FlowLimit {
         this.limit = Math.min(configured, INITIAL_CAP);
     }
 
+    /** The limit of a concluded config's {@code flow-limit}. */
+    public static FlowLimit from(org.offloadbridge.upcall.DatapathConfig config) {
+        return new FlowLimit(config.flowLimit());
+    }
+
     /** The limit now: at or above it, handlers execute without installing. */
     public int current() {
         return limit;

@@ -14,6 +14,11 @@ public final class LivePolicy {
         current = new OffloadPolicy(hwOffload, tcPolicy, 1);
     }
 
+    /** The policy a concluded config starts with. */
+    public static LivePolicy from(org.offloadbridge.upcall.DatapathConfig config) {
+        return new LivePolicy(config.hwOffload(), config.tcPolicy());
+    }
+
     public OffloadPolicy current() {
         return current;
     }

@@ -22,6 +22,8 @@ class DatapathConfigTest {
         assertEquals(8, c.handlerThreads());
         assertEquals(3, c.revalidatorThreads(), "handlers / 4 + 1");
         assertEquals(2_000, c.hwStatsGraceMillis());
+        assertEquals(10_000, FlowLimit.from(c).current(), "the flow limit starts at min(flow-limit, 10000)");
+        assertFalse(LivePolicy.from(c).current().hwOffload());
     }
 
     @Test
