@@ -1,0 +1,61 @@
+package org.offloadbridge.revalidator;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.offloadbridge.flow.DumpedFlow;
+import org.offloadbridge.flow.FlowTarget;
+import org.offloadbridge.flow.Megaflow;
+import org.offloadbridge.flow.Ufid;
+import org.offloadbridge.upcall.handler.Translations;
+import org.offloadbridge.upcall.handler.Ukey;
+import org.offloadbridge.upcall.handler.UkeyState;
+import org.offloadbridge.upcall.pipeline.Translation;
+
+/**
+ * Restart without loss: what a layer still holds from before is taken back instead of being
+ * flushed and re-learned. A flow is adopted when it still translates to the same mask and
+ * actions and its ufid is the one we would give it (so the next upcall of it finds the ukey);
+ * everything else of ours is deleted. Adopted ukeys carry policy generation 0, so the first
+ * revalidator pass checks them against the current policy and moves any that must move.
+ */
+final class Adoption {
+    private final Revalidators r;
+
+    Adoption(Revalidators r) {
+        this.r = r;
+    }
+
+    int adopt(FlowTarget target) {
+        List<DumpedFlow> held = new ArrayList<>();
+        target.dump(held::add);
+        int adopted = 0;
+        long now = r.clock.millis();
+        for (DumpedFlow f : held) {
+            if (r.ukeys.get(f.ufid()) != null) {
+                continue;
+            }
+            Megaflow m = f.megaflow();
+            Translation t;
+            try {
+                t = r.pipeline.translate(m.key(), false);
+            } catch (RuntimeException e) {
+                t = null;
+            }
+            boolean same = t != null && t.error() == null && t.mask().equals(m.mask()) && t.actions().equals(m.actions())
+                && m.ufid().equals(Ufid.of(t.key(), t.mask()));
+            if (same) {
+                Ukey u = new Ukey(m, Translations.preference(t), t.seq(), t.rulesHit(), now);
+                if (r.ukeys.insert(u) == null) {
+                    u.adopted(f.layer(), f.stats(), r.ukeys.generation());
+                    u.transition(UkeyState.OPERATIONAL);
+                    adopted++;
+                    r.counters.adopted.increment();
+                    continue;
+                }
+            }
+            target.delete(f.ufid());
+            r.counters.adoptionDeleted.increment();
+        }
+        return adopted;
+    }
+}

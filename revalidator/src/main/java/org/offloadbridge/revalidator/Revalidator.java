@@ -1,0 +1,406 @@
+package org.offloadbridge.revalidator;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import org.agrona.concurrent.Agent;
+import org.offloadbridge.flow.DumpedFlow;
+import org.offloadbridge.flow.FlowLayer;
+import org.offloadbridge.flow.FlowPut;
+import org.offloadbridge.flow.FlowResult;
+import org.offloadbridge.flow.FlowResult.Reason;
+import org.offloadbridge.flow.FlowStats;
+import org.offloadbridge.flow.FlowTarget;
+import org.offloadbridge.flow.Megaflow;
+import org.offloadbridge.flow.MonotonicClock;
+import org.offloadbridge.flow.OffloadPreference;
+import org.offloadbridge.flow.Placement.Attempt;
+import org.offloadbridge.flow.Ufid;
+import org.offloadbridge.upcall.handler.InstallDecision;
+import org.offloadbridge.upcall.handler.InstallDecision.Decision;
+import org.offloadbridge.upcall.handler.InstallDecision.Outcome;
+import org.offloadbridge.upcall.handler.LogLimiter;
+import org.offloadbridge.upcall.handler.OffloadPolicy;
+import org.offloadbridge.upcall.handler.Translations;
+import org.offloadbridge.upcall.handler.Ukey;
+import org.offloadbridge.upcall.handler.UkeyState;
+import org.offloadbridge.upcall.pipeline.Translation;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One revalidator thread (an Agrona agent) owning the ukey shards {@code s % n == id}. A
+ * {@link #doWork()} handles, in order: deletion events for its ukeys, a policy change not yet
+ * applied to them, (the leader only) the start of a round, and its part of a published round.
+ * See {@link Revalidators} for rounds, idle expiry and moves.
+ */
+public final class Revalidator implements Agent {
+    static final LogLimiter LOG_LIMIT = new LogLimiter(LoggerFactory.getLogger(Revalidator.class), MonotonicClock.SYSTEM, 5_000);
+    private static final int EVENT_QUEUE = 4096;
+    private static final int EVENTS_PER_WORK = 256;
+    /** OVS's max-idle while the table is over the flow limit. */
+    static final long OVER_LIMIT_MAX_IDLE_MILLIS = 100;
+
+    private final Revalidators r;
+    private final int id;
+    private final int n;
+    // non-blocking offer/poll only (see UpcallQueue for why not Agrona's queue)
+    private final ArrayBlockingQueue<Ufid> events = new ArrayBlockingQueue<>(EVENT_QUEUE);
+    private long doneRound;
+    private volatile long appliedPolicy;
+
+    Revalidator(Revalidators r, int id, int n) {
+        this.r = r;
+        this.id = id;
+        this.n = n;
+    }
+
+    @Override
+    public String roleName() {
+        return "revalidator-" + id;
+    }
+
+    boolean offerEvent(Ufid ufid) {
+        return events.offer(ufid);
+    }
+
+    long appliedPolicy() {
+        return appliedPolicy;
+    }
+
+    @Override
+    public int doWork() {
+        int work = 0;
+        Ufid ev;
+        while (work < EVENTS_PER_WORK && (ev = events.poll()) != null) {
+            onDeleted(ev);
+            work++;
+        }
+        OffloadPolicy pol = r.policy.current();
+        if (pol.generation() != appliedPolicy) {
+            forEachOwned(u -> {
+                if (u.state() == UkeyState.OPERATIONAL && u.policyGeneration() != pol.generation()) {
+                    replace(u, pol);
+                }
+            });
+            appliedPolicy = pol.generation();
+            work++;
+        }
+        if (id == 0) {
+            work += r.maybeStartRound(r.clock.millis());
+        }
+        long published = r.round();
+        if (doneRound < published) {
+            revalidateRound();
+            doneRound = published;
+            r.finished();
+            work++;
+        }
+        return work;
+    }
+
+    private void forEachOwned(java.util.function.Consumer<Ukey> action) {
+        for (int s = id; s < r.ukeys.shards(); s += n) {
+            r.ukeys.forEach(s, action);
+        }
+    }
+
+    // ---- events ----
+
+    private void onDeleted(Ufid ufid) {
+        try {
+            Ukey u = r.ukeys.get(ufid);
+            if (u == null || u.state() != UkeyState.OPERATIONAL || !u.layer().isTc() || r.layers.tc() == null) {
+                r.counters.eventsIgnored.increment();
+                return;
+            }
+            Optional<DumpedFlow> held = r.layers.tc().get(ufid);
+            if (held.isPresent()) {
+                // our own replace or move, or an event older than what tc holds now
+                r.counters.eventsIgnored.increment();
+                return;
+            }
+            u.lost();
+            place(u, decide(u, r.policy.current()), r.policy.current(), true);
+            r.counters.eventsRestored.increment();
+        } catch (RuntimeException e) {
+            r.counters.layerErrors.increment();
+            LOG_LIMIT.warn("{}: deletion event for {} not handled: {}", roleName(), ufid, e.toString());
+        }
+    }
+
+    // ---- rounds ----
+
+    private void revalidateRound() {
+        Map<Ufid, DumpedFlow> tc = r.tcBucket(id);
+        Map<Ufid, DumpedFlow> dp = r.dpdkBucket(id);
+        long gen = r.roundGeneration();
+        long now = r.clock.millis();
+        int flows = r.ukeys.size();
+        int limit = r.flowLimit.current();
+        boolean evictAll = flows > 2L * limit;
+        long maxIdle = flows > limit ? OVER_LIMIT_MAX_IDLE_MILLIS : r.config.maxIdleMillis();
+        OffloadPolicy pol = r.policy.current();
+        long seq = r.pipeline.seq();
+        forEachOwned(u -> {
+            try {
+                revalidate(u, tc, dp, gen, now, maxIdle, evictAll, pol, seq);
+            } catch (RuntimeException e) {
+                r.counters.layerErrors.increment();
+                LOG_LIMIT.warn("{}: revalidating {} failed: {}", roleName(), u.ufid(), e.toString());
+            }
+        });
+        if (r.tcDumped()) {
+            deleteExtra(tc, r.layers.tc(), gen);
+        }
+        if (r.dpdkDumped()) {
+            deleteExtra(dp, r.layers.dpdk(), gen);
+        }
+    }
+
+    private void revalidate(Ukey u, Map<Ufid, DumpedFlow> tc, Map<Ufid, DumpedFlow> dp, long gen, long now, long maxIdle,
+                            boolean evictAll, OffloadPolicy pol, long seq) {
+        if (u.state() != UkeyState.OPERATIONAL) {
+            return;
+        }
+        FlowLayer layer = u.layer();
+        boolean judged = layer != FlowLayer.NONE && u.placedGeneration() < gen
+            && (layer.isTc() ? r.tcDumped() : r.dpdkDumped());
+        if (judged) {
+            DumpedFlow d = layer.isTc() ? tc.remove(u.ufid()) : dp.remove(u.ufid());
+            if (d == null) {
+                if (idle(u, now, maxIdle)) {
+                    evict(u, false);
+                    r.counters.missingDropped.increment();
+                } else {
+                    u.lost();
+                    place(u, decide(u, pol), pol, true);
+                    r.counters.missingReinstalled.increment();
+                }
+                return;
+            }
+            u.dumped(d.stats(), d.layer(), now);
+        } else if (layer.isTc()) {
+            tc.remove(u.ufid());
+        } else if (layer == FlowLayer.DPDK) {
+            dp.remove(u.ufid());
+        }
+        if (evictAll) {
+            evict(u, true);
+            r.counters.overLimitEvicted.increment();
+            return;
+        }
+        if (idle(u, now, maxIdle)) {
+            evict(u, true);
+            r.counters.idleExpired.increment();
+            return;
+        }
+        if (u.seq() < seq) {
+            retranslate(u, pol);
+        } else if (u.policyGeneration() != pol.generation()) {
+            replace(u, pol);
+        }
+    }
+
+    /**
+     * Idle: see {@link Revalidators}. {@code used} and the last counter growth this revalidator
+     * saw must both be {@code maxIdle} old; for a flow in NIC hardware, whose counters lag, the
+     * growth must be {@code maxIdle} plus the hardware grace old.
+     */
+    boolean idle(Ukey u, long now, long maxIdle) {
+        FlowStats s = u.stats();
+        long last = u.lastActivity();
+        boolean usedOld = !s.everUsed() || now - s.used() >= maxIdle;
+        if (u.layer() == FlowLayer.TC_HW) {
+            return usedOld && now - last >= maxIdle + r.config.hwStatsGraceMillis();
+        }
+        return usedOld && now - last >= maxIdle;
+    }
+
+    private void deleteExtra(Map<Ufid, DumpedFlow> left, FlowTarget target, long gen) {
+        for (DumpedFlow f : left.values()) {
+            Ukey u = r.ukeys.get(f.ufid());
+            if (u != null && (u.state() != UkeyState.OPERATIONAL || u.placedGeneration() >= gen)) {
+                continue; // being placed or just moved: judged next round
+            }
+            // no ukey, or the ukey's flow is in another layer: this copy is stale
+            delete(target, f.ufid());
+            r.counters.extraDeleted.increment();
+        }
+    }
+
+    // ---- re-translation ----
+
+    private void retranslate(Ukey u, OffloadPolicy pol) {
+        Megaflow m = u.megaflow();
+        Translation t;
+        try {
+            t = r.pipeline.translate(m.key(), false);
+        } catch (RuntimeException e) {
+            LOG_LIMIT.warn("{}: re-translating {} threw, flow deleted: {}", roleName(), u.ufid(), e.toString());
+            evict(u, true);
+            r.counters.retranslateDeleted.increment();
+            return;
+        }
+        if (t.error() != null || !t.mask().equals(m.mask())) {
+            evict(u, true);
+            r.counters.retranslateDeleted.increment();
+            return;
+        }
+        OffloadPreference pref = Translations.preference(t);
+        if (t.actions().equals(m.actions()) && pref == u.preference()) {
+            u.current(t.seq(), t.rulesHit());
+            r.counters.kept.increment();
+            if (u.policyGeneration() != pol.generation()) {
+                replace(u, pol);
+            }
+            return;
+        }
+        Megaflow changed = m.withActions(t.actions());
+        Decision d = InstallDecision.decide(changed, pref, pol, r.ports);
+        FlowLayer layer = u.layer();
+        Attempt here = d.satisfiedBy(layer);
+        FlowTarget target = r.layers.of(layer);
+        if (here != null && target != null) {
+            FlowResult res = modify(target, new FlowPut(changed, layer.isTc() ? InstallDecision.tcPreference(here) : pref));
+            if (res.ok()) {
+                u.modifiedInPlace(changed, pref, t.seq(), t.rulesHit(), res.layer(), res.stats(), r.ukeys.generation());
+                u.policyApplied(pol.generation());
+                r.counters.modified.increment();
+                return;
+            }
+        }
+        if (layer == FlowLayer.NONE && d.slowPath()) {
+            u.modifiedInPlace(changed, pref, t.seq(), t.rulesHit(), FlowLayer.NONE, null, r.ukeys.generation());
+            u.policyApplied(pol.generation());
+            r.counters.modified.increment();
+            return;
+        }
+        u.retranslated(changed, pref, t.seq(), t.rulesHit());
+        place(u, d, pol, false);
+    }
+
+    // ---- placement and moves ----
+
+    private Decision decide(Ukey u, OffloadPolicy pol) {
+        return InstallDecision.decide(u.megaflow(), u.preference(), pol, r.ports);
+    }
+
+    private void replace(Ukey u, OffloadPolicy pol) {
+        place(u, decide(u, pol), pol, true);
+    }
+
+    /**
+     * Puts {@code u}'s megaflow where {@code d} says, starting from where it is now,
+     * make-before-break. {@code heldIsCurrent}: the flow's layer (if any) already holds
+     * {@code u.megaflow()} as it is now (false after a re-translation changed the actions).
+     */
+    private void place(Ukey u, Decision d, OffloadPolicy pol, boolean heldIsCurrent) {
+        FlowLayer cur = u.layer();
+        Megaflow m = u.megaflow();
+        OffloadPreference pref = u.preference();
+        Reason reason = d.reason();
+        String detail = d.detail();
+        int errno = 0;
+        String kernelText = null;
+        for (Attempt a : d.attempts()) {
+            FlowResult res;
+            boolean inPlace;
+            if (InstallDecision.satisfies(a, cur) && heldIsCurrent) {
+                u.placedInPlace(new Outcome(cur, keepReason(u, reason), detail, errno, kernelText, u.rawStats()),
+                    pol.generation(), u.placedGeneration());
+                return;
+            }
+            FlowTarget target = a.isTc() ? r.layers.tc() : r.layers.dpdk();
+            OffloadPreference asked = a.isTc() ? InstallDecision.tcPreference(a) : pref;
+            if (target == null) {
+                res = FlowResult.refused(m.ufid(), Reason.LAYER_UNAVAILABLE, a.isTc() ? "tc" : "dpdk");
+                inPlace = false;
+            } else if (a.isTc() == cur.isTc() && cur != FlowLayer.NONE) {
+                // same target (tc → tc with other flags, or new actions where it is): modify
+                res = modify(target, new FlowPut(m, asked));
+                inPlace = true;
+            } else {
+                res = InstallDecision.put(target, new FlowPut(m, asked));
+                inPlace = false;
+            }
+            if (res.ok()) {
+                Outcome o = new Outcome(res.layer(), reason, detail, errno, kernelText, res.stats());
+                if (inPlace) {
+                    u.placedInPlace(o, pol.generation(), r.ukeys.generation());
+                } else {
+                    breakOld(u, cur);
+                    u.placed(o, pol.generation(), r.ukeys.generation(), r.clock.millis());
+                }
+                if (res.layer() != cur) {
+                    r.counters.moved.increment();
+                }
+                return;
+            }
+            if (reason == Reason.NONE) {
+                reason = res.reason();
+                detail = res.detail();
+                errno = res.errno();
+                kernelText = res.kernelText();
+            }
+        }
+        // no allowed layer takes it: the slow path, and nothing left where it was
+        breakOld(u, cur);
+        u.placed(new Outcome(FlowLayer.NONE, reason, detail, errno, kernelText, FlowStats.ZERO), pol.generation(),
+            r.ukeys.generation(), r.clock.millis());
+        if (cur != FlowLayer.NONE) {
+            r.counters.moved.increment();
+        }
+        r.counters.slowPathPlaced.increment();
+    }
+
+    /** A flow that stays where it is keeps the reason it got there with, unless the plan has a new one. */
+    private static Reason keepReason(Ukey u, Reason planned) {
+        return planned != Reason.NONE ? planned : u.reason();
+    }
+
+    /** The break of make-before-break: deletes the flow from {@code old}, carrying its final counters. */
+    private void breakOld(Ukey u, FlowLayer old) {
+        FlowTarget t = r.layers.of(old);
+        if (t == null) {
+            return;
+        }
+        FlowResult res = delete(t, u.ufid());
+        if (res.ok()) {
+            u.deleted(res.stats());
+        }
+    }
+
+    private void evict(Ukey u, boolean deleteFromLayer) {
+        u.transition(UkeyState.EVICTING);
+        FlowTarget t = r.layers.of(u.layer());
+        if (deleteFromLayer && t != null) {
+            FlowResult res = delete(t, u.ufid());
+            if (res.ok()) {
+                u.deleted(res.stats());
+            }
+        }
+        u.transition(UkeyState.EVICTED);
+        r.ukeys.remove(u);
+    }
+
+    private FlowResult delete(FlowTarget t, Ufid ufid) {
+        try {
+            return t.delete(List.of(ufid)).get(0);
+        } catch (RuntimeException e) {
+            r.counters.layerErrors.increment();
+            LOG_LIMIT.warn("{}: delete of {} from {} threw: {}", roleName(), ufid, t.name(), e.toString());
+            return FlowResult.failed(ufid, Reason.LAYER_UNAVAILABLE, t.name() + ": " + e, 0, null);
+        }
+    }
+
+    private FlowResult modify(FlowTarget t, FlowPut p) {
+        try {
+            return t.modify(List.of(p)).get(0);
+        } catch (RuntimeException e) {
+            r.counters.layerErrors.increment();
+            LOG_LIMIT.warn("{}: modify of {} in {} threw: {}", roleName(), p.ufid(), t.name(), e.toString());
+            return FlowResult.failed(p.ufid(), Reason.LAYER_UNAVAILABLE, t.name() + ": " + e, 0, null);
+        }
+    }
+}

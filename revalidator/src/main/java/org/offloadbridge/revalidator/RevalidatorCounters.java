@@ -1,0 +1,57 @@
+package org.offloadbridge.revalidator;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** The revalidators' counters ({@code LongAdder}s); {@link #snapshot()} reads them as one record. */
+public final class RevalidatorCounters {
+    final LongAdder rounds = new LongAdder();
+    final LongAdder dumped = new LongAdder();
+    final LongAdder kept = new LongAdder();
+    final LongAdder modified = new LongAdder();
+    final LongAdder moved = new LongAdder();
+    final LongAdder retranslateDeleted = new LongAdder();
+    final LongAdder idleExpired = new LongAdder();
+    final LongAdder overLimitEvicted = new LongAdder();
+    final LongAdder missingReinstalled = new LongAdder();
+    final LongAdder missingDropped = new LongAdder();
+    final LongAdder extraDeleted = new LongAdder();
+    final LongAdder eventsRestored = new LongAdder();
+    final LongAdder eventsIgnored = new LongAdder();
+    final LongAdder resyncs = new LongAdder();
+    final LongAdder adopted = new LongAdder();
+    final LongAdder adoptionDeleted = new LongAdder();
+    final LongAdder slowPathPlaced = new LongAdder();
+    final LongAdder layerErrors = new LongAdder();
+
+    /**
+     * @param rounds             revalidation rounds completed
+     * @param dumped             flows seen in dumps
+     * @param kept               re-translations that changed nothing
+     * @param modified           re-translations whose new actions were modified in place (counters kept)
+     * @param moved              flows moved between layers (make-before-break), incl. policy changes
+     * @param retranslateDeleted flows deleted because their re-translation gave another mask or an error
+     * @param idleExpired        flows deleted after max-idle without traffic
+     * @param overLimitEvicted   flows evicted because the table was over twice the flow limit
+     * @param missingReinstalled ukeys whose flow had vanished from its layer, put back
+     * @param missingDropped     ukeys whose flow had vanished and that were idle anyway, dropped
+     * @param extraDeleted       flows of ours in a layer with no ukey (or in a second layer), deleted
+     * @param eventsRestored     flows deleted behind our back, noticed from an event and put back
+     * @param eventsIgnored      deletion events for flows that were still there or not ours to restore
+     * @param resyncs            full resyncs asked for (ENOBUFS on the event socket, a full event queue)
+     * @param adopted            flows found at start that became ukeys again
+     * @param adoptionDeleted    flows found at start that no longer translate the same, deleted
+     * @param slowPathPlaced     placements (moves, reinstalls) that found no layer: the slow path
+     * @param layerErrors        dumps or calls that threw (a broken layer)
+     */
+    public record Values(long rounds, long dumped, long kept, long modified, long moved, long retranslateDeleted,
+                         long idleExpired, long overLimitEvicted, long missingReinstalled, long missingDropped,
+                         long extraDeleted, long eventsRestored, long eventsIgnored, long resyncs, long adopted,
+                         long adoptionDeleted, long slowPathPlaced, long layerErrors) {}
+
+    public Values snapshot() {
+        return new Values(rounds.sum(), dumped.sum(), kept.sum(), modified.sum(), moved.sum(), retranslateDeleted.sum(),
+            idleExpired.sum(), overLimitEvicted.sum(), missingReinstalled.sum(), missingDropped.sum(), extraDeleted.sum(),
+            eventsRestored.sum(), eventsIgnored.sum(), resyncs.sum(), adopted.sum(), adoptionDeleted.sum(),
+            slowPathPlaced.sum(), layerErrors.sum());
+    }
+}

@@ -1,0 +1,418 @@
+package org.offloadbridge.revalidator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.offloadbridge.flow.FlowKey;
+import org.offloadbridge.flow.FlowLayer;
+import org.offloadbridge.flow.FlowResult.Reason;
+import org.offloadbridge.flow.FlowStats;
+import org.offloadbridge.flow.Megaflow;
+import org.offloadbridge.flow.TcPolicy;
+import org.offloadbridge.flow.Ufid;
+import org.offloadbridge.upcall.DatapathConfig;
+import org.offloadbridge.upcall.handler.Rig;
+import org.offloadbridge.upcall.handler.TestPipelines;
+import org.offloadbridge.upcall.handler.Ukey;
+import org.offloadbridge.upcall.pipeline.Translation;
+
+/** Revalidators driven by hand on one thread with a fake clock, against fake layers. */
+class RevalidatorTest {
+    static final long MAX_IDLE = 10_000;
+
+    Rig rig = new Rig();
+    Revalidators revs = revalidators(1);
+
+    Revalidators revalidators(int n) {
+        return new Revalidators(new DatapathConfig().hwOffload(rig.policy.current().hwOffload()).revalidatorThreads(n)
+            .handlerThreads(1).maxIdleMillis(MAX_IDLE).maxRevalidatorMillis(500), rig.ukeys, rig.pipeline, rig.layers,
+            rig.ports, rig.policy, rig.flowLimit, rig.clock);
+    }
+
+    void use(Rig r, int n) {
+        rig = r;
+        revs = revalidators(n);
+    }
+
+    /** One whole round: time passes by {@code millis}, the leader dumps, every revalidator does its part. */
+    void round(long millis) {
+        long before = revs.counters().rounds();
+        rig.clock.advance(millis);
+        for (int i = 0; i < 3 && revs.counters().rounds() == before; i++) {
+            for (Revalidator r : revs.agents()) {
+                r.doWork();
+            }
+        }
+        assertEquals(before + 1, revs.counters().rounds(), "a round ran");
+    }
+
+    void doWorkAll() {
+        for (Revalidator r : revs.agents()) {
+            r.doWork();
+        }
+    }
+
+    static FlowKey flow(int dport) {
+        return TestPipelines.udp(1, 1, 2, dport);
+    }
+
+    // ---- idle expiry ----
+
+    @Test
+    void anIdleFlowExpiresAfterMaxIdleAndATrafficOneStays() {
+        use(new Rig(false, TcPolicy.NONE, 200_000), 1);
+        Ukey idle = rig.send(flow(53));
+        Ukey busy = rig.send(flow(54));
+        assertEquals(FlowLayer.DPDK, idle.layer());
+        round(0);
+        round(5_000);
+        rig.dpdk.hit(busy.ufid(), 1, 100, rig.clock.millis());
+        round(4_500);
+        assertTrue(rig.dpdk.holds(idle.ufid()), "9.5 s idle: not yet");
+        rig.dpdk.hit(busy.ufid(), 1, 100, rig.clock.millis());
+        round(500);
+        assertFalse(rig.dpdk.holds(idle.ufid()), "10 s idle: expired");
+        assertNull(rig.ukeys.get(idle.ufid()));
+        assertTrue(rig.dpdk.holds(busy.ufid()));
+        assertEquals(1, revs.counters().idleExpired());
+    }
+
+    @Test
+    void hardwareCountersThatLagDoNotExpireALiveFlow() {
+        Ukey hw = rig.send(flow(53));
+        rig.tc.hardware(false);
+        Ukey sw = rig.send(flow(54));
+        assertEquals(FlowLayer.TC_HW, hw.layer());
+        assertEquals(FlowLayer.TC_SW, sw.layer());
+        round(0);
+        long t0 = rig.clock.millis();
+        rig.tc.hit(hw.ufid(), 10, 100, t0 + 1_000);
+        rig.tc.hit(sw.ufid(), 10, 100, t0 + 1_000);
+        round(1_500);
+        // traffic goes on, but the driver has not refreshed either flow's counters for 10.1 s
+        round(10_100);
+        assertTrue(rig.tc.holds(hw.ufid()), "in hardware: flat counters within the grace are not idleness");
+        assertFalse(rig.tc.holds(sw.ufid()), "in software counters are exact: 10 s flat is idle");
+        rig.tc.hit(hw.ufid(), 500, 100, rig.clock.millis());     // the driver catches up
+        round(500);
+        assertEquals(510, rig.ukeys.get(hw.ufid()).stats().packets());
+        round(MAX_IDLE);
+        assertTrue(rig.tc.holds(hw.ufid()), "max-idle after the last growth: still within the grace");
+        round(2_000);
+        assertFalse(rig.tc.holds(hw.ufid()), "max-idle + grace without growth: idle");
+        assertEquals(2, revs.counters().idleExpired());
+    }
+
+    // ---- re-translation ----
+
+    @Test
+    void retranslationKeepsWhatIsUnchanged() {
+        Ukey u = rig.send(flow(53));
+        round(0);
+        TestPipelines.load(rig.pipeline, Rig.RULES);
+        assertTrue(u.seq() < rig.pipeline.seq());
+        round(500);
+        assertEquals(1, revs.counters().kept());
+        assertEquals(rig.pipeline.seq(), u.seq());
+        assertEquals(List.of("put " + u.ufid() + " tc-hw"), rig.tc.log(), "nothing sent to the layer");
+    }
+
+    @Test
+    void retranslationModifiesNewActionsInPlaceKeepingCounters() {
+        Ukey u = rig.send(flow(53));
+        round(0);
+        rig.tc.hit(u.ufid(), 5, 100, rig.clock.millis());
+        round(500);
+        TestPipelines.load(rig.pipeline, Rig.RULES.replace("priority=1,actions=output:p2", "priority=1,actions=output:p5"));
+        round(500);
+        assertEquals(1, revs.counters().modified());
+        assertEquals(List.of(new org.offloadbridge.flow.Action.Output(5)), rig.tc.megaflowOf(u.ufid()).actions().toList());
+        assertEquals(TestPipelines.output(5), u.megaflow().actions());
+        assertEquals("modify " + u.ufid() + " tc-hw", rig.tc.log().get(1));
+        assertEquals(5, u.stats().packets(), "counters kept across the modify");
+        round(500);
+        assertEquals(5, u.stats().packets());
+    }
+
+    @Test
+    void retranslationDeletesAFlowWhoseMaskChanged() {
+        Ukey u = rig.send(flow(53));
+        round(0);
+        TestPipelines.load(rig.pipeline, Rig.RULES + "priority=15,udp,nw_src=10.0.0.9,actions=output:p6\n");
+        Translation t = rig.pipeline.translate(flow(53), false);
+        assertFalse(t.mask().equals(u.megaflow().mask()), "the new rules consult nw_src");
+        round(500);
+        assertFalse(rig.tc.holds(u.ufid()));
+        assertNull(rig.ukeys.get(u.ufid()));
+        assertEquals(1, revs.counters().retranslateDeleted());
+        Ukey again = rig.send(flow(53));
+        assertEquals(t.mask(), again.megaflow().mask(), "the next packet installs the new megaflow");
+    }
+
+    @Test
+    void actionsThatNeedAnotherLayerMoveTheFlow() {
+        Ukey u = rig.send(flow(53));
+        round(0);
+        TestPipelines.load(rig.pipeline, Rig.RULES.replace("priority=1,actions=output:p2", "priority=1,actions=controller"));
+        round(500);
+        assertEquals(FlowLayer.DPDK, u.layer(), "a controller action can't live in tc");
+        assertFalse(rig.tc.holds(u.ufid()));
+        assertTrue(rig.dpdk.holds(u.ufid()));
+        assertEquals(Reason.USERSPACE_ACTION, u.reason());
+    }
+
+    // ---- reconcile ----
+
+    @Test
+    void aFlowOfOursWithNoUkeyIsDeleted() {
+        Megaflow stray = TestPipelines.exact(1, 9, TestPipelines.output(2));
+        rig.tc.plant(stray, FlowLayer.TC_HW, FlowStats.ZERO);
+        Ukey u = rig.send(flow(53));
+        round(0);
+        assertFalse(rig.tc.holds(stray.ufid()));
+        assertTrue(rig.tc.holds(u.ufid()));
+        assertEquals(1, revs.counters().extraDeleted());
+    }
+
+    @Test
+    void aCopyInASecondLayerIsDeleted() {
+        Ukey u = rig.send(flow(53));
+        rig.dpdk.plant(u.megaflow(), FlowLayer.DPDK, FlowStats.ZERO);
+        round(0);
+        assertFalse(rig.dpdk.holds(u.ufid()), "a flow lives in exactly one layer");
+        assertTrue(rig.tc.holds(u.ufid()));
+    }
+
+    @Test
+    void aMissingFlowIsPutBackWithItsCountersAndAnIdleOneDropped() {
+        Ukey live = rig.send(flow(53));
+        Ukey idle = rig.send(flow(54));
+        round(0);
+        rig.tc.hit(live.ufid(), 7, 100, rig.clock.millis());
+        round(500);
+        rig.clock.advance(10_500);
+        rig.tc.hit(live.ufid(), 1, 100, rig.clock.millis());
+        round(500);
+        assertNotNull(rig.ukeys.get(idle.ufid()), "11.5 s without traffic in hardware: within the grace");
+        rig.tc.removeBehindBack(live.ufid());
+        rig.tc.removeBehindBack(idle.ufid());
+        round(500);
+        assertTrue(rig.tc.holds(live.ufid()), "put back");
+        assertEquals(FlowLayer.TC_HW, live.layer());
+        assertEquals(8, live.stats().packets(), "the lost filter's counters are carried");
+        assertNull(rig.ukeys.get(idle.ufid()), "an idle flow that vanished is dropped, not put back");
+        assertFalse(rig.tc.holds(idle.ufid()));
+        assertEquals(1, revs.counters().missingReinstalled());
+        assertEquals(1, revs.counters().missingDropped());
+        rig.tc.hit(live.ufid(), 2, 100, rig.clock.millis());
+        round(500);
+        assertEquals(10, live.stats().packets(), "counters go on from there");
+    }
+
+    @Test
+    void aFlowCreatedDuringADumpIsNotJudgedMissing() {
+        List<Ufid> created = new ArrayList<>();
+        rig.tc.onDump(() -> {
+            if (created.isEmpty()) {
+                created.add(rig.send(flow(60)).ufid()); // a handler installs while the leader dumps
+            }
+        });
+        round(0);
+        Ukey u = rig.ukeys.get(created.get(0));
+        assertNotNull(u);
+        assertEquals(0, revs.counters().missingReinstalled());
+        assertEquals(0, revs.counters().extraDeleted());
+        assertEquals(1, rig.tc.putsOf(u.ufid()));
+        round(500);
+        assertEquals(1, rig.tc.putsOf(u.ufid()), "next round it is in the dump");
+    }
+
+    @Test
+    void aDeletionEventPutsTheFlowBackWithoutWaitingForADump() {
+        Ukey u = rig.send(flow(53));
+        round(0);
+        long rounds = revs.counters().rounds();
+        rig.tc.removeBehindBack(u.ufid());
+        revs.onFlowDeleted(u.ufid());
+        doWorkAll();
+        assertTrue(rig.tc.holds(u.ufid()));
+        assertEquals(rounds, revs.counters().rounds(), "no dump was needed");
+        assertEquals(1, revs.counters().eventsRestored());
+        revs.onFlowDeleted(u.ufid());        // an echo of something that is still there
+        revs.onFlowDeleted(Ufid.random());   // not ours
+        doWorkAll();
+        assertEquals(2, revs.counters().eventsIgnored());
+        assertEquals(2, rig.tc.putsOf(u.ufid()));
+    }
+
+    @Test
+    void resyncStartsARoundAtOnce() {
+        rig.send(flow(53));
+        round(0);
+        long rounds = revs.counters().rounds();
+        doWorkAll();
+        assertEquals(rounds, revs.counters().rounds(), "not before max-revalidator");
+        revs.resync();
+        doWorkAll();
+        assertEquals(rounds + 1, revs.counters().rounds());
+        assertEquals(1, revs.counters().resyncs());
+    }
+
+    // ---- moves between layers ----
+
+    @Test
+    void hwOffloadOffMovesEveryFlowOutOfTcMakeBeforeBreakAndBack() {
+        List<String> journal = new ArrayList<>();
+        rig.tc.journal(journal);
+        rig.dpdk.journal(journal);
+        List<Ukey> flows = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            flows.add(rig.send(flow(100 + i)));
+        }
+        round(0);
+        for (Ukey u : flows) {
+            rig.tc.hit(u.ufid(), 3, 100, rig.clock.millis());
+        }
+        round(500);
+        revs.repolicy(false, TcPolicy.NONE);
+        assertFalse(revs.policyApplied());
+        doWorkAll();
+        assertTrue(revs.policyApplied());
+        assertEquals(0, rig.tc.size(), "hw-offload=false: nothing of ours in tc");
+        for (Ukey u : flows) {
+            assertEquals(FlowLayer.DPDK, u.layer());
+            assertEquals(Reason.HW_OFFLOAD_OFF, u.reason());
+            assertEquals(3, u.stats().packets(), "counters carried into the new layer");
+            int put = journal.indexOf("dpdk put " + u.ufid() + " dpdk");
+            int del = journal.indexOf("tc delete " + u.ufid() + " tc-hw");
+            assertTrue(put >= 0 && del > put, "make before break: " + journal);
+        }
+        for (Ukey u : flows) {
+            rig.dpdk.hit(u.ufid(), 2, 100, rig.clock.millis());
+        }
+        round(500);
+        revs.repolicy(true, TcPolicy.NONE);
+        doWorkAll();
+        assertEquals(5, rig.tc.size());
+        assertEquals(0, rig.dpdk.size());
+        for (Ukey u : flows) {
+            assertEquals(FlowLayer.TC_HW, u.layer());
+            assertEquals(5, u.stats().packets(), "counters kept across both moves");
+        }
+        assertEquals(10, revs.counters().moved());
+    }
+
+    @Test
+    void tcPolicyChangeModifiesTcFlagsInPlace() {
+        Ukey u = rig.send(flow(53));
+        round(0);
+        rig.tc.hit(u.ufid(), 4, 100, rig.clock.millis());
+        round(500);
+        revs.repolicy(true, TcPolicy.SKIP_HW);
+        doWorkAll();
+        assertEquals(FlowLayer.TC_SW, u.layer());
+        assertEquals("modify " + u.ufid() + " tc-sw", rig.tc.log().get(1), "tc to tc: one replace, no second filter");
+        assertEquals(4, u.stats().packets());
+    }
+
+    @Test
+    void aFlowTheNewPolicyAllowsNowhereLeavesTc() {
+        TestPipelines.load(rig.pipeline, "priority=1,actions=output:p2\n");
+        rig.layers = new org.offloadbridge.upcall.handler.Layers(rig.tc, null);
+        revs = revalidators(1);
+        Ukey u = rig.send(flow(53));
+        assertEquals(FlowLayer.TC_HW, u.layer());
+        round(0);
+        revs.repolicy(false, TcPolicy.NONE);
+        doWorkAll();
+        assertEquals(0, rig.tc.size(), "no DPDK: the slow path, but nothing stale in tc");
+        assertEquals(FlowLayer.NONE, u.layer());
+        assertEquals(1, revs.counters().slowPathPlaced());
+    }
+
+    // ---- adoption ----
+
+    @Test
+    void adoptionTakesBackWhatStillTranslatesTheSameAndDeletesTheRest() {
+        Translation t = rig.pipeline.translate(flow(53), false);
+        Megaflow same = t.megaflow();
+        Megaflow staleActions = rig.pipeline.translate(flow(54), false).megaflow().withActions(TestPipelines.output(6));
+        Megaflow otherMask = TestPipelines.exact(1, 1, TestPipelines.output(2));
+        rig.tc.plant(same, FlowLayer.TC_HW, new FlowStats(7, 700, rig.clock.millis(), 0));
+        rig.tc.plant(staleActions, FlowLayer.TC_HW, FlowStats.ZERO);
+        rig.tc.plant(otherMask, FlowLayer.TC_SW, FlowStats.ZERO);
+        assertEquals(1, revs.adopt(rig.tc));
+        Ukey u = rig.ukeys.get(same.ufid());
+        assertNotNull(u);
+        assertEquals(FlowLayer.TC_HW, u.layer());
+        assertEquals(7, u.stats().packets(), "adopted with its counters");
+        assertEquals(1, rig.tc.size());
+        assertEquals(2, revs.counters().adoptionDeleted());
+        rig.send(flow(53));
+        assertEquals(0, rig.tc.putsOf(same.ufid()), "an adopted flow is not installed again");
+        round(0);
+        assertTrue(rig.tc.holds(same.ufid()), "and the first round keeps it");
+        assertEquals(0, revs.counters().moved());
+    }
+
+    // ---- flow limit ----
+
+    @Test
+    void aSlowRoundLowersTheFlowLimitAndOverTheLimitFlowsExpireFast() {
+        use(new Rig(true, TcPolicy.NONE, 1_500), 1);
+        for (int i = 0; i < 1_200; i++) {
+            rig.send(flow(100 + i));
+        }
+        assertEquals(1_200, rig.ukeys.size());
+        rig.tc.onDump(() -> rig.clock.advance(3_000));
+        round(0);
+        assertEquals(1_000, rig.flowLimit.current(), "1500 / 3 s, but never under 1000");
+        rig.tc.onDump(() -> { });
+        round(500);
+        assertEquals(0, rig.ukeys.size(), "over the limit, max-idle is 100 ms");
+        assertEquals(0, rig.tc.size());
+    }
+
+    @Test
+    void overTwiceTheLimitEveryFlowIsEvicted() {
+        use(new Rig(true, TcPolicy.NONE, 1_000), 1);
+        for (int i = 0; i < 1_000; i++) {
+            rig.send(flow(100 + i));
+        }
+        // a smaller limit than the table, as after a shrink (configured limits under 1000 stay as set)
+        Revalidators small = new Revalidators(new DatapathConfig().revalidatorThreads(1).handlerThreads(1), rig.ukeys,
+            rig.pipeline, rig.layers, rig.ports, rig.policy, new org.offloadbridge.upcall.handler.FlowLimit(400), rig.clock);
+        for (Revalidator r : small.agents()) {
+            r.doWork();
+        }
+        assertEquals(0, rig.ukeys.size());
+        assertEquals(1_000, small.counters().overLimitEvicted());
+    }
+
+    // ---- shards ----
+
+    @Test
+    void twoRevalidatorsShareTheWorkByShard() {
+        use(new Rig(false, TcPolicy.NONE, 200_000), 2);
+        for (int i = 0; i < 40; i++) {
+            rig.send(flow(100 + i));
+        }
+        revs.agents().get(1).doWork(); // applies the starting policy to its ukeys
+        assertEquals(0, revs.agents().get(1).doWork(), "a non-leader waits for the leader's round");
+        round(0);
+        round(MAX_IDLE + 1);
+        assertEquals(0, rig.ukeys.size());
+        assertEquals(40, revs.counters().idleExpired());
+        int[] owned = new int[2];
+        for (int i = 0; i < 40; i++) {
+            owned[revs.owner(rig.ufidOf(flow(100 + i)))]++;
+        }
+        assertTrue(owned[0] > 0 && owned[1] > 0, "both own some: " + owned[0] + "/" + owned[1]);
+    }
+}

@@ -1,0 +1,241 @@
+package org.offloadbridge.upcall.handler;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.offloadbridge.flow.Actions;
+import org.offloadbridge.flow.FlowLayer;
+import org.offloadbridge.flow.FlowPut;
+import org.offloadbridge.flow.FlowResult;
+import org.offloadbridge.flow.FlowResult.Reason;
+import org.offloadbridge.flow.FlowStats;
+import org.offloadbridge.flow.FlowTarget;
+import org.offloadbridge.flow.Megaflow;
+import org.offloadbridge.flow.OffloadPreference;
+import org.offloadbridge.flow.Placement;
+import org.offloadbridge.flow.Placement.Attempt;
+
+/**
+ * Where one megaflow goes: {@link Placement}'s table (preference × hw-offload × tc-policy) narrowed
+ * by the flow's own facts, then tried layer by layer. {@link #decide} is pure; {@link #install}
+ * talks only to {@link FlowTarget}s.
+ *
+ * <h2>The facts, and what they do to the plan</h2>
+ * <ul>
+ *   <li>A {@code userspace(...)} action: no tc attempt at all (tc would forward without the
+ *       daemon seeing the packet); the DPDK path raises the action as an upcall, so it may hold
+ *       the flow. Reason {@code userspace-action}.</li>
+ *   <li>in_port or an output that is not a tc-capable netdev: no tc attempt. Reason
+ *       {@code no-device}, detail names the port.</li>
+ *   <li>in_port and the outputs not all on one e-switch (or on none): hardware can't forward
+ *       it. {@code skip_sw} is dropped; tc with no flag becomes {@code skip_hw} — software tc
+ *       the policy allows anyway, and asking for it keeps the driver from trying and the reason
+ *       exact. Reason {@code cross-switch}.</li>
+ *   <li>{@code offload=never} and nothing else in the way: reason {@code offload=never}, so a
+ *       flow that is out of hardware on purpose says why.</li>
+ * </ul>
+ * Then each attempt is tried in order; a refusal or failure moves to the next. The reason kept
+ * is the first one met (why the flow is not in its first-choice layer), with the kernel's text;
+ * {@code none} when the first attempt took it.
+ */
+public final class InstallDecision {
+    private InstallDecision() {}
+
+    /**
+     * The attempts for one flow, and the reason (with detail) the table or the facts already
+     * give for leaving a layer out; empty attempts mean the slow path.
+     */
+    public record Decision(List<Attempt> attempts, Reason reason, String detail) {
+        public boolean slowPath() {
+            return attempts.isEmpty();
+        }
+
+        /** The first attempt that a flow already in {@code layer} satisfies, or null. */
+        public Attempt satisfiedBy(FlowLayer layer) {
+            for (Attempt a : attempts) {
+                if (satisfies(a, layer)) {
+                    return a;
+                }
+            }
+            return null;
+        }
+    }
+
+    /**
+     * What became of a flow.
+     *
+     * @param layer      where it is ({@link FlowLayer#NONE}: the slow path)
+     * @param reason     the first reason met on the way ({@link Reason#NONE}: first choice)
+     * @param detail     the reason's detail, or null
+     * @param errno      the kernel's errno of that reason, or 0
+     * @param kernelText the kernel's text of that reason, or null
+     * @param stats      the layer's counters when it turned out to hold the flow already, else zero
+     */
+    public record Outcome(FlowLayer layer, Reason reason, String detail, int errno, String kernelText, FlowStats stats) {
+        public boolean installed() {
+            return layer != FlowLayer.NONE;
+        }
+
+        /** The reason as the vocabulary writes it ({@code cross-switch}, {@code kernel-refused:95:...}). */
+        public String reasonText() {
+            return new FlowResult(null, FlowResult.Status.REFUSED, reason, detail, layer, false, errno, kernelText,
+                FlowStats.ZERO).reasonText(null);
+        }
+    }
+
+    /** True when a flow in {@code layer} is what {@code a} asks for. */
+    public static boolean satisfies(Attempt a, FlowLayer layer) {
+        return switch (a) {
+            case TC_SKIP_SW -> layer == FlowLayer.TC_HW;
+            case TC_ANY -> layer.isTc();
+            case TC_SKIP_HW -> layer == FlowLayer.TC_SW;
+            case DPDK -> layer == FlowLayer.DPDK;
+        };
+    }
+
+    /**
+     * The preference that asks the tc target (built with {@code tc-policy=none}) for exactly
+     * this attempt's flags.
+     */
+    public static OffloadPreference tcPreference(Attempt a) {
+        return switch (a) {
+            case TC_SKIP_SW -> OffloadPreference.REQUIRED;
+            case TC_ANY -> OffloadPreference.PREFERRED;
+            case TC_SKIP_HW -> OffloadPreference.NEVER;
+            case DPDK -> throw new IllegalArgumentException("DPDK is not a tc attempt");
+        };
+    }
+
+    /** The plan for {@code m}: pure, no I/O. */
+    public static Decision decide(Megaflow m, OffloadPreference pref, OffloadPolicy policy, PortFacts ports) {
+        Placement.Plan plan = Placement.plan(pref, policy.hwOffload(), policy.tcPolicy());
+        Reason reason = plan.whyNotTc();
+        String detail = plan.whyNotTcDetail();
+        if (!plan.triesTc()) {
+            if (reason == Reason.NONE && pref == OffloadPreference.NEVER) {
+                reason = Reason.OFFLOAD_NEVER;
+            }
+            return new Decision(plan.attempts(), reason, detail);
+        }
+        Reason tcBlocked = Reason.NONE;
+        String tcDetail = null;
+        boolean oneSwitch = true;
+        String switchDetail = null;
+        Actions actions = m.actions();
+        int inPort = m.key().inPort();
+        if (!actions.isOffloadable()) {
+            tcBlocked = Reason.USERSPACE_ACTION;
+        } else if (!ports.tcCapable(inPort)) {
+            tcBlocked = Reason.NO_DEVICE;
+            tcDetail = "in_port " + Integer.toUnsignedString(inPort) + " is not a tc netdev";
+        } else {
+            String sw = ports.eswitch(inPort);
+            if (sw == null) {
+                oneSwitch = false;
+                switchDetail = "in_port " + Integer.toUnsignedString(inPort) + " is on no e-switch";
+            }
+            for (int pc = 0; pc < actions.programLength(); pc += Actions.length(actions.word(pc))) {
+                long h = actions.word(pc);
+                if (Actions.type(h) != Actions.OUTPUT) {
+                    continue;
+                }
+                int out = Actions.arg(h);
+                if (!ports.tcCapable(out)) {
+                    tcBlocked = Reason.NO_DEVICE;
+                    tcDetail = "output " + Integer.toUnsignedString(out) + " is not a tc netdev";
+                    break;
+                }
+                String osw = ports.eswitch(out);
+                if (oneSwitch && (osw == null || !osw.equals(sw))) {
+                    oneSwitch = false;
+                    switchDetail = "in_port " + Integer.toUnsignedString(inPort) + " on " + sw + ", output "
+                        + Integer.toUnsignedString(out) + " on " + (osw == null ? "no e-switch" : osw);
+                }
+            }
+        }
+        List<Attempt> attempts = new ArrayList<>(plan.attempts().size());
+        for (Attempt a : plan.attempts()) {
+            if (!a.isTc()) {
+                attempts.add(a);
+                continue;
+            }
+            if (tcBlocked != Reason.NONE) {
+                if (reason == Reason.NONE) {
+                    reason = tcBlocked;
+                    detail = tcDetail;
+                }
+                continue;
+            }
+            if (oneSwitch || a == Attempt.TC_SKIP_HW) {
+                attempts.add(a);
+                continue;
+            }
+            if (reason == Reason.NONE) {
+                reason = Reason.CROSS_SWITCH;
+                detail = switchDetail;
+            }
+            if (a == Attempt.TC_ANY) {
+                attempts.add(Attempt.TC_SKIP_HW);
+            }
+        }
+        if (reason == Reason.NONE && pref == OffloadPreference.NEVER) {
+            // deliberately out of NIC hardware: say so, or explain would show nothing
+            reason = Reason.OFFLOAD_NEVER;
+        }
+        return new Decision(List.copyOf(attempts), reason, detail);
+    }
+
+    /**
+     * Tries {@code d}'s attempts for a flow that is in no layer yet; the first layer that
+     * accepts holds it. A layer that answers {@code exists} already holds the ufid (a flow
+     * left from before a restart, a lost race with reconcile): the flow is taken as installed
+     * there when the layer holds the same megaflow, else modified to it.
+     */
+    public static Outcome install(Decision d, Megaflow m, OffloadPreference pref, Layers layers) {
+        Reason reason = d.reason();
+        String detail = d.detail();
+        int errno = 0;
+        String kernelText = null;
+        for (Attempt a : d.attempts()) {
+            FlowTarget t = a.isTc() ? layers.tc() : layers.dpdk();
+            FlowResult r;
+            if (t == null) {
+                r = FlowResult.refused(m.ufid(), Reason.LAYER_UNAVAILABLE, a.isTc() ? "tc" : "dpdk");
+            } else {
+                r = put(t, new FlowPut(m, a.isTc() ? tcPreference(a) : pref));
+            }
+            if (r.ok()) {
+                return new Outcome(r.layer(), reason, detail, errno, kernelText, r.stats());
+            }
+            if (reason == Reason.NONE) {
+                reason = r.reason();
+                detail = r.detail();
+                errno = r.errno();
+                kernelText = r.kernelText();
+            }
+        }
+        return new Outcome(FlowLayer.NONE, reason, detail, errno, kernelText, FlowStats.ZERO);
+    }
+
+    /**
+     * One put, with {@code exists} resolved and a broken layer (an exception) turned into a
+     * failure of this flow, so one bad layer never stops the handler.
+     */
+    public static FlowResult put(FlowTarget t, FlowPut p) {
+        try {
+            FlowResult r = t.put(p);
+            if (r.reason() != Reason.EXISTS) {
+                return r;
+            }
+            var held = t.get(p.ufid());
+            if (held.isEmpty()) {
+                return r;
+            }
+            if (held.get().megaflow().equals(p.megaflow())) {
+                return FlowResult.ok(p.ufid(), held.get().layer(), false, held.get().stats());
+            }
+            return t.modify(List.of(p)).get(0);
+        } catch (RuntimeException e) {
+            return FlowResult.failed(p.ufid(), Reason.LAYER_UNAVAILABLE, t.name() + ": " + e, 0, null);
+        }
+    }
+}

@@ -1,0 +1,223 @@
+package org.offloadbridge.upcall.handler;
+
+import java.util.List;
+import org.offloadbridge.flow.FlowLayer;
+import org.offloadbridge.flow.FlowResult.Reason;
+import org.offloadbridge.flow.FlowStats;
+import org.offloadbridge.flow.Megaflow;
+import org.offloadbridge.flow.OffloadPreference;
+import org.offloadbridge.flow.Ufid;
+import org.offloadbridge.upcall.pipeline.Rule;
+
+/**
+ * One flow the daemon placed (OVS's {@code udpif_key}): its megaflow, where it is and why, its
+ * counters, the pipeline seq it was translated at and the rules it hit (for explain).
+ *
+ * <p>Threads: the state is volatile; every other mutable field is guarded by this object's
+ * monitor, held only for the update, never across a call into a layer. Who may call the
+ * mutators is set by the state: the inserting handler while {@link UkeyState#VISIBLE}, the
+ * owning revalidator from {@link UkeyState#OPERATIONAL} on; handlers only ever add slow-path
+ * packets ({@link #countSlowPathPacket}).
+ *
+ * <p>Counters: {@link #stats()} is the flow's whole life — the current incarnation's counters
+ * as its layer reports them ({@code raw}) plus what earlier incarnations carried ({@code base}:
+ * a move between layers, a flow deleted behind our back and put back). They never go backwards.
+ */
+public final class Ukey {
+    private final Ufid ufid;
+    private final long created;
+    private volatile UkeyState state = UkeyState.CREATED;
+
+    private Megaflow megaflow;
+    private OffloadPreference preference;
+    private long seq;
+    private List<Rule> rulesHit;
+    private FlowLayer layer = FlowLayer.NONE;
+    private Reason reason = Reason.NONE;
+    private String reasonText = Reason.NONE.token();
+    private String detail;
+    private int errno;
+    private String kernelText;
+    private FlowStats raw = FlowStats.ZERO;
+    private FlowStats base = FlowStats.ZERO;
+    private long lastActivity;
+    private long policyGeneration;
+    private long placedGeneration;
+
+    public Ukey(Megaflow megaflow, OffloadPreference preference, long seq, List<Rule> rulesHit, long now) {
+        this.ufid = megaflow.ufid();
+        this.megaflow = megaflow;
+        this.preference = preference;
+        this.seq = seq;
+        this.rulesHit = rulesHit;
+        this.created = now;
+        this.lastActivity = now;
+    }
+
+    public Ufid ufid() { return ufid; }
+    public long created() { return created; }
+    public UkeyState state() { return state; }
+
+    /**
+     * Moves to {@code next}.
+     *
+     * @throws IllegalStateException naming both states when the table does not allow it
+     */
+    public synchronized void transition(UkeyState next) {
+        if (!state.canMoveTo(next)) {
+            throw new IllegalStateException("ukey " + ufid + ": illegal state change " + state + " -> " + next);
+        }
+        state = next;
+    }
+
+    public synchronized Megaflow megaflow() { return megaflow; }
+    public synchronized OffloadPreference preference() { return preference; }
+    public synchronized long seq() { return seq; }
+    public synchronized List<Rule> rulesHit() { return rulesHit; }
+    public synchronized FlowLayer layer() { return layer; }
+    public synchronized Reason reason() { return reason; }
+    /** The reason as the vocabulary writes it, with detail and kernel text ({@code cross-switch:...}). */
+    public synchronized String reasonText() { return reasonText; }
+    /** What the reason is about (a field, an action, a port), or null. */
+    public synchronized String reasonDetail() { return detail; }
+    /** The kernel's errno of the reason, or 0. */
+    public synchronized int errno() { return errno; }
+    /** The kernel's own text (extack) of the reason, or null. */
+    public synchronized String kernelText() { return kernelText; }
+    public synchronized FlowStats stats() { return raw.plus(base); }
+    /** The current incarnation's counters as its layer last reported them. */
+    public synchronized FlowStats rawStats() { return raw; }
+    /** Clock time the counters were last seen to grow (or the flow was placed). */
+    public synchronized long lastActivity() { return lastActivity; }
+    public synchronized long policyGeneration() { return policyGeneration; }
+    /** The table's dump generation read after the flow was last placed. */
+    public synchronized long placedGeneration() { return placedGeneration; }
+
+    /** Records where the flow now is and why (a first install, a move, a reinstall). */
+    public synchronized void placed(InstallDecision.Outcome o, long policyGen, long dumpGen, long now) {
+        if (o.layer() != layer || o.layer() == FlowLayer.NONE) {
+            // a new incarnation: what the old one counted is carried over
+            base = raw.plus(base);
+            raw = o.stats();
+        }
+        layer = o.layer();
+        why(o);
+        policyGeneration = policyGen;
+        placedGeneration = dumpGen;
+        lastActivity = Math.max(lastActivity, now);
+    }
+
+    private void why(InstallDecision.Outcome o) {
+        reason = o.reason();
+        reasonText = o.reasonText();
+        detail = o.detail();
+        errno = o.errno();
+        kernelText = o.kernelText();
+    }
+
+    /**
+     * A modify in the flow's own target (new actions, or new tc flags): the layer's counters
+     * continue, so nothing is carried; {@code o.stats()} are the kept counters.
+     */
+    public synchronized void placedInPlace(InstallDecision.Outcome o, long policyGen, long dumpGen) {
+        layer = o.layer();
+        why(o);
+        if (o.stats().packets() >= raw.packets()) {
+            raw = o.stats();
+        }
+        policyGeneration = policyGen;
+        placedGeneration = dumpGen;
+    }
+
+    /**
+     * New actions (or preference) modified in place in the flow's own layer: its counters
+     * continue ({@code kept}, the modify's result), its recorded reason stays.
+     */
+    public synchronized void modifiedInPlace(Megaflow m, OffloadPreference pref, long newSeq, List<Rule> rules,
+                                             FlowLayer newLayer, FlowStats kept, long dumpGen) {
+        megaflow = m;
+        preference = pref;
+        seq = newSeq;
+        rulesHit = rules;
+        layer = newLayer;
+        if (kept != null && kept.packets() >= raw.packets()) {
+            raw = kept;
+        }
+        placedGeneration = dumpGen;
+    }
+
+    /** A re-translation that changed nothing: the flow is current at {@code newSeq}. */
+    public synchronized void current(long newSeq, List<Rule> rules) {
+        seq = newSeq;
+        rulesHit = rules;
+    }
+
+    /** The new megaflow (and preference, seq) a placement is about to install. */
+    public synchronized void retranslated(Megaflow m, OffloadPreference pref, long newSeq, List<Rule> rules) {
+        megaflow = m;
+        preference = pref;
+        seq = newSeq;
+        rulesHit = rules;
+    }
+
+    /** Marks the policy generation as applied without a move (the flow already satisfies it). */
+    public synchronized void policyApplied(long policyGen) {
+        policyGeneration = policyGen;
+    }
+
+    /**
+     * Counters from a dump or get of the flow's layer; the kernel may also have moved it between
+     * tc-hw and tc-sw. Packets that grew since the last look count as activity now.
+     */
+    public synchronized void dumped(FlowStats s, FlowLayer dumpedLayer, long now) {
+        if (s.packets() != raw.packets() || s.bytes() != raw.bytes()) {
+            lastActivity = now;
+        }
+        raw = s;
+        if (dumpedLayer.isTc() && layer.isTc()) {
+            layer = dumpedLayer;
+        }
+    }
+
+    /** The flow vanished from its layer: its last counters are carried, it is in no layer now. */
+    public synchronized void lost() {
+        base = raw.plus(base);
+        raw = FlowStats.ZERO;
+        layer = FlowLayer.NONE;
+    }
+
+    /** Final counters of the flow's delete. */
+    public synchronized void deleted(FlowStats finalRaw) {
+        if (finalRaw != null && finalRaw.packets() >= raw.packets()) {
+            raw = finalRaw;
+        }
+    }
+
+    /**
+     * A handler executed one packet of this flow itself. Counted only while the flow is on the
+     * slow path (operational, in no layer); returns whether it was.
+     */
+    public synchronized boolean countSlowPathPacket(int bytes, long now) {
+        if (state != UkeyState.OPERATIONAL || layer != FlowLayer.NONE) {
+            return false;
+        }
+        raw = new FlowStats(raw.packets() + 1, raw.bytes() + bytes, now, raw.tcpFlags());
+        lastActivity = now;
+        return true;
+    }
+
+    /** A ukey adopted from a layer at start: placed, with the layer's counters. */
+    public synchronized void adopted(FlowLayer inLayer, FlowStats stats, long dumpGen) {
+        layer = inLayer;
+        raw = stats;
+        reason = Reason.NONE;
+        reasonText = "adopted";
+        placedGeneration = dumpGen;
+        policyGeneration = 0;
+    }
+
+    @Override
+    public synchronized String toString() {
+        return ufid + " " + state + " " + layer + " (" + reasonText + ") seq " + seq + " " + raw.plus(base);
+    }
+}
