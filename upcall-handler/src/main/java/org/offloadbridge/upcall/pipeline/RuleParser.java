@@ -3,6 +3,7 @@ package org.offloadbridge.upcall.pipeline;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Parses rules in the {@code ovs-ofctl add-flow} syntax: one rule per line,
@@ -294,6 +295,11 @@ public final class RuleParser {
             }
             Port p = ports.byName(value);
             if (p == null) {
+                String r = reservedPort(value);
+                if (r != null) {
+                    throw err(vcol, "reserved port " + r.toUpperCase(Locale.ROOT) + " is not supported here: "
+                            + "give a bridge port's name or number");
+                }
                 throw err(vcol, "unknown port \"" + value + "\"");
             }
             return p.ofPort();
@@ -318,6 +324,19 @@ public final class RuleParser {
             }
             return mb.build();
         }
+    }
+
+    /**
+     * OpenFlow's reserved port names, which ovs-ofctl reads in any case ({@code output:normal},
+     * {@code IN_PORT}, {@code Local}), in lower case; null for any other text. Bridge port
+     * names, unlike these, are case-sensitive, as device names are.
+     */
+    static String reservedPort(String v) {
+        String l = v.toLowerCase(Locale.ROOT);
+        return switch (l) {
+            case "in_port", "normal", "flood", "all", "controller", "local", "table", "any", "none" -> l;
+            default -> null;
+        };
     }
 
     static boolean prereqOk(MatchField.Prereq p, int dlType, int proto) {
@@ -389,7 +408,7 @@ public final class RuleParser {
                 if (gotoAt >= 0) {
                     throw lp.err(gotoAt, "goto_table must be the last action");
                 }
-                if (tok.equals("drop")) {
+                if (tok.equalsIgnoreCase("drop")) {
                     dropAt = start;
                 } else {
                     OfAction a = action(tok, start);
@@ -428,10 +447,12 @@ public final class RuleParser {
                 arg = null;
                 acol = col + tok.length();
             }
-            switch (name) {
+            // Action names are case-insensitive, as in ovs-ofctl (NORMAL, Output:p2, Strip_Vlan);
+            // field names, keywords and port names are not.
+            switch (name.toLowerCase(Locale.ROOT)) {
                 case "output": {
                     need(name, arg, col);
-                    return new OfAction.Output(outPort(arg, acol));
+                    return outputTo(arg, acol);
                 }
                 case "in_port":
                     noArg(name, arg, col);
@@ -510,13 +531,15 @@ public final class RuleParser {
                     }
                     return new OfAction.GotoTable(t);
                 }
-                case "set_tunnel", "set_tunnel64":
-                    return new OfAction.SetTunnel(num(name, need(name, arg, col), acol, name.equals("set_tunnel") ? 0xffffffffL : -1L));
+                case "set_tunnel", "set_tunnel64": {
+                    boolean wide = name.equalsIgnoreCase("set_tunnel64");
+                    return new OfAction.SetTunnel(num(name, need(name, arg, col), acol, wide ? -1L : 0xffffffffL), wide);
+                }
                 default:
                     if (arg == null) {
                         // A bare port name or number means output to it (ovs-ofctl does the same).
-                        if (Character.isDigit(name.charAt(0)) || ports.byName(name) != null) {
-                            return new OfAction.Output(outPort(name, col));
+                        if (Character.isDigit(name.charAt(0)) || ports.byName(name) != null || reservedPort(name) != null) {
+                            return outputTo(name, col);
                         }
                         throw lp.err(col, "unknown action or port \"" + name + "\"");
                     }
@@ -550,8 +573,35 @@ public final class RuleParser {
             return x;
         }
 
-        int outPort(String v, int col) throws RuleSyntaxException {
-            return lp.port(v, col, false);
+        /** Output to a port: a bridge port, or a reserved port that is an action of its own. */
+        OfAction outputTo(String v, int col) throws RuleSyntaxException {
+            if (ports.byName(v) == null) {
+                String r = reservedPort(v);
+                if (r != null) {
+                    switch (r) {
+                        case "in_port" -> {
+                            return new OfAction.InPort();
+                        }
+                        case "normal" -> {
+                            return new OfAction.Normal();
+                        }
+                        case "flood" -> {
+                            return new OfAction.Flood();
+                        }
+                        case "all" -> {
+                            return new OfAction.All();
+                        }
+                        case "controller" -> {
+                            return new OfAction.Controller(0xffff);
+                        }
+                        case "any", "none" -> throw lp.err(col, "output to " + r.toUpperCase(Locale.ROOT) + " is not valid (ovs-ofctl: OFPBAC_BAD_OUT_PORT)");
+                        default -> {
+                            // local, table: fall through to port(), which says they are not supported
+                        }
+                    }
+                }
+            }
+            return new OfAction.Output(lp.port(v, col, false));
         }
 
         void checkPrereq(String name, MatchField.Prereq p, int col) throws RuleSyntaxException {
@@ -616,7 +666,7 @@ public final class RuleParser {
             String p = comma < 0 ? arg : arg.substring(0, comma);
             String t = comma < 0 ? "" : arg.substring(comma + 1);
             int port = -1;
-            if (!p.isEmpty() && !p.equals("in_port")) {
+            if (!p.isEmpty() && !p.equalsIgnoreCase("in_port")) {
                 port = lp.port(p, acol, false);
             }
             int table = -1;
