@@ -154,10 +154,16 @@ class MegaflowWidthTest {
         pipeline.loadRulesFile("actions=normal");
         Translation t = pipeline.translate(tcp("10.0.0.1", "10.0.0.2", 1, 2));
         FlowMask m = t.mask();
-        assertTrue(m.isExact(Field.ETH_SRC) && m.isExact(Field.ETH_DST) && m.isExact(Field.VLAN0_VID) && m.isExact(Field.IN_PORT), show(m));
+        assertTrue(m.isExact(Field.ETH_SRC) && m.isExact(Field.ETH_DST) && m.isExact(Field.IN_PORT), show(m));
+        // Untagged: the tag's absence is pinned, its (absent) VID is not (as OVS).
+        assertTrue(m.isExact(Field.VLAN0_CFI) && m.isWildcard(Field.VLAN0_VID), show(m));
         for (Field f : L3_L4) {
             assertTrue(m.isWildcard(f), f + ": " + show(m));
         }
+        // Tagged: the learning VLAN is the tag's VID, so it is pinned.
+        FlowKey tagged = Packets.on(11).eth(0x020000000001L, 0x020000000002L, 0x0800).vlan(10, 0).ipv4("10.0.0.1", "10.0.0.2", 6, 64).key();
+        FlowMask tm = pipeline.translate(tagged).mask();
+        assertTrue(tm.isExact(Field.VLAN0_VID) && tm.isWildcard(Field.VLAN0_PCP), show(tm));
     }
 
     @Test

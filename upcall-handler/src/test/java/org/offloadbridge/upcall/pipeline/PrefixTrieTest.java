@@ -25,6 +25,24 @@ class PrefixTrieTest {
         assertEquals(1, t.lcp(0, 0xc0a80101L));
     }
 
+    /** OVS's leaf rule: a path that ends in the trie needs no extra bit to prove the lcp. */
+    @Test
+    void aPathThatEndsNeedsNoExtraBit() {
+        PrefixTrie t = new PrefixTrie(32);
+        t.insert(0, 0x0a000000L, 8);      // 10/8
+        t.insert(0, 0xc0a80000L, 16);     // 192.168/16
+        // 10.1.2.3 runs 8 bits down 10/8, and nothing stored goes further: 8 bits prove it.
+        assertEquals(8, t.lcp(0, 0x0a010203L));
+        assertEquals(8, t.proofBits(0, 0x0a010203L));
+        // 192.169.0.1 leaves 192.168/16 at bit 16: that bit is part of the proof.
+        assertEquals(15, t.lcp(0, 0xc0a90001L));
+        assertEquals(16, t.proofBits(0, 0xc0a90001L));
+        // 172.16.0.1 = 1010 1100…: shares 1 bit with 192 = 1100 0000…, none with 10 = 0000 1010…;
+        // 192.168/16 runs on past that bit, so 2 bits prove it.
+        assertEquals(1, t.lcp(0, 0xac100001L));
+        assertEquals(2, t.proofBits(0, 0xac100001L));
+    }
+
     @Test
     void randomAgainstBruteForce() {
         long seed = System.nanoTime();
@@ -52,6 +70,15 @@ class PrefixTrieTest {
                     expect = Math.max(expect, Math.min((int) p[2], common(width, hi, lo, p[0], p[1])));
                 }
                 assertEquals(expect, t.lcp(hi, lo), "seed " + seed);
+                // Proof bits: lcp + 1 exactly when a stored prefix longer than lcp shares the
+                // address's first lcp bits (so bit lcp + 1 is what keeps the address off it).
+                boolean continues = false;
+                for (long[] p : stored) {
+                    continues |= p[2] > expect && common(width, hi, lo, p[0], p[1]) >= expect;
+                }
+                int look = t.lookup(hi, lo);
+                assertEquals(expect, PrefixTrie.lcpOf(look), "seed " + seed);
+                assertEquals(continues ? expect + 1 : expect, PrefixTrie.proofOf(look), "seed " + seed);
             }
         }
     }

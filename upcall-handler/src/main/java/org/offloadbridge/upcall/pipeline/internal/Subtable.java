@@ -158,14 +158,14 @@ final class Subtable {
      */
     private boolean l4MissProven(FlowKey key, FlowMask wc, int last) {
         long v = l4Word(key, l4Kind) & l4Mask;
-        int d = l4Trie.lcp(0, v);
-        if (d >= l4Len) {
+        int answer = l4Trie.lookup(0, v);
+        if (PrefixTrie.lcpOf(answer) >= l4Len) {
             return false; // some rule has these L4 bits: the miss came from another field
         }
         if (last > 0) {
             wc.or(cum[last - 1]);
         }
-        long bits = l4Mask & FlowMask.prefixBits(32, d + 1);
+        long bits = l4Mask & FlowMask.prefixBits(32, PrefixTrie.proofOf(answer));
         Field hi = l4Kind == L4_PORTS ? Field.TP_SRC : Field.ICMP_TYPE;
         Field lo = l4Kind == L4_PORTS ? Field.TP_DST : Field.ICMP_CODE;
         wc.unwildcard(hi, bits >>> 16);
@@ -175,7 +175,7 @@ final class Subtable {
 
     /**
      * True when a prefix trie proves no rule here can match; then un-wildcards only the
-     * trie bits that prove it (plus eth_type, so address bits never appear without the
+     * trie bits that prove it ({@link PrefixTrie#lookup}'s proof bits) (plus eth_type, so address bits never appear without the
      * ethertype that gives them meaning).
      */
     private boolean trieSkip(FlowKey key, FlowMask wc, Table table, LookupScratch sc) {
@@ -184,9 +184,9 @@ final class Subtable {
             if (p == 0) {
                 continue;
             }
-            int d = sc.lcp(table, key, k);
-            if (p > d) {
-                Table.unwildcardPrefix(wc, k, d + 1);
+            int answer = sc.trie(table, key, k);
+            if (p > PrefixTrie.lcpOf(answer)) {
+                Table.unwildcardPrefix(wc, k, PrefixTrie.proofOf(answer));
                 wc.setExact(Field.ETH_TYPE);
                 return true;
             }

@@ -69,6 +69,8 @@ public final class Translator {
     private final int[] cTpid = new int[MAX_VLAN_TAGS];
     private final int[] cTci = new int[MAX_VLAN_TAGS];
     private int cTags;
+    /** How many tags the packet came with. */
+    private int origTags;
 
     private RuleSet rules;
     private PortTable ports;
@@ -125,6 +127,18 @@ public final class Translator {
             lookupAndRun(0, 0);
         }
         Actions actions = error == null ? out.build() : Actions.DROP;
+        // VID and PCP of a tag the packet does not have hold nothing (the parser leaves them
+        // 0; tag presence is pinned by the baseline), so they decide nothing even where a
+        // lookup on a VLAN rule consulted them. Drop them, as OVS does when it turns a mask
+        // into datapath attributes: an untagged flow carries no VLAN attribute at all.
+        if (packet.get(Field.VLAN0_CFI) == 0) {
+            wc.setWildcard(Field.VLAN0_VID);
+            wc.setWildcard(Field.VLAN0_PCP);
+        }
+        if (packet.get(Field.VLAN0_CFI) == 0 || packet.get(Field.VLAN1_CFI) == 0) {
+            wc.setWildcard(Field.VLAN1_VID);
+            wc.setWildcard(Field.VLAN1_PCP);
+        }
         FlowMask mask = wc.copy();
         FlowKey key = packet.copy();
         key.and(mask, key);
@@ -148,6 +162,7 @@ public final class Translator {
             cTci[cTags++] = tciOf(k, 0);
         }
         wTags = cTags;
+        origTags = cTags;
         System.arraycopy(cTpid, 0, wTpid, 0, cTags);
         System.arraycopy(cTci, 0, wTci, 0, cTags);
     }
@@ -334,8 +349,12 @@ public final class Translator {
     private void normal() {
         pin(Field.ETH_SRC);
         pin(Field.ETH_DST);
+        // The learning VLAN: the outer tag's VID, or 0 untagged. Tag presence decides which,
+        // and an untagged packet's VID bits decide nothing (as OVS, which pins no VID then).
         wc.setExact(Field.VLAN0_CFI);
-        wc.setExact(Field.VLAN0_VID);
+        if (work.get(Field.VLAN0_CFI) != 0) {
+            wc.setExact(Field.VLAN0_VID);
+        }
         int vlan = work.get(Field.VLAN0_CFI) != 0 ? (int) work.get(Field.VLAN0_VID) : 0;
         int in = inPort();
         long src = work.ethSrc();
@@ -399,15 +418,21 @@ public final class Translator {
     }
 
     private void touchVlans() {
-        // Every VLAN decision (push or rewrite, what commit emits) reads the original tags.
+        // Every VLAN decision (push or rewrite, what commit emits) reads the original tags:
+        // how many there are, and all of each tag that is there. Fields of an absent tag
+        // decide nothing (loadVlans ignores them), so they stay wildcarded, as in OVS.
         wc.setExact(Field.VLAN0_CFI);
-        wc.setExact(Field.VLAN0_VID);
-        wc.setExact(Field.VLAN0_PCP);
         wc.setExact(Field.VLAN0_TPID);
-        wc.setExact(Field.VLAN1_CFI);
-        wc.setExact(Field.VLAN1_VID);
-        wc.setExact(Field.VLAN1_PCP);
-        wc.setExact(Field.VLAN1_TPID);
+        if (origTags >= 1) {
+            wc.setExact(Field.VLAN0_VID);
+            wc.setExact(Field.VLAN0_PCP);
+            wc.setExact(Field.VLAN1_CFI);
+            wc.setExact(Field.VLAN1_TPID);
+        }
+        if (origTags == 2) {
+            wc.setExact(Field.VLAN1_VID);
+            wc.setExact(Field.VLAN1_PCP);
+        }
     }
 
     private void pushTag(int tpid, int tci) {
