@@ -15,7 +15,7 @@ import org.offloadbridge.flow.FlowMask;
  * lookups consulted, with staged lookup and prefix tracking keeping them wide.
  */
 class MegaflowWidthTest {
-    static final PortTable PORTS = PortTable.of(new Port("p1", 1, 11), new Port("p2", 2, 12), new Port("p3", 3, 13));
+    static final PortTable PORTS = PortTable.of(new BridgePort("p1", 1, 11), new BridgePort("p2", 2, 12), new BridgePort("p3", 3, 13));
     final Pipeline pipeline = new Pipeline(PORTS, () -> 0, 300_000, 0);
 
     static final Field[] L3_L4 = {Field.IPV4_SRC, Field.IPV4_DST, Field.NW_PROTO, Field.NW_TOS, Field.NW_TTL,

@@ -2,11 +2,12 @@ package org.offloadbridge.upcall.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.Random;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.offloadbridge.testkit.Cases;
 import org.offloadbridge.upcall.pipeline.internal.PrefixTrie;
 
-/** The prefix trie's lcp against a brute-force scan over the stored prefixes. */
+/** The prefix trie's lcp and proof bits against a brute-force scan over the stored prefixes. */
 class PrefixTrieTest {
     @Test
     void examples() {
@@ -45,9 +46,8 @@ class PrefixTrieTest {
 
     @Test
     void randomAgainstBruteForce() {
-        long seed = System.nanoTime();
-        Random r = new Random(seed);
-        for (int round = 0; round < 200; round++) {
+        // One case: one random trie and 50 queries against it.
+        Cases.check(200, List.of(), rnd -> rnd, rnd -> "a random trie (replay with -Dob.case)", r -> {
             int width = r.nextBoolean() ? 32 : 128;
             PrefixTrie t = new PrefixTrie(width);
             int n = 1 + r.nextInt(50);
@@ -69,7 +69,7 @@ class PrefixTrieTest {
                 for (long[] p : stored) {
                     expect = Math.max(expect, Math.min((int) p[2], common(width, hi, lo, p[0], p[1])));
                 }
-                assertEquals(expect, t.lcp(hi, lo), "seed " + seed);
+                assertEquals(expect, t.lcp(hi, lo));
                 // Proof bits: lcp + 1 exactly when a stored prefix longer than lcp shares the
                 // address's first lcp bits (so bit lcp + 1 is what keeps the address off it).
                 boolean continues = false;
@@ -77,10 +77,10 @@ class PrefixTrieTest {
                     continues |= p[2] > expect && common(width, hi, lo, p[0], p[1]) >= expect;
                 }
                 int look = t.lookup(hi, lo);
-                assertEquals(expect, PrefixTrie.lcpOf(look), "seed " + seed);
-                assertEquals(continues ? expect + 1 : expect, PrefixTrie.proofOf(look), "seed " + seed);
+                assertEquals(expect, PrefixTrie.lcpOf(look));
+                assertEquals(continues ? expect + 1 : expect, PrefixTrie.proofOf(look));
             }
-        }
+        });
     }
 
     private static int common(int width, long h1, long l1, long h2, long l2) {

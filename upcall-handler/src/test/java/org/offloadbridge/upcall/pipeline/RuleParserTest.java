@@ -1,5 +1,7 @@
 package org.offloadbridge.upcall.pipeline;
 
+import org.offloadbridge.flow.OffloadPreference;
+import org.offloadbridge.flow.Tunnel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 class RuleParserTest {
     static final PortTable PORTS = PortTable.of(
-            new Port("p0", 1, 11), new Port("p1", 2, 12), new Port("pf0vf1", 3, 13),
-            new Port("vx0", 10, 20, Tunnel.vxlan(0x0a000001, 0x0a000002)));
+            new BridgePort("p0", 1, 11), new BridgePort("p1", 2, 12), new BridgePort("pf0vf1", 3, 13),
+            new BridgePort("vx0", 10, 20, Tunnel.vxlan(0x0a000001, 0x0a000002)));
     final RuleParser parser = new RuleParser(PORTS);
 
     Rule parse(String s) throws RuleSyntaxException {

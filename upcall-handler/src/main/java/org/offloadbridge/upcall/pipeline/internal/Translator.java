@@ -3,15 +3,17 @@ package org.offloadbridge.upcall.pipeline.internal;
 import java.util.ArrayList;
 import java.util.List;
 import org.offloadbridge.flow.Actions;
+import org.offloadbridge.flow.EthType;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.FlowMask;
+import org.offloadbridge.flow.IpProto;
 import org.offloadbridge.flow.KeyAttr;
 import org.offloadbridge.upcall.pipeline.MacLearningTable;
 import org.offloadbridge.upcall.pipeline.MatchField;
 import org.offloadbridge.upcall.pipeline.OfAction;
-import org.offloadbridge.upcall.pipeline.OffloadPreference;
-import org.offloadbridge.upcall.pipeline.Port;
+import org.offloadbridge.flow.OffloadPreference;
+import org.offloadbridge.upcall.pipeline.BridgePort;
 import org.offloadbridge.upcall.pipeline.PortTable;
 import org.offloadbridge.upcall.pipeline.Translation;
 
@@ -44,8 +46,6 @@ public final class Translator {
     public static final int MAX_DEPTH = 64;
     /** OVS's MAX_RESUBMITS: total table lookups per translation. */
     public static final int MAX_RESUBMITS = 4096;
-    private static final int ETH_TYPE_IP = 0x0800;
-    private static final int ETH_TYPE_IPV6 = 0x86dd;
     private static final int MAX_VLAN_TAGS = 2;
 
     private final LookupScratch sc = new LookupScratch();
@@ -119,7 +119,7 @@ public final class Translator {
         wc.setDatapathBaseline(packet);
         loadVlans(packet);
 
-        Port in = ports.byDpPort(packet.inPort());
+        BridgePort in = ports.byDpPort(packet.inPort());
         if (in == null) {
             error = "packet from datapath port " + Integer.toUnsignedString(packet.inPort()) + ", which is not in the port table";
         } else {
@@ -247,7 +247,7 @@ public final class Translator {
                 case OfAction.ModVlanVid v -> {
                     touchVlans();
                     if (wTags == 0) {
-                        pushTag(0x8100, 0x1000 | v.vid());
+                        pushTag(EthType.VLAN_8021Q, 0x1000 | v.vid());
                     } else {
                         wTci[wTags - 1] = (wTci[wTags - 1] & ~0xfff) | v.vid();
                     }
@@ -256,7 +256,7 @@ public final class Translator {
                 case OfAction.ModVlanPcp v -> {
                     touchVlans();
                     if (wTags == 0) {
-                        pushTag(0x8100, 0x1000 | v.pcp() << 13);
+                        pushTag(EthType.VLAN_8021Q, 0x1000 | v.pcp() << 13);
                     } else {
                         wTci[wTags - 1] = (wTci[wTags - 1] & 0x1fff) | v.pcp() << 13;
                     }
@@ -320,7 +320,7 @@ public final class Translator {
         return (int) work.get(Field.IN_PORT);
     }
 
-    private void output(Port p) {
+    private void output(BridgePort p) {
         if (p == null) {
             return; // the port is gone; OVS drops output to a nonexistent port too
         }
@@ -339,7 +339,7 @@ public final class Translator {
 
     private void flood() {
         int in = inPort();
-        for (Port p : ports.ports()) {
+        for (BridgePort p : ports.ports()) {
             if (p.ofPort() != in) {
                 output(p);
             }
@@ -376,7 +376,7 @@ public final class Translator {
 
     private void decTtl() {
         int eth = work.ethType();
-        if (eth != ETH_TYPE_IP && eth != ETH_TYPE_IPV6) {
+        if (eth != EthType.IP && eth != EthType.IPV6) {
             return;
         }
         pin(Field.NW_TTL); // a TTL set by mod_nw_ttl is a constant; one from the packet is not
@@ -492,17 +492,17 @@ public final class Translator {
         }
         commitAttr(KeyAttr.ETHERNET, ETH_FIELDS);
         int eth = work.ethType();
-        if (eth == ETH_TYPE_IP) {
+        if (eth == EthType.IP) {
             commitAttr(KeyAttr.IPV4, IPV4_FIELDS);
-        } else if (eth == ETH_TYPE_IPV6) {
+        } else if (eth == EthType.IPV6) {
             commitAttr(KeyAttr.IPV6, IPV6_FIELDS);
         }
         if (!dirty.isWildcard(Field.TP_SRC) || !dirty.isWildcard(Field.TP_DST)) {
             wc.setExact(Field.NW_PROTO);
             KeyAttr l4 = switch (work.nwProto()) {
-                case 6 -> KeyAttr.TCP;
-                case 17 -> KeyAttr.UDP;
-                case 132 -> KeyAttr.SCTP;
+                case IpProto.TCP -> KeyAttr.TCP;
+                case IpProto.UDP -> KeyAttr.UDP;
+                case IpProto.SCTP -> KeyAttr.SCTP;
                 default -> null;
             };
             if (l4 != null) {
