@@ -211,6 +211,9 @@ class MegaflowCorrectnessPropertyTest {
             }
             if (r.nextInt(4) == 0) {
                 sb.append(",tp_src=").append(TP[r.nextInt(TP.length)]);
+                if (r.nextInt(4) == 0) {
+                    sb.append("/0xfc00"); // a port-range prefix: the L4 trie's non-exact case
+                }
             }
             if (proto.startsWith("tcp") && r.nextInt(4) == 0) {
                 sb.append(",tcp_flags=").append(r.nextBoolean() ? "+syn-ack" : "0x010/0x010");
@@ -218,6 +221,9 @@ class MegaflowCorrectnessPropertyTest {
         }
         if (proto != null && proto.startsWith("icmp") && r.nextBoolean()) {
             sb.append(",icmp_type=").append(r.nextBoolean() ? 8 : 0);
+            if (r.nextInt(3) == 0) {
+                sb.append(",icmp_code=").append(r.nextInt(2));
+            }
         }
         if (r.nextInt(8) == 0) {
             sb.append(",tun_id=").append(r.nextInt(3));
@@ -354,13 +360,15 @@ class MegaflowCorrectnessPropertyTest {
         k.set(Field.NW_TOS, r.nextBoolean() ? 0 : 0x21);
         k.set(Field.NW_FRAG, r.nextInt(5) == 0 ? 1 + 2 * r.nextInt(2) : 0);
         if (proto == 6 || proto == 17 || proto == 132) {
-            k.set(Field.TP_SRC, TP[r.nextInt(TP.length)]);
-            k.set(Field.TP_DST, TP[r.nextInt(TP.length)]);
+            // Mostly pool ports (lookups hit), sometimes any port (the L4 trie's misses vary).
+            k.set(Field.TP_SRC, r.nextInt(4) == 0 ? r.nextInt(65536) : TP[r.nextInt(TP.length)]);
+            k.set(Field.TP_DST, r.nextInt(4) == 0 ? r.nextInt(65536) : TP[r.nextInt(TP.length)]);
             if (proto == 6) {
                 k.set(Field.TCP_FLAGS, r.nextInt(0x40));
             }
         } else if (proto == 1 || proto == 58) {
-            k.set(Field.ICMP_TYPE, r.nextBoolean() ? 8 : 0);
+            k.set(Field.ICMP_TYPE, r.nextInt(4) == 0 ? r.nextInt(256) : r.nextBoolean() ? 8 : 0);
+            k.set(Field.ICMP_CODE, r.nextInt(3) == 0 ? 1 : 0);
         }
     }
 
