@@ -6,7 +6,6 @@ import org.offloadbridge.flow.DumpedFlow;
 import org.offloadbridge.flow.FlowTarget;
 import org.offloadbridge.flow.Megaflow;
 import org.offloadbridge.flow.Ufid;
-import org.offloadbridge.upcall.handler.Translations;
 import org.offloadbridge.upcall.handler.Ukey;
 import org.offloadbridge.upcall.handler.UkeyState;
 import org.offloadbridge.upcall.pipeline.Translation;
@@ -44,7 +43,7 @@ final class Adoption {
             boolean same = t != null && t.error() == null && t.mask().equals(m.mask()) && t.actions().equals(m.actions())
                 && m.ufid().equals(Ufid.of(t.key(), t.mask()));
             if (same) {
-                Ukey u = new Ukey(m, Translations.preference(t), t.seq(), t.rulesHit(), now);
+                Ukey u = new Ukey(m, t.offload(), t.seq(), t.rulesHit(), now);
                 if (r.ukeys.insert(u) == null) {
                     u.adopted(f.layer(), f.stats(), r.ukeys.generation());
                     u.transition(UkeyState.OPERATIONAL);

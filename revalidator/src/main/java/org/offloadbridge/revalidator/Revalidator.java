@@ -22,7 +22,6 @@ import org.offloadbridge.upcall.handler.InstallDecision.Decision;
 import org.offloadbridge.upcall.handler.InstallDecision.Outcome;
 import org.offloadbridge.upcall.handler.LogLimiter;
 import org.offloadbridge.upcall.handler.OffloadPolicy;
-import org.offloadbridge.upcall.handler.Translations;
 import org.offloadbridge.upcall.handler.Ukey;
 import org.offloadbridge.upcall.handler.UkeyState;
 import org.offloadbridge.upcall.pipeline.Translation;
@@ -247,7 +246,7 @@ public final class Revalidator implements Agent {
             r.counters.retranslateDeleted.increment();
             return;
         }
-        OffloadPreference pref = Translations.preference(t);
+        OffloadPreference pref = t.offload();
         if (t.actions().equals(m.actions()) && pref == u.preference()) {
             u.current(t.seq(), t.rulesHit());
             r.counters.kept.increment();

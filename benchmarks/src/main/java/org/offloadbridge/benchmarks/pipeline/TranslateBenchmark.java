@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.upcall.pipeline.Pipeline;
-import org.offloadbridge.upcall.pipeline.Port;
+import org.offloadbridge.upcall.pipeline.BridgePort;
 import org.offloadbridge.upcall.pipeline.PortTable;
 import org.offloadbridge.upcall.pipeline.Translation;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -55,9 +55,9 @@ public class TranslateBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        List<Port> ports = new ArrayList<>();
+        List<BridgePort> ports = new ArrayList<>();
         for (int i = 1; i <= 8; i++) {
-            ports.add(new Port("p" + i, i, 100 + i));
+            ports.add(new BridgePort("p" + i, i, 100 + i));
         }
         pipeline = new Pipeline(new PortTable(ports));
         Random r = new Random(42);

@@ -139,7 +139,7 @@ public final class UpcallHandler implements Agent {
             return;
         }
         Megaflow m = t.megaflow();
-        OffloadPreference pref = Translations.preference(t);
+        OffloadPreference pref = t.offload();
         Ukey uk = new Ukey(m, pref, t.seq(), t.rulesHit(), now);
         Ukey raced = ukeys.insert(uk);
         if (raced != null) {

@@ -1,6 +1,6 @@
 package org.offloadbridge.upcall.pipeline;
 
-import java.util.function.LongSupplier;
+import org.offloadbridge.flow.MonotonicClock;
 
 /**
  * The MAC learning table behind the {@code normal} action: (VLAN, MAC) → OpenFlow port, with
@@ -23,7 +23,7 @@ public final class MacLearningTable {
     /** OVS's default mac-table-size. */
     public static final int DEFAULT_MAX_ENTRIES = 8192;
 
-    private final LongSupplier clockMillis;
+    private final MonotonicClock clock;
     private final long agingMillis;
     private final int maxEntries;
     private final Runnable onChange;
@@ -34,16 +34,16 @@ public final class MacLearningTable {
     private int size;
 
     /**
-     * @param clockMillis  monotonic milliseconds
+     * @param clock        the monotonic clock aging runs on
      * @param agingMillis  an entry not refreshed for this long is forgotten
      * @param maxEntries   capacity
      * @param onChange     called (under the table lock) when a translation may change
      */
-    public MacLearningTable(LongSupplier clockMillis, long agingMillis, int maxEntries, Runnable onChange) {
+    public MacLearningTable(MonotonicClock clock, long agingMillis, int maxEntries, Runnable onChange) {
         if (agingMillis <= 0 || maxEntries <= 0) {
             throw new IllegalArgumentException("aging time and capacity must be positive");
         }
-        this.clockMillis = clockMillis;
+        this.clock = clock;
         this.agingMillis = agingMillis;
         this.maxEntries = maxEntries;
         this.onChange = onChange;
@@ -81,7 +81,7 @@ public final class MacLearningTable {
         if (isMulticast(mac)) {
             return false;
         }
-        long now = clockMillis.getAsLong();
+        long now = clock.millis();
         long k = key(vlan, mac);
         int i = find(k);
         if (i >= 0) {
@@ -117,7 +117,7 @@ public final class MacLearningTable {
     /** The port {@code mac} on {@code vlan} was last seen on, or -1 if unknown or aged out. */
     public synchronized int lookup(int vlan, long mac) {
         int i = find(key(vlan, mac));
-        if (i < 0 || clockMillis.getAsLong() - seen[i] >= agingMillis) {
+        if (i < 0 || clock.millis() - seen[i] >= agingMillis) {
             return -1;
         }
         return ports[i];
@@ -125,7 +125,7 @@ public final class MacLearningTable {
 
     /** Forgets aged entries; returns how many. Run it periodically. */
     public synchronized int expire() {
-        return expireLocked(clockMillis.getAsLong());
+        return expireLocked(clock.millis());
     }
 
     /** Forgets every entry learned on {@code ofPort} (the port went away). */

@@ -66,6 +66,10 @@ public sealed interface OfAction {
                 // OVS reads set_field's "tp_dst" as tcp_dst; mod_tp_* works for tcp, udp and sctp.
                 return (field == MatchField.TP_SRC ? "mod_tp_src:" : "mod_tp_dst:") + value;
             }
+            if (field == MatchField.NW_TOS && mask == 0xfc) {
+                // DSCP in place: ovs-ofctl refuses a mask on nw_tos, and reads mod_nw_tos as this.
+                return "mod_nw_tos:" + value;
+            }
             return "set_field:" + v + (exact ? "" : "/" + Values.format(field, maskHi, mask)) + "->" + field.ofName();
         }
     }
@@ -90,8 +94,16 @@ public sealed interface OfAction {
         @Override public String toString() { return "goto_table:" + table; }
     }
 
-    /** set_tunnel:ID / set_tunnel64:ID: the key for a later output to a tunnel port. */
-    record SetTunnel(long tunId) implements OfAction {
-        @Override public String toString() { return "set_tunnel:0x" + Long.toHexString(tunId); }
+    /**
+     * set_tunnel:ID / set_tunnel64:ID: the key for a later output to a tunnel port.
+     * {@code wide} remembers the set_tunnel64 spelling, which OpenFlow encodes as its own
+     * action (NXAST_SET_TUNNEL64), so a rule prints back as it was written.
+     */
+    record SetTunnel(long tunId, boolean wide) implements OfAction {
+        public SetTunnel(long tunId) {
+            this(tunId, false);
+        }
+
+        @Override public String toString() { return (wide ? "set_tunnel64:0x" : "set_tunnel:0x") + Long.toHexString(tunId); }
     }
 }

@@ -4,9 +4,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.offloadbridge.flow.FlowKey;
+import org.offloadbridge.flow.MonotonicClock;
 import org.offloadbridge.upcall.pipeline.internal.RuleSet;
 import org.offloadbridge.upcall.pipeline.internal.Translator;
 
@@ -36,19 +36,19 @@ public final class Pipeline {
 
     /**
      * @param ports          the bridge's ports
-     * @param clockMillis    monotonic milliseconds, for MAC aging
+     * @param clock          the monotonic clock, for MAC aging
      * @param macAgingMillis MAC aging time ({@link MacLearningTable#DEFAULT_AGING_MILLIS})
      * @param controllerPid  the netlink pid upcalls from {@code controller} actions go to
      */
-    public Pipeline(PortTable ports, LongSupplier clockMillis, long macAgingMillis, long controllerPid) {
+    public Pipeline(PortTable ports, MonotonicClock clock, long macAgingMillis, long controllerPid) {
         this.ports = ports;
         this.controllerPid = controllerPid;
-        this.macs = new MacLearningTable(clockMillis, macAgingMillis, MacLearningTable.DEFAULT_MAX_ENTRIES, this::bump);
+        this.macs = new MacLearningTable(clock, macAgingMillis, MacLearningTable.DEFAULT_MAX_ENTRIES, this::bump);
     }
 
     /** A pipeline on the system clock with OVS's defaults. */
     public Pipeline(PortTable ports) {
-        this(ports, () -> System.nanoTime() / 1_000_000, MacLearningTable.DEFAULT_AGING_MILLIS, 0);
+        this(ports, MonotonicClock.SYSTEM, MacLearningTable.DEFAULT_AGING_MILLIS, 0);
     }
 
     private void bump() {
@@ -84,12 +84,12 @@ public final class Pipeline {
      */
     public synchronized void setPorts(PortTable newPorts) {
         Set<Integer> kept = new HashSet<>();
-        for (Port p : newPorts.ports()) {
+        for (BridgePort p : newPorts.ports()) {
             kept.add(p.ofPort());
         }
         PortTable old = ports;
         ports = newPorts;
-        for (Port p : old.ports()) {
+        for (BridgePort p : old.ports()) {
             if (!kept.contains(p.ofPort())) {
                 macs.flushPort(p.ofPort());
             }

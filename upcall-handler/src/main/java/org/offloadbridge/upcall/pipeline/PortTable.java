@@ -13,14 +13,14 @@ import java.util.Map;
  * (which bumps its sequence number, since a port change can change a translation).
  */
 public final class PortTable {
-    private final List<Port> ports;
-    private final Map<String, Port> byName = new HashMap<>();
-    private final Map<Integer, Port> byOfPort = new HashMap<>();
-    private final Map<Integer, Port> byDpPort = new HashMap<>();
+    private final List<BridgePort> ports;
+    private final Map<String, BridgePort> byName = new HashMap<>();
+    private final Map<Integer, BridgePort> byOfPort = new HashMap<>();
+    private final Map<Integer, BridgePort> byDpPort = new HashMap<>();
 
-    public PortTable(Collection<Port> ports) {
+    public PortTable(Collection<BridgePort> ports) {
         this.ports = List.copyOf(ports);
-        for (Port p : this.ports) {
+        for (BridgePort p : this.ports) {
             if (byName.putIfAbsent(p.name(), p) != null) {
                 throw new IllegalArgumentException("duplicate port name " + p.name());
             }
@@ -33,7 +33,7 @@ public final class PortTable {
         }
     }
 
-    public static PortTable of(Port... ports) {
+    public static PortTable of(BridgePort... ports) {
         return new PortTable(List.of(ports));
     }
 
@@ -42,19 +42,19 @@ public final class PortTable {
     }
 
     /** Ports in the order given, which is the order flood and all output them. */
-    public List<Port> ports() {
+    public List<BridgePort> ports() {
         return ports;
     }
 
-    public Port byName(String name) {
+    public BridgePort byName(String name) {
         return byName.get(name);
     }
 
-    public Port byOfPort(int ofPort) {
+    public BridgePort byOfPort(int ofPort) {
         return byOfPort.get(ofPort);
     }
 
-    public Port byDpPort(int dpPort) {
+    public BridgePort byDpPort(int dpPort) {
         return byDpPort.get(dpPort);
     }
 }

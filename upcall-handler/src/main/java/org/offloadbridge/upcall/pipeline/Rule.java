@@ -1,5 +1,6 @@
 package org.offloadbridge.upcall.pipeline;
 
+import org.offloadbridge.flow.OffloadPreference;
 import java.util.List;
 
 /**

@@ -1,8 +1,12 @@
 package org.offloadbridge.upcall.pipeline;
 
+import org.offloadbridge.flow.OffloadPreference;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Locale;
+import org.offloadbridge.flow.EthType;
+import org.offloadbridge.flow.IpProto;
 
 /**
  * Parses rules in the {@code ovs-ofctl add-flow} syntax: one rule per line,
@@ -18,16 +22,6 @@ import java.util.List;
  * <p>See docs/rules.md for the full syntax and the differences from ovs-ofctl.
  */
 public final class RuleParser {
-    private static final int ETH_TYPE_IP = 0x0800;
-    private static final int ETH_TYPE_ARP = 0x0806;
-    private static final int ETH_TYPE_RARP = 0x8035;
-    private static final int ETH_TYPE_IPV6 = 0x86dd;
-    private static final int IPPROTO_ICMP = 1;
-    private static final int IPPROTO_TCP = 6;
-    private static final int IPPROTO_UDP = 17;
-    private static final int IPPROTO_ICMPV6 = 58;
-    private static final int IPPROTO_SCTP = 132;
-
     private final PortTable ports;
 
     public RuleParser(PortTable ports) {
@@ -148,18 +142,18 @@ public final class RuleParser {
 
         void field(String name, int col, String value, int vcol) throws RuleSyntaxException {
             switch (name) {
-                case "ip", "ipv4" -> shorthand(name, col, value, ETH_TYPE_IP, -1);
-                case "ipv6" -> shorthand(name, col, value, ETH_TYPE_IPV6, -1);
-                case "arp" -> shorthand(name, col, value, ETH_TYPE_ARP, -1);
-                case "rarp" -> shorthand(name, col, value, ETH_TYPE_RARP, -1);
-                case "tcp" -> shorthand(name, col, value, ETH_TYPE_IP, IPPROTO_TCP);
-                case "udp" -> shorthand(name, col, value, ETH_TYPE_IP, IPPROTO_UDP);
-                case "sctp" -> shorthand(name, col, value, ETH_TYPE_IP, IPPROTO_SCTP);
-                case "icmp" -> shorthand(name, col, value, ETH_TYPE_IP, IPPROTO_ICMP);
-                case "tcp6" -> shorthand(name, col, value, ETH_TYPE_IPV6, IPPROTO_TCP);
-                case "udp6" -> shorthand(name, col, value, ETH_TYPE_IPV6, IPPROTO_UDP);
-                case "sctp6" -> shorthand(name, col, value, ETH_TYPE_IPV6, IPPROTO_SCTP);
-                case "icmp6" -> shorthand(name, col, value, ETH_TYPE_IPV6, IPPROTO_ICMPV6);
+                case "ip", "ipv4" -> shorthand(name, col, value, EthType.IP, -1);
+                case "ipv6" -> shorthand(name, col, value, EthType.IPV6, -1);
+                case "arp" -> shorthand(name, col, value, EthType.ARP, -1);
+                case "rarp" -> shorthand(name, col, value, EthType.RARP, -1);
+                case "tcp" -> shorthand(name, col, value, EthType.IP, IpProto.TCP);
+                case "udp" -> shorthand(name, col, value, EthType.IP, IpProto.UDP);
+                case "sctp" -> shorthand(name, col, value, EthType.IP, IpProto.SCTP);
+                case "icmp" -> shorthand(name, col, value, EthType.IP, IpProto.ICMP);
+                case "tcp6" -> shorthand(name, col, value, EthType.IPV6, IpProto.TCP);
+                case "udp6" -> shorthand(name, col, value, EthType.IPV6, IpProto.UDP);
+                case "sctp6" -> shorthand(name, col, value, EthType.IPV6, IpProto.SCTP);
+                case "icmp6" -> shorthand(name, col, value, EthType.IPV6, IpProto.ICMPV6);
                 case "table" -> {
                     once(0, name, col);
                     table = (int) number(name, value, vcol, Rule.MAX_TABLE);
@@ -180,8 +174,9 @@ public final class RuleParser {
                     if (value == null) {
                         throw err(col, "offload needs a value: offload=required, offload=preferred or offload=never");
                     }
-                    offload = OffloadPreference.parse(value);
-                    if (offload == null) {
+                    try {
+                        offload = OffloadPreference.parse(value);
+                    } catch (IllegalArgumentException e) {
                         throw err(vcol, "bad offload \"" + value + "\": expected required, preferred or never");
                     }
                 }
@@ -287,13 +282,18 @@ public final class RuleParser {
                 } catch (Values.BadValue e) {
                     throw err(vcol, "bad port number \"" + value + "\"");
                 }
-                if (v < 1 || v > Port.OFPP_MAX) {
-                    throw err(vcol, "bad port number " + value + ": OpenFlow ports are 1.." + Port.OFPP_MAX);
+                if (v < 1 || v > BridgePort.OFPP_MAX) {
+                    throw err(vcol, "bad port number " + value + ": OpenFlow ports are 1.." + BridgePort.OFPP_MAX);
                 }
                 return (int) v;
             }
-            Port p = ports.byName(value);
+            BridgePort p = ports.byName(value);
             if (p == null) {
+                String r = reservedPort(value);
+                if (r != null) {
+                    throw err(vcol, "reserved port " + r.toUpperCase(Locale.ROOT) + " is not supported here: "
+                            + "give a bridge port's name or number");
+                }
                 throw err(vcol, "unknown port \"" + value + "\"");
             }
             return p.ofPort();
@@ -302,7 +302,7 @@ public final class RuleParser {
         Match checkPrerequisites() throws RuleSyntaxException {
             int dlType = mb.isSet(MatchField.DL_TYPE) && mb.mask(MatchField.DL_TYPE) == 0xffff ? (int) mb.value(MatchField.DL_TYPE) : -1;
             int proto = mb.isSet(MatchField.NW_PROTO) && mb.mask(MatchField.NW_PROTO) == 0xff ? (int) mb.value(MatchField.NW_PROTO) : -1;
-            boolean arp = dlType == ETH_TYPE_ARP || dlType == ETH_TYPE_RARP;
+            boolean arp = dlType == EthType.ARP || dlType == EthType.RARP;
             for (Written w : written) {
                 MatchField f = w.field();
                 if (arp && (f == MatchField.NW_SRC || f == MatchField.NW_DST)) {
@@ -320,18 +320,31 @@ public final class RuleParser {
         }
     }
 
+    /**
+     * OpenFlow's reserved port names, which ovs-ofctl reads in any case ({@code output:normal},
+     * {@code IN_PORT}, {@code Local}), in lower case; null for any other text. Bridge port
+     * names, unlike these, are case-sensitive, as device names are.
+     */
+    static String reservedPort(String v) {
+        String l = v.toLowerCase(Locale.ROOT);
+        return switch (l) {
+            case "in_port", "normal", "flood", "all", "controller", "local", "table", "any", "none" -> l;
+            default -> null;
+        };
+    }
+
     static boolean prereqOk(MatchField.Prereq p, int dlType, int proto) {
-        boolean ip4 = dlType == ETH_TYPE_IP;
-        boolean ip6 = dlType == ETH_TYPE_IPV6;
+        boolean ip4 = dlType == EthType.IP;
+        boolean ip6 = dlType == EthType.IPV6;
         return switch (p) {
             case NONE -> true;
             case IPV4 -> ip4;
             case IPV6 -> ip6;
             case IP_ANY -> ip4 || ip6;
-            case ARP -> dlType == ETH_TYPE_ARP || dlType == ETH_TYPE_RARP;
-            case TRANSPORT -> (ip4 || ip6) && (proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP);
-            case TCP -> (ip4 || ip6) && proto == IPPROTO_TCP;
-            case ICMP_ANY -> (ip4 && proto == IPPROTO_ICMP) || (ip6 && proto == IPPROTO_ICMPV6);
+            case ARP -> dlType == EthType.ARP || dlType == EthType.RARP;
+            case TRANSPORT -> (ip4 || ip6) && (proto == IpProto.TCP || proto == IpProto.UDP || proto == IpProto.SCTP);
+            case TCP -> (ip4 || ip6) && proto == IpProto.TCP;
+            case ICMP_ANY -> (ip4 && proto == IpProto.ICMP) || (ip6 && proto == IpProto.ICMPV6);
         };
     }
 
@@ -389,7 +402,7 @@ public final class RuleParser {
                 if (gotoAt >= 0) {
                     throw lp.err(gotoAt, "goto_table must be the last action");
                 }
-                if (tok.equals("drop")) {
+                if (tok.equalsIgnoreCase("drop")) {
                     dropAt = start;
                 } else {
                     OfAction a = action(tok, start);
@@ -428,10 +441,12 @@ public final class RuleParser {
                 arg = null;
                 acol = col + tok.length();
             }
-            switch (name) {
+            // Action names are case-insensitive, as in ovs-ofctl (NORMAL, Output:p2, Strip_Vlan);
+            // field names, keywords and port names are not.
+            switch (name.toLowerCase(Locale.ROOT)) {
                 case "output": {
                     need(name, arg, col);
-                    return new OfAction.Output(outPort(arg, acol));
+                    return outputTo(arg, acol);
                 }
                 case "in_port":
                     noArg(name, arg, col);
@@ -462,7 +477,7 @@ public final class RuleParser {
                     return new OfAction.StripVlan();
                 case "push_vlan": {
                     long tpid = num(name, need(name, arg, col), acol, 0xffff);
-                    if (tpid != 0x8100 && tpid != 0x88a8) {
+                    if (tpid != EthType.VLAN_8021Q && tpid != EthType.VLAN_8021AD) {
                         throw lp.err(acol, "push_vlan takes an ethertype of 0x8100 or 0x88a8, not " + arg);
                     }
                     return new OfAction.PushVlan((int) tpid);
@@ -510,13 +525,15 @@ public final class RuleParser {
                     }
                     return new OfAction.GotoTable(t);
                 }
-                case "set_tunnel", "set_tunnel64":
-                    return new OfAction.SetTunnel(num(name, need(name, arg, col), acol, name.equals("set_tunnel") ? 0xffffffffL : -1L));
+                case "set_tunnel", "set_tunnel64": {
+                    boolean wide = name.equalsIgnoreCase("set_tunnel64");
+                    return new OfAction.SetTunnel(num(name, need(name, arg, col), acol, wide ? -1L : 0xffffffffL), wide);
+                }
                 default:
                     if (arg == null) {
                         // A bare port name or number means output to it (ovs-ofctl does the same).
-                        if (Character.isDigit(name.charAt(0)) || ports.byName(name) != null) {
-                            return new OfAction.Output(outPort(name, col));
+                        if (Character.isDigit(name.charAt(0)) || ports.byName(name) != null || reservedPort(name) != null) {
+                            return outputTo(name, col);
                         }
                         throw lp.err(col, "unknown action or port \"" + name + "\"");
                     }
@@ -550,8 +567,35 @@ public final class RuleParser {
             return x;
         }
 
-        int outPort(String v, int col) throws RuleSyntaxException {
-            return lp.port(v, col, false);
+        /** Output to a port: a bridge port, or a reserved port that is an action of its own. */
+        OfAction outputTo(String v, int col) throws RuleSyntaxException {
+            if (ports.byName(v) == null) {
+                String r = reservedPort(v);
+                if (r != null) {
+                    switch (r) {
+                        case "in_port" -> {
+                            return new OfAction.InPort();
+                        }
+                        case "normal" -> {
+                            return new OfAction.Normal();
+                        }
+                        case "flood" -> {
+                            return new OfAction.Flood();
+                        }
+                        case "all" -> {
+                            return new OfAction.All();
+                        }
+                        case "controller" -> {
+                            return new OfAction.Controller(0xffff);
+                        }
+                        case "any", "none" -> throw lp.err(col, "output to " + r.toUpperCase(Locale.ROOT) + " is not valid (ovs-ofctl: OFPBAC_BAD_OUT_PORT)");
+                        default -> {
+                            // local, table: fall through to port(), which says they are not supported
+                        }
+                    }
+                }
+            }
+            return new OfAction.Output(lp.port(v, col, false));
         }
 
         void checkPrereq(String name, MatchField.Prereq p, int col) throws RuleSyntaxException {
@@ -616,7 +660,7 @@ public final class RuleParser {
             String p = comma < 0 ? arg : arg.substring(0, comma);
             String t = comma < 0 ? "" : arg.substring(comma + 1);
             int port = -1;
-            if (!p.isEmpty() && !p.equals("in_port")) {
+            if (!p.isEmpty() && !p.equalsIgnoreCase("in_port")) {
                 port = lp.port(p, acol, false);
             }
             int table = -1;

@@ -1,5 +1,6 @@
 package org.offloadbridge.upcall.pipeline;
 
+import org.offloadbridge.flow.OffloadPreference;
 import java.util.List;
 import org.offloadbridge.flow.Actions;
 import org.offloadbridge.flow.FlowKey;

@@ -9,7 +9,7 @@ import org.offloadbridge.flow.FlowMask;
 import org.offloadbridge.flow.Megaflow;
 import org.offloadbridge.flow.MonotonicClock;
 import org.offloadbridge.upcall.pipeline.Pipeline;
-import org.offloadbridge.upcall.pipeline.Port;
+import org.offloadbridge.upcall.pipeline.BridgePort;
 import org.offloadbridge.upcall.pipeline.PortTable;
 import org.offloadbridge.upcall.pipeline.RuleSyntaxException;
 
@@ -26,11 +26,11 @@ public final class TestPipelines {
 
     /** A bridge of ports p1..p{@code nPorts} with {@code rules} (ovs-ofctl syntax, one per line) loaded. */
     public static Pipeline bridge(int nPorts, String rules, MonotonicClock clock) {
-        List<Port> ports = new ArrayList<>();
+        List<BridgePort> ports = new ArrayList<>();
         for (int i = 1; i <= nPorts; i++) {
-            ports.add(new Port("p" + i, i, i));
+            ports.add(new BridgePort("p" + i, i, i));
         }
-        Pipeline p = new Pipeline(new PortTable(ports), clock::millis, 300_000, 0);
+        Pipeline p = new Pipeline(new PortTable(ports), clock, 300_000, 0);
         load(p, rules);
         return p;
     }

@@ -77,7 +77,7 @@ class MacLearningTest {
 
     @Test
     void normalFloodsUnknownForwardsLearnedAndForgetsAfterAging() throws Exception {
-        PortTable ports = PortTable.of(new Port("p1", 1, 11), new Port("p2", 2, 12), new Port("p3", 3, 13));
+        PortTable ports = PortTable.of(new BridgePort("p1", 1, 11), new BridgePort("p2", 2, 12), new BridgePort("p3", 3, 13));
         Pipeline p = new Pipeline(ports, () -> now[0], 5_000, 0);
         p.loadRulesFile("actions=normal");
         FlowKey aToB = Packets.on(11).eth(A, B, 0x0800).key();

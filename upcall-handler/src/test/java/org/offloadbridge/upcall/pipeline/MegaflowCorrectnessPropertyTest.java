@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.FlowMask;
+import org.offloadbridge.flow.Tunnel;
+import org.offloadbridge.testkit.Cases;
 
 /**
  * The megaflow correctness property, randomized: for random rule sets and random packets P,
@@ -17,9 +19,9 @@ import org.offloadbridge.flow.FlowMask;
  *
  * <p>Values come from small pools shared by rules and packets, so lookups hit, tie and
  * overlap often; wildcarded bits of Q are re-drawn from the pools, from random bits, or by
- * flipping one bit, so a mask that is one bit too wide is likely to be caught. The seed is
- * printed on failure with the rules, P, Q and both translations; re-run with
- * {@code -Dpipeline.seed=N} to reproduce.
+ * flipping one bit, so a mask that is one bit too wide is likely to be caught. One case is one
+ * rule set with its packets ({@link Cases}): a failure prints the rules, P, Q and both
+ * translations, and {@code -Dob.seed=S -Dob.case=I} replays it.
  */
 class MegaflowCorrectnessPropertyTest {
     static final int RULE_SETS = 300;
@@ -27,8 +29,8 @@ class MegaflowCorrectnessPropertyTest {
     static final int QS_PER_PACKET = 12;
 
     static final PortTable PORTS = PortTable.of(
-            new Port("p1", 1, 11), new Port("p2", 2, 12), new Port("p3", 3, 13), new Port("p4", 4, 14),
-            new Port("vx0", 10, 20, Tunnel.vxlan(0xc0a80001, 0xc0a80002)));
+            new BridgePort("p1", 1, 11), new BridgePort("p2", 2, 12), new BridgePort("p3", 3, 13), new BridgePort("p4", 4, 14),
+            new BridgePort("vx0", 10, 20, Tunnel.vxlan(0xc0a80001, 0xc0a80002)));
     static final int[] DP_PORTS = {11, 12, 13, 14, 20};
     static final String[] PORT_NAMES = {"p1", "p2", "p3", "p4", "vx0"};
     static final long[] MACS = {0x020000000001L, 0x020000000002L, 0x020000000003L, 0xffffffffffffL, 0x010000000001L};
@@ -37,53 +39,63 @@ class MegaflowCorrectnessPropertyTest {
     static final int[] TP = {22, 80, 443, 53, 8080};
     static final int[] VIDS = {10, 20};
 
-    final long seed = Long.getLong("pipeline.seed", System.nanoTime());
+    /** One rule set and the generator its packets come from. */
+    record RuleSetCase(List<String> rules, SplittableRandom packets) {
+    }
+
+    static RuleSetCase ruleSet(SplittableRandom rnd) {
+        List<String> ruleText = new ArrayList<>();
+        int n = 1 + rnd.nextInt(rnd.nextInt(3) == 0 ? 40 : 10);
+        for (int i = 0; i < n; i++) {
+            ruleText.add(randomRule(rnd));
+        }
+        return new RuleSetCase(ruleText, rnd.split());
+    }
 
     @Test
     void everyPacketMatchingAMegaflowTranslatesToItsActions() {
-        Random rnd = new Random(seed);
+        long[] cases = {0};
+        Cases.check(RULE_SETS, List.of(), MegaflowCorrectnessPropertyTest::ruleSet,
+                c -> "rules:\n  " + String.join("\n  ", c.rules()), c -> cases[0] += checkRuleSet(c));
+        System.out.println("megaflow property: " + cases[0] + " packet pairs checked, seed " + String.format("0x%016x", Cases.SEED));
+    }
+
+    long checkRuleSet(RuleSetCase c) {
+        List<String> ruleText = c.rules();
+        SplittableRandom rnd = c.packets();
         long cases = 0;
-        for (int set = 0; set < RULE_SETS; set++) {
-            List<String> ruleText = new ArrayList<>();
-            int n = 1 + rnd.nextInt(set % 3 == 0 ? 40 : 10);
-            for (int i = 0; i < n; i++) {
-                ruleText.add(randomRule(rnd));
+        long[] clock = {1_000};
+        Pipeline p = new Pipeline(PORTS, () -> clock[0], 300_000, 0);
+        try {
+            p.loadRulesFile(String.join("\n", ruleText));
+        } catch (RuleSyntaxException e) {
+            fail("generator produced a bad rule: " + e.getMessage());
+        }
+        for (int pk = 0; pk < PACKETS_PER_SET; pk++) {
+            FlowKey packet = randomPacket(rnd);
+            Translation m = p.translate(packet);
+            if (m.seq() != p.seq()) {
+                // The translation learned a MAC: like a revalidator, translate again on the new state.
+                m = p.translate(packet);
             }
-            long[] clock = {1_000};
-            Pipeline p = new Pipeline(PORTS, () -> clock[0], 300_000, 0);
-            try {
-                p.loadRulesFile(String.join("\n", ruleText));
-            } catch (RuleSyntaxException e) {
-                fail("seed " + seed + ": generator produced a bad rule: " + e.getMessage() + "\n" + String.join("\n", ruleText));
+            String bad = installable(packet, m.mask());
+            if (bad != null) {
+                fail("megaflow mask not installable: " + bad + "\nP: " + packet + "\nM: mask " + m.mask());
             }
-            for (int pk = 0; pk < PACKETS_PER_SET; pk++) {
-                FlowKey packet = randomPacket(rnd);
-                Translation m = p.translate(packet);
-                if (m.seq() != p.seq()) {
-                    // The translation learned a MAC: like a revalidator, translate again on the new state.
-                    m = p.translate(packet);
-                }
-                String bad = installable(packet, m.mask());
-                if (bad != null) {
-                    fail("megaflow mask not installable (seed " + seed + "): " + bad + "\nrules:\n  " + String.join("\n  ", ruleText)
-                            + "\nP: " + packet + "\nM: mask " + m.mask());
-                }
-                for (int q = 0; q < QS_PER_PACKET; q++) {
-                    FlowKey other = redrawWildcarded(rnd, packet, m.mask());
-                    Translation t = p.translate(other);
-                    cases++;
-                    if (!t.actions().equals(m.actions()) || !java.util.Objects.equals(t.error(), m.error())
-                            || t.offload() != m.offload()) {
-                        fail("megaflow not correct (seed " + seed + ", run with -Dpipeline.seed=" + seed + ")\nrules:\n  "
-                                + String.join("\n  ", ruleText)
-                                + "\nP: " + packet + "\nM: mask " + m.mask() + "\n   actions " + m.actions() + " error " + m.error()
-                                + " offload " + m.offload()
-                                + "\nQ: " + other + "\n   actions " + t.actions() + " error " + t.error() + " offload " + t.offload());
-                    }
+            for (int q = 0; q < QS_PER_PACKET; q++) {
+                FlowKey other = redrawWildcarded(rnd, packet, m.mask());
+                Translation t = p.translate(other);
+                cases++;
+                if (!t.actions().equals(m.actions()) || !java.util.Objects.equals(t.error(), m.error())
+                        || t.offload() != m.offload()) {
+                    fail("megaflow not correct"
+                            + "\nP: " + packet + "\nM: mask " + m.mask() + "\n   actions " + m.actions() + " error " + m.error()
+                            + " offload " + m.offload()
+                            + "\nQ: " + other + "\n   actions " + t.actions() + " error " + t.error() + " offload " + t.offload());
                 }
             }
         }
-        System.out.println("megaflow property: " + cases + " packet pairs checked, seed " + seed);
+        return cases;
     }
 
     /**
@@ -129,11 +141,11 @@ class MegaflowCorrectnessPropertyTest {
 
     // ---- rules ----
 
-    static <T> T pick(Random r, T[] a) {
+    static <T> T pick(SplittableRandom r, T[] a) {
         return a[r.nextInt(a.length)];
     }
 
-    static String randomRule(Random r) {
+    static String randomRule(SplittableRandom r) {
         StringBuilder sb = new StringBuilder();
         int table = r.nextInt(3);
         sb.append("table=").append(table).append(",priority=").append(r.nextInt(4) * 100);
@@ -199,6 +211,9 @@ class MegaflowCorrectnessPropertyTest {
             }
             if (r.nextInt(4) == 0) {
                 sb.append(",tp_src=").append(TP[r.nextInt(TP.length)]);
+                if (r.nextInt(4) == 0) {
+                    sb.append("/0xfc00"); // a port-range prefix: the L4 trie's non-exact case
+                }
             }
             if (proto.startsWith("tcp") && r.nextInt(4) == 0) {
                 sb.append(",tcp_flags=").append(r.nextBoolean() ? "+syn-ack" : "0x010/0x010");
@@ -206,6 +221,9 @@ class MegaflowCorrectnessPropertyTest {
         }
         if (proto != null && proto.startsWith("icmp") && r.nextBoolean()) {
             sb.append(",icmp_type=").append(r.nextBoolean() ? 8 : 0);
+            if (r.nextInt(3) == 0) {
+                sb.append(",icmp_code=").append(r.nextInt(2));
+            }
         }
         if (r.nextInt(8) == 0) {
             sb.append(",tun_id=").append(r.nextInt(3));
@@ -264,20 +282,20 @@ class MegaflowCorrectnessPropertyTest {
      * Mostly a later table; sometimes the same or an earlier one, which makes loops that
      * must hit the depth limit (those translations run thousands of lookups, so keep them rare).
      */
-    static int resubmitTarget(Random r, int table) {
+    static int resubmitTarget(SplittableRandom r, int table) {
         return table < 2 && r.nextInt(8) != 0 ? table + 1 + r.nextInt(2 - table) : r.nextInt(3);
     }
 
-    static String mac(Random r) {
+    static String mac(SplittableRandom r) {
         String m = MAC_TEXT[r.nextInt(MAC_TEXT.length)];
         return r.nextInt(4) == 0 ? m + "/01:00:00:00:00:00" : m;
     }
 
-    static String ipv4Plain(Random r) {
+    static String ipv4Plain(SplittableRandom r) {
         return Values.formatIpv4(IPS[r.nextInt(IPS.length)]);
     }
 
-    static String ipv4(Random r) {
+    static String ipv4(SplittableRandom r) {
         String a = ipv4Plain(r);
         return switch (r.nextInt(6)) {
             case 0 -> a + "/8";
@@ -291,7 +309,7 @@ class MegaflowCorrectnessPropertyTest {
 
     // ---- packets ----
 
-    static FlowKey randomPacket(Random r) {
+    static FlowKey randomPacket(SplittableRandom r) {
         FlowKey k = new FlowKey();
         k.set(Field.IN_PORT, DP_PORTS[r.nextInt(DP_PORTS.length)]);
         k.set(Field.ETH_SRC, MACS[r.nextInt(MACS.length)]);
@@ -335,25 +353,27 @@ class MegaflowCorrectnessPropertyTest {
         return k;
     }
 
-    static void ipCommon(Random r, FlowKey k, int[] protos) {
+    static void ipCommon(SplittableRandom r, FlowKey k, int[] protos) {
         int proto = protos[r.nextInt(protos.length)];
         k.set(Field.NW_PROTO, proto);
         k.set(Field.NW_TTL, r.nextInt(4) == 0 ? r.nextInt(3) : 64);
         k.set(Field.NW_TOS, r.nextBoolean() ? 0 : 0x21);
         k.set(Field.NW_FRAG, r.nextInt(5) == 0 ? 1 + 2 * r.nextInt(2) : 0);
         if (proto == 6 || proto == 17 || proto == 132) {
-            k.set(Field.TP_SRC, TP[r.nextInt(TP.length)]);
-            k.set(Field.TP_DST, TP[r.nextInt(TP.length)]);
+            // Mostly pool ports (lookups hit), sometimes any port (the L4 trie's misses vary).
+            k.set(Field.TP_SRC, r.nextInt(4) == 0 ? r.nextInt(65536) : TP[r.nextInt(TP.length)]);
+            k.set(Field.TP_DST, r.nextInt(4) == 0 ? r.nextInt(65536) : TP[r.nextInt(TP.length)]);
             if (proto == 6) {
                 k.set(Field.TCP_FLAGS, r.nextInt(0x40));
             }
         } else if (proto == 1 || proto == 58) {
-            k.set(Field.ICMP_TYPE, r.nextBoolean() ? 8 : 0);
+            k.set(Field.ICMP_TYPE, r.nextInt(4) == 0 ? r.nextInt(256) : r.nextBoolean() ? 8 : 0);
+            k.set(Field.ICMP_CODE, r.nextInt(3) == 0 ? 1 : 0);
         }
     }
 
     /** P with every wildcarded bit re-drawn: from another packet, from random bits, or one bit flipped. */
-    FlowKey redrawWildcarded(Random r, FlowKey p, FlowMask m) {
+    FlowKey redrawWildcarded(SplittableRandom r, FlowKey p, FlowMask m) {
         FlowKey donor = randomPacket(r);
         FlowKey q = p.copy();
         for (int i = 0; i < Field.count(); i++) {
@@ -369,6 +389,15 @@ class MegaflowCorrectnessPropertyTest {
                 default -> p.get(f);
             };
             q.set(f, (p.get(f) & fm) | (candidate & ~fm));
+        }
+        // Only keys the packet parser can make: a tag that is absent has VID and PCP 0.
+        if (q.get(Field.VLAN0_CFI) == 0) {
+            q.set(Field.VLAN0_VID, 0);
+            q.set(Field.VLAN0_PCP, 0);
+        }
+        if (q.get(Field.VLAN0_CFI) == 0 || q.get(Field.VLAN1_CFI) == 0) {
+            q.set(Field.VLAN1_VID, 0);
+            q.set(Field.VLAN1_PCP, 0);
         }
         return q;
     }

@@ -15,7 +15,7 @@ import org.offloadbridge.flow.FlowMask;
  * lookups consulted, with staged lookup and prefix tracking keeping them wide.
  */
 class MegaflowWidthTest {
-    static final PortTable PORTS = PortTable.of(new Port("p1", 1, 11), new Port("p2", 2, 12), new Port("p3", 3, 13));
+    static final PortTable PORTS = PortTable.of(new BridgePort("p1", 1, 11), new BridgePort("p2", 2, 12), new BridgePort("p3", 3, 13));
     final Pipeline pipeline = new Pipeline(PORTS, () -> 0, 300_000, 0);
 
     static final Field[] L3_L4 = {Field.IPV4_SRC, Field.IPV4_DST, Field.NW_PROTO, Field.NW_TOS, Field.NW_TTL,
@@ -154,10 +154,16 @@ class MegaflowWidthTest {
         pipeline.loadRulesFile("actions=normal");
         Translation t = pipeline.translate(tcp("10.0.0.1", "10.0.0.2", 1, 2));
         FlowMask m = t.mask();
-        assertTrue(m.isExact(Field.ETH_SRC) && m.isExact(Field.ETH_DST) && m.isExact(Field.VLAN0_VID) && m.isExact(Field.IN_PORT), show(m));
+        assertTrue(m.isExact(Field.ETH_SRC) && m.isExact(Field.ETH_DST) && m.isExact(Field.IN_PORT), show(m));
+        // Untagged: the tag's absence is pinned, its (absent) VID is not (as OVS).
+        assertTrue(m.isExact(Field.VLAN0_CFI) && m.isWildcard(Field.VLAN0_VID), show(m));
         for (Field f : L3_L4) {
             assertTrue(m.isWildcard(f), f + ": " + show(m));
         }
+        // Tagged: the learning VLAN is the tag's VID, so it is pinned.
+        FlowKey tagged = Packets.on(11).eth(0x020000000001L, 0x020000000002L, 0x0800).vlan(10, 0).ipv4("10.0.0.1", "10.0.0.2", 6, 64).key();
+        FlowMask tm = pipeline.translate(tagged).mask();
+        assertTrue(tm.isExact(Field.VLAN0_VID) && tm.isWildcard(Field.VLAN0_PCP), show(tm));
     }
 
     @Test
@@ -171,5 +177,120 @@ class MegaflowWidthTest {
         assertEquals(2, t.actions().size(), t.actions().toString());
         assertTrue(t.mask().isWildcard(Field.IPV4_DST), "nw_dst was 10.0.7.1 for every packet by then: " + show(t.mask()));
         assertTrue(t.mask().isWildcard(Field.TUN_ID), show(t.mask()));
+    }
+
+    FlowKey udp(int sport, int dport) {
+        return Packets.on(11).eth(0x020000000001L, 0x020000000002L, 0x0800).ipv4("10.0.0.1", "10.0.0.2", 17, 64).ports(sport, dport).key();
+    }
+
+    /**
+     * Issue #11: a port ACL's miss pins only the port bits that prove it (OVS's ports trie):
+     * 20000 and 65000 differ in the first bit, so one megaflow {@code src=20000/0x8000} serves
+     * every source port 0..32767, where an exact port made one megaflow per port.
+     */
+    @Test
+    void aPortAclMissPinsOnlyThePortBitsThatProveIt() throws Exception {
+        pipeline.loadRulesFile("""
+                priority=10,udp,actions=normal
+                priority=20,udp,tp_src=65000,actions=drop
+                """);
+        Translation t = pipeline.translate(udp(20000, 53));
+        assertEquals(0x8000, t.mask().get(Field.TP_SRC), show(t.mask()));
+        assertTrue(t.mask().isWildcard(Field.TP_DST), show(t.mask()));
+        assertTrue(t.mask().isExact(Field.NW_PROTO), show(t.mask()));
+        java.util.Set<FlowMask> masks = new java.util.HashSet<>();
+        java.util.Set<FlowKey> megaflows = new java.util.HashSet<>();
+        for (int sport = 20000; sport < 22000; sport++) {
+            Translation x = pipeline.translate(udp(sport, 53));
+            masks.add(x.mask());
+            megaflows.add(x.key());
+            assertEquals(t.actions(), x.actions());
+        }
+        assertEquals(1, megaflows.size(), "one megaflow for source ports 20000..21999");
+        assertEquals(1, masks.size());
+        // The rule's own port still pins the port exactly (it decided a hit).
+        Translation hit = pipeline.translate(udp(65000, 53));
+        assertTrue(hit.actions().isDrop());
+        assertTrue(hit.mask().isExact(Field.TP_SRC), show(hit.mask()));
+        // A port sharing 8 leading bits with 65000 (0xfde8): 0xfd00 pins the first 9+ bits.
+        Translation near = pipeline.translate(udp(0xfd00, 53));
+        assertEquals(FlowMask.prefixBits(16, 9), near.mask().get(Field.TP_SRC), show(near.mask()));
+    }
+
+    /** {@code tcp,tp_dst=80} and a packet to 443: 80 and 443 differ at bit 8, so {@code dst=443/0xff00}. */
+    @Test
+    void aTpDstRuleMissPinsAPrefixOfTheDestinationPort() throws Exception {
+        pipeline.loadRulesFile("""
+                priority=100,tcp,tp_dst=80,actions=output:p2
+                priority=0,actions=output:p3
+                """);
+        Translation t = pipeline.translate(tcp("10.0.0.1", "10.0.0.2", 5555, 443));
+        assertEquals(List.of(new Action.Output(13)), t.actions().toList());
+        assertEquals(0xff00, t.mask().get(Field.TP_DST), show(t.mask()));
+        assertTrue(t.mask().isWildcard(Field.TP_SRC), show(t.mask()));
+        Translation web = pipeline.translate(tcp("10.0.0.1", "10.0.0.2", 5555, 80));
+        assertTrue(web.mask().isExact(Field.TP_DST));
+    }
+
+    /** After a resubmit the same holds: 8080 (0x1f90) leaves 80's path at bit 4, so {@code /0xf000}. */
+    @Test
+    void aPortMissAfterResubmitPinsAPrefixToo() throws Exception {
+        pipeline.loadRulesFile("""
+                table=0,ip,actions=resubmit(,1)
+                table=1,priority=100,tcp,tp_dst=80,actions=output:p2
+                table=1,priority=0,actions=output:p3
+                """);
+        Translation t = pipeline.translate(tcp("10.0.0.1", "10.0.0.2", 5555, 8080));
+        assertEquals(List.of(new Action.Output(13)), t.actions().toList());
+        assertEquals(0xf000, t.mask().get(Field.TP_DST), show(t.mask()));
+        assertTrue(t.mask().isWildcard(Field.TP_SRC), show(t.mask()));
+    }
+
+    /** Both ports in one rule form one 32-bit word: a source mismatch pins no destination bit. */
+    @Test
+    void bothPortsFormOneWordSourceFirst() throws Exception {
+        pipeline.loadRulesFile("""
+                priority=100,tcp,tp_src=1000,tp_dst=80,actions=output:p2
+                priority=0,actions=output:p3
+                """);
+        Translation srcOff = pipeline.translate(tcp("10.0.0.1", "10.0.0.2", 0x8000, 80));
+        assertEquals(0x8000, srcOff.mask().get(Field.TP_SRC), show(srcOff.mask()));
+        assertTrue(srcOff.mask().isWildcard(Field.TP_DST), show(srcOff.mask()));
+        Translation dstOff = pipeline.translate(tcp("10.0.0.1", "10.0.0.2", 1000, 0x8000));
+        assertTrue(dstOff.mask().isExact(Field.TP_SRC), show(dstOff.mask()));
+        assertEquals(0x8000, dstOff.mask().get(Field.TP_DST), show(dstOff.mask()));
+    }
+
+    /** ICMP type and code share the trick (OVS keeps them in tp_src/tp_dst): type 0 vs 8 pins 0xf8. */
+    @Test
+    void anIcmpTypeMissPinsAPrefixOfTheType() throws Exception {
+        pipeline.loadRulesFile("""
+                priority=100,icmp,icmp_type=8,actions=drop
+                priority=0,actions=output:p3
+                """);
+        FlowKey reply = Packets.on(11).eth(1, 2, 0x0800).ipv4("10.0.0.1", "10.0.0.2", 1, 64).set(Field.ICMP_TYPE, 0).key();
+        Translation t = pipeline.translate(reply);
+        assertEquals(List.of(new Action.Output(13)), t.actions().toList());
+        assertEquals(0xf8, t.mask().get(Field.ICMP_TYPE), show(t.mask()));
+        assertTrue(t.mask().isWildcard(Field.ICMP_CODE), show(t.mask()));
+    }
+
+    /** A miss caused by another L4 field (tcp_flags) with matching ports pins the whole mask. */
+    @Test
+    void aMissOnTcpFlagsWithMatchingPortsPinsTheWholeMask() throws Exception {
+        pipeline.loadRulesFile("""
+                priority=100,tcp,tp_dst=80,tcp_flags=+syn,actions=drop
+                priority=0,actions=output:p3
+                """);
+        FlowKey ack = Packets.on(11).eth(1, 2, 0x0800).ipv4("10.0.0.1", "10.0.0.2", 6, 64).ports(1, 80).set(Field.TCP_FLAGS, 0x10).key();
+        Translation t = pipeline.translate(ack);
+        assertEquals(List.of(new Action.Output(13)), t.actions().toList());
+        assertTrue(t.mask().isExact(Field.TP_DST), show(t.mask()));
+        assertEquals(0x02, t.mask().get(Field.TCP_FLAGS), show(t.mask()));
+        // Ports off the rule's: the ports alone prove it, tcp_flags stays wildcarded.
+        FlowKey other = Packets.on(11).eth(1, 2, 0x0800).ipv4("10.0.0.1", "10.0.0.2", 6, 64).ports(1, 443).set(Field.TCP_FLAGS, 0x10).key();
+        Translation o = pipeline.translate(other);
+        assertEquals(0xff00, o.mask().get(Field.TP_DST), show(o.mask()));
+        assertTrue(o.mask().isWildcard(Field.TCP_FLAGS), show(o.mask()));
     }
 }

@@ -15,7 +15,7 @@ import org.offloadbridge.flow.PacketParser;
  * differ only in bits the megaflow wildcards land in the same megaflow and get its actions.
  */
 class ParsedFrameTranslationTest {
-    static final PortTable PORTS = PortTable.of(new Port("p1", 1, 11), new Port("p2", 2, 12), new Port("p3", 3, 13));
+    static final PortTable PORTS = PortTable.of(new BridgePort("p1", 1, 11), new BridgePort("p2", 2, 12), new BridgePort("p3", 3, 13));
 
     /** Ethernet (optionally 802.1Q) + IPv4 (no options) + TCP header, checksums left zero. */
     static byte[] tcpFrame(int vlan, int src, int dst, int sport, int dport, int ttl) {

@@ -2,11 +2,12 @@ package org.offloadbridge.upcall.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.Random;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.offloadbridge.testkit.Cases;
 import org.offloadbridge.upcall.pipeline.internal.PrefixTrie;
 
-/** The prefix trie's lcp against a brute-force scan over the stored prefixes. */
+/** The prefix trie's lcp and proof bits against a brute-force scan over the stored prefixes. */
 class PrefixTrieTest {
     @Test
     void examples() {
@@ -25,11 +26,28 @@ class PrefixTrieTest {
         assertEquals(1, t.lcp(0, 0xc0a80101L));
     }
 
+    /** OVS's leaf rule: a path that ends in the trie needs no extra bit to prove the lcp. */
+    @Test
+    void aPathThatEndsNeedsNoExtraBit() {
+        PrefixTrie t = new PrefixTrie(32);
+        t.insert(0, 0x0a000000L, 8);      // 10/8
+        t.insert(0, 0xc0a80000L, 16);     // 192.168/16
+        // 10.1.2.3 runs 8 bits down 10/8, and nothing stored goes further: 8 bits prove it.
+        assertEquals(8, t.lcp(0, 0x0a010203L));
+        assertEquals(8, t.proofBits(0, 0x0a010203L));
+        // 192.169.0.1 leaves 192.168/16 at bit 16: that bit is part of the proof.
+        assertEquals(15, t.lcp(0, 0xc0a90001L));
+        assertEquals(16, t.proofBits(0, 0xc0a90001L));
+        // 172.16.0.1 = 1010 1100…: shares 1 bit with 192 = 1100 0000…, none with 10 = 0000 1010…;
+        // 192.168/16 runs on past that bit, so 2 bits prove it.
+        assertEquals(1, t.lcp(0, 0xac100001L));
+        assertEquals(2, t.proofBits(0, 0xac100001L));
+    }
+
     @Test
     void randomAgainstBruteForce() {
-        long seed = System.nanoTime();
-        Random r = new Random(seed);
-        for (int round = 0; round < 200; round++) {
+        // One case: one random trie and 50 queries against it.
+        Cases.check(200, List.of(), rnd -> rnd, rnd -> "a random trie (replay with -Dob.case)", r -> {
             int width = r.nextBoolean() ? 32 : 128;
             PrefixTrie t = new PrefixTrie(width);
             int n = 1 + r.nextInt(50);
@@ -51,9 +69,18 @@ class PrefixTrieTest {
                 for (long[] p : stored) {
                     expect = Math.max(expect, Math.min((int) p[2], common(width, hi, lo, p[0], p[1])));
                 }
-                assertEquals(expect, t.lcp(hi, lo), "seed " + seed);
+                assertEquals(expect, t.lcp(hi, lo));
+                // Proof bits: lcp + 1 exactly when a stored prefix longer than lcp shares the
+                // address's first lcp bits (so bit lcp + 1 is what keeps the address off it).
+                boolean continues = false;
+                for (long[] p : stored) {
+                    continues |= p[2] > expect && common(width, hi, lo, p[0], p[1]) >= expect;
+                }
+                int look = t.lookup(hi, lo);
+                assertEquals(expect, PrefixTrie.lcpOf(look));
+                assertEquals(continues ? expect + 1 : expect, PrefixTrie.proofOf(look));
             }
-        }
+        });
     }
 
     private static int common(int width, long h1, long l1, long h2, long l2) {

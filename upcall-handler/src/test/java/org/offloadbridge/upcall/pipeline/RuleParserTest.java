@@ -1,5 +1,7 @@
 package org.offloadbridge.upcall.pipeline;
 
+import org.offloadbridge.flow.OffloadPreference;
+import org.offloadbridge.flow.Tunnel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 class RuleParserTest {
     static final PortTable PORTS = PortTable.of(
-            new Port("p0", 1, 11), new Port("p1", 2, 12), new Port("pf0vf1", 3, 13),
-            new Port("vx0", 10, 20, Tunnel.vxlan(0x0a000001, 0x0a000002)));
+            new BridgePort("p0", 1, 11), new BridgePort("p1", 2, 12), new BridgePort("pf0vf1", 3, 13),
+            new BridgePort("vx0", 10, 20, Tunnel.vxlan(0x0a000001, 0x0a000002)));
     final RuleParser parser = new RuleParser(PORTS);
 
     Rule parse(String s) throws RuleSyntaxException {
@@ -257,5 +259,31 @@ class RuleParserTest {
         assertEquals(r.offload(), again.offload());
         assertEquals(r.table(), again.table());
         assertEquals(r.priority(), again.priority());
+    }
+
+    /** Issue #11 defect 4: action names and reserved ports in any case; port names as written. */
+    @Test
+    void actionNamesAndReservedPortsInAnyCasePortNamesAsWritten() throws Exception {
+        assertEquals(List.of(new OfAction.Normal()), parse("actions=NORMAL").actions());
+        assertEquals(List.of(new OfAction.Flood()), parse("actions=FLOOD").actions());
+        assertEquals(List.of(new OfAction.InPort()), parse("actions=IN_PORT").actions());
+        assertEquals(List.of(new OfAction.All()), parse("actions=ALL").actions());
+        assertEquals(List.of(), parse("actions=DROP").actions());
+        assertEquals(List.of(new OfAction.Output(2)), parse("actions=Output:p1").actions());
+        assertEquals(List.of(new OfAction.Normal()), parse("actions=output:normal").actions());
+        assertEquals(List.of(new OfAction.InPort()), parse("actions=output:In_Port").actions());
+        assertEquals(List.of(new OfAction.Controller(0xffff)), parse("actions=output:CONTROLLER").actions());
+        assertEquals(List.of(new OfAction.StripVlan(), new OfAction.Resubmit(-1, 1)), parse("actions=Strip_Vlan,RESUBMIT(IN_PORT,1)").actions());
+        assertEquals(List.of(new OfAction.SetTunnel(5, true)), parse("actions=SET_TUNNEL64:5").actions());
+        RuleSyntaxException e = bad("actions=output:P1");
+        assertEquals(1, e.line());
+        assertEquals(16, e.column());
+        assertTrue(e.getMessage().contains("unknown port \"P1\""), e.getMessage());
+        assertTrue(bad("actions=LOCAL").getMessage().contains("reserved port LOCAL is not supported"));
+        assertTrue(bad("actions=output:any").getMessage().contains("OFPBAC_BAD_OUT_PORT"));
+        // Keywords and field names stay case-sensitive, as in ovs-ofctl.
+        assertTrue(bad("IP,actions=drop").getMessage().contains("IP"));
+        assertTrue(bad("ip,NW_DST=1.2.3.4,actions=drop").getMessage().contains("NW_DST"));
+        bad("ACTIONS=drop");
     }
 }

@@ -1,5 +1,7 @@
 package org.offloadbridge.upcall.pipeline;
 
+import org.offloadbridge.flow.OffloadPreference;
+import org.offloadbridge.flow.Tunnel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -19,8 +21,8 @@ class TranslationTest {
     static final long MAC1 = 0x020000000001L;
     static final long MAC2 = 0x020000000002L;
     static final PortTable PORTS = PortTable.of(
-            new Port("p1", 1, 11), new Port("p2", 2, 12), new Port("p3", 3, 13),
-            new Port("vx0", 10, 20, new Tunnel("vxlan", (int) Packets.ip("192.168.0.1"), (int) Packets.ip("192.168.0.2"), 4789, 7)));
+            new BridgePort("p1", 1, 11), new BridgePort("p2", 2, 12), new BridgePort("p3", 3, 13),
+            new BridgePort("vx0", 10, 20, new Tunnel("vxlan", (int) Packets.ip("192.168.0.1"), (int) Packets.ip("192.168.0.2"), 4789, 7)));
 
     final long[] now = {1_000};
     final Pipeline pipeline = new Pipeline(PORTS, () -> now[0], 300_000, 42);
@@ -208,7 +210,7 @@ class TranslationTest {
         assertEquals(1, pipeline.deleteRules(r -> r.priority() == 1));
         long s3 = pipeline.seq();
         assertTrue(s3 > s2);
-        pipeline.setPorts(PortTable.of(new Port("p1", 1, 11), new Port("p2", 2, 12)));
+        pipeline.setPorts(PortTable.of(new BridgePort("p1", 1, 11), new BridgePort("p2", 2, 12)));
         long s4 = pipeline.seq();
         assertTrue(s4 > s3);
         Translation t = pipeline.translate(tcp(11, "1.1.1.1", "2.2.2.2", 80)); // learns MAC1 on p1

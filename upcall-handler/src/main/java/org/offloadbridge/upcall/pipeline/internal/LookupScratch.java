@@ -18,13 +18,14 @@ public final class LookupScratch {
         lcpTable = null;
     }
 
-    int lcp(Table table, FlowKey key, int k) {
+    /** The packed {@link PrefixTrie#lookup} answer for prefix field {@code k}, computed once per table lookup. */
+    int trie(Table table, FlowKey key, int k) {
         if (lcpTable != table) {
             lcpTable = table;
             lcpValid = 0;
         }
         if ((lcpValid & (1 << k)) == 0) {
-            lcp[k] = table.trieLcp(key, k);
+            lcp[k] = table.trieLookup(key, k);
             lcpValid |= 1 << k;
         }
         return lcp[k];

@@ -22,6 +22,11 @@ import java.util.Arrays;
  * touches about one cache line per 4 bits instead of two per bit — what decides lookup speed
  * once 100 000 routes no longer fit in cache. No per-node objects; lookups allocate nothing.
  *
+ * <p>{@link #proofBits} refines that, as OVS's trie lookup does: when no stored prefix runs on
+ * past the {@code d} common bits along the packet's path (the path ends in the trie), the
+ * {@code d} bits alone already prove that nothing longer matches — every address sharing them
+ * leaves the trie at the same dead end — so {@code d}, not {@code d + 1}, bits are pinned.
+ *
  * <p>Built once per table and never modified (rule sets are copy-on-write).
  */
 public final class PrefixTrie {
@@ -112,6 +117,53 @@ public final class PrefixTrie {
             }
         }
         return d;
+    }
+
+    /**
+     * The number of leading address bits that prove {@link #lcp}'s answer {@code d}: {@code d + 1}
+     * when some stored prefix continues past bit {@code d} on the other branch (bit
+     * {@code d + 1} decides), else {@code d} (no stored prefix extends the path at all).
+     * Every address sharing that many bits has the same {@code lcp}, or a smaller one when
+     * {@code d} bits are enough, and no stored prefix longer than {@code d} matches it.
+     * Packed as {@code lcp << 8 | proofBits} so one walk answers both; see {@link #lcpOf},
+     * {@link #proofOf}.
+     */
+    public int lookup(long hi, long lo) {
+        int n = 0;
+        int d = 0;
+        int levels = width / 4;
+        for (int level = 0; level < levels; level++) {
+            int t = nibble(hi, lo, level);
+            int map = nodes[n + MAP];
+            for (int j = 1; j <= 4; j++) {
+                if ((map & (1 << mapBit(j, t))) == 0) {
+                    // No prefix takes the address's next bit; does one take the other value?
+                    boolean other = (map & (1 << mapBit(j, t ^ (1 << (4 - j))))) != 0;
+                    return d << 8 | (other ? d + 1 : d);
+                }
+                d++;
+            }
+            n = nodes[n + t];
+            if (n == 0) {
+                return d << 8 | d; // nothing stored runs past these bits
+            }
+        }
+        return d << 8 | d;
+    }
+
+    /** The lcp part of a {@link #lookup} answer. */
+    public static int lcpOf(int lookup) {
+        return lookup >>> 8;
+    }
+
+    /** The proof-bits part of a {@link #lookup} answer. */
+    public static int proofOf(int lookup) {
+        return lookup & 0xff;
+    }
+
+    /** See {@link #lookup}. */
+    public int proofBits(long hi, long lo) {
+        return proofOf(lookup(hi, lo));
     }
 
     private int newNode() {

@@ -93,9 +93,10 @@ public final class Table {
         return best;
     }
 
-    int trieLcp(FlowKey key, int k) {
+    /** The trie's {@link PrefixTrie#lookup} answer (lcp and proof bits) for field {@code k}. */
+    int trieLookup(FlowKey key, int k) {
         PrefixTrie t = tries[k];
-        return t == null ? 0 : t.lcp(hi(key, k), lo(key, k));
+        return t == null ? 0 : t.lookup(hi(key, k), lo(key, k));
     }
 
     private static long hi(FlowKey key, int k) {

@@ -3,15 +3,17 @@ package org.offloadbridge.upcall.pipeline.internal;
 import java.util.ArrayList;
 import java.util.List;
 import org.offloadbridge.flow.Actions;
+import org.offloadbridge.flow.EthType;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.FlowMask;
+import org.offloadbridge.flow.IpProto;
 import org.offloadbridge.flow.KeyAttr;
 import org.offloadbridge.upcall.pipeline.MacLearningTable;
 import org.offloadbridge.upcall.pipeline.MatchField;
 import org.offloadbridge.upcall.pipeline.OfAction;
-import org.offloadbridge.upcall.pipeline.OffloadPreference;
-import org.offloadbridge.upcall.pipeline.Port;
+import org.offloadbridge.flow.OffloadPreference;
+import org.offloadbridge.upcall.pipeline.BridgePort;
 import org.offloadbridge.upcall.pipeline.PortTable;
 import org.offloadbridge.upcall.pipeline.Translation;
 
@@ -44,8 +46,6 @@ public final class Translator {
     public static final int MAX_DEPTH = 64;
     /** OVS's MAX_RESUBMITS: total table lookups per translation. */
     public static final int MAX_RESUBMITS = 4096;
-    private static final int ETH_TYPE_IP = 0x0800;
-    private static final int ETH_TYPE_IPV6 = 0x86dd;
     private static final int MAX_VLAN_TAGS = 2;
 
     private final LookupScratch sc = new LookupScratch();
@@ -69,6 +69,8 @@ public final class Translator {
     private final int[] cTpid = new int[MAX_VLAN_TAGS];
     private final int[] cTci = new int[MAX_VLAN_TAGS];
     private int cTags;
+    /** How many tags the packet came with. */
+    private int origTags;
 
     private RuleSet rules;
     private PortTable ports;
@@ -117,7 +119,7 @@ public final class Translator {
         wc.setDatapathBaseline(packet);
         loadVlans(packet);
 
-        Port in = ports.byDpPort(packet.inPort());
+        BridgePort in = ports.byDpPort(packet.inPort());
         if (in == null) {
             error = "packet from datapath port " + Integer.toUnsignedString(packet.inPort()) + ", which is not in the port table";
         } else {
@@ -125,6 +127,18 @@ public final class Translator {
             lookupAndRun(0, 0);
         }
         Actions actions = error == null ? out.build() : Actions.DROP;
+        // VID and PCP of a tag the packet does not have hold nothing (the parser leaves them
+        // 0; tag presence is pinned by the baseline), so they decide nothing even where a
+        // lookup on a VLAN rule consulted them. Drop them, as OVS does when it turns a mask
+        // into datapath attributes: an untagged flow carries no VLAN attribute at all.
+        if (packet.get(Field.VLAN0_CFI) == 0) {
+            wc.setWildcard(Field.VLAN0_VID);
+            wc.setWildcard(Field.VLAN0_PCP);
+        }
+        if (packet.get(Field.VLAN0_CFI) == 0 || packet.get(Field.VLAN1_CFI) == 0) {
+            wc.setWildcard(Field.VLAN1_VID);
+            wc.setWildcard(Field.VLAN1_PCP);
+        }
         FlowMask mask = wc.copy();
         FlowKey key = packet.copy();
         key.and(mask, key);
@@ -148,6 +162,7 @@ public final class Translator {
             cTci[cTags++] = tciOf(k, 0);
         }
         wTags = cTags;
+        origTags = cTags;
         System.arraycopy(cTpid, 0, wTpid, 0, cTags);
         System.arraycopy(cTci, 0, wTci, 0, cTags);
     }
@@ -232,7 +247,7 @@ public final class Translator {
                 case OfAction.ModVlanVid v -> {
                     touchVlans();
                     if (wTags == 0) {
-                        pushTag(0x8100, 0x1000 | v.vid());
+                        pushTag(EthType.VLAN_8021Q, 0x1000 | v.vid());
                     } else {
                         wTci[wTags - 1] = (wTci[wTags - 1] & ~0xfff) | v.vid();
                     }
@@ -241,7 +256,7 @@ public final class Translator {
                 case OfAction.ModVlanPcp v -> {
                     touchVlans();
                     if (wTags == 0) {
-                        pushTag(0x8100, 0x1000 | v.pcp() << 13);
+                        pushTag(EthType.VLAN_8021Q, 0x1000 | v.pcp() << 13);
                     } else {
                         wTci[wTags - 1] = (wTci[wTags - 1] & 0x1fff) | v.pcp() << 13;
                     }
@@ -305,7 +320,7 @@ public final class Translator {
         return (int) work.get(Field.IN_PORT);
     }
 
-    private void output(Port p) {
+    private void output(BridgePort p) {
         if (p == null) {
             return; // the port is gone; OVS drops output to a nonexistent port too
         }
@@ -324,7 +339,7 @@ public final class Translator {
 
     private void flood() {
         int in = inPort();
-        for (Port p : ports.ports()) {
+        for (BridgePort p : ports.ports()) {
             if (p.ofPort() != in) {
                 output(p);
             }
@@ -334,8 +349,12 @@ public final class Translator {
     private void normal() {
         pin(Field.ETH_SRC);
         pin(Field.ETH_DST);
+        // The learning VLAN: the outer tag's VID, or 0 untagged. Tag presence decides which,
+        // and an untagged packet's VID bits decide nothing (as OVS, which pins no VID then).
         wc.setExact(Field.VLAN0_CFI);
-        wc.setExact(Field.VLAN0_VID);
+        if (work.get(Field.VLAN0_CFI) != 0) {
+            wc.setExact(Field.VLAN0_VID);
+        }
         int vlan = work.get(Field.VLAN0_CFI) != 0 ? (int) work.get(Field.VLAN0_VID) : 0;
         int in = inPort();
         long src = work.ethSrc();
@@ -357,7 +376,7 @@ public final class Translator {
 
     private void decTtl() {
         int eth = work.ethType();
-        if (eth != ETH_TYPE_IP && eth != ETH_TYPE_IPV6) {
+        if (eth != EthType.IP && eth != EthType.IPV6) {
             return;
         }
         pin(Field.NW_TTL); // a TTL set by mod_nw_ttl is a constant; one from the packet is not
@@ -399,15 +418,21 @@ public final class Translator {
     }
 
     private void touchVlans() {
-        // Every VLAN decision (push or rewrite, what commit emits) reads the original tags.
+        // Every VLAN decision (push or rewrite, what commit emits) reads the original tags:
+        // how many there are, and all of each tag that is there. Fields of an absent tag
+        // decide nothing (loadVlans ignores them), so they stay wildcarded, as in OVS.
         wc.setExact(Field.VLAN0_CFI);
-        wc.setExact(Field.VLAN0_VID);
-        wc.setExact(Field.VLAN0_PCP);
         wc.setExact(Field.VLAN0_TPID);
-        wc.setExact(Field.VLAN1_CFI);
-        wc.setExact(Field.VLAN1_VID);
-        wc.setExact(Field.VLAN1_PCP);
-        wc.setExact(Field.VLAN1_TPID);
+        if (origTags >= 1) {
+            wc.setExact(Field.VLAN0_VID);
+            wc.setExact(Field.VLAN0_PCP);
+            wc.setExact(Field.VLAN1_CFI);
+            wc.setExact(Field.VLAN1_TPID);
+        }
+        if (origTags == 2) {
+            wc.setExact(Field.VLAN1_VID);
+            wc.setExact(Field.VLAN1_PCP);
+        }
     }
 
     private void pushTag(int tpid, int tci) {
@@ -467,17 +492,17 @@ public final class Translator {
         }
         commitAttr(KeyAttr.ETHERNET, ETH_FIELDS);
         int eth = work.ethType();
-        if (eth == ETH_TYPE_IP) {
+        if (eth == EthType.IP) {
             commitAttr(KeyAttr.IPV4, IPV4_FIELDS);
-        } else if (eth == ETH_TYPE_IPV6) {
+        } else if (eth == EthType.IPV6) {
             commitAttr(KeyAttr.IPV6, IPV6_FIELDS);
         }
         if (!dirty.isWildcard(Field.TP_SRC) || !dirty.isWildcard(Field.TP_DST)) {
             wc.setExact(Field.NW_PROTO);
             KeyAttr l4 = switch (work.nwProto()) {
-                case 6 -> KeyAttr.TCP;
-                case 17 -> KeyAttr.UDP;
-                case 132 -> KeyAttr.SCTP;
+                case IpProto.TCP -> KeyAttr.TCP;
+                case IpProto.UDP -> KeyAttr.UDP;
+                case IpProto.SCTP -> KeyAttr.SCTP;
                 default -> null;
             };
             if (l4 != null) {

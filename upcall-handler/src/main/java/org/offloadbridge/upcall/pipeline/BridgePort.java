@@ -1,5 +1,6 @@
 package org.offloadbridge.upcall.pipeline;
 
+import org.offloadbridge.flow.Tunnel;
 /**
  * One bridge port as the pipeline sees it.
  *
@@ -8,11 +9,11 @@ package org.offloadbridge.upcall.pipeline;
  * @param dpPort  the datapath port number flow keys and datapath actions carry
  * @param tunnel  the encapsulation when this is a tunnel port, else null
  */
-public record Port(String name, int ofPort, int dpPort, Tunnel tunnel) {
+public record BridgePort(String name, int ofPort, int dpPort, Tunnel tunnel) {
     /** The largest ordinary OpenFlow port number (OFPP_MAX). */
     public static final int OFPP_MAX = 0xfeff;
 
-    public Port {
+    public BridgePort {
         if (name == null || name.isEmpty()) {
             throw new IllegalArgumentException("port name must not be empty");
         }
@@ -24,7 +25,7 @@ public record Port(String name, int ofPort, int dpPort, Tunnel tunnel) {
         }
     }
 
-    public Port(String name, int ofPort, int dpPort) {
+    public BridgePort(String name, int ofPort, int dpPort) {
         this(name, ofPort, dpPort, null);
     }
 
