@@ -5,6 +5,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -207,7 +208,10 @@ public final class HotplugAgent implements Agent, AutoCloseable {
         close();
     }
 
-    /** Closes both sockets and stops the agent's own rediscovery thread (a running pass finishes). */
+    /**
+     * Closes both sockets and stops the agent's own rediscovery thread; a running pass may
+     * finish (up to 10 s), so the {@link Switchdev} can be closed right after this.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -216,6 +220,11 @@ public final class HotplugAgent implements Agent, AutoCloseable {
         try {
             if (ownExecutor != null) {
                 ownExecutor.shutdown();
+                try {
+                    ownExecutor.awaitTermination(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
             links.close();
         } finally {
