@@ -30,6 +30,7 @@ import org.offloadbridge.flow.Megaflow;
 import org.offloadbridge.flow.Ufid;
 import org.offloadbridge.tc.internal.Flows;
 import org.offloadbridge.testkit.Shell;
+import org.offloadbridge.testkit.Topology;
 
 /**
  * The two replace paths TcTrafficVmTest does not reach, and a failed replace, on the real
@@ -57,6 +58,7 @@ class TcReplaceVmTest {
             """;
 
     private VmNet sw;
+    private Topology topo;
     private String hA;
     private String hB;
     private int a1;
@@ -68,17 +70,20 @@ class TcReplaceVmTest {
     @BeforeAll
     void hosts() throws IOException {
         sw = new VmNet("replace");
-        hA = sw.name + "-hA";
-        hB = sw.name + "-hB";
-        Shell.sh("ip netns add " + hA + " && ip netns add " + hB);
-        sw.sh("ip link add a1 type veth peer name a0 netns " + hA + " && ip link add b1 type veth peer name b0 netns " + hB
-                + " && ip link set a1 up && ip link set b1 up");
-        Shell.sh("ip -n " + hA + " addr add 10.0.0.1/24 dev a0 && ip -n " + hA + " link set a0 up && ip -n " + hA + " link set lo up");
-        Shell.sh("ip -n " + hB + " addr add 10.0.0.2/24 dev b0 && ip -n " + hB + " link set b0 up && ip -n " + hB + " link set lo up");
+        topo = Topology.create("tc-replace");
+        final Topology.Host a = topo.host("hA");
+        final Topology.Host b = topo.host("hB");
+        hA = a.name();
+        hB = b.name();
+        final Topology.Host s = topo.existing(sw.name);
+        topo.veth(s, "a1", a, "a0").veth(s, "b1", b, "b0");
+        a.addr("a0", "10.0.0.1/24");
+        b.addr("b0", "10.0.0.2/24");
         // Static neighbours: no ARP, so every packet on a1's ingress is an echo request we count.
-        String macA = Shell.sh("ip netns exec " + hA + " cat /sys/class/net/a0/address").trim();
-        String macB = Shell.sh("ip netns exec " + hB + " cat /sys/class/net/b0/address").trim();
-        Shell.sh("ip -n " + hA + " neigh add 10.0.0.2 lladdr " + macB + " dev a0 && ip -n " + hB + " neigh add 10.0.0.1 lladdr " + macA + " dev b0");
+        String macA = a.mac("a0");
+        String macB = b.mac("b0");
+        a.neigh("a0", "10.0.0.2", macB);
+        b.neigh("b0", "10.0.0.1", macA);
         a1 = sw.ifindex("a1");
         b1 = sw.ifindex("b1");
         oursPerPrio = Files.createTempFile("ours-per-prio", ".py");
@@ -90,8 +95,7 @@ class TcReplaceVmTest {
     @AfterAll
     void teardown() throws IOException {
         tc.close();
-        Shell.run("ip", "netns", "del", hA);
-        Shell.run("ip", "netns", "del", hB);
+        topo.close();
         sw.close();
         Files.deleteIfExists(oursPerPrio);
     }

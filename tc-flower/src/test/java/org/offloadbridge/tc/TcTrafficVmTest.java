@@ -21,6 +21,7 @@ import org.offloadbridge.flow.KeyAttr;
 import org.offloadbridge.flow.Megaflow;
 import org.offloadbridge.tc.internal.Flows;
 import org.offloadbridge.testkit.Shell;
+import org.offloadbridge.testkit.Topology;
 
 /**
  * Real packets through our filters. Two hosts (netns hA 10.0.0.1 on a0, hB 10.0.0.2 on b0)
@@ -32,6 +33,7 @@ import org.offloadbridge.testkit.Shell;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TcTrafficVmTest {
     private VmNet sw;
+    private Topology topo;
     private String hA;
     private String hB;
     private int a1;
@@ -41,18 +43,20 @@ class TcTrafficVmTest {
     @BeforeAll
     void hosts() {
         sw = new VmNet("traffic");
-        hA = sw.name + "-hA";
-        hB = sw.name + "-hB";
-        Shell.sh("ip netns add " + hA + " && ip netns add " + hB);
-        sw.sh("ip link add a1 type veth peer name a0 netns " + hA + " && ip link add b1 type veth peer name b0 netns " + hB
-                + " && ip link set a1 up && ip link set b1 up");
-        Shell.sh("ip -n " + hA + " addr add 10.0.0.1/24 dev a0 && ip -n " + hA + " link set a0 up && ip -n " + hA + " link set lo up");
-        Shell.sh("ip -n " + hB + " addr add 10.0.0.2/24 dev b0 && ip -n " + hB + " link set b0 up && ip -n " + hB + " link set lo up");
+        topo = Topology.create("tc-traffic");
+        final Topology.Host a = topo.host("hA");
+        final Topology.Host b = topo.host("hB");
+        hA = a.name();
+        hB = b.name();
+        final Topology.Host s = topo.existing(sw.name);
+        topo.veth(s, "a1", a, "a0").veth(s, "b1", b, "b0");
+        a.addr("a0", "10.0.0.1/24");
+        b.addr("b0", "10.0.0.2/24");
         // Static neighbours: only the IPv4 packets under test cross, so counters are exact.
-        String macA = Shell.sh("cat /sys/class/net/a0/address 2>/dev/null || ip netns exec " + hA + " cat /sys/class/net/a0/address").trim();
-        String macB = Shell.sh("ip netns exec " + hB + " cat /sys/class/net/b0/address").trim();
-        macA = Shell.sh("ip netns exec " + hA + " cat /sys/class/net/a0/address").trim();
-        Shell.sh("ip -n " + hA + " neigh add 10.0.0.2 lladdr " + macB + " dev a0 && ip -n " + hB + " neigh add 10.0.0.1 lladdr " + macA + " dev b0");
+        String macA = a.mac("a0");
+        String macB = b.mac("b0");
+        a.neigh("a0", "10.0.0.2", macB);
+        b.neigh("b0", "10.0.0.1", macA);
         Shell.sh("ip netns exec " + hB + " sh -c 'ip link add link b0 name b0.100 type vlan id 100 && ip addr add 10.0.1.2/24 dev b0.100 && ip link set b0.100 up'");
         Shell.sh("ip -n " + hB + " neigh add 10.0.1.1 lladdr " + macA + " dev b0.100");
         a1 = sw.ifindex("a1");
@@ -63,8 +67,7 @@ class TcTrafficVmTest {
     @AfterAll
     void teardown() {
         tc.close();
-        Shell.run("ip", "netns", "del", hA);
-        Shell.run("ip", "netns", "del", hB);
+        topo.close();
         sw.close();
     }
 
