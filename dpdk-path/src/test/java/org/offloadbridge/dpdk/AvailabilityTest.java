@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.offloadbridge.testkit.Shell;
 
 /**
  * Without DPDK (libraries missing, or EAL refusing its arguments) the datapath reports itself
@@ -42,7 +43,7 @@ class AvailabilityTest {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(AvailabilityTest.class.getName());
         cmd.addAll(List.of(ealArgs));
-        Sh.Result r = Sh.run(60, cmd.toArray(String[]::new));
+        Shell.Result r = Shell.run(60, cmd.toArray(String[]::new));
         assertEquals(0, r.exit(), r.out());
         return r.out();
     }

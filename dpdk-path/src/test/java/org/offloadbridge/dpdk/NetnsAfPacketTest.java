@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -23,6 +20,7 @@ import org.offloadbridge.flow.FlowMask;
 import org.offloadbridge.flow.FlowStats;
 import org.offloadbridge.flow.KeyAttr;
 import org.offloadbridge.flow.Megaflow;
+import org.offloadbridge.testkit.Shell;
 
 /**
  * Two hosts in network namespaces, each attached by a veth pair whose root-side end is a
@@ -101,18 +99,18 @@ class NetnsAfPacketTest {
         Eal eal = TestEal.get();
         cleanup();
         for (String[] h : new String[][] {{NS_A, VA, VA_NS, IP_A}, {NS_B, VB, VB_NS, IP_B}}) {
-            Sh.ok("ip", "netns", "add", h[0]);
-            Sh.ok("ip", "link", "add", h[1], "type", "veth", "peer", "name", h[2]);
-            Sh.ok("ip", "link", "set", h[2], "netns", h[0]);
-            Sh.ns(h[0], "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
-            Sh.ns(h[0], "ip", "addr", "add", h[3] + "/24", "dev", h[2]);
+            Shell.ok("ip", "netns", "add", h[0]);
+            Shell.ok("ip", "link", "add", h[1], "type", "veth", "peer", "name", h[2]);
+            Shell.ok("ip", "link", "set", h[2], "netns", h[0]);
+            Shell.ns(h[0], "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
+            Shell.ns(h[0], "ip", "addr", "add", h[3] + "/24", "dev", h[2]);
             // software checksums and VLAN tags in the frame: af_packet must see complete frames
-            Sh.ns(h[0], "ethtool", "-K", h[2], "tx", "off", "txvlan", "off", "rxvlan", "off");
-            Sh.ok("ethtool", "-K", h[1], "tx", "off", "rxvlan", "off", "txvlan", "off");
-            Sh.ns(h[0], "ip", "link", "set", h[2], "up");
-            Sh.ns(h[0], "ip", "link", "set", "lo", "up");
-            Sh.ok("sysctl", "-qw", "net.ipv6.conf." + h[1] + ".disable_ipv6=1");
-            Sh.ok("ip", "link", "set", h[1], "up");
+            Shell.ns(h[0], "ethtool", "-K", h[2], "tx", "off", "txvlan", "off", "rxvlan", "off");
+            Shell.ok("ethtool", "-K", h[1], "tx", "off", "rxvlan", "off", "txvlan", "off");
+            Shell.ns(h[0], "ip", "link", "set", h[2], "up");
+            Shell.ns(h[0], "ip", "link", "set", "lo", "up");
+            Shell.ok("sysctl", "-qw", "net.ipv6.conf." + h[1] + ".disable_ipv6=1");
+            Shell.ok("ip", "link", "set", h[1], "up");
         }
         dp = DpdkDatapath.create(eal, new DpdkDatapath.Config().mbufs(4095).descriptors(256, 256));
         pa = dp.addPort(A, "net_af_packet_" + VA + ",iface=" + VA);
@@ -142,10 +140,10 @@ class NetnsAfPacketTest {
     }
 
     static void cleanup() {
-        Sh.run(10, "ip", "netns", "del", NS_A);
-        Sh.run(10, "ip", "netns", "del", NS_B);
-        Sh.run(10, "ip", "link", "del", VA);
-        Sh.run(10, "ip", "link", "del", VB);
+        Shell.run(10, "ip", "netns", "del", NS_A);
+        Shell.run(10, "ip", "netns", "del", NS_B);
+        Shell.run(10, "ip", "link", "del", VA);
+        Shell.run(10, "ip", "link", "del", VB);
     }
 
     static Actions out(int port) {
@@ -169,54 +167,38 @@ class NetnsAfPacketTest {
     }
 
     /** Counts datagrams: waits up to firstTimeout seconds for the first, then stops after 1 s of silence. */
-    static Process receiver(String ns, int port, double firstTimeout) {
-        Process p = Sh.start(List.of("ip", "netns", "exec", ns, "python3", "-c", RECEIVER, Integer.toString(port),
+    static Shell.Background receiver(String ns, int port, double firstTimeout) {
+        Shell.Background p = Shell.start(List.of("ip", "netns", "exec", ns, "python3", "-c", RECEIVER, Integer.toString(port),
             Double.toString(firstTimeout)));
-        awaitLine(p, "ready");
+        p.awaitLine("ready");
         return p;
     }
 
-    static int received(Process receiver) {
-        String out = Sh.finish(receiver, 20);
+    static int received(Shell.Background receiver) {
+        String out = receiver.finish(20);
         int i = out.lastIndexOf("received ");
         assertTrue(i >= 0, "receiver output: " + out);
         return Integer.parseInt(out.substring(i + 9).trim());
     }
 
-    static Process tcpdump(String ns, String iface, int count, String filter) {
+    static Shell.Background tcpdump(String ns, String iface, int count, String filter) {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, "timeout", "8", "tcpdump", "-i", iface,
             "-nn", "-e", "-vv", "-l", "-c", Integer.toString(count)));
         cmd.addAll(List.of(filter.split(" ")));
-        Process p = Sh.start(cmd);
-        awaitLine(p, "listening on");
+        Shell.Background p = Shell.start(cmd);
+        p.awaitLine("listening on");
         return p;
     }
 
-    static void awaitLine(Process p, String marker) {
-        try {
-            BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            String line;
-            while (System.nanoTime() < deadline && (line = r.readLine()) != null) {
-                if (line.contains(marker)) {
-                    return;
-                }
-            }
-            throw new AssertionError("no '" + marker + "' from background process");
-        } catch (java.io.IOException e) {
-            throw new AssertionError(e);
-        }
-    }
-
     static void send(String ns, String src, String dst, int port, int count) {
-        Sh.ns(ns, "python3", "-c", SENDER, src, dst, Integer.toString(port), Integer.toString(UDP_PAYLOAD),
+        Shell.ns(ns, "python3", "-c", SENDER, src, dst, Integer.toString(port), Integer.toString(UDP_PAYLOAD),
             Integer.toString(count));
     }
 
     @Test
     @Order(1)
     void pingPassesAndIcmpFlowCountsEveryRequest() {
-        String out = Sh.ns(NS_A, "ping", "-c", "3", "-i", "0.2", "-W", "2", IP_B);
+        String out = Shell.ns(NS_A, "ping", "-c", "3", "-i", "0.2", "-W", "2", IP_B);
         assertTrue(out.contains("3 received"), out);
         FlowStats s = dp.flows().stats(icmpAB.ufid());
         assertEquals(3, s.packets(), "three echo requests A→B");
@@ -229,7 +211,7 @@ class NetnsAfPacketTest {
     @Order(2)
     void udpStreamPassesWithExactStats() {
         FlowStats before = dp.flows().stats(udpAB.ufid());
-        Process rx = receiver(NS_B, 5000, 15.0);
+        Shell.Background rx = receiver(NS_B, 5000, 15.0);
         send(NS_A, IP_A, IP_B, 5000, 200);
         assertEquals(200, received(rx));
         FlowStats after = dp.flows().stats(udpAB.ufid());
@@ -242,7 +224,7 @@ class NetnsAfPacketTest {
     void dropFlowBlocks() {
         assertTrue(dp.flows().modify(udpAB.ufid(), Actions.DROP));
         FlowStats before = dp.flows().stats(udpAB.ufid());
-        Process rx = receiver(NS_B, 5000, 3.0);
+        Shell.Background rx = receiver(NS_B, 5000, 3.0);
         send(NS_A, IP_A, IP_B, 5000, 20);
         assertEquals(0, received(rx), "drop flow let nothing through");
         assertEquals(20, dp.flows().stats(udpAB.ufid()).packets() - before.packets(), "dropped packets still counted");
@@ -256,11 +238,11 @@ class NetnsAfPacketTest {
             .setField(KeyAttr.IPV4, Field.NW_TOS, 0x20)
             .output(B).build();
         assertTrue(dp.flows().modify(udpAB.ufid(), rewrite));
-        Process dump = tcpdump(NS_B, VB_NS, 5, "udp");
-        Process rx = receiver(NS_B, 6000, 15.0);
+        Shell.Background dump = tcpdump(NS_B, VB_NS, 5, "udp");
+        Shell.Background rx = receiver(NS_B, 6000, 15.0);
         send(NS_A, IP_A, IP_B, 5000, 5);
         assertEquals(5, received(rx), "datagrams sent to 5000 arrive on 6000 (kernel verified checksums)");
-        String wire = Sh.finish(dump, 10);
+        String wire = dump.finish(10);
         assertTrue(wire.contains(IP_B + ".6000"), wire);
         assertTrue(wire.contains("tos 0x20"), wire);
         assertTrue(wire.contains("udp sum ok"), wire);
@@ -271,9 +253,9 @@ class NetnsAfPacketTest {
     @Order(5)
     void vlanPushShowsOnTheWire() {
         assertTrue(dp.flows().modify(udpAB.ufid(), Actions.builder().pushVlan(0x8100, 10, 5).output(B).build()));
-        Process dump = tcpdump(NS_B, VB_NS, 3, "vlan 10");
+        Shell.Background dump = tcpdump(NS_B, VB_NS, 3, "vlan 10");
         send(NS_A, IP_A, IP_B, 5000, 3);
-        String wire = Sh.finish(dump, 10);
+        String wire = dump.finish(10);
         assertTrue(wire.contains("vlan 10, p 5"), wire);
         assertTrue(wire.contains("udp sum ok"), wire);
     }
@@ -282,8 +264,8 @@ class NetnsAfPacketTest {
     @Order(6)
     void vlanPopDeliversTaggedTrafficUntagged() {
         // This kernel has no 8021q module, so host A sends the tagged frames itself (raw socket).
-        String macB = Sh.ns(NS_B, "cat", "/sys/class/net/" + VB_NS + "/address").trim();
-        Sh.ns(NS_B, "ip", "addr", "add", "10.79.0.2/24", "dev", VB_NS);
+        String macB = Shell.ns(NS_B, "cat", "/sys/class/net/" + VB_NS + "/address").trim();
+        Shell.ns(NS_B, "ip", "addr", "add", "10.79.0.2/24", "dev", VB_NS);
         FlowKey k = new FlowKey();
         FlowMask m = new FlowMask();
         k.setInPort(A);
@@ -294,11 +276,11 @@ class NetnsAfPacketTest {
         m.setExact(Field.VLAN0_VID);
         Megaflow pop = Megaflow.of(k, m, Actions.builder().popVlan().output(B).build());
         dp.flows().install(pop);
-        Process dump = tcpdump(NS_B, VB_NS, 5, "udp port 7000");
-        Process rx = receiver(NS_B, 7000, 15.0);
-        Sh.ns(NS_A, "python3", "-c", TAGGED_SENDER, VA_NS, macB, "5");
+        Shell.Background dump = tcpdump(NS_B, VB_NS, 5, "udp port 7000");
+        Shell.Background rx = receiver(NS_B, 7000, 15.0);
+        Shell.ns(NS_A, "python3", "-c", TAGGED_SENDER, VA_NS, macB, "5");
         assertEquals(5, received(rx));
-        String wire = Sh.finish(dump, 10);
+        String wire = dump.finish(10);
         assertFalse(wire.contains("vlan"), "tag popped: " + wire);
         assertTrue(wire.contains("10.79.0.2.7000") && wire.contains("udp sum ok"), wire);
         assertEquals(5, dp.flows().stats(pop.ufid()).packets());

@@ -13,6 +13,7 @@ import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.FlowMask;
 import org.offloadbridge.flow.Megaflow;
 import org.offloadbridge.flow.Tunnel;
+import org.offloadbridge.testkit.Shell;
 
 /**
  * The kernel's own VXLAN device as the peer: namespace R is a remote VTEP (10.78.0.2, a Linux
@@ -48,28 +49,28 @@ class NetnsVxlanTest {
     static void setUp() {
         Eal eal = TestEal.get();
         cleanup();
-        Sh.ok("ip", "netns", "add", NS_H);
-        Sh.ok("ip", "netns", "add", NS_R);
+        Shell.ok("ip", "netns", "add", NS_H);
+        Shell.ok("ip", "netns", "add", NS_R);
         for (String[] l : new String[][] {{NS_H, VH, VH_NS}, {NS_R, VU, VU_NS}}) {
-            Sh.ok("ip", "link", "add", l[1], "type", "veth", "peer", "name", l[2]);
-            Sh.ok("ip", "link", "set", l[2], "netns", l[0]);
-            Sh.ns(l[0], "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
+            Shell.ok("ip", "link", "add", l[1], "type", "veth", "peer", "name", l[2]);
+            Shell.ok("ip", "link", "set", l[2], "netns", l[0]);
+            Shell.ns(l[0], "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
             // complete checksums in the frames af_packet reads
-            Sh.ns(l[0], "ethtool", "-K", l[2], "tx", "off");
-            Sh.ok("ethtool", "-K", l[1], "tx", "off");
-            Sh.ns(l[0], "ip", "link", "set", l[2], "up");
-            Sh.ok("sysctl", "-qw", "net.ipv6.conf." + l[1] + ".disable_ipv6=1");
-            Sh.ok("ip", "link", "set", l[1], "up");
+            Shell.ns(l[0], "ethtool", "-K", l[2], "tx", "off");
+            Shell.ok("ethtool", "-K", l[1], "tx", "off");
+            Shell.ns(l[0], "ip", "link", "set", l[2], "up");
+            Shell.ok("sysctl", "-qw", "net.ipv6.conf." + l[1] + ".disable_ipv6=1");
+            Shell.ok("ip", "link", "set", l[1], "up");
         }
-        Sh.ns(NS_H, "ip", "addr", "add", "10.90.0.1/24", "dev", VH_NS);
-        Sh.ns(NS_R, "ip", "addr", "add", "10.78.0.2/24", "dev", VU_NS);
+        Shell.ns(NS_H, "ip", "addr", "add", "10.90.0.1/24", "dev", VH_NS);
+        Shell.ns(NS_R, "ip", "addr", "add", "10.78.0.2/24", "dev", VU_NS);
         // no ARP in our VTEP (static next hop): the remote gets a static neighbour for us
-        Sh.ns(NS_R, "ip", "neigh", "add", "10.78.0.1", "lladdr", macText(LOCAL_MAC), "dev", VU_NS);
-        Sh.ns(NS_R, "ip", "link", "add", VX, "type", "vxlan", "id", Integer.toString(VNI), "local", "10.78.0.2",
+        Shell.ns(NS_R, "ip", "neigh", "add", "10.78.0.1", "lladdr", macText(LOCAL_MAC), "dev", VU_NS);
+        Shell.ns(NS_R, "ip", "link", "add", VX, "type", "vxlan", "id", Integer.toString(VNI), "local", "10.78.0.2",
             "remote", "10.78.0.1", "dstport", "4789", "dev", VU_NS);
-        Sh.ns(NS_R, "ip", "addr", "add", "10.90.0.2/24", "dev", VX);
-        Sh.ns(NS_R, "ip", "link", "set", VX, "up");
-        long remoteMac = Long.parseLong(Sh.ns(NS_R, "cat", "/sys/class/net/" + VU_NS + "/address").trim()
+        Shell.ns(NS_R, "ip", "addr", "add", "10.90.0.2/24", "dev", VX);
+        Shell.ns(NS_R, "ip", "link", "set", VX, "up");
+        long remoteMac = Long.parseLong(Shell.ns(NS_R, "cat", "/sys/class/net/" + VU_NS + "/address").trim()
             .replace(":", ""), 16);
 
         dp = DpdkDatapath.create(eal, new DpdkDatapath.Config().mbufs(4095).descriptors(256, 256));
@@ -109,10 +110,10 @@ class NetnsVxlanTest {
     }
 
     static void cleanup() {
-        Sh.run(10, "ip", "netns", "del", NS_H);
-        Sh.run(10, "ip", "netns", "del", NS_R);
-        Sh.run(10, "ip", "link", "del", VH);
-        Sh.run(10, "ip", "link", "del", VU);
+        Shell.run(10, "ip", "netns", "del", NS_H);
+        Shell.run(10, "ip", "netns", "del", NS_R);
+        Shell.run(10, "ip", "link", "del", VH);
+        Shell.run(10, "ip", "link", "del", VU);
     }
 
     static String macText(long mac) {
@@ -125,7 +126,7 @@ class NetnsVxlanTest {
 
     @Test
     void pingCrossesTheTunnelToALinuxVxlanDevice() {
-        String out = Sh.ns(NS_H, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.90.0.2");
+        String out = Shell.ns(NS_H, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.90.0.2");
         assertTrue(out.contains("3 received"), out);
         DatapathCounters c = dp.counters();
         // 3 echo requests + ARP request, 3 replies + ARP reply, at least
@@ -134,7 +135,7 @@ class NetnsVxlanTest {
         assertEquals(0, c.tunnelMalformed(), c.toString());
         assertEquals(0, c.tunnelHeadroomDrops(), c.toString());
         // the Linux VTEP learnt H's MAC behind our VTEP address: its FDB points at 10.78.0.1
-        String fdb = Sh.ns(NS_R, "bridge", "fdb", "show", "dev", VX);
+        String fdb = Shell.ns(NS_R, "bridge", "fdb", "show", "dev", VX);
         assertTrue(fdb.contains("dst 10.78.0.1"), fdb);
     }
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.offloadbridge.flow.Actions;
+import org.offloadbridge.testkit.Shell;
 
 /**
  * A net_tap port: the PMD creates a kernel tap interface. Frames the kernel sends into it
@@ -38,15 +39,15 @@ class TapPortTest {
         try {
             tap = dp.addPort(5, "net_tap_t" + IFACE + ",iface=" + IFACE);
             assertEquals("net_tap", tap.driverName());
-            Sh.ok("sysctl", "-qw", "net.ipv6.conf." + IFACE + ".disable_ipv6=1");
-            Sh.ok("ip", "link", "set", IFACE, "up");
+            Shell.ok("sysctl", "-qw", "net.ipv6.conf." + IFACE + ".disable_ipv6=1");
+            Shell.ok("ip", "link", "set", IFACE, "up");
 
             byte[] frame = Frames.udp(0x0a000001, 0x0a000002, 1, 2);
             StringBuilder hex = new StringBuilder();
             for (byte b : frame) {
                 hex.append(String.format("%02x", b));
             }
-            Sh.ok("python3", "-c", RAW_SEND, IFACE, hex.toString());
+            Shell.ok("python3", "-c", RAW_SEND, IFACE, hex.toString());
             PmdThread pmd = dp.pmds().get(0);
             Upcall u = null;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);

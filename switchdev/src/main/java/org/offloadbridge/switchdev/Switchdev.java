@@ -32,6 +32,8 @@ public final class Switchdev implements AutoCloseable {
     private final NetlinkKernelView kernel;
     private final SwitchdevModel model = new SwitchdevModel();
     private volatile boolean withFeatures = true;
+    /** Passes run one at a time (the caller's and the hotplug agent's), so the model has one writer. */
+    private final Object discovery = new Object();
 
     private Switchdev(NetlinkKernelView kernel) {
         this.kernel = kernel;
@@ -67,8 +69,10 @@ public final class Switchdev implements AutoCloseable {
 
     /** A full discovery pass; installs the result in {@link #model()} (listeners hear the differences). */
     public SwitchdevModel.Snapshot discover() {
-        model.update(Discovery.discover(kernel, withFeatures));
-        return model.snapshot();
+        synchronized (discovery) {
+            model.update(Discovery.discover(kernel, withFeatures));
+            return model.snapshot();
+        }
     }
 
     /** {@code devlink dev eswitch show}: null when the instance has no e-switch. */
@@ -136,9 +140,19 @@ public final class Switchdev implements AutoCloseable {
     /**
      * An agent that keeps {@link #model()} current from RTNLGRP_LINK and devlink "config"
      * notifications. Its sockets are opened now, in the caller's namespace; run its
-     * {@link HotplugAgent#doWork()} from one thread.
+     * {@link HotplugAgent#doWork()} from one thread (an {@link org.agrona.concurrent.AgentRunner}).
+     * Discovery passes run on a thread of the agent's own, so {@code doWork()} never blocks.
      */
     public HotplugAgent hotplugAgent() {
+        return hotplugAgent(null);
+    }
+
+    /**
+     * {@link #hotplugAgent()} with discovery passes run by {@code rediscovery}; null for a
+     * thread of the agent's own, {@code Runnable::run} to run them inside {@code doWork()}
+     * (single-threaded tests only: that {@code doWork()} blocks).
+     */
+    public HotplugAgent hotplugAgent(java.util.concurrent.Executor rediscovery) {
         final NetlinkSubscription links = NetlinkSubscription.open(NetlinkProtocol.ROUTE, Rtnetlink.RTNLGRP_LINK);
         NetlinkSubscription dl = null;
         try {
@@ -152,7 +166,7 @@ public final class Switchdev implements AutoCloseable {
             links.close();
             throw e;
         }
-        return new HotplugAgent(this::discover, links, dl);
+        return new HotplugAgent(this::discover, links, dl, rediscovery);
     }
 
     @Override

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import org.offloadbridge.switchdev.internal.Classifier;
+import org.offloadbridge.switchdev.internal.RoleClassifier;
 import org.offloadbridge.switchdev.internal.LinkInfo;
 
 /**
@@ -43,7 +43,7 @@ class NetdevsimRecordedTest {
             }
             final int ifindex = Integer.parseInt(joined.substring(0, joined.indexOf(':')));
             final String name = joined.substring(joined.indexOf(' ') + 1, joined.indexOf(':', joined.indexOf(' ')));
-            classified.add(Classifier.classify(new LinkInfo(ifindex, name, null, null, null, null, null), null,
+            classified.add(RoleClassifier.classify(new LinkInfo(ifindex, name, null, null, null, null, null), null,
                     byNetdev.get(name), null));
         }
         // portname/switchid/parentdev sit on each link's continuation line.

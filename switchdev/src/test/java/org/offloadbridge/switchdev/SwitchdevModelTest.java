@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.offloadbridge.switchdev.internal.Classifier;
+import org.offloadbridge.switchdev.internal.RoleClassifier;
 import org.offloadbridge.switchdev.internal.LinkInfo;
 
 class SwitchdevModelTest {
@@ -16,7 +16,7 @@ class SwitchdevModelTest {
     private static final DevlinkHandle NSIM = new DevlinkHandle("netdevsim", "netdevsim1");
 
     private static Port port(int ifindex, String name, String ppn, SwitchId sid) {
-        return Classifier.classify(new LinkInfo(ifindex, name, null, sid, ppn, sid == null ? null : "netdevsim",
+        return RoleClassifier.classify(new LinkInfo(ifindex, name, null, sid, ppn, sid == null ? null : "netdevsim",
                 sid == null ? null : "netdevsim1"), null, null, null);
     }
 

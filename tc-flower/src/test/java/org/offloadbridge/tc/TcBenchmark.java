@@ -13,6 +13,7 @@ import org.offloadbridge.flow.Megaflow;
 import org.offloadbridge.flow.Ufid;
 import org.offloadbridge.netlink.NetNs;
 import org.offloadbridge.tc.internal.Flows;
+import org.offloadbridge.testkit.Shell;
 
 /**
  * Scripted benchmark (not a test): install, dump with stats and delete N distinct 5-tuple
@@ -34,10 +35,10 @@ public final class TcBenchmark {
     static void run(int n) throws Exception {
         String name = "obtc-bench-" + n;
         try (NetNs ns = NetNs.create(name)) {
-            Sh.ok("ip -n " + name + " link add b0 type veth peer name b1 && ip -n " + name + " link set b0 up && ip -n " + name + " link set b1 up"
+            Shell.sh("ip -n " + name + " link add b0 type veth peer name b1 && ip -n " + name + " link set b0 up && ip -n " + name + " link set b1 up"
                     + " && ip netns exec " + name + " tc qdisc add dev b0 clsact");
-            int b0 = Integer.parseInt(Sh.ok("ip netns exec " + name + " cat /sys/class/net/b0/ifindex").trim());
-            int b1 = Integer.parseInt(Sh.ok("ip netns exec " + name + " cat /sys/class/net/b1/ifindex").trim());
+            int b0 = Integer.parseInt(Shell.sh("ip netns exec " + name + " cat /sys/class/net/b0/ifindex").trim());
+            int b1 = Integer.parseInt(Shell.sh("ip netns exec " + name + " cat /sys/class/net/b1/ifindex").trim());
             List<Megaflow> flows = new ArrayList<>(n);
             List<Ufid> ufids = new ArrayList<>(n);
             Actions out = Actions.builder().output(b1).build();
@@ -98,11 +99,11 @@ public final class TcBenchmark {
             Files.writeString(addFile, add);
             Files.writeString(delFile, delete);
             long t0 = System.nanoTime();
-            Sh.ok("ip netns exec " + name + " tc -batch " + addFile);
+            Shell.sh("ip netns exec " + name + " tc -batch " + addFile);
             long t1 = System.nanoTime();
-            Sh.ok("ip netns exec " + name + " tc -s filter show dev b0 ingress > /dev/null");
+            Shell.sh("ip netns exec " + name + " tc -s filter show dev b0 ingress > /dev/null");
             long t2 = System.nanoTime();
-            Sh.ok("ip netns exec " + name + " tc -batch " + delFile);
+            Shell.sh("ip netns exec " + name + " tc -batch " + delFile);
             long t3 = System.nanoTime();
             double[] tc = {(t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9};
             String[] ops = {"install", "dump+stats", "delete"};

@@ -32,6 +32,7 @@ import org.offloadbridge.flow.KeyAttr;
 import org.offloadbridge.flow.Megaflow;
 import org.offloadbridge.tc.internal.Flows;
 import org.offloadbridge.tc.internal.GoldenCases;
+import org.offloadbridge.testkit.Shell;
 
 /**
  * iproute2 as the oracle: a table of 40+ flows covering every key and action family, each
@@ -155,7 +156,7 @@ class TcOracleVmTest {
     private static Map<String, String> normalized(VmNet net, String dev, Path norm) throws IOException {
         Path json = Files.createTempFile("show-" + dev, ".json");
         net.sh("tc -j -s filter show dev " + dev + " ingress > " + json);
-        String out = Sh.ok("python3 " + norm + " " + json);
+        String out = Shell.sh("python3 " + norm + " " + json);
         Map<String, String> m = new TreeMap<>();
         for (String line : out.split("\n")) {
             if (!line.isBlank()) {

@@ -32,6 +32,8 @@ import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.Megaflow;
 import org.offloadbridge.flow.Ufid;
 import org.offloadbridge.tc.internal.Flows;
+import org.offloadbridge.testkit.Shell;
+import org.offloadbridge.testkit.Topology;
 
 /**
  * The two replace paths TcTrafficVmTest does not reach, and a failed replace, on the real
@@ -59,6 +61,7 @@ class TcReplaceVmTest {
             """;
 
     private VmNet sw;
+    private Topology topo;
     private String hA;
     private String hB;
     private int a1;
@@ -70,17 +73,20 @@ class TcReplaceVmTest {
     @BeforeAll
     void hosts() throws IOException {
         sw = new VmNet("replace");
-        hA = sw.name + "-hA";
-        hB = sw.name + "-hB";
-        Sh.ok("ip netns add " + hA + " && ip netns add " + hB);
-        sw.sh("ip link add a1 type veth peer name a0 netns " + hA + " && ip link add b1 type veth peer name b0 netns " + hB
-                + " && ip link set a1 up && ip link set b1 up");
-        Sh.ok("ip -n " + hA + " addr add 10.0.0.1/24 dev a0 && ip -n " + hA + " link set a0 up && ip -n " + hA + " link set lo up");
-        Sh.ok("ip -n " + hB + " addr add 10.0.0.2/24 dev b0 && ip -n " + hB + " link set b0 up && ip -n " + hB + " link set lo up");
+        topo = Topology.create("tc-replace");
+        final Topology.Host a = topo.host("hA");
+        final Topology.Host b = topo.host("hB");
+        hA = a.name();
+        hB = b.name();
+        final Topology.Host s = topo.existing(sw.name);
+        topo.veth(s, "a1", a, "a0").veth(s, "b1", b, "b0");
+        a.addr("a0", "10.0.0.1/24");
+        b.addr("b0", "10.0.0.2/24");
         // Static neighbours: no ARP, so every packet on a1's ingress is an echo request we count.
-        String macA = Sh.ok("ip netns exec " + hA + " cat /sys/class/net/a0/address").trim();
-        String macB = Sh.ok("ip netns exec " + hB + " cat /sys/class/net/b0/address").trim();
-        Sh.ok("ip -n " + hA + " neigh add 10.0.0.2 lladdr " + macB + " dev a0 && ip -n " + hB + " neigh add 10.0.0.1 lladdr " + macA + " dev b0");
+        String macA = a.mac("a0");
+        String macB = b.mac("b0");
+        a.neigh("a0", "10.0.0.2", macB);
+        b.neigh("b0", "10.0.0.1", macA);
         a1 = sw.ifindex("a1");
         b1 = sw.ifindex("b1");
         oursPerPrio = Files.createTempFile("ours-per-prio", ".py");
@@ -92,8 +98,7 @@ class TcReplaceVmTest {
     @AfterAll
     void teardown() throws IOException {
         tc.close();
-        Sh.run("ip", "netns", "del", hA);
-        Sh.run("ip", "netns", "del", hB);
+        topo.close();
         sw.close();
         Files.deleteIfExists(oursPerPrio);
     }
@@ -140,7 +145,7 @@ class TcReplaceVmTest {
     }
 
     private void pingOk(int n) {
-        Sh.Result ping = Sh.run("ip", "netns", "exec", hA, "ping", "-c", Integer.toString(n), "-i", "0.1", "-W", "3", "10.0.0.2");
+        Shell.Result ping = Shell.run("ip", "netns", "exec", hA, "ping", "-c", Integer.toString(n), "-i", "0.1", "-W", "3", "10.0.0.2");
         assertTrue(ping.ok(), ping + "\n" + filters());
     }
 
@@ -211,7 +216,7 @@ class TcReplaceVmTest {
                 .actions(toB()).build();
         TcOutcome in = tc.install(firstFrags, OffloadPreference.PREFERRED);
         assertTrue(in.ok(), in.toString());
-        Sh.Result blocked = Sh.run("ip", "netns", "exec", hA, "ping", "-c", "1", "-W", "1", "10.0.0.2");
+        Shell.Result blocked = Shell.run("ip", "netns", "exec", hA, "ping", "-c", "1", "-W", "1", "10.0.0.2");
         assertFalse(blocked.ok(), "an unfragmented ping matched a first-fragments filter: " + blocked);
 
         Megaflow unfragmented = requests(a1).masked(Field.NW_FRAG, FlowKey.FRAG_NO, FlowKey.FRAG_ANY | FlowKey.FRAG_LATER)

@@ -22,6 +22,8 @@ import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.KeyAttr;
 import org.offloadbridge.flow.Megaflow;
 import org.offloadbridge.tc.internal.Flows;
+import org.offloadbridge.testkit.Shell;
+import org.offloadbridge.testkit.Topology;
 
 /**
  * Real packets through our filters. Two hosts (netns hA 10.0.0.1 on a0, hB 10.0.0.2 on b0)
@@ -33,6 +35,7 @@ import org.offloadbridge.tc.internal.Flows;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TcTrafficVmTest {
     private VmNet sw;
+    private Topology topo;
     private String hA;
     private String hB;
     private int a1;
@@ -42,20 +45,22 @@ class TcTrafficVmTest {
     @BeforeAll
     void hosts() {
         sw = new VmNet("traffic");
-        hA = sw.name + "-hA";
-        hB = sw.name + "-hB";
-        Sh.ok("ip netns add " + hA + " && ip netns add " + hB);
-        sw.sh("ip link add a1 type veth peer name a0 netns " + hA + " && ip link add b1 type veth peer name b0 netns " + hB
-                + " && ip link set a1 up && ip link set b1 up");
-        Sh.ok("ip -n " + hA + " addr add 10.0.0.1/24 dev a0 && ip -n " + hA + " link set a0 up && ip -n " + hA + " link set lo up");
-        Sh.ok("ip -n " + hB + " addr add 10.0.0.2/24 dev b0 && ip -n " + hB + " link set b0 up && ip -n " + hB + " link set lo up");
+        topo = Topology.create("tc-traffic");
+        final Topology.Host a = topo.host("hA");
+        final Topology.Host b = topo.host("hB");
+        hA = a.name();
+        hB = b.name();
+        final Topology.Host s = topo.existing(sw.name);
+        topo.veth(s, "a1", a, "a0").veth(s, "b1", b, "b0");
+        a.addr("a0", "10.0.0.1/24");
+        b.addr("b0", "10.0.0.2/24");
         // Static neighbours: only the IPv4 packets under test cross, so counters are exact.
-        String macA = Sh.ok("cat /sys/class/net/a0/address 2>/dev/null || ip netns exec " + hA + " cat /sys/class/net/a0/address").trim();
-        String macB = Sh.ok("ip netns exec " + hB + " cat /sys/class/net/b0/address").trim();
-        macA = Sh.ok("ip netns exec " + hA + " cat /sys/class/net/a0/address").trim();
-        Sh.ok("ip -n " + hA + " neigh add 10.0.0.2 lladdr " + macB + " dev a0 && ip -n " + hB + " neigh add 10.0.0.1 lladdr " + macA + " dev b0");
-        Sh.ok("ip netns exec " + hB + " sh -c 'ip link add link b0 name b0.100 type vlan id 100 && ip addr add 10.0.1.2/24 dev b0.100 && ip link set b0.100 up'");
-        Sh.ok("ip -n " + hB + " neigh add 10.0.1.1 lladdr " + macA + " dev b0.100");
+        String macA = a.mac("a0");
+        String macB = b.mac("b0");
+        a.neigh("a0", "10.0.0.2", macB);
+        b.neigh("b0", "10.0.0.1", macA);
+        Shell.sh("ip netns exec " + hB + " sh -c 'ip link add link b0 name b0.100 type vlan id 100 && ip addr add 10.0.1.2/24 dev b0.100 && ip link set b0.100 up'");
+        Shell.sh("ip -n " + hB + " neigh add 10.0.1.1 lladdr " + macA + " dev b0.100");
         a1 = sw.ifindex("a1");
         b1 = sw.ifindex("b1");
         tc = sw.offload(TcPolicy.NONE);
@@ -64,8 +69,7 @@ class TcTrafficVmTest {
     @AfterAll
     void teardown() {
         tc.close();
-        Sh.run("ip", "netns", "del", hA);
-        Sh.run("ip", "netns", "del", hB);
+        topo.close();
         sw.close();
     }
 
@@ -83,7 +87,7 @@ class TcTrafficVmTest {
 
     /** Sends {@code n} UDP datagrams from hA to {@code dst}:{@code port} (python3, no extra tools). */
     private void sendUdp(String dst, int port, int n) {
-        Sh.ok("ip netns exec " + hA + " python3 -c \"import socket,time\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
+        Shell.sh("ip netns exec " + hA + " python3 -c \"import socket,time\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
                 + "for i in range(" + n + "):\n  s.sendto(b'x'*64,('" + dst + "'," + port + "));time.sleep(0.01)\"");
     }
 
@@ -146,7 +150,7 @@ class TcTrafficVmTest {
         for (TcOutcome o : tc.installAll(java.util.List.of(ab, ba, u), OffloadPreference.PREFERRED)) {
             assertTrue(o.ok(), o + "\n" + filters());
         }
-        Sh.Result ping = Sh.run("ip", "netns", "exec", hA, "ping", "-c", "5", "-i", "0.2", "-W", "3", "10.0.0.2");
+        Shell.Result ping = Shell.run("ip", "netns", "exec", hA, "ping", "-c", "5", "-i", "0.2", "-W", "3", "10.0.0.2");
         assertTrue(ping.ok(), ping.toString());
         assertEquals(5, packets(ab), "echo requests through a1→b1");
         assertEquals(5, packets(ba), "echo replies through b1→a1");
@@ -165,7 +169,7 @@ class TcTrafficVmTest {
         assertEquals(30, packets(u), "counters continue across modify");
         assertTrue(tc.deleteAll(java.util.List.of(ab.ufid(), ba.ufid(), u.ufid())).stream().allMatch(TcOutcome::ok));
 
-        Sh.Result noPath = Sh.run("ip", "netns", "exec", hA, "ping", "-c", "1", "-W", "1", "10.0.0.2");
+        Shell.Result noPath = Shell.run("ip", "netns", "exec", hA, "ping", "-c", "1", "-W", "1", "10.0.0.2");
         assertFalse(noPath.ok(), "without our filters there is no path: " + noPath);
     }
 
@@ -194,7 +198,7 @@ class TcTrafficVmTest {
         assertFalse(out.contains("bad cksum"), "checksum not fixed:\n" + out);
 
         seen = tcpdump(hA, "a0", 3, "udp port 5003 or (vlan and udp port 5003)");
-        Sh.ok("ip netns exec " + hB + " python3 -c \"import socket,time\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
+        Shell.sh("ip netns exec " + hB + " python3 -c \"import socket,time\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
                 + "for i in range(3):\n  s.sendto(b'y'*64,('10.0.1.1',5003));time.sleep(0.01)\"");
         out = seen.join();
         assertTrue(out.contains("5003"), "popped packets not seen on a0:\n" + out);

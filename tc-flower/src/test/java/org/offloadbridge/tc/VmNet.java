@@ -3,6 +3,7 @@ package org.offloadbridge.tc;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.offloadbridge.flow.TcPolicy;
 import org.offloadbridge.netlink.NetNs;
+import org.offloadbridge.testkit.Shell;
 
 /**
  * A test's own network namespace (the "switch") in the kernel VM, with helpers to add veth
@@ -30,11 +31,11 @@ final class VmNet implements AutoCloseable {
 
     /** Runs a shell snippet inside the namespace; fails the test unless it exits 0. */
     String sh(String script) {
-        return Sh.ok("ip netns exec " + name + " sh -c '" + script.replace("'", "'\\''") + "'");
+        return Shell.sh("ip netns exec " + name + " sh -c '" + script.replace("'", "'\\''") + "'");
     }
 
-    Sh.Result run(String script) {
-        return Sh.run("ip", "netns", "exec", name, "sh", "-c", script);
+    Shell.Result run(String script) {
+        return Shell.run("ip", "netns", "exec", name, "sh", "-c", script);
     }
 
     TcOffload offload(TcPolicy policy) {

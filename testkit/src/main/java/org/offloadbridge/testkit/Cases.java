@@ -7,11 +7,30 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.function.ThrowingConsumer;
 
 /**
- * Seeded random cases for the fuzz and property tests, in a few lines instead of a property-testing library.
- * One seed per JVM: {@code -Dob.seed=0x…} (or decimal), else a fresh random one. Explicit edge
- * cases run first as cases 0…edges-1; random case i draws from a generator derived from (seed, i)
- * alone, so {@code -Dob.seed=S -Dob.case=I} replays exactly one failing case. {@code -Dob.scale=N}
- * multiplies the random case count for a local soak. Every failure names seed, case and input.
+ * Seeded random cases for the fuzz and property tests, in a few lines instead of a
+ * property-testing library. Every random-input test in this project goes through it, so one
+ * pair of properties replays any of them.
+ *
+ * <p>One seed per JVM: {@code -Dob.seed=0x…} (or decimal), else a fresh random one. Explicit
+ * edge cases run first as cases 0…edges-1; random case i draws from a generator derived from
+ * (seed, i) alone ({@link #random(int)}), so {@code -Dob.seed=S -Dob.case=I} replays exactly
+ * one failing case, without running the ones before it. {@code -Dob.scale=N} multiplies the
+ * random case count for a local soak. A failure is an {@link AssertionError} whose message
+ * names seed, case and input and ends with the replay flags:
+ *
+ * <pre>
+ *   seed=0x1f2e3d4c5b6a7988 case=1234: [00 01 ff]
+ *     failed: java.lang.AssertionError: ...
+ *     replay: -Dob.seed=0x1f2e3d4c5b6a7988 -Dob.case=1234
+ *
+ *   ./mvnw -B -ntp -q -pl netlink test -Dtest='ParserFuzzTest#randomBytes' -Dob.seed=0x1f2e3d4c5b6a7988 -Dob.case=1234
+ * </pre>
+ *
+ * <p>Use it as {@code Cases.check(2000, edges, r -> input(r), Object::toString, input -> ...)};
+ * draw every random choice of a case from the {@code SplittableRandom} it is given (a
+ * {@code new Random(...)} or {@code ThreadLocalRandom} inside a property breaks replay unless
+ * seeded from that generator). With {@code -Dob.case=I} set, a test with fewer than I+1 cases
+ * is skipped (reported as aborted, not passed): the flag is meant for one method at a time.
  */
 public final class Cases {
     public static final long SEED = parseSeed(System.getProperty("ob.seed"));

@@ -2,6 +2,8 @@ package org.offloadbridge.switchdev.cli;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.offloadbridge.switchdev.DevlinkHandle;
 import org.offloadbridge.switchdev.EswitchEncapMode;
 import org.offloadbridge.switchdev.EswitchInlineMode;
@@ -10,7 +12,7 @@ import org.offloadbridge.switchdev.EswitchState;
 import org.offloadbridge.switchdev.HotplugAgent;
 import org.offloadbridge.switchdev.HwTcOffload;
 import org.offloadbridge.switchdev.ModelChange;
-import org.offloadbridge.switchdev.PortTable;
+import org.offloadbridge.switchdev.PortListing;
 import org.offloadbridge.switchdev.Switchdev;
 import org.offloadbridge.switchdev.SwitchdevException;
 import picocli.CommandLine;
@@ -70,7 +72,7 @@ public final class SwitchdevCli implements Callable<Integer> {
         public Integer call() {
             try (Switchdev sd = Switchdev.open()) {
                 final var s = sd.readFeatures(!noFeatures).discover();
-                spec.commandLine().getOut().print(json ? PortTable.json(s) : PortTable.text(s));
+                spec.commandLine().getOut().print(json ? PortListing.json(s) : PortListing.text(s));
                 spec.commandLine().getOut().flush();
             }
             return 0;
@@ -194,8 +196,10 @@ public final class SwitchdevCli implements Callable<Integer> {
                 });
                 sd.discover();
                 final long end = seconds > 0 ? System.nanoTime() + seconds * 1_000_000_000L : Long.MAX_VALUE;
+                // doWork() never blocks; sleep between empty rounds instead of spinning.
+                final IdleStrategy idle = new SleepingMillisIdleStrategy(50);
                 while (System.nanoTime() < end) {
-                    agent.poll(200);
+                    idle.idle(agent.doWork());
                 }
             }
             return 0;

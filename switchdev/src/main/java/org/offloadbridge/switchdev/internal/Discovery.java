@@ -81,7 +81,7 @@ public final class Discovery {
                 earlier.add(new Problem("netdev " + link.name(), e.getMessage()));
             }
             final HwTcOffload tc = withFeatures && !"lo".equals(link.name()) ? kv.hwTcOffload(link.name()) : HwTcOffload.UNKNOWN;
-            ports.add(Classifier.classify(link, sys, dpByIfindex.get(link.ifindex()), tc, earlier));
+            ports.add(RoleClassifier.classify(link, sys, dpByIfindex.get(link.ifindex()), tc, earlier));
         }
         for (Port p : ports) {
             if (p.role().isSwitchPort() && p.devlink() != null) {

@@ -12,6 +12,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.offloadbridge.testkit.Shell;
 
 /** The VM boots the stock Debian kernel and has loaded every module the tests rely on. */
 @Tag("kernel-vm")

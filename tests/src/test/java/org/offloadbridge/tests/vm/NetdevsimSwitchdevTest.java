@@ -15,6 +15,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.offloadbridge.testkit.Shell;
+import org.offloadbridge.testkit.Topology;
 
 /**
  * netdevsim as a switchdev e-switch with two VFs, created as the kernel selftests do
@@ -27,15 +29,17 @@ class NetdevsimSwitchdevTest {
     private static final String DEVLINK = "netdevsim/netdevsim" + ID;
     private static final Path BUS = Path.of("/sys/bus/netdevsim");
 
-    private Netns ns;
+    private Topology topo;
+    private Topology.Host ns;
 
     @BeforeEach
     void switchdevWithTwoVfs() throws IOException {
-        ns = new Netns("nsim");
+        topo = Topology.create("nsim");
+        ns = topo.host("sw");
         // Ports are created in the namespace of the process that writes new_device.
-        Shell.ok(ns.exec("sh", "-c", "echo '" + ID + " 1' > " + BUS.resolve("new_device")));
+        ns.ok("sh", "-c", "echo '" + ID + " 1' > " + BUS.resolve("new_device"));
         Files.writeString(BUS.resolve("devices/netdevsim" + ID + "/sriov_numvfs"), "2");
-        Shell.ok(ns.exec("devlink", "dev", "eswitch", "set", DEVLINK, "mode", "switchdev"));
+        ns.ok("devlink", "dev", "eswitch", "set", DEVLINK, "mode", "switchdev");
     }
 
     @AfterEach
@@ -43,13 +47,13 @@ class NetdevsimSwitchdevTest {
         try {
             Files.writeString(BUS.resolve("del_device"), Integer.toString(ID));
         } finally {
-            ns.close();
+            topo.close();
         }
     }
 
     @Test
     void eswitchIsInSwitchdevMode() {
-        String mode = Shell.ok(ns.exec("devlink", "dev", "eswitch", "show", DEVLINK));
+        String mode = ns.ok("devlink", "dev", "eswitch", "show", DEVLINK);
         assertTrue(mode.contains("mode switchdev"), mode);
     }
 
@@ -78,11 +82,11 @@ class NetdevsimSwitchdevTest {
     @Test
     void skipSwFlowerOnRepresentorIsRefusedByNetdevsim() {
         String rep = devWithPortName(sysfsByNetdev("phys_port_name"), "pf0vf0");
-        Shell.ok(ns.ip("link", "set", rep, "up"));
-        Shell.ok(ns.tc("qdisc", "add", "dev", rep, "ingress"));
+        ns.ip("link", "set", rep, "up");
+        ns.tc("qdisc", "add", "dev", rep, "ingress");
 
-        Shell.Result r = Shell.run(ns.tc("filter", "add", "dev", rep, "ingress", "protocol", "ip", "prio", "1",
-                "flower", "skip_sw", "dst_ip", "10.0.0.2", "action", "drop"));
+        Shell.Result r = ns.run("tc", "filter", "add", "dev", rep, "ingress", "protocol", "ip", "prio", "1",
+                "flower", "skip_sw", "dst_ip", "10.0.0.2", "action", "drop");
         assertFalse(r.ok(), "netdevsim offloads only BPF, skip_sw flower must fail: " + r);
         // The driver's own extack text, not a generic errno: proof the request reached it.
         assertTrue(r.err().contains("netdevsim: only offload of BPF classifiers supported"), r.toString());
@@ -96,7 +100,7 @@ class NetdevsimSwitchdevTest {
         String script = "for d in /sys/class/net/*; do n=${d##*/}; [ \"$n\" = lo ] && continue;"
                 + " printf '%s %s\\n' \"$n\" \"$(cat \"$d/" + attribute + "\")\" || exit 1; done";
         Map<String, String> byDev = new TreeMap<>();
-        for (String line : Shell.ok(ns.exec("sh", "-c", script)).split("\n")) {
+        for (String line : ns.ok("sh", "-c", script).split("\n")) {
             String[] words = line.strip().split(" ", 2);
             if (words.length != 2 || words[1].isEmpty()) {
                 throw new AssertionError("no " + attribute + " in line '" + line + "' of " + script);
@@ -109,7 +113,7 @@ class NetdevsimSwitchdevTest {
     /** {@code devlink port show}: "netdevsim/netdevsim10/128: type eth netdev eth1 flavour pcivf ...". */
     private Map<String, Map<String, String>> devlinkPortsByNetdev() {
         Map<String, Map<String, String>> byNetdev = new HashMap<>();
-        for (String line : Shell.ok(ns.exec("devlink", "port", "show")).split("\n")) {
+        for (String line : ns.ok("devlink", "port", "show").split("\n")) {
             String[] words = line.strip().split("\\s+");
             Map<String, String> attrs = new HashMap<>();
             for (int i = 1; i + 1 < words.length; i += 2) {

@@ -6,6 +6,6 @@
  * and openvswitch.
  *
  * <p>They drive the kernel through iproute2 ({@code ip}, {@code tc}, {@code devlink}) and
- * sysfs, the tools a user would reach for, each test in a network namespace of its own.
+ * sysfs, the tools a user would reach for, each test in a network namespace of its own (testkit's {@code Topology}, commands through its {@code Shell}).
  */
 package org.offloadbridge.tests.vm;

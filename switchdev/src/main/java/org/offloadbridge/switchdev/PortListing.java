@@ -9,11 +9,11 @@ import java.util.List;
  * hw-tc-offload — as aligned text or as JSON. Pure formatting, no I/O: the CLI and the
  * daemon's obctl print what this returns.
  */
-public final class PortTable {
+public final class PortListing {
     /** Switch ids can be 32 bytes (netdevsim's are); the text view shows this many hex digits. */
     public static final int SWITCH_ID_DIGITS = 16;
 
-    private PortTable() {
+    private PortListing() {
     }
 
     private static final String[] HEADER = {"NETDEV", "IFINDEX", "ROLE", "ESWITCH", "VF", "DEVLINK-PORT", "MODE", "HW-TC-OFFLOAD"};

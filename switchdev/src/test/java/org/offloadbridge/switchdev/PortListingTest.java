@@ -13,12 +13,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.offloadbridge.switchdev.cli.SwitchdevCli;
 
-class PortTableTest {
+class PortListingTest {
 
     @Test
     void textOneLinePerNetdev(@TempDir Path tmp) throws Exception {
         final var s = Mlx5FixturesTest.modelFromSysfs(SysfsTree.materialize("mlx5-connectx-switchdev.sysfs", tmp)).snapshot();
-        final String[] lines = PortTable.text(s).split("\n");
+        final String[] lines = PortListing.text(s).split("\n");
         assertEquals("NETDEV          IFINDEX  ROLE    ESWITCH           VF    DEVLINK-PORT  MODE  HW-TC-OFFLOAD", lines[0]);
         // header, 7 netdevs, then the problems: no devlink answered for the e-switch in this sysfs-only model
         assertEquals(1 + 7 + 3, lines.length);
@@ -40,7 +40,7 @@ class PortTableTest {
         Files.createDirectory(sid);
         final var s = Mlx5FixturesTest.modelFromSysfs(tmp).snapshot();
         @SuppressWarnings("unchecked")
-        final Map<String, Object> root = (Map<String, Object>) TinyJson.parse(PortTable.json(s));
+        final Map<String, Object> root = (Map<String, Object>) TinyJson.parse(PortListing.json(s));
         @SuppressWarnings("unchecked")
         final List<Map<String, Object>> ports = (List<Map<String, Object>>) root.get("ports");
         assertEquals(7, ports.size());
@@ -60,17 +60,17 @@ class PortTableTest {
         assertEquals(Map.of("0", "ens2f0npf0vf0", "1", "ens2f0npf0vf1"), esw.get("vf_representors"));
         assertEquals(List.of("ens2f0np0"), esw.get("uplinks"));
         // the text view lists the same problem at the end
-        assertTrue(PortTable.text(s).contains("\nproblems:\n  " + tmp.resolve("class/net/ens2f0npf0sf88/phys_switch_id")));
+        assertTrue(PortListing.text(s).contains("\nproblems:\n  " + tmp.resolve("class/net/ens2f0npf0sf88/phys_switch_id")));
     }
 
     @Test
     void functionColumn() {
         final Port extVf = new Port(7, "pf0vf0", PortRole.VF_REPRESENTOR, null, PhysPortName.parse("c1pf0vf0"), null, null,
                 null, null, HwTcOffload.UNKNOWN, List.of());
-        assertEquals("c1:0", PortTable.function(extVf));
+        assertEquals("c1:0", PortListing.function(extVf));
         final Port hostPf = new Port(5, "pf0hpf", PortRole.HOST_PF_REPRESENTOR, null, PhysPortName.parse("c1pf0"), null, null,
                 null, null, HwTcOffload.UNKNOWN, List.of());
-        assertEquals("c1:pf0", PortTable.function(hostPf));
+        assertEquals("c1:pf0", PortListing.function(hostPf));
     }
 
     @Test

@@ -21,8 +21,8 @@ import org.offloadbridge.switchdev.SwitchId;
  * makes the port {@link PortRole#UNCLASSIFIED} — reported, not guessed. Disagreements between
  * sources are kept as problems on the port.
  */
-public final class Classifier {
-    private Classifier() {
+public final class RoleClassifier {
+    private RoleClassifier() {
     }
 
     /**
