@@ -1,0 +1,250 @@
+package org.offloadbridge.tc;
+
+import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLA_F_NESTED;
+import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_CREATE;
+import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_EXCL;
+import static org.offloadbridge.netlink.uapi.PktCls.TCA_ACT_COOKIE;
+import static org.offloadbridge.netlink.uapi.PktCls.TCA_ACT_KIND;
+import static org.offloadbridge.netlink.uapi.PktCls.TCA_ACT_OPTIONS;
+import static org.offloadbridge.netlink.uapi.PktCls.TCA_CLS_FLAGS_SKIP_HW;
+import static org.offloadbridge.netlink.uapi.PktCls.TCA_U32_ACT;
+import static org.offloadbridge.netlink.uapi.PktCls.TCA_U32_FLAGS;
+import static org.offloadbridge.netlink.uapi.PktCls.TCA_U32_SEL;
+import static org.offloadbridge.netlink.uapi.PktCls.TC_ACT_STOLEN;
+import static org.offloadbridge.netlink.uapi.PktCls.TC_U32_TERMINAL;
+import static org.offloadbridge.netlink.uapi.Rtnetlink.RTM_DELTFILTER;
+import static org.offloadbridge.netlink.uapi.Rtnetlink.RTM_GETQDISC;
+import static org.offloadbridge.netlink.uapi.Rtnetlink.RTM_GETTFILTER;
+import static org.offloadbridge.netlink.uapi.Rtnetlink.RTM_NEWQDISC;
+import static org.offloadbridge.netlink.uapi.Rtnetlink.RTM_NEWTFILTER;
+import static org.offloadbridge.netlink.uapi.Rtnetlink.TCA_KIND;
+import static org.offloadbridge.netlink.uapi.Rtnetlink.TCA_OPTIONS;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.offloadbridge.flow.EthType;
+import org.offloadbridge.netlink.AttributeCursor;
+import org.offloadbridge.netlink.AttributeTable;
+import org.offloadbridge.netlink.Errno;
+import org.offloadbridge.netlink.NetlinkConnection;
+import org.offloadbridge.netlink.NetlinkException;
+import org.offloadbridge.netlink.NetlinkMessageWriter;
+import org.offloadbridge.netlink.TcMsg;
+import org.offloadbridge.netlink.uapi.PktCls;
+import org.offloadbridge.netlink.uapi.PktSched;
+import org.offloadbridge.netlink.uapi.TcMirred;
+
+/**
+ * The slow path's entry and exit: on a device's ingress, below every flow's prio, one filter
+ * that matches every packet and redirects it out of another device.
+ *
+ * <p>Why a filter and not a packet tap: taps (AF_PACKET, so DPDK's {@code net_af_packet}) run
+ * <em>before</em> tc ingress and see every packet, including those a flow's filter then
+ * forwards — a userspace datapath bound to the port itself would forward them a second time.
+ * tc runs a device's ingress filters in prio order and stops at the first that steals the
+ * packet, so a packet reaches this filter (prio {@value #PRIO}, the last one) only when it
+ * missed every flow of ours and everyone else's. The daemon points it at the port's miss
+ * device (a veth whose far end its datapath reads), and puts the reverse one on the miss
+ * device's ingress so that what the datapath sends there leaves through the port.
+ *
+ * <p>The filter is {@code u32} with one all-zero key ({@code match u32 0 0}, protocol all),
+ * because every kernel has cls_u32 (this project's build machines lack cls_matchall and
+ * cls_flower), and {@code skip_hw}: a NIC cannot redirect to a veth, and packets that miss in
+ * hardware come up to the representor's software path, where this filter waits. Its mirred
+ * action carries {@link #COOKIE}, so it is recognised as ours after a restart and told apart
+ * from a foreign filter at the same prio, which is never touched.
+ *
+ * <p>The iproute2 twin (what {@code tc filter show} prints for it):
+ * <pre>
+ * tc filter add dev P ingress prio 65535 protocol all u32 skip_hw match u32 0 0 \
+ *     action mirred egress redirect dev M cookie 6f622d6d697373
+ * </pre>
+ */
+public final class CatchAll {
+    /** The lowest priority tc has: below every flow prio ({@code TcOffload} allocates from 1 up). */
+    public static final int PRIO = 0xffff;
+    /** The u32 key handle the kernel gives the first key of a new prio ({@code 800::800}); we name it so a replace hits it. */
+    static final int HANDLE = 0x80000800;
+    /** Marks our catch-all's action: the bytes of "ob-miss". */
+    static final byte[] COOKIE = "ob-miss".getBytes(StandardCharsets.US_ASCII);
+
+    private static final int TC_GEN_LEN = 20;
+    private static final int U32_SEL_LEN = 16;
+    private static final int U32_KEY_LEN = 16;
+
+    private final NetlinkConnection conn;
+    private final NetlinkMessageWriter w = new NetlinkMessageWriter(1024);
+    private final TcMsg tcmsg = new TcMsg();
+    private final AttributeTable top = new AttributeTable(org.offloadbridge.netlink.uapi.Rtnetlink.TCA_MAX);
+    private final AttributeTable u32 = new AttributeTable(PktCls.TCA_U32_MAX);
+    private final AttributeTable act = new AttributeTable(PktCls.TCA_ACT_MAX);
+    private final AttributeTable mirred = new AttributeTable(TcMirred.TCA_MIRRED_MAX);
+    private final AttributeCursor actions = new AttributeCursor();
+
+    public CatchAll(NetlinkConnection conn) {
+        this.conn = conn;
+    }
+
+    /** What sits at {@link #PRIO} on a device's ingress. */
+    public sealed interface State {
+        /** Nothing: the prio is free. */
+        record Free() implements State {}
+
+        /** Our catch-all, redirecting to {@code targetIfindex}. */
+        record Ours(int targetIfindex) implements State {}
+
+        /** Someone else's filter (kind as tc names it): we never touch it. */
+        record Foreign(String kind) implements State {}
+    }
+
+    /**
+     * Puts our catch-all on {@code ifindex}'s ingress, redirecting to {@code targetIfindex}
+     * (adding a clsact qdisc when the device has no ingress qdisc). Idempotent: ours already
+     * there with the same target is left alone (a restart keeps the slow path without a gap);
+     * ours with another target is replaced in place.
+     *
+     * @throws NetlinkException with the kernel's text when the kernel refuses, or (EBUSY) when a
+     *                          foreign filter holds the prio
+     */
+    public synchronized void install(int ifindex, int targetIfindex) {
+        State s = state(ifindex);
+        if (s instanceof State.Ours o && o.targetIfindex() == targetIfindex) {
+            return;
+        }
+        if (s instanceof State.Foreign f) {
+            throw new NetlinkException("catch-all on ifindex " + ifindex + ": prio " + PRIO + " of its ingress is taken by a "
+                + f.kind() + " filter that is not ours; remove it or free the prio", Errno.EBUSY.value(), null, -1, -1);
+        }
+        ensureClsact(ifindex);
+        boolean replace = s instanceof State.Ours;
+        w.reset();
+        w.beginMessage(RTM_NEWTFILTER, NLM_F_CREATE | (replace ? 0 : NLM_F_EXCL));
+        w.putTcMsg(0, ifindex, HANDLE, PktSched.TC_H_CLSACT & 0xffff0000 | PktSched.TC_H_MIN_INGRESS,
+            TcMsg.filterInfo(PRIO, EthType.ALL));
+        w.putString(TCA_KIND, "u32");
+        int opts = w.beginNested(TCA_OPTIONS | NLA_F_NESTED);
+        int sel = w.putStruct(TCA_U32_SEL, U32_SEL_LEN + U32_KEY_LEN); // zeroed: one key, mask 0 val 0 at 0
+        ByteBuffer b = w.buffer();
+        b.put(sel, (byte) TC_U32_TERMINAL);    // tc_u32_sel.flags
+        b.put(sel + 2, (byte) 1);              // tc_u32_sel.nkeys
+        w.putU32(TCA_U32_FLAGS, TCA_CLS_FLAGS_SKIP_HW);
+        int acts = w.beginNested(TCA_U32_ACT | NLA_F_NESTED);
+        int a = w.beginNested(1 | NLA_F_NESTED);
+        w.putString(TCA_ACT_KIND, "mirred");
+        int ao = w.beginNested(TCA_ACT_OPTIONS | NLA_F_NESTED);
+        int p = w.putStruct(TcMirred.TCA_MIRRED_PARMS, TC_GEN_LEN + 8); // struct tc_mirred: tc_gen, eaction, ifindex
+        b = w.buffer();
+        b.putInt(p + 8, TC_ACT_STOLEN);        // tc_gen.action
+        b.putInt(p + TC_GEN_LEN, TcMirred.TCA_EGRESS_REDIR);
+        b.putInt(p + TC_GEN_LEN + 4, targetIfindex);
+        w.endNested(ao);
+        w.putBytes(TCA_ACT_COOKIE, COOKIE);
+        w.endNested(a);
+        w.endNested(acts);
+        w.endNested(opts);
+        w.finish(0);
+        conn.request((replace ? "replace" : "add") + " catch-all on ifindex " + ifindex + " to ifindex " + targetIfindex, w);
+    }
+
+    /**
+     * Removes our catch-all from {@code ifindex}; a foreign filter at the prio is left alone.
+     *
+     * @return true when ours was there
+     */
+    public synchronized boolean remove(int ifindex) {
+        if (!(state(ifindex) instanceof State.Ours)) {
+            return false;
+        }
+        w.reset();
+        w.beginMessage(RTM_DELTFILTER, 0);
+        w.putTcMsg(0, ifindex, 0, PktSched.TC_H_CLSACT & 0xffff0000 | PktSched.TC_H_MIN_INGRESS, TcMsg.filterInfo(PRIO, EthType.ALL));
+        w.finish(0);
+        try {
+            conn.request("delete catch-all on ifindex " + ifindex, w);
+        } catch (NetlinkException e) {
+            if (e.errno() != Errno.ENOENT && e.errno() != Errno.ENODEV) {
+                throw e;
+            }
+        }
+        return true;
+    }
+
+    /** What holds {@link #PRIO} on {@code ifindex}'s ingress. */
+    public synchronized State state(int ifindex) {
+        State[] found = {new State.Free()};
+        w.reset();
+        w.beginMessage(RTM_GETTFILTER, 0);
+        w.putTcMsg(0, ifindex, 0, PktSched.TC_H_CLSACT & 0xffff0000 | PktSched.TC_H_MIN_INGRESS, 0);
+        w.finish(0);
+        try {
+            conn.dump("dump ingress filters of ifindex " + ifindex, w, (req, msg) -> {
+                int off = msg.fixedHeader(TcMsg.LENGTH);
+                tcmsg.wrap(msg.buffer(), off);
+                if (tcmsg.ifindex() != ifindex || (tcmsg.info() >>> 16) != PRIO || tcmsg.handle() == 0) {
+                    return;
+                }
+                msg.attributes(TcMsg.LENGTH, top);
+                String kind = top.string(TCA_KIND);
+                int target = "u32".equals(kind) ? ourTarget() : -1;
+                found[0] = target > 0 ? new State.Ours(target) : new State.Foreign(kind);
+            });
+        } catch (NetlinkException e) {
+            if (e.errno() == Errno.EINVAL || e.errno() == Errno.ENOENT) {
+                return new State.Free(); // no ingress qdisc yet: nothing can sit there
+            }
+            throw e;
+        }
+        return found[0];
+    }
+
+    /** The redirect target of a u32 filter whose first action is our cookied mirred, else -1. */
+    private int ourTarget() {
+        if (!top.nested(TCA_OPTIONS, u32) || !u32.has(TCA_U32_ACT)) {
+            return -1;
+        }
+        actions.reset(u32, TCA_U32_ACT);
+        while (actions.next()) {
+            act.parse(actions.buffer(), actions.payloadOffset(), actions.payloadEnd());
+            byte[] cookie = act.has(TCA_ACT_COOKIE) ? act.bytes(TCA_ACT_COOKIE) : null;
+            if (!"mirred".equals(act.string(TCA_ACT_KIND)) || !Arrays.equals(cookie, COOKIE)
+                || !act.nested(TCA_ACT_OPTIONS, mirred) || !mirred.has(TcMirred.TCA_MIRRED_PARMS)) {
+                return -1;
+            }
+            return mirred.buffer().getInt(mirred.offset(TcMirred.TCA_MIRRED_PARMS) + TC_GEN_LEN + 4);
+        }
+        return -1;
+    }
+
+    private void ensureClsact(int ifindex) {
+        boolean[] has = new boolean[1];
+        w.reset();
+        w.beginMessage(RTM_GETQDISC, 0);
+        w.putTcMsg(0, ifindex, 0, 0, 0);
+        w.finish(0);
+        conn.dump("dump qdiscs of ifindex " + ifindex, w, (req, msg) -> {
+            int off = msg.fixedHeader(TcMsg.LENGTH);
+            tcmsg.wrap(msg.buffer(), off);
+            if (tcmsg.ifindex() == ifindex && tcmsg.parent() == PktSched.TC_H_INGRESS) {
+                msg.attributes(TcMsg.LENGTH, top);
+                String kind = top.string(TCA_KIND);
+                has[0] |= "clsact".equals(kind) || "ingress".equals(kind);
+            }
+        });
+        if (has[0]) {
+            return;
+        }
+        w.reset();
+        w.beginMessage(RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL);
+        w.putTcMsg(0, ifindex, 0xffff0000, PktSched.TC_H_CLSACT, 0);
+        w.putString(TCA_KIND, "clsact");
+        w.finish(0);
+        try {
+            conn.request("add clsact qdisc on ifindex " + ifindex, w);
+        } catch (NetlinkException e) {
+            if (e.errno() != Errno.EEXIST) {
+                throw e;
+            }
+        }
+    }
+}
