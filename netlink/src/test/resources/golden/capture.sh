@@ -31,4 +31,6 @@ cap qdisc-add-clsact.txt tc qdisc add dev v0 clsact
 # This kernel has no act_gact (drop): mirred is the action it offers.
 cap filter-add-u32.txt  tc filter add dev v0 ingress protocol ip prio 1 u32 match ip dst 10.0.0.1/32 action mirred egress redirect dev v1
 cap link-add-veth-peer-netns.txt ip link add v2 type veth peer name v3 netns $NS-peer
+cap link-set-mtu.txt    ip link set dev v0 mtu 1400
+cap link-set-addrgenmode-none.txt ip link set dev v0 addrgenmode none
 cap link-del.txt        ip link del dev v0

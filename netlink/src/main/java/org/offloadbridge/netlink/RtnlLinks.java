@@ -88,6 +88,32 @@ public final class RtnlLinks {
         w.finish(0);
     }
 
+    /** {@code ip link set dev X mtu N}. */
+    public static void encodeSetMtu(NetlinkMessageWriter w, int index, int mtu) {
+        w.beginMessage(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK);
+        w.putIfInfoMsg(0, 0, index, 0, 0);
+        w.putU32(org.offloadbridge.netlink.uapi.IfLink.IFLA_MTU, mtu);
+        w.finish(0);
+    }
+
+    /**
+     * {@code ip link set dev X addrgenmode none}: the kernel gives the link no IPv6 link-local
+     * address, so it sends no router solicitations or DAD probes of its own.
+     */
+    public static void encodeSetIpv6AddrGenModeNone(NetlinkMessageWriter w, int index) {
+        w.beginMessage(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK);
+        w.putIfInfoMsg(0, 0, index, 0, 0);
+        int spec = w.beginNested(org.offloadbridge.netlink.uapi.IfLink.IFLA_AF_SPEC);
+        int inet6 = w.beginNested(AF_INET6);
+        w.putU8(org.offloadbridge.netlink.uapi.IfLink.IFLA_INET6_ADDR_GEN_MODE, org.offloadbridge.netlink.uapi.IfLink.IN6_ADDR_GEN_MODE_NONE);
+        w.endNested(inet6);
+        w.endNested(spec);
+        w.finish(0);
+    }
+
+    /** AF_INET6, the address family nest inside IFLA_AF_SPEC. */
+    private static final int AF_INET6 = 10;
+
     /**
      * RTM_GETLINK for one link, as iproute2 asks (IFLA_EXT_MASK = RTEXT_FILTER_VF |
      * RTEXT_FILTER_SKIP_STATS: VF info yes, statistics no). iproute2 sends it with
@@ -150,6 +176,18 @@ public final class RtnlLinks {
         NetlinkMessageWriter w = writer();
         encodeSetUp(w, index, up);
         route.request("set link #" + index + (up ? " up" : " down"), w);
+    }
+
+    public void setMtu(int index, int mtu) {
+        NetlinkMessageWriter w = writer();
+        encodeSetMtu(w, index, mtu);
+        route.request("set link #" + index + " mtu " + mtu, w);
+    }
+
+    public void setIpv6AddrGenModeNone(int index) {
+        NetlinkMessageWriter w = writer();
+        encodeSetIpv6AddrGenModeNone(w, index);
+        route.request("set link #" + index + " addrgenmode none", w);
     }
 
     /** The link named {@code name}, or empty when there is none (ENODEV). */

@@ -102,6 +102,20 @@ class GoldenBytesTest {
         assertSameMessage("link-set-up.txt", w, IFI_INDEX);
     }
 
+    @Test
+    void setMtu() {
+        NetlinkMessageWriter w = new NetlinkMessageWriter(128);
+        RtnlLinks.encodeSetMtu(w, 3, 1400);
+        assertSameMessage("link-set-mtu.txt", w, IFI_INDEX);
+    }
+
+    @Test
+    void setIpv6AddrGenModeNone() {
+        NetlinkMessageWriter w = new NetlinkMessageWriter(128);
+        RtnlLinks.encodeSetIpv6AddrGenModeNone(w, 3);
+        assertSameMessage("link-set-addrgenmode-none.txt", w, IFI_INDEX);
+    }
+
     /** {@code ip link show dev v0} ends by fetching v0's peer (to print "v0@v1") by index. */
     @Test
     void getLinkByIndex() {

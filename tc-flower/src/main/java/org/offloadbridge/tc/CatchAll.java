@@ -3,6 +3,8 @@ package org.offloadbridge.tc;
 import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLA_F_NESTED;
 import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_CREATE;
 import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_EXCL;
+import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_ACK;
+import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_REQUEST;
 import static org.offloadbridge.netlink.uapi.PktCls.TCA_ACT_COOKIE;
 import static org.offloadbridge.netlink.uapi.PktCls.TCA_ACT_KIND;
 import static org.offloadbridge.netlink.uapi.PktCls.TCA_ACT_OPTIONS;
@@ -57,7 +59,7 @@ import org.offloadbridge.netlink.uapi.TcMirred;
  *
  * <p>The iproute2 twin (what {@code tc filter show} prints for it):
  * <pre>
- * tc filter add dev P ingress prio 65535 protocol all u32 skip_hw match u32 0 0 \
+ * tc filter add dev P ingress prio 65535 protocol all handle 800::800 u32 skip_hw match u32 0 0 \
  *     action mirred egress redirect dev M cookie 6f622d6d697373
  * </pre>
  */
@@ -119,22 +121,26 @@ public final class CatchAll {
         ensureClsact(ifindex);
         boolean replace = s instanceof State.Ours;
         w.reset();
-        w.beginMessage(RTM_NEWTFILTER, NLM_F_CREATE | (replace ? 0 : NLM_F_EXCL));
+        encodeInstall(w, ifindex, targetIfindex, replace);
+        conn.request((replace ? "replace" : "add") + " catch-all on ifindex " + ifindex + " to ifindex " + targetIfindex, w);
+    }
+
+    /**
+     * The RTM_NEWTFILTER for our catch-all, attribute for attribute as iproute2 6.1 sends its
+     * twin (see the class comment; CatchAllGoldenTest compares whole messages).
+     */
+    public static void encodeInstall(NetlinkMessageWriter w, int ifindex, int targetIfindex, boolean replace) {
+        w.beginMessage(RTM_NEWTFILTER, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | (replace ? 0 : NLM_F_EXCL));
         w.putTcMsg(0, ifindex, HANDLE, PktSched.TC_H_CLSACT & 0xffff0000 | PktSched.TC_H_MIN_INGRESS,
             TcMsg.filterInfo(PRIO, EthType.ALL));
         w.putString(TCA_KIND, "u32");
-        int opts = w.beginNested(TCA_OPTIONS | NLA_F_NESTED);
-        int sel = w.putStruct(TCA_U32_SEL, U32_SEL_LEN + U32_KEY_LEN); // zeroed: one key, mask 0 val 0 at 0
-        ByteBuffer b = w.buffer();
-        b.put(sel, (byte) TC_U32_TERMINAL);    // tc_u32_sel.flags
-        b.put(sel + 2, (byte) 1);              // tc_u32_sel.nkeys
-        w.putU32(TCA_U32_FLAGS, TCA_CLS_FLAGS_SKIP_HW);
-        int acts = w.beginNested(TCA_U32_ACT | NLA_F_NESTED);
-        int a = w.beginNested(1 | NLA_F_NESTED);
+        int opts = w.beginNested(TCA_OPTIONS);
+        int acts = w.beginNested(TCA_U32_ACT);
+        int a = w.beginNested(1);
         w.putString(TCA_ACT_KIND, "mirred");
         int ao = w.beginNested(TCA_ACT_OPTIONS | NLA_F_NESTED);
         int p = w.putStruct(TcMirred.TCA_MIRRED_PARMS, TC_GEN_LEN + 8); // struct tc_mirred: tc_gen, eaction, ifindex
-        b = w.buffer();
+        ByteBuffer b = w.buffer();
         b.putInt(p + 8, TC_ACT_STOLEN);        // tc_gen.action
         b.putInt(p + TC_GEN_LEN, TcMirred.TCA_EGRESS_REDIR);
         b.putInt(p + TC_GEN_LEN + 4, targetIfindex);
@@ -142,9 +148,13 @@ public final class CatchAll {
         w.putBytes(TCA_ACT_COOKIE, COOKIE);
         w.endNested(a);
         w.endNested(acts);
+        int sel = w.putStruct(TCA_U32_SEL, U32_SEL_LEN + U32_KEY_LEN); // zeroed: one key, mask 0 val 0 at 0
+        b = w.buffer();
+        b.put(sel, (byte) TC_U32_TERMINAL);    // tc_u32_sel.flags
+        b.put(sel + 2, (byte) 1);              // tc_u32_sel.nkeys
+        w.putU32(TCA_U32_FLAGS, TCA_CLS_FLAGS_SKIP_HW);
         w.endNested(opts);
         w.finish(0);
-        conn.request((replace ? "replace" : "add") + " catch-all on ifindex " + ifindex + " to ifindex " + targetIfindex, w);
     }
 
     /**
