@@ -60,6 +60,50 @@ class MissDevicesHostTest {
         }
     }
 
+    /** The socket slow path: a packet socket on the datapath side receives the port's misses and sends out of the port. */
+    @Test
+    void packetSocketsCarryTheSlowPathWithoutDpdk() throws Exception {
+        try (NetNs ns = NetNs.create(NS + "s"); NetlinkConnection rt = ns.call(() -> NetlinkConnection.open(NetlinkProtocol.ROUTE))) {
+            String nsName = NS + "s";
+            run(nsName, "ip link add p1 type veth peer name x1 && ip link set p1 addrgenmode none && ip link set x1 addrgenmode none && ip link set p1 up && ip link set x1 up");
+            MissDevices.MissDevice m = new MissDevices(rt).attach("p1");
+            try (PacketSocket s = ns.call(() -> PacketSocket.open(m.datapathIfindex(), m.datapathSide()))) {
+                PacketSocket.Frame f = new PacketSocket.Frame(65536);
+                assertEquals(0, s.receive(f), "nothing yet");
+                byte[] frame = java.util.HexFormat.of().parseHex(
+                    "ffffffffffff02000000000108004500001c0001000040110000c0000201c0000202303900350008abcd");
+                run(nsName, send("x1", java.util.HexFormat.of().formatHex(frame)));
+                int n = 0;
+                for (int i = 0; i < 100 && n == 0; i++) {
+                    n = s.receive(f);
+                    if (n == 0) {
+                        Thread.sleep(20);
+                    }
+                }
+                assertEquals(frame.length, n);
+                byte[] got = new byte[n];
+                f.buffer().get(0, got);
+                assertEquals(java.util.HexFormat.of().formatHex(frame), java.util.HexFormat.of().formatHex(got));
+                Thread.sleep(500); // the sender sends it three times
+                int more = 0;
+                while (s.receive(f) == frame.length) {
+                    more++;
+                }
+                assertEquals(2, more, "the other two copies, nothing else");
+                CompletableFuture<String> atHost = CompletableFuture.supplyAsync(
+                    () -> run(nsName, "timeout 8 tcpdump -l -n -c 1 -i x1 udp 2>/dev/null"));
+                Thread.sleep(500);
+                for (int i = 0; i < 3; i++) {
+                    assertTrue(s.send(f, n));
+                    Thread.sleep(100);
+                }
+                assertTrue(atHost.get(10, TimeUnit.SECONDS).contains("192.0.2.1.12345 > 192.0.2.2.53"));
+                Thread.sleep(200);
+                assertEquals(0, s.receive(f), "our own sends are not received back (PACKET_IGNORE_OUTGOING)");
+            }
+        }
+    }
+
     @Test
     void anUnknownPortIsAClearError() throws Exception {
         try (NetNs ns = NetNs.create(NS + "u"); NetlinkConnection rt = ns.call(() -> NetlinkConnection.open(NetlinkProtocol.ROUTE))) {
@@ -88,8 +132,12 @@ class MissDevicesHostTest {
     }
 
     private static String run(String script) {
+        return run(NS, script);
+    }
+
+    private static String run(String ns, String script) {
         try {
-            Process p = new ProcessBuilder("ip", "netns", "exec", NS, "sh", "-c", script)
+            Process p = new ProcessBuilder("ip", "netns", "exec", ns, "sh", "-c", script)
                 .redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             p.waitFor(20, TimeUnit.SECONDS);
