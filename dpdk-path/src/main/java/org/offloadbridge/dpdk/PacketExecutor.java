@@ -12,6 +12,7 @@ import org.offloadbridge.flow.Actions;
 import org.offloadbridge.flow.EthType;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
+import org.offloadbridge.flow.HeaderEdit;
 import org.offloadbridge.flow.KeyAttr;
 
 /**
@@ -279,7 +280,7 @@ final class PacketExecutor {
         int len = RteMbuf.dataLen(m);
         boolean ok = true;
         for (int i = pc + 1; i + 2 < pc + alen; i += 3) {
-            ok &= PacketEdit.setField(M, Field.of((int) a.word(i)), a.word(i + 1), a.word(i + 2), base, len);
+            ok &= HeaderEdit.setField(M, Field.of((int) a.word(i)), a.word(i + 1), a.word(i + 2), base, len);
         }
         return ok;
     }

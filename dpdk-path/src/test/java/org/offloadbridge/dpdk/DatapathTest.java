@@ -22,6 +22,7 @@ import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.FlowMask;
 import org.offloadbridge.flow.FlowStats;
+import org.offloadbridge.flow.HeaderEdit;
 import org.offloadbridge.flow.KeyAttr;
 import org.offloadbridge.flow.Megaflow;
 import org.offloadbridge.flow.Ufid;
@@ -228,10 +229,10 @@ class DatapathTest {
         byte[] rewritten = received(out).get(0);
         assertEquals(plain.length, rewritten.length);
         MemorySegment s = MemorySegment.ofArray(rewritten);
-        assertEquals(0x0a0b, org.offloadbridge.dpdk.internal.PacketEdit.u16(s, 0));
-        assertEquals(0xc0a8, org.offloadbridge.dpdk.internal.PacketEdit.u16(s, 26));
+        assertEquals(0x0a0b, org.offloadbridge.flow.HeaderEdit.u16(s, 0));
+        assertEquals(0xc0a8, org.offloadbridge.flow.HeaderEdit.u16(s, 26));
         assertEquals(9, rewritten[22]);
-        assertEquals(8080, org.offloadbridge.dpdk.internal.PacketEdit.u16(s, 36));
+        assertEquals(8080, org.offloadbridge.flow.HeaderEdit.u16(s, 36));
         assertTrue(Frames.checksumsValid(rewritten, 14), "IPv4 and TCP checksums valid after rewrite");
         assertEquals(0, pmd.counters().editFailures());
     }
@@ -246,7 +247,7 @@ class DatapathTest {
         List<byte[]> got = received(out);
         assertEquals(2, got.size());
         assertArrayEquals(p, got.get(0));
-        assertEquals(999, org.offloadbridge.dpdk.internal.PacketEdit.u16(MemorySegment.ofArray(got.get(1)), 34));
+        assertEquals(999, org.offloadbridge.flow.HeaderEdit.u16(MemorySegment.ofArray(got.get(1)), 34));
         assertTrue(Frames.checksumsValid(got.get(1), 14));
     }
 

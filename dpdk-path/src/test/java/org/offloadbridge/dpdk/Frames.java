@@ -2,7 +2,7 @@ package org.offloadbridge.dpdk;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import org.offloadbridge.dpdk.internal.PacketEdit;
+import org.offloadbridge.flow.HeaderEdit;
 
 /** Builds test frames with correct checksums, and checks checksums of frames that come out. */
 final class Frames {
@@ -35,9 +35,9 @@ final class Frames {
         }
         byte[] f = b.array();
         MemorySegment s = MemorySegment.ofArray(f);
-        PacketEdit.put16(s, 24, PacketEdit.checksum(s, 14, 20, 0));
+        HeaderEdit.put16(s, 24, HeaderEdit.checksum(s, 14, 20, 0));
         int l4csum = l4Checksum(f, 14);
-        PacketEdit.put16(s, 34 + (proto == 6 ? 16 : 6), l4csum);
+        HeaderEdit.put16(s, 34 + (proto == 6 ? 16 : 6), l4csum);
         return f;
     }
 
@@ -55,19 +55,19 @@ final class Frames {
     static int l4Checksum(byte[] f, int l3) {
         MemorySegment s = MemorySegment.ofArray(f);
         int ihl = (f[l3] & 0x0f) * 4;
-        int total = PacketEdit.u16(s, l3 + 2);
+        int total = HeaderEdit.u16(s, l3 + 2);
         int proto = f[l3 + 9] & 0xff;
         int l4len = total - ihl;
-        long pseudo = PacketEdit.u16(s, l3 + 12) + PacketEdit.u16(s, l3 + 14) + PacketEdit.u16(s, l3 + 16)
-            + PacketEdit.u16(s, l3 + 18) + proto + l4len;
-        return PacketEdit.checksum(s, l3 + ihl, l4len, pseudo);
+        long pseudo = HeaderEdit.u16(s, l3 + 12) + HeaderEdit.u16(s, l3 + 14) + HeaderEdit.u16(s, l3 + 16)
+            + HeaderEdit.u16(s, l3 + 18) + proto + l4len;
+        return HeaderEdit.checksum(s, l3 + ihl, l4len, pseudo);
     }
 
     /** True when the IPv4 header and TCP/UDP checksums at l3 verify (sum to 0xffff → 0). */
     static boolean checksumsValid(byte[] f, int l3) {
         MemorySegment s = MemorySegment.ofArray(f);
         int ihl = (f[l3] & 0x0f) * 4;
-        if (PacketEdit.checksum(s, l3, ihl, 0) != 0) {
+        if (HeaderEdit.checksum(s, l3, ihl, 0) != 0) {
             return false;
         }
         return l4Checksum(f, l3) == 0;

@@ -18,12 +18,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.offloadbridge.dpdk.internal.PacketEdit;
 import org.offloadbridge.dpdk.internal.rte.RteMbuf;
 import org.offloadbridge.flow.Actions;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.FlowMask;
+import org.offloadbridge.flow.HeaderEdit;
 import org.offloadbridge.flow.Megaflow;
 import org.offloadbridge.flow.Tunnel;
 
@@ -143,7 +143,7 @@ class VxlanTest {
     static byte[] vxlanFrame(int srcIp, int dstIp, int dport, long vni, byte[] inner) {
         byte[] f = Frames.ipv4(NEXT_HOP_MAC, LOCAL_MAC, srcIp, dstIp, 17, 40000, dport, 8 + inner.length);
         MemorySegment s = MemorySegment.ofArray(f);
-        PacketEdit.put16(s, 40, 0); // UDP checksum: none
+        HeaderEdit.put16(s, 40, 0); // UDP checksum: none
         f[42] = 0x08; // flags: I
         f[43] = f[44] = f[45] = 0;
         f[46] = (byte) (vni >>> 16);
@@ -156,8 +156,8 @@ class VxlanTest {
 
     static void fixIpChecksum(byte[] f) {
         MemorySegment s = MemorySegment.ofArray(f);
-        PacketEdit.put16(s, 24, 0);
-        PacketEdit.put16(s, 24, PacketEdit.checksum(s, 14, 20, 0));
+        HeaderEdit.put16(s, 24, 0);
+        HeaderEdit.put16(s, 24, HeaderEdit.checksum(s, 14, 20, 0));
     }
 
     static byte[] inner(int i) {
@@ -180,31 +180,31 @@ class VxlanTest {
             assertEquals(50 + in.length, f.length);
             assertEquals(NEXT_HOP_MAC, mac(f, 0), "outer eth dst = next hop");
             assertEquals(LOCAL_MAC, mac(f, 6), "outer eth src = ours");
-            assertEquals(0x0800, PacketEdit.u16(s, 12));
+            assertEquals(0x0800, HeaderEdit.u16(s, 12));
             assertEquals(0x45, f[14] & 0xff);
             assertEquals(0x10, f[15] & 0xff, "tos");
-            assertEquals(36 + in.length, PacketEdit.u16(s, 16), "ip total length");
-            assertEquals(0x4000, PacketEdit.u16(s, 20), "DF, no fragment offset");
-            assertEquals(0, PacketEdit.u16(s, 18), "ip id 0 for DF datagrams");
+            assertEquals(36 + in.length, HeaderEdit.u16(s, 16), "ip total length");
+            assertEquals(0x4000, HeaderEdit.u16(s, 20), "DF, no fragment offset");
+            assertEquals(0, HeaderEdit.u16(s, 18), "ip id 0 for DF datagrams");
             assertEquals(33, f[22] & 0xff, "ttl");
             assertEquals(17, f[23] & 0xff, "proto udp");
-            assertEquals(0, PacketEdit.checksum(s, 14, 20, 0), "outer IPv4 checksum verifies");
+            assertEquals(0, HeaderEdit.checksum(s, 14, 20, 0), "outer IPv4 checksum verifies");
             assertEquals(LOCAL_IP, s.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), 26));
             assertEquals(REMOTE_IP, s.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), 30));
-            int sport = PacketEdit.u16(s, 34);
+            int sport = HeaderEdit.u16(s, 34);
             assertTrue(sport >= 32768 && sport < 61000, "source port " + sport + " in 32768..60999");
-            assertEquals(4789, PacketEdit.u16(s, 36));
-            assertEquals(16 + in.length, PacketEdit.u16(s, 38), "udp length");
-            assertEquals(0, PacketEdit.u16(s, 40), "udp checksum 0");
+            assertEquals(4789, HeaderEdit.u16(s, 36));
+            assertEquals(16 + in.length, HeaderEdit.u16(s, 38), "udp length");
+            assertEquals(0, HeaderEdit.u16(s, 40), "udp checksum 0");
             assertEquals(0x08, f[42]);
             assertEquals(0, f[43] | f[44] | f[45] | f[49]);
             assertEquals(VNI, (f[46] & 0xff) << 16 | (f[47] & 0xff) << 8 | (f[48] & 0xff));
             assertArrayEquals(in, Arrays.copyOfRange(f, 50, f.length), "inner frame intact");
         }
-        assertEquals(PacketEdit.u16(MemorySegment.ofArray(got.get(0)), 34),
-            PacketEdit.u16(MemorySegment.ofArray(got.get(1)), 34), "same inner flow, same source port");
-        assertNotEquals(PacketEdit.u16(MemorySegment.ofArray(got.get(0)), 34),
-            PacketEdit.u16(MemorySegment.ofArray(got.get(2)), 34), "other inner 5-tuple, other source port");
+        assertEquals(HeaderEdit.u16(MemorySegment.ofArray(got.get(0)), 34),
+            HeaderEdit.u16(MemorySegment.ofArray(got.get(1)), 34), "same inner flow, same source port");
+        assertNotEquals(HeaderEdit.u16(MemorySegment.ofArray(got.get(0)), 34),
+            HeaderEdit.u16(MemorySegment.ofArray(got.get(2)), 34), "other inner 5-tuple, other source port");
         assertEquals(3, dp.counters().tunnelEncaps());
     }
 
@@ -217,10 +217,10 @@ class VxlanTest {
         assertEquals(2, got.size());
         MemorySegment s0 = MemorySegment.ofArray(got.get(0));
         MemorySegment s1 = MemorySegment.ofArray(got.get(1));
-        assertEquals(0, PacketEdit.u16(s0, 20), "no DF");
+        assertEquals(0, HeaderEdit.u16(s0, 20), "no DF");
         assertEquals(64, got.get(0)[22] & 0xff, "ttl 0 in the action means the default 64");
-        assertNotEquals(PacketEdit.u16(s0, 18), PacketEdit.u16(s1, 18), "ip ids differ without DF");
-        assertEquals(0, PacketEdit.checksum(s1, 14, 20, 0));
+        assertNotEquals(HeaderEdit.u16(s0, 18), HeaderEdit.u16(s1, 18), "ip ids differ without DF");
+        assertEquals(0, HeaderEdit.checksum(s1, 14, 20, 0));
     }
 
     @Test

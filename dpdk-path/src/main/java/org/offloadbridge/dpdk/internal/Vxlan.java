@@ -6,6 +6,7 @@ import java.lang.foreign.MemorySegment;
 import org.offloadbridge.flow.EthType;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
+import org.offloadbridge.flow.HeaderEdit;
 import org.offloadbridge.flow.IpProto;
 import org.offloadbridge.flow.KeyAttr;
 
@@ -61,17 +62,17 @@ public final class Vxlan {
             return 0;
         }
         long h = 0x9e3779b97f4a7c15L;
-        h = mix(h ^ s.get(PacketEdit.BE64, base)); // dst mac + 2 bytes of src
-        h = mix(h ^ s.get(PacketEdit.BE32, base + 8)); // rest of src mac
-        int type = PacketEdit.u16(s, base + 12);
+        h = mix(h ^ s.get(HeaderEdit.BE64, base)); // dst mac + 2 bytes of src
+        h = mix(h ^ s.get(HeaderEdit.BE32, base + 8)); // rest of src mac
+        int type = HeaderEdit.u16(s, base + 12);
         h = mix(h ^ type);
         if (type == EthType.IP && len >= ETH_HLEN + IPV4_HLEN) {
             long ip = base + ETH_HLEN;
             int ihl = (s.get(JAVA_BYTE, ip) & 0x0f) * 4;
-            h = mix(h ^ s.get(PacketEdit.BE64, ip + 12)); // src + dst address
+            h = mix(h ^ s.get(HeaderEdit.BE64, ip + 12)); // src + dst address
             h = mix(h ^ Byte.toUnsignedLong(s.get(JAVA_BYTE, ip + 9)));
-            if (ihl >= IPV4_HLEN && (PacketEdit.u16(s, ip + 6) & IP_OFFMASK) == 0 && ETH_HLEN + ihl + 4 <= len) {
-                h = mix(h ^ s.get(PacketEdit.BE32, ip + ihl));
+            if (ihl >= IPV4_HLEN && (HeaderEdit.u16(s, ip + 6) & IP_OFFMASK) == 0 && ETH_HLEN + ihl + 4 <= len) {
+                h = mix(h ^ s.get(HeaderEdit.BE32, ip + ihl));
             }
         }
         return (int) (h ^ (h >>> 32));
@@ -92,30 +93,30 @@ public final class Vxlan {
                                     int innerLen) {
         putMac(s, at, dstMac);
         putMac(s, at + 6, srcMac);
-        PacketEdit.put16(s, at + 12, EthType.IP);
+        HeaderEdit.put16(s, at + 12, EthType.IP);
         long ip = at + ETH_HLEN;
-        PacketEdit.put16(s, ip, 0x4500 | (tos & 0xff));
-        PacketEdit.put16(s, ip + 2, IPV4_HLEN + UDP_HLEN + VXLAN_HLEN + innerLen);
-        PacketEdit.put16(s, ip + 4, ipId);
-        PacketEdit.put16(s, ip + 6, df ? IP_DF : 0);
-        PacketEdit.put16(s, ip + 8, (ttl & 0xff) << 8 | IpProto.UDP);
-        PacketEdit.put16(s, ip + 10, 0);
-        s.set(PacketEdit.BE32, ip + 12, srcIp);
-        s.set(PacketEdit.BE32, ip + 16, dstIp);
-        PacketEdit.put16(s, ip + 10, PacketEdit.checksum(s, ip, IPV4_HLEN, 0));
+        HeaderEdit.put16(s, ip, 0x4500 | (tos & 0xff));
+        HeaderEdit.put16(s, ip + 2, IPV4_HLEN + UDP_HLEN + VXLAN_HLEN + innerLen);
+        HeaderEdit.put16(s, ip + 4, ipId);
+        HeaderEdit.put16(s, ip + 6, df ? IP_DF : 0);
+        HeaderEdit.put16(s, ip + 8, (ttl & 0xff) << 8 | IpProto.UDP);
+        HeaderEdit.put16(s, ip + 10, 0);
+        s.set(HeaderEdit.BE32, ip + 12, srcIp);
+        s.set(HeaderEdit.BE32, ip + 16, dstIp);
+        HeaderEdit.put16(s, ip + 10, HeaderEdit.checksum(s, ip, IPV4_HLEN, 0));
         long udp = ip + IPV4_HLEN;
-        PacketEdit.put16(s, udp, srcPort);
-        PacketEdit.put16(s, udp + 2, dstPort);
-        PacketEdit.put16(s, udp + 4, UDP_HLEN + VXLAN_HLEN + innerLen);
-        PacketEdit.put16(s, udp + 6, 0);
+        HeaderEdit.put16(s, udp, srcPort);
+        HeaderEdit.put16(s, udp + 2, dstPort);
+        HeaderEdit.put16(s, udp + 4, UDP_HLEN + VXLAN_HLEN + innerLen);
+        HeaderEdit.put16(s, udp + 6, 0);
         long vx = udp + UDP_HLEN;
-        s.set(PacketEdit.BE32, vx, VXLAN_HF_VNI);
-        s.set(PacketEdit.BE32, vx + 4, (vni & 0xffffff) << 8);
+        s.set(HeaderEdit.BE32, vx, VXLAN_HF_VNI);
+        s.set(HeaderEdit.BE32, vx + 4, (vni & 0xffffff) << 8);
     }
 
     private static void putMac(MemorySegment s, long at, long mac) {
-        PacketEdit.put16(s, at, (int) (mac >>> 32));
-        s.set(PacketEdit.BE32, at + 2, (int) mac);
+        HeaderEdit.put16(s, at, (int) (mac >>> 32));
+        s.set(HeaderEdit.BE32, at + 2, (int) mac);
     }
 
     /**
@@ -130,38 +131,38 @@ public final class Vxlan {
      *     or an inner frame shorter than an Ethernet header.
      */
     public static int decapOffset(MemorySegment s, long base, int len, int localIp, int udpPort) {
-        if (len < ETH_HLEN + IPV4_HLEN || PacketEdit.u16(s, base + 12) != EthType.IP) {
+        if (len < ETH_HLEN + IPV4_HLEN || HeaderEdit.u16(s, base + 12) != EthType.IP) {
             return NOT_VXLAN;
         }
         long ip = base + ETH_HLEN;
         int vihl = Byte.toUnsignedInt(s.get(JAVA_BYTE, ip));
         if (vihl >>> 4 != 4 || s.get(JAVA_BYTE, ip + 9) != IpProto.UDP
-                || s.get(PacketEdit.BE32, ip + 16) != localIp) {
+                || s.get(HeaderEdit.BE32, ip + 16) != localIp) {
             return NOT_VXLAN;
         }
         int ihl = (vihl & 0x0f) * 4;
         if (ihl < IPV4_HLEN || ETH_HLEN + ihl > len) {
             return MALFORMED;
         }
-        if ((PacketEdit.u16(s, ip + 6) & (IP_MF | IP_OFFMASK)) != 0) {
+        if ((HeaderEdit.u16(s, ip + 6) & (IP_MF | IP_OFFMASK)) != 0) {
             return MALFORMED; // a fragment: this endpoint does not reassemble
         }
         int l4 = ETH_HLEN + ihl;
         if (l4 + UDP_HLEN > len) {
             return MALFORMED;
         }
-        if (PacketEdit.u16(s, base + l4 + 2) != udpPort) {
+        if (HeaderEdit.u16(s, base + l4 + 2) != udpPort) {
             return NOT_VXLAN;
         }
-        int totLen = PacketEdit.u16(s, ip + 2);
-        int udpLen = PacketEdit.u16(s, base + l4 + 4);
+        int totLen = HeaderEdit.u16(s, ip + 2);
+        int udpLen = HeaderEdit.u16(s, base + l4 + 4);
         if (totLen < ihl + UDP_HLEN + VXLAN_HLEN || ETH_HLEN + totLen > len
-                || udpLen != totLen - ihl || PacketEdit.checksum(s, ip, ihl, 0) != 0) {
+                || udpLen != totLen - ihl || HeaderEdit.checksum(s, ip, ihl, 0) != 0) {
             return MALFORMED;
         }
         int inner = l4 + UDP_HLEN + VXLAN_HLEN;
         long vx = base + l4 + UDP_HLEN;
-        if (s.get(PacketEdit.BE32, vx) != VXLAN_HF_VNI || (s.get(PacketEdit.BE32, vx + 4) & 0xff) != 0
+        if (s.get(HeaderEdit.BE32, vx) != VXLAN_HF_VNI || (s.get(HeaderEdit.BE32, vx + 4) & 0xff) != 0
                 || ETH_HLEN + totLen - inner < ETH_HLEN) {
             return MALFORMED;
         }
@@ -173,7 +174,7 @@ public final class Vxlan {
      * length covers (Ethernet padding after it is not part of the inner frame).
      */
     public static int innerLength(MemorySegment s, long base, int innerOffset) {
-        return ETH_HLEN + PacketEdit.u16(s, base + ETH_HLEN + 2) - innerOffset;
+        return ETH_HLEN + HeaderEdit.u16(s, base + ETH_HLEN + 2) - innerOffset;
     }
 
     /**
@@ -186,18 +187,18 @@ public final class Vxlan {
         long ip = base + ETH_HLEN;
         int ihl = (s.get(JAVA_BYTE, ip) & 0x0f) * 4;
         long udp = ip + ihl;
-        key.set(Field.TUN_ID, Integer.toUnsignedLong(s.get(PacketEdit.BE32, udp + UDP_HLEN + 4)) >>> 8);
-        key.set(Field.TUN_IPV4_SRC, Integer.toUnsignedLong(s.get(PacketEdit.BE32, ip + 12)));
-        key.set(Field.TUN_IPV4_DST, Integer.toUnsignedLong(s.get(PacketEdit.BE32, ip + 16)));
+        key.set(Field.TUN_ID, Integer.toUnsignedLong(s.get(HeaderEdit.BE32, udp + UDP_HLEN + 4)) >>> 8);
+        key.set(Field.TUN_IPV4_SRC, Integer.toUnsignedLong(s.get(HeaderEdit.BE32, ip + 12)));
+        key.set(Field.TUN_IPV4_DST, Integer.toUnsignedLong(s.get(HeaderEdit.BE32, ip + 16)));
         key.set(Field.TUN_TOS, Byte.toUnsignedInt(s.get(JAVA_BYTE, ip + 1)));
         key.set(Field.TUN_TTL, Byte.toUnsignedInt(s.get(JAVA_BYTE, ip + 8)));
-        key.set(Field.TUN_TP_SRC, PacketEdit.u16(s, udp));
-        key.set(Field.TUN_TP_DST, PacketEdit.u16(s, udp + 2));
+        key.set(Field.TUN_TP_SRC, HeaderEdit.u16(s, udp));
+        key.set(Field.TUN_TP_DST, HeaderEdit.u16(s, udp + 2));
         int flags = FlowKey.TUN_F_KEY;
-        if ((PacketEdit.u16(s, ip + 6) & IP_DF) != 0) {
+        if ((HeaderEdit.u16(s, ip + 6) & IP_DF) != 0) {
             flags |= FlowKey.TUN_F_DONT_FRAGMENT;
         }
-        if (PacketEdit.u16(s, udp + 6) != 0) {
+        if (HeaderEdit.u16(s, udp + 6) != 0) {
             flags |= FlowKey.TUN_F_CSUM;
         }
         key.set(Field.TUN_FLAGS, flags);

@@ -1,4 +1,4 @@
-package org.offloadbridge.dpdk.internal;
+package org.offloadbridge.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,14 +9,13 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.offloadbridge.flow.Field;
 import org.offloadbridge.testkit.Cases;
 
 /**
  * Incremental checksum fix-up against full recomputation: random packets, random rewrites of
  * addresses, ports, TOS and TTL (masked and whole), with and without VLAN tags.
  */
-class PacketEditTest {
+class HeaderEditTest {
 
     static byte[] frame(SplittableRandom r, int proto, boolean vlan, boolean udpNoChecksum) {
         int payload = r.nextInt(40);
@@ -36,22 +35,22 @@ class PacketEditTest {
         }
         byte[] f = b.array();
         MemorySegment s = MemorySegment.ofArray(f);
-        PacketEdit.put16(s, l2 + 10, PacketEdit.checksum(s, l2, 20, 0));
+        HeaderEdit.put16(s, l2 + 10, HeaderEdit.checksum(s, l2, 20, 0));
         int csumAt = l2 + 20 + (proto == 6 ? 16 : 6);
-        PacketEdit.put16(s, csumAt, 0);
+        HeaderEdit.put16(s, csumAt, 0);
         if (!(proto == 17 && udpNoChecksum)) {
             int c = l4(s, l2);
-            PacketEdit.put16(s, csumAt, proto == 17 && c == 0 ? 0xffff : c);
+            HeaderEdit.put16(s, csumAt, proto == 17 && c == 0 ? 0xffff : c);
         }
         return f;
     }
 
     static int l4(MemorySegment s, int l3) {
-        int total = PacketEdit.u16(s, l3 + 2);
+        int total = HeaderEdit.u16(s, l3 + 2);
         int proto = Byte.toUnsignedInt(s.get(java.lang.foreign.ValueLayout.JAVA_BYTE, l3 + 9));
-        long pseudo = PacketEdit.u16(s, l3 + 12) + PacketEdit.u16(s, l3 + 14) + PacketEdit.u16(s, l3 + 16)
-            + PacketEdit.u16(s, l3 + 18) + proto + (total - 20);
-        return PacketEdit.checksum(s, l3 + 20, total - 20, pseudo);
+        long pseudo = HeaderEdit.u16(s, l3 + 12) + HeaderEdit.u16(s, l3 + 14) + HeaderEdit.u16(s, l3 + 16)
+            + HeaderEdit.u16(s, l3 + 18) + proto + (total - 20);
+        return HeaderEdit.checksum(s, l3 + 20, total - 20, pseudo);
     }
 
     @Test
@@ -68,14 +67,14 @@ class PacketEditTest {
             long mask = r.nextBoolean() ? -1L : r.nextLong();
             if (r.nextBoolean()) {
                 Field fld = ipFields[r.nextInt(ipFields.length)];
-                assertTrue(PacketEdit.setIpv4(s, 0, f.length, fld, r.nextLong() & fld.valueMask(), mask & fld.valueMask()));
+                assertTrue(HeaderEdit.setIpv4(s, 0, f.length, fld, r.nextLong() & fld.valueMask(), mask & fld.valueMask()));
             } else {
-                assertTrue(PacketEdit.setL4Port(s, 0, f.length, proto, r.nextBoolean(), r.nextInt(65536), mask & 0xffff));
+                assertTrue(HeaderEdit.setL4Port(s, 0, f.length, proto, r.nextBoolean(), r.nextInt(65536), mask & 0xffff));
             }
-            assertEquals(0, PacketEdit.checksum(s, l3, 20, 0), "IPv4 header checksum");
+            assertEquals(0, HeaderEdit.checksum(s, l3, 20, 0), "IPv4 header checksum");
             int csumAt = l3 + 20 + (proto == 6 ? 16 : 6);
             if (proto == 17 && noCsum) {
-                assertEquals(0, PacketEdit.u16(s, csumAt), "UDP without checksum stays without");
+                assertEquals(0, HeaderEdit.u16(s, csumAt), "UDP without checksum stays without");
             } else {
                 assertEquals(0, l4(s, l3), "L4 checksum");
             }
@@ -86,12 +85,12 @@ class PacketEditTest {
     void refusesWhatThePacketDoesNotCarry() {
         byte[] f = frame(new SplittableRandom(1), 17, false, false);
         MemorySegment s = MemorySegment.ofArray(f);
-        assertFalse(PacketEdit.setIpv4(s, 0, 30, Field.IPV4_SRC, 1, -1L), "IPv4 header cut short");
-        assertFalse(PacketEdit.setL4Port(s, 0, f.length, 6, true, 1, 0xffff), "not TCP");
-        assertFalse(PacketEdit.setL4Port(s, 0, 38, 17, true, 1, 0xffff), "UDP header cut short");
-        assertFalse(PacketEdit.setMac(s, 0, 13, true, 1, -1L), "runt");
+        assertFalse(HeaderEdit.setIpv4(s, 0, 30, Field.IPV4_SRC, 1, -1L), "IPv4 header cut short");
+        assertFalse(HeaderEdit.setL4Port(s, 0, f.length, 6, true, 1, 0xffff), "not TCP");
+        assertFalse(HeaderEdit.setL4Port(s, 0, 38, 17, true, 1, 0xffff), "UDP header cut short");
+        assertFalse(HeaderEdit.setMac(s, 0, 13, true, 1, -1L), "runt");
         f[12] = (byte) 0x86;
         f[13] = (byte) 0xdd;
-        assertFalse(PacketEdit.setIpv4(s, 0, f.length, Field.NW_TTL, 1, 0xff), "IPv6 frame");
+        assertFalse(HeaderEdit.setIpv4(s, 0, f.length, Field.NW_TTL, 1, 0xff), "IPv6 frame");
     }
 }
