@@ -14,9 +14,13 @@ public record DumpedFlow(Megaflow megaflow, FlowLayer layer, FlowStats stats) {
         return megaflow.ufid();
     }
 
-    /** The dump line's data ({@code ovs-appctl dpctl/dump-flows -m}) at monotonic time {@code now}. */
+    /**
+     * The dump line's data ({@code ovs-appctl dpctl/dump-flows -m}) at monotonic time {@code now}.
+     * {@code offloaded:yes} only for a flow in NIC hardware and no {@code offloaded:} item
+     * otherwise, as OVS's {@code format_dpif_flow} prints it.
+     */
     public DpFlow toDpFlow(long now) {
         return DpFlow.of(megaflow, stats.packets(), stats.bytes(), stats.usedMillisAgo(now), stats.tcpFlags(),
-            layer.offloaded() ? "yes" : "no", layer.dp());
+            layer.offloaded() ? "yes" : null, layer.dp());
     }
 }

@@ -15,9 +15,7 @@ import static org.offloadbridge.netlink.uapi.PktCls.TCA_U32_SEL;
 import static org.offloadbridge.netlink.uapi.PktCls.TC_ACT_STOLEN;
 import static org.offloadbridge.netlink.uapi.PktCls.TC_U32_TERMINAL;
 import static org.offloadbridge.netlink.uapi.Rtnetlink.RTM_DELTFILTER;
-import static org.offloadbridge.netlink.uapi.Rtnetlink.RTM_GETQDISC;
 import static org.offloadbridge.netlink.uapi.Rtnetlink.RTM_GETTFILTER;
-import static org.offloadbridge.netlink.uapi.Rtnetlink.RTM_NEWQDISC;
 import static org.offloadbridge.netlink.uapi.Rtnetlink.RTM_NEWTFILTER;
 import static org.offloadbridge.netlink.uapi.Rtnetlink.TCA_KIND;
 import static org.offloadbridge.netlink.uapi.Rtnetlink.TCA_OPTIONS;
@@ -36,6 +34,7 @@ import org.offloadbridge.netlink.TcMsg;
 import org.offloadbridge.netlink.uapi.PktCls;
 import org.offloadbridge.netlink.uapi.PktSched;
 import org.offloadbridge.netlink.uapi.TcMirred;
+import org.offloadbridge.tc.internal.Clsact;
 
 /**
  * The slow path's entry and exit: on a device's ingress, below every flow's prio, one filter
@@ -83,9 +82,11 @@ public final class CatchAll {
     private final AttributeTable act = new AttributeTable(PktCls.TCA_ACT_MAX);
     private final AttributeTable mirred = new AttributeTable(TcMirred.TCA_MIRRED_MAX);
     private final AttributeCursor actions = new AttributeCursor();
+    private final Clsact clsact;
 
     public CatchAll(NetlinkConnection conn) {
         this.conn = conn;
+        this.clsact = new Clsact(conn);
     }
 
     /** What sits at {@link #PRIO} on a device's ingress. */
@@ -118,7 +119,7 @@ public final class CatchAll {
             throw new NetlinkException("catch-all on ifindex " + ifindex + ": prio " + PRIO + " of its ingress is taken by a "
                 + f.kind() + " filter that is not ours; remove it or free the prio", Errno.EBUSY.value(), null, -1, -1);
         }
-        ensureClsact(ifindex);
+        clsact.ensure(ifindex);
         boolean replace = s instanceof State.Ours;
         w.reset();
         encodeInstall(w, ifindex, targetIfindex, replace);
@@ -224,37 +225,5 @@ public final class CatchAll {
             return mirred.buffer().getInt(mirred.offset(TcMirred.TCA_MIRRED_PARMS) + TC_GEN_LEN + 4);
         }
         return -1;
-    }
-
-    private void ensureClsact(int ifindex) {
-        boolean[] has = new boolean[1];
-        w.reset();
-        w.beginMessage(RTM_GETQDISC, 0);
-        w.putTcMsg(0, ifindex, 0, 0, 0);
-        w.finish(0);
-        conn.dump("dump qdiscs of ifindex " + ifindex, w, (req, msg) -> {
-            int off = msg.fixedHeader(TcMsg.LENGTH);
-            tcmsg.wrap(msg.buffer(), off);
-            if (tcmsg.ifindex() == ifindex && tcmsg.parent() == PktSched.TC_H_INGRESS) {
-                msg.attributes(TcMsg.LENGTH, top);
-                String kind = top.string(TCA_KIND);
-                has[0] |= "clsact".equals(kind) || "ingress".equals(kind);
-            }
-        });
-        if (has[0]) {
-            return;
-        }
-        w.reset();
-        w.beginMessage(RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL);
-        w.putTcMsg(0, ifindex, 0xffff0000, PktSched.TC_H_CLSACT, 0);
-        w.putString(TCA_KIND, "clsact");
-        w.finish(0);
-        try {
-            conn.request("add clsact qdisc on ifindex " + ifindex, w);
-        } catch (NetlinkException e) {
-            if (e.errno() != Errno.EEXIST) {
-                throw e;
-            }
-        }
     }
 }

@@ -9,9 +9,7 @@ import static org.offloadbridge.netlink.uapi.PktCls.TCA_CLS_FLAGS_SKIP_HW;
 import static org.offloadbridge.netlink.uapi.PktCls.TCA_CLS_FLAGS_SKIP_SW;
 import static org.offloadbridge.netlink.uapi.Rtnetlink.RTM_DELQDISC;
 import static org.offloadbridge.netlink.uapi.Rtnetlink.RTM_DELTFILTER;
-import static org.offloadbridge.netlink.uapi.Rtnetlink.RTM_GETQDISC;
 import static org.offloadbridge.netlink.uapi.Rtnetlink.RTM_GETTFILTER;
-import static org.offloadbridge.netlink.uapi.Rtnetlink.RTM_NEWQDISC;
 import static org.offloadbridge.netlink.uapi.Rtnetlink.RTM_NEWTFILTER;
 import static org.offloadbridge.netlink.uapi.Rtnetlink.TCA_KIND;
 
@@ -44,6 +42,7 @@ import org.offloadbridge.netlink.ReplyHandler;
 import org.offloadbridge.netlink.TcMsg;
 import org.offloadbridge.netlink.uapi.PktSched;
 import org.offloadbridge.netlink.uapi.Rtnetlink;
+import org.offloadbridge.tc.internal.Clsact;
 import org.offloadbridge.tc.internal.DecodedFilter;
 import org.offloadbridge.tc.internal.FlowerDecoder;
 import org.offloadbridge.tc.internal.FlowerEncoder;
@@ -102,12 +101,12 @@ public final class TcOffload implements AutoCloseable {
     private final BatchResult batchResult = new BatchResult();
     private final NetlinkMessageWriter canon = new NetlinkMessageWriter(4096);
     private final NetlinkMessageCursor canonCursor = new NetlinkMessageCursor();
-    private final AttributeTable qdiscAttrs = new AttributeTable(Rtnetlink.TCA_MAX);
     private final TcMsg tcmsg = new TcMsg();
 
     /** Our filters by ufid. */
     private final Map<Ufid, Installed> installed = new HashMap<>();
     private final PrioAllocator prios = new PrioAllocator();
+    private final Clsact clsact;
 
     private final AtomicLong installs = new AtomicLong();
     private final AtomicLong refusals = new AtomicLong();
@@ -121,6 +120,7 @@ public final class TcOffload implements AutoCloseable {
 
     private TcOffload(NetlinkConnection conn, boolean owns, TcPolicy policy, TcPorts ports) {
         this.conn = conn;
+        this.clsact = new Clsact(conn);
         this.ownsConnection = owns;
         this.policy = policy;
         this.ports = ports;
@@ -370,39 +370,7 @@ public final class TcOffload implements AutoCloseable {
             return null;
         }
         try {
-            boolean[] has = new boolean[1];
-            scratch.reset();
-            scratch.beginMessage(RTM_GETQDISC, 0);
-            scratch.putTcMsg(0, ifindex, 0, 0, 0);
-            scratch.finish(0);
-            conn.dump("dump qdiscs of ifindex " + ifindex, scratch, (req, msg) -> {
-                int off = msg.fixedHeader(TcMsg.LENGTH);
-                tcmsg.wrap(msg.buffer(), off);
-                if (tcmsg.ifindex() != ifindex) {
-                    return;
-                }
-                msg.attributes(TcMsg.LENGTH, qdiscAttrs);
-                String kind = qdiscAttrs.string(TCA_KIND);
-                if (("clsact".equals(kind) || "ingress".equals(kind)) && tcmsg.parent() == PktSched.TC_H_INGRESS) {
-                    has[0] = true;
-                }
-            });
-            boolean created = false;
-            if (!has[0]) {
-                scratch.reset();
-                scratch.beginMessage(RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL);
-                scratch.putTcMsg(0, ifindex, 0xffff0000, PktSched.TC_H_CLSACT, 0);
-                scratch.putString(TCA_KIND, "clsact");
-                scratch.finish(0);
-                try {
-                    conn.request("add clsact qdisc on ifindex " + ifindex, scratch);
-                    created = true;
-                } catch (NetlinkException e) {
-                    if (e.errno() != Errno.EEXIST) {
-                        throw e;
-                    }
-                }
-            }
+            boolean created = clsact.ensure(ifindex);
             if (!prios.known(ifindex)) {
                 learn(ifindex);
             }
