@@ -128,12 +128,12 @@ public final class PacketSocket implements AutoCloseable {
     }
 
     /**
-     * Sends {@code length} bytes of {@code f} (from 0) as one frame.
+     * Sends {@code length} bytes of {@code f} from {@code offset} as one frame.
      *
      * @return true when the kernel took it, false when its queue was full (EAGAIN/ENOBUFS: count a drop)
      */
-    public boolean send(Frame f, int length) {
-        long n = LibPacket.send(fd, f.address, length, LibPacket.MSG_DONTWAIT);
+    public boolean send(Frame f, int offset, int length) {
+        long n = LibPacket.send(fd, f.address + offset, length, LibPacket.MSG_DONTWAIT);
         if (n < 0) {
             int e = LibPacket.errno();
             if (e == LibPacket.EAGAIN || e == 105 /* ENOBUFS */ || e == LibPacket.EINTR) {

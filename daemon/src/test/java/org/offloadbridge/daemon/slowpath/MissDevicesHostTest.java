@@ -94,7 +94,7 @@ class MissDevicesHostTest {
                     () -> run(nsName, "timeout 8 tcpdump -l -n -c 1 -i x1 udp 2>/dev/null"));
                 Thread.sleep(500);
                 for (int i = 0; i < 3; i++) {
-                    assertTrue(s.send(f, n));
+                    assertTrue(s.send(f, 0, n));
                     Thread.sleep(100);
                 }
                 assertTrue(atHost.get(10, TimeUnit.SECONDS).contains("192.0.2.1.12345 > 192.0.2.2.53"));
