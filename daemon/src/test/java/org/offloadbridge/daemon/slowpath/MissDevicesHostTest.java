@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.offloadbridge.netlink.NetNs;
 import org.offloadbridge.netlink.NetlinkConnection;
 import org.offloadbridge.netlink.NetlinkProtocol;
+import org.offloadbridge.testkit.Shell;
 
 /** Miss devices on this machine's kernel: what iproute2 shows, idempotence, and packets both ways. */
 @Tag("host")
@@ -121,14 +120,8 @@ class MissDevicesHostTest {
             + "', 0)); [ (s.send(bytes.fromhex('" + hex + "')), time.sleep(0.1)) for _ in range(3) ]\"";
     }
 
-    // MERGE: testkit.Shell replaces these two once it lands.
     private static String sh(String script) {
-        String out = run(script + "; echo \"rc=$?\"");
-        int at = out.lastIndexOf("rc=");
-        if (!out.substring(at).trim().equals("rc=0")) {
-            throw new AssertionError("in netns " + NS + ": " + script + " → " + out);
-        }
-        return out.substring(0, at);
+        return Shell.ns(NS, "sh", "-c", script);
     }
 
     private static String run(String script) {
@@ -136,14 +129,6 @@ class MissDevicesHostTest {
     }
 
     private static String run(String ns, String script) {
-        try {
-            Process p = new ProcessBuilder("ip", "netns", "exec", ns, "sh", "-c", script)
-                .redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            p.waitFor(20, TimeUnit.SECONDS);
-            return out;
-        } catch (IOException | InterruptedException e) {
-            throw new AssertionError(e);
-        }
+        return Shell.run(30, Shell.inNetns(ns, "sh", "-c", script)).out();
     }
 }

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -18,6 +16,7 @@ import org.offloadbridge.flow.PortNames;
 import org.offloadbridge.netlink.NetNs;
 import org.offloadbridge.netlink.NetlinkConnection;
 import org.offloadbridge.netlink.NetlinkProtocol;
+import org.offloadbridge.testkit.Shell;
 
 /**
  * The socket slow path's packet-out on this machine's kernel: actions executed by the daemon
@@ -74,24 +73,11 @@ class SocketExecutorHostTest {
         return CompletableFuture.supplyAsync(() -> run("timeout 8 tcpdump -l -n " + flags + " -c 1 -i " + dev + " 2>/dev/null"));
     }
 
-    // MERGE: testkit.Shell replaces these once it lands.
     private static String sh(String script) {
-        String out = run(script + "; echo \"rc=$?\"");
-        int at = out.lastIndexOf("rc=");
-        if (!out.substring(at).trim().equals("rc=0")) {
-            throw new AssertionError("in netns " + NS + ": " + script + " → " + out);
-        }
-        return out.substring(0, at);
+        return Shell.ns(NS, "sh", "-c", script);
     }
 
     private static String run(String script) {
-        try {
-            Process p = new ProcessBuilder("ip", "netns", "exec", NS, "sh", "-c", script).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            p.waitFor(20, TimeUnit.SECONDS);
-            return out;
-        } catch (IOException | InterruptedException e) {
-            throw new AssertionError(e);
-        }
+        return Shell.run(30, Shell.inNetns(NS, "sh", "-c", script)).out();
     }
 }
