@@ -1,0 +1,36 @@
+package org.offloadbridge.daemon;
+
+import java.util.List;
+import org.offloadbridge.upcall.DatapathConfig;
+
+/**
+ * What the daemon needs to start, validated: the datapath policy and limits (OVS's
+ * other_config keys, {@link DatapathConfig}), the ports by netdev name, the rules, and the DPDK
+ * choice. The config file (daemon.config) fills it; tests build it directly.
+ *
+ * @param datapath         concluded datapath settings
+ * @param ports            netdev names, in OpenFlow port order (the flood order)
+ * @param rules            the rules file's text (ovs-ofctl syntax), may be empty
+ * @param dpdk             run the DPDK datapath (when the machine has DPDK); false: packet sockets
+ * @param ealArgs          extra EAL arguments (e.g. --no-huge is added when hugepages are off)
+ * @param hugepages        give EAL hugepages
+ * @param pmdThreads       PMD threads of the DPDK datapath
+ * @param stopRemovesFlows a clean stop deletes our tc flows (default false: a restart is hitless)
+ */
+public record DaemonSettings(DatapathConfig datapath, List<String> ports, String rules, boolean dpdk, List<String> ealArgs,
+                             boolean hugepages, int pmdThreads, boolean stopRemovesFlows) {
+    public DaemonSettings {
+        datapath = datapath.conclude();
+        ports = List.copyOf(ports);
+        ealArgs = List.copyOf(ealArgs);
+        rules = rules == null ? "" : rules;
+        if (pmdThreads < 1) {
+            throw new IllegalArgumentException("pmd threads must be at least 1, not " + pmdThreads);
+        }
+        for (String p : ports) {
+            if (p.isEmpty() || p.length() > 15 || p.contains("/") || p.contains(" ")) {
+                throw new IllegalArgumentException("port \"" + p + "\": not a netdev name (1-15 characters, no '/' or blank)");
+            }
+        }
+    }
+}

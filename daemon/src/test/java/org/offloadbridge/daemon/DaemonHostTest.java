@@ -1,0 +1,97 @@
+package org.offloadbridge.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.offloadbridge.flow.FlowLayer;
+import org.offloadbridge.flow.FlowResult;
+import org.offloadbridge.flow.MonotonicClock;
+import org.offloadbridge.netlink.NetNs;
+import org.offloadbridge.testkit.Topology;
+import org.offloadbridge.upcall.DatapathConfig;
+import org.offloadbridge.upcall.handler.Ukey;
+
+/**
+ * The daemon end to end on this machine's kernel (no cls_flower here, so with hw-offload=false
+ * every flow belongs to the software layers): two netns hosts on veth ports of a "switch"
+ * namespace where the daemon runs, rules {@code actions=normal}.
+ */
+@Tag("host")
+class DaemonHostTest {
+
+    private static DaemonSettings settings(boolean dpdk) {
+        DatapathConfig dc = new DatapathConfig().hwOffload(false).handlerThreads(2).revalidatorThreads(1);
+        return new DaemonSettings(dc, List.of("p1", "p2"), "priority=0,actions=normal\n", dpdk, List.of(), false, 1, false);
+    }
+
+    private static List<Ukey> all(Daemon d) {
+        List<Ukey> out = new java.util.ArrayList<>();
+        for (int i = 0; i < d.ukeys().shards(); i++) {
+            d.ukeys().forEach(i, out::add);
+        }
+        return out;
+    }
+
+    /** A switch namespace with ports p1, p2 and two hosts behind them. */
+    private record Net(Topology t, Topology.Host sw, Topology.Host h1, Topology.Host h2) implements AutoCloseable {
+        static Net create(String purpose) {
+            Topology t = Topology.create(purpose);
+            Topology.Host sw = t.host("sw");
+            Topology.Host h1 = t.host("h1");
+            Topology.Host h2 = t.host("h2");
+            t.veth(sw, "p1", h1, "eth0");
+            t.veth(sw, "p2", h2, "eth0");
+            h1.addr("eth0", "10.9.0.1/24");
+            h2.addr("eth0", "10.9.0.2/24");
+            return new Net(t, sw, h1, h2);
+        }
+
+        @Override
+        public void close() {
+            t.close();
+        }
+    }
+
+    /** Without DPDK: misses come up through the packet sockets and every packet is executed by a handler. */
+    @Test
+    void socketModeForwardsThroughTheSlowPath() throws Exception {
+        try (Net t = Net.create("dsock"); NetNs sw = NetNs.open(t.sw().name());
+             Daemon d = sw.call(() -> Daemon.start(settings(false), MonotonicClock.SYSTEM))) {
+            assertEquals("sockets", d.mode());
+            String ping = t.h1().sh("ping -c 5 -i 0.2 -W 2 10.9.0.2");
+            assertTrue(ping.contains(" 0% packet loss"), ping);
+            List<Ukey> flows = all(d);
+            assertTrue(!flows.isEmpty(), "ukeys for the flows");
+            for (Ukey u : flows) {
+                assertEquals(FlowLayer.NONE, u.layer(), u.toString());
+                assertEquals(FlowResult.Reason.HW_OFFLOAD_OFF, u.reason(), u.toString());
+            }
+            assertTrue(d.upcallCounters().upcalls() >= 10, "every packet of the slow path is an upcall: " + d.upcallCounters());
+        }
+    }
+
+    /** With DPDK: the first packets of a flow go up; after that the DPDK path forwards and the upcall count stays flat. */
+    @Test
+    void dpdkModeInstallsFlowsAndStopsUpcalling() throws Exception {
+        try (Net t = Net.create("ddpdk"); NetNs sw = NetNs.open(t.sw().name());
+             Daemon d = sw.call(() -> Daemon.start(settings(true), MonotonicClock.SYSTEM))) {
+            assertEquals("dpdk", d.mode());
+            String warm = t.h1().sh("ping -c 3 -i 0.2 -W 2 10.9.0.2");
+            assertTrue(warm.contains(" 0% packet loss"), warm);
+            Thread.sleep(300);
+            long before = d.upcallCounters().upcalls();
+            String ping = t.h1().sh("ping -c 20 -i 0.05 -W 2 10.9.0.2");
+            assertTrue(ping.contains(" 0% packet loss"), ping);
+            long after = d.upcallCounters().upcalls();
+            assertTrue(after - before <= 2, "installed flows forward without upcalls: " + before + " → " + after);
+            boolean inDpdk = false;
+            for (Ukey u : all(d)) {
+                inDpdk |= u.layer() == FlowLayer.DPDK;
+            }
+            assertTrue(inDpdk, "flows in the DPDK layer: " + all(d));
+        }
+    }
+}
