@@ -568,6 +568,10 @@ public final class FlowerDecoder {
         if (ta != TcTunnelKey.TCA_TUNNEL_KEY_ACT_SET) {
             throw new NotOurs("tunnel_key action " + ta);
         }
+        // What the kernel holds: an id (and its TUNNEL_KEY flag) only when ENC_KEY_ID is there,
+        // the csum flag from NO_CSUM; tos/ttl/port 0 when not dumped. Written the same way for
+        // IPv4 and IPv6, in the order and with the sub-attributes Actions.Builder.setTunnelIpv4
+        // lists (tos only when non-zero; ttl, tp_dst and flags always).
         boolean hasId = actOpts.has(TcTunnelKey.TCA_TUNNEL_KEY_ENC_KEY_ID);
         long id = hasId ? actOpts.be32(TcTunnelKey.TCA_TUNNEL_KEY_ENC_KEY_ID) & 0xffffffffL : 0;
         int tos = actOpts.u8(TcTunnelKey.TCA_TUNNEL_KEY_ENC_TOS, 0);
@@ -575,24 +579,29 @@ public final class FlowerDecoder {
         int tpDst = actOpts.has(TcTunnelKey.TCA_TUNNEL_KEY_ENC_DST_PORT) ? actOpts.be16(TcTunnelKey.TCA_TUNNEL_KEY_ENC_DST_PORT) : 0;
         boolean csum = actOpts.u8(TcTunnelKey.TCA_TUNNEL_KEY_NO_CSUM, 0) == 0;
         int flags = (hasId ? FlowKey.TUN_F_KEY : 0) | (csum ? FlowKey.TUN_F_CSUM : 0);
-        if (actOpts.has(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV4_SRC)) {
-            b.setTunnelIpv4(id, actOpts.be32(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV4_SRC), actOpts.be32(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV4_DST),
-                    tos, ttl, 0, tpDst, flags);
-        } else if (actOpts.has(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV6_SRC)) {
+        boolean v4 = actOpts.has(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV4_SRC) && actOpts.has(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV4_DST);
+        boolean v6 = actOpts.has(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV6_SRC) && actOpts.has(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV6_DST);
+        if (!v4 && !v6) {
+            throw new NotOurs("tunnel_key set without source and destination addresses");
+        }
+        b.beginSet(KeyAttr.TUNNEL, false);
+        if (hasId) {
+            b.field(Field.TUN_ID, id, -1L);
+        }
+        if (v4) {
+            b.field(Field.TUN_IPV4_SRC, actOpts.be32(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV4_SRC) & 0xffffffffL, -1L)
+                    .field(Field.TUN_IPV4_DST, actOpts.be32(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV4_DST) & 0xffffffffL, -1L);
+        } else {
             ByteBuffer bb = actOpts.buffer();
             int s = actOpts.offset(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV6_SRC);
             int d = actOpts.offset(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV6_DST);
-            b.beginSet(KeyAttr.TUNNEL, false);
-            if (hasId) {
-                b.field(Field.TUN_ID, id, -1L);
-            }
             b.field(Field.TUN_IPV6_SRC_HI, be64(bb, s), -1L).field(Field.TUN_IPV6_SRC_LO, be64(bb, s + 8), -1L)
-                    .field(Field.TUN_IPV6_DST_HI, be64(bb, d), -1L).field(Field.TUN_IPV6_DST_LO, be64(bb, d + 8), -1L)
-                    .field(Field.TUN_TOS, tos, -1L).field(Field.TUN_TTL, ttl, -1L).field(Field.TUN_TP_DST, tpDst, -1L)
-                    .field(Field.TUN_FLAGS, flags, -1L).endSet();
-        } else {
-            throw new NotOurs("tunnel_key set without addresses");
+                    .field(Field.TUN_IPV6_DST_HI, be64(bb, d), -1L).field(Field.TUN_IPV6_DST_LO, be64(bb, d + 8), -1L);
         }
+        if (tos != 0) {
+            b.field(Field.TUN_TOS, tos, -1L);
+        }
+        b.field(Field.TUN_TTL, ttl, -1L).field(Field.TUN_TP_DST, tpDst, -1L).field(Field.TUN_FLAGS, flags, -1L).endSet();
     }
 
     private static long be64(ByteBuffer b, int off) {

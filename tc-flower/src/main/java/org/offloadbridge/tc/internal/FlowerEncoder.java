@@ -754,6 +754,13 @@ public final class FlowerEncoder {
         if ((id >>> 32) != 0 && id != -1) {
             throw new Refusal(Reason.OUT_OF_RANGE, "set(tunnel(tun_id=0x" + Long.toHexString(id) + ")): tunnel_key ids are 32 bits");
         }
+        int unsupported = flags & (FlowKey.TUN_F_DONT_FRAGMENT | FlowKey.TUN_F_OAM);
+        if (unsupported != 0) {
+            // Not dropped silently (OVS does, on kernels without enc flags): the packet would leave
+            // with other header bits than the flow asked for.
+            throw new Refusal(Reason.UNSUPPORTED_ACTION, "set(tunnel(flags(" + ((unsupported & FlowKey.TUN_F_DONT_FRAGMENT) != 0 ? "df" : "oam")
+                    + "))): tunnel_key (uapi up to TCA_TUNNEL_KEY_ENC_TTL) has no " + ((unsupported & FlowKey.TUN_F_DONT_FRAGMENT) != 0 ? "don't-fragment" : "OAM") + " flag");
+        }
         if (!v6 && (v4src < 0 || v4dst < 0)) {
             throw new Refusal(Reason.UNSUPPORTED_ACTION, "set(tunnel(...)) without src and dst addresses");
         }
@@ -766,8 +773,12 @@ public final class FlowerEncoder {
             w.putBe32(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV4_SRC, (int) v4src);
             w.putBe32(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV4_DST, (int) v4dst);
         }
-        if (id != -1 && (flags & FlowKey.TUN_F_KEY) != 0) {
-            w.putBe32(TcTunnelKey.TCA_TUNNEL_KEY_ENC_KEY_ID, (int) id);
+        // The id is sent when the action names one (as OVS sends OVS_TUNNEL_KEY_ATTR_ID for a
+        // listed tun_id, key flag or not) or when the key flag says there is one (then 0 if
+        // unnamed). act_tunnel_key sets its TUNNEL_KEY flag exactly when ENC_KEY_ID is given and
+        // dumps the id exactly then, so the decoder gives back tun_id and flags(key) together.
+        if (id != -1 || (flags & FlowKey.TUN_F_KEY) != 0) {
+            w.putBe32(TcTunnelKey.TCA_TUNNEL_KEY_ENC_KEY_ID, id == -1 ? 0 : (int) id);
         }
         if (tpDst >= 0) {
             w.putBe16(TcTunnelKey.TCA_TUNNEL_KEY_ENC_DST_PORT, tpDst);
