@@ -190,7 +190,7 @@ public final class FlowerEncoder {
         }
         long t = k.get(tpid);
         if (tm != 0xffff || (t != ETH_P_8021Q && t != ETH_P_8021AD)) {
-            throw new Refusal(Reason.OUT_OF_RANGE, tpid.name().toLowerCase() + "=0x" + Long.toHexString(t) + "/0x" + Long.toHexString(tm)
+            throw new Refusal(Reason.OUT_OF_RANGE, FieldNames.match(tpid, k, m) + " 0x" + Long.toHexString(t) + "/0x" + Long.toHexString(tm)
                     + ": flower takes an exact 802.1Q (0x8100) or 802.1ad (0x88a8) tag");
         }
         return (int) t;
@@ -223,10 +223,10 @@ public final class FlowerEncoder {
                 : m(Field.VLAN0_TPID) == 0xffff && k(Field.VLAN0_TPID) == 0;
         if (!cfiMasked && !untagged) {
             if (m(Field.VLAN0_VID) != 0 || m(Field.VLAN0_PCP) != 0 || m(Field.VLAN1_CFI) != 0 || m(Field.VLAN1_VID) != 0 || m(Field.VLAN1_PCP) != 0) {
-                throw new Refusal(Reason.UNSUPPORTED_MASK, "vlan_tci: vid/pcp matched without matching the tag's presence (cfi bit)");
+                throw new Refusal(Reason.UNSUPPORTED_MASK, "vlan(vid/pcp) matched without matching whether the tag is there (vlan(cfi) or the outer eth_type)");
             }
             if (m(Field.VLAN0_TPID) != 0 || m(Field.VLAN1_TPID) != 0) {
-                throw new Refusal(Reason.UNSUPPORTED_MASK, "vlan tpid matched without matching the tag's presence (cfi bit)");
+                throw new Refusal(Reason.UNSUPPORTED_MASK, "eth_type before vlan() (vlan0_tpid) matched without matching whether the tag is there (vlan(cfi))");
             }
             use(Field.VLAN0_TPID);
             use(Field.VLAN1_TPID);
@@ -242,7 +242,7 @@ public final class FlowerEncoder {
             }
             for (Field f : new Field[] {Field.VLAN0_TPID, Field.VLAN0_VID, Field.VLAN0_PCP, Field.VLAN1_CFI, Field.VLAN1_VID, Field.VLAN1_PCP, Field.VLAN1_TPID}) {
                 if (k(f) != 0) {
-                    throw new Refusal(Reason.UNSUPPORTED_MASK, f.name().toLowerCase() + " matched on an untagged flow");
+                    throw new Refusal(Reason.UNSUPPORTED_MASK, FieldNames.match(f, key, mask) + " 0x" + Long.toHexString(k(f)) + " matched on an untagged flow");
                 }
                 use(f);
             }
@@ -260,10 +260,10 @@ public final class FlowerEncoder {
             }
         } else {
             if (m(Field.VLAN1_VID) != 0 || m(Field.VLAN1_PCP) != 0) {
-                throw new Refusal(Reason.UNSUPPORTED_MASK, "vlan1 vid/pcp matched without an inner tag");
+                throw new Refusal(Reason.UNSUPPORTED_MASK, "encap(vlan(vid/pcp)) matched on a flow without an inner tag");
             }
             if (k(Field.VLAN1_TPID) != 0) {
-                throw new Refusal(Reason.UNSUPPORTED_MASK, "vlan1_tpid=0x" + Long.toHexString(k(Field.VLAN1_TPID)) + " without an inner tag (cfi bit)");
+                throw new Refusal(Reason.UNSUPPORTED_MASK, FieldNames.match(Field.VLAN1_TPID, key, mask) + " 0x" + Long.toHexString(k(Field.VLAN1_TPID)) + " on a flow without an inner tag (encap(vlan(cfi=0)))");
             }
             // "No second tag" (the baseline's exact vlan1 tpid/cfi of 0) is what a non-TPID
             // vlan_ethtype says; the decoder gives it back from there.
@@ -279,11 +279,11 @@ public final class FlowerEncoder {
     private void vlanIdPrio(NetlinkMessageWriter w, Field vid, Field pcp, int vidAttr, int prioAttr) {
         long vm = m(vid);
         if (vm != 0 && vm != 0xfff) {
-            throw new Refusal(Reason.UNSUPPORTED_MASK, vid.name().toLowerCase() + ": partial mask 0x" + Long.toHexString(vm) + " (flower matches the VLAN id exactly or not at all)");
+            throw new Refusal(Reason.UNSUPPORTED_MASK, FieldNames.match(vid, key, mask) + ": partial mask 0x" + Long.toHexString(vm) + " (flower matches the VLAN id exactly or not at all)");
         }
         long pm = m(pcp);
         if (pm != 0 && pm != 7) {
-            throw new Refusal(Reason.UNSUPPORTED_MASK, pcp.name().toLowerCase() + ": partial mask (flower matches the priority exactly or not at all)");
+            throw new Refusal(Reason.UNSUPPORTED_MASK, FieldNames.match(pcp, key, mask) + ": partial mask (flower matches the priority exactly or not at all)");
         }
         if (vm != 0) {
             w.putU16(vidAttr, (int) k(vid));
@@ -312,7 +312,7 @@ public final class FlowerEncoder {
         if (ethType == ETH_P_IP || ethType == ETH_P_IPV6) {
             long pm = m(Field.NW_PROTO);
             if (pm != 0 && pm != 0xff) {
-                throw new Refusal(Reason.UNSUPPORTED_MASK, "nw_proto: partial mask (flower matches ip_proto exactly or not at all)");
+                throw new Refusal(Reason.UNSUPPORTED_MASK, FieldNames.match(Field.NW_PROTO, key, mask) + ": partial mask 0x" + Long.toHexString(pm) + " (flower matches ip_proto exactly or not at all)");
             }
             int proto = pm == 0 ? -1 : (int) k(Field.NW_PROTO);
             if (proto >= 0) {
@@ -330,7 +330,7 @@ public final class FlowerEncoder {
             }
             use(Field.NW_FRAG); // written after the actions, as iproute2 does
             if ((m(Field.TP_SRC) != 0 || m(Field.TP_DST) != 0 || m(Field.TCP_FLAGS) != 0) && proto < 0) {
-                throw new Refusal(Reason.UNSUPPORTED_MASK, "tp_src/tp_dst/tcp_flags matched without an exact nw_proto (flower needs ip_proto for L4 keys)");
+                throw new Refusal(Reason.UNSUPPORTED_MASK, "L4 ports or tcp_flags matched without an exact " + FieldNames.match(Field.NW_PROTO, key, mask) + " (flower needs ip_proto for L4 keys)");
             }
             switch (proto) {
                 case IPPROTO_TCP -> {
@@ -365,7 +365,7 @@ public final class FlowerEncoder {
             if (om != 0) {
                 long op = k(Field.ARP_OP);
                 if (op > 0xff || (om & 0xff00) != 0 && (om & 0xff00) != 0xff00) {
-                    throw new Refusal(Reason.OUT_OF_RANGE, "arp_op=" + op + ": flower's ARP opcode key is 8 bits");
+                    throw new Refusal(Reason.OUT_OF_RANGE, "arp(op=" + op + "): flower's ARP opcode key is 8 bits");
                 }
                 w.putU8(TCA_FLOWER_KEY_ARP_OP, (int) op);
                 w.putU8(TCA_FLOWER_KEY_ARP_OP_MASK, (int) (om & 0xff));
@@ -406,10 +406,10 @@ public final class FlowerEncoder {
         if (idm != 0) {
             long id = k(Field.TUN_ID);
             if (idm != -1L) {
-                throw new Refusal(Reason.UNSUPPORTED_MASK, "tun_id: partial mask 0x" + Long.toHexString(idm) + " (flower's enc_key_id is exact)");
+                throw new Refusal(Reason.UNSUPPORTED_MASK, "tunnel(tun_id=0x" + Long.toHexString(id) + "/0x" + Long.toHexString(idm) + "): partial mask" + Long.toHexString(idm) + " (flower's enc_key_id is exact)");
             }
             if ((id >>> 32) != 0) {
-                throw new Refusal(Reason.OUT_OF_RANGE, "tun_id=0x" + Long.toHexString(id) + ": flower's enc_key_id is 32 bits");
+                throw new Refusal(Reason.OUT_OF_RANGE, "tunnel(tun_id=0x" + Long.toHexString(id) + "): flower's enc_key_id is 32 bits");
             }
             w.putBe32(TCA_FLOWER_KEY_ENC_KEY_ID, (int) id);
         }
@@ -460,7 +460,7 @@ public final class FlowerEncoder {
                 }
             }
         } else {
-            throw new Refusal(Reason.UNSUPPORTED_MASK, "nw_frag: 'later' matched without 'any'");
+            throw new Refusal(Reason.UNSUPPORTED_MASK, FieldNames.match(Field.NW_FRAG, key, mask) + ": 'later' matched without 'any' (flower's firstfrag only means something for fragments)");
         }
         w.putBe32(TCA_FLOWER_KEY_FLAGS, flags);
         w.putBe32(TCA_FLOWER_KEY_FLAGS_MASK, flagsMask);
@@ -471,9 +471,10 @@ public final class FlowerEncoder {
             if (!used[i]) {
                 Field f = Field.of(i);
                 if (mask.get(f) != 0) {
-                    throw new Refusal(Reason.UNSUPPORTED_FIELD, f.ovsName() + ": no flower key for it"
-                            + (f == Field.TUN_FLAGS ? " (tunnel flags need kernel 6.11's enc_flags)" : "")
-                            + " in this flow (eth_type 0x" + Long.toHexString(k(Field.ETH_TYPE)) + ", nw_proto " + k(Field.NW_PROTO) + ")");
+                    // Name the field as the flow text does, and the context only by what the flow
+                    // matches (a wildcarded nw_proto is not "nw_proto 0").
+                    throw new Refusal(Reason.UNSUPPORTED_FIELD, FieldNames.match(f, key, mask) + ": no flower key for it"
+                            + (f == Field.TUN_FLAGS ? " (tunnel flags need kernel 6.11's enc_flags)" : " in this flow (" + FieldNames.context(key, mask) + ")"));
                 }
             }
         }
@@ -702,7 +703,7 @@ public final class FlowerEncoder {
             } else if (fv.field() == Field.VLAN0_PCP && fv.mask() == 7) {
                 pcp = (int) fv.value();
             } else if (fv.mask() != 0) {
-                throw new Refusal(Reason.UNSUPPORTED_ACTION, "set(vlan(" + fv.field().ovsName() + ")): act_vlan modify rewrites the whole outer vid and pcp only");
+                throw new Refusal(Reason.UNSUPPORTED_ACTION, FieldNames.set(KeyAttr.VLAN, fv.field()) + ": act_vlan modify rewrites the whole outer vid and pcp only");
             }
         }
         if (vid < 0) {
@@ -748,7 +749,7 @@ public final class FlowerEncoder {
                         throw new Refusal(Reason.UNSUPPORTED_ACTION, "set(tunnel(tp_src=" + v + ")): tunnel_key can't choose the UDP source port");
                     }
                 }
-                default -> throw new Refusal(Reason.UNSUPPORTED_ACTION, "set(tunnel(" + fv.field().ovsName() + ")): no tunnel_key attribute for it");
+                default -> throw new Refusal(Reason.UNSUPPORTED_ACTION, FieldNames.set(KeyAttr.TUNNEL, fv.field()) + ": no tunnel_key attribute for it");
             }
         }
         if ((id >>> 32) != 0 && id != -1) {
@@ -804,19 +805,19 @@ public final class FlowerEncoder {
             }
             PeditField pf = PeditField.of(s.attr(), fv.field());
             if (pf == null) {
-                throw new Refusal(Reason.UNSUPPORTED_ACTION, "set(" + s.attr().ovsName() + "(" + fv.field().ovsName() + ")): pedit can't rewrite it");
+                throw new Refusal(Reason.UNSUPPORTED_ACTION, FieldNames.set(s.attr(), fv.field()) + ": pedit can't rewrite it");
             }
             peditField(pf, fv.value(), setMask);
             switch (s.attr()) {
                 case IPV4 -> {
                     csumFlags |= TcCsum.TCA_CSUM_UPDATE_FLAG_IPV4HDR;
                     if (fv.field() == Field.IPV4_SRC || fv.field() == Field.IPV4_DST) {
-                        csumFlags |= l4Csum(nwProto, "set(ipv4(" + fv.field().ovsName() + "))", false);
+                        csumFlags |= l4Csum(nwProto, FieldNames.set(KeyAttr.IPV4, fv.field()), false);
                     }
                 }
                 case IPV6 -> {
                     if (fv.field() != Field.NW_TOS && fv.field() != Field.NW_TTL) {
-                        csumFlags |= l4Csum(nwProto, "set(ipv6(" + fv.field().ovsName() + "))", true);
+                        csumFlags |= l4Csum(nwProto, FieldNames.set(KeyAttr.IPV6, fv.field()), true);
                     }
                 }
                 case TCP -> csumFlags |= TcCsum.TCA_CSUM_UPDATE_FLAG_TCP;
@@ -832,7 +833,7 @@ public final class FlowerEncoder {
             case IPPROTO_TCP -> TcCsum.TCA_CSUM_UPDATE_FLAG_TCP;
             case IPPROTO_UDP -> TcCsum.TCA_CSUM_UPDATE_FLAG_UDP;
             case IPPROTO_ICMPV6 -> throw new Refusal(Reason.UNSUPPORTED_ACTION, what + " on ICMPv6: act_csum can't fix the ICMPv6 checksum");
-            case -1 -> throw new Refusal(Reason.UNSUPPORTED_ACTION, what + " without an exact nw_proto match: can't tell which L4 checksum to fix");
+            case -1 -> throw new Refusal(Reason.UNSUPPORTED_ACTION, what + " on a flow that doesn't match " + (v6 ? "ipv6" : "ipv4") + "(proto) exactly: can't tell which L4 checksum to fix");
             default -> 0; // SCTP's CRC32c and ICMPv4 do not cover the addresses
         };
     }

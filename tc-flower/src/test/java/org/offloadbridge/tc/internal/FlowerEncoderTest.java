@@ -46,14 +46,14 @@ class FlowerEncoderTest {
     void refusalsNameTheFieldOrAction() {
         Refusal r = refusal(Flows.on(3).ipv6(58).exact(Field.ND_TARGET_HI, 1).build());
         assertEquals(Reason.UNSUPPORTED_FIELD, r.reason());
-        assertTrue(r.detail().startsWith("nd_target"), r.detail());
+        assertTrue(r.detail().startsWith("nd(target)"), r.detail());
         r = refusal(Flows.on(3).ipv6(6).masked(Field.IPV6_LABEL, 5, 0xfffff).build());
-        assertTrue(r.detail().startsWith("ipv6_label"), r.detail());
+        assertTrue(r.detail().startsWith("ipv6(label)"), r.detail());
         r = refusal(Flows.on(3).eth(0x0800).masked(Field.NW_PROTO, 6, 0x0f).build());
         assertEquals(Reason.UNSUPPORTED_MASK, r.reason());
         r = refusal(Flows.on(3).vlan(0x8100, -1, 0x0800).masked(Field.VLAN0_VID, 5, 0xff).build());
         assertEquals(Reason.UNSUPPORTED_MASK, r.reason());
-        assertTrue(r.detail().contains("vlan0_vid"), r.detail());
+        assertTrue(r.detail().contains("vlan(vid)"), r.detail());
         r = refusal(Flows.on(3).ipv4(6).exact(Field.SKB_MARK, 1).build());
         assertTrue(r.detail().startsWith("skb_mark"), r.detail());
         r = refusal(Flows.on(3).eth(0x0800).actions(Actions.builder().userspace(1, "").build()).build());
@@ -148,5 +148,33 @@ class FlowerEncoderTest {
                 .setTunnelIpv4(5, 0xc0000201, 0xc0000203, 0, 64, 0, 4789, FlowKey.TUN_F_DONT_FRAGMENT).output(4).build()).build());
         assertEquals(Reason.UNSUPPORTED_ACTION, r.reason());
         assertTrue(r.detail().startsWith("set(tunnel(flags(df)))"), r.detail());
+    }
+
+    /** Refusals name fields as the flow text does and mention only what the flow matches. */
+    @Test
+    void refusalsSayWhatTheUserWrote() {
+        // set(ipv4(dst=...)) on a flow with nw_proto wildcarded.
+        Refusal r = refusal(Flows.on(3).eth(0x0800).actions(Actions.builder().setField(KeyAttr.IPV4, Field.IPV4_DST, 0x0a000009L).output(2).build()).build());
+        assertEquals(Reason.UNSUPPORTED_ACTION, r.reason());
+        assertTrue(r.detail().startsWith("set(ipv4(dst)) on a flow that doesn't match ipv4(proto) exactly"), r.detail());
+        r = refusal(Flows.on(3).ipv6(58).actions(Actions.builder().setField(KeyAttr.IPV6, Field.IPV6_SRC_LO, 9).output(2).build()).build());
+        assertTrue(r.detail().startsWith("set(ipv6(src)) on ICMPv6"), r.detail());
+        // A tunnel flags match, nw_proto wildcarded: no "nw_proto 0".
+        r = refusal(Flows.on(3).eth(0x0800).exact(Field.TUN_IPV4_DST, 0xc0000201L).masked(Field.TUN_FLAGS, FlowKey.TUN_F_CSUM, FlowKey.TUN_F_CSUM).build());
+        assertEquals(Reason.UNSUPPORTED_FIELD, r.reason());
+        assertTrue(r.detail().startsWith("tunnel(flags): no flower key for it"), r.detail());
+        assertTrue(!r.detail().contains("nw_proto"), r.detail());
+        // Context only as far as the flow matches it.
+        r = refusal(Flows.on(3).ipv6(6).masked(Field.IPV6_LABEL, 5, 0xfffff).build());
+        assertTrue(r.detail().endsWith("in this flow (eth_type(0x86dd),ipv6(proto=6))"), r.detail());
+        r = refusal(Flows.on(3).eth(0x86dd).masked(Field.IPV6_LABEL, 5, 0xfffff).build());
+        assertTrue(r.detail().endsWith("in this flow (eth_type(0x86dd))"), r.detail());
+        // Partial masks by their text names.
+        r = refusal(Flows.on(3).vlan(0x8100, -1, 0x0800).masked(Field.VLAN0_VID, 5, 0xff).build());
+        assertTrue(r.detail().startsWith("vlan(vid): partial mask 0xff"), r.detail());
+        r = refusal(Flows.on(3).eth(0x0800).masked(Field.NW_PROTO, 6, 0x0f).build());
+        assertTrue(r.detail().startsWith("ipv4(proto): partial mask 0xf"), r.detail());
+        r = refusal(Flows.on(3).eth(0x0800).masked(Field.TUN_ID, 5, 0xff).build());
+        assertTrue(r.detail().startsWith("tunnel(tun_id=0x5/0xff): partial mask"), r.detail());
     }
 }
