@@ -32,11 +32,11 @@ import org.offloadbridge.testkit.Cases;
  * TCP) — survive encoder → decoder unchanged: same key, mask, actions and ufid. This is the
  * revalidator's question ("is what tc holds what I installed?") over random packets and masks.
  */
-class FlowerCanonicalRoundTripTest {
+public class FlowerCanonicalRoundTripTest {
     private static final int PORT = 3;
 
     /** One generated case: the frame's shape and the fields its rules consulted. */
-    record Shape(int tags, int l3, int l4, int frag, int icmpType, boolean tunnel, List<Field> consulted, int actions) {
+    public record Shape(int tags, int l3, int l4, int frag, int icmpType, boolean tunnel, List<Field> consulted, int actions) {
         @Override
         public String toString() {
             return "tags=" + tags + " l3=0x" + Integer.toHexString(l3) + " l4=" + l4 + " frag=" + frag + " icmpType=" + icmpType
@@ -55,7 +55,7 @@ class FlowerCanonicalRoundTripTest {
         Field.ARP_OP, Field.ARP_SPA, Field.ARP_TPA, Field.ARP_SHA, Field.ARP_THA,
     };
 
-    private static Shape shape(SplittableRandom r) {
+    public static Shape shape(SplittableRandom r) {
         int tags = r.nextInt(3);
         int l3 = new int[] {EthType.IP, EthType.IPV6, EthType.ARP}[r.nextInt(3)];
         int l4 = new int[] {IpProto.TCP, IpProto.UDP, IpProto.SCTP, IpProto.ICMP, IpProto.ICMPV6}[r.nextInt(5)];
@@ -183,8 +183,16 @@ class FlowerCanonicalRoundTripTest {
     // ------------------------------------------------------------------ megaflows
 
     static Megaflow megaflow(Shape s) {
+        return megaflow(s, PORT, PORT, 2, 4);
+    }
+
+    /**
+     * The megaflow of {@code s} for a packet received on {@code in} ({@code tunnelIn} when the
+     * shape has tunnel metadata), output to {@code out} (a tunnel set outputs to {@code tunnelOut}).
+     */
+    public static Megaflow megaflow(Shape s, int in, int tunnelIn, int out, int tunnelOut) {
         FlowKey k = new FlowKey();
-        assertEquals(ParseStatus.OK, PacketParser.parse(frame(s), PORT, k), "the generated frame parses");
+        assertEquals(ParseStatus.OK, PacketParser.parse(frame(s), s.tunnel() ? tunnelIn : in, k), "the generated frame parses");
         FlowMask m = new FlowMask();
         m.setDatapathBaseline(k);
         if (s.tunnel()) {
@@ -208,8 +216,8 @@ class FlowerCanonicalRoundTripTest {
         }
         Actions.Builder a = Actions.builder();
         switch (s.actions()) {
-            case 0 -> a.output(2);
-            case 1 -> a.setTunnelIpv4(0x99, 0xc0000201, 0xc0000204, 0, 64, 0, 4789, FlowKey.TUN_F_CSUM).output(4);
+            case 0 -> a.output(out);
+            case 1 -> a.setTunnelIpv4(0x99, 0xc0000201, 0xc0000204, 0, 64, 0, 4789, FlowKey.TUN_F_CSUM).output(tunnelOut);
             default -> { } // drop
         }
         return Megaflow.of(k, m, a.build());
@@ -226,19 +234,21 @@ class FlowerCanonicalRoundTripTest {
         return d.flow();
     }
 
+    /** The shapes issue #11 names, then one of each other class of meaningless mask bit. */
+    public static final List<Shape> EDGES = List.of(
+            // Issue #11 defect 3: untagged IPv4 through normal.
+            new Shape(0, EthType.IP, IpProto.UDP, 0, 0, false, List.of(Field.ETH_SRC, Field.ETH_DST, Field.VLAN0_CFI, Field.VLAN0_VID), 0),
+            // One tag, a VLAN rewrite reads the absent second tag.
+            new Shape(1, EthType.IP, IpProto.TCP, 0, 0, false, List.of(Field.VLAN0_VID, Field.VLAN1_VID, Field.VLAN1_PCP, Field.VLAN1_CFI), 0),
+            // A port looked up on a later fragment, an ICMP type on TCP, IPv4 fields on ARP.
+            new Shape(0, EthType.IP, IpProto.UDP, 2, 0, false, List.of(Field.NW_PROTO, Field.TP_DST), 0),
+            new Shape(0, EthType.IPV6, IpProto.TCP, 0, 0, false, List.of(Field.NW_PROTO, Field.ICMP_TYPE, Field.TP_SRC), 0),
+            new Shape(0, EthType.ARP, IpProto.TCP, 0, 0, false, List.of(Field.IPV4_DST, Field.NW_PROTO, Field.TP_DST, Field.ARP_OP), 0),
+            new Shape(2, EthType.IPV6, IpProto.ICMPV6, 1, 128, true, List.of(Field.IPV4_SRC, Field.TCP_FLAGS, Field.ICMP_TYPE), 1));
+
     @Test
     void pipelineShapedMegaflowsSurviveTheTcRoundTrip() {
-        List<Shape> edges = List.of(
-                // Issue #11 defect 3: untagged IPv4 through normal.
-                new Shape(0, EthType.IP, IpProto.UDP, 0, 0, false, List.of(Field.ETH_SRC, Field.ETH_DST, Field.VLAN0_CFI, Field.VLAN0_VID), 0),
-                // One tag, a VLAN rewrite reads the absent second tag.
-                new Shape(1, EthType.IP, IpProto.TCP, 0, 0, false, List.of(Field.VLAN0_VID, Field.VLAN1_VID, Field.VLAN1_PCP, Field.VLAN1_CFI), 0),
-                // A port looked up on a later fragment, an ICMP type on TCP, IPv4 fields on ARP.
-                new Shape(0, EthType.IP, IpProto.UDP, 2, 0, false, List.of(Field.NW_PROTO, Field.TP_DST), 0),
-                new Shape(0, EthType.IPV6, IpProto.TCP, 0, 0, false, List.of(Field.NW_PROTO, Field.ICMP_TYPE, Field.TP_SRC), 0),
-                new Shape(0, EthType.ARP, IpProto.TCP, 0, 0, false, List.of(Field.IPV4_DST, Field.NW_PROTO, Field.TP_DST, Field.ARP_OP), 0),
-                new Shape(2, EthType.IPV6, IpProto.ICMPV6, 1, 128, true, List.of(Field.IPV4_SRC, Field.TCP_FLAGS, Field.ICMP_TYPE), 1));
-        Cases.check(400, edges, FlowerCanonicalRoundTripTest::shape, Shape::toString, s -> {
+        Cases.check(400, EDGES, FlowerCanonicalRoundTripTest::shape, Shape::toString, s -> {
             Megaflow f = megaflow(s);
             FlowKey packet = new FlowKey();
             PacketParser.parse(frame(s), PORT, packet);
