@@ -1,5 +1,6 @@
 package org.offloadbridge.tc.internal;
 
+import org.offloadbridge.flow.EthType;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.FlowMask;
@@ -71,7 +72,7 @@ final class FieldNames {
             case IPV4_SRC, IPV4_DST -> "ipv4(" + sub(KeyAttr.IPV4, f) + ")";
             case IPV6_SRC_HI, IPV6_SRC_LO, IPV6_DST_HI, IPV6_DST_LO, IPV6_LABEL -> "ipv6(" + sub(KeyAttr.IPV6, f) + ")";
             case NW_PROTO, NW_TOS, NW_TTL, NW_FRAG -> {
-                KeyAttr a = k.ethType() == 0x86dd && m.get(Field.ETH_TYPE) != 0 ? KeyAttr.IPV6 : KeyAttr.IPV4;
+                KeyAttr a = k.ethType() == EthType.IPV6 && m.get(Field.ETH_TYPE) != 0 ? KeyAttr.IPV6 : KeyAttr.IPV4;
                 yield a.ovsName() + "(" + sub(a, f) + ")";
             }
             case TP_SRC, TP_DST -> (l4 == null ? "tcp/udp/sctp" : l4) + "(" + sub(KeyAttr.TCP, f) + ")";
@@ -110,8 +111,8 @@ final class FieldNames {
             return "eth_type wildcarded";
         }
         String s = "eth_type(0x" + String.format("%04x", k.ethType()) + ")";
-        if (m.get(Field.NW_PROTO) == 0xff && (k.ethType() == 0x0800 || k.ethType() == 0x86dd)) {
-            s += "," + (k.ethType() == 0x86dd ? "ipv6" : "ipv4") + "(proto=" + k.nwProto() + ")";
+        if (m.get(Field.NW_PROTO) == 0xff && (k.ethType() == EthType.IP || k.ethType() == EthType.IPV6)) {
+            s += "," + (k.ethType() == EthType.IPV6 ? "ipv6" : "ipv4") + "(proto=" + k.nwProto() + ")";
         }
         return s;
     }

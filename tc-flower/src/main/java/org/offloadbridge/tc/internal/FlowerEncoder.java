@@ -9,9 +9,11 @@ import static org.offloadbridge.netlink.uapi.Rtnetlink.TCA_OPTIONS;
 import java.nio.ByteBuffer;
 import java.util.List;
 import org.offloadbridge.flow.Action;
+import org.offloadbridge.flow.EthType;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.FlowMask;
+import org.offloadbridge.flow.IpProto;
 import org.offloadbridge.flow.KeyAttr;
 import org.offloadbridge.flow.Megaflow;
 import org.offloadbridge.netlink.NetlinkMessageWriter;
@@ -55,17 +57,6 @@ import org.offloadbridge.tc.TcPorts;
  * an {@link org.offloadbridge.flow.Actions} list (cached by flow/).
  */
 public final class FlowerEncoder {
-    public static final int ETH_P_ALL = 0x0003;
-    public static final int ETH_P_IP = 0x0800;
-    public static final int ETH_P_ARP = 0x0806;
-    public static final int ETH_P_IPV6 = 0x86dd;
-    public static final int ETH_P_8021Q = 0x8100;
-    public static final int ETH_P_8021AD = 0x88a8;
-    public static final int IPPROTO_ICMP = 1;
-    public static final int IPPROTO_TCP = 6;
-    public static final int IPPROTO_UDP = 17;
-    public static final int IPPROTO_ICMPV6 = 58;
-    public static final int IPPROTO_SCTP = 132;
     /** TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS): the ingress hook of a clsact (or ingress) qdisc. */
     public static final int PARENT_INGRESS = 0xfffffff2;
     /** OVS's TCA_ACT_MAX_NUM: hardware drivers take no more, and neither do we. */
@@ -117,7 +108,7 @@ public final class FlowerEncoder {
         }
         long etm = m.get(Field.ETH_TYPE);
         if (etm == 0) {
-            return ETH_P_ALL;
+            return EthType.ALL;
         }
         if (etm != 0xffff) {
             throw new Refusal(Reason.UNSUPPORTED_MASK, "eth_type: partial mask 0x" + Long.toHexString(etm) + " (flower matches the ethertype exactly or not at all)");
@@ -156,7 +147,7 @@ public final class FlowerEncoder {
         writeActions(w, flow);
         w.putU32(TCA_FLOWER_FLAGS, clsFlags);
         writeFragFlags(w, l3);
-        if (proto != ETH_P_ALL) {
+        if (proto != EthType.ALL) {
             w.putBe16(TCA_FLOWER_KEY_ETH_TYPE, proto);
         }
         w.endNested(opts);
@@ -186,10 +177,10 @@ public final class FlowerEncoder {
     private static int vlanTpid(FlowKey k, FlowMask m, Field tpid) {
         long tm = m.get(tpid);
         if (tm == 0) {
-            return ETH_P_8021Q;
+            return EthType.VLAN_8021Q;
         }
         long t = k.get(tpid);
-        if (tm != 0xffff || (t != ETH_P_8021Q && t != ETH_P_8021AD)) {
+        if (tm != 0xffff || (t != EthType.VLAN_8021Q && t != EthType.VLAN_8021AD)) {
             throw new Refusal(Reason.OUT_OF_RANGE, FieldNames.match(tpid, k, m) + " 0x" + Long.toHexString(t) + "/0x" + Long.toHexString(tm)
                     + ": flower takes an exact 802.1Q (0x8100) or 802.1ad (0x88a8) tag");
         }
@@ -309,7 +300,7 @@ public final class FlowerEncoder {
     }
 
     private void writeL3L4(NetlinkMessageWriter w, int ethType) {
-        if (ethType == ETH_P_IP || ethType == ETH_P_IPV6) {
+        if (ethType == EthType.IP || ethType == EthType.IPV6) {
             long pm = m(Field.NW_PROTO);
             if (pm != 0 && pm != 0xff) {
                 throw new Refusal(Reason.UNSUPPORTED_MASK, FieldNames.match(Field.NW_PROTO, key, mask) + ": partial mask 0x" + Long.toHexString(pm) + " (flower matches ip_proto exactly or not at all)");
@@ -321,7 +312,7 @@ public final class FlowerEncoder {
             use(Field.NW_PROTO);
             u8KeyMask(w, Field.NW_TOS, TCA_FLOWER_KEY_IP_TOS, TCA_FLOWER_KEY_IP_TOS_MASK);
             u8KeyMask(w, Field.NW_TTL, TCA_FLOWER_KEY_IP_TTL, TCA_FLOWER_KEY_IP_TTL_MASK);
-            if (ethType == ETH_P_IP) {
+            if (ethType == EthType.IP) {
                 be32KeyMask(w, Field.IPV4_SRC, TCA_FLOWER_KEY_IPV4_SRC, TCA_FLOWER_KEY_IPV4_SRC_MASK);
                 be32KeyMask(w, Field.IPV4_DST, TCA_FLOWER_KEY_IPV4_DST, TCA_FLOWER_KEY_IPV4_DST_MASK);
             } else {
@@ -333,7 +324,7 @@ public final class FlowerEncoder {
                 throw new Refusal(Reason.UNSUPPORTED_MASK, "L4 ports or tcp_flags matched without an exact " + FieldNames.match(Field.NW_PROTO, key, mask) + " (flower needs ip_proto for L4 keys)");
             }
             switch (proto) {
-                case IPPROTO_TCP -> {
+                case IpProto.TCP -> {
                     ports(w, TCA_FLOWER_KEY_TCP_SRC, TCA_FLOWER_KEY_TCP_SRC_MASK, TCA_FLOWER_KEY_TCP_DST, TCA_FLOWER_KEY_TCP_DST_MASK);
                     long fm = m(Field.TCP_FLAGS);
                     if (fm != 0) {
@@ -342,23 +333,23 @@ public final class FlowerEncoder {
                     }
                     use(Field.TCP_FLAGS);
                 }
-                case IPPROTO_UDP -> ports(w, TCA_FLOWER_KEY_UDP_SRC, TCA_FLOWER_KEY_UDP_SRC_MASK, TCA_FLOWER_KEY_UDP_DST, TCA_FLOWER_KEY_UDP_DST_MASK);
-                case IPPROTO_SCTP -> ports(w, TCA_FLOWER_KEY_SCTP_SRC, TCA_FLOWER_KEY_SCTP_SRC_MASK, TCA_FLOWER_KEY_SCTP_DST, TCA_FLOWER_KEY_SCTP_DST_MASK);
-                case IPPROTO_ICMP -> {
-                    if (ethType == ETH_P_IP) {
+                case IpProto.UDP -> ports(w, TCA_FLOWER_KEY_UDP_SRC, TCA_FLOWER_KEY_UDP_SRC_MASK, TCA_FLOWER_KEY_UDP_DST, TCA_FLOWER_KEY_UDP_DST_MASK);
+                case IpProto.SCTP -> ports(w, TCA_FLOWER_KEY_SCTP_SRC, TCA_FLOWER_KEY_SCTP_SRC_MASK, TCA_FLOWER_KEY_SCTP_DST, TCA_FLOWER_KEY_SCTP_DST_MASK);
+                case IpProto.ICMP -> {
+                    if (ethType == EthType.IP) {
                         u8KeyMask(w, Field.ICMP_TYPE, TCA_FLOWER_KEY_ICMPV4_TYPE, TCA_FLOWER_KEY_ICMPV4_TYPE_MASK);
                         u8KeyMask(w, Field.ICMP_CODE, TCA_FLOWER_KEY_ICMPV4_CODE, TCA_FLOWER_KEY_ICMPV4_CODE_MASK);
                     }
                 }
-                case IPPROTO_ICMPV6 -> {
-                    if (ethType == ETH_P_IPV6) {
+                case IpProto.ICMPV6 -> {
+                    if (ethType == EthType.IPV6) {
                         u8KeyMask(w, Field.ICMP_TYPE, TCA_FLOWER_KEY_ICMPV6_TYPE, TCA_FLOWER_KEY_ICMPV6_TYPE_MASK);
                         u8KeyMask(w, Field.ICMP_CODE, TCA_FLOWER_KEY_ICMPV6_CODE, TCA_FLOWER_KEY_ICMPV6_CODE_MASK);
                     }
                 }
                 default -> { }
             }
-        } else if (ethType == ETH_P_ARP) {
+        } else if (ethType == EthType.ARP) {
             be32KeyMask(w, Field.ARP_SPA, TCA_FLOWER_KEY_ARP_SIP, TCA_FLOWER_KEY_ARP_SIP_MASK);
             be32KeyMask(w, Field.ARP_TPA, TCA_FLOWER_KEY_ARP_TIP, TCA_FLOWER_KEY_ARP_TIP_MASK);
             long om = m(Field.ARP_OP);
@@ -441,7 +432,7 @@ public final class FlowerEncoder {
 
     private void writeFragFlags(NetlinkMessageWriter w, int ethType) {
         long fm = m(Field.NW_FRAG);
-        if (fm == 0 || (ethType != ETH_P_IP && ethType != ETH_P_IPV6)) {
+        if (fm == 0 || (ethType != EthType.IP && ethType != EthType.IPV6)) {
             return;
         }
         long fk = k(Field.NW_FRAG);
@@ -830,9 +821,9 @@ public final class FlowerEncoder {
     /** Checksums an address rewrite invalidates: TCP/UDP's pseudo-header. */
     private static int l4Csum(int nwProto, String what, boolean v6) {
         return switch (nwProto) {
-            case IPPROTO_TCP -> TcCsum.TCA_CSUM_UPDATE_FLAG_TCP;
-            case IPPROTO_UDP -> TcCsum.TCA_CSUM_UPDATE_FLAG_UDP;
-            case IPPROTO_ICMPV6 -> throw new Refusal(Reason.UNSUPPORTED_ACTION, what + " on ICMPv6: act_csum can't fix the ICMPv6 checksum");
+            case IpProto.TCP -> TcCsum.TCA_CSUM_UPDATE_FLAG_TCP;
+            case IpProto.UDP -> TcCsum.TCA_CSUM_UPDATE_FLAG_UDP;
+            case IpProto.ICMPV6 -> throw new Refusal(Reason.UNSUPPORTED_ACTION, what + " on ICMPv6: act_csum can't fix the ICMPv6 checksum");
             case -1 -> throw new Refusal(Reason.UNSUPPORTED_ACTION, what + " on a flow that doesn't match " + (v6 ? "ipv6" : "ipv4") + "(proto) exactly: can't tell which L4 checksum to fix");
             default -> 0; // SCTP's CRC32c and ICMPv4 do not cover the addresses
         };

@@ -102,7 +102,7 @@ class FlowerEncoderTest {
     void untaggedWithoutEthertypeUsesNumOfVlans() {
         Megaflow f = Flows.on(3).exact(Field.VLAN0_CFI, 0).exact(Field.VLAN0_TPID, 0).exact(Field.ETH_DST, 0x020000000001L).actions(Actions.builder().output(2).build()).build();
         assertEquals(f, roundTrip(f));
-        assertEquals(FlowerEncoder.ETH_P_ALL, enc.protocol());
+        assertEquals(org.offloadbridge.flow.EthType.ALL, enc.protocol());
     }
 
     private static Action.SetField tunnelSetOf(Megaflow f) {
