@@ -24,7 +24,7 @@ import org.offloadbridge.netlink.uapi.TcMirred;
 import org.offloadbridge.netlink.uapi.TcPedit;
 import org.offloadbridge.netlink.uapi.TcTunnelKey;
 import org.offloadbridge.netlink.uapi.TcVlan;
-import org.offloadbridge.tc.TcOutcome.Reason;
+import org.offloadbridge.flow.FlowResult.Reason;
 import org.offloadbridge.tc.TcPorts;
 
 /**
@@ -194,7 +194,7 @@ public final class FlowerEncoder {
         }
         // Chain 0 only: recirc_id(0) is what every packet entering tc ingress carries.
         if (m(Field.RECIRC_ID) != 0 && k(Field.RECIRC_ID) != 0) {
-            throw new Refusal(Reason.UNSUPPORTED_FIELD, "recirc_id=" + k(Field.RECIRC_ID) + ": recirculation (tc chains) is not offloaded yet");
+            throw new Refusal(Reason.UNSUPPORTED_KEY, "recirc_id=" + k(Field.RECIRC_ID) + ": recirculation (tc chains) is not offloaded yet");
         }
         use(Field.RECIRC_ID);
     }
@@ -464,7 +464,7 @@ public final class FlowerEncoder {
                 if (mask.get(f) != 0) {
                     // Name the field as the flow text does, and the context only by what the flow
                     // matches (a wildcarded nw_proto is not "nw_proto 0").
-                    throw new Refusal(Reason.UNSUPPORTED_FIELD, FieldNames.match(f, key, mask) + ": no flower key for it"
+                    throw new Refusal(Reason.UNSUPPORTED_KEY, FieldNames.match(f, key, mask) + ": no flower key for it"
                             + (f == Field.TUN_FLAGS ? " (tunnel flags need kernel 6.11's enc_flags)" : " in this flow (" + FieldNames.context(key, mask) + ")"));
                 }
             }

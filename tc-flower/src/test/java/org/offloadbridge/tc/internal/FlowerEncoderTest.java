@@ -15,7 +15,7 @@ import org.offloadbridge.flow.KeyAttr;
 import org.offloadbridge.flow.Megaflow;
 import org.offloadbridge.netlink.NetlinkMessageCursor;
 import org.offloadbridge.netlink.NetlinkMessageWriter;
-import org.offloadbridge.tc.TcOutcome.Reason;
+import org.offloadbridge.flow.FlowResult.Reason;
 import org.offloadbridge.tc.TcPorts;
 
 /** Refusals name what flower can't express; a few shapes the golden set does not cover round-trip. */
@@ -45,7 +45,7 @@ class FlowerEncoderTest {
     @Test
     void refusalsNameTheFieldOrAction() {
         Refusal r = refusal(Flows.on(3).ipv6(58).exact(Field.ND_TARGET_HI, 1).build());
-        assertEquals(Reason.UNSUPPORTED_FIELD, r.reason());
+        assertEquals(Reason.UNSUPPORTED_KEY, r.reason());
         assertTrue(r.detail().startsWith("nd(target)"), r.detail());
         r = refusal(Flows.on(3).ipv6(6).masked(Field.IPV6_LABEL, 5, 0xfffff).build());
         assertTrue(r.detail().startsWith("ipv6(label)"), r.detail());
@@ -161,7 +161,7 @@ class FlowerEncoderTest {
         assertTrue(r.detail().startsWith("set(ipv6(src)) on ICMPv6"), r.detail());
         // A tunnel flags match, nw_proto wildcarded: no "nw_proto 0".
         r = refusal(Flows.on(3).eth(0x0800).exact(Field.TUN_IPV4_DST, 0xc0000201L).masked(Field.TUN_FLAGS, FlowKey.TUN_F_CSUM, FlowKey.TUN_F_CSUM).build());
-        assertEquals(Reason.UNSUPPORTED_FIELD, r.reason());
+        assertEquals(Reason.UNSUPPORTED_KEY, r.reason());
         assertTrue(r.detail().startsWith("tunnel(flags): no flower key for it"), r.detail());
         assertTrue(!r.detail().contains("nw_proto"), r.detail());
         // Context only as far as the flow matches it.
