@@ -84,7 +84,16 @@ public final class ConfigParser {
             TokenStreamLocation loc = e.getLocation();
             int line = loc == null ? 0 : Math.max(0, loc.getLineNr());
             int col = loc == null ? 0 : Math.max(0, loc.getColumnNr());
-            throw new ConfigException(List.of(new ConfigError(file, line, col, "", "TOML syntax: " + e.getOriginalMessage())));
+            KeyLocator where = new KeyLocator(text);
+            String msg = e.getOriginalMessage();
+            // A key or table written twice is always a TOML error; Jackson places it after the
+            // offending text (often on the next line), so point at the second writing instead.
+            if (where.duplicate() != null && where.duplicatePosition().line() <= line) {
+                KeyLocator.Position at = where.duplicatePosition();
+                String first = where.find(where.duplicate()).line() > 0 ? " (first written on line " + where.find(where.duplicate()).line() + ")" : "";
+                throw new ConfigException(List.of(new ConfigError(file, at.line(), at.column(), where.duplicate(), "TOML syntax: " + msg + first)));
+            }
+            throw new ConfigException(List.of(new ConfigError(file, line, col, "", "TOML syntax: " + msg)));
         }
         Run run = new Run(file, new KeyLocator(text));
         Config c = run.config(root == null ? mapper.createObjectNode() : root);

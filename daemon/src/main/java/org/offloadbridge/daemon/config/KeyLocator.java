@@ -26,6 +26,8 @@ final class KeyLocator {
     private static final Pattern KEY = Pattern.compile("^(\\s*)((?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')(?:\\s*\\.\\s*(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*'))*)\\s*=");
 
     private final Map<String, Position> positions = new HashMap<>();
+    private String duplicate;
+    private Position duplicateAt;
 
     KeyLocator(String text) {
         String[] lines = text.split("\r?\n", -1);
@@ -45,13 +47,13 @@ final class KeyLocator {
                 String name = unquotePath(m.group(1));
                 int idx = arrayCounts.merge(name, 1, Integer::sum) - 1;
                 table = name + "[" + idx + "]";
-                positions.putIfAbsent(table, new Position(i + 1, m.start(1) + 1));
+                see(table, new Position(i + 1, m.start(1) + 1));
             } else if ((m = TABLE_HEADER.matcher(l)).find()) {
                 table = unquotePath(m.group(1));
-                positions.putIfAbsent(table, new Position(i + 1, m.start(1) + 1));
+                see(table, new Position(i + 1, m.start(1) + 1));
             } else if ((m = KEY.matcher(l)).find()) {
                 String key = unquotePath(m.group(2));
-                positions.putIfAbsent(table.isEmpty() ? key : table + "." + key, new Position(i + 1, m.group(1).length() + 1));
+                see(table.isEmpty() ? key : table + "." + key, new Position(i + 1, m.group(1).length() + 1));
                 String rest = l.substring(m.end());
                 for (String q : new String[] {"\"\"\"", "'''"}) {
                     if (count(rest, q) % 2 == 1) {
@@ -60,6 +62,25 @@ final class KeyLocator {
                 }
             }
         }
+    }
+
+    private void see(String path, Position p) {
+        if (positions.putIfAbsent(path, p) != null && duplicate == null) {
+            duplicate = path;
+            duplicateAt = p;
+        }
+    }
+
+    /**
+     * The first key or table written twice, or null. Jackson reports a duplicate key at the
+     * position after it, often the next line; this points at the second writing itself.
+     */
+    String duplicate() {
+        return duplicate;
+    }
+
+    Position duplicatePosition() {
+        return duplicateAt;
     }
 
     /** Where {@code path} (or, failing that, its nearest enclosing table or key) was written. */
