@@ -266,6 +266,26 @@ class ControlServerTest {
     }
 
     @Test
+    void binObctlFromTheBuildTree() throws Exception {
+        Path script = Path.of("..", "bin", "obctl").toAbsolutePath().normalize();
+        assertTrue(Files.isExecutable(script), script + " is the launcher the build tree ships");
+        newServer(new PeerPolicy("root", "root", Set.of()));
+        runInBackground();
+        Process p = new ProcessBuilder(script.toString(), "--socket", socket().toString(), "echo", "from", "bin/obctl")
+                .redirectErrorStream(true).start();
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals("from bin/obctl\n", new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        assertEquals(0, p.exitValue());
+    }
+
+    @Test
+    void bashCompletionIsGenerated() throws Exception {
+        Path completion = Path.of("target", "obctl_completion");
+        String text = Files.readString(completion);
+        assertTrue(text.contains("complete -F _complete_obctl") && text.contains("'--socket'"), "picocli AutoComplete output for obctl");
+    }
+
+    @Test
     void registeringTwiceOrABadNameFails() throws Exception {
         newServer(new PeerPolicy("root", "root", Set.of()));
         assertThrows(IllegalArgumentException.class, () -> server.register("echo", "", a -> Reply.ok("")));
