@@ -138,10 +138,11 @@ public final class ConfigParser {
             int handlers = (int) t.integer("n-handler-threads", d.handlerThreads(), 1, 1024, "threads");
             // OVS's rule: a quarter of the handlers plus one, unless set.
             int revalidators = (int) t.integer("n-revalidator-threads", handlers / 4 + 1, 1, 1024, "threads");
-            Optional<Path> rules = t.string("rules-file").map(s -> resolve(s));
-            if (t.has("rules-file") && rules.isPresent() && rules.get().toString().isBlank()) {
+            Optional<String> rulesText = t.string("rules-file");
+            if (rulesText.isPresent() && rulesText.get().isBlank()) {
                 error("rules-file", "must not be empty; leave the key out for no rules file");
             }
+            Optional<Path> rules = rulesText.filter(s -> !s.isBlank()).map(this::resolve);
             boolean stopRemoves = t.bool("stop-removes-flows", d.stopRemovesFlows());
             Config.LogLevel level = t.word("log-level", d.logLevel(), s -> {
                 try {

@@ -193,6 +193,7 @@ class ConfigParserTest {
         "n-handler-threads = 0                        | n-handler-threads     | allowed 1..1024",
         "n-revalidator-threads = 2000                 | n-revalidator-threads | allowed 1..1024",
         "rules-file = 3                               | rules-file            | expected a string in quotes",
+        "rules-file = \"\"                          | rules-file            | must not be empty",
         "stop-removes-flows = \"yes\"                 | stop-removes-flows    | expected true or false, got the string \"yes\"",
         "port = \"eth1\"                              | port                  | expected [[port]] tables",
         "dpdk = true                                  | dpdk                  | expected a table [dpdk]",

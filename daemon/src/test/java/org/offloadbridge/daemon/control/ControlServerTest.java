@@ -45,6 +45,14 @@ class ControlServerTest {
         server.register("boom", "", args -> {
             throw new IllegalStateException("kaput");
         });
+        server.register("slow", "", args -> {
+            try {
+                Thread.sleep(1_500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Reply.ok("late\n");
+        });
         server.register("big", "N", args -> Reply.ok("x".repeat(Integer.parseInt(args.get(0)))));
         server.open();
         return server;
@@ -110,7 +118,7 @@ class ControlServerTest {
         newServer(new PeerPolicy("root", "root", Set.of()));
         runInBackground();
         Obctl o = obctl("-s", socket().toString(), "list-commands");
-        assertEquals(new Obctl(0, "The available commands are:\n  big N\n  boom\n  echo WORD...\n  fail\n  list-commands\n", ""), o);
+        assertEquals(new Obctl(0, "The available commands are:\n  big N\n  boom\n  echo WORD...\n  fail\n  list-commands\n  slow\n", ""), o);
         assertEquals(new Obctl(0, "usage: obctl echo WORD...\n", ""), obctl("-s", socket().toString(), "echo", "--help"));
         Obctl help = obctl("--help");
         assertEquals(0, help.status);
@@ -126,6 +134,15 @@ class ControlServerTest {
         assertEquals(new Obctl(2, "", "obctl: dump-flwos: \"dump-flwos\" is not a valid command (obctl list-commands lists them)\n"), o);
         assertEquals(2, obctl("--no-such-option", "x").status);
         assertEquals(2, obctl().status, "COMMAND is required");
+    }
+
+    @Test
+    void replyLaterThanTheTimeoutIsExitThree() throws Exception {
+        newServer(new PeerPolicy("root", "root", Set.of()));
+        runInBackground();
+        Obctl o = obctl("-s", socket().toString(), "-T", "1", "slow");
+        assertEquals(new Obctl(3, "", "obctl: no reply from " + socket() + " within 1000 ms (the daemon is busy or hung)\n"), o);
+        assertEquals(2, obctl("-s", socket().toString(), "-T", "-1", "slow").status, "a negative timeout is a usage error");
     }
 
     @Test
