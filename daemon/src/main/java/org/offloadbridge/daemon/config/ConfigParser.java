@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -510,16 +509,5 @@ public final class ConfigParser {
             case OBJECT -> "a table";
             default -> t.name().toLowerCase(Locale.ROOT);
         };
-    }
-
-    /** The keys of every table, for docs and tests. */
-    static Map<String, List<String>> schema() {
-        Map<String, List<String>> m = new LinkedHashMap<>();
-        m.put("", TOP_KEYS);
-        m.put("port", PORT_KEYS);
-        m.put("dpdk", DPDK_KEYS);
-        m.put("control", CONTROL_KEYS);
-        m.put("metrics", METRICS_KEYS);
-        return m;
     }
 }
