@@ -10,7 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import org.offloadbridge.upcall.pipeline.Port;
+import org.offloadbridge.upcall.pipeline.BridgePort;
 import org.offloadbridge.upcall.pipeline.PortTable;
 import org.offloadbridge.upcall.pipeline.RuleParser;
 import org.offloadbridge.upcall.pipeline.RuleSyntaxException;
@@ -145,7 +145,6 @@ public final class CheckCommand implements Callable<Integer> {
      * one, else the lowest free number, in file order (what the port registry does); datapath
      * numbers are only known to a running daemon, any distinct ones do for parsing.
      */
-    // MERGE: upcall.pipeline.Port is being renamed BridgePort; this is the only use.
     static PortTable portTable(Config cfg) {
         if (cfg == null) {
             return PortTable.empty();
@@ -156,7 +155,7 @@ public final class CheckCommand implements Callable<Integer> {
                 n.ofPort().ifPresent(taken::add);
             }
         }
-        List<Port> ports = new ArrayList<>();
+        List<BridgePort> ports = new ArrayList<>();
         int next = 1;
         for (Config.PortSpec p : cfg.ports()) {
             if (p instanceof Config.NamedPort n) {
@@ -170,7 +169,7 @@ public final class CheckCommand implements Callable<Integer> {
                     of = next;
                     taken.add(of);
                 }
-                ports.add(new Port(n.name(), of, ports.size() + 1));
+                ports.add(new BridgePort(n.name(), of, ports.size() + 1));
             }
         }
         return new PortTable(ports);
