@@ -50,6 +50,159 @@ public final class FlowMask extends FlowWords implements Comparable<FlowMask> {
         }
     }
 
+    /**
+     * Brings this mask into the one canonical form of its match for keys like {@code key}
+     * (a packet key or a megaflow's key): mask bits that can't change which packets match are
+     * cleared, and "no VLAN tag" is said one way. Every {@link Megaflow} and {@link Ufid#of}
+     * goes through here, so the rule pipeline, tc and dpdk all see — and hash — the same form
+     * of the same match, and a layer that can't carry a meaningless mask bit (tc flower has no
+     * "VLAN id of an absent tag") gives back exactly what was installed.
+     *
+     * <p>The rules, each applied only when the key holds 0 in the bits it clears (the packet
+     * parser leaves absent headers' fields 0; a key with a value there matches nothing and is
+     * left alone, for the layers to refuse):
+     * <ul>
+     *   <li><b>No outer tag</b> (vlan0 cfi matched and 0, or vlan0 tpid matched exactly and 0):
+     *       vlan0 cfi and tpid exact (both say "no tag"; OVS writes the tpid, the cfi bit is
+     *       ours), vlan0 vid/pcp and every vlan1 bit wildcarded — an absent tag has none.</li>
+     *   <li><b>One tag, no second</b> (tag 0 matched present; vlan1 cfi matched and 0, or vlan1
+     *       tpid exact 0): the same for tag 1.</li>
+     *   <li><b>Fields of another protocol</b> (eth_type exact): IPv4 addresses off IPv4, IPv6
+     *       addresses and label off IPv6, nw_proto/tos/ttl/frag and L4 off IP, ARP fields off
+     *       ARP/RARP are wildcarded; with nw_proto exact, ports off TCP/UDP/SCTP, tcp_flags off
+     *       TCP, icmp type/code off ICMP (ICMPv6 on IPv6), ND fields off ICMPv6; with icmp_type
+     *       exact, ND fields off neighbour solicitation/advertisement; on a later fragment
+     *       (nw_frag exact "later") every L4 field.</li>
+     * </ul>
+     * Tunnel fields stay as they are: "no tunnel" is a property of the in_port, not of the key.
+     *
+     * @return true when the mask changed
+     */
+    public boolean canonicalize(FlowKey key) {
+        boolean changed = false;
+        // VLAN tags.
+        if (says(key, Field.VLAN0_CFI, 0) || saysExact(key, Field.VLAN0_TPID, 0)) {
+            if (key.get(Field.VLAN0_CFI) == 0 && key.get(Field.VLAN0_TPID) == 0 && zero(key, VLAN0_REST) && zero(key, VLAN1_ALL)) {
+                changed |= exactZero(Field.VLAN0_CFI) | exactZero(Field.VLAN0_TPID);
+                changed |= wildcardAll(VLAN0_REST) | wildcardAll(VLAN1_ALL);
+            }
+        } else if (says(key, Field.VLAN0_CFI, FlowKey.VLAN_PRESENT)
+                && (says(key, Field.VLAN1_CFI, 0) || saysExact(key, Field.VLAN1_TPID, 0))) {
+            if (key.get(Field.VLAN1_CFI) == 0 && key.get(Field.VLAN1_TPID) == 0 && zero(key, VLAN1_ALL)) {
+                changed |= exactZero(Field.VLAN1_CFI) | exactZero(Field.VLAN1_TPID);
+                changed |= wildcard(key, Field.VLAN1_VID) | wildcard(key, Field.VLAN1_PCP);
+            }
+        }
+        if (!isExact(Field.ETH_TYPE)) {
+            return changed;
+        }
+        int type = (int) key.get(Field.ETH_TYPE);
+        boolean ip4 = type == EthType.IP;
+        boolean ip6 = type == EthType.IPV6;
+        if (!ip4) {
+            changed |= wildcardAll(key, IPV4_FIELDS);
+        }
+        if (!ip6) {
+            changed |= wildcardAll(key, IPV6_FIELDS);
+        }
+        if (type != EthType.ARP && type != EthType.RARP) {
+            changed |= wildcardAll(key, ARP_FIELDS);
+        }
+        if (!ip4 && !ip6) {
+            changed |= wildcardAll(key, IP_FIELDS) | wildcardAll(key, L4_FIELDS);
+            return changed;
+        }
+        if (saysExact(key, Field.NW_FRAG, FlowKey.FRAG_LATER_FRAGMENT)) {
+            // A later fragment carries no L4 header: the parser leaves L4 fields 0.
+            return changed | wildcardAll(key, L4_FIELDS);
+        }
+        if (isExact(Field.NW_PROTO)) {
+            int p = (int) key.get(Field.NW_PROTO);
+            if (p != IpProto.TCP && p != IpProto.UDP && p != IpProto.SCTP) {
+                changed |= wildcard(key, Field.TP_SRC) | wildcard(key, Field.TP_DST);
+            }
+            if (p != IpProto.TCP) {
+                changed |= wildcard(key, Field.TCP_FLAGS);
+            }
+            if (!(ip4 && p == IpProto.ICMP) && !(ip6 && p == IpProto.ICMPV6)) {
+                changed |= wildcard(key, Field.ICMP_TYPE) | wildcard(key, Field.ICMP_CODE);
+            }
+            boolean nd = ip6 && p == IpProto.ICMPV6;
+            if (nd && isExact(Field.ICMP_TYPE)) {
+                long t = key.get(Field.ICMP_TYPE);
+                nd = (t == 135 || t == 136) && !(isExact(Field.ICMP_CODE) && key.get(Field.ICMP_CODE) != 0);
+            }
+            if (!nd) {
+                changed |= wildcardAll(key, ND_FIELDS);
+            }
+        }
+        return changed;
+    }
+
+    private static final Field[] VLAN0_REST = {Field.VLAN0_VID, Field.VLAN0_PCP};
+    private static final Field[] VLAN1_ALL = {Field.VLAN1_VID, Field.VLAN1_CFI, Field.VLAN1_PCP, Field.VLAN1_TPID};
+    private static final Field[] IPV4_FIELDS = {Field.IPV4_SRC, Field.IPV4_DST};
+    private static final Field[] IPV6_FIELDS = {Field.IPV6_SRC_HI, Field.IPV6_SRC_LO, Field.IPV6_DST_HI, Field.IPV6_DST_LO, Field.IPV6_LABEL};
+    private static final Field[] ARP_FIELDS = {Field.ARP_SPA, Field.ARP_TPA, Field.ARP_OP, Field.ARP_SHA, Field.ARP_THA};
+    private static final Field[] IP_FIELDS = {Field.NW_PROTO, Field.NW_TOS, Field.NW_TTL, Field.NW_FRAG};
+    private static final Field[] L4_FIELDS = {Field.TP_SRC, Field.TP_DST, Field.TCP_FLAGS, Field.ICMP_TYPE, Field.ICMP_CODE,
+        Field.ND_TARGET_HI, Field.ND_TARGET_LO, Field.ND_SLL, Field.ND_TLL};
+    private static final Field[] ND_FIELDS = {Field.ND_TARGET_HI, Field.ND_TARGET_LO, Field.ND_SLL, Field.ND_TLL};
+
+    /** {@code f} is matched (any bit) and the key's matched bits equal {@code value}'s. */
+    private boolean says(FlowKey key, Field f, long value) {
+        long m = get(f);
+        return m != 0 && ((key.get(f) ^ value) & m) == 0;
+    }
+
+    /** {@code f} is matched exactly and the key holds {@code value}. */
+    private boolean saysExact(FlowKey key, Field f, long value) {
+        return isExact(f) && key.get(f) == value;
+    }
+
+    /** The key holds 0 in every matched bit of every field of {@code fs}. */
+    private boolean zero(FlowKey key, Field[] fs) {
+        for (Field f : fs) {
+            if ((key.get(f) & get(f)) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean exactZero(Field f) {
+        boolean changed = !isExact(f);
+        setExact(f);
+        return changed;
+    }
+
+    private boolean wildcardAll(Field[] fs) {
+        boolean changed = false;
+        for (Field f : fs) {
+            changed |= !isWildcard(f);
+            setWildcard(f);
+        }
+        return changed;
+    }
+
+    /** Wildcards {@code f} when the key holds 0 in its matched bits; true when that changed the mask. */
+    private boolean wildcard(FlowKey key, Field f) {
+        long m = get(f);
+        if (m == 0 || (key.get(f) & m) != 0) {
+            return false;
+        }
+        setWildcard(f);
+        return true;
+    }
+
+    private boolean wildcardAll(FlowKey key, Field[] fs) {
+        boolean changed = false;
+        for (Field f : fs) {
+            changed |= wildcard(key, f);
+        }
+        return changed;
+    }
+
     /** Every bit of {@code f} matters. */
     public void setExact(Field f) { w[f.word()] |= f.wordMask(); }
 

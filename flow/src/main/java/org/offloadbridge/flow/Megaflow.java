@@ -2,8 +2,10 @@ package org.offloadbridge.flow;
 
 /**
  * A datapath flow: match ({@code key} under {@code mask}), actions, and its 128-bit
- * {@link Ufid}. Immutable: the constructor copies key and mask and stores the key already
- * masked ({@code key AND mask}), so two megaflows with the same match have equal keys.
+ * {@link Ufid}. Immutable: the constructor copies key and mask, brings the mask into its
+ * canonical form ({@link FlowMask#canonicalize}) and stores the key already masked
+ * ({@code key AND mask}), so two megaflows with the same match have equal keys and masks —
+ * whichever layer (pipeline, tc dump, dpdk) built them.
  * The accessors return the stored instances — callers must not mutate them.
  */
 public final class Megaflow {
@@ -13,17 +15,27 @@ public final class Megaflow {
     private final Ufid ufid;
 
     public Megaflow(FlowKey key, FlowMask mask, Actions actions, Ufid ufid) {
+        FlowMask m = mask.copy();
+        m.canonicalize(key);
         FlowKey k = new FlowKey();
-        key.and(mask, k);
+        key.and(m, k);
         this.key = k;
-        this.mask = mask.copy();
+        this.mask = m;
         this.actions = actions;
         this.ufid = ufid;
     }
 
-    /** A megaflow whose ufid is {@link Ufid#of(FlowKey, FlowMask)} of its match. */
+    /** A megaflow whose ufid is {@link Ufid#of(FlowKey, FlowMask)} of its (canonical) match. */
     public static Megaflow of(FlowKey key, FlowMask mask, Actions actions) {
-        return new Megaflow(key, mask, actions, Ufid.of(key, mask));
+        Megaflow f = new Megaflow(key, mask, actions, null);
+        return new Megaflow(f, Ufid.ofCanonical(f.key, f.mask));
+    }
+
+    private Megaflow(Megaflow canonical, Ufid ufid) {
+        this.key = canonical.key;
+        this.mask = canonical.mask;
+        this.actions = canonical.actions;
+        this.ufid = ufid;
     }
 
     /** The masked key (never mutate). */

@@ -25,8 +25,19 @@ public record Ufid(long hi, long lo) {
         return new Ufid(r.nextLong(), r.nextLong());
     }
 
-    /** The deterministic ufid of a megaflow match: a 128-bit hash of {@code key AND mask} and {@code mask}. */
+    /**
+     * The deterministic ufid of a megaflow match: a 128-bit hash of {@code key AND mask} and
+     * {@code mask}, taken on the match's canonical form ({@link FlowMask#canonicalize}), so
+     * every way of writing the same match gets the same ufid.
+     */
     public static Ufid of(FlowKey key, FlowMask mask) {
+        FlowMask c = mask.copy();
+        c.canonicalize(key);
+        return ofCanonical(key, c);
+    }
+
+    /** {@link #of} for a mask already in canonical form for {@code key}. */
+    static Ufid ofCanonical(FlowKey key, FlowMask mask) {
         long h1 = 0x243f6a8885a308d3L;
         long h2 = 0x13198a2e03707344L;
         for (int i = 0; i < Field.WORDS; i++) {

@@ -58,8 +58,9 @@ class RevalidatorTest {
         }
     }
 
-    static FlowKey flow(int dport) {
-        return TestPipelines.udp(1, 1, 2, dport);
+    /** The flow named {@code n}: distinct megaflows for distinct {@code n} ({@link TestPipelines#distinct}). */
+    static FlowKey flow(int n) {
+        return TestPipelines.distinct(n);
     }
 
     // ---- idle expiry ----

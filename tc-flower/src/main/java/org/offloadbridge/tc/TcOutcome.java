@@ -27,32 +27,6 @@ import org.offloadbridge.flow.FlowResult.Status;
 public record TcOutcome(Status status, FlowResult.Reason reason, String detail, TcFilterId id, boolean inHw, int inHwCount,
                         boolean skipSw, boolean skipHw, int errno, String extack, TcStats stats) {
 
-    /**
-     * The codec's older names for reasons, each the vocabulary's word it always meant. Only so
-     * that code still spelling {@code TcOutcome.Reason.X} (the flower encoder and its tests,
-     * being reworked in parallel) keeps compiling; new code names {@link FlowResult.Reason}.
-     * Not an enum: there is one reason vocabulary.
-     */
-    public static final class Reason {
-        private Reason() {}
-
-        public static final FlowResult.Reason NONE = FlowResult.Reason.NONE;
-        public static final FlowResult.Reason UNSUPPORTED_FIELD = FlowResult.Reason.UNSUPPORTED_KEY;
-        public static final FlowResult.Reason UNSUPPORTED_MASK = FlowResult.Reason.UNSUPPORTED_MASK;
-        public static final FlowResult.Reason UNSUPPORTED_ACTION = FlowResult.Reason.UNSUPPORTED_ACTION;
-        public static final FlowResult.Reason USERSPACE_ACTION = FlowResult.Reason.USERSPACE_ACTION;
-        public static final FlowResult.Reason TOO_MANY_ACTIONS = FlowResult.Reason.TOO_MANY_ACTIONS;
-        public static final FlowResult.Reason OUT_OF_RANGE = FlowResult.Reason.OUT_OF_RANGE;
-        public static final FlowResult.Reason NO_DEVICE = FlowResult.Reason.NO_DEVICE;
-        public static final FlowResult.Reason POLICY = FlowResult.Reason.TC_POLICY;
-        public static final FlowResult.Reason UNSUPPORTED_BY_DEVICE = FlowResult.Reason.DEVICE_REFUSED;
-        public static final FlowResult.Reason UNSUPPORTED_BY_KERNEL = FlowResult.Reason.KERNEL_UNSUPPORTED;
-        public static final FlowResult.Reason NO_SPACE = FlowResult.Reason.NO_SPACE;
-        public static final FlowResult.Reason EXISTS = FlowResult.Reason.EXISTS;
-        public static final FlowResult.Reason NOT_FOUND = FlowResult.Reason.NOT_FOUND;
-        public static final FlowResult.Reason INVALID = FlowResult.Reason.KERNEL_REFUSED;
-        public static final FlowResult.Reason OTHER = FlowResult.Reason.KERNEL_REFUSED;
-    }
 
     public TcOutcome {
         if (status == null || reason == null || stats == null) {

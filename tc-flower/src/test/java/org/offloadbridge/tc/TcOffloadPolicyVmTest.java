@@ -239,7 +239,7 @@ class TcOffloadPolicyVmTest {
             Megaflow nd = Flows.on(p0).ipv6(58).exact(Field.ICMP_TYPE, 135).exact(Field.ND_TARGET_HI, 1).actions(toP1()).build();
             TcOutcome ndo = tc.install(nd, OffloadPreference.PREFERRED);
             assertEquals(FlowResult.Reason.UNSUPPORTED_KEY, ndo.reason(), ndo.toString());
-            assertTrue(ndo.detail().contains("nd_target"), ndo.detail());
+            assertTrue(ndo.detail().contains("nd(target)"), ndo.detail());
             Actions.Builder many = Actions.builder();
             for (int i = 0; i < 17; i++) {
                 many.output(p1);

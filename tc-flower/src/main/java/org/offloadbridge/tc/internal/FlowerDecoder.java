@@ -1,25 +1,16 @@
 package org.offloadbridge.tc.internal;
 
 import static org.offloadbridge.netlink.uapi.PktCls.*;
-import static org.offloadbridge.tc.internal.FlowerEncoder.ETH_P_8021AD;
-import static org.offloadbridge.tc.internal.FlowerEncoder.ETH_P_8021Q;
-import static org.offloadbridge.tc.internal.FlowerEncoder.ETH_P_ALL;
-import static org.offloadbridge.tc.internal.FlowerEncoder.ETH_P_ARP;
-import static org.offloadbridge.tc.internal.FlowerEncoder.ETH_P_IP;
-import static org.offloadbridge.tc.internal.FlowerEncoder.ETH_P_IPV6;
-import static org.offloadbridge.tc.internal.FlowerEncoder.IPPROTO_ICMP;
-import static org.offloadbridge.tc.internal.FlowerEncoder.IPPROTO_ICMPV6;
-import static org.offloadbridge.tc.internal.FlowerEncoder.IPPROTO_SCTP;
-import static org.offloadbridge.tc.internal.FlowerEncoder.IPPROTO_TCP;
-import static org.offloadbridge.tc.internal.FlowerEncoder.IPPROTO_UDP;
 
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.offloadbridge.flow.Actions;
+import org.offloadbridge.flow.EthType;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.FlowMask;
+import org.offloadbridge.flow.IpProto;
 import org.offloadbridge.flow.KeyAttr;
 import org.offloadbridge.flow.Megaflow;
 import org.offloadbridge.flow.Ufid;
@@ -59,6 +50,11 @@ import org.offloadbridge.tc.TcPorts;
  *       exact nw_frag; OVS's {@code frag=no}); first/later as exact values; "any fragment"
  *       (is_fragment alone) as {@code 0x1/0x1}.</li>
  * </ul>
+ * On top of that, every {@link Megaflow} is in the one canonical form of its match
+ * ({@link FlowMask#canonicalize}): mask bits of absent tags and headers (a vid pinned on an
+ * untagged packet, a port on a later fragment) are gone on both sides, which is why a megaflow
+ * the pipeline built from an untagged packet comes back equal although flower can't carry a
+ * VLAN id mask without a tag.
  * A megaflow without the baseline still encodes (the filter then matches the baseline's
  * narrowing: chain 0, and an untagged ethertype only untagged packets), and decodes to that
  * megaflow plus those implied bits. An IP flow without nw_frag in its mask gets no ip_flags
@@ -148,7 +144,7 @@ public final class FlowerDecoder {
     }
 
     private static boolean isVlan(int t) {
-        return t == ETH_P_8021Q || t == ETH_P_8021AD;
+        return EthType.isVlan(t);
     }
 
     private boolean decodeKeys(FlowKey k, FlowMask m, int protocol) {
@@ -184,7 +180,7 @@ public final class FlowerDecoder {
             if (inner == 0 && opts.has(TCA_FLOWER_KEY_ETH_TYPE) && !isVlan(opts.be16(TCA_FLOWER_KEY_ETH_TYPE))) {
                 inner = opts.be16(TCA_FLOWER_KEY_ETH_TYPE);
             }
-        } else if (protocol != ETH_P_ALL) {
+        } else if (protocol != EthType.ALL) {
             untagged(k, m);
             inner = protocol;
         } else if (opts.has(TCA_FLOWER_KEY_NUM_OF_VLANS)) {
@@ -198,7 +194,7 @@ public final class FlowerDecoder {
         }
         mac(k, m, Field.ETH_DST, TCA_FLOWER_KEY_ETH_DST, TCA_FLOWER_KEY_ETH_DST_MASK);
         mac(k, m, Field.ETH_SRC, TCA_FLOWER_KEY_ETH_SRC, TCA_FLOWER_KEY_ETH_SRC_MASK);
-        if (inner == ETH_P_IP || inner == ETH_P_IPV6) {
+        if (inner == EthType.IP || inner == EthType.IPV6) {
             int proto = -1;
             if (opts.has(TCA_FLOWER_KEY_IP_PROTO)) {
                 proto = opts.u8(TCA_FLOWER_KEY_IP_PROTO);
@@ -206,7 +202,7 @@ public final class FlowerDecoder {
             }
             u8(k, m, Field.NW_TOS, TCA_FLOWER_KEY_IP_TOS, TCA_FLOWER_KEY_IP_TOS_MASK);
             u8(k, m, Field.NW_TTL, TCA_FLOWER_KEY_IP_TTL, TCA_FLOWER_KEY_IP_TTL_MASK);
-            if (inner == ETH_P_IP) {
+            if (inner == EthType.IP) {
                 be32(k, m, Field.IPV4_SRC, TCA_FLOWER_KEY_IPV4_SRC, TCA_FLOWER_KEY_IPV4_SRC_MASK);
                 be32(k, m, Field.IPV4_DST, TCA_FLOWER_KEY_IPV4_DST, TCA_FLOWER_KEY_IPV4_DST_MASK);
             } else {
@@ -214,24 +210,24 @@ public final class FlowerDecoder {
                 ip6(k, m, Field.IPV6_DST_HI, Field.IPV6_DST_LO, TCA_FLOWER_KEY_IPV6_DST, TCA_FLOWER_KEY_IPV6_DST_MASK);
             }
             switch (proto) {
-                case IPPROTO_TCP -> {
+                case IpProto.TCP -> {
                     be16(k, m, Field.TP_SRC, TCA_FLOWER_KEY_TCP_SRC, TCA_FLOWER_KEY_TCP_SRC_MASK);
                     be16(k, m, Field.TP_DST, TCA_FLOWER_KEY_TCP_DST, TCA_FLOWER_KEY_TCP_DST_MASK);
                     be16(k, m, Field.TCP_FLAGS, TCA_FLOWER_KEY_TCP_FLAGS, TCA_FLOWER_KEY_TCP_FLAGS_MASK);
                 }
-                case IPPROTO_UDP -> {
+                case IpProto.UDP -> {
                     be16(k, m, Field.TP_SRC, TCA_FLOWER_KEY_UDP_SRC, TCA_FLOWER_KEY_UDP_SRC_MASK);
                     be16(k, m, Field.TP_DST, TCA_FLOWER_KEY_UDP_DST, TCA_FLOWER_KEY_UDP_DST_MASK);
                 }
-                case IPPROTO_SCTP -> {
+                case IpProto.SCTP -> {
                     be16(k, m, Field.TP_SRC, TCA_FLOWER_KEY_SCTP_SRC, TCA_FLOWER_KEY_SCTP_SRC_MASK);
                     be16(k, m, Field.TP_DST, TCA_FLOWER_KEY_SCTP_DST, TCA_FLOWER_KEY_SCTP_DST_MASK);
                 }
-                case IPPROTO_ICMP -> {
+                case IpProto.ICMP -> {
                     u8(k, m, Field.ICMP_TYPE, TCA_FLOWER_KEY_ICMPV4_TYPE, TCA_FLOWER_KEY_ICMPV4_TYPE_MASK);
                     u8(k, m, Field.ICMP_CODE, TCA_FLOWER_KEY_ICMPV4_CODE, TCA_FLOWER_KEY_ICMPV4_CODE_MASK);
                 }
-                case IPPROTO_ICMPV6 -> {
+                case IpProto.ICMPV6 -> {
                     u8(k, m, Field.ICMP_TYPE, TCA_FLOWER_KEY_ICMPV6_TYPE, TCA_FLOWER_KEY_ICMPV6_TYPE_MASK);
                     u8(k, m, Field.ICMP_CODE, TCA_FLOWER_KEY_ICMPV6_CODE, TCA_FLOWER_KEY_ICMPV6_CODE_MASK);
                 }
@@ -253,7 +249,7 @@ public final class FlowerDecoder {
                     }
                 }
             }
-        } else if (inner == ETH_P_ARP) {
+        } else if (inner == EthType.ARP) {
             be32(k, m, Field.ARP_SPA, TCA_FLOWER_KEY_ARP_SIP, TCA_FLOWER_KEY_ARP_SIP_MASK);
             be32(k, m, Field.ARP_TPA, TCA_FLOWER_KEY_ARP_TIP, TCA_FLOWER_KEY_ARP_TIP_MASK);
             if (opts.has(TCA_FLOWER_KEY_ARP_OP)) {
@@ -432,7 +428,7 @@ public final class FlowerDecoder {
                     int p = actOpts.offset(TcVlan.TCA_VLAN_PARMS);
                     int va = p < 0 ? -1 : actOpts.buffer().getInt(p + FlowerEncoder.TC_GEN_LEN);
                     int vid = actOpts.has(TcVlan.TCA_VLAN_PUSH_VLAN_ID) ? actOpts.u16(TcVlan.TCA_VLAN_PUSH_VLAN_ID) : 0;
-                    int tpid = actOpts.has(TcVlan.TCA_VLAN_PUSH_VLAN_PROTOCOL) ? actOpts.be16(TcVlan.TCA_VLAN_PUSH_VLAN_PROTOCOL) : ETH_P_8021Q;
+                    int tpid = actOpts.has(TcVlan.TCA_VLAN_PUSH_VLAN_PROTOCOL) ? actOpts.be16(TcVlan.TCA_VLAN_PUSH_VLAN_PROTOCOL) : EthType.VLAN_8021Q;
                     int pcp = actOpts.has(TcVlan.TCA_VLAN_PUSH_VLAN_PRIORITY) ? actOpts.u8(TcVlan.TCA_VLAN_PUSH_VLAN_PRIORITY) : 0;
                     switch (va) {
                         case TcVlan.TCA_VLAN_ACT_POP -> b.popVlan();
@@ -568,6 +564,10 @@ public final class FlowerDecoder {
         if (ta != TcTunnelKey.TCA_TUNNEL_KEY_ACT_SET) {
             throw new NotOurs("tunnel_key action " + ta);
         }
+        // What the kernel holds: an id (and its TUNNEL_KEY flag) only when ENC_KEY_ID is there,
+        // the csum flag from NO_CSUM; tos/ttl/port 0 when not dumped. Written the same way for
+        // IPv4 and IPv6, in the order and with the sub-attributes Actions.Builder.setTunnelIpv4
+        // lists (tos only when non-zero; ttl, tp_dst and flags always).
         boolean hasId = actOpts.has(TcTunnelKey.TCA_TUNNEL_KEY_ENC_KEY_ID);
         long id = hasId ? actOpts.be32(TcTunnelKey.TCA_TUNNEL_KEY_ENC_KEY_ID) & 0xffffffffL : 0;
         int tos = actOpts.u8(TcTunnelKey.TCA_TUNNEL_KEY_ENC_TOS, 0);
@@ -575,24 +575,29 @@ public final class FlowerDecoder {
         int tpDst = actOpts.has(TcTunnelKey.TCA_TUNNEL_KEY_ENC_DST_PORT) ? actOpts.be16(TcTunnelKey.TCA_TUNNEL_KEY_ENC_DST_PORT) : 0;
         boolean csum = actOpts.u8(TcTunnelKey.TCA_TUNNEL_KEY_NO_CSUM, 0) == 0;
         int flags = (hasId ? FlowKey.TUN_F_KEY : 0) | (csum ? FlowKey.TUN_F_CSUM : 0);
-        if (actOpts.has(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV4_SRC)) {
-            b.setTunnelIpv4(id, actOpts.be32(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV4_SRC), actOpts.be32(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV4_DST),
-                    tos, ttl, 0, tpDst, flags);
-        } else if (actOpts.has(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV6_SRC)) {
+        boolean v4 = actOpts.has(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV4_SRC) && actOpts.has(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV4_DST);
+        boolean v6 = actOpts.has(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV6_SRC) && actOpts.has(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV6_DST);
+        if (!v4 && !v6) {
+            throw new NotOurs("tunnel_key set without source and destination addresses");
+        }
+        b.beginSet(KeyAttr.TUNNEL, false);
+        if (hasId) {
+            b.field(Field.TUN_ID, id, -1L);
+        }
+        if (v4) {
+            b.field(Field.TUN_IPV4_SRC, actOpts.be32(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV4_SRC) & 0xffffffffL, -1L)
+                    .field(Field.TUN_IPV4_DST, actOpts.be32(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV4_DST) & 0xffffffffL, -1L);
+        } else {
             ByteBuffer bb = actOpts.buffer();
             int s = actOpts.offset(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV6_SRC);
             int d = actOpts.offset(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV6_DST);
-            b.beginSet(KeyAttr.TUNNEL, false);
-            if (hasId) {
-                b.field(Field.TUN_ID, id, -1L);
-            }
             b.field(Field.TUN_IPV6_SRC_HI, be64(bb, s), -1L).field(Field.TUN_IPV6_SRC_LO, be64(bb, s + 8), -1L)
-                    .field(Field.TUN_IPV6_DST_HI, be64(bb, d), -1L).field(Field.TUN_IPV6_DST_LO, be64(bb, d + 8), -1L)
-                    .field(Field.TUN_TOS, tos, -1L).field(Field.TUN_TTL, ttl, -1L).field(Field.TUN_TP_DST, tpDst, -1L)
-                    .field(Field.TUN_FLAGS, flags, -1L).endSet();
-        } else {
-            throw new NotOurs("tunnel_key set without addresses");
+                    .field(Field.TUN_IPV6_DST_HI, be64(bb, d), -1L).field(Field.TUN_IPV6_DST_LO, be64(bb, d + 8), -1L);
         }
+        if (tos != 0) {
+            b.field(Field.TUN_TOS, tos, -1L);
+        }
+        b.field(Field.TUN_TTL, ttl, -1L).field(Field.TUN_TP_DST, tpDst, -1L).field(Field.TUN_FLAGS, flags, -1L).endSet();
     }
 
     private static long be64(ByteBuffer b, int off) {

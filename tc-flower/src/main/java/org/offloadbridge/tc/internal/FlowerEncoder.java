@@ -9,9 +9,11 @@ import static org.offloadbridge.netlink.uapi.Rtnetlink.TCA_OPTIONS;
 import java.nio.ByteBuffer;
 import java.util.List;
 import org.offloadbridge.flow.Action;
+import org.offloadbridge.flow.EthType;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.FlowMask;
+import org.offloadbridge.flow.IpProto;
 import org.offloadbridge.flow.KeyAttr;
 import org.offloadbridge.flow.Megaflow;
 import org.offloadbridge.netlink.NetlinkMessageWriter;
@@ -22,7 +24,7 @@ import org.offloadbridge.netlink.uapi.TcMirred;
 import org.offloadbridge.netlink.uapi.TcPedit;
 import org.offloadbridge.netlink.uapi.TcTunnelKey;
 import org.offloadbridge.netlink.uapi.TcVlan;
-import org.offloadbridge.tc.TcOutcome.Reason;
+import org.offloadbridge.flow.FlowResult.Reason;
 import org.offloadbridge.tc.TcPorts;
 
 /**
@@ -55,17 +57,6 @@ import org.offloadbridge.tc.TcPorts;
  * an {@link org.offloadbridge.flow.Actions} list (cached by flow/).
  */
 public final class FlowerEncoder {
-    public static final int ETH_P_ALL = 0x0003;
-    public static final int ETH_P_IP = 0x0800;
-    public static final int ETH_P_ARP = 0x0806;
-    public static final int ETH_P_IPV6 = 0x86dd;
-    public static final int ETH_P_8021Q = 0x8100;
-    public static final int ETH_P_8021AD = 0x88a8;
-    public static final int IPPROTO_ICMP = 1;
-    public static final int IPPROTO_TCP = 6;
-    public static final int IPPROTO_UDP = 17;
-    public static final int IPPROTO_ICMPV6 = 58;
-    public static final int IPPROTO_SCTP = 132;
     /** TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS): the ingress hook of a clsact (or ingress) qdisc. */
     public static final int PARENT_INGRESS = 0xfffffff2;
     /** OVS's TCA_ACT_MAX_NUM: hardware drivers take no more, and neither do we. */
@@ -117,7 +108,7 @@ public final class FlowerEncoder {
         }
         long etm = m.get(Field.ETH_TYPE);
         if (etm == 0) {
-            return ETH_P_ALL;
+            return EthType.ALL;
         }
         if (etm != 0xffff) {
             throw new Refusal(Reason.UNSUPPORTED_MASK, "eth_type: partial mask 0x" + Long.toHexString(etm) + " (flower matches the ethertype exactly or not at all)");
@@ -156,7 +147,7 @@ public final class FlowerEncoder {
         writeActions(w, flow);
         w.putU32(TCA_FLOWER_FLAGS, clsFlags);
         writeFragFlags(w, l3);
-        if (proto != ETH_P_ALL) {
+        if (proto != EthType.ALL) {
             w.putBe16(TCA_FLOWER_KEY_ETH_TYPE, proto);
         }
         w.endNested(opts);
@@ -186,11 +177,11 @@ public final class FlowerEncoder {
     private static int vlanTpid(FlowKey k, FlowMask m, Field tpid) {
         long tm = m.get(tpid);
         if (tm == 0) {
-            return ETH_P_8021Q;
+            return EthType.VLAN_8021Q;
         }
         long t = k.get(tpid);
-        if (tm != 0xffff || (t != ETH_P_8021Q && t != ETH_P_8021AD)) {
-            throw new Refusal(Reason.OUT_OF_RANGE, tpid.name().toLowerCase() + "=0x" + Long.toHexString(t) + "/0x" + Long.toHexString(tm)
+        if (tm != 0xffff || (t != EthType.VLAN_8021Q && t != EthType.VLAN_8021AD)) {
+            throw new Refusal(Reason.OUT_OF_RANGE, FieldNames.match(tpid, k, m) + " 0x" + Long.toHexString(t) + "/0x" + Long.toHexString(tm)
                     + ": flower takes an exact 802.1Q (0x8100) or 802.1ad (0x88a8) tag");
         }
         return (int) t;
@@ -203,7 +194,7 @@ public final class FlowerEncoder {
         }
         // Chain 0 only: recirc_id(0) is what every packet entering tc ingress carries.
         if (m(Field.RECIRC_ID) != 0 && k(Field.RECIRC_ID) != 0) {
-            throw new Refusal(Reason.UNSUPPORTED_FIELD, "recirc_id=" + k(Field.RECIRC_ID) + ": recirculation (tc chains) is not offloaded yet");
+            throw new Refusal(Reason.UNSUPPORTED_KEY, "recirc_id=" + k(Field.RECIRC_ID) + ": recirculation (tc chains) is not offloaded yet");
         }
         use(Field.RECIRC_ID);
     }
@@ -223,10 +214,10 @@ public final class FlowerEncoder {
                 : m(Field.VLAN0_TPID) == 0xffff && k(Field.VLAN0_TPID) == 0;
         if (!cfiMasked && !untagged) {
             if (m(Field.VLAN0_VID) != 0 || m(Field.VLAN0_PCP) != 0 || m(Field.VLAN1_CFI) != 0 || m(Field.VLAN1_VID) != 0 || m(Field.VLAN1_PCP) != 0) {
-                throw new Refusal(Reason.UNSUPPORTED_MASK, "vlan_tci: vid/pcp matched without matching the tag's presence (cfi bit)");
+                throw new Refusal(Reason.UNSUPPORTED_MASK, "vlan(vid/pcp) matched without matching whether the tag is there (vlan(cfi) or the outer eth_type)");
             }
             if (m(Field.VLAN0_TPID) != 0 || m(Field.VLAN1_TPID) != 0) {
-                throw new Refusal(Reason.UNSUPPORTED_MASK, "vlan tpid matched without matching the tag's presence (cfi bit)");
+                throw new Refusal(Reason.UNSUPPORTED_MASK, "eth_type before vlan() (vlan0_tpid) matched without matching whether the tag is there (vlan(cfi))");
             }
             use(Field.VLAN0_TPID);
             use(Field.VLAN1_TPID);
@@ -242,7 +233,7 @@ public final class FlowerEncoder {
             }
             for (Field f : new Field[] {Field.VLAN0_TPID, Field.VLAN0_VID, Field.VLAN0_PCP, Field.VLAN1_CFI, Field.VLAN1_VID, Field.VLAN1_PCP, Field.VLAN1_TPID}) {
                 if (k(f) != 0) {
-                    throw new Refusal(Reason.UNSUPPORTED_MASK, f.name().toLowerCase() + " matched on an untagged flow");
+                    throw new Refusal(Reason.UNSUPPORTED_MASK, FieldNames.match(f, key, mask) + " 0x" + Long.toHexString(k(f)) + " matched on an untagged flow");
                 }
                 use(f);
             }
@@ -260,10 +251,10 @@ public final class FlowerEncoder {
             }
         } else {
             if (m(Field.VLAN1_VID) != 0 || m(Field.VLAN1_PCP) != 0) {
-                throw new Refusal(Reason.UNSUPPORTED_MASK, "vlan1 vid/pcp matched without an inner tag");
+                throw new Refusal(Reason.UNSUPPORTED_MASK, "encap(vlan(vid/pcp)) matched on a flow without an inner tag");
             }
             if (k(Field.VLAN1_TPID) != 0) {
-                throw new Refusal(Reason.UNSUPPORTED_MASK, "vlan1_tpid=0x" + Long.toHexString(k(Field.VLAN1_TPID)) + " without an inner tag (cfi bit)");
+                throw new Refusal(Reason.UNSUPPORTED_MASK, FieldNames.match(Field.VLAN1_TPID, key, mask) + " 0x" + Long.toHexString(k(Field.VLAN1_TPID)) + " on a flow without an inner tag (encap(vlan(cfi=0)))");
             }
             // "No second tag" (the baseline's exact vlan1 tpid/cfi of 0) is what a non-TPID
             // vlan_ethtype says; the decoder gives it back from there.
@@ -279,11 +270,11 @@ public final class FlowerEncoder {
     private void vlanIdPrio(NetlinkMessageWriter w, Field vid, Field pcp, int vidAttr, int prioAttr) {
         long vm = m(vid);
         if (vm != 0 && vm != 0xfff) {
-            throw new Refusal(Reason.UNSUPPORTED_MASK, vid.name().toLowerCase() + ": partial mask 0x" + Long.toHexString(vm) + " (flower matches the VLAN id exactly or not at all)");
+            throw new Refusal(Reason.UNSUPPORTED_MASK, FieldNames.match(vid, key, mask) + ": partial mask 0x" + Long.toHexString(vm) + " (flower matches the VLAN id exactly or not at all)");
         }
         long pm = m(pcp);
         if (pm != 0 && pm != 7) {
-            throw new Refusal(Reason.UNSUPPORTED_MASK, pcp.name().toLowerCase() + ": partial mask (flower matches the priority exactly or not at all)");
+            throw new Refusal(Reason.UNSUPPORTED_MASK, FieldNames.match(pcp, key, mask) + ": partial mask (flower matches the priority exactly or not at all)");
         }
         if (vm != 0) {
             w.putU16(vidAttr, (int) k(vid));
@@ -309,10 +300,10 @@ public final class FlowerEncoder {
     }
 
     private void writeL3L4(NetlinkMessageWriter w, int ethType) {
-        if (ethType == ETH_P_IP || ethType == ETH_P_IPV6) {
+        if (ethType == EthType.IP || ethType == EthType.IPV6) {
             long pm = m(Field.NW_PROTO);
             if (pm != 0 && pm != 0xff) {
-                throw new Refusal(Reason.UNSUPPORTED_MASK, "nw_proto: partial mask (flower matches ip_proto exactly or not at all)");
+                throw new Refusal(Reason.UNSUPPORTED_MASK, FieldNames.match(Field.NW_PROTO, key, mask) + ": partial mask 0x" + Long.toHexString(pm) + " (flower matches ip_proto exactly or not at all)");
             }
             int proto = pm == 0 ? -1 : (int) k(Field.NW_PROTO);
             if (proto >= 0) {
@@ -321,7 +312,7 @@ public final class FlowerEncoder {
             use(Field.NW_PROTO);
             u8KeyMask(w, Field.NW_TOS, TCA_FLOWER_KEY_IP_TOS, TCA_FLOWER_KEY_IP_TOS_MASK);
             u8KeyMask(w, Field.NW_TTL, TCA_FLOWER_KEY_IP_TTL, TCA_FLOWER_KEY_IP_TTL_MASK);
-            if (ethType == ETH_P_IP) {
+            if (ethType == EthType.IP) {
                 be32KeyMask(w, Field.IPV4_SRC, TCA_FLOWER_KEY_IPV4_SRC, TCA_FLOWER_KEY_IPV4_SRC_MASK);
                 be32KeyMask(w, Field.IPV4_DST, TCA_FLOWER_KEY_IPV4_DST, TCA_FLOWER_KEY_IPV4_DST_MASK);
             } else {
@@ -330,10 +321,10 @@ public final class FlowerEncoder {
             }
             use(Field.NW_FRAG); // written after the actions, as iproute2 does
             if ((m(Field.TP_SRC) != 0 || m(Field.TP_DST) != 0 || m(Field.TCP_FLAGS) != 0) && proto < 0) {
-                throw new Refusal(Reason.UNSUPPORTED_MASK, "tp_src/tp_dst/tcp_flags matched without an exact nw_proto (flower needs ip_proto for L4 keys)");
+                throw new Refusal(Reason.UNSUPPORTED_MASK, "L4 ports or tcp_flags matched without an exact " + FieldNames.match(Field.NW_PROTO, key, mask) + " (flower needs ip_proto for L4 keys)");
             }
             switch (proto) {
-                case IPPROTO_TCP -> {
+                case IpProto.TCP -> {
                     ports(w, TCA_FLOWER_KEY_TCP_SRC, TCA_FLOWER_KEY_TCP_SRC_MASK, TCA_FLOWER_KEY_TCP_DST, TCA_FLOWER_KEY_TCP_DST_MASK);
                     long fm = m(Field.TCP_FLAGS);
                     if (fm != 0) {
@@ -342,30 +333,30 @@ public final class FlowerEncoder {
                     }
                     use(Field.TCP_FLAGS);
                 }
-                case IPPROTO_UDP -> ports(w, TCA_FLOWER_KEY_UDP_SRC, TCA_FLOWER_KEY_UDP_SRC_MASK, TCA_FLOWER_KEY_UDP_DST, TCA_FLOWER_KEY_UDP_DST_MASK);
-                case IPPROTO_SCTP -> ports(w, TCA_FLOWER_KEY_SCTP_SRC, TCA_FLOWER_KEY_SCTP_SRC_MASK, TCA_FLOWER_KEY_SCTP_DST, TCA_FLOWER_KEY_SCTP_DST_MASK);
-                case IPPROTO_ICMP -> {
-                    if (ethType == ETH_P_IP) {
+                case IpProto.UDP -> ports(w, TCA_FLOWER_KEY_UDP_SRC, TCA_FLOWER_KEY_UDP_SRC_MASK, TCA_FLOWER_KEY_UDP_DST, TCA_FLOWER_KEY_UDP_DST_MASK);
+                case IpProto.SCTP -> ports(w, TCA_FLOWER_KEY_SCTP_SRC, TCA_FLOWER_KEY_SCTP_SRC_MASK, TCA_FLOWER_KEY_SCTP_DST, TCA_FLOWER_KEY_SCTP_DST_MASK);
+                case IpProto.ICMP -> {
+                    if (ethType == EthType.IP) {
                         u8KeyMask(w, Field.ICMP_TYPE, TCA_FLOWER_KEY_ICMPV4_TYPE, TCA_FLOWER_KEY_ICMPV4_TYPE_MASK);
                         u8KeyMask(w, Field.ICMP_CODE, TCA_FLOWER_KEY_ICMPV4_CODE, TCA_FLOWER_KEY_ICMPV4_CODE_MASK);
                     }
                 }
-                case IPPROTO_ICMPV6 -> {
-                    if (ethType == ETH_P_IPV6) {
+                case IpProto.ICMPV6 -> {
+                    if (ethType == EthType.IPV6) {
                         u8KeyMask(w, Field.ICMP_TYPE, TCA_FLOWER_KEY_ICMPV6_TYPE, TCA_FLOWER_KEY_ICMPV6_TYPE_MASK);
                         u8KeyMask(w, Field.ICMP_CODE, TCA_FLOWER_KEY_ICMPV6_CODE, TCA_FLOWER_KEY_ICMPV6_CODE_MASK);
                     }
                 }
                 default -> { }
             }
-        } else if (ethType == ETH_P_ARP) {
+        } else if (ethType == EthType.ARP) {
             be32KeyMask(w, Field.ARP_SPA, TCA_FLOWER_KEY_ARP_SIP, TCA_FLOWER_KEY_ARP_SIP_MASK);
             be32KeyMask(w, Field.ARP_TPA, TCA_FLOWER_KEY_ARP_TIP, TCA_FLOWER_KEY_ARP_TIP_MASK);
             long om = m(Field.ARP_OP);
             if (om != 0) {
                 long op = k(Field.ARP_OP);
                 if (op > 0xff || (om & 0xff00) != 0 && (om & 0xff00) != 0xff00) {
-                    throw new Refusal(Reason.OUT_OF_RANGE, "arp_op=" + op + ": flower's ARP opcode key is 8 bits");
+                    throw new Refusal(Reason.OUT_OF_RANGE, "arp(op=" + op + "): flower's ARP opcode key is 8 bits");
                 }
                 w.putU8(TCA_FLOWER_KEY_ARP_OP, (int) op);
                 w.putU8(TCA_FLOWER_KEY_ARP_OP_MASK, (int) (om & 0xff));
@@ -406,10 +397,10 @@ public final class FlowerEncoder {
         if (idm != 0) {
             long id = k(Field.TUN_ID);
             if (idm != -1L) {
-                throw new Refusal(Reason.UNSUPPORTED_MASK, "tun_id: partial mask 0x" + Long.toHexString(idm) + " (flower's enc_key_id is exact)");
+                throw new Refusal(Reason.UNSUPPORTED_MASK, "tunnel(tun_id=0x" + Long.toHexString(id) + "/0x" + Long.toHexString(idm) + "): partial mask" + Long.toHexString(idm) + " (flower's enc_key_id is exact)");
             }
             if ((id >>> 32) != 0) {
-                throw new Refusal(Reason.OUT_OF_RANGE, "tun_id=0x" + Long.toHexString(id) + ": flower's enc_key_id is 32 bits");
+                throw new Refusal(Reason.OUT_OF_RANGE, "tunnel(tun_id=0x" + Long.toHexString(id) + "): flower's enc_key_id is 32 bits");
             }
             w.putBe32(TCA_FLOWER_KEY_ENC_KEY_ID, (int) id);
         }
@@ -441,7 +432,7 @@ public final class FlowerEncoder {
 
     private void writeFragFlags(NetlinkMessageWriter w, int ethType) {
         long fm = m(Field.NW_FRAG);
-        if (fm == 0 || (ethType != ETH_P_IP && ethType != ETH_P_IPV6)) {
+        if (fm == 0 || (ethType != EthType.IP && ethType != EthType.IPV6)) {
             return;
         }
         long fk = k(Field.NW_FRAG);
@@ -460,7 +451,7 @@ public final class FlowerEncoder {
                 }
             }
         } else {
-            throw new Refusal(Reason.UNSUPPORTED_MASK, "nw_frag: 'later' matched without 'any'");
+            throw new Refusal(Reason.UNSUPPORTED_MASK, FieldNames.match(Field.NW_FRAG, key, mask) + ": 'later' matched without 'any' (flower's firstfrag only means something for fragments)");
         }
         w.putBe32(TCA_FLOWER_KEY_FLAGS, flags);
         w.putBe32(TCA_FLOWER_KEY_FLAGS_MASK, flagsMask);
@@ -471,9 +462,10 @@ public final class FlowerEncoder {
             if (!used[i]) {
                 Field f = Field.of(i);
                 if (mask.get(f) != 0) {
-                    throw new Refusal(Reason.UNSUPPORTED_FIELD, f.ovsName() + ": no flower key for it"
-                            + (f == Field.TUN_FLAGS ? " (tunnel flags need kernel 6.11's enc_flags)" : "")
-                            + " in this flow (eth_type 0x" + Long.toHexString(k(Field.ETH_TYPE)) + ", nw_proto " + k(Field.NW_PROTO) + ")");
+                    // Name the field as the flow text does, and the context only by what the flow
+                    // matches (a wildcarded nw_proto is not "nw_proto 0").
+                    throw new Refusal(Reason.UNSUPPORTED_KEY, FieldNames.match(f, key, mask) + ": no flower key for it"
+                            + (f == Field.TUN_FLAGS ? " (tunnel flags need kernel 6.11's enc_flags)" : " in this flow (" + FieldNames.context(key, mask) + ")"));
                 }
             }
         }
@@ -702,7 +694,7 @@ public final class FlowerEncoder {
             } else if (fv.field() == Field.VLAN0_PCP && fv.mask() == 7) {
                 pcp = (int) fv.value();
             } else if (fv.mask() != 0) {
-                throw new Refusal(Reason.UNSUPPORTED_ACTION, "set(vlan(" + fv.field().ovsName() + ")): act_vlan modify rewrites the whole outer vid and pcp only");
+                throw new Refusal(Reason.UNSUPPORTED_ACTION, FieldNames.set(KeyAttr.VLAN, fv.field()) + ": act_vlan modify rewrites the whole outer vid and pcp only");
             }
         }
         if (vid < 0) {
@@ -748,11 +740,18 @@ public final class FlowerEncoder {
                         throw new Refusal(Reason.UNSUPPORTED_ACTION, "set(tunnel(tp_src=" + v + ")): tunnel_key can't choose the UDP source port");
                     }
                 }
-                default -> throw new Refusal(Reason.UNSUPPORTED_ACTION, "set(tunnel(" + fv.field().ovsName() + ")): no tunnel_key attribute for it");
+                default -> throw new Refusal(Reason.UNSUPPORTED_ACTION, FieldNames.set(KeyAttr.TUNNEL, fv.field()) + ": no tunnel_key attribute for it");
             }
         }
         if ((id >>> 32) != 0 && id != -1) {
             throw new Refusal(Reason.OUT_OF_RANGE, "set(tunnel(tun_id=0x" + Long.toHexString(id) + ")): tunnel_key ids are 32 bits");
+        }
+        int unsupported = flags & (FlowKey.TUN_F_DONT_FRAGMENT | FlowKey.TUN_F_OAM);
+        if (unsupported != 0) {
+            // Not dropped silently (OVS does, on kernels without enc flags): the packet would leave
+            // with other header bits than the flow asked for.
+            throw new Refusal(Reason.UNSUPPORTED_ACTION, "set(tunnel(flags(" + ((unsupported & FlowKey.TUN_F_DONT_FRAGMENT) != 0 ? "df" : "oam")
+                    + "))): tunnel_key (uapi up to TCA_TUNNEL_KEY_ENC_TTL) has no " + ((unsupported & FlowKey.TUN_F_DONT_FRAGMENT) != 0 ? "don't-fragment" : "OAM") + " flag");
         }
         if (!v6 && (v4src < 0 || v4dst < 0)) {
             throw new Refusal(Reason.UNSUPPORTED_ACTION, "set(tunnel(...)) without src and dst addresses");
@@ -766,8 +765,12 @@ public final class FlowerEncoder {
             w.putBe32(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV4_SRC, (int) v4src);
             w.putBe32(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV4_DST, (int) v4dst);
         }
-        if (id != -1 && (flags & FlowKey.TUN_F_KEY) != 0) {
-            w.putBe32(TcTunnelKey.TCA_TUNNEL_KEY_ENC_KEY_ID, (int) id);
+        // The id is sent when the action names one (as OVS sends OVS_TUNNEL_KEY_ATTR_ID for a
+        // listed tun_id, key flag or not) or when the key flag says there is one (then 0 if
+        // unnamed). act_tunnel_key sets its TUNNEL_KEY flag exactly when ENC_KEY_ID is given and
+        // dumps the id exactly then, so the decoder gives back tun_id and flags(key) together.
+        if (id != -1 || (flags & FlowKey.TUN_F_KEY) != 0) {
+            w.putBe32(TcTunnelKey.TCA_TUNNEL_KEY_ENC_KEY_ID, id == -1 ? 0 : (int) id);
         }
         if (tpDst >= 0) {
             w.putBe16(TcTunnelKey.TCA_TUNNEL_KEY_ENC_DST_PORT, tpDst);
@@ -793,19 +796,19 @@ public final class FlowerEncoder {
             }
             PeditField pf = PeditField.of(s.attr(), fv.field());
             if (pf == null) {
-                throw new Refusal(Reason.UNSUPPORTED_ACTION, "set(" + s.attr().ovsName() + "(" + fv.field().ovsName() + ")): pedit can't rewrite it");
+                throw new Refusal(Reason.UNSUPPORTED_ACTION, FieldNames.set(s.attr(), fv.field()) + ": pedit can't rewrite it");
             }
             peditField(pf, fv.value(), setMask);
             switch (s.attr()) {
                 case IPV4 -> {
                     csumFlags |= TcCsum.TCA_CSUM_UPDATE_FLAG_IPV4HDR;
                     if (fv.field() == Field.IPV4_SRC || fv.field() == Field.IPV4_DST) {
-                        csumFlags |= l4Csum(nwProto, "set(ipv4(" + fv.field().ovsName() + "))", false);
+                        csumFlags |= l4Csum(nwProto, FieldNames.set(KeyAttr.IPV4, fv.field()), false);
                     }
                 }
                 case IPV6 -> {
                     if (fv.field() != Field.NW_TOS && fv.field() != Field.NW_TTL) {
-                        csumFlags |= l4Csum(nwProto, "set(ipv6(" + fv.field().ovsName() + "))", true);
+                        csumFlags |= l4Csum(nwProto, FieldNames.set(KeyAttr.IPV6, fv.field()), true);
                     }
                 }
                 case TCP -> csumFlags |= TcCsum.TCA_CSUM_UPDATE_FLAG_TCP;
@@ -818,10 +821,10 @@ public final class FlowerEncoder {
     /** Checksums an address rewrite invalidates: TCP/UDP's pseudo-header. */
     private static int l4Csum(int nwProto, String what, boolean v6) {
         return switch (nwProto) {
-            case IPPROTO_TCP -> TcCsum.TCA_CSUM_UPDATE_FLAG_TCP;
-            case IPPROTO_UDP -> TcCsum.TCA_CSUM_UPDATE_FLAG_UDP;
-            case IPPROTO_ICMPV6 -> throw new Refusal(Reason.UNSUPPORTED_ACTION, what + " on ICMPv6: act_csum can't fix the ICMPv6 checksum");
-            case -1 -> throw new Refusal(Reason.UNSUPPORTED_ACTION, what + " without an exact nw_proto match: can't tell which L4 checksum to fix");
+            case IpProto.TCP -> TcCsum.TCA_CSUM_UPDATE_FLAG_TCP;
+            case IpProto.UDP -> TcCsum.TCA_CSUM_UPDATE_FLAG_UDP;
+            case IpProto.ICMPV6 -> throw new Refusal(Reason.UNSUPPORTED_ACTION, what + " on ICMPv6: act_csum can't fix the ICMPv6 checksum");
+            case -1 -> throw new Refusal(Reason.UNSUPPORTED_ACTION, what + " on a flow that doesn't match " + (v6 ? "ipv6" : "ipv4") + "(proto) exactly: can't tell which L4 checksum to fix");
             default -> 0; // SCTP's CRC32c and ICMPv4 do not cover the addresses
         };
     }

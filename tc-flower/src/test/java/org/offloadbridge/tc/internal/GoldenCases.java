@@ -110,7 +110,7 @@ public final class GoldenCases {
         c.put("act_tunnel_set6", act(Flows.on(OB0).eth(0x0800), Actions.builder().beginSet(KeyAttr.TUNNEL, false)
                 .field(Field.TUN_ID, 7, -1L).field(Field.TUN_IPV6_SRC_HI, a6[0], -1L).field(Field.TUN_IPV6_SRC_LO, a6[1], -1L)
                 .field(Field.TUN_IPV6_DST_HI, b6[0], -1L).field(Field.TUN_IPV6_DST_LO, b6[1], -1L)
-                .field(Field.TUN_TOS, 0, -1L).field(Field.TUN_TTL, 64, -1L).field(Field.TUN_TP_DST, 4789, -1L)
+                .field(Field.TUN_TTL, 64, -1L).field(Field.TUN_TP_DST, 4789, -1L)
                 .field(Field.TUN_FLAGS, FlowKey.TUN_F_KEY, -1L).endSet().output(OBVX).build()));
         c.put("act_flags_skip_hw", new Case(Flows.on(OB0).eth(0x0800).actions(toOb1()).ufid(golden ? Flows.GOLDEN_UFID : null).build(), 1, 2));
         return c;

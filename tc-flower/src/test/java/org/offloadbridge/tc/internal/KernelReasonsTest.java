@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.junit.jupiter.api.Test;
 import org.offloadbridge.flow.FlowResult.Reason;
 import org.offloadbridge.netlink.Errno;
-import org.offloadbridge.tc.TcOutcome;
 
 /** errno + extack → the one reason vocabulary, and tc's older reason names → the vocabulary. */
 class KernelReasonsTest {
@@ -40,23 +39,4 @@ class KernelReasonsTest {
         assertEquals(Reason.NOT_FOUND, KernelReasons.of(Errno.ENOENT.value(), "Filter with specified priority/protocol not found", false, false));
     }
 
-    @Test
-    void theOlderTcNamesMeanTheVocabularysWords() {
-        assertEquals(Reason.UNSUPPORTED_KEY, TcOutcome.Reason.UNSUPPORTED_FIELD);
-        assertEquals(Reason.UNSUPPORTED_MASK, TcOutcome.Reason.UNSUPPORTED_MASK);
-        assertEquals(Reason.UNSUPPORTED_ACTION, TcOutcome.Reason.UNSUPPORTED_ACTION);
-        assertEquals(Reason.USERSPACE_ACTION, TcOutcome.Reason.USERSPACE_ACTION);
-        assertEquals(Reason.TOO_MANY_ACTIONS, TcOutcome.Reason.TOO_MANY_ACTIONS);
-        assertEquals(Reason.OUT_OF_RANGE, TcOutcome.Reason.OUT_OF_RANGE);
-        assertEquals(Reason.NO_DEVICE, TcOutcome.Reason.NO_DEVICE);
-        assertEquals(Reason.TC_POLICY, TcOutcome.Reason.POLICY);
-        assertEquals(Reason.DEVICE_REFUSED, TcOutcome.Reason.UNSUPPORTED_BY_DEVICE);
-        assertEquals(Reason.KERNEL_UNSUPPORTED, TcOutcome.Reason.UNSUPPORTED_BY_KERNEL);
-        assertEquals(Reason.NO_SPACE, TcOutcome.Reason.NO_SPACE);
-        assertEquals(Reason.EXISTS, TcOutcome.Reason.EXISTS);
-        assertEquals(Reason.NOT_FOUND, TcOutcome.Reason.NOT_FOUND);
-        assertEquals(Reason.KERNEL_REFUSED, TcOutcome.Reason.INVALID);
-        assertEquals(Reason.KERNEL_REFUSED, TcOutcome.Reason.OTHER);
-        assertEquals(Reason.NONE, TcOutcome.Reason.NONE);
-    }
 }

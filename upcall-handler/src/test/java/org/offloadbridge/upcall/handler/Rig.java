@@ -15,9 +15,14 @@ import org.offloadbridge.upcall.pipeline.Translation;
  * their own queues, driven by hand.
  */
 public final class Rig {
-    /** Port 1 → 2 by default; tp_dst=99 → p3 (so every flow's mask holds tp_dst); p4 → controller. */
+    /**
+     * Port 1 → 2 by default; tp_dst=99 → p3; p4 → controller. The dl_src rule never matches a
+     * test flow but makes every megaflow hold dl_src exactly (MACs have no prefix trie), so flows
+     * that differ in dl_src ({@link TestPipelines#distinct}) are distinct megaflows.
+     */
     public static final String RULES = """
         priority=20,in_port=p4,actions=controller
+        priority=15,dl_src=02:00:00:00:ff:ff,actions=drop
         priority=10,udp,tp_dst=99,actions=output:p3
         priority=1,actions=output:p2
         """;

@@ -61,6 +61,17 @@ public final class TestPipelines {
         return k;
     }
 
+    /**
+     * The {@code i}-th of many UDP flows from port 1 that differ only in dl_src: distinct
+     * megaflows under {@link Rig#RULES}, whose dl_src rule pins dl_src in every mask (ports and
+     * addresses would not do: the classifier pins only the prefix bits that prove a miss).
+     */
+    public static FlowKey distinct(int i) {
+        FlowKey k = udp(1, 1, 2, 53);
+        k.set(Field.ETH_SRC, 0x020000100000L + i);
+        return k;
+    }
+
     /** An exact-match megaflow of {@link #udp} with {@code actions}, built without a pipeline. */
     public static Megaflow exact(int inPort, int src, Actions actions) {
         FlowKey k = udp(inPort, src, 2, 53);

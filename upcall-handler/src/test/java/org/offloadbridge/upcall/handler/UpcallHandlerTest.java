@@ -74,7 +74,7 @@ class UpcallHandlerTest {
         for (int h = 0; h < 2; h++) {
             for (int r = 0; r < rounds; r++) {
                 for (int f = 0; f < flows; f++) {
-                    rig.miss(h, TestPipelines.udp(1, 1, 2, 100 + f));
+                    rig.miss(h, TestPipelines.distinct(f));
                 }
             }
         }
@@ -103,7 +103,7 @@ class UpcallHandlerTest {
         }
         assertTrue(errors.isEmpty(), errors.toString());
         for (int f = 0; f < flows; f++) {
-            Ufid ufid = rig.ufidOf(TestPipelines.udp(1, 1, 2, 100 + f));
+            Ufid ufid = rig.ufidOf(TestPipelines.distinct(f));
             assertEquals(1, rig.tc.putsOf(ufid), "flow " + f + " installed once");
         }
         assertEquals(flows, rig.tc.size());
@@ -153,7 +153,7 @@ class UpcallHandlerTest {
     void atTheFlowLimitPacketsAreExecutedAndNothingIsPlaced() {
         Rig small = new Rig(true, TcPolicy.NONE, 3);
         for (int f = 0; f < 5; f++) {
-            small.send(TestPipelines.udp(1, 1, 2, 100 + f));
+            small.send(TestPipelines.distinct(f));
         }
         assertEquals(3, small.ukeys.size());
         assertEquals(3, small.tc.size());

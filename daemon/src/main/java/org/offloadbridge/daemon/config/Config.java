@@ -1,0 +1,147 @@
+package org.offloadbridge.daemon.config;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.offloadbridge.flow.OffloadPreference;
+import org.offloadbridge.flow.TcPolicy;
+
+/**
+ * The daemon's configuration after validation: immutable, every value in range, every default
+ * filled in. Only {@link ConfigParser} makes one from a file; {@link #defaults(int)} is what an
+ * empty file gives. Keys are documented in docs/configuration.md, which names the OVS
+ * {@code other_config} key each one mirrors.
+ *
+ * @param source              the file it was read from (for messages), or null for defaults
+ * @param hwOffload           {@code hw-offload}: offer flows to tc at all
+ * @param tcPolicy            {@code tc-policy}: where tc filters may live
+ * @param offloadDefault      {@code offload-default}: the preference of a rule without {@code offload=}
+ * @param maxIdleMillis       {@code max-idle}: a flow unused this long is removed
+ * @param maxRevalidatorMillis {@code max-revalidator}: the longest a revalidation round may wait
+ * @param flowLimit           {@code flow-limit}: most datapath flows at once
+ * @param handlerThreads      {@code n-handler-threads}
+ * @param revalidatorThreads  {@code n-revalidator-threads}
+ * @param rulesFile           {@code rules-file}, resolved against the config file's directory
+ * @param stopRemovesFlows    {@code stop-removes-flows}: flush our flows on SIGTERM
+ * @param logLevel            {@code log-level}
+ * @param ports               {@code [[port]]} tables, in file order
+ * @param dpdk                {@code [dpdk]}
+ * @param control             {@code [control]}
+ * @param metrics             {@code [metrics]}
+ */
+public record Config(
+        Path source,
+        boolean hwOffload,
+        TcPolicy tcPolicy,
+        OffloadPreference offloadDefault,
+        long maxIdleMillis,
+        long maxRevalidatorMillis,
+        int flowLimit,
+        int handlerThreads,
+        int revalidatorThreads,
+        Optional<Path> rulesFile,
+        boolean stopRemovesFlows,
+        LogLevel logLevel,
+        List<PortSpec> ports,
+        Dpdk dpdk,
+        Control control,
+        Metrics metrics) {
+
+    /** Where the daemon and {@code offload-bridge check} look when no file is named. */
+    public static final Path DEFAULT_PATH = Path.of("/etc/offload-bridge/offload-bridge.conf");
+    public static final Path DEFAULT_CONTROL_SOCKET = Path.of("/run/offload-bridge/obctl.sock");
+    public static final String DEFAULT_CONTROL_GROUP = "offload-bridge";
+    /**
+     * 9477: in the 9100-9999 block Prometheus exporters customarily use, so firewalls and
+     * scrape configs written for exporters fit. That block's wiki list is full, so no number in
+     * it is free on paper; the address is loopback-only by default, so a clash can only be with
+     * another exporter on the same host, and then {@code [metrics] listen} moves it.
+     */
+    public static final InetSocketAddress DEFAULT_METRICS_LISTEN = new InetSocketAddress("127.0.0.1", 9477);
+
+    public Config {
+        ports = List.copyOf(ports);
+    }
+
+    /** What an empty file means on a host with {@code cores} CPUs. */
+    public static Config defaults(int cores) {
+        int handlers = Math.max(1, cores);
+        return new Config(null, false, TcPolicy.NONE, OffloadPreference.PREFERRED, 10_000, 500, 200_000,
+                handlers, handlers / 4 + 1, Optional.empty(), false, LogLevel.INFO, List.of(),
+                new Dpdk(false, List.of(), List.of()), new Control(DEFAULT_CONTROL_SOCKET, DEFAULT_CONTROL_GROUP),
+                new Metrics(Optional.of(DEFAULT_METRICS_LISTEN)));
+    }
+
+    /** {@code log-level}: the root logger's level, as Logback names them. */
+    public enum LogLevel {
+        TRACE, DEBUG, INFO, WARN, ERROR;
+
+        public String text() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** One {@code [[port]]} table: a device by name, or every representor of one e-switch. */
+    public sealed interface PortSpec permits NamedPort, EswitchPorts {
+        /** The port as the config file spells it, for messages and diffs. */
+        String describe();
+    }
+
+    /**
+     * {@code [[port]] name = "eth1"}, optionally with its OpenFlow number.
+     *
+     * @param ofPort the OpenFlow port number rules may use, or empty to let the daemon number it
+     */
+    public record NamedPort(String name, Optional<Integer> ofPort) implements PortSpec {
+        @Override
+        public String describe() {
+            return "name=" + name + ofPort.map(n -> " ofport=" + n).orElse("");
+        }
+    }
+
+    /**
+     * {@code [[port]] eswitch = "pci/0000:03:00.0"}: every representor of that e-switch, as
+     * they come and go (the port registry follows hotplug).
+     *
+     * @param devlinkHandle the devlink handle, {@code bus/device}, as {@code devlink dev} prints it
+     */
+    public record EswitchPorts(String devlinkHandle) implements PortSpec {
+        @Override
+        public String describe() {
+            return "eswitch=" + devlinkHandle;
+        }
+    }
+
+    /**
+     * {@code [dpdk]}.
+     *
+     * @param enabled  start the in-process DPDK datapath
+     * @param ealArgs  EAL arguments, passed as written
+     * @param pmdCores CPUs to run one PMD thread each on, ascending; empty = one unpinned PMD thread
+     */
+    public record Dpdk(boolean enabled, List<String> ealArgs, List<Integer> pmdCores) {
+        public Dpdk {
+            ealArgs = List.copyOf(ealArgs);
+            pmdCores = List.copyOf(pmdCores);
+        }
+    }
+
+    /**
+     * {@code [control]}: the obctl socket.
+     *
+     * @param socket the unix socket path
+     * @param group  the group that owns it (mode 0660); its members may run obctl
+     */
+    public record Control(Path socket, String group) {
+    }
+
+    /**
+     * {@code [metrics]}.
+     *
+     * @param listen the Prometheus endpoint's address, or empty when turned off ({@code listen = ""})
+     */
+    public record Metrics(Optional<InetSocketAddress> listen) {
+    }
+}

@@ -1,0 +1,120 @@
+package org.offloadbridge.daemon.control;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.offloadbridge.daemon.control.ControlProtocol.Reply;
+import org.offloadbridge.daemon.control.ControlProtocol.Request;
+
+/** Sends one request over the control socket and waits, with a bound, for its reply. */
+public final class ControlClient {
+    private ControlClient() {
+    }
+
+    /** The daemon could not be reached or did not answer; the message says where and why. */
+    public static final class UnreachableException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        UnreachableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * @param timeoutMillis how long to wait for the whole exchange; 0 = forever
+     */
+    public static Reply call(Path socket, String command, List<String> args, long timeoutMillis) throws UnreachableException {
+        ByteBuffer req = ControlProtocol.encode(new Request(command, args));
+        long deadline = timeoutMillis > 0 ? System.nanoTime() + timeoutMillis * 1_000_000 : Long.MAX_VALUE;
+        SocketChannel ch;
+        try {
+            ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        } catch (IOException e) {
+            throw new UnreachableException("cannot open a unix socket: " + e.getMessage(), e);
+        }
+        try (ch; Selector sel = Selector.open()) {
+            try {
+                ch.connect(UnixDomainSocketAddress.of(socket));
+            } catch (IOException e) {
+                throw new UnreachableException("cannot connect to " + socket + ": " + errno(e), e);
+            }
+            ch.configureBlocking(false);
+            SelectionKey key = ch.register(sel, SelectionKey.OP_WRITE | SelectionKey.OP_READ);
+            ByteBuffer header = ByteBuffer.allocate(ControlProtocol.HEADER_BYTES);
+            ByteBuffer body = null;
+            while (true) {
+                long left = deadline == Long.MAX_VALUE ? 0 : (deadline - System.nanoTime()) / 1_000_000;
+                if (deadline != Long.MAX_VALUE && left <= 0) {
+                    throw new UnreachableException("no reply from " + socket + " within " + timeoutMillis + " ms (the daemon is busy or hung)", null);
+                }
+                sel.select(deadline == Long.MAX_VALUE ? 0 : Math.max(1, left));
+                sel.selectedKeys().clear();
+                if (req.hasRemaining()) {
+                    try {
+                        ch.write(req);
+                    } catch (IOException e) {
+                        req.position(req.limit()); // the daemon closed early (a refusal): its reply may still be there
+                    }
+                    if (!req.hasRemaining()) {
+                        key.interestOps(SelectionKey.OP_READ);
+                    }
+                }
+                int n;
+                try {
+                    n = body == null ? ch.read(header) : ch.read(body);
+                } catch (IOException e) {
+                    throw new UnreachableException("connection to " + socket + " lost: " + errno(e), e);
+                }
+                if (n < 0) {
+                    throw new UnreachableException("the daemon at " + socket + " closed the connection without a reply", null);
+                }
+                if (body == null && !header.hasRemaining()) {
+                    int len = header.getInt(0);
+                    if (len < 0 || len > ControlProtocol.MAX_REPLY_BYTES) {
+                        throw new UnreachableException("reply from " + socket + " claims " + Integer.toUnsignedString(len) + " bytes; not a control socket?", null);
+                    }
+                    body = ByteBuffer.allocate(len);
+                }
+                if (body != null && !body.hasRemaining()) {
+                    body.flip();
+                    try {
+                        return ControlProtocol.decodeReply(body);
+                    } catch (ControlProtocol.MalformedException e) {
+                        throw new UnreachableException("bad reply from " + socket + ": " + e.getMessage(), e);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UnreachableException("talking to " + socket + ": " + errno(e), e);
+        }
+    }
+
+    /** The JDK's text for the errno, with the errno's name, and a hint for the usual ones. */
+    static String errno(IOException e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        String l = m.toLowerCase(Locale.ROOT);
+        if (l.contains("no such file")) {
+            return m + " (ENOENT): is offload-bridge running? (systemctl status offload-bridge)";
+        }
+        if (l.contains("connection refused")) {
+            return m + " (ECONNREFUSED): nothing listens there; the daemon is not running or is starting";
+        }
+        if (l.contains("permission denied")) {
+            return m + " (EACCES): run as root or as a member of the socket's group";
+        }
+        if (l.contains("broken pipe")) {
+            return m + " (EPIPE)";
+        }
+        if (l.contains("connection reset")) {
+            return m + " (ECONNRESET)";
+        }
+        return m;
+    }
+}

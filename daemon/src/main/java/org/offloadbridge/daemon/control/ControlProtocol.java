@@ -1,0 +1,156 @@
+package org.offloadbridge.daemon.control;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The wire format of the control socket. One connection carries one request and one reply
+ * (as ovs-appctl's, so a stuck command never blocks the next one behind it on a shared
+ * connection), each a frame:
+ *
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |               length of the body in bytes (big endian)        |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |        body: one JSON object, UTF-8, `length` bytes ...       |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * </pre>
+ *
+ * Request body: {@code {"command": "dump-flows", "args": ["-m"]}}. Reply body:
+ * {@code {"status": 0, "text": "...", "json": {...}}} with {@code json} optional. Status is
+ * obctl's exit status: {@link #OK}, {@link #FAILED}, {@link #USAGE}. A request body is at most
+ * {@link #MAX_REQUEST_BYTES}; a reply at most {@link #MAX_REPLY_BYTES} (a dump of a few hundred
+ * thousand flows fits).
+ */
+public final class ControlProtocol {
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int USAGE = 2;
+
+    public static final int HEADER_BYTES = 4;
+    public static final int MAX_REQUEST_BYTES = 1 << 20;
+    public static final int MAX_REPLY_BYTES = 256 << 20;
+
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private ControlProtocol() {
+    }
+
+    /** One command with its arguments. */
+    public record Request(String command, List<String> args) {
+        public Request {
+            args = List.copyOf(args);
+        }
+    }
+
+    /**
+     * One reply.
+     *
+     * @param status {@link #OK}, {@link #FAILED} or {@link #USAGE}
+     * @param text   what obctl prints
+     * @param json   a structured form for programs, or null
+     */
+    public record Reply(int status, String text, JsonNode json) {
+        public static Reply ok(String text) {
+            return new Reply(OK, text, null);
+        }
+
+        public static Reply failed(String text) {
+            return new Reply(FAILED, text, null);
+        }
+
+        public static Reply usage(String text) {
+            return new Reply(USAGE, text, null);
+        }
+    }
+
+    static ByteBuffer encode(Request r) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("command", r.command());
+        ArrayNode a = o.putArray("args");
+        r.args().forEach(a::add);
+        return frame(o);
+    }
+
+    static ByteBuffer encode(Reply r) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("status", r.status());
+        o.put("text", r.text());
+        if (r.json() != null) {
+            o.set("json", r.json());
+        }
+        return frame(o);
+    }
+
+    private static ByteBuffer frame(JsonNode body) {
+        byte[] b = JSON.writeValueAsBytes(body);
+        ByteBuffer buf = ByteBuffer.allocate(HEADER_BYTES + b.length);
+        buf.putInt(b.length).put(b).flip();
+        return buf;
+    }
+
+    /** Decodes a request body; the message says what is wrong with it. */
+    static Request decodeRequest(ByteBuffer body) throws MalformedException {
+        JsonNode n = parse(body);
+        JsonNode cmd = n.get("command");
+        JsonNode args = n.get("args");
+        if (cmd == null || !cmd.isString() || cmd.stringValue().isEmpty()) {
+            throw new MalformedException("request has no \"command\" string");
+        }
+        List<String> list = new ArrayList<>();
+        if (args != null) {
+            if (!args.isArray()) {
+                throw new MalformedException("request \"args\" is not a list");
+            }
+            for (JsonNode a : args) {
+                if (!a.isString()) {
+                    throw new MalformedException("request \"args\" holds a non-string");
+                }
+                list.add(a.stringValue());
+            }
+        }
+        return new Request(cmd.stringValue(), list);
+    }
+
+    static Reply decodeReply(ByteBuffer body) throws MalformedException {
+        JsonNode n = parse(body);
+        JsonNode status = n.get("status");
+        JsonNode text = n.get("text");
+        if (status == null || !status.isInt() || text == null || !text.isString()) {
+            throw new MalformedException("reply lacks \"status\" or \"text\"");
+        }
+        return new Reply(status.intValue(), text.stringValue(), n.get("json"));
+    }
+
+    private static JsonNode parse(ByteBuffer body) throws MalformedException {
+        try {
+            byte[] b = new byte[body.remaining()];
+            body.get(b);
+            JsonNode n = JSON.readTree(new String(b, StandardCharsets.UTF_8));
+            if (n == null || !n.isObject()) {
+                throw new MalformedException("body is not a JSON object");
+            }
+            return n;
+        } catch (JacksonException e) {
+            throw new MalformedException("body is not JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    /** A frame that is not a valid request or reply. */
+    static final class MalformedException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        MalformedException(String message) {
+            super(message);
+        }
+    }
+}

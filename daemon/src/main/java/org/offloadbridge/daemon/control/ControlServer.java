@@ -1,0 +1,357 @@
+package org.offloadbridge.daemon.control;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
+import org.agrona.concurrent.Agent;
+import org.offloadbridge.daemon.control.ControlProtocol.Reply;
+import org.offloadbridge.daemon.control.ControlProtocol.Request;
+import org.offloadbridge.flow.MonotonicClock;
+
+/**
+ * The daemon's end of the control socket, as an Agent: every {@link #doWork()} accepts,
+ * reads, dispatches and writes without blocking, on one thread, with no thread per
+ * connection. Handlers run on that thread too (see {@link CommandHandler}).
+ *
+ * <p>A connection's life: accepted → peer credentials checked (a refused peer is answered and
+ * closed without its request being read) → one request frame read, at most
+ * {@link ControlProtocol#MAX_REQUEST_BYTES} → dispatched → the reply written → closed. A
+ * connection that has not delivered its whole request within the request timeout, or not taken
+ * its whole reply within the reply timeout, is closed; so is one that goes away mid-request.
+ * At most {@code maxConnections} are open at once; one more is told the daemon is busy.
+ *
+ * <p>The socket file is made mode 0660 and given to the control group at {@link #open()}; a
+ * stale socket left by a dead daemon is replaced, a live one is an error.
+ */
+public final class ControlServer implements Agent, AutoCloseable {
+    /** How a server is set up. */
+    public record Context(Path socket, String group, PeerPolicy policy, MonotonicClock clock,
+            long requestTimeoutMillis, long replyTimeoutMillis, int maxConnections) {
+        public Context {
+            Objects.requireNonNull(socket, "socket");
+            Objects.requireNonNull(policy, "policy");
+            Objects.requireNonNull(clock, "clock");
+        }
+
+        /** 5 s to send a request, 60 s to take a reply, 64 connections at once. */
+        public static Context of(Path socket, String group) {
+            return new Context(socket, group, PeerPolicy.forGroup(group), MonotonicClock.SYSTEM, 5_000, 60_000, 64);
+        }
+    }
+
+    private record Command(String usage, CommandHandler handler) {
+    }
+
+    private final Context ctx;
+    private final Map<String, Command> commands = new TreeMap<>();
+    private final List<Conn> conns = new ArrayList<>();
+    private ServerSocketChannel server;
+    private Selector selector;
+    private long refused;
+    private long timedOut;
+    private long rejected;
+
+    public ControlServer(Context ctx) {
+        this.ctx = ctx;
+        register("list-commands", "", args -> Reply.ok(listCommands()));
+    }
+
+    /**
+     * Adds a command. {@code usage} is the argument syntax after the name ({@code "[type=...] [-m]"});
+     * {@code obctl NAME --help} prints it, and so does {@code list-commands}.
+     */
+    public ControlServer register(String name, String usage, CommandHandler handler) {
+        if (name.isEmpty() || name.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException("command name \"" + name + "\" must be one word");
+        }
+        if (commands.putIfAbsent(name, new Command(usage, handler)) != null) {
+            throw new IllegalArgumentException("command " + name + " is already registered");
+        }
+        return this;
+    }
+
+    /** Binds the socket, sets its mode and group. Separate from onStart so a failure stops start-up. */
+    public void open() throws IOException {
+        Path p = ctx.socket();
+        if (Files.exists(p)) {
+            replaceStale(p);
+        }
+        Files.createDirectories(p.toAbsolutePath().getParent());
+        ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            ch.bind(UnixDomainSocketAddress.of(p), 64);
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-rw----"));
+            if (ctx.group() != null) {
+                GroupPrincipal g;
+                try {
+                    g = p.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(ctx.group());
+                } catch (java.nio.file.attribute.UserPrincipalNotFoundException e) {
+                    throw new IOException("control socket group " + ctx.group() + " does not exist (create it, or set [control] group)", e);
+                }
+                Files.getFileAttributeView(p, PosixFileAttributeView.class).setGroup(g);
+            }
+            ch.configureBlocking(false);
+            selector = Selector.open();
+            ch.register(selector, SelectionKey.OP_ACCEPT);
+            server = ch;
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            Files.deleteIfExists(p);
+            throw e;
+        }
+    }
+
+    private static void replaceStale(Path p) throws IOException {
+        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(p))) {
+            throw new IOException("control socket " + p + " is in use: another offload-bridge is running");
+        } catch (java.net.ConnectException e) {
+            Files.delete(p); // nobody listens: left by a daemon that died
+        }
+    }
+
+    @Override
+    public String roleName() {
+        return "control";
+    }
+
+    @Override
+    public int doWork() throws IOException {
+        if (selector == null) {
+            return 0;
+        }
+        int work = 0;
+        if (selector.selectNow() > 0) {
+            Iterator<SelectionKey> it = selector.selectedKeys().iterator();
+            while (it.hasNext()) {
+                SelectionKey k = it.next();
+                it.remove();
+                if (!k.isValid()) {
+                    continue;
+                }
+                work++;
+                if (k.isAcceptable()) {
+                    accept();
+                } else {
+                    Conn c = (Conn) k.attachment();
+                    try {
+                        if (k.isReadable()) {
+                            c.read();
+                        }
+                        if (k.isValid() && k.isWritable()) {
+                            c.write();
+                        }
+                    } catch (IOException e) {
+                        c.close(); // the peer went away (EPIPE, ECONNRESET): nothing to tell it
+                    }
+                }
+            }
+        }
+        long now = ctx.clock().millis();
+        for (int i = conns.size() - 1; i >= 0; i--) {
+            Conn c = conns.get(i);
+            if (now >= c.deadline) {
+                timedOut++;
+                c.close();
+                work++;
+            }
+        }
+        return work;
+    }
+
+    private void accept() throws IOException {
+        SocketChannel ch;
+        while ((ch = server.accept()) != null) {
+            ch.configureBlocking(false);
+            Conn c = new Conn(ch);
+            conns.add(c);
+            c.key = ch.register(selector, SelectionKey.OP_READ, c);
+            if (conns.size() > ctx.maxConnections()) {
+                rejected++;
+                c.reply(Reply.failed("the daemon is busy: " + ctx.maxConnections() + " control connections are open; try again"));
+                continue;
+            }
+            String why;
+            try {
+                UnixDomainPrincipal peer = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
+                why = ctx.policy().refusal(peer);
+            } catch (IOException | UnsupportedOperationException e) {
+                why = "permission denied: the peer's credentials cannot be read (" + e + ")";
+            }
+            if (why != null) {
+                refused++;
+                c.reply(Reply.failed(why));
+            }
+        }
+    }
+
+    Reply dispatch(Request r) {
+        Command cmd = commands.get(r.command());
+        if (cmd == null) {
+            return Reply.usage("\"" + r.command() + "\" is not a valid command (obctl list-commands lists them)");
+        }
+        if (r.args().size() == 1 && (r.args().get(0).equals("--help") || r.args().get(0).equals("-h"))) {
+            return Reply.ok("usage: obctl " + r.command() + (cmd.usage().isEmpty() ? "" : " " + cmd.usage()) + "\n");
+        }
+        try {
+            Reply reply = cmd.handler().handle(r.args());
+            return reply != null ? reply : Reply.failed(r.command() + " gave no reply (a bug)");
+        } catch (RuntimeException e) {
+            return Reply.failed(r.command() + " failed: " + e);
+        }
+    }
+
+    private String listCommands() {
+        StringBuilder sb = new StringBuilder("The available commands are:\n");
+        commands.forEach((n, c) -> sb.append("  ").append(n).append(c.usage().isEmpty() ? "" : " " + c.usage()).append('\n'));
+        return sb.toString();
+    }
+
+    /** Connections open right now. */
+    public int openConnections() {
+        return conns.size();
+    }
+
+    /** Peers refused on their credentials since start. */
+    public long refusedPeers() {
+        return refused;
+    }
+
+    /** Connections closed for being too slow since start. */
+    public long timedOutConnections() {
+        return timedOut;
+    }
+
+    /** Connections turned away because too many were open. */
+    public long busyRejections() {
+        return rejected;
+    }
+
+    @Override
+    public void onClose() {
+        close();
+    }
+
+    @Override
+    public void close() {
+        for (int i = conns.size() - 1; i >= 0; i--) {
+            conns.get(i).close();
+        }
+        try {
+            if (selector != null) {
+                selector.close();
+            }
+            if (server != null) {
+                server.close();
+                Files.deleteIfExists(ctx.socket());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("closing control socket " + ctx.socket(), e);
+        } finally {
+            selector = null;
+            server = null;
+        }
+    }
+
+    /** One connection: reading a request, then writing a reply. */
+    private final class Conn {
+        final SocketChannel ch;
+        SelectionKey key;
+        final ByteBuffer header = ByteBuffer.allocate(ControlProtocol.HEADER_BYTES);
+        ByteBuffer body;
+        ByteBuffer out;
+        long deadline;
+
+        Conn(SocketChannel ch) {
+            this.ch = ch;
+            this.deadline = ctx.clock().millis() + ctx.requestTimeoutMillis();
+        }
+
+        void read() throws IOException {
+            if (out != null) {
+                // Replying already (e.g. refused): drain and drop whatever the peer still sends.
+                if (ch.read(ByteBuffer.allocate(4096)) < 0) {
+                    close();
+                }
+                return;
+            }
+            if (header.hasRemaining()) {
+                if (ch.read(header) < 0) {
+                    close();
+                    return;
+                }
+                if (header.hasRemaining()) {
+                    return;
+                }
+                int len = header.getInt(0);
+                if (len < 0 || len > ControlProtocol.MAX_REQUEST_BYTES) {
+                    reply(Reply.failed("request too large: " + Integer.toUnsignedString(len) + " bytes; the limit is "
+                            + ControlProtocol.MAX_REQUEST_BYTES));
+                    return;
+                }
+                body = ByteBuffer.allocate(len);
+            }
+            if (ch.read(body) < 0) {
+                close(); // gone mid-request
+                return;
+            }
+            if (!body.hasRemaining()) {
+                body.flip();
+                Reply r;
+                try {
+                    r = dispatch(ControlProtocol.decodeRequest(body));
+                } catch (ControlProtocol.MalformedException e) {
+                    r = Reply.usage("malformed request: " + e.getMessage());
+                }
+                reply(r);
+            }
+        }
+
+        void reply(Reply r) throws IOException {
+            out = ControlProtocol.encode(r);
+            deadline = ctx.clock().millis() + ctx.replyTimeoutMillis();
+            key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+            write();
+        }
+
+        void write() throws IOException {
+            if (out == null) {
+                return;
+            }
+            ch.write(out);
+            if (!out.hasRemaining()) {
+                close();
+            }
+        }
+
+        void close() {
+            conns.remove(this);
+            if (key != null) {
+                key.cancel();
+            }
+            try {
+                ch.close();
+            } catch (IOException e) {
+                // closing a socket we are done with: nothing left to save
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package org.offloadbridge.daemon.control;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.offloadbridge.daemon.control.ControlProtocol.Reply;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code obctl [--socket PATH] COMMAND [ARG...]}: one command to the running daemon, as
+ * {@code ovs-appctl} does it. The command set lives in the daemon ({@code obctl list-commands});
+ * {@code obctl COMMAND --help} asks the daemon for that command's usage.
+ */
+@Command(name = "obctl", mixinStandardHelpOptions = true, version = "obctl 0.1.0",
+        description = "Send a command to the running offload-bridge daemon over its control socket.",
+        footer = {"", "Run `obctl list-commands` for the commands the daemon knows, `obctl COMMAND --help` for one."},
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {"0:the command succeeded", "1:the command failed (the daemon says why)",
+            "2:usage error (bad option, unknown command or arguments)", "3:cannot reach the daemon (the socket path and cause are printed)"})
+public final class ObctlMain implements Callable<Integer> {
+    public static final int EXIT_UNREACHABLE = 3;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-s", "--socket"}, paramLabel = "PATH", description = "control socket (default: $OBCTL_SOCKET or ${DEFAULT-VALUE})",
+            defaultValue = "${env:OBCTL_SOCKET:-/run/offload-bridge/obctl.sock}") // = Config.DEFAULT_CONTROL_SOCKET
+    Path socket;
+
+    @Option(names = {"-T", "--timeout"}, paramLabel = "SECS", description = "give up after SECS seconds; 0 waits forever (default: ${DEFAULT-VALUE})",
+            defaultValue = "30")
+    int timeoutSeconds;
+
+    @Parameters(index = "0", paramLabel = "COMMAND", description = "the command, e.g. list-commands", completionCandidates = KnownCommands.class)
+    String command;
+
+    @Parameters(index = "1..*", paramLabel = "ARG", description = "the command's arguments (passed as written, --help included)")
+    List<String> args = new ArrayList<>();
+
+    /** The commands completion offers before a daemon is asked; the daemon's list is the truth. */
+    static final class KnownCommands implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return List.of("list-commands").iterator();
+        }
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (timeoutSeconds < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be 0 or more seconds");
+        }
+        Reply r;
+        try {
+            r = ControlClient.call(socket, command, args, timeoutSeconds * 1000L);
+        } catch (ControlClient.UnreachableException e) {
+            err.println("obctl: " + e.getMessage());
+            err.flush();
+            return EXIT_UNREACHABLE;
+        }
+        String text = r.text().isEmpty() && r.json() != null ? r.json().toPrettyString() + "\n" : r.text();
+        PrintWriter w = r.status() == ControlProtocol.OK ? out : err;
+        w.print(r.status() == ControlProtocol.OK || text.isEmpty() ? text : "obctl: " + command + ": " + text);
+        if (!text.isEmpty() && !text.endsWith("\n")) {
+            w.println();
+        }
+        w.flush();
+        return switch (r.status()) {
+            case ControlProtocol.OK -> 0;
+            case ControlProtocol.USAGE -> 2;
+            default -> 1;
+        };
+    }
+
+    /** The command line, configured as obctl runs it: options only before COMMAND. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new ObctlMain()).setStopAtPositional(true).setUnmatchedOptionsArePositionalParams(false);
+    }
+
+    public static void main(String[] argv) {
+        System.exit(commandLine().execute(argv));
+    }
+}

@@ -1,0 +1,185 @@
+package org.offloadbridge.daemon.control;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.offloadbridge.daemon.control.ControlProtocol.Reply;
+import org.offloadbridge.flow.MonotonicClock;
+
+/**
+ * Access control with real credentials: obctl runs as {@code nobody} (through {@code setpriv},
+ * so this needs root) against a server owned by root. The JVM's class path is copied where
+ * {@code nobody} can read it, since the build tree and ~/.m2 are usually not.
+ */
+class PeerCredentialsTest {
+    private static Path dir;
+    private static String classPath;
+
+    private ControlServer server;
+    private AgentRunner runner;
+
+    @BeforeAll
+    static void copyClassPath() throws IOException {
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root to run obctl as nobody");
+        assumeTrue(new File("/usr/bin/setpriv").canExecute(), "needs setpriv (util-linux)");
+        dir = Files.createTempDirectory("ob-peer");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        List<String> cp = new ArrayList<>();
+        int i = 0;
+        for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            Path src = Path.of(e);
+            if (!Files.exists(src)) {
+                continue;
+            }
+            Path dst = dir.resolve("cp" + i++ + (Files.isDirectory(src) ? "" : ".jar"));
+            copy(src, dst);
+            cp.add(dst.toString());
+        }
+        classPath = String.join(File.pathSeparator, cp);
+    }
+
+    private static void copy(Path src, Path dst) throws IOException {
+        if (!Files.isDirectory(src)) {
+            Files.copy(src, dst, StandardCopyOption.REPLACE_EXISTING);
+            return;
+        }
+        try (Stream<Path> s = Files.walk(src)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Path t = dst.resolve(src.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        try (Stream<Path> s = Files.walk(dst)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        }
+    }
+
+    @AfterAll
+    static void removeCopy() throws IOException {
+        if (dir != null) {
+            try (Stream<Path> s = Files.walk(dir)) {
+                s.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        if (runner != null) {
+            runner.close();
+        }
+    }
+
+    private Path start(String group) throws IOException {
+        Path socket = dir.resolve("obctl-" + group + ".sock");
+        server = new ControlServer(new ControlServer.Context(socket, group, PeerPolicy.forGroup(group), MonotonicClock.SYSTEM, 5_000, 60_000, 8));
+        server.register("whoami", "", args -> Reply.ok("hello\n"));
+        server.open();
+        runner = new AgentRunner(new SleepingMillisIdleStrategy(1), Throwable::printStackTrace, null, server);
+        AgentRunner.startOnThread(runner);
+        return socket;
+    }
+
+    record Result(int status, String out, String err) {
+    }
+
+    private static Result obctlAsNobody(String group, Path socket, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=nobody", "--regid=" + group, "--clear-groups",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classPath,
+                ObctlMain.class.getName(), "--socket", socket.toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "obctl as nobody did not finish");
+        return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+                new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void socketFileBelongsToTheGroup() throws Exception {
+        Path socket = start("nogroup");
+        assertEquals("nogroup", Files.readAttributes(socket, java.nio.file.attribute.PosixFileAttributes.class).group().getName());
+        assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+    }
+
+    @Test
+    void memberOfTheGroupIsServed() throws Exception {
+        Path socket = start("nogroup");
+        Result r = obctlAsNobody("nogroup", socket, "whoami");
+        assertEquals(new Result(0, "hello\n", ""), r);
+    }
+
+    @Test
+    void outsiderCannotConnectThroughTheFileMode() throws Exception {
+        Path socket = start("root");
+        Result r = obctlAsNobody("nogroup", socket, "whoami");
+        assertEquals(3, r.status, r.toString());
+        assertTrue(r.err.startsWith("obctl: cannot connect to " + socket + ": Permission denied (EACCES)"), r.err);
+        assertEquals(0, server.refusedPeers(), "the kernel refused it before we saw it");
+    }
+
+    @Test
+    void outsiderIsRefusedOnCredentialsWhenTheModeIsLoosened() throws Exception {
+        Path socket = start("root");
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
+        Result r = obctlAsNobody("nogroup", socket, "whoami");
+        assertEquals(1, r.status, r.toString());
+        assertEquals("", r.out);
+        assertEquals("obctl: whoami: permission denied: user nobody is not root, not root and not in group root"
+                + " (add it with: usermod -aG root nobody)\n", r.err);
+        assertEquals(1, server.refusedPeers());
+    }
+
+    @Test
+    void policyRules() {
+        PeerPolicy p = new PeerPolicy("offload-bridge", "obops", Set.of("alice"));
+        assertNull(p.refusal(principal("root", "root")));
+        assertNull(p.refusal(principal("offload-bridge", "offload-bridge")));
+        assertNull(p.refusal(principal("bob", "obops")));
+        assertNull(p.refusal(principal("alice", "users")));
+        assertTrue(p.refusal(principal("mallory", "users")).startsWith("permission denied: user mallory"));
+    }
+
+    @Test
+    void groupFileMembers() throws IOException {
+        Path f = dir.resolve("group");
+        Files.writeString(f, "root:x:0:\nobops:x:998:alice, bob\nother:x:5:carol\n");
+        assertEquals(Set.of("alice", "bob"), PeerPolicy.groupMembers(f, "obops"));
+        assertEquals(Set.of(), PeerPolicy.groupMembers(f, "root"));
+        assertEquals(Set.of(), PeerPolicy.groupMembers(dir.resolve("absent"), "obops"));
+    }
+
+    private static jdk.net.UnixDomainPrincipal principal(String user, String group) {
+        return new jdk.net.UnixDomainPrincipal(() -> user, new java.nio.file.attribute.GroupPrincipal() {
+            @Override
+            public String getName() {
+                return group;
+            }
+        });
+    }
+}
