@@ -5,11 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.offloadbridge.flow.Action;
 import org.offloadbridge.flow.FlowKey;
+import org.offloadbridge.testkit.Cases;
 
 /** MAC learning behind normal, with a fake clock driving expiry. */
 class MacLearningTest {
@@ -46,23 +47,25 @@ class MacLearningTest {
 
     @Test
     void fullTableEvictsTheOldestAndDeletionKeepsProbeChains() {
-        MacLearningTable t = new MacLearningTable(() -> now[0], 1_000_000, 64, changes::incrementAndGet);
-        Random rnd = new Random(7);
-        long[] macs = new long[200];
-        for (int i = 0; i < macs.length; i++) {
-            macs[i] = (rnd.nextLong() & 0xfeffffffffffL);
-            now[0]++;
-            t.learn(i % 3, macs[i], 1 + i % 5);
-        }
-        assertEquals(64, t.size());
-        for (int i = 0; i < macs.length; i++) {
-            int expect = i >= macs.length - 64 ? 1 + i % 5 : -1;
-            assertEquals(expect, t.lookup(i % 3, macs[i]), "entry " + i);
-        }
-        assertEquals(64 - countOn(1, macs.length), 64 - t.flushPort(1));
-        for (int i = macs.length - 64; i < macs.length; i++) {
-            assertEquals(i % 5 == 0 ? -1 : 1 + i % 5, t.lookup(i % 3, macs[i]), "entry " + i);
-        }
+        Cases.check(20, List.of(), r -> r.nextLong(), seed -> "200 random MACs from " + Long.toHexString(seed), seed -> {
+            MacLearningTable t = new MacLearningTable(() -> now[0], 1_000_000, 64, changes::incrementAndGet);
+            SplittableRandom rnd = new SplittableRandom(seed);
+            long[] macs = new long[200];
+            for (int i = 0; i < macs.length; i++) {
+                macs[i] = (rnd.nextLong() & 0xfeffffffffffL);
+                now[0]++;
+                t.learn(i % 3, macs[i], 1 + i % 5);
+            }
+            assertEquals(64, t.size());
+            for (int i = 0; i < macs.length; i++) {
+                int expect = i >= macs.length - 64 ? 1 + i % 5 : -1;
+                assertEquals(expect, t.lookup(i % 3, macs[i]), "entry " + i);
+            }
+            assertEquals(64 - countOn(1, macs.length), 64 - t.flushPort(1));
+            for (int i = macs.length - 64; i < macs.length; i++) {
+                assertEquals(i % 5 == 0 ? -1 : 1 + i % 5, t.lookup(i % 3, macs[i]), "entry " + i);
+            }
+        });
     }
 
     private static int countOn(int port, int n) {
