@@ -232,6 +232,18 @@ public final class Daemon implements AutoCloseable {
         };
     }
 
+    public MonotonicClock clock() {
+        return clock;
+    }
+
+    public FlowLimit flowLimit() {
+        return flowLimit;
+    }
+
+    public LivePolicy policy() {
+        return policy;
+    }
+
     public String mode() {
         return mode;
     }

@@ -98,6 +98,23 @@ class DaemonHostTest {
                 inDpdk |= u.layer() == FlowLayer.DPDK;
             }
             assertTrue(inDpdk, "flows in the DPDK layer: " + all(d));
+
+            // The operator's view of the same flows (obctl dump-flows -m, explain).
+            DaemonCommands c = new DaemonCommands(d);
+            String dump = c.dumpFlows(List.of("-m")).text();
+            assertTrue(dump.contains("dp:dpdk"), dump);
+            assertTrue(dump.contains("in_port(p1)") || dump.contains("in_port(p2)"), "ports by name: " + dump);
+            for (String line : dump.split("\n")) {
+                org.offloadbridge.flow.DpFlow parsed = org.offloadbridge.flow.FlowParser.parseFlow(line,
+                    org.offloadbridge.flow.PortNames.of(java.util.Map.of(1, "p1", 2, "p2")));
+                assertTrue(parsed.packets() >= 0 && parsed.ufid() != null, line);
+            }
+            assertEquals("", c.dumpFlows(List.of("type=tc")).text(), "nothing in tc with hw-offload=false");
+            Ukey any = all(d).get(0);
+            String why = c.explain(List.of("ufid:" + any.ufid())).text();
+            assertTrue(why.contains("where: the DPDK datapath") && why.contains("why: hw-offload=false"), why);
+            assertTrue(why.contains("priority=0") || why.contains("actions=NORMAL") || why.contains("normal"), why);
+            assertTrue(c.upcallShow().contains("dpdk " + all(d).size()), c.upcallShow());
         }
     }
 }
