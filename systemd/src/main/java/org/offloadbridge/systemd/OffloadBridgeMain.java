@@ -1,0 +1,128 @@
+package org.offloadbridge.systemd;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.offloadbridge.daemon.Daemon;
+import org.offloadbridge.daemon.DaemonCommands;
+import org.offloadbridge.daemon.DaemonSettings;
+import org.offloadbridge.daemon.config.CheckCommand;
+import org.offloadbridge.daemon.config.Config;
+import org.offloadbridge.daemon.config.ConfigError;
+import org.offloadbridge.daemon.config.ConfigException;
+import org.offloadbridge.daemon.config.ConfigParser;
+import org.offloadbridge.daemon.control.ControlServer;
+import org.offloadbridge.daemon.metrics.MetricsServer;
+import org.offloadbridge.daemon.metrics.Scrapes;
+import org.offloadbridge.flow.MonotonicClock;
+import org.offloadbridge.upcall.DatapathConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code offload-bridge}: the service's command line. {@code run} starts the daemon from the
+ * config file and tells systemd about it (READY once ports are attached and tc's flows
+ * adopted, STATUS, WATCHDOG from a thread that watches the daemon's own progress, STOPPING);
+ * {@code check} validates config and rules without touching the kernel (as {@code nginx -t}).
+ *
+ * <p>It lives in the systemd module because READY and the watchdog are systemd's protocol;
+ * the daemon module knows nothing of systemd.
+ */
+@Command(name = "offload-bridge", mixinStandardHelpOptions = true, version = "offload-bridge 0.1.0",
+    description = "Flow offload daemon: datapath flows into tc flower (NIC e-switch or kernel), DPDK as fallback.",
+    subcommands = {OffloadBridgeMain.Run.class, CheckCommand.class})
+public final class OffloadBridgeMain implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger("offload-bridge");
+
+    @Override
+    public Integer call() {
+        CommandLine.usage(this, System.out);
+        return 2;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new OffloadBridgeMain()).execute(args));
+    }
+
+    /** {@code offload-bridge run --config FILE}: the service itself. */
+    @Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run the daemon with FILE's settings until SIGTERM (exit 1 on a bad config, naming every error).")
+    static final class Run implements Callable<Integer> {
+        @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "config file (default: ${DEFAULT-VALUE})")
+        Path config = Config.DEFAULT_PATH;
+
+        @Override
+        public Integer call() throws Exception {
+            Config cfg;
+            try {
+                if (!Files.isRegularFile(config)) {
+                    System.err.println(config + ": no such config file (offload-bridge run --config FILE; docs/configuration.md)");
+                    return 1;
+                }
+                cfg = new ConfigParser().parse(config);
+            } catch (ConfigException e) {
+                for (ConfigError err : e.errors()) {
+                    System.err.println(err);
+                }
+                return 1;
+            }
+            String rules = cfg.rulesFile().isPresent() ? Files.readString(cfg.rulesFile().get()) : "";
+            List<String> ports = new ArrayList<>();
+            for (Config.PortSpec p : cfg.ports()) {
+                if (p instanceof Config.NamedPort n) {
+                    ports.add(n.name());
+                } else {
+                    System.err.println("port " + p.describe() + ": e-switch ports are not attached by this version yet; name them");
+                    return 1;
+                }
+            }
+            DatapathConfig dc = new DatapathConfig().hwOffload(cfg.hwOffload()).tcPolicy(cfg.tcPolicy())
+                .maxIdleMillis(cfg.maxIdleMillis()).maxRevalidatorMillis(cfg.maxRevalidatorMillis()).flowLimit(cfg.flowLimit())
+                .handlerThreads(cfg.handlerThreads()).revalidatorThreads(cfg.revalidatorThreads());
+            DaemonSettings s = new DaemonSettings(dc, ports, rules, cfg.dpdk().enabled(), cfg.dpdk().ealArgs(), false,
+                Math.max(1, cfg.dpdk().pmdCores().size()), cfg.stopRemovesFlows());
+            SdNotify notify = SdNotify.fromEnvironment();
+            CountDownLatch stop = new CountDownLatch(1);
+            try (Daemon d = Daemon.start(s, MonotonicClock.SYSTEM);
+                 ControlServer control = new ControlServer(ControlServer.Context.of(cfg.control().socket(), cfg.control().group()))) {
+                DaemonCommands.register(control, d);
+                control.open();
+                AgentRunner controlRunner = new AgentRunner(new SleepingMillisIdleStrategy(2), t -> LOG.error("control", t), null, control);
+                AgentRunner.startOnThread(controlRunner);
+                MetricsServer metrics = cfg.metrics().listen().isPresent()
+                    ? MetricsServer.start(MetricsServer.newRegistry(), new Scrapes(), cfg.metrics().listen().get()) : null;
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try {
+                        notify.stopping();
+                    } catch (IOException e) {
+                        LOG.warn("sd_notify STOPPING: {}", e.getMessage());
+                    }
+                    stop.countDown();
+                }, "shutdown"));
+                notify.status("running: " + ports.size() + " ports, " + d.mode() + " software datapath, " + d.adopted() + " flows adopted");
+                notify.ready();
+                LOG.info("ready: {} ports, control socket {}", ports.size(), cfg.control().socket());
+                long wd = notify.watchdogIntervalMillis();
+                while (!stop.await(wd > 0 ? Math.max(100, wd / 3) : 1_000, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    if (wd > 0) {
+                        notify.watchdog();
+                    }
+                }
+                controlRunner.close();
+                if (metrics != null) {
+                    metrics.close();
+                }
+            }
+            return 0;
+        }
+    }
+}
