@@ -92,7 +92,18 @@ public final class OffloadBridgeMain implements Callable<Integer> {
                 Math.max(1, cfg.dpdk().pmdCores().size()), cfg.stopRemovesFlows());
             SdNotify notify = SdNotify.fromEnvironment();
             CountDownLatch stop = new CountDownLatch(1);
-            try (Daemon d = Daemon.start(s, MonotonicClock.SYSTEM);
+            Daemon started;
+            try {
+                started = Daemon.start(s, MonotonicClock.SYSTEM);
+            } catch (RuntimeException e) {
+                // One line that says what and where (the kernel's text is in the message); the
+                // stack trace only at debug level.
+                LOG.error("start failed: {}", e.getMessage());
+                LOG.debug("start failed", e);
+                notify.status("start failed: " + e.getMessage());
+                return 1;
+            }
+            try (Daemon d = started;
                  ControlServer control = new ControlServer(ControlServer.Context.of(cfg.control().socket(), cfg.control().group()))) {
                 DaemonCommands.register(control, d);
                 control.open();
