@@ -46,7 +46,7 @@ class DaemonHostTest {
             t.veth(sw, "p2", h2, "eth0");
             // Only the traffic a test sends: no IPv6 (router solicitations, DAD, MLD) and no ARP.
             for (Topology.Host h : new Topology.Host[] {h1, h2}) {
-                h.sh("sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1");
+                h.noIpv6();
             }
             h1.addr("eth0", "10.9.0.1/24");
             h2.addr("eth0", "10.9.0.2/24");

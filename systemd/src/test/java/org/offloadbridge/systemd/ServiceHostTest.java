@@ -33,7 +33,7 @@ class ServiceHostTest {
             t.veth(sw, "p1", h1, "eth0");
             t.veth(sw, "p2", h2, "eth0");
             for (Topology.Host h : new Topology.Host[] {h1, h2}) {
-                h.sh("sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1");
+                h.noIpv6();
             }
             h1.addr("eth0", "10.9.0.1/24");
             h2.addr("eth0", "10.9.0.2/24");

@@ -209,6 +209,15 @@ public final class Topology implements AutoCloseable {
             return this;
         }
 
+        /**
+         * No IPv6 in this host (router solicitations, DAD, MLD would cross the switch as traffic
+         * of their own): a test that counts packets or upcalls sees only what it sends.
+         */
+        public Host noIpv6() {
+            sh("sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1");
+            return this;
+        }
+
         /** The device's MAC address as {@code aa:bb:cc:dd:ee:ff}. */
         public String mac(String dev) {
             return ok("cat", "/sys/class/net/" + dev + "/address").strip();
