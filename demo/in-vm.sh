@@ -61,10 +61,12 @@ ip netns exec $h1 ping -c 20 -i 0.1 -W 2 10.9.0.2 | tail -2
 for _ in 1 2 3; do ip netns exec $h1 python3 -c "import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'hi', ('10.9.0.2', 9999))"; sleep 0.2; done
 sleep 2   # a few revalidator rounds: counters read back from tc
 
+echo "== obctl dump-flows type=offloaded -m   (in NIC hardware: none here, veth ports have no e-switch)"
+obctl dump-flows type=offloaded -m
 echo "== obctl dump-flows type=tc -m   (in tc: the kernel forwards these, the daemon never sees their packets)"
 obctl dump-flows type=tc -m
-echo "== obctl dump-flows type=non-offloaded,slow -m   (in software)"
-obctl dump-flows type=non-offloaded,slow -m
+echo "== obctl dump-flows type=dpdk,slow -m   (in the daemon: the DPDK path, or packet by packet)"
+obctl dump-flows type=dpdk,slow -m
 echo "== tc -s filter show dev p1 ingress   (iproute2's view of the same flows)"
 ip netns exec $sw tc -s filter show dev p1 ingress | grep -E "^filter|not_in_hw|in_hw|Sent|cookie" | head -20
 slow=$(obctl dump-flows type=slow -m | head -1 | sed -n 's/^ufid:\([0-9a-f-]*\),.*/\1/p')

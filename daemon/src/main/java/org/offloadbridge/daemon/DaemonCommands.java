@@ -118,7 +118,7 @@ public final class DaemonCommands {
     String explain(Ukey u) {
         StringBuilder b = new StringBuilder();
         FlowLayer l = u.layer();
-        b.append("flow ufid:").append(u.ufid()).append('\n');
+        b.append("flow ").append(u.ufid()).append('\n');
         b.append("  match: ").append(FlowFormat.formatMatch(u.megaflow().key(), u.megaflow().mask(), portNames(), false)).append('\n');
         b.append("  actions: ").append(FlowFormat.formatActions(u.megaflow().actions(), portNames())).append('\n');
         b.append("  where: ").append(switch (l) {
@@ -137,7 +137,7 @@ public final class DaemonCommands {
             b.append(" none (no rule matched: drop)");
         }
         for (Rule r : u.rulesHit()) {
-            b.append("\n    ").append(r);
+            b.append("\n    ").append(r.line() > 0 ? "rules file line " + r.line() + ": " : "").append(r.text());
         }
         b.append('\n');
         b.append("  state: ").append(u.state()).append(", translated at pipeline seq ").append(u.seq()).append('\n');
