@@ -42,8 +42,6 @@ public final class LibPacket {
     public static final int SOCK_RAW = 3;
     public static final int SOCK_NONBLOCK = 04000;
     public static final int SOCK_CLOEXEC = 02000000;
-    /** {@code <linux/if_ether.h>} ETH_P_ALL, host order (the socket call wants it in network order). */
-    public static final int ETH_P_ALL = 0x0003;
     /** {@code <linux/socket.h>} SOL_PACKET and {@code <linux/if_packet.h>} options. */
     public static final int SOL_PACKET = 263;
     public static final int PACKET_IGNORE_OUTGOING = 23;

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.offloadbridge.daemon.internal.LibPacket;
+import org.offloadbridge.flow.EthType;
 
 /**
  * A non-blocking AF_PACKET socket bound to one miss device's datapath side: the slow path's
@@ -43,7 +44,7 @@ public final class PacketSocket implements AutoCloseable {
         if (!LibPacket.isAvailable()) {
             throw new IllegalStateException("packet sockets unavailable: " + LibPacket.unavailabilityCause());
         }
-        int proto = Short.toUnsignedInt(Short.reverseBytes((short) LibPacket.ETH_P_ALL));
+        int proto = Short.toUnsignedInt(Short.reverseBytes((short) EthType.ALL));
         int fd = LibPacket.socket(LibPacket.AF_PACKET, LibPacket.SOCK_RAW | LibPacket.SOCK_NONBLOCK | LibPacket.SOCK_CLOEXEC, proto);
         if (fd < 0) {
             throw failure("socket(AF_PACKET) for " + name, LibPacket.errno());
@@ -59,7 +60,7 @@ public final class PacketSocket implements AutoCloseable {
                 b.put(i, (byte) 0);
             }
             b.putShort(0, (short) LibPacket.AF_PACKET);
-            b.putShort(2, Short.reverseBytes((short) LibPacket.ETH_P_ALL));
+            b.putShort(2, Short.reverseBytes((short) EthType.ALL));
             b.putInt(4, ifindex);
             if (LibPacket.bind(fd, address(b), LibPacket.SOCKADDR_LL_LEN) != 0) {
                 throw failure("bind(AF_PACKET) to " + name + " (ifindex " + ifindex + ")", LibPacket.errno());
