@@ -261,32 +261,6 @@ class DaemonVmTest {
         }
     }
 
-    /** 2: a megaflow matching ipv6_label (flower has no key for it) goes to the software layer with its reason; delivered once. */
-    @Test
-    void ruleTcCannotTakeGoesToSoftwareWithItsReason() throws Exception {
-        String rules = "priority=10,udp6,ipv6_label=0x1,actions=drop\n" + NORMAL;
-        try (Net n = Net.create("dvsw", true); NetNs ns = NetNs.open(n.sw().name());
-             Daemon d = ns.call(() -> Daemon.start(settings(rules), MonotonicClock.SYSTEM))) {
-            System.out.println("DaemonVmTest.ruleTcCannotTake: software datapath mode " + d.mode());
-            try (Shell.Background rx = receiver(n.h2(), "fd09::2")) {
-                send(n.h1(), "fd09::2", 0, 100);
-                String got = rx.finish(30);
-                assertTrue(got.contains("count=100 distinct=100"), "each datagram arrives once: " + got + "\n" + describe(d));
-            }
-            List<Ukey> refused = all(d).stream().filter(u -> u.reason() == FlowResult.Reason.UNSUPPORTED_KEY).toList();
-            assertFalse(refused.isEmpty(), "a flow refused for its key: " + describe(d));
-            for (Ukey u : refused) {
-                assertEquals(software(d), u.layer(), describe(d));
-                String why = u.reasonText() + " " + u.reasonDetail();
-                assertTrue(why.contains("unsupported-key") && why.contains("ipv6_label"), why);
-                System.out.println("DaemonVmTest.ruleTcCannotTake: " + u.layer() + " " + why + " " + u.megaflow());
-            }
-            // IPv4 next to it still lands in tc.
-            assertLoss0(n.h1().sh("ping -c 3 -i 0.2 -W 2 10.9.0.2"));
-            assertTrue(await(10_000, () -> flower(n.sw(), "p1").size() > 0) >= 0, describe(d));
-        }
-    }
-
     /** 3: hw-offload=false at runtime empties tc of our flower filters without loss; true moves the flows back. */
     @Test
     void hwOffloadOffAtRuntimeMovesFlowsWithoutLoss() throws Exception {
@@ -319,30 +293,6 @@ class DaemonVmTest {
                 System.out.println("DaemonVmTest.hwOffloadOff: " + out.lines().filter(l -> l.contains("loss")).findFirst().orElse(out));
                 assertLoss0(out);
             }
-        }
-    }
-
-    /** 4: a flower filter deleted behind the daemon's back is put back by the revalidator. */
-    @Test
-    void filterDeletedBehindOurBackIsUndone() throws Exception {
-        // max-idle 60 s: no traffic while we wait, and TCG is slow; the flow must not expire meanwhile.
-        try (Net n = Net.create("dvdel", false); NetNs ns = NetNs.open(n.sw().name());
-             Daemon d = ns.call(() -> Daemon.start(settings(NORMAL, 60_000), MonotonicClock.SYSTEM))) {
-            assertLoss0(n.h1().sh("ping -c 3 -i 0.2 -W 2 10.9.0.2"));
-            assertTrue(await(10_000, () -> flower(n.sw(), "p1").size() > 0) >= 0, describe(d));
-            List<Filter> before = flower(n.sw(), "p1");
-            Filter victim = before.get(0);
-            long upcalls = d.upcallCounters().upcalls();
-            n.sw().tc("filter", "del", "dev", "p1", "ingress", "pref", Integer.toString(victim.pref()), "handle", victim.handle(), "flower");
-            long t0 = System.nanoTime();
-            assertTrue(flower(n.sw(), "p1").size() < before.size(), "deleted: " + flower(n.sw(), "p1"));
-            // No traffic meanwhile: only the revalidator's reconcile can put it back.
-            long back = await(15_000, () -> flower(n.sw(), "p1").size() == before.size());
-            long ms = back < 0 ? -1 : (System.nanoTime() - t0) / 1_000_000;
-            System.out.println("DaemonVmTest.filterDeleted: back after " + ms + " ms; " + flower(n.sw(), "p1"));
-            assertTrue(back >= 0, "the filter is back: " + flower(n.sw(), "p1") + "\n" + describe(d));
-            assertEquals(upcalls, d.upcallCounters().upcalls(), "put back by the revalidator, not by an upcall");
-            assertLoss0(n.h1().sh("ping -c 3 -i 0.2 -W 2 10.9.0.2"));
         }
     }
 
