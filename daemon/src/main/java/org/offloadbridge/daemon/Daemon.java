@@ -78,6 +78,7 @@ public final class Daemon implements AutoCloseable {
     private final FlowLimit flowLimit;
     private final UpcallCounters upcallCounters = new UpcallCounters();
     private final Revalidators revalidators;
+    private final TcEventAgent tcEvents;
     private final List<UpcallHandler> handlers = new ArrayList<>();
     private final List<AgentRunner> runners = new ArrayList<>();
     private final String mode;
@@ -127,6 +128,8 @@ public final class Daemon implements AutoCloseable {
             FlowTarget software = dpdk != null ? dpdk.flowTarget() : null;
             Layers layers = new Layers(tcTarget, software);
             revalidators = new Revalidators(dc, ukeys, pipeline, layers, ports, policy, flowLimit, clock);
+            // Subscribed before adoption: a filter deleted while we adopt is still heard of.
+            tcEvents = new TcEventAgent(tcTarget, revalidators, ports, missDevices);
             adopted = revalidators.adopt(tcTarget);
             if (adopted > 0) {
                 LOG.info("adopted {} flows from tc", adopted);
@@ -200,6 +203,7 @@ public final class Daemon implements AutoCloseable {
         for (Agent r : revalidators.agents()) {
             run(r, new SleepingMillisIdleStrategy(5));
         }
+        run(tcEvents, new SleepingMillisIdleStrategy(1));
         if (socketSlowPath != null) {
             run(socketSlowPath, new BackoffIdleStrategy(100, 10, 1_000, 200_000));
         }
@@ -276,6 +280,10 @@ public final class Daemon implements AutoCloseable {
         return tcTarget;
     }
 
+    public TcEventAgent.Counters tcEventCounters() {
+        return tcEvents.counters();
+    }
+
     /** The DPDK datapath, or null in socket mode. */
     public DpdkDatapath dpdk() {
         return dpdk;
@@ -304,6 +312,9 @@ public final class Daemon implements AutoCloseable {
     }
 
     private void closeQuietly() {
+        if (tcEvents != null) {
+            tcEvents.close();
+        }
         for (PacketSocket s : sockets) {
             s.close();
         }

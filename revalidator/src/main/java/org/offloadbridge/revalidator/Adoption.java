@@ -3,6 +3,7 @@ package org.offloadbridge.revalidator;
 import java.util.ArrayList;
 import java.util.List;
 import org.offloadbridge.flow.DumpedFlow;
+import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowTarget;
 import org.offloadbridge.flow.Megaflow;
 import org.offloadbridge.flow.Ufid;
@@ -14,7 +15,8 @@ import org.offloadbridge.upcall.pipeline.Translation;
  * Restart without loss: what a layer still holds from before is taken back instead of being
  * flushed and re-learned. A flow is adopted when it still translates to the same mask and
  * actions and its ufid is the one we would give it (so the next upcall of it finds the ukey);
- * everything else of ours is deleted. Adopted ukeys carry policy generation 0, so the first
+ * everything else of ours is deleted. MAC learning is first taught from the flows themselves
+ * (see {@link #learnFrom}). Adopted ukeys carry policy generation 0, so the first
  * revalidator pass checks them against the current policy and moves any that must move.
  */
 final class Adoption {
@@ -27,6 +29,7 @@ final class Adoption {
     int adopt(FlowTarget target) {
         List<DumpedFlow> held = new ArrayList<>();
         target.dump(held::add);
+        learnFrom(held);
         int adopted = 0;
         long now = r.clock.millis();
         for (DumpedFlow f : held) {
@@ -56,5 +59,27 @@ final class Adoption {
             r.counters.adoptionDeleted.increment();
         }
         return adopted;
+    }
+
+    /**
+     * The MAC table is empty after a restart, so a NORMAL flow to a known host would translate to
+     * a flood and be deleted as changed — on any bridge of more than two ports, every learned
+     * flow. But each NORMAL flow the kernel still holds is proof of what its first packet taught:
+     * its eth_src is behind its in_port. Translating those keys with learning on teaches the
+     * table exactly that (and nothing from flows whose eth_src is wildcarded), before any of
+     * them is judged.
+     */
+    private void learnFrom(List<DumpedFlow> held) {
+        for (DumpedFlow f : held) {
+            Megaflow m = f.megaflow();
+            if (!m.mask().isExact(Field.ETH_SRC) || !m.mask().isExact(Field.IN_PORT)) {
+                continue;
+            }
+            try {
+                r.pipeline.translate(m.key(), true);
+            } catch (RuntimeException e) {
+                // judged (and deleted) below
+            }
+        }
     }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.FlowLayer;
 import org.offloadbridge.flow.FlowResult.Reason;
@@ -17,6 +18,7 @@ import org.offloadbridge.flow.Megaflow;
 import org.offloadbridge.flow.TcPolicy;
 import org.offloadbridge.flow.Ufid;
 import org.offloadbridge.upcall.DatapathConfig;
+import org.offloadbridge.upcall.handler.Layers;
 import org.offloadbridge.upcall.handler.Rig;
 import org.offloadbridge.upcall.handler.TestPipelines;
 import org.offloadbridge.upcall.handler.Ukey;
@@ -360,6 +362,32 @@ class RevalidatorTest {
         round(0);
         assertTrue(rig.tc.holds(same.ufid()), "and the first round keeps it");
         assertEquals(0, revs.counters().moved());
+    }
+
+    @Test
+    void adoptionLearnsMacsFromTheFlowsSoNormalFlowsAreKeptOnAWideBridge() {
+        // Before the restart: MAC2 was seen on p2, so MAC1 → MAC2 from p1 is output:2, not a flood of p2..p8.
+        TestPipelines.load(rig.pipeline, "priority=0,actions=normal\n");
+        FlowKey back = TestPipelines.udp(2, 2, 1, 1001);
+        back.set(Field.ETH_SRC, TestPipelines.MAC2);
+        back.set(Field.ETH_DST, TestPipelines.MAC1);
+        rig.pipeline.translate(back, true);
+        Megaflow learned = rig.pipeline.translate(TestPipelines.udp(1, 1, 2, 53), true).megaflow();
+        assertEquals(TestPipelines.output(2), learned.actions());
+        Megaflow reverse = rig.pipeline.translate(back, true).megaflow();
+        assertEquals(TestPipelines.output(1), reverse.actions());
+        rig.tc.plant(learned, FlowLayer.TC_SW, new FlowStats(3, 300, rig.clock.millis(), 0));
+        rig.tc.plant(reverse, FlowLayer.TC_SW, new FlowStats(3, 300, rig.clock.millis(), 0));
+
+        // The restart: a new pipeline with an empty MAC table (the fake tc keeps what it holds).
+        Rig fresh = new Rig();
+        TestPipelines.load(fresh.pipeline, "priority=0,actions=normal\n");
+        Revalidators after = new Revalidators(new DatapathConfig().revalidatorThreads(1), fresh.ukeys, fresh.pipeline,
+            new Layers(rig.tc, fresh.dpdk), fresh.ports, fresh.policy, fresh.flowLimit, fresh.clock);
+        assertEquals(2, after.adopt(rig.tc), "both NORMAL flows adopted: each one's key taught where its source is");
+        assertEquals(0, after.counters().adoptionDeleted());
+        assertTrue(rig.tc.holds(learned.ufid()) && rig.tc.holds(reverse.ufid()));
+        assertEquals(1, fresh.pipeline.macs().lookup(0, TestPipelines.MAC1), "MAC1 learned on p1 from the adopted flow");
     }
 
     // ---- flow limit ----

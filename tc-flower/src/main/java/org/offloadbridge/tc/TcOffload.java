@@ -15,6 +15,7 @@ import static org.offloadbridge.netlink.uapi.Rtnetlink.TCA_KIND;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -411,6 +412,15 @@ public final class TcOffload implements AutoCloseable {
     private List<DecodedFilter> learn(int ifindex) {
         List<DecodedFilter> all = dumpRaw(ifindex);
         prios.beginLearn(ifindex);
+        // What the dump no longer shows is gone (deleted behind our back, flushed with its qdisc):
+        // forget it, or a later install of that ufid would be refused as "exists".
+        Set<Ufid> seen = new HashSet<>();
+        for (DecodedFilter f : all) {
+            if (f.handle() != 0 && f.flow() != null) {
+                seen.add(f.ufid());
+            }
+        }
+        installed.values().removeIf(i -> i.id().ifindex() == ifindex && !seen.contains(i.flow().ufid()));
         for (DecodedFilter f : all) {
             if (f.handle() == 0) {
                 continue;
@@ -697,10 +707,14 @@ public final class TcOffload implements AutoCloseable {
         return new TcStats(d.packets(), d.bytes(), d.usedMillisAgo(), d.hwPackets());
     }
 
+    /** The errno of the last {@link #getRaw} that failed, else null. */
+    private Errno getErrno;
+
     private DecodedFilter getRaw(TcFilterId id) {
         scratch.reset();
         encodeFilterRef(scratch, RTM_GETTFILTER, 0, id);
         DecodedFilter[] got = new DecodedFilter[1];
+        getErrno = null;
         try {
             conn.request("get filter " + id, scratch, (req, msg) -> {
                 if (msg.type() == RTM_NEWTFILTER) {
@@ -708,12 +722,17 @@ public final class TcOffload implements AutoCloseable {
                 }
             });
         } catch (NetlinkException e) {
+            getErrno = e.errno();
             return null;
         }
         return got[0];
     }
 
-    /** The filter of {@code ufid} as the kernel holds it now, with fresh counters; empty when gone. */
+    /**
+     * The filter of {@code ufid} as the kernel holds it now, with fresh counters; empty when gone.
+     * A filter the kernel says is gone (ENOENT, its device gone) or that another flow now holds
+     * is forgotten, so the flow can be installed again.
+     */
     public synchronized Optional<TcFlow> get(Ufid ufid) {
         Installed i = installed.get(ufid);
         if (i == null) {
@@ -721,6 +740,10 @@ public final class TcOffload implements AutoCloseable {
         }
         DecodedFilter d = getRaw(i.id());
         if (d == null || d.flow() == null || !ufid.equals(d.ufid())) {
+            boolean gone = d != null || getErrno == Errno.ENOENT || getErrno == Errno.ENODEV;
+            if (gone) {
+                installed.remove(ufid);
+            }
             return Optional.empty();
         }
         return Optional.of(toFlow(d, i.base()));

@@ -85,8 +85,8 @@
  * <h3>Where a flow goes, and moves between layers</h3>
  * {@link org.offloadbridge.upcall.handler.InstallDecision} crosses {@code flow.Placement}'s
  * table with the flow's own ports (tc-capable netdevs? one e-switch?) and tries the attempts in
- * order; the first layer that accepts holds the flow, and the first reason it met on the way is
- * kept on the ukey and counted. The tc {@code FlowTarget} is asked for an attempt through the
+ * order; the first layer that accepts holds the flow, and why it is not in its first-choice layer
+ * (the first refusal a layer gave, else the plan's reason) is kept on the ukey and counted. The tc {@code FlowTarget} is asked for an attempt through the
  * preference that, under {@code tc-policy=none}, yields exactly that attempt's flags
  * ({@code skip_sw} = required, none = preferred, {@code skip_hw} = never): the daemon builds the
  * tc target with {@code tc-policy=none} and lets this decision apply the global policy.

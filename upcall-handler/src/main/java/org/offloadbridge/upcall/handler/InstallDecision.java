@@ -34,8 +34,11 @@ import org.offloadbridge.flow.Placement.Attempt;
  *       flow that is out of hardware on purpose says why.</li>
  * </ul>
  * Then each attempt is tried in order; a refusal or failure moves to the next. The reason kept
- * is the first one met (why the flow is not in its first-choice layer), with the kernel's text;
- * {@code none} when the first attempt took it.
+ * says why the flow is not in its first-choice layer: the first refusal a layer gave (with the
+ * kernel's text), else the plan's reason above; {@code none} when the first attempt took it. A
+ * layer's refusal outranks the plan's reason because it is nearer the truth — a veth flow that
+ * {@code cross-switch} sent to software tc and that tc then refused for its key is in DPDK
+ * because of the key. {@code layer-unavailable} (no DPDK on this host) never hides another reason.
  */
 public final class InstallDecision {
     private InstallDecision() {}
@@ -64,7 +67,7 @@ public final class InstallDecision {
      * What became of a flow.
      *
      * @param layer      where it is ({@link FlowLayer#NONE}: the slow path)
-     * @param reason     the first reason met on the way ({@link Reason#NONE}: first choice)
+     * @param reason     why it is not in its first-choice layer ({@link Reason#NONE}: it is); see the class comment
      * @param detail     the reason's detail, or null
      * @param errno      the kernel's errno of that reason, or 0
      * @param kernelText the kernel's text of that reason, or null
@@ -195,6 +198,7 @@ public final class InstallDecision {
         String detail = d.detail();
         int errno = 0;
         String kernelText = null;
+        boolean refusedOnce = false;
         for (Attempt a : d.attempts()) {
             FlowTarget t = a.isTc() ? layers.tc() : layers.dpdk();
             FlowResult r;
@@ -206,12 +210,17 @@ public final class InstallDecision {
             if (r.ok()) {
                 return new Outcome(r.layer(), reason, detail, errno, kernelText, r.stats());
             }
-            if (reason == Reason.NONE) {
+            // A layer's own refusal says more than the plan's reason (a flow that cross-switch sent to
+            // software tc and tc then refused is in DPDK because of tc's refusal); a layer that is
+            // simply not there says less than either.
+            boolean overrides = reason == Reason.NONE || (!refusedOnce && r.reason() != Reason.LAYER_UNAVAILABLE);
+            if (overrides) {
                 reason = r.reason();
                 detail = r.detail();
                 errno = r.errno();
                 kernelText = r.kernelText();
             }
+            refusedOnce = true;
         }
         return new Outcome(FlowLayer.NONE, reason, detail, errno, kernelText, FlowStats.ZERO);
     }

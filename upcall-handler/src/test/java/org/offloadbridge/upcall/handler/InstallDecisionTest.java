@@ -140,6 +140,18 @@ class InstallDecisionTest {
     }
 
     @Test
+    void tcsRefusalOutranksCrossSwitch() {
+        ports.port(4, true, null);
+        tc.refuse(m -> FlowResult.refused(m.ufid(), Reason.UNSUPPORTED_KEY, "ipv6(label)"));
+        Megaflow m = TestPipelines.exact(4, 1, TestPipelines.output(1));
+        Decision d = decide(m, OffloadPreference.PREFERRED, HW_NONE);
+        assertEquals(Reason.CROSS_SWITCH, d.reason(), "the plan's reason: a veth is on no e-switch");
+        Outcome o = InstallDecision.install(d, m, OffloadPreference.PREFERRED, both);
+        assertEquals(FlowLayer.DPDK, o.layer());
+        assertEquals("unsupported-key:ipv6(label)", o.reasonText(), "in DPDK because tc refused the key, not because of cross-switch");
+    }
+
+    @Test
     void aRefusalFallsToTheNextAttemptAndIsKept() {
         tc.refuse(m -> FlowResult.refused(m.ufid(), Reason.UNSUPPORTED_KEY, "ipv6_label"));
         Outcome o = install(ONE_TO_TWO, OffloadPreference.PREFERRED, HW_NONE, both);
