@@ -2,6 +2,10 @@ package org.offloadbridge.daemon;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -22,6 +26,13 @@ import org.offloadbridge.flow.TcPolicy;
 import org.offloadbridge.netlink.NetlinkConnection;
 import org.offloadbridge.netlink.NetlinkProtocol;
 import org.offloadbridge.revalidator.Revalidators;
+import org.offloadbridge.switchdev.DevlinkHandle;
+import org.offloadbridge.switchdev.Eswitch;
+import org.offloadbridge.switchdev.HotplugAgent;
+import org.offloadbridge.switchdev.ModelChange;
+import org.offloadbridge.switchdev.Port;
+import org.offloadbridge.switchdev.Switchdev;
+import org.offloadbridge.switchdev.SwitchdevModel;
 import org.offloadbridge.tc.TcFlowTarget;
 import org.offloadbridge.tc.TcOffload;
 import org.offloadbridge.upcall.DatapathConfig;
@@ -46,6 +57,9 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Start, in order</h2>
  * <ol>
+ *   <li>switchdev discovery says which e-switch each port is on (the install decision tries NIC
+ *       hardware only between ports of one e-switch) and which ports the configured e-switches
+ *       have: their uplinks and representors are attached without being named.</li>
  *   <li>Every port gets its miss device and catch-alls ({@link MissDevices}; idempotent, so a
  *       restart keeps the slow path without a gap) and a datapath port number.</li>
  *   <li>The tc layer: one {@link TcOffload} built with tc-policy {@code none} — the install
@@ -59,6 +73,13 @@ import org.slf4j.LoggerFactory;
  *       established flows without a packet lost — and then the handlers.</li>
  * </ol>
  * Each thread is an Agrona agent in its own runner.
+ *
+ * <h2>Ports at runtime</h2>
+ * switchdev's hotplug agent keeps the model current; a representor of a configured e-switch that
+ * appears (VFs created, a driver rebound) is attached, and a port that vanishes is detached: off
+ * the pipeline's port table (so every flow is re-translated and those through the port go), off
+ * the software datapath, its filters and miss device removed. A named port that comes back is
+ * attached again.
  */
 public final class Daemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
@@ -71,7 +92,13 @@ public final class Daemon implements AutoCloseable {
     private final TcOffload tc;
     private final TcFlowTarget tcTarget;
     private final DpdkDatapath dpdk;
-    private final List<PacketSocket> sockets = new ArrayList<>();
+    private final Map<Integer, PacketSocket> socketsByDpPort = new ConcurrentHashMap<>();
+    private final Switchdev switchdev;
+    private final Set<DevlinkHandle> eswitches;
+    private HotplugAgent hotplug;
+    private boolean threadsStarted;
+    /** DPDK vdev names are process-wide and outlive a port's removal: each attach gets a fresh one. */
+    private static final AtomicInteger VDEV_SEQ = new AtomicInteger();
     private final Pipeline pipeline;
     private final UkeyTable ukeys;
     private final LivePolicy policy;
@@ -92,11 +119,26 @@ public final class Daemon implements AutoCloseable {
         route = NetlinkConnection.open(NetlinkProtocol.ROUTE);
         try {
             missDevices = new MissDevices(route);
+            eswitches = new java.util.TreeSet<>();
+            for (String h : s.eswitches()) {
+                eswitches.add(DevlinkHandle.parse(h));
+            }
+            switchdev = openSwitchdev(!eswitches.isEmpty());
+            SwitchdevModel.Snapshot sw = switchdev == null ? SwitchdevModel.Snapshot.EMPTY : switchdev.discover();
             for (String name : s.ports()) {
-                MissDevices.MissDevice m = missDevices.attach(name);
-                int dp = ports.nextDpPort();
-                ports.add(new PortRegistry.Entry(name, dp, dp, m.portIfindex(), null, m));
-                LOG.info("port {} attached: datapath port {}, miss device {}", name, dp, m.datapathSide());
+                addEntry(name, eswitchOf(sw, sw.port(name)));
+            }
+            for (DevlinkHandle h : eswitches) {
+                Eswitch e = eswitch(sw, h);
+                if (e == null) {
+                    throw new IllegalArgumentException("eswitch " + h + ": no e-switch with that devlink handle here"
+                        + " (switchdev show lists them; is the NIC in switchdev mode?)");
+                }
+                for (Port p : switchPorts(e)) {
+                    if (ports.snapshot().byName().get(p.name()) == null) {
+                        addEntry(p.name(), eswitchName(e));
+                    }
+                }
             }
 
             tc = new TcOffload(route, TcPolicy.NONE, ports);
@@ -150,19 +192,17 @@ public final class Daemon implements AutoCloseable {
                 List<PortRegistry.Entry> entries = ports.snapshot().entries();
                 PacketSocket[] byIndex = new PacketSocket[entries.size()];
                 int[] dpPorts = new int[entries.size()];
-                java.util.Map<Integer, PacketSocket> byDpPort = new java.util.HashMap<>();
                 for (int i = 0; i < entries.size(); i++) {
                     PortRegistry.Entry e = entries.get(i);
                     byIndex[i] = PacketSocket.open(e.miss().datapathIfindex(), e.miss().datapathSide());
-                    sockets.add(byIndex[i]);
                     dpPorts[i] = e.dpPort();
-                    byDpPort.put(e.dpPort(), byIndex[i]);
+                    socketsByDpPort.put(e.dpPort(), byIndex[i]);
                 }
                 // One queue: handlers drain it concurrently; ukeys make concurrent upcalls of one flow install once.
                 UpcallQueue queue = new UpcallQueue(4096);
                 socketSlowPath = new SocketSlowPath(byIndex, dpPorts, queue);
                 for (int i = 0; i < n; i++) {
-                    SocketExecutor ex = new SocketExecutor(byDpPort::get);
+                    SocketExecutor ex = new SocketExecutor(socketsByDpPort::get);
                     handlers.add(new UpcallHandler(i, queue, pipeline, ukeys, layers, ports, ex::execute, policy, flowLimit,
                         upcallCounters, clock));
                 }
@@ -189,11 +229,10 @@ public final class Daemon implements AutoCloseable {
         return DpdkDatapath.create(eal, new DpdkDatapath.Config().pmdThreads(s.pmdThreads()));
     }
 
-    private void startThreads() {
+    private synchronized void startThreads() {
         if (dpdk != null) {
             for (PortRegistry.Entry e : ports.snapshot().entries()) {
-                String side = e.miss().datapathSide();
-                dpdk.addPort(e.dpPort(), "net_af_packet_" + side + "_" + e.dpPort() + ",iface=" + side);
+                dpdk.addPort(e.dpPort(), devargs(e));
             }
             dpdk.start();
         }
@@ -207,6 +246,174 @@ public final class Daemon implements AutoCloseable {
         if (socketSlowPath != null) {
             run(socketSlowPath, new BackoffIdleStrategy(100, 10, 1_000, 200_000));
         }
+        if (switchdev != null) {
+            try {
+                hotplug = switchdev.hotplugAgent();
+                switchdev.model().addListener(this::onSwitchdevChanges);
+                run(hotplug, new SleepingMillisIdleStrategy(5));
+            } catch (RuntimeException e) {
+                LOG.warn("switchdev hotplug unavailable, ports stay as attached at start: {}", e.getMessage());
+            }
+        }
+        threadsStarted = true;
+    }
+
+    // ---------------------------------------------------------------- ports
+
+    /** switchdev discovery, or null where it can't run and nothing needs it (named veth ports). */
+    private static Switchdev openSwitchdev(boolean required) {
+        try {
+            return Switchdev.open();
+        } catch (RuntimeException e) {
+            if (required) {
+                throw new IllegalStateException("e-switch ports configured but switchdev discovery failed: " + e.getMessage(), e);
+            }
+            LOG.warn("switchdev discovery unavailable ({}): every port is taken as on no e-switch (software tc only)",
+                e.getMessage());
+            return null;
+        }
+    }
+
+    private static Eswitch eswitch(SwitchdevModel.Snapshot sw, DevlinkHandle h) {
+        for (Eswitch e : sw.eswitches().values()) {
+            if (e.devlinks().contains(h)) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** The e-switch's uplinks, then its representors: the ports "every port of e-switch X" means. */
+    private static List<Port> switchPorts(Eswitch e) {
+        List<Port> all = new ArrayList<>(e.uplinks());
+        all.addAll(e.representors());
+        return all;
+    }
+
+    /** How the install decision names an e-switch: its devlink handle, as operators know it. */
+    private static String eswitchName(Eswitch e) {
+        return e.devlink() != null ? e.devlink().toString() : e.key();
+    }
+
+    private static String eswitchOf(SwitchdevModel.Snapshot sw, Port p) {
+        if (p == null || !p.role().isSwitchPort()) {
+            return null;
+        }
+        Eswitch e = sw.eswitchOf(p);
+        return e != null ? eswitchName(e) : p.eswitchKey();
+    }
+
+    private PortRegistry.Entry addEntry(String name, String eswitch) {
+        MissDevices.MissDevice m = missDevices.attach(name);
+        int dp = ports.nextDpPort();
+        PortRegistry.Entry e = ports.add(new PortRegistry.Entry(name, dp, dp, m.portIfindex(), eswitch, m));
+        LOG.info("port {} attached: datapath port {}, e-switch {}, miss device {}", name, dp,
+            eswitch == null ? "none" : eswitch, m.datapathSide());
+        return e;
+    }
+
+    private static String devargs(PortRegistry.Entry e) {
+        String side = e.miss().datapathSide();
+        return "net_af_packet" + VDEV_SEQ.incrementAndGet() + ",iface=" + side;
+    }
+
+    /** Is {@code p} a port the configuration asks for: named, or on a configured e-switch? */
+    private boolean wanted(SwitchdevModel.Snapshot sw, Port p) {
+        if (settings.ports().contains(p.name())) {
+            return true;
+        }
+        if (eswitches.isEmpty() || !(p.role().isRepresentor() || p.role() == org.offloadbridge.switchdev.PortRole.UPLINK)) {
+            return false;
+        }
+        Eswitch e = sw.eswitchOf(p);
+        return e != null && e.devlinks().stream().anyMatch(eswitches::contains);
+    }
+
+    private void onSwitchdevChanges(SwitchdevModel.Snapshot sw, List<ModelChange> changes) {
+        for (ModelChange c : changes) {
+            try {
+                switch (c) {
+                    case ModelChange.PortAdded a -> {
+                        if (wanted(sw, a.port())) {
+                            attach(a.port().name(), eswitchOf(sw, a.port()));
+                        }
+                    }
+                    case ModelChange.PortRemoved r -> detach(r.port().name());
+                    case ModelChange.PortChanged ch -> {
+                        if (!ch.before().name().equals(ch.after().name())) {
+                            detach(ch.before().name());
+                            if (wanted(sw, ch.after())) {
+                                attach(ch.after().name(), eswitchOf(sw, ch.after()));
+                            }
+                        }
+                    }
+                    default -> { }
+                }
+            } catch (RuntimeException e) {
+                LOG.error("port change {} not applied: {}", c, e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Attaches netdev {@code name} while the daemon runs (hotplug): miss device, datapath port,
+     * software datapath port, then the pipeline's port table. Returns its entry, or the entry it
+     * already had.
+     */
+    public synchronized PortRegistry.Entry attach(String name, String eswitch) {
+        PortRegistry.Entry had = ports.snapshot().byName().get(name);
+        if (had != null) {
+            return had;
+        }
+        PortRegistry.Entry e = addEntry(name, eswitch);
+        tcTarget.watch(e.ifindex());
+        if (threadsStarted && dpdk != null) {
+            dpdk.addPort(e.dpPort(), devargs(e));
+        } else if (socketSlowPath != null) {
+            PacketSocket sock = PacketSocket.open(e.miss().datapathIfindex(), e.miss().datapathSide());
+            socketsByDpPort.put(e.dpPort(), sock);
+            socketSlowPath.add(sock, e.dpPort());
+        }
+        pipeline.setPorts(ports.portTable());
+        return e;
+    }
+
+    /**
+     * Detaches port {@code name} (it vanished, or the configuration dropped it): off the pipeline
+     * first — every flow is re-translated at the next round, and those through the port are
+     * deleted or changed — then off the software datapath, its filters and miss device removed
+     * (quietly when the netdev is gone and took them along). Returns false when it was no port.
+     */
+    public synchronized boolean detach(String name) {
+        PortRegistry.Entry e = ports.remove(name);
+        if (e == null) {
+            return false;
+        }
+        pipeline.setPorts(ports.portTable());
+        if (dpdk != null && threadsStarted) {
+            try {
+                dpdk.removePort(e.dpPort());
+            } catch (RuntimeException ex) {
+                LOG.warn("port {}: DPDK port {} not removed: {}", name, e.dpPort(), ex.getMessage());
+            }
+        } else if (socketSlowPath != null) {
+            socketSlowPath.remove(e.dpPort());
+            socketsByDpPort.remove(e.dpPort());
+        }
+        try {
+            tcTarget.offload().deleteAllOurs(e.ifindex());
+        } catch (RuntimeException ex) {
+            // ENODEV: the netdev is gone and its filters with it
+        }
+        tcTarget.offload().forgetDevice(e.ifindex());
+        try {
+            missDevices.detach(e.miss());
+        } catch (RuntimeException ex) {
+            LOG.warn("port {}: miss device {} not removed: {}", name, e.miss().kernelSide(), ex.getMessage());
+        }
+        revalidators.resync();
+        LOG.info("port {} detached (datapath port {})", name, e.dpPort());
+        return true;
     }
 
     private void run(Agent a, IdleStrategy idle) {
@@ -315,7 +522,13 @@ public final class Daemon implements AutoCloseable {
         if (tcEvents != null) {
             tcEvents.close();
         }
-        for (PacketSocket s : sockets) {
+        if (hotplug != null) {
+            hotplug.close();
+        }
+        if (switchdev != null) {
+            switchdev.close();
+        }
+        for (PacketSocket s : socketsByDpPort.values()) {
             s.close();
         }
         if (dpdk != null) {

@@ -10,6 +10,8 @@ import org.offloadbridge.upcall.DatapathConfig;
  *
  * @param datapath         concluded datapath settings
  * @param ports            netdev names, in OpenFlow port order (the flood order)
+ * @param eswitches        devlink handles ({@code pci/0000:08:00.0}) whose uplinks and representors are all
+ *                         ports, attached as they appear and detached as they go (after the named ones)
  * @param rules            the rules file's text (ovs-ofctl syntax), may be empty
  * @param dpdk             run the DPDK datapath (when the machine has DPDK); false: packet sockets
  * @param ealArgs          extra EAL arguments (e.g. --no-huge is added when hugepages are off)
@@ -17,11 +19,23 @@ import org.offloadbridge.upcall.DatapathConfig;
  * @param pmdThreads       PMD threads of the DPDK datapath
  * @param stopRemovesFlows a clean stop deletes our tc flows (default false: a restart is hitless)
  */
-public record DaemonSettings(DatapathConfig datapath, List<String> ports, String rules, boolean dpdk, List<String> ealArgs,
-                             boolean hugepages, int pmdThreads, boolean stopRemovesFlows) {
+public record DaemonSettings(DatapathConfig datapath, List<String> ports, List<String> eswitches, String rules, boolean dpdk,
+                             List<String> ealArgs, boolean hugepages, int pmdThreads, boolean stopRemovesFlows) {
+    /** Ports by name only. */
+    public DaemonSettings(DatapathConfig datapath, List<String> ports, String rules, boolean dpdk, List<String> ealArgs,
+                          boolean hugepages, int pmdThreads, boolean stopRemovesFlows) {
+        this(datapath, ports, List.of(), rules, dpdk, ealArgs, hugepages, pmdThreads, stopRemovesFlows);
+    }
+
     public DaemonSettings {
         datapath = datapath.conclude();
         ports = List.copyOf(ports);
+        eswitches = List.copyOf(eswitches);
+        for (String h : eswitches) {
+            if (!h.matches("[^/\\s]+/[^\\s]+")) {
+                throw new IllegalArgumentException("eswitch \"" + h + "\": not a devlink handle (bus/device, e.g. pci/0000:08:00.0)");
+            }
+        }
         ealArgs = List.copyOf(ealArgs);
         rules = rules == null ? "" : rules;
         if (pmdThreads < 1) {

@@ -79,6 +79,47 @@ class DaemonHostTest {
         }
     }
 
+    /**
+     * Ports follow the kernel: a named port that vanishes is detached (off the pipeline, its miss
+     * device gone) and when it comes back it is attached again and forwards.
+     */
+    @Test
+    void aPortThatVanishesIsDetachedAndAttachedAgainWhenItReturns() throws Exception {
+        try (Net t = Net.create("dhot"); NetNs sw = NetNs.open(t.sw().name());
+             Daemon d = sw.call(() -> Daemon.start(settings(false), MonotonicClock.SYSTEM))) {
+            String ping = t.h1().sh("ping -c 2 -i 0.2 -W 2 10.9.0.2");
+            assertTrue(ping.contains(" 0% packet loss"), ping);
+            int oldIfindex = t.sw().ifindex("p2");
+            t.sw().ip("link", "del", "p2");
+            assertTrue(await(5_000, () -> d.ports().snapshot().byName().get("p2") == null), "p2 detached");
+            assertTrue(await(5_000, () -> !t.sw().ip("-o", "link").contains("obk" + oldIfindex + "@")),
+                "its miss device removed: " + t.sw().ip("-o", "link"));
+            assertEquals(List.of("p1"), d.pipeline().ports().ports().stream().map(p -> p.name()).toList(),
+                "the pipeline floods to the ports that are left");
+
+            t.t().veth(t.sw(), "p2", t.h2(), "eth0");
+            t.h2().noIpv6();
+            t.h2().addr("eth0", "10.9.0.2/24");
+            t.h2().neigh("eth0", "10.9.0.1", t.h1().mac("eth0"));
+            t.h1().sh("ip neigh replace 10.9.0.2 lladdr " + t.h2().mac("eth0") + " dev eth0 nud permanent");
+            assertTrue(await(5_000, () -> d.ports().snapshot().byName().get("p2") != null), "p2 attached again");
+            assertEquals(t.sw().ifindex("p2"), d.ports().snapshot().byName().get("p2").ifindex());
+            String again = t.h1().sh("ping -c 3 -i 0.2 -W 2 10.9.0.2");
+            assertTrue(again.contains(" 0% packet loss"), "forwards through the returned port: " + again);
+        }
+    }
+
+    private static boolean await(long millis, java.util.function.BooleanSupplier cond) throws InterruptedException {
+        long end = System.nanoTime() + millis * 1_000_000;
+        while (System.nanoTime() < end) {
+            if (cond.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return cond.getAsBoolean();
+    }
+
     /** With DPDK: the first packets of a flow go up; after that the DPDK path forwards and the upcall count stays flat. */
     @Test
     void dpdkModeInstallsFlowsAndStopsUpcalling() throws Exception {

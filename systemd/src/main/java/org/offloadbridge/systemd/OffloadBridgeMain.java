@@ -42,6 +42,8 @@ import picocli.CommandLine.Option;
     subcommands = {OffloadBridgeMain.Run.class, CheckCommand.class})
 public final class OffloadBridgeMain implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger("offload-bridge");
+    /** How long SIGTERM waits for the clean stop; below systemd's TimeoutStopSec. */
+    static final int STOP_TIMEOUT_SECONDS = 20;
 
     @Override
     public Integer call() {
@@ -77,21 +79,24 @@ public final class OffloadBridgeMain implements Callable<Integer> {
             }
             String rules = cfg.rulesFile().isPresent() ? Files.readString(cfg.rulesFile().get()) : "";
             List<String> ports = new ArrayList<>();
+            List<String> eswitches = new ArrayList<>();
             for (Config.PortSpec p : cfg.ports()) {
-                if (p instanceof Config.NamedPort n) {
-                    ports.add(n.name());
-                } else {
-                    System.err.println("port " + p.describe() + ": e-switch ports are not attached by this version yet; name them");
-                    return 1;
+                switch (p) {
+                    case Config.NamedPort n -> ports.add(n.name());
+                    case Config.EswitchPorts e -> eswitches.add(e.devlinkHandle());
                 }
             }
             DatapathConfig dc = new DatapathConfig().hwOffload(cfg.hwOffload()).tcPolicy(cfg.tcPolicy())
                 .maxIdleMillis(cfg.maxIdleMillis()).maxRevalidatorMillis(cfg.maxRevalidatorMillis()).flowLimit(cfg.flowLimit())
                 .handlerThreads(cfg.handlerThreads()).revalidatorThreads(cfg.revalidatorThreads());
-            DaemonSettings s = new DaemonSettings(dc, ports, rules, cfg.dpdk().enabled(), cfg.dpdk().ealArgs(), false,
+            DaemonSettings s = new DaemonSettings(dc, ports, eswitches, rules, cfg.dpdk().enabled(), cfg.dpdk().ealArgs(), false,
                 Math.max(1, cfg.dpdk().pmdCores().size()), cfg.stopRemovesFlows());
             SdNotify notify = SdNotify.fromEnvironment();
             CountDownLatch stop = new CountDownLatch(1);
+            // The JVM halts when its shutdown hooks return: the hook waits for the main thread's
+            // clean stop (threads joined, tc flows flushed if stop-removes-flows), or a SIGTERM
+            // would cut it short and leave half of what a clean stop promises.
+            CountDownLatch stopped = new CountDownLatch(1);
             Daemon started;
             try {
                 started = Daemon.start(s, MonotonicClock.SYSTEM);
@@ -118,10 +123,17 @@ public final class OffloadBridgeMain implements Callable<Integer> {
                         LOG.warn("sd_notify STOPPING: {}", e.getMessage());
                     }
                     stop.countDown();
+                    try {
+                        if (!stopped.await(STOP_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+                            LOG.warn("clean stop took over {} s; exiting anyway", STOP_TIMEOUT_SECONDS);
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                 }, "shutdown"));
-                notify.status("running: " + ports.size() + " ports, " + d.mode() + " software datapath, " + d.adopted() + " flows adopted");
+                notify.status("running: " + d.ports().snapshot().entries().size() + " ports, " + d.mode() + " software datapath, " + d.adopted() + " flows adopted");
                 notify.ready();
-                LOG.info("ready: {} ports, control socket {}", ports.size(), cfg.control().socket());
+                LOG.info("ready: {} ports, control socket {}", d.ports().snapshot().entries().size(), cfg.control().socket());
                 long wd = notify.watchdogIntervalMillis();
                 while (!stop.await(wd > 0 ? Math.max(100, wd / 3) : 1_000, java.util.concurrent.TimeUnit.MILLISECONDS)) {
                     if (wd > 0) {
@@ -132,7 +144,10 @@ public final class OffloadBridgeMain implements Callable<Integer> {
                 if (metrics != null) {
                     metrics.close();
                 }
+            } finally {
+                stopped.countDown();
             }
+            LOG.info("stopped");
             return 0;
         }
     }

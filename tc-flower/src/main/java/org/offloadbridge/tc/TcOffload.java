@@ -766,6 +766,7 @@ public final class TcOffload implements AutoCloseable {
             all = learn(ifindex);
         } catch (NetlinkException e) {
             if (e.errno() == Errno.ENODEV || e.errno() == Errno.EINVAL) {
+                forgetDevice(ifindex); // gone, and its filters with it
                 return List.of();
             }
             throw e;

@@ -16,8 +16,11 @@ import org.offloadbridge.upcall.handler.UpcallQueue;
 public final class SocketSlowPath implements Agent {
     private static final int BURST = 32;
 
-    private final PacketSocket[] sockets;
-    private final int[] dpPorts;
+    /** The sockets read and their ports' numbers, swapped whole when a port comes or goes. */
+    private record Bound(PacketSocket[] sockets, int[] dpPorts) {}
+
+    private volatile Bound bound;
+    private final java.util.concurrent.ConcurrentLinkedQueue<PacketSocket> retired = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final UpcallQueue queue;
     private final PacketSocket.Frame frame = new PacketSocket.Frame(65536);
     private final AtomicLong received = new AtomicLong();
@@ -30,14 +33,55 @@ public final class SocketSlowPath implements Agent {
         if (sockets.length != dpPorts.length) {
             throw new IllegalArgumentException("one datapath port per socket");
         }
-        this.sockets = sockets.clone();
-        this.dpPorts = dpPorts.clone();
+        this.bound = new Bound(sockets.clone(), dpPorts.clone());
         this.queue = queue;
+    }
+
+    /** Also reads {@code socket} as port {@code dpPort} (a port attached at runtime). */
+    public synchronized void add(PacketSocket socket, int dpPort) {
+        Bound b = bound;
+        PacketSocket[] s = java.util.Arrays.copyOf(b.sockets(), b.sockets().length + 1);
+        int[] d = java.util.Arrays.copyOf(b.dpPorts(), b.dpPorts().length + 1);
+        s[s.length - 1] = socket;
+        d[d.length - 1] = dpPort;
+        bound = new Bound(s, d);
+    }
+
+    /**
+     * Stops reading port {@code dpPort}. Its socket is closed by the agent at the start of its
+     * next {@code doWork()}: the call running now may still be reading it. Returns false when
+     * no socket was bound to that port.
+     */
+    public synchronized boolean remove(int dpPort) {
+        Bound b = bound;
+        for (int i = 0; i < b.dpPorts().length; i++) {
+            if (b.dpPorts()[i] == dpPort) {
+                PacketSocket gone = b.sockets()[i];
+                PacketSocket[] s = new PacketSocket[b.sockets().length - 1];
+                int[] d = new int[s.length];
+                for (int j = 0, k = 0; j < b.dpPorts().length; j++) {
+                    if (j != i) {
+                        s[k] = b.sockets()[j];
+                        d[k++] = b.dpPorts()[j];
+                    }
+                }
+                bound = new Bound(s, d);
+                retired.offer(gone);
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
     public int doWork() {
         int work = 0;
+        for (PacketSocket gone; (gone = retired.poll()) != null; ) {
+            gone.close();
+        }
+        Bound now = bound;
+        PacketSocket[] sockets = now.sockets();
+        int[] dpPorts = now.dpPorts();
         for (int i = 0; i < sockets.length; i++) {
             for (int b = 0; b < BURST; b++) {
                 int n = sockets[i].receive(frame);
