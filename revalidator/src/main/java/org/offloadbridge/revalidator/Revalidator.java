@@ -298,16 +298,12 @@ public final class Revalidator implements Agent {
         FlowLayer cur = u.layer();
         Megaflow m = u.megaflow();
         OffloadPreference pref = u.preference();
-        Reason reason = d.reason();
-        String detail = d.detail();
-        int errno = 0;
-        String kernelText = null;
+        InstallDecision.Why why = new InstallDecision.Why(d);
         for (Attempt a : d.attempts()) {
             FlowResult res;
             boolean inPlace;
             if (InstallDecision.satisfies(a, cur) && heldIsCurrent) {
-                u.placedInPlace(new Outcome(cur, keepReason(u, reason), detail, errno, kernelText, u.rawStats()),
-                    pol.generation(), u.placedGeneration());
+                u.placedInPlace(why.stays(cur, keepReason(u, why.reason()), u.rawStats()), pol.generation(), u.placedGeneration());
                 return;
             }
             FlowTarget target = a.isTc() ? r.layers.tc() : r.layers.dpdk();
@@ -324,7 +320,7 @@ public final class Revalidator implements Agent {
                 inPlace = false;
             }
             if (res.ok()) {
-                Outcome o = new Outcome(res.layer(), reason, detail, errno, kernelText, res.stats());
+                Outcome o = why.landed(a, res);
                 if (inPlace) {
                     u.placedInPlace(o, pol.generation(), r.ukeys.generation());
                 } else {
@@ -336,17 +332,11 @@ public final class Revalidator implements Agent {
                 }
                 return;
             }
-            if (reason == Reason.NONE) {
-                reason = res.reason();
-                detail = res.detail();
-                errno = res.errno();
-                kernelText = res.kernelText();
-            }
+            why.refused(res);
         }
         // no allowed layer takes it: the slow path, and nothing left where it was
         breakOld(u, cur);
-        u.placed(new Outcome(FlowLayer.NONE, reason, detail, errno, kernelText, FlowStats.ZERO), pol.generation(),
-            r.ukeys.generation(), r.clock.millis());
+        u.placed(why.slowPath(), pol.generation(), r.ukeys.generation(), r.clock.millis());
         if (cur != FlowLayer.NONE) {
             r.counters.moved.increment();
         }

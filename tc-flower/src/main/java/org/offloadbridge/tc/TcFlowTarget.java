@@ -148,7 +148,7 @@ public final class TcFlowTarget implements FlowTarget, AutoCloseable {
 
     private static FlowResult result(Ufid ufid, TcOutcome o, FlowStats stats) {
         return switch (o.status()) {
-            case OK -> new FlowResult(ufid, FlowResult.Status.OK, FlowResult.Reason.NONE, o.detail(), layerOf(o.inHw()), false, 0, null, stats);
+            case OK -> new FlowResult(ufid, FlowResult.Status.OK, FlowResult.Reason.NONE, o.detail(), layerOf(o.inHw()), false, 0, o.extack(), stats);
             case REFUSED, FAILED -> new FlowResult(ufid, o.status(), o.reason(), o.detail(), FlowLayer.NONE, false, o.errno(), o.extack(),
                     FlowStats.ZERO);
         };

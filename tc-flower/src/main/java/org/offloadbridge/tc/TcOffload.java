@@ -299,7 +299,10 @@ public final class TcOffload implements AutoCloseable {
             boolean inHw = (e.flags() & TCA_CLS_FLAGS_IN_HW) != 0;
             installed.put(f.ufid(), new Installed(id, f, flags[i], inHw, TcStats.ZERO));
             prios.taken(id.ifindex(), id.prio());
-            result[i] = TcOutcome.ok(id, inHw, e.inHwCount(), (e.flags() & TCA_CLS_FLAGS_SKIP_SW) != 0, (e.flags() & TCA_CLS_FLAGS_SKIP_HW) != 0);
+            // The ack may carry a warning: a driver that declined a filter tc then kept in
+            // software says why there (extack on success), and that is the reason a flow is not_in_hw.
+            result[i] = TcOutcome.ok(id, inHw, e.inHwCount(), (e.flags() & TCA_CLS_FLAGS_SKIP_SW) != 0, (e.flags() & TCA_CLS_FLAGS_SKIP_HW) != 0)
+                    .withExtack(batchResult.extackMessage(j));
         }
     }
 

@@ -20,7 +20,8 @@ import org.offloadbridge.flow.FlowResult.Status;
  * @param skipSw    installed with {@code skip_sw}
  * @param skipHw    installed with {@code skip_hw}
  * @param errno     the kernel's errno (positive) when FAILED, else 0
- * @param extack    the kernel's extended-ack text when it sent one, else null
+ * @param extack    the kernel's extended-ack text when it sent one (on success: a warning, e.g. the driver's
+ *                  reason for leaving a filter {@code not_in_hw}), else null
  * @param stats     for a delete the flow's final counters, for a replace the counters kept
  *                  (continued), else {@link TcStats#ZERO}
  */
@@ -41,6 +42,11 @@ public record TcOutcome(Status status, FlowResult.Reason reason, String detail, 
     /** {@code in_hw} or {@code not_in_hw}, as tc prints it. */
     public String placement() {
         return inHw ? "in_hw" : "not_in_hw";
+    }
+
+    /** The same outcome with the kernel's extended-ack text (a warning, on success), when it sent one. */
+    TcOutcome withExtack(String text) {
+        return text == null ? this : new TcOutcome(status, reason, detail, id, inHw, inHwCount, skipSw, skipHw, errno, text, stats);
     }
 
     /** The same outcome with other counters. */

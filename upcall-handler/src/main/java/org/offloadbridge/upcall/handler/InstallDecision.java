@@ -194,11 +194,7 @@ public final class InstallDecision {
      * there when the layer holds the same megaflow, else modified to it.
      */
     public static Outcome install(Decision d, Megaflow m, OffloadPreference pref, Layers layers) {
-        Reason reason = d.reason();
-        String detail = d.detail();
-        int errno = 0;
-        String kernelText = null;
-        boolean refusedOnce = false;
+        Why why = new Why(d);
         for (Attempt a : d.attempts()) {
             FlowTarget t = a.isTc() ? layers.tc() : layers.dpdk();
             FlowResult r;
@@ -208,13 +204,35 @@ public final class InstallDecision {
                 r = put(t, new FlowPut(m, a.isTc() ? tcPreference(a) : pref));
             }
             if (r.ok()) {
-                return new Outcome(r.layer(), reason, detail, errno, kernelText, r.stats());
+                return why.landed(a, r);
             }
+            why.refused(r);
+        }
+        return why.slowPath();
+    }
+
+    /**
+     * Why a flow is not in its first-choice layer, gathered attempt by attempt (the rule is in the
+     * class comment): one place for the handler's install and the revalidator's moves.
+     */
+    public static final class Why {
+        private Reason reason;
+        private String detail;
+        private int errno;
+        private String kernelText;
+        private boolean refusedOnce;
+
+        public Why(Decision d) {
+            this.reason = d.reason();
+            this.detail = d.detail();
+        }
+
+        /** An attempt a layer refused. */
+        public void refused(FlowResult r) {
             // A layer's own refusal says more than the plan's reason (a flow that cross-switch sent to
             // software tc and tc then refused is in DPDK because of tc's refusal); a layer that is
             // simply not there says less than either.
-            boolean overrides = reason == Reason.NONE || (!refusedOnce && r.reason() != Reason.LAYER_UNAVAILABLE);
-            if (overrides) {
+            if (reason == Reason.NONE || (!refusedOnce && r.reason() != Reason.LAYER_UNAVAILABLE)) {
                 reason = r.reason();
                 detail = r.detail();
                 errno = r.errno();
@@ -222,7 +240,32 @@ public final class InstallDecision {
             }
             refusedOnce = true;
         }
-        return new Outcome(FlowLayer.NONE, reason, detail, errno, kernelText, FlowStats.ZERO);
+
+        /** Attempt {@code a} took the flow: where it is, and why not higher. */
+        public Outcome landed(Attempt a, FlowResult r) {
+            if (a == Attempt.TC_ANY && r.layer() == FlowLayer.TC_SW && reason == Reason.NONE) {
+                // Hardware was allowed and the ports share an e-switch, yet the driver left it in
+                // software tc (its warning, if any, in the ack): the silent fallback OVS users find
+                // only by reading tc's flags.
+                return new Outcome(r.layer(), Reason.DEVICE_REFUSED, "not_in_hw: the device did not take it, tc keeps it in software",
+                    0, r.kernelText(), r.stats());
+            }
+            return new Outcome(r.layer(), reason, detail, errno, kernelText, r.stats());
+        }
+
+        /** No attempt took it (or there was none). */
+        public Outcome slowPath() {
+            return new Outcome(FlowLayer.NONE, reason, detail, errno, kernelText, FlowStats.ZERO);
+        }
+
+        /** Where the flow already is, kept, with {@code reason} as the reason. */
+        public Outcome stays(FlowLayer layer, Reason kept, FlowStats stats) {
+            return new Outcome(layer, kept, detail, errno, kernelText, stats);
+        }
+
+        public Reason reason() {
+            return reason;
+        }
     }
 
     /**

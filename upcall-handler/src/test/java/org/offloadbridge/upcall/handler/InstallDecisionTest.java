@@ -187,6 +187,8 @@ class InstallDecisionTest {
         tc.hardware(false);
         Outcome o = install(ONE_TO_TWO, OffloadPreference.PREFERRED, HW_NONE, both);
         assertEquals(FlowLayer.TC_SW, o.layer());
+        assertEquals(Reason.DEVICE_REFUSED, o.reason(), "one e-switch, hardware allowed, not_in_hw: never a silent fallback");
+        assertTrue(o.detail().startsWith("not_in_hw"), o.detail());
     }
 
     @Test
