@@ -21,11 +21,12 @@ import org.offloadbridge.flow.FlowStats;
 import org.offloadbridge.flow.KeyAttr;
 import org.offloadbridge.flow.Megaflow;
 import org.offloadbridge.testkit.Shell;
+import org.offloadbridge.testkit.Topology;
 
 /**
- * Two hosts in network namespaces, each attached by a veth pair whose root-side end is a
- * net_af_packet port of the datapath (port 1 = host A's link, port 2 = host B's). Flows are
- * installed through the API; the kernel's own stacks are the oracle: ping and a UDP stream pass,
+ * Two hosts in network namespaces (a testkit {@link Topology}), each attached by a veth pair
+ * whose end in the initial namespace is a net_af_packet port of the datapath (port 1 = host A's
+ * link, port 2 = host B's; {@link AfPacketVeth}). Flows are installed through the API; the kernel's own stacks are the oracle: ping and a UDP stream pass,
  * a drop flow blocks, per-flow stats match what was sent, and in host B tcpdump shows the VLAN
  * push/pop and field rewrites with checksums it verified (the receiving socket gets the
  * datagrams too, which it would not with a bad checksum).
@@ -34,13 +35,8 @@ import org.offloadbridge.testkit.Shell;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NetnsAfPacketTest {
 
-    static final String ID = Long.toString(ProcessHandle.current().pid() % 100000);
-    static final String NS_A = "obdpA" + ID;
-    static final String NS_B = "obdpB" + ID;
-    static final String VA = "obdA" + ID;
-    static final String VB = "obdB" + ID;
-    static final String VA_NS = VA + "n";
-    static final String VB_NS = VB + "n";
+    static final String VA_NS = "a0";
+    static final String VB_NS = "b0";
     static final String IP_A = "10.77.0.1";
     static final String IP_B = "10.77.0.2";
     static final int A = 1;
@@ -49,6 +45,12 @@ class NetnsAfPacketTest {
     static final int UDP_PAYLOAD = 64;
     static final int UDP_FRAME = UDP_PAYLOAD + 42;
 
+    static Topology topo;
+    static Topology.Host hostA;
+    static Topology.Host hostB;
+    /** The root-side veth ends, the datapath's ports (unique names: the initial namespace is shared). */
+    static String va;
+    static String vb;
     static DpdkDatapath dp;
     static EthdevPort pa;
     static EthdevPort pb;
@@ -97,24 +99,17 @@ class NetnsAfPacketTest {
     @BeforeAll
     static void setUp() {
         Eal eal = TestEal.get();
-        cleanup();
-        for (String[] h : new String[][] {{NS_A, VA, VA_NS, IP_A}, {NS_B, VB, VB_NS, IP_B}}) {
-            Shell.ok("ip", "netns", "add", h[0]);
-            Shell.ok("ip", "link", "add", h[1], "type", "veth", "peer", "name", h[2]);
-            Shell.ok("ip", "link", "set", h[2], "netns", h[0]);
-            Shell.ns(h[0], "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
-            Shell.ns(h[0], "ip", "addr", "add", h[3] + "/24", "dev", h[2]);
-            // software checksums and VLAN tags in the frame: af_packet must see complete frames
-            Shell.ns(h[0], "ethtool", "-K", h[2], "tx", "off", "txvlan", "off", "rxvlan", "off");
-            Shell.ok("ethtool", "-K", h[1], "tx", "off", "rxvlan", "off", "txvlan", "off");
-            Shell.ns(h[0], "ip", "link", "set", h[2], "up");
-            Shell.ns(h[0], "ip", "link", "set", "lo", "up");
-            Shell.ok("sysctl", "-qw", "net.ipv6.conf." + h[1] + ".disable_ipv6=1");
-            Shell.ok("ip", "link", "set", h[1], "up");
-        }
+        topo = Topology.create("dp-afpacket");
+        hostA = topo.host("a");
+        hostB = topo.host("b");
+        // software checksums and VLAN tags in the frame: af_packet must see complete frames
+        va = AfPacketVeth.attach(topo, hostA, VA_NS, "obdA", "tx", "txvlan", "rxvlan");
+        vb = AfPacketVeth.attach(topo, hostB, VB_NS, "obdB", "tx", "txvlan", "rxvlan");
+        hostA.addr(VA_NS, IP_A + "/24");
+        hostB.addr(VB_NS, IP_B + "/24");
         dp = DpdkDatapath.create(eal, new DpdkDatapath.Config().mbufs(4095).descriptors(256, 256));
-        pa = dp.addPort(A, "net_af_packet_" + VA + ",iface=" + VA);
-        pb = dp.addPort(B, "net_af_packet_" + VB + ",iface=" + VB);
+        pa = dp.addPort(A, AfPacketVeth.devargs(va));
+        pb = dp.addPort(B, AfPacketVeth.devargs(vb));
         dp.start();
         // ARP both ways, IPv4 B→A (replies), ICMP A→B, UDP A→B: disjoint megaflows, untagged only.
         dp.flows().install(flow(A, 0x0806, -1, out(B)));
@@ -135,15 +130,10 @@ class NetnsAfPacketTest {
                 pb.close();
             }
         } finally {
-            cleanup();
+            if (topo != null) {
+                topo.close();
+            }
         }
-    }
-
-    static void cleanup() {
-        Shell.run(10, "ip", "netns", "del", NS_A);
-        Shell.run(10, "ip", "netns", "del", NS_B);
-        Shell.run(10, "ip", "link", "del", VA);
-        Shell.run(10, "ip", "link", "del", VB);
     }
 
     static Actions out(int port) {
@@ -167,8 +157,8 @@ class NetnsAfPacketTest {
     }
 
     /** Counts datagrams: waits up to firstTimeout seconds for the first, then stops after 1 s of silence. */
-    static Shell.Background receiver(String ns, int port, double firstTimeout) {
-        Shell.Background p = Shell.start(List.of("ip", "netns", "exec", ns, "python3", "-c", RECEIVER, Integer.toString(port),
+    static Shell.Background receiver(Topology.Host host, int port, double firstTimeout) {
+        Shell.Background p = Shell.start(host.exec("python3", "-c", RECEIVER, Integer.toString(port),
             Double.toString(firstTimeout)));
         p.awaitLine("ready");
         return p;
@@ -181,24 +171,24 @@ class NetnsAfPacketTest {
         return Integer.parseInt(out.substring(i + 9).trim());
     }
 
-    static Shell.Background tcpdump(String ns, String iface, int count, String filter) {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, "timeout", "8", "tcpdump", "-i", iface,
-            "-nn", "-e", "-vv", "-l", "-c", Integer.toString(count)));
+    static Shell.Background tcpdump(Topology.Host host, String iface, int count, String filter) {
+        List<String> cmd = new ArrayList<>(List.of(host.exec("timeout", "8", "tcpdump", "-i", iface,
+            "-nn", "-e", "-vv", "-l", "-c", Integer.toString(count))));
         cmd.addAll(List.of(filter.split(" ")));
         Shell.Background p = Shell.start(cmd);
         p.awaitLine("listening on");
         return p;
     }
 
-    static void send(String ns, String src, String dst, int port, int count) {
-        Shell.ns(ns, "python3", "-c", SENDER, src, dst, Integer.toString(port), Integer.toString(UDP_PAYLOAD),
+    static void send(Topology.Host host, String src, String dst, int port, int count) {
+        host.ok("python3", "-c", SENDER, src, dst, Integer.toString(port), Integer.toString(UDP_PAYLOAD),
             Integer.toString(count));
     }
 
     @Test
     @Order(1)
     void pingPassesAndIcmpFlowCountsEveryRequest() {
-        String out = Shell.ns(NS_A, "ping", "-c", "3", "-i", "0.2", "-W", "2", IP_B);
+        String out = hostA.ok("ping", "-c", "3", "-i", "0.2", "-W", "2", IP_B);
         assertTrue(out.contains("3 received"), out);
         FlowStats s = dp.flows().stats(icmpAB.ufid());
         assertEquals(3, s.packets(), "three echo requests A→B");
@@ -211,8 +201,8 @@ class NetnsAfPacketTest {
     @Order(2)
     void udpStreamPassesWithExactStats() {
         FlowStats before = dp.flows().stats(udpAB.ufid());
-        Shell.Background rx = receiver(NS_B, 5000, 15.0);
-        send(NS_A, IP_A, IP_B, 5000, 200);
+        Shell.Background rx = receiver(hostB, 5000, 15.0);
+        send(hostA, IP_A, IP_B, 5000, 200);
         assertEquals(200, received(rx));
         FlowStats after = dp.flows().stats(udpAB.ufid());
         assertEquals(200, after.packets() - before.packets());
@@ -224,8 +214,8 @@ class NetnsAfPacketTest {
     void dropFlowBlocks() {
         assertTrue(dp.flows().modify(udpAB.ufid(), Actions.DROP));
         FlowStats before = dp.flows().stats(udpAB.ufid());
-        Shell.Background rx = receiver(NS_B, 5000, 3.0);
-        send(NS_A, IP_A, IP_B, 5000, 20);
+        Shell.Background rx = receiver(hostB, 5000, 3.0);
+        send(hostA, IP_A, IP_B, 5000, 20);
         assertEquals(0, received(rx), "drop flow let nothing through");
         assertEquals(20, dp.flows().stats(udpAB.ufid()).packets() - before.packets(), "dropped packets still counted");
     }
@@ -238,9 +228,9 @@ class NetnsAfPacketTest {
             .setField(KeyAttr.IPV4, Field.NW_TOS, 0x20)
             .output(B).build();
         assertTrue(dp.flows().modify(udpAB.ufid(), rewrite));
-        Shell.Background dump = tcpdump(NS_B, VB_NS, 5, "udp");
-        Shell.Background rx = receiver(NS_B, 6000, 15.0);
-        send(NS_A, IP_A, IP_B, 5000, 5);
+        Shell.Background dump = tcpdump(hostB, VB_NS, 5, "udp");
+        Shell.Background rx = receiver(hostB, 6000, 15.0);
+        send(hostA, IP_A, IP_B, 5000, 5);
         assertEquals(5, received(rx), "datagrams sent to 5000 arrive on 6000 (kernel verified checksums)");
         String wire = dump.finish(10);
         assertTrue(wire.contains(IP_B + ".6000"), wire);
@@ -253,8 +243,8 @@ class NetnsAfPacketTest {
     @Order(5)
     void vlanPushShowsOnTheWire() {
         assertTrue(dp.flows().modify(udpAB.ufid(), Actions.builder().pushVlan(0x8100, 10, 5).output(B).build()));
-        Shell.Background dump = tcpdump(NS_B, VB_NS, 3, "vlan 10");
-        send(NS_A, IP_A, IP_B, 5000, 3);
+        Shell.Background dump = tcpdump(hostB, VB_NS, 3, "vlan 10");
+        send(hostA, IP_A, IP_B, 5000, 3);
         String wire = dump.finish(10);
         assertTrue(wire.contains("vlan 10, p 5"), wire);
         assertTrue(wire.contains("udp sum ok"), wire);
@@ -264,8 +254,8 @@ class NetnsAfPacketTest {
     @Order(6)
     void vlanPopDeliversTaggedTrafficUntagged() {
         // This kernel has no 8021q module, so host A sends the tagged frames itself (raw socket).
-        String macB = Shell.ns(NS_B, "cat", "/sys/class/net/" + VB_NS + "/address").trim();
-        Shell.ns(NS_B, "ip", "addr", "add", "10.79.0.2/24", "dev", VB_NS);
+        String macB = hostB.mac(VB_NS);
+        hostB.addr(VB_NS, "10.79.0.2/24");
         FlowKey k = new FlowKey();
         FlowMask m = new FlowMask();
         k.setInPort(A);
@@ -276,9 +266,9 @@ class NetnsAfPacketTest {
         m.setExact(Field.VLAN0_VID);
         Megaflow pop = Megaflow.of(k, m, Actions.builder().popVlan().output(B).build());
         dp.flows().install(pop);
-        Shell.Background dump = tcpdump(NS_B, VB_NS, 5, "udp port 7000");
-        Shell.Background rx = receiver(NS_B, 7000, 15.0);
-        Shell.ns(NS_A, "python3", "-c", TAGGED_SENDER, VA_NS, macB, "5");
+        Shell.Background dump = tcpdump(hostB, VB_NS, 5, "udp port 7000");
+        Shell.Background rx = receiver(hostB, 7000, 15.0);
+        hostA.ok("python3", "-c", TAGGED_SENDER, VA_NS, macB, "5");
         assertEquals(5, received(rx));
         String wire = dump.finish(10);
         assertFalse(wire.contains("vlan"), "tag popped: " + wire);

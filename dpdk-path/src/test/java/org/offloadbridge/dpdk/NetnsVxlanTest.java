@@ -13,26 +13,22 @@ import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.FlowMask;
 import org.offloadbridge.flow.Megaflow;
 import org.offloadbridge.flow.Tunnel;
-import org.offloadbridge.testkit.Shell;
+import org.offloadbridge.testkit.Topology;
 
 /**
  * The kernel's own VXLAN device as the peer: namespace R is a remote VTEP (10.78.0.2, a Linux
  * vxlan device with VNI 42 and overlay address 10.90.0.2) reached over a veth whose root end is
- * our underlay port (net_af_packet); namespace H is a host (10.90.0.1) behind our access port.
- * Our datapath is the local VTEP (10.78.0.1): H's frames are encapsulated to R, R's VXLAN frames
- * decapsulated to H. Ping from H to R's overlay address crosses the tunnel both ways (ARP too).
+ * our underlay port (net_af_packet); namespace H is a host (10.90.0.1) behind our access port
+ * (both namespaces from a testkit {@link Topology}). Our datapath is the local VTEP (10.78.0.1):
+ * H's frames are encapsulated to R, R's VXLAN frames decapsulated to H. Ping from H to R's
+ * overlay address crosses the tunnel both ways (ARP too).
  */
 @Tag("host")
 class NetnsVxlanTest {
 
-    static final String ID = Long.toString(ProcessHandle.current().pid() % 100000);
-    static final String NS_H = "obvxH" + ID;
-    static final String NS_R = "obvxR" + ID;
-    static final String VH = "obvH" + ID;
-    static final String VU = "obvU" + ID;
-    static final String VH_NS = VH + "n";
-    static final String VU_NS = VU + "n";
-    static final String VX = "obvx" + ID;
+    static final String VH_NS = "h0";
+    static final String VU_NS = "u0";
+    static final String VX = "vx0";
     static final int ACCESS = 1;
     static final int UNDER = 2;
     static final int TUN = 3;
@@ -41,6 +37,9 @@ class NetnsVxlanTest {
     static final int REMOTE_VTEP = 0x0a4e0002; // 10.78.0.2
     static final long LOCAL_MAC = 0x02000000bb01L;
 
+    static Topology topo;
+    static Topology.Host host;
+    static Topology.Host remote;
     static DpdkDatapath dp;
     static EthdevPort ph;
     static EthdevPort pu;
@@ -48,34 +47,25 @@ class NetnsVxlanTest {
     @BeforeAll
     static void setUp() {
         Eal eal = TestEal.get();
-        cleanup();
-        Shell.ok("ip", "netns", "add", NS_H);
-        Shell.ok("ip", "netns", "add", NS_R);
-        for (String[] l : new String[][] {{NS_H, VH, VH_NS}, {NS_R, VU, VU_NS}}) {
-            Shell.ok("ip", "link", "add", l[1], "type", "veth", "peer", "name", l[2]);
-            Shell.ok("ip", "link", "set", l[2], "netns", l[0]);
-            Shell.ns(l[0], "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
-            // complete checksums in the frames af_packet reads
-            Shell.ns(l[0], "ethtool", "-K", l[2], "tx", "off");
-            Shell.ok("ethtool", "-K", l[1], "tx", "off");
-            Shell.ns(l[0], "ip", "link", "set", l[2], "up");
-            Shell.ok("sysctl", "-qw", "net.ipv6.conf." + l[1] + ".disable_ipv6=1");
-            Shell.ok("ip", "link", "set", l[1], "up");
-        }
-        Shell.ns(NS_H, "ip", "addr", "add", "10.90.0.1/24", "dev", VH_NS);
-        Shell.ns(NS_R, "ip", "addr", "add", "10.78.0.2/24", "dev", VU_NS);
+        topo = Topology.create("dp-vxlan");
+        host = topo.host("h");
+        remote = topo.host("r");
+        // complete checksums in the frames af_packet reads
+        String vh = AfPacketVeth.attach(topo, host, VH_NS, "obvH", "tx");
+        String vu = AfPacketVeth.attach(topo, remote, VU_NS, "obvU", "tx");
+        host.addr(VH_NS, "10.90.0.1/24");
+        remote.addr(VU_NS, "10.78.0.2/24");
         // no ARP in our VTEP (static next hop): the remote gets a static neighbour for us
-        Shell.ns(NS_R, "ip", "neigh", "add", "10.78.0.1", "lladdr", macText(LOCAL_MAC), "dev", VU_NS);
-        Shell.ns(NS_R, "ip", "link", "add", VX, "type", "vxlan", "id", Integer.toString(VNI), "local", "10.78.0.2",
+        remote.neigh(VU_NS, "10.78.0.1", macText(LOCAL_MAC));
+        remote.ip("link", "add", VX, "type", "vxlan", "id", Integer.toString(VNI), "local", "10.78.0.2",
             "remote", "10.78.0.1", "dstport", "4789", "dev", VU_NS);
-        Shell.ns(NS_R, "ip", "addr", "add", "10.90.0.2/24", "dev", VX);
-        Shell.ns(NS_R, "ip", "link", "set", VX, "up");
-        long remoteMac = Long.parseLong(Shell.ns(NS_R, "cat", "/sys/class/net/" + VU_NS + "/address").trim()
-            .replace(":", ""), 16);
+        remote.addr(VX, "10.90.0.2/24");
+        remote.ip("link", "set", VX, "up");
+        long remoteMac = Long.parseLong(remote.mac(VU_NS).replace(":", ""), 16);
 
         dp = DpdkDatapath.create(eal, new DpdkDatapath.Config().mbufs(4095).descriptors(256, 256));
-        ph = dp.addPort(ACCESS, "net_af_packet_" + VH + ",iface=" + VH);
-        pu = dp.addPort(UNDER, "net_af_packet_" + VU + ",iface=" + VU);
+        ph = dp.addPort(ACCESS, AfPacketVeth.devargs(vh));
+        pu = dp.addPort(UNDER, AfPacketVeth.devargs(vu));
         dp.addVxlanPort(TUN, Tunnel.vxlan(LOCAL_VTEP, REMOTE_VTEP), new VxlanUnderlay(UNDER, LOCAL_MAC, remoteMac));
         dp.start();
         // everything from H goes into the tunnel; VNI 42 from R goes to H
@@ -105,15 +95,10 @@ class NetnsVxlanTest {
                 pu.close();
             }
         } finally {
-            cleanup();
+            if (topo != null) {
+                topo.close();
+            }
         }
-    }
-
-    static void cleanup() {
-        Shell.run(10, "ip", "netns", "del", NS_H);
-        Shell.run(10, "ip", "netns", "del", NS_R);
-        Shell.run(10, "ip", "link", "del", VH);
-        Shell.run(10, "ip", "link", "del", VU);
     }
 
     static String macText(long mac) {
@@ -126,7 +111,7 @@ class NetnsVxlanTest {
 
     @Test
     void pingCrossesTheTunnelToALinuxVxlanDevice() {
-        String out = Shell.ns(NS_H, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.90.0.2");
+        String out = host.ok("ping", "-c", "3", "-i", "0.2", "-W", "2", "10.90.0.2");
         assertTrue(out.contains("3 received"), out);
         DatapathCounters c = dp.counters();
         // 3 echo requests + ARP request, 3 replies + ARP reply, at least
@@ -135,7 +120,7 @@ class NetnsVxlanTest {
         assertEquals(0, c.tunnelMalformed(), c.toString());
         assertEquals(0, c.tunnelHeadroomDrops(), c.toString());
         // the Linux VTEP learnt H's MAC behind our VTEP address: its FDB points at 10.78.0.1
-        String fdb = Shell.ns(NS_R, "bridge", "fdb", "show", "dev", VX);
+        String fdb = remote.ok("bridge", "fdb", "show", "dev", VX);
         assertTrue(fdb.contains("dst 10.78.0.1"), fdb);
     }
 }

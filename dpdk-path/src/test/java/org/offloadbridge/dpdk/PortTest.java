@@ -9,14 +9,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Random;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.offloadbridge.dpdk.internal.rte.RteMbuf;
+import org.offloadbridge.testkit.Cases;
 
-/** Ports on DPDK's virtual devices in this JVM's shared EAL: net_null and net_ring. */
+/**
+ * Ports on DPDK's virtual devices in this JVM's shared EAL: net_null and net_ring. Packet
+ * contents are seeded random cases ({@link Cases}: {@code -Dob.seed=… -Dob.case=I} replays one).
+ */
 @Tag("host")
 class PortTest {
 
@@ -81,23 +87,29 @@ class PortTest {
         p.configure(1, 1, 512, pool);
         p.start();
         try {
-            Random r = new Random(7);
-            byte[][] sent = new byte[20][];
-            for (int i = 0; i < sent.length; i++) {
-                sent[i] = new byte[14 + r.nextInt(1500)];
-                r.nextBytes(sent[i]);
-                long m = pool.copyIn(sent[i]);
-                assertTrue(m != 0);
-                burst.setAtIndex(ValueLayout.JAVA_LONG, i, m);
-            }
-            assertEquals(sent.length, p.txBurst(0, burst.address(), sent.length));
-            int got = p.rxBurst(0, burst.address(), 32);
-            assertEquals(sent.length, got);
-            for (int i = 0; i < got; i++) {
-                long m = burst.getAtIndex(ValueLayout.JAVA_LONG, i);
-                assertArrayEquals(sent[i], Mempool.bytesOf(m), "packet " + i);
-                Mempool.free(m);
-            }
+            // One case: a burst of 20 random packets of 14…1513 bytes.
+            Cases.check(10, List.of(), r -> {
+                byte[][] packets = new byte[20][];
+                for (int i = 0; i < packets.length; i++) {
+                    packets[i] = new byte[14 + r.nextInt(1500)];
+                    r.nextBytes(packets[i]);
+                }
+                return packets;
+            }, b -> "packets of " + Arrays.toString(Arrays.stream(b).mapToInt(x -> x.length).toArray()) + " bytes", sent -> {
+                for (int i = 0; i < sent.length; i++) {
+                    long m = pool.copyIn(sent[i]);
+                    assertTrue(m != 0);
+                    burst.setAtIndex(ValueLayout.JAVA_LONG, i, m);
+                }
+                assertEquals(sent.length, p.txBurst(0, burst.address(), sent.length));
+                int got = p.rxBurst(0, burst.address(), 32);
+                assertEquals(sent.length, got);
+                for (int i = 0; i < got; i++) {
+                    long m = burst.getAtIndex(ValueLayout.JAVA_LONG, i);
+                    assertArrayEquals(sent[i], Mempool.bytesOf(m), "packet " + i);
+                    Mempool.free(m);
+                }
+            });
         } finally {
             p.stop();
         }
@@ -123,14 +135,19 @@ class PortTest {
     @Test
     void copyInChainsSegmentsWhenPacketExceedsDataRoom() {
         try (Mempool small = Mempool.create(eal, eal.uniqueName("small"), 255, 0, RteMbuf.RTE_PKTMBUF_HEADROOM + 256)) {
-            byte[] big = new byte[1000];
-            new Random(3).nextBytes(big);
-            long m = small.copyIn(big);
-            assertEquals(4, RteMbuf.nbSegs(m), "1000 bytes in 256-byte segments");
-            assertEquals(1000, RteMbuf.pktLen(m));
-            assertArrayEquals(big, Mempool.bytesOf(m));
-            Mempool.free(m);
-            assertEquals(0, small.inUseCount());
+            // One case: 1000 random bytes.
+            Cases.check(10, List.of(), r -> {
+                byte[] b = new byte[1000];
+                r.nextBytes(b);
+                return b;
+            }, HexFormat.of()::formatHex, big -> {
+                long m = small.copyIn(big);
+                assertEquals(4, RteMbuf.nbSegs(m), "1000 bytes in 256-byte segments");
+                assertEquals(1000, RteMbuf.pktLen(m));
+                assertArrayEquals(big, Mempool.bytesOf(m));
+                Mempool.free(m);
+                assertEquals(0, small.inUseCount());
+            });
         }
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -83,14 +84,17 @@ class HeaderEditTest {
 
     @Test
     void refusesWhatThePacketDoesNotCarry() {
-        byte[] f = frame(new SplittableRandom(1), 17, false, false);
-        MemorySegment s = MemorySegment.ofArray(f);
-        assertFalse(HeaderEdit.setIpv4(s, 0, 30, Field.IPV4_SRC, 1, -1L), "IPv4 header cut short");
-        assertFalse(HeaderEdit.setL4Port(s, 0, f.length, 6, true, 1, 0xffff), "not TCP");
-        assertFalse(HeaderEdit.setL4Port(s, 0, 38, 17, true, 1, 0xffff), "UDP header cut short");
-        assertFalse(HeaderEdit.setMac(s, 0, 13, true, 1, -1L), "runt");
-        f[12] = (byte) 0x86;
-        f[13] = (byte) 0xdd;
-        assertFalse(HeaderEdit.setIpv4(s, 0, f.length, Field.NW_TTL, 1, 0xff), "IPv6 frame");
+        // One case: a random untagged UDP frame.
+        Cases.check(50, List.of(), r -> frame(r, 17, false, false), HexFormat.of()::formatHex, input -> {
+            byte[] f = input.clone(); // the case as drawn stays printable
+            MemorySegment s = MemorySegment.ofArray(f);
+            assertFalse(HeaderEdit.setIpv4(s, 0, 30, Field.IPV4_SRC, 1, -1L), "IPv4 header cut short");
+            assertFalse(HeaderEdit.setL4Port(s, 0, f.length, 6, true, 1, 0xffff), "not TCP");
+            assertFalse(HeaderEdit.setL4Port(s, 0, 38, 17, true, 1, 0xffff), "UDP header cut short");
+            assertFalse(HeaderEdit.setMac(s, 0, 13, true, 1, -1L), "runt");
+            f[12] = (byte) 0x86;
+            f[13] = (byte) 0xdd;
+            assertFalse(HeaderEdit.setIpv4(s, 0, f.length, Field.NW_TTL, 1, 0xff), "IPv6 frame");
+        });
     }
 }

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.offloadbridge.netlink.uapi.PktCls;
 import org.offloadbridge.netlink.uapi.PktSched;
 import org.offloadbridge.netlink.uapi.Rtnetlink;
+import org.offloadbridge.testkit.Shell;
 
 /**
  * rtnetlink against this machine's kernel. Each test gets a fresh network namespace (made
@@ -113,8 +114,7 @@ class RtnetlinkHostTest {
     void peerCanBeCreatedInTheNamespaceOfAProcess() throws Exception {
         try (NetNs other = HostNetns.create("nlt-pid")) {
             // A process living in the other namespace, bounded to 30 s in case the test dies.
-            Process sleeper = new ProcessBuilder("ip", "netns", "exec", other.name(), "sleep", "30").start();
-            try {
+            try (Shell.Background sleeper = Shell.start(Shell.inNetns(other.name(), "sleep", "30"))) {
                 // `ip netns exec` enters the namespace, then execs sleep: once the process is
                 // "sleep", it is inside. Without this wait the peer could land in the host's namespace.
                 java.nio.file.Path comm = java.nio.file.Path.of("/proc/" + sleeper.pid() + "/comm");
@@ -127,8 +127,6 @@ class RtnetlinkHostTest {
                 assertTrue(links.get("po0").isPresent());
                 assertTrue(links.get("pi0").isEmpty());
                 assertTrue(other.ipIn("-j", "link", "show").contains("\"ifname\":\"pi0\""));
-            } finally {
-                sleeper.destroyForcibly().waitFor();
             }
         }
     }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,13 +62,13 @@ class ServiceHostTest {
                 """.formatted(sock, METRICS_PORT));
             assertEquals("", Shell.run(60, ROOT.resolve("bin/offload-bridge").toString(), "check", "-q", "-c",
                 dir.resolve("ob.conf").toString()).err(), "the config checks clean");
-            Process p = new ProcessBuilder(Shell.inNetns(sw.name(), ROOT.resolve("bin/offload-bridge").toString(), "run", "-c",
-                dir.resolve("ob.conf").toString())).redirectErrorStream(true).redirectOutput(dir.resolve("daemon.log").toFile()).start();
+            Shell.Background daemon = Shell.start(sw.exec(ROOT.resolve("bin/offload-bridge").toString(), "run", "-c",
+                dir.resolve("ob.conf").toString()));
             try {
                 for (int i = 0; i < 200 && !Files.exists(sock); i++) {
                     Thread.sleep(100);
                 }
-                assertTrue(Files.exists(sock), "control socket up: " + Files.readString(dir.resolve("daemon.log")));
+                assertTrue(Files.exists(sock), "control socket up: " + daemon.output());
                 String ping = h1.sh("ping -c 5 -i 0.2 -W 2 10.9.0.2");
                 assertTrue(ping.contains(" 0% packet loss"), ping);
                 String obctl = ROOT.resolve("bin/obctl").toString();
@@ -84,11 +83,10 @@ class ServiceHostTest {
                 assertEquals(1, bad.exit(), bad.toString());
                 assertTrue(bad.out().contains("tc-policy") || bad.err().contains("tc-policy"), bad.toString());
             } finally {
-                p.destroy(); // SIGTERM
-                assertTrue(p.waitFor(30, TimeUnit.SECONDS), "stops on SIGTERM");
+                assertTrue(daemon.stop(30), "stops on SIGTERM");
             }
-            String log = Files.readString(dir.resolve("daemon.log"));
-            assertEquals(List.of(143, 0).contains(p.exitValue()), true, "clean exit, was " + p.exitValue() + ": " + log);
+            String log = daemon.finish(0);
+            assertEquals(List.of(143, 0).contains(daemon.exit()), true, "clean exit, was " + daemon.exit() + ": " + log);
             assertTrue(log.contains("ready: 2 ports"), log);
         }
     }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -13,9 +12,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.offloadbridge.testkit.Shell;
 
 /**
  * The unit file as systemd reads it: {@code systemd-analyze verify} must have nothing to say,
@@ -32,10 +31,10 @@ class UnitFileTest {
     record Run(int status, String output) {
     }
 
-    private static Run run(List<String> cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), cmd + " did not finish");
-        return new Run(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    /** Exit status and all the tool printed (systemd-analyze speaks on stderr). */
+    private static Run run(List<String> cmd) {
+        Shell.Result r = Shell.run(60, cmd.toArray(String[]::new));
+        return new Run(r.exit(), r.output());
     }
 
     private Path copyWithStandIns(String unitText) throws Exception {

@@ -13,7 +13,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -150,15 +149,15 @@ class TcReplaceVmTest {
     }
 
     /** Starts a bounded ping (count and deadline) from hA; pingResult() reads its summary. */
-    private Process startPing(int count, double interval, int deadlineSeconds) throws IOException {
-        return new ProcessBuilder("ip", "netns", "exec", hA, "ping", "-q", "-c", Integer.toString(count), "-i", Double.toString(interval),
-                "-w", Integer.toString(deadlineSeconds), "10.0.0.2").redirectErrorStream(true).start();
+    private Shell.Background startPing(int count, double interval, int deadlineSeconds) {
+        return Shell.start(Shell.inNetns(hA, "ping", "-q", "-c", Integer.toString(count), "-i", Double.toString(interval),
+                "-w", Integer.toString(deadlineSeconds), "10.0.0.2"));
     }
 
     /** {transmitted, received} of a finished ping. */
-    private static int[] pingResult(Process p, int deadlineSeconds) throws IOException, InterruptedException {
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(deadlineSeconds + 10L, TimeUnit.SECONDS), "ping did not end: " + out);
+    private static int[] pingResult(Shell.Background p, int deadlineSeconds) {
+        assertTrue(p.awaitExit(deadlineSeconds + 10), "ping did not end: " + p.output());
+        String out = p.finish(0);
         Matcher m = PING.matcher(out);
         assertTrue(m.find(), "no ping summary: " + out);
         return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
@@ -179,7 +178,7 @@ class TcReplaceVmTest {
         // packets: a gap or a counter window would show.
         int count = 400;
         int deadline = 30;
-        Process ping = startPing(count, 0.005, deadline);
+        Shell.Background ping = startPing(count, 0.005, deadline);
         Thread.sleep(500); // let the stream run through the old filter first
         TcOutcome r = tc.replace(wider, OffloadPreference.PREFERRED);
         long justAfter = packets(old);

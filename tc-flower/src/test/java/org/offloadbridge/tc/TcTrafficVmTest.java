@@ -4,12 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -91,45 +85,27 @@ class TcTrafficVmTest {
                 + "for i in range(" + n + "):\n  s.sendto(b'x'*64,('" + dst + "'," + port + "));time.sleep(0.01)\"");
     }
 
-    /** Starts a UDP receiver in hB counting datagrams on {@code port} for {@code seconds}; join() gives the count. */
-    private CompletableFuture<Integer> receiveUdp(int port, int seconds) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("ip", "netns", "exec", hB, "python3", "-c",
+    /** Starts a UDP receiver in hB counting datagrams on {@code port} for {@code seconds}; {@link #received} gives the count. */
+    private Shell.Background receiveUdp(int port, int seconds) {
+        return Shell.start(Shell.inNetns(hB, "python3", "-c",
                 "import socket,time\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\ns.bind(('0.0.0.0'," + port + "))\n"
                         + "print('ready',flush=True)\ns.settimeout(0.5)\nn=0\nend=time.time()+" + seconds + "\n"
-                        + "while time.time()<end:\n  try:\n    s.recv(2048);n+=1\n  except socket.timeout:\n    pass\nprint(n,flush=True)")
-                .redirectErrorStream(true).start();
-        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        String first = r.readLine();
-        assertEquals("ready", first, "receiver did not start");
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                String line = r.readLine();
-                p.waitFor(seconds + 30, TimeUnit.SECONDS);
-                return Integer.parseInt(line.trim());
-            } catch (IOException | InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+                        + "while time.time()<end:\n  try:\n    s.recv(2048);n+=1\n  except socket.timeout:\n    pass\nprint(n,flush=True)"))
+                .awaitLine("ready");
     }
 
-    /** Starts tcpdump in {@code ns} on {@code dev}; waits until it listens; join() gives its output. */
-    private CompletableFuture<String> tcpdump(String ns, String dev, int count, String filter) throws IOException {
-        Process p = new ProcessBuilder("ip", "netns", "exec", ns, "timeout", "40", "tcpdump", "-l", "-n", "-e", "-v", "-c",
-                Integer.toString(count), "-i", dev, filter).start();
-        BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
-        String line;
-        while ((line = err.readLine()) != null && !line.contains("listening on")) {
-            // wait for tcpdump to open its socket before sending
-        }
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                p.waitFor(45, TimeUnit.SECONDS);
-                return out;
-            } catch (IOException | InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+    /** The count a receiver printed (its last line) once its time was up. */
+    private static int received(Shell.Background receiver) {
+        String out = receiver.finish(60).strip();
+        String last = out.substring(out.lastIndexOf('\n') + 1);
+        assertTrue(last.matches("\\d+"), "receiver output: " + out);
+        return Integer.parseInt(last);
+    }
+
+    /** Starts tcpdump in {@code ns} on {@code dev}; waits until it listens; {@code finish(45)} gives its output. */
+    private Shell.Background tcpdump(String ns, String dev, int count, String filter) {
+        return Shell.start(Shell.inNetns(ns, "timeout", "40", "tcpdump", "-l", "-n", "-e", "-v", "-c",
+                Integer.toString(count), "-i", dev, filter)).awaitLine("listening on");
     }
 
     private String filters() {
@@ -155,9 +131,9 @@ class TcTrafficVmTest {
         assertEquals(5, packets(ab), "echo requests through a1→b1");
         assertEquals(5, packets(ba), "echo replies through b1→a1");
 
-        CompletableFuture<Integer> got = receiveUdp(5001, 8);
+        Shell.Background got = receiveUdp(5001, 8);
         sendUdp("10.0.0.2", 5001, 20);
-        assertEquals(20, got.join(), "UDP datagrams received");
+        assertEquals(20, received(got), "UDP datagrams received");
         assertEquals(20, packets(u));
 
         // Modify to drop: the stream stops, and the counter continues from 20 (not reset).
@@ -165,7 +141,7 @@ class TcTrafficVmTest {
         assertTrue(r.ok(), r.toString());
         got = receiveUdp(5001, 5);
         sendUdp("10.0.0.2", 5001, 10);
-        assertEquals(0, got.join(), "drop filter let datagrams through");
+        assertEquals(0, received(got), "drop filter let datagrams through");
         assertEquals(30, packets(u), "counters continue across modify");
         assertTrue(tc.deleteAll(java.util.List.of(ab.ufid(), ba.ufid(), u.ufid())).stream().allMatch(TcOutcome::ok));
 
@@ -185,22 +161,22 @@ class TcTrafficVmTest {
         for (TcOutcome o : tc.installAll(java.util.List.of(push, pedit, pop), OffloadPreference.PREFERRED)) {
             assertTrue(o.ok(), o + "\n" + filters());
         }
-        CompletableFuture<String> seen = tcpdump(hB, "b0", 3, "udp port 5002 or (vlan and udp port 5002)");
+        Shell.Background seen = tcpdump(hB, "b0", 3, "udp port 5002 or (vlan and udp port 5002)");
         sendUdp("10.0.0.2", 5002, 3);
-        String out = seen.join();
+        String out = seen.finish(45);
         assertTrue(out.contains("vlan 100"), "no VLAN 100 tag on b0:\n" + out);
         assertEquals(3, packets(push));
 
         seen = tcpdump(hB, "b0", 3, "udp port 5004");
         sendUdp("10.0.0.2", 5004, 3);
-        out = seen.join();
+        out = seen.finish(45);
         assertTrue(out.contains("ttl 33"), "TTL not rewritten:\n" + out + "\n" + filters());
         assertFalse(out.contains("bad cksum"), "checksum not fixed:\n" + out);
 
         seen = tcpdump(hA, "a0", 3, "udp port 5003 or (vlan and udp port 5003)");
         Shell.sh("ip netns exec " + hB + " python3 -c \"import socket,time\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
                 + "for i in range(3):\n  s.sendto(b'y'*64,('10.0.1.1',5003));time.sleep(0.01)\"");
-        out = seen.join();
+        out = seen.finish(45);
         assertTrue(out.contains("5003"), "popped packets not seen on a0:\n" + out);
         assertFalse(out.contains("vlan 100"), "tag not popped:\n" + out);
         assertEquals(3, packets(pop));

@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * the tool complained. Every run has a timeout ({@link #TIMEOUT} unless given); a command
  * still running then is killed and the test fails with what it printed so far. Failures are
  * {@link CommandFailed} (an {@link AssertionError}, so the test fails rather than errors)
- * naming the command, its exit status, stdout and stderr. stdin is /dev/null.
+ * naming the command, its exit status, stdout and stderr. stdin is /dev/null; a
+ * command that needs environment variables runs as {@code env NAME=value... command}.
  *
  * <pre>
  *   String json = Shell.ok("tc", "-j", "filter", "show", "dev", "veth0", "ingress");
@@ -30,6 +31,11 @@ import java.util.concurrent.TimeUnit;
  *       dump.awaitLine("listening on");
  *       ...
  *       String wire = dump.finish(10);
+ *   }
+ *   try (Shell.Background daemon = Shell.start(...)) {               // a service under test
+ *       ...
+ *       assertTrue(daemon.stop(30), "stops on SIGTERM");
+ *       String log = daemon.finish(0);
  *   }
  * </pre>
  */
@@ -44,6 +50,11 @@ public final class Shell {
     public record Result(List<String> command, int exit, String out, String err) {
         public boolean ok() {
             return exit == 0;
+        }
+
+        /** stdout, then stderr: for a test that reads what a tool printed without caring on which stream. */
+        public String output() {
+            return out + err;
         }
 
         @Override
@@ -185,25 +196,49 @@ public final class Shell {
         }
 
         /**
-         * Waits up to {@code timeoutSeconds} for it to exit, else stops it (SIGTERM, then
-         * SIGKILL), and returns everything it printed. A tool stopped this way has still
-         * printed what it captured (tcpdump -l flushes per line).
+         * Waits up to {@code timeoutSeconds} for it to exit, else stops it ({@link #stop(int)}
+         * with 2 s of grace), and returns everything it printed. A tool stopped this way has
+         * still printed what it captured (tcpdump -l flushes per line).
          */
         public String finish(int timeoutSeconds) {
+            if (!awaitExit(timeoutSeconds)) {
+                stop(2);
+            }
+            return output.finish();
+        }
+
+        /** Waits up to {@code timeoutSeconds} for it to exit on its own; true if it did (it is left running otherwise). */
+        public boolean awaitExit(int timeoutSeconds) {
             try {
-                if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                    process.destroy();
-                    if (!process.waitFor(2, TimeUnit.SECONDS)) {
-                        process.destroyForcibly();
-                        process.waitFor(5, TimeUnit.SECONDS);
-                    }
-                }
+                return process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 process.destroyForcibly();
                 Thread.currentThread().interrupt();
                 throw new AssertionError("interrupted waiting for " + String.join(" ", command), e);
             }
-            return output.finish();
+        }
+
+        /**
+         * Stops it as an operator would: SIGTERM, then up to {@code graceSeconds} for it to exit;
+         * true if it did, else it is killed (SIGKILL) and false. {@link #finish(int) finish(0)}
+         * then returns all it printed, {@link #exit()} its status (143 after SIGTERM unless it
+         * handles the signal).
+         */
+        public boolean stop(int graceSeconds) {
+            // Signals through the handle: Process.destroy() would also close our end of the
+            // pipe, losing what the command prints on its way out (a summary, a last log line).
+            process.toHandle().destroy();
+            if (awaitExit(graceSeconds)) {
+                return true;
+            }
+            process.toHandle().destroyForcibly();
+            awaitExit(5);
+            return false;
+        }
+
+        /** Its process id (for a test that hands the process to the code under test, e.g. a namespace by pid). */
+        public long pid() {
+            return process.pid();
         }
 
         /** The exit status; fails the test if it still runs. */
@@ -214,10 +249,16 @@ public final class Shell {
             return process.exitValue();
         }
 
+        /** Kills it (SIGKILL) if it still runs, and waits up to 5 s for it to be gone. */
         @Override
         public void close() {
             if (process.isAlive()) {
                 process.destroyForcibly();
+                try {
+                    process.waitFor(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
     }

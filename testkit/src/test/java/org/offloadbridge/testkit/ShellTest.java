@@ -45,6 +45,11 @@ class ShellTest {
     }
 
     @Test
+    void outputIsStdoutThenStderr() {
+        assertEquals("out\nerr\n", Shell.run("sh", "-c", "echo err >&2; echo out").output());
+    }
+
+    @Test
     void aCommandThatCannotStartIsNamed() {
         AssertionError e = assertThrows(AssertionError.class, () -> Shell.run("/nonexistent/tool", "x"));
         assertTrue(e.getMessage().startsWith("cannot start /nonexistent/tool x"), e.getMessage());
@@ -90,6 +95,22 @@ class ShellTest {
             long t0 = System.nanoTime();
             assertEquals("ready\n", b.finish(1));
             assertTrue(System.nanoTime() - t0 < 10_000_000_000L);
+        }
+    }
+
+    @Test
+    void stopSendsSigtermAndReportsWhetherItEndedInTime() {
+        try (Shell.Background polite = Shell.start("sh", "-c", "trap 'echo bye; exit 0' TERM; echo ready; while :; do sleep 0.1; done");
+             Shell.Background stubborn = Shell.start("sh", "-c", "trap '' TERM; echo ready; while :; do sleep 0.1; done")) {
+            polite.awaitLine("ready");
+            stubborn.awaitLine("ready");
+            assertTrue(polite.pid() > 0);
+            assertFalse(polite.awaitExit(0), "still runs");
+            assertTrue(polite.stop(10));
+            assertEquals("ready\nbye\n", polite.finish(0));
+            assertEquals(0, polite.exit());
+            assertFalse(stubborn.stop(1), "ignores SIGTERM, so it is killed");
+            assertEquals(137, stubborn.exit());
         }
     }
 }

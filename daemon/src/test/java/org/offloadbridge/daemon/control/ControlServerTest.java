@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.offloadbridge.daemon.control.ControlProtocol.Reply;
+import org.offloadbridge.testkit.Shell;
 
 class ControlServerTest {
     @TempDir
@@ -288,11 +289,9 @@ class ControlServerTest {
         assertTrue(Files.isExecutable(script), script + " is the launcher the build tree ships");
         newServer(new PeerPolicy("root", "root", Set.of()));
         runInBackground();
-        Process p = new ProcessBuilder(script.toString(), "--socket", socket().toString(), "echo", "from", "bin/obctl")
-                .redirectErrorStream(true).start();
-        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
-        assertEquals("from bin/obctl\n", new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-        assertEquals(0, p.exitValue());
+        Shell.Result r = Shell.run(60, script.toString(), "--socket", socket().toString(), "echo", "from", "bin/obctl");
+        assertEquals("from bin/obctl\n", r.output());
+        assertEquals(0, r.exit());
     }
 
     @Test

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -15,7 +14,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
@@ -25,6 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.offloadbridge.daemon.control.ControlProtocol.Reply;
 import org.offloadbridge.flow.MonotonicClock;
+import org.offloadbridge.testkit.Shell;
 
 /**
  * Access control with real credentials: obctl runs as {@code nobody} (through {@code setpriv},
@@ -109,15 +108,13 @@ class PeerCredentialsTest {
     record Result(int status, String out, String err) {
     }
 
-    private static Result obctlAsNobody(String group, Path socket, String... args) throws Exception {
+    private static Result obctlAsNobody(String group, Path socket, String... args) {
         List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=nobody", "--regid=" + group, "--clear-groups",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classPath,
                 ObctlMain.class.getName(), "--socket", socket.toString()));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "obctl as nobody did not finish");
-        return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
-                new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+        Shell.Result r = Shell.run(60, cmd.toArray(String[]::new));
+        return new Result(r.exit(), r.out(), r.err());
     }
 
     @Test

@@ -4,15 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.offloadbridge.testkit.Cases;
+import org.offloadbridge.testkit.Shell;
 
 /**
  * The real {@code ovs-ofctl} as oracle for the rule syntax: for random rules, OVS's own
@@ -43,13 +41,12 @@ class OvsOfctlOracleTest {
     }
 
     /** OVS's normalised reading of one rule (the text after "ADD "), or null if it rejects it. */
-    static String ovsRead(String rule) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(OVS_OFCTL, "parse-flow", rule).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "ovs-ofctl hung");
-        if (p.exitValue() != 0) {
+    static String ovsRead(String rule) {
+        Shell.Result r = Shell.run(30, OVS_OFCTL, "parse-flow", rule);
+        if (!r.ok()) {
             return null;
         }
+        String out = r.output();
         if (out.contains("***decode error")) {
             // OVS encodes the flow but its own decoder refuses it (seen: OFPBMC_BAD_PREREQ
             // for some vlan_tci + tun_id combinations): OVS cannot round-trip it either.
@@ -106,10 +103,8 @@ class OvsOfctlOracleTest {
             "actions=drop,output:1",
         };
         for (String rule : bad) {
-            Process p = new ProcessBuilder(OVS_OFCTL, "parse-flow", rule).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-            assertTrue(p.exitValue() != 0, "ovs-ofctl accepts " + rule);
+            Shell.Result p = Shell.run(30, OVS_OFCTL, "parse-flow", rule);
+            assertTrue(p.exit() != 0, "ovs-ofctl accepts " + rule);
             org.junit.jupiter.api.Assertions.assertThrows(RuleSyntaxException.class, () -> parser.parse(rule), rule);
         }
     }

@@ -1,7 +1,6 @@
 package org.offloadbridge.upcall.pipeline;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.offloadbridge.testkit.Shell;
 
 /**
  * A private Open vSwitch for differential tests: its own ovsdb-server and ovs-vswitchd in a
@@ -39,7 +39,7 @@ final class OvsVswitchd implements AutoCloseable {
     }
 
     /** Starts the daemons and a bridge with dummy ports {@code names[i]} as OpenFlow port {@code ofPorts[i]}. */
-    OvsVswitchd(String[] names, int[] ofPorts) throws IOException, InterruptedException {
+    OvsVswitchd(String[] names, int[] ofPorts) throws IOException {
         dir = Files.createTempDirectory("ob-ovs-");
         run = dir.resolve("run");
         for (String d : new String[] {"run", "db", "log", "etc"}) {
@@ -86,21 +86,21 @@ final class OvsVswitchd implements AutoCloseable {
     }
 
     /** Replaces every OpenFlow rule of br0 with {@code rules} (ovs-ofctl add-flows syntax); null if OVS accepts them, else its error. */
-    String replaceFlows(String rules) throws IOException, InterruptedException {
+    String replaceFlows(String rules) throws IOException {
         Path f = dir.resolve("rules.txt");
         Files.writeString(f, rules);
-        Result d = run(List.of("ovs-ofctl", "del-flows", mgmt()));
-        if (d.rc != 0) {
-            return d.out;
+        Shell.Result d = run(List.of("ovs-ofctl", "del-flows", mgmt()));
+        if (!d.ok()) {
+            return d.output();
         }
-        Result r = run(List.of("ovs-ofctl", "add-flows", mgmt(), f.toString()));
-        return r.rc == 0 ? null : r.out;
+        Shell.Result r = run(List.of("ovs-ofctl", "add-flows", mgmt(), f.toString()));
+        return r.ok() ? null : r.output();
     }
 
     /** Adds one OpenFlow rule to br0 (ovs-ofctl add-flow); null if OVS accepts it, else its error. */
-    String addFlow(String rule) throws IOException, InterruptedException {
-        Result r = run(List.of("ovs-ofctl", "add-flow", mgmt(), rule));
-        return r.rc == 0 ? null : r.out;
+    String addFlow(String rule) {
+        Shell.Result r = run(List.of("ovs-ofctl", "add-flow", mgmt(), rule));
+        return r.ok() ? null : r.output();
     }
 
     /**
@@ -130,7 +130,7 @@ final class OvsVswitchd implements AutoCloseable {
         throw new AssertionError("OVS installed no megaflow for " + packet + " on " + port);
     }
 
-    String appctl(String... args) throws IOException, InterruptedException {
+    String appctl(String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("ovs-appctl", "-t", run.resolve("ovs-vswitchd.ctl").toString()));
         cmd.addAll(List.of(args));
         return check(run(cmd), cmd);
@@ -140,40 +140,29 @@ final class OvsVswitchd implements AutoCloseable {
         return "unix:" + run.resolve("br0.mgmt");
     }
 
-    private void vsctl(String... args) throws IOException, InterruptedException {
+    private void vsctl(String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("ovs-vsctl", "--db=" + db, "--timeout=15"));
         cmd.addAll(List.of(args));
         check(run(cmd), cmd);
     }
 
-    private void exec(String... cmd) throws IOException, InterruptedException {
+    private void exec(String... cmd) throws IOException {
         check(run(List.of(cmd)), List.of(cmd));
     }
 
-    private record Result(int rc, String out) {
+    /** Runs {@code cmd} with this instance's directories in OVS's environment variables. */
+    private Shell.Result run(List<String> cmd) {
+        List<String> argv = new ArrayList<>(List.of("env", "OVS_RUNDIR=" + run, "OVS_DBDIR=" + dir.resolve("db"),
+                "OVS_LOGDIR=" + dir.resolve("log"), "OVS_SYSCONFDIR=" + dir.resolve("etc")));
+        argv.addAll(cmd);
+        return Shell.run(30, argv.toArray(String[]::new));
     }
 
-    private Result run(List<String> cmd) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("OVS_RUNDIR", run.toString());
-        pb.environment().put("OVS_DBDIR", dir.resolve("db").toString());
-        pb.environment().put("OVS_LOGDIR", dir.resolve("log").toString());
-        pb.environment().put("OVS_SYSCONFDIR", dir.resolve("etc").toString());
-        Process p = pb.start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IOException("timed out: " + cmd);
+    private String check(Shell.Result r, List<String> cmd) throws IOException {
+        if (!r.ok()) {
+            throw new IOException(String.join(" ", cmd) + " failed (exit " + r.exit() + "):\n" + r.output() + logTail());
         }
-        return new Result(p.exitValue(), out);
-    }
-
-    private String check(Result r, List<String> cmd) throws IOException {
-        if (r.rc != 0) {
-            throw new IOException(String.join(" ", cmd) + " failed (exit " + r.rc + "):\n" + r.out + logTail());
-        }
-        return r.out;
+        return r.output();
     }
 
     private String logTail() {
@@ -186,7 +175,7 @@ final class OvsVswitchd implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
+    public void close() throws IOException {
         for (String d : new String[] {"ovs-vswitchd", "ovsdb-server"}) {
             Path pid = run.resolve(d + ".pid");
             if (!Files.exists(pid)) {

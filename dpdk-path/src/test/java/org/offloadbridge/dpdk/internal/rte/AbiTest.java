@@ -3,17 +3,15 @@ package org.offloadbridge.dpdk.internal.rte;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.offloadbridge.testkit.Shell;
 
 /**
  * Compiles a C program against the installed DPDK headers (gcc + pkg-config libdpdk) that prints
@@ -115,13 +113,12 @@ class AbiTest {
             + "org.offloadbridge.dpdk.internal before using this DPDK: " + mismatches);
     }
 
-    private static String run(List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+    private static String run(List<String> cmd) {
+        Shell.Result r = Shell.run(60, cmd.toArray(String[]::new));
+        if (!r.ok()) {
             throw new AssertionError("command failed (needs gcc, pkg-config and libdpdk-dev — see "
-                + "tools/install-deps): " + String.join(" ", cmd) + "\n" + new String(out, StandardCharsets.UTF_8));
+                + "tools/install-deps): " + r);
         }
-        return new String(out, StandardCharsets.UTF_8);
+        return r.out();
     }
 }
