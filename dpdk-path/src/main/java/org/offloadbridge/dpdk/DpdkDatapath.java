@@ -22,6 +22,7 @@ import org.offloadbridge.flow.Megaflow;
 import org.offloadbridge.flow.MonotonicClock;
 import org.offloadbridge.flow.PacketParser;
 import org.offloadbridge.flow.Tunnel;
+import org.offloadbridge.flow.UpcallQueue;
 
 /**
  * The in-process DPDK datapath: ports, PMD threads, the flow table, upcalls and packet-out.
@@ -34,7 +35,8 @@ import org.offloadbridge.flow.Tunnel;
  *   <li>Control thread(s): {@link #addPort}, {@link #removePort}, {@link #flows()} /
  *       {@link #flowTarget()} writes — these serialise among themselves and wait for PMD grace
  *       periods where needed.</li>
- *   <li>Handler threads: take {@link Upcall}s from {@link #upcalls()}, install flows and call
+ *   <li>Handler threads: take {@link org.offloadbridge.flow.Upcall}s from {@link #upcalls()} (an
+ *       {@link org.offloadbridge.flow.UpcallSource}), install flows and call
  *       {@link #execute} (packet-out, on the last tx queue of every port, serialised).</li>
  * </ul>
  * Every port gets one rx queue (assigned to the PMD with the fewest) and pmdThreads + 1 tx queues.
@@ -161,7 +163,7 @@ public final class DpdkDatapath implements AutoCloseable {
     private final UpcallQueue upcalls;
     private final List<PmdThread> pmds = new ArrayList<>();
     private final ThreadCounters packetOutCounters = new ThreadCounters();
-    private final PacketExecutor packetOut;
+    private final ActionExecutor packetOut;
     private final FlowKey packetOutKey = new FlowKey();
     private final long[] packetOutBatch = new long[1];
     private final DpdkFlowTarget flowTarget;
@@ -179,10 +181,10 @@ public final class DpdkDatapath implements AutoCloseable {
         this.upcalls = new UpcallQueue(config.upcallQueueCapacity, config.upcallPendingTimeoutMillis);
         for (int i = 0; i < config.pmdThreads; i++) {
             ThreadCounters c = new ThreadCounters();
-            pmds.add(new PmdThread(i, eal, rcu, flows, c, new PacketExecutor(ports, i, pool.address(), upcalls, c),
+            pmds.add(new PmdThread(i, eal, rcu, flows, c, new ActionExecutor(ports, i, pool.address(), upcalls, c),
                 upcalls, ports, config.clock, config.emcEntries, config.emcInsertInvProb));
         }
-        this.packetOut = new PacketExecutor(ports, config.pmdThreads, pool.address(), upcalls, packetOutCounters);
+        this.packetOut = new ActionExecutor(ports, config.pmdThreads, pool.address(), upcalls, packetOutCounters);
     }
 
     /** Whether DPDK is usable here (libraries present, EAL not refused). */
