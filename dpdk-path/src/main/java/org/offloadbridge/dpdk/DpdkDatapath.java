@@ -2,7 +2,6 @@ package org.offloadbridge.dpdk;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -168,7 +167,6 @@ public final class DpdkDatapath implements AutoCloseable {
     private final long[] packetOutBatch = new long[1];
     private final DpdkFlowTarget flowTarget;
     private final List<AgentRunner> runners = new ArrayList<>();
-    private final AtomicLong pmdErrors = new AtomicLong();
     private volatile Throwable lastPmdError;
 
     private DpdkDatapath(Eal eal, Config config) {
@@ -358,12 +356,7 @@ public final class DpdkDatapath implements AutoCloseable {
         return c;
     }
 
-    /** Exceptions PMD runners caught from doWork (each is a bug; the runner keeps polling). */
-    public long pmdErrors() {
-        return pmdErrors.get();
-    }
-
-    /** The last of {@link #pmdErrors()}, or null. */
+    /** The last of {@link DatapathCounters#pmdErrors()}, or null. */
     public Throwable lastPmdError() {
         return lastPmdError;
     }
@@ -454,7 +447,7 @@ public final class DpdkDatapath implements AutoCloseable {
             return;
         }
         for (PmdThread t : pmds) {
-            AgentRunner r = new AgentRunner(config.idleStrategy.get(), this::onPmdError, null, t);
+            AgentRunner r = new AgentRunner(config.idleStrategy.get(), e -> onPmdError(t, e), null, t);
             runners.add(r);
             AgentRunner.startOnThread(r, job -> {
                 Thread th = new Thread(job);
@@ -464,9 +457,10 @@ public final class DpdkDatapath implements AutoCloseable {
         }
     }
 
-    private void onPmdError(Throwable t) {
+    /** A runner's error handler: runs on that PMD's thread, so the count stays single-writer. */
+    private void onPmdError(PmdThread pmd, Throwable t) {
         lastPmdError = t;
-        pmdErrors.incrementAndGet();
+        pmd.countError();
     }
 
     /** Stops the runner threads (each unregisters from EAL); PMDs can then be driven by hand again. */

@@ -257,6 +257,11 @@ public final class PmdThread implements Agent {
         }
     }
 
+    /** Counts an exception its runner caught from {@link #doWork()}; called on this thread. */
+    void countError() {
+        counters.increment(ThreadCounters.PMD_ERRORS);
+    }
+
     /** This thread's counters (its packet-out share is zero: packet-out has its own). */
     public DatapathCounters counters() {
         return counters.snapshot();
