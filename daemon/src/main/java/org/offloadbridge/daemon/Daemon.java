@@ -23,6 +23,7 @@ import org.offloadbridge.dpdk.EalConfig;
 import org.offloadbridge.flow.FlowTarget;
 import org.offloadbridge.flow.MonotonicClock;
 import org.offloadbridge.flow.TcPolicy;
+import org.offloadbridge.flow.UpcallQueue;
 import org.offloadbridge.netlink.NetlinkConnection;
 import org.offloadbridge.netlink.NetlinkProtocol;
 import org.offloadbridge.revalidator.Revalidators;
@@ -41,11 +42,8 @@ import org.offloadbridge.upcall.handler.Layers;
 import org.offloadbridge.upcall.handler.LivePolicy;
 import org.offloadbridge.upcall.handler.PacketExecutor;
 import org.offloadbridge.upcall.handler.UkeyTable;
-import org.offloadbridge.upcall.handler.Upcall;
 import org.offloadbridge.upcall.handler.UpcallCounters;
 import org.offloadbridge.upcall.handler.UpcallHandler;
-import org.offloadbridge.upcall.handler.UpcallQueue;
-import org.offloadbridge.upcall.handler.UpcallSource;
 import org.offloadbridge.upcall.pipeline.Pipeline;
 import org.offloadbridge.upcall.pipeline.RuleSyntaxException;
 import org.slf4j.Logger;
@@ -179,7 +177,8 @@ public final class Daemon implements AutoCloseable {
 
             int n = dc.handlerThreads();
             if (dpdk != null) {
-                UpcallSource source = dpdkUpcalls(dpdk);
+                // The datapath's deduplicating queue is the handlers' source as it is: no adapter.
+                UpcallQueue source = dpdk.upcalls();
                 PacketExecutor exec = (inPort, packet, actions) -> {
                     dpdk.execute(packet, inPort, actions);
                     return true;
@@ -199,7 +198,7 @@ public final class Daemon implements AutoCloseable {
                     socketsByDpPort.put(e.dpPort(), byIndex[i]);
                 }
                 // One queue: handlers drain it concurrently; ukeys make concurrent upcalls of one flow install once.
-                UpcallQueue queue = new UpcallQueue(4096);
+                UpcallQueue queue = new UpcallQueue(4096, 1_000);
                 socketSlowPath = new SocketSlowPath(byIndex, dpPorts, queue);
                 for (int i = 0; i < n; i++) {
                     SocketExecutor ex = new SocketExecutor(socketsByDpPort::get);
@@ -420,27 +419,6 @@ public final class Daemon implements AutoCloseable {
         AgentRunner r = new AgentRunner(idle, t -> LOG.error("{} failed", a.roleName(), t), null, a);
         runners.add(r);
         AgentRunner.startOnThread(r);
-    }
-
-    /** The DPDK path's deduplicating queue as the handlers' source: each upcall completed once handled. */
-    private static UpcallSource dpdkUpcalls(DpdkDatapath dp) {
-        org.offloadbridge.dpdk.UpcallQueue q = dp.upcalls();
-        return (sink, max) -> {
-            int n = 0;
-            for (; n < max; n++) {
-                org.offloadbridge.dpdk.Upcall u = q.poll();
-                if (u == null) {
-                    break;
-                }
-                try {
-                    Upcall.Kind kind = u.kind() == org.offloadbridge.dpdk.Upcall.Kind.MISS ? Upcall.Kind.MISS : Upcall.Kind.ACTION;
-                    sink.accept(new Upcall(kind, u.inPort(), u.key(), u.packet(), u.userdata()));
-                } finally {
-                    q.complete(u);
-                }
-            }
-            return n;
-        };
     }
 
     public MonotonicClock clock() {

@@ -25,14 +25,16 @@ package org.offloadbridge.dpdk;
  *                              fragment, bad IPv4 checksum/lengths, wrong VXLAN flags), dropped
  * @param tunnelHeadroomDrops   encaps dropped because the mbuf had fewer than 50 bytes of headroom
  * @param tunnelNoMetadataDrops outputs to a VXLAN port without a preceding set(tunnel(...)), dropped
+ * @param pmdErrors             exceptions PMD runners caught from doWork (each is a bug; the runner
+ *                              keeps polling; {@link DpdkDatapath#lastPmdError()} is the last)
  */
 public record DatapathCounters(long rxPackets, long emcHits, long classifierHits, long misses, long upcallsQueued,
                                long upcallsDeduplicated, long upcallsDropped, long runts, long txPackets,
                                long txDropped, long unknownPortDrops, long editFailures, long copyFailures,
                                long tunnelEncaps, long tunnelDecaps, long tunnelMalformed, long tunnelHeadroomDrops,
-                               long tunnelNoMetadataDrops) {
+                               long tunnelNoMetadataDrops, long pmdErrors) {
 
-    public static final DatapathCounters ZERO = new DatapathCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    public static final DatapathCounters ZERO = new DatapathCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     /** The field-by-field sum (to add up threads). */
     public DatapathCounters plus(DatapathCounters o) {
@@ -41,6 +43,7 @@ public record DatapathCounters(long rxPackets, long emcHits, long classifierHits
             upcallsDropped + o.upcallsDropped, runts + o.runts, txPackets + o.txPackets, txDropped + o.txDropped,
             unknownPortDrops + o.unknownPortDrops, editFailures + o.editFailures, copyFailures + o.copyFailures,
             tunnelEncaps + o.tunnelEncaps, tunnelDecaps + o.tunnelDecaps, tunnelMalformed + o.tunnelMalformed,
-            tunnelHeadroomDrops + o.tunnelHeadroomDrops, tunnelNoMetadataDrops + o.tunnelNoMetadataDrops);
+            tunnelHeadroomDrops + o.tunnelHeadroomDrops, tunnelNoMetadataDrops + o.tunnelNoMetadataDrops,
+            pmdErrors + o.pmdErrors);
     }
 }

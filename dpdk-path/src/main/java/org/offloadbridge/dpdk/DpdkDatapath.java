@@ -2,7 +2,6 @@ package org.offloadbridge.dpdk;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -22,6 +21,7 @@ import org.offloadbridge.flow.Megaflow;
 import org.offloadbridge.flow.MonotonicClock;
 import org.offloadbridge.flow.PacketParser;
 import org.offloadbridge.flow.Tunnel;
+import org.offloadbridge.flow.UpcallQueue;
 
 /**
  * The in-process DPDK datapath: ports, PMD threads, the flow table, upcalls and packet-out.
@@ -34,7 +34,8 @@ import org.offloadbridge.flow.Tunnel;
  *   <li>Control thread(s): {@link #addPort}, {@link #removePort}, {@link #flows()} /
  *       {@link #flowTarget()} writes — these serialise among themselves and wait for PMD grace
  *       periods where needed.</li>
- *   <li>Handler threads: take {@link Upcall}s from {@link #upcalls()}, install flows and call
+ *   <li>Handler threads: take {@link org.offloadbridge.flow.Upcall}s from {@link #upcalls()} (an
+ *       {@link org.offloadbridge.flow.UpcallSource}), install flows and call
  *       {@link #execute} (packet-out, on the last tx queue of every port, serialised).</li>
  * </ul>
  * Every port gets one rx queue (assigned to the PMD with the fewest) and pmdThreads + 1 tx queues.
@@ -161,12 +162,11 @@ public final class DpdkDatapath implements AutoCloseable {
     private final UpcallQueue upcalls;
     private final List<PmdThread> pmds = new ArrayList<>();
     private final ThreadCounters packetOutCounters = new ThreadCounters();
-    private final PacketExecutor packetOut;
+    private final ActionExecutor packetOut;
     private final FlowKey packetOutKey = new FlowKey();
     private final long[] packetOutBatch = new long[1];
     private final DpdkFlowTarget flowTarget;
     private final List<AgentRunner> runners = new ArrayList<>();
-    private final AtomicLong pmdErrors = new AtomicLong();
     private volatile Throwable lastPmdError;
 
     private DpdkDatapath(Eal eal, Config config) {
@@ -179,10 +179,10 @@ public final class DpdkDatapath implements AutoCloseable {
         this.upcalls = new UpcallQueue(config.upcallQueueCapacity, config.upcallPendingTimeoutMillis);
         for (int i = 0; i < config.pmdThreads; i++) {
             ThreadCounters c = new ThreadCounters();
-            pmds.add(new PmdThread(i, eal, rcu, flows, c, new PacketExecutor(ports, i, pool.address(), upcalls, c),
+            pmds.add(new PmdThread(i, eal, rcu, flows, c, new ActionExecutor(ports, i, pool.address(), upcalls, c),
                 upcalls, ports, config.clock, config.emcEntries, config.emcInsertInvProb));
         }
-        this.packetOut = new PacketExecutor(ports, config.pmdThreads, pool.address(), upcalls, packetOutCounters);
+        this.packetOut = new ActionExecutor(ports, config.pmdThreads, pool.address(), upcalls, packetOutCounters);
     }
 
     /** Whether DPDK is usable here (libraries present, EAL not refused). */
@@ -356,12 +356,7 @@ public final class DpdkDatapath implements AutoCloseable {
         return c;
     }
 
-    /** Exceptions PMD runners caught from doWork (each is a bug; the runner keeps polling). */
-    public long pmdErrors() {
-        return pmdErrors.get();
-    }
-
-    /** The last of {@link #pmdErrors()}, or null. */
+    /** The last of {@link DatapathCounters#pmdErrors()}, or null. */
     public Throwable lastPmdError() {
         return lastPmdError;
     }
@@ -452,7 +447,7 @@ public final class DpdkDatapath implements AutoCloseable {
             return;
         }
         for (PmdThread t : pmds) {
-            AgentRunner r = new AgentRunner(config.idleStrategy.get(), this::onPmdError, null, t);
+            AgentRunner r = new AgentRunner(config.idleStrategy.get(), e -> onPmdError(t, e), null, t);
             runners.add(r);
             AgentRunner.startOnThread(r, job -> {
                 Thread th = new Thread(job);
@@ -462,9 +457,10 @@ public final class DpdkDatapath implements AutoCloseable {
         }
     }
 
-    private void onPmdError(Throwable t) {
+    /** A runner's error handler: runs on that PMD's thread, so the count stays single-writer. */
+    private void onPmdError(PmdThread pmd, Throwable t) {
         lastPmdError = t;
-        pmdErrors.incrementAndGet();
+        pmd.countError();
     }
 
     /** Stops the runner threads (each unregisters from EAL); PMDs can then be driven by hand again. */

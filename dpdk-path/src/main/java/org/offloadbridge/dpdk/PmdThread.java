@@ -20,6 +20,7 @@ import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.MonotonicClock;
 import org.offloadbridge.flow.PacketParser;
 import org.offloadbridge.flow.ParseStatus;
+import org.offloadbridge.flow.UpcallQueue;
 
 /**
  * A poll-mode-driver thread, as an Agrona {@link Agent}: {@link #doWork()} polls each assigned rx queue once
@@ -58,7 +59,7 @@ public final class PmdThread implements Agent {
     private final Rcu.Reader reader;
     private final Dpcls classifier;
     private final Emc emc;
-    private final PacketExecutor exec;
+    private final ActionExecutor exec;
     private final UpcallQueue upcalls;
     private final Ports ports;
     private final MonotonicClock clock;
@@ -85,7 +86,7 @@ public final class PmdThread implements Agent {
     private long currentMbuf;
     private final Supplier<byte[]> copyCurrent = () -> Mempool.bytesOf(currentMbuf);
 
-    PmdThread(int index, Eal eal, Rcu rcu, FlowTable table, ThreadCounters counters, PacketExecutor exec,
+    PmdThread(int index, Eal eal, Rcu rcu, FlowTable table, ThreadCounters counters, ActionExecutor exec,
               UpcallQueue upcalls, Ports ports, MonotonicClock clock, int emcEntries, int emcInsertInvProb) {
         this.eal = eal;
         this.counters = counters;
@@ -254,6 +255,11 @@ public final class PmdThread implements Agent {
             exec.execute(f.actions(), batchPkts[b], batchCount[b], batchInPort[b], batchKey[b]);
             batchFlow[b] = null;
         }
+    }
+
+    /** Counts an exception its runner caught from {@link #doWork()}; called on this thread. */
+    void countError() {
+        counters.increment(ThreadCounters.PMD_ERRORS);
     }
 
     /** This thread's counters (its packet-out share is zero: packet-out has its own). */

@@ -31,8 +31,10 @@ final class ThreadCounters {
     static final int TUNNEL_MALFORMED = 15;
     static final int TUNNEL_HEADROOM_DROPS = 16;
     static final int TUNNEL_NO_METADATA = 17;
+    /** Exceptions the thread's runner caught from doWork (counted on that thread, by its error handler). */
+    static final int PMD_ERRORS = 18;
     /** {@link ParseStatus#COUNT} counters from here, indexed by status code. */
-    static final int PARSE_STATUS = 18;
+    static final int PARSE_STATUS = 19;
     private static final int COUNT = PARSE_STATUS + ParseStatus.COUNT;
     /** 128 bytes of padding each side: no false sharing with a neighbouring object's writer. */
     private static final int PAD = 16;
@@ -58,6 +60,6 @@ final class ThreadCounters {
         return new DatapathCounters(get(RX), get(EMC_HITS), get(CLASSIFIER_HITS), get(MISSES), get(UPCALLS_QUEUED),
             get(UPCALLS_DEDUPLICATED), get(UPCALLS_DROPPED), get(RUNTS), get(TX), get(TX_DROPPED), get(UNKNOWN_PORT),
             get(EDIT_FAILURES), get(COPY_FAILURES), get(TUNNEL_ENCAPS), get(TUNNEL_DECAPS), get(TUNNEL_MALFORMED),
-            get(TUNNEL_HEADROOM_DROPS), get(TUNNEL_NO_METADATA));
+            get(TUNNEL_HEADROOM_DROPS), get(TUNNEL_NO_METADATA), get(PMD_ERRORS));
     }
 }

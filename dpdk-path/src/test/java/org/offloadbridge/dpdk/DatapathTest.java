@@ -26,6 +26,8 @@ import org.offloadbridge.flow.HeaderEdit;
 import org.offloadbridge.flow.KeyAttr;
 import org.offloadbridge.flow.Megaflow;
 import org.offloadbridge.flow.Ufid;
+import org.offloadbridge.flow.Upcall;
+import org.offloadbridge.flow.UpcallQueue;
 
 /**
  * The datapath driven by hand (one PMD, doWork on the test thread) over net_ring ports:

@@ -79,7 +79,7 @@ class PmdRunnerTest {
                 assertEquals(5, dp.pmds().get(0).doWork(), "run " + run + ": by hand after the runner stopped");
             }
             assertEquals(110, dp.flows().stats(f.ufid()).packets());
-            assertEquals(0, dp.pmdErrors(), "no exception escaped doWork");
+            assertEquals(0, dp.counters().pmdErrors(), "no exception escaped doWork");
             assertNull(dp.lastPmdError());
         } finally {
             dp.close();

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.offloadbridge.flow.Actions;
+import org.offloadbridge.flow.Upcall;
 import org.offloadbridge.testkit.Shell;
 
 /**

@@ -26,6 +26,7 @@ import org.offloadbridge.flow.FlowMask;
 import org.offloadbridge.flow.HeaderEdit;
 import org.offloadbridge.flow.Megaflow;
 import org.offloadbridge.flow.Tunnel;
+import org.offloadbridge.flow.Upcall;
 
 /**
  * VXLAN encap/decap through the datapath, driven by hand over net_ring ports: ACCESS carries

@@ -154,16 +154,16 @@ public final class FlowKey extends FlowWords implements Comparable<FlowKey> {
         }
         int type = ethType();
         boolean later = (get(Field.NW_FRAG) & FRAG_LATER) != 0;
-        if (type == 0x0800 || type == 0x86dd) {
-            boolean v6 = type == 0x86dd;
+        if (type == EthType.IP || type == EthType.IPV6) {
+            boolean v6 = type == EthType.IPV6;
             a |= v6 ? KeyAttr.IPV6.bit() : KeyAttr.IPV4.bit();
             if (!later) {
                 switch (nwProto()) {
-                    case 6 -> a |= KeyAttr.TCP.bit() | KeyAttr.TCP_FLAGS.bit();
-                    case 17 -> a |= KeyAttr.UDP.bit();
-                    case 132 -> a |= KeyAttr.SCTP.bit();
-                    case 1 -> a |= v6 ? 0 : KeyAttr.ICMP.bit();
-                    case 58 -> {
+                    case IpProto.TCP -> a |= KeyAttr.TCP.bit() | KeyAttr.TCP_FLAGS.bit();
+                    case IpProto.UDP -> a |= KeyAttr.UDP.bit();
+                    case IpProto.SCTP -> a |= KeyAttr.SCTP.bit();
+                    case IpProto.ICMP -> a |= v6 ? 0 : KeyAttr.ICMP.bit();
+                    case IpProto.ICMPV6 -> {
                         if (v6) {
                             a |= KeyAttr.ICMPV6.bit();
                             long t = get(Field.ICMP_TYPE);
@@ -175,7 +175,7 @@ public final class FlowKey extends FlowWords implements Comparable<FlowKey> {
                     default -> { }
                 }
             }
-        } else if (type == 0x0806 || type == 0x8035) {
+        } else if (type == EthType.ARP || type == EthType.RARP) {
             a |= KeyAttr.ARP.bit();
         }
         for (KeyAttr m : new KeyAttr[] {KeyAttr.TUNNEL, KeyAttr.PRIORITY, KeyAttr.SKB_MARK, KeyAttr.CT_STATE, KeyAttr.CT_ZONE,

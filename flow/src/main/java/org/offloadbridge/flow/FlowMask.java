@@ -45,7 +45,7 @@ public final class FlowMask extends FlowWords implements Comparable<FlowMask> {
             setExact(Field.VLAN1_CFI);
         }
         int type = packet.ethType();
-        if (type == 0x0800 || type == 0x86dd) {
+        if (type == EthType.IP || type == EthType.IPV6) {
             setExact(Field.NW_FRAG);
         }
     }

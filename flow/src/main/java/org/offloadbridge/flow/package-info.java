@@ -45,6 +45,13 @@
  * Translation starts from {@link org.offloadbridge.flow.FlowMask#setDatapathBaseline}, which
  * matches VLAN tag presence because {@code eth_type} is the innermost ethertype.
  *
+ * <h2>Upcalls</h2>
+ * A packet that misses every installed flow is an {@link org.offloadbridge.flow.Upcall}; the one
+ * bounded {@link org.offloadbridge.flow.UpcallQueue} carries it from a datapath's miss path (the
+ * DPDK PMD threads, deduplicating by key; or the daemon's socket slow path) to the handler
+ * threads, which see it only as an {@link org.offloadbridge.flow.UpcallSource} — the seam on the
+ * way up, as {@link org.offloadbridge.flow.FlowTarget} is the seam on the way down.
+ *
  * <h2>Identity</h2>
  * {@link org.offloadbridge.flow.Ufid} defaults to a hash of the megaflow's match (OVS uses a
  * random per-process secret): the same megaflow gets the same ufid after a restart, so flows

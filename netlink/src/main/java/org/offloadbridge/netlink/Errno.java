@@ -192,6 +192,16 @@ public enum Errno {
         return description;
     }
 
+    /**
+     * Name and number of an errno, as a message about a failed system call wants them:
+     * {@code "ECONNREFUSED (errno 111)"}, or {@code "errno N"} for one not listed (either sign).
+     */
+    public static String describe(int errno) {
+        int v = Math.abs(errno);
+        Errno e = of(v);
+        return e == UNKNOWN ? "errno " + v : e.name() + " (errno " + v + ")";
+    }
+
     /** The constant for a positive errno value (negative values, as netlink carries them, are accepted too). */
     public static Errno of(int errno) {
         int v = Math.abs(errno);

@@ -14,6 +14,7 @@ import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_DUMP_INTR;
 import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_REQUEST;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -43,7 +44,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *       restarted (up to {@link #MAX_DUMP_ATTEMPTS} attempts) after telling the handler to
  *       discard what it got.</li>
  *   <li>Replies with a sequence number we are not waiting for (left over from a request that
- *       timed out) are dropped and counted in {@link #staleReplies()}.</li>
+ *       timed out) are dropped and counted ({@link Counters#staleReplies()}).</li>
  * </ul>
  *
  * <p>Requests are serialized: the kernel holds the rtnl lock for most of them anyway, and
@@ -68,7 +69,17 @@ public final class NetlinkConnection implements AutoCloseable {
     private int timeoutMillis = DEFAULT_TIMEOUT_MILLIS;
     private int maxMessagesPerSend = 1024;
     private boolean dumpInterrupted;
-    private long staleReplies;
+    /** Written under the lock with opaque stores, read from any thread. */
+    private final AtomicLong staleReplies = new AtomicLong();
+
+    /**
+     * This connection's counters, one snapshot; readable from any thread, also while a request
+     * is under way.
+     *
+     * @param staleReplies replies dropped because no request was waiting for their sequence number
+     */
+    public record Counters(long staleReplies) {
+    }
 
     NetlinkConnection(NetlinkTransport transport) {
         this(transport, NetlinkProtocol.ROUTE);
@@ -134,9 +145,9 @@ public final class NetlinkConnection implements AutoCloseable {
         return this;
     }
 
-    /** Replies dropped because no request was waiting for their sequence number. */
-    public long staleReplies() {
-        return staleReplies;
+    /** This connection's counters (see {@link Counters}). */
+    public Counters counters() {
+        return new Counters(staleReplies.getOpaque());
     }
 
     /**
@@ -308,7 +319,7 @@ public final class NetlinkConnection implements AutoCloseable {
                 NetlinkMessage m = cursor.message();
                 int idx = from + (m.seq() - base);
                 if (idx < from || idx >= to || result.isDone(idx)) {
-                    staleReplies++;
+                    staleReplies.setOpaque(staleReplies.getPlain() + 1);
                     continue;
                 }
                 if ((m.flags() & NLM_F_DUMP_INTR) != 0) {
@@ -360,7 +371,7 @@ public final class NetlinkConnection implements AutoCloseable {
             try {
                 while (cursor.next()) {
                     NetlinkMessage m = cursor.message();
-                    staleReplies++;
+                    staleReplies.setOpaque(staleReplies.getPlain() + 1);
                     if (m.seq() == seq && (m.type() == NLMSG_DONE || m.type() == NLMSG_ERROR)) {
                         return;
                     }

@@ -15,6 +15,7 @@ import static org.offloadbridge.netlink.internal.LibC.SOL_SOCKET;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicLong;
 import org.offloadbridge.netlink.internal.LibC;
 import org.offloadbridge.netlink.uapi.NetlinkConstants;
 
@@ -63,13 +64,25 @@ public final class NetlinkSocket implements NetlinkTransport {
     private long receiveAddress;
     private final ByteBuffer overflow;
     private final long overflowAddress;
-    private long truncated;
+    /** Counters: written by the owner with opaque stores, read from any thread. */
+    private final AtomicLong truncated = new AtomicLong();
     private boolean peekSizing;
     private ByteBuffer sendBuffer;
     private long sendAddress;
     private int fd;
     private final int portId;
-    private long droppedForeign;
+    private final AtomicLong droppedForeign = new AtomicLong();
+
+    /**
+     * This socket's counters, one snapshot; readable from any thread while the owner receives.
+     *
+     * @param truncatedDatagrams      datagrams that exceeded the receive buffer plus overflow
+     *                                area and were lost (reported as {@code -EMSGSIZE})
+     * @param droppedForeignDatagrams datagrams dropped because a process rather than the kernel
+     *                                sent them
+     */
+    public record Counters(long truncatedDatagrams, long droppedForeignDatagrams) {
+    }
 
     private NetlinkSocket(NetlinkProtocol protocol, int fd, int receiveBufferBytes, int overflowBytes) {
         this.protocol = protocol;
@@ -152,9 +165,9 @@ public final class NetlinkSocket implements NetlinkTransport {
         return fd;
     }
 
-    /** Datagrams dropped because a process rather than the kernel sent them. */
-    public long droppedForeignDatagrams() {
-        return droppedForeign;
+    /** This socket's counters (see {@link Counters}). */
+    public Counters counters() {
+        return new Counters(truncated.getOpaque(), droppedForeign.getOpaque());
     }
 
     /** Sets an int socket option; throws on failure. */
@@ -305,11 +318,11 @@ public final class NetlinkSocket implements NetlinkTransport {
             if (n > main + overflow.capacity()) {
                 // Generous growth: the datagrams that follow (rest of a dump) tend to be as big.
                 growReceiveBuffer(2 * n);
-                truncated++;
+                truncated.setOpaque(truncated.getPlain() + 1);
                 return -Errno.EMSGSIZE.value();
             }
             if (scratch.getInt(SA_RECV + 4) != 0) {
-                droppedForeign++;
+                droppedForeign.setOpaque(droppedForeign.getPlain() + 1);
                 continue;
             }
             if (n > main) {
@@ -334,11 +347,6 @@ public final class NetlinkSocket implements NetlinkTransport {
     public NetlinkSocket peekSizing(boolean on) {
         this.peekSizing = on;
         return this;
-    }
-
-    /** Datagrams that exceeded the receive buffer plus overflow area and were lost. */
-    public long truncatedDatagrams() {
-        return truncated;
     }
 
     private int recv(int flags) {

@@ -2,6 +2,7 @@ package org.offloadbridge.netlink;
 
 import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLMSG_MIN_TYPE;
 
+import java.util.concurrent.atomic.AtomicLong;
 import org.offloadbridge.netlink.internal.LibC;
 
 /**
@@ -21,8 +22,19 @@ import org.offloadbridge.netlink.internal.LibC;
 public final class NetlinkSubscription implements AutoCloseable {
     private final NetlinkSocket socket;
     private final NetlinkMessageCursor cursor = new NetlinkMessageCursor();
-    private long events;
-    private long overruns;
+    /** Counters: written by the polling thread with opaque stores, read from any thread. */
+    private final AtomicLong events = new AtomicLong();
+    private final AtomicLong overruns = new AtomicLong();
+
+    /**
+     * This subscription's counters, one snapshot; readable from any thread while another polls.
+     *
+     * @param events   events delivered since open
+     * @param overruns times the kernel reported dropped events (ENOBUFS) or one was too big to
+     *                 receive (EMSGSIZE): each one a {@link NetlinkEventHandler#onEventsLost()}
+     */
+    public record Counters(long events, long overruns) {
+    }
 
     private NetlinkSubscription(NetlinkSocket socket) {
         this.socket = socket;
@@ -83,7 +95,7 @@ public final class NetlinkSubscription implements AutoCloseable {
                 return delivered;
             }
             if (n == -Errno.ENOBUFS.value() || n == -Errno.EMSGSIZE.value()) {
-                overruns++;
+                overruns.setOpaque(overruns.getPlain() + 1);
                 handler.onEventsLost();
                 delivered++;
                 wait = 0;
@@ -93,7 +105,7 @@ public final class NetlinkSubscription implements AutoCloseable {
             while (cursor.next()) {
                 NetlinkMessage m = cursor.message();
                 if (m.type() >= NLMSG_MIN_TYPE) {
-                    events++;
+                    events.setOpaque(events.getPlain() + 1);
                     delivered++;
                     handler.onEvent(m);
                 }
@@ -102,14 +114,9 @@ public final class NetlinkSubscription implements AutoCloseable {
         }
     }
 
-    /** Events delivered since open. */
-    public long events() {
-        return events;
-    }
-
-    /** Times the kernel reported dropped events (ENOBUFS). */
-    public long overruns() {
-        return overruns;
+    /** This subscription's counters (see {@link Counters}). */
+    public Counters counters() {
+        return new Counters(events.getOpaque(), overruns.getOpaque());
     }
 
     public int portId() {

@@ -92,7 +92,7 @@ class BatchHostTest {
             count++;
         }
         assertEquals(N - 1, count);
-        assertEquals(0, rt.staleReplies());
+        assertEquals(0, rt.counters().staleReplies());
     }
 
     @Test
@@ -128,7 +128,7 @@ class BatchHostTest {
                 // drain what was queued; bounded
             }
             assertTrue(lost[0] >= 1, "the overflow must be reported");
-            assertEquals(lost[0], sub.overruns());
+            assertEquals(lost[0], sub.counters().overruns());
             assertTrue(events[0] < N - 1, "some events were really lost: got " + events[0]);
         }
     }

@@ -26,6 +26,13 @@ class ErrnoTest {
     }
 
     @Test
+    void describeGivesNameAndNumber() {
+        assertEquals("ECONNREFUSED (errno 111)", Errno.describe(111));
+        assertEquals("ENOENT (errno 2)", Errno.describe(-2));
+        assertEquals("errno 4000", Errno.describe(4000));
+    }
+
+    @Test
     void exceptionMessageNamesOperationErrnoTextOffsetAndIndex() {
         NetlinkException e = new NetlinkException("add flower filter on f0", -2, "TC classifier not found", 36, 7);
         assertEquals("add flower filter on f0: ENOENT (No such file or directory): TC classifier not found"

@@ -173,7 +173,7 @@ class NetlinkConnectionTest {
         assertEquals(20, r.extackOffset(1));
         assertTrue(r.ok(0) && r.ok(2) && r.ok(3));
         assertNull(r.exception(0));
-        assertEquals(1, c.staleReplies());
+        assertEquals(1, c.counters().staleReplies());
     }
 
     @Test
@@ -293,7 +293,7 @@ class NetlinkConnectionTest {
         assertEquals(List.of("0:if0", "2:if2"), names);
         assertTrue(r.ok(0) && r.ok(2));
         assertEquals(Errno.ENODEV.value(), r.errno(1));
-        assertEquals(0, c.staleReplies());
+        assertEquals(0, c.counters().staleReplies());
     }
 
     @Test

@@ -63,7 +63,7 @@ class ReceiveBufferHostTest {
             assertEquals(41, ours.size(), ours.toString());
             assertEquals(ipNames(), ours);
             assertTrue(small.receiveBuffer().capacity() > 1024, "grown to hold the biggest datagram");
-            assertEquals(0, small.truncatedDatagrams());
+            assertEquals(0, small.counters().truncatedDatagrams());
         }
     }
 
@@ -72,7 +72,7 @@ class ReceiveBufferHostTest {
         NetlinkSocket tiny = ns.call(() -> NetlinkSocket.open(NetlinkProtocol.ROUTE, 1024, 0)).peekSizing(true);
         try (NetlinkConnection rt = NetlinkConnection.of(tiny)) {
             assertEquals(ipNames(), dumpNames(rt));
-            assertEquals(0, tiny.truncatedDatagrams());
+            assertEquals(0, tiny.counters().truncatedDatagrams());
         }
     }
 
@@ -83,7 +83,7 @@ class ReceiveBufferHostTest {
             NetlinkException e = assertThrows(NetlinkException.class, () -> dumpNames(rt));
             assertEquals(Errno.EMSGSIZE, e.errno());
             assertTrue(e.extackMessage().contains("exceeded the receive buffers"), e.getMessage());
-            assertTrue(tiny.truncatedDatagrams() >= 1);
+            assertTrue(tiny.counters().truncatedDatagrams() >= 1);
             // The buffer grew, so the same dump now succeeds.
             assertEquals(ipNames(), dumpNames(rt));
         }

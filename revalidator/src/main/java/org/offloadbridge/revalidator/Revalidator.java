@@ -43,7 +43,7 @@ public final class Revalidator implements Agent {
     private final Revalidators r;
     private final int id;
     private final int n;
-    // non-blocking offer/poll only (see UpcallQueue for why not Agrona's queue)
+    // non-blocking offer/poll only (see flow.UpcallQueue for why not Agrona's queue)
     private final ArrayBlockingQueue<Ufid> events = new ArrayBlockingQueue<>(EVENT_QUEUE);
     private long doneRound;
     private volatile long appliedPolicy;

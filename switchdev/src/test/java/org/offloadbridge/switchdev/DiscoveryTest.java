@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.offloadbridge.switchdev.internal.Discovery;
 import org.offloadbridge.switchdev.internal.KernelView;
-import org.offloadbridge.switchdev.internal.LinkInfo;
+import org.offloadbridge.switchdev.internal.LinkIdentity;
 import org.offloadbridge.switchdev.internal.SysfsReader;
 
 /**
@@ -27,15 +27,15 @@ class DiscoveryTest {
 
     /** A kernel whose answers the test sets. */
     static class Scripted implements KernelView {
-        List<LinkInfo> links = new ArrayList<>();
+        List<LinkIdentity> links = new ArrayList<>();
         List<DevlinkPort> ports = new ArrayList<>();
         Map<DevlinkHandle, Object> eswitch = Map.of(); // EswitchState, or a RuntimeException to throw
         SysfsReader sysfs;
         Runnable afterLinkDump = () -> { };
 
         @Override
-        public List<LinkInfo> links() {
-            final List<LinkInfo> l = List.copyOf(links);
+        public List<LinkIdentity> links() {
+            final List<LinkIdentity> l = List.copyOf(links);
             afterLinkDump.run();
             return l;
         }
@@ -73,10 +73,10 @@ class DiscoveryTest {
         root = SysfsTree.materialize("mlx5-connectx-switchdev.sysfs", tmp);
         k = new Scripted();
         k.sysfs = new SysfsReader(root);
-        k.links.add(new LinkInfo(4, "ens2f0np0", null, SID, "p0", "pci", "0000:06:00.0"));
-        k.links.add(new LinkInfo(10, "ens2f0npf0vf0", null, SID, "pf0vf0", "pci", "0000:06:00.0"));
-        k.links.add(new LinkInfo(11, "ens2f0npf0vf1", null, SID, "pf0vf1", "pci", "0000:06:00.0"));
-        k.links.add(new LinkInfo(20, "veth0", "veth", null, null, null, null));
+        k.links.add(new LinkIdentity(4, "ens2f0np0", null, SID, "p0", "pci", "0000:06:00.0"));
+        k.links.add(new LinkIdentity(10, "ens2f0npf0vf0", null, SID, "pf0vf0", "pci", "0000:06:00.0"));
+        k.links.add(new LinkIdentity(11, "ens2f0npf0vf1", null, SID, "pf0vf1", "pci", "0000:06:00.0"));
+        k.links.add(new LinkIdentity(20, "veth0", "veth", null, null, null, null));
         k.ports.add(port(65535, 4, "ens2f0np0", DevlinkPortFlavour.PHYSICAL, -1, -1));
         k.ports.add(port(1, 10, "ens2f0npf0vf0", DevlinkPortFlavour.PCI_VF, 0, 0));
         k.ports.add(port(2, 11, "ens2f0npf0vf1", DevlinkPortFlavour.PCI_VF, 0, 1));

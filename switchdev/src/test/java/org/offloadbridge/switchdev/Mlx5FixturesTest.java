@@ -13,7 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.offloadbridge.switchdev.internal.RoleClassifier;
-import org.offloadbridge.switchdev.internal.LinkInfo;
+import org.offloadbridge.switchdev.internal.LinkIdentity;
 import org.offloadbridge.switchdev.internal.SysfsNetdev;
 import org.offloadbridge.switchdev.internal.SysfsReader;
 
@@ -21,7 +21,7 @@ import org.offloadbridge.switchdev.internal.SysfsReader;
 class Mlx5FixturesTest {
 
     private static Port classify(DevlinkPort dp, String physPortName) {
-        return RoleClassifier.classify(new LinkInfo(1, dp.netdevName(), null, null, physPortName, null, null), null, dp, null);
+        return RoleClassifier.classify(new LinkIdentity(1, dp.netdevName(), null, null, physPortName, null, null), null, dp, null);
     }
 
     @Test
@@ -113,7 +113,7 @@ class Mlx5FixturesTest {
         final List<Port> ports = new ArrayList<>();
         for (String name : r.netdevNames()) {
             final SysfsNetdev s = r.read(name);
-            ports.add(RoleClassifier.classify(new LinkInfo(s.ifindex(), name, null, null, null, null, null), s, null, null));
+            ports.add(RoleClassifier.classify(new LinkIdentity(s.ifindex(), name, null, null, null, null, null), s, null, null));
         }
         final SwitchdevModel m = new SwitchdevModel();
         m.update(SwitchdevModel.Snapshot.of(ports, Map.of(), List.of()));

@@ -11,7 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.offloadbridge.switchdev.internal.RoleClassifier;
-import org.offloadbridge.switchdev.internal.LinkInfo;
+import org.offloadbridge.switchdev.internal.LinkIdentity;
 
 /**
  * What netdevsim showed in the kernel VM (golden/*.out, recorded by golden/capture.sh next to
@@ -43,7 +43,7 @@ class NetdevsimRecordedTest {
             }
             final int ifindex = Integer.parseInt(joined.substring(0, joined.indexOf(':')));
             final String name = joined.substring(joined.indexOf(' ') + 1, joined.indexOf(':', joined.indexOf(' ')));
-            classified.add(RoleClassifier.classify(new LinkInfo(ifindex, name, null, null, null, null, null), null,
+            classified.add(RoleClassifier.classify(new LinkIdentity(ifindex, name, null, null, null, null, null), null,
                     byNetdev.get(name), null));
         }
         // portname/switchid/parentdev sit on each link's continuation line.

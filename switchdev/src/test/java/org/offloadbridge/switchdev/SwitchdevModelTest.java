@@ -9,14 +9,14 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.offloadbridge.switchdev.internal.RoleClassifier;
-import org.offloadbridge.switchdev.internal.LinkInfo;
+import org.offloadbridge.switchdev.internal.LinkIdentity;
 
 class SwitchdevModelTest {
     private static final SwitchId SID = SwitchId.parseHex("8e4c0d3a2b1f0000");
     private static final DevlinkHandle NSIM = new DevlinkHandle("netdevsim", "netdevsim1");
 
     private static Port port(int ifindex, String name, String ppn, SwitchId sid) {
-        return RoleClassifier.classify(new LinkInfo(ifindex, name, null, sid, ppn, sid == null ? null : "netdevsim",
+        return RoleClassifier.classify(new LinkIdentity(ifindex, name, null, sid, ppn, sid == null ? null : "netdevsim",
                 sid == null ? null : "netdevsim1"), null, null, null);
     }
 

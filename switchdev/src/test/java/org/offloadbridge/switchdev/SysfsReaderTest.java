@@ -11,7 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.offloadbridge.switchdev.internal.RoleClassifier;
-import org.offloadbridge.switchdev.internal.LinkInfo;
+import org.offloadbridge.switchdev.internal.LinkIdentity;
 import org.offloadbridge.switchdev.internal.SysfsNetdev;
 import org.offloadbridge.switchdev.internal.SysfsReader;
 
@@ -98,7 +98,7 @@ class SysfsReaderTest {
     void classifierPrefersRtnetlinkAndReportsDisagreement(@TempDir Path tmp) throws Exception {
         SysfsTree.materialize("mlx5-connectx-switchdev.sysfs", tmp);
         final SysfsNetdev s = new SysfsReader(tmp).read("ens2f0npf0vf0");
-        final Port p = RoleClassifier.classify(new LinkInfo(10, "ens2f0npf0vf0", null, SwitchId.parseHex("0102"), "pf0vf0", null, null),
+        final Port p = RoleClassifier.classify(new LinkIdentity(10, "ens2f0npf0vf0", null, SwitchId.parseHex("0102"), "pf0vf0", null, null),
                 s, null, null);
         assertEquals("0102", p.switchId().toString());
         assertEquals("netdev ens2f0npf0vf0: switch id differs: rtnetlink 0102, sysfs 248a070300b3d112",

@@ -7,14 +7,16 @@
  *
  * <h3>Upcall sources</h3>
  * A packet that misses every installed flow reaches the daemon as an <em>upcall</em>
- * ({@link org.offloadbridge.upcall.handler.Upcall}: in_port, the parsed key or none, the packet
- * bytes, kind {@code MISS} or {@code ACTION}, userdata). The daemon feeds them from two places
- * and adapts both to one {@link org.offloadbridge.upcall.handler.UpcallSource}, a bounded queue
- * per handler: the DPDK datapath's misses and userspace actions (its PMD threads parse the key),
- * and, without DPDK, frames read from the per-port miss devices through a plain socket (the key
- * is absent and the handler parses the frame). A full queue drops the upcall and counts it: the
- * packet is lost, as a kernel queue overrun would lose it, but no thread ever blocks on a slow
- * handler.
+ * ({@link org.offloadbridge.flow.Upcall}: in_port, the parsed key or none, the packet
+ * bytes, kind {@code MISS} or {@code ACTION}, userdata). Handlers take them from a
+ * {@link org.offloadbridge.flow.UpcallSource} — the one bounded
+ * {@link org.offloadbridge.flow.UpcallQueue} all handlers drain, filled from one of two places:
+ * the DPDK datapath's misses and userspace actions (its PMD threads parse the key, and a key
+ * with an upcall pending is not queued again), or, without DPDK, frames read from the per-port
+ * miss devices through a plain socket (the key is absent and the handler parses the frame). The
+ * daemon hands the queue to the handlers as it is: no conversion per upcall. A full queue drops
+ * the upcall and its producer counts it: the packet is lost, as a kernel queue overrun would lose
+ * it, but no thread ever blocks on a slow handler.
  *
  * <h3>Handlers</h3>
  * N handler threads (default: one per core), each an Agrona {@code Agent}

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 import org.agrona.concurrent.Agent;
@@ -58,6 +59,16 @@ public final class ControlServer implements Agent, AutoCloseable {
         }
     }
 
+    /**
+     * The server's counters, one snapshot; readable from any thread while the agent runs.
+     *
+     * @param refusedPeers        peers refused on their credentials since start
+     * @param timedOutConnections connections closed for being too slow since start
+     * @param busyRejections      connections turned away because too many were open
+     */
+    public record Counters(long refusedPeers, long timedOutConnections, long busyRejections) {
+    }
+
     private record Command(String usage, CommandHandler handler) {
     }
 
@@ -66,9 +77,10 @@ public final class ControlServer implements Agent, AutoCloseable {
     private final List<Conn> conns = new ArrayList<>();
     private ServerSocketChannel server;
     private Selector selector;
-    private long refused;
-    private long timedOut;
-    private long rejected;
+    /** Counters: written by the agent thread with opaque stores, read from any thread. */
+    private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong timedOut = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
 
     public ControlServer(Context ctx) {
         this.ctx = ctx;
@@ -169,7 +181,7 @@ public final class ControlServer implements Agent, AutoCloseable {
         for (int i = conns.size() - 1; i >= 0; i--) {
             Conn c = conns.get(i);
             if (now >= c.deadline) {
-                timedOut++;
+                timedOut.setOpaque(timedOut.getPlain() + 1);
                 c.close();
                 work++;
             }
@@ -185,7 +197,7 @@ public final class ControlServer implements Agent, AutoCloseable {
             conns.add(c);
             c.key = ch.register(selector, SelectionKey.OP_READ, c);
             if (conns.size() > ctx.maxConnections()) {
-                rejected++;
+                rejected.setOpaque(rejected.getPlain() + 1);
                 c.reply(Reply.failed("the daemon is busy: " + ctx.maxConnections() + " control connections are open; try again"));
                 continue;
             }
@@ -197,7 +209,7 @@ public final class ControlServer implements Agent, AutoCloseable {
                 why = "permission denied: the peer's credentials cannot be read (" + e + ")";
             }
             if (why != null) {
-                refused++;
+                refused.setOpaque(refused.getPlain() + 1);
                 c.reply(Reply.failed(why));
             }
         }
@@ -230,19 +242,9 @@ public final class ControlServer implements Agent, AutoCloseable {
         return conns.size();
     }
 
-    /** Peers refused on their credentials since start. */
-    public long refusedPeers() {
-        return refused;
-    }
-
-    /** Connections closed for being too slow since start. */
-    public long timedOutConnections() {
-        return timedOut;
-    }
-
-    /** Connections turned away because too many were open. */
-    public long busyRejections() {
-        return rejected;
+    /** This server's counters (see {@link Counters}). */
+    public Counters counters() {
+        return new Counters(refused.getOpaque(), timedOut.getOpaque(), rejected.getOpaque());
     }
 
     @Override

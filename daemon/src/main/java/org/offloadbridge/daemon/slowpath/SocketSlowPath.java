@@ -2,8 +2,8 @@ package org.offloadbridge.daemon.slowpath;
 
 import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.concurrent.Agent;
-import org.offloadbridge.upcall.handler.Upcall;
-import org.offloadbridge.upcall.handler.UpcallQueue;
+import org.offloadbridge.flow.Upcall;
+import org.offloadbridge.flow.UpcallQueue;
 
 /**
  * Reads the miss devices' packet sockets and queues each frame as a miss upcall of its port
@@ -11,7 +11,8 @@ import org.offloadbridge.upcall.handler.UpcallQueue;
  * socket, up to a burst per socket per call.
  *
  * <p>Each upcall copies its frame (the handler keeps it while it translates and executes); a
- * full queue drops the frame and counts it, as the DPDK path's upcall queue does.
+ * full queue drops the frame and counts it, as the DPDK path's PMD threads do (the queue keeps
+ * no counters: each producer counts its own outcomes).
  */
 public final class SocketSlowPath implements Agent {
     private static final int BURST = 32;
@@ -25,6 +26,7 @@ public final class SocketSlowPath implements Agent {
     private final PacketSocket.Frame frame = new PacketSocket.Frame(65536);
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong truncated = new AtomicLong();
+    private final AtomicLong queueDropped = new AtomicLong();
 
     public record Counters(long received, long truncated, long queueDropped) {}
 
@@ -96,14 +98,16 @@ public final class SocketSlowPath implements Agent {
                 byte[] copy = new byte[n];
                 frame.buffer().get(0, copy);
                 received.getAndIncrement();
-                queue.offer(Upcall.miss(dpPorts[i], copy));
+                if (!queue.offer(Upcall.miss(dpPorts[i], copy))) {
+                    queueDropped.getAndIncrement();
+                }
             }
         }
         return work;
     }
 
     public Counters counters() {
-        return new Counters(received.get(), truncated.get(), queue.dropped());
+        return new Counters(received.get(), truncated.get(), queueDropped.get());
     }
 
     @Override

@@ -256,7 +256,7 @@ class ControlServerTest {
             now.addAndGet(1);
             server.doWork();
             assertEquals(0, server.openConnections());
-            assertEquals(1, server.timedOutConnections());
+            assertEquals(1, server.counters().timedOutConnections());
             assertNull(readReply(ch), "closed without a reply");
         }
     }
@@ -280,7 +280,7 @@ class ControlServerTest {
         for (SocketChannel c : idle) {
             c.close();
         }
-        assertEquals(1, server.busyRejections());
+        assertEquals(1, server.counters().busyRejections());
     }
 
     @Test

@@ -137,7 +137,7 @@ class PeerCredentialsTest {
         Result r = obctlAsNobody("nogroup", socket, "whoami");
         assertEquals(3, r.status, r.toString());
         assertTrue(r.err.startsWith("obctl: cannot connect to " + socket + ": Permission denied (EACCES)"), r.err);
-        assertEquals(0, server.refusedPeers(), "the kernel refused it before we saw it");
+        assertEquals(0, server.counters().refusedPeers(), "the kernel refused it before we saw it");
     }
 
     @Test
@@ -149,7 +149,7 @@ class PeerCredentialsTest {
         assertEquals("", r.out);
         assertEquals("obctl: whoami: permission denied: user nobody is not root, not root and not in group root"
                 + " (add it with: usermod -aG root nobody)\n", r.err);
-        assertEquals(1, server.refusedPeers());
+        assertEquals(1, server.counters().refusedPeers());
     }
 
     @Test

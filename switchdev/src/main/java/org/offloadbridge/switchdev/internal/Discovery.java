@@ -35,8 +35,8 @@ public final class Discovery {
 
     public static SwitchdevModel.Snapshot discover(KernelView kv, boolean withFeatures) {
         final List<Problem> problems = new ArrayList<>();
-        final List<LinkInfo> links = kv.links();
-        final Map<Integer, LinkInfo> linkByIndex = new HashMap<>();
+        final List<LinkIdentity> links = kv.links();
+        final Map<Integer, LinkIdentity> linkByIndex = new HashMap<>();
         links.forEach(l -> linkByIndex.put(l.ifindex(), l));
 
         List<DevlinkPort> dports = List.of();
@@ -65,7 +65,7 @@ public final class Discovery {
         }
 
         final List<Port> ports = new ArrayList<>();
-        for (LinkInfo link : links) {
+        for (LinkIdentity link : links) {
             final List<Problem> earlier = new ArrayList<>();
             SysfsNetdev sys = null;
             try {

@@ -13,7 +13,7 @@ import org.offloadbridge.switchdev.HwTcOffload;
  */
 public interface KernelView {
     /** Every link (rtnetlink RTM_GETLINK dump). */
-    List<LinkInfo> links();
+    List<LinkIdentity> links();
 
     /**
      * Every devlink port (DEVLINK_CMD_PORT_GET dump).

@@ -5,6 +5,7 @@ import java.util.List;
 import org.offloadbridge.netlink.Errno;
 import org.offloadbridge.netlink.GenericNetlink;
 import org.offloadbridge.netlink.GenlFamily;
+import org.offloadbridge.netlink.LinkInfo;
 import org.offloadbridge.netlink.NetlinkConnection;
 import org.offloadbridge.netlink.NetlinkException;
 import org.offloadbridge.netlink.NetlinkMessageWriter;
@@ -74,10 +75,10 @@ public final class NetlinkKernelView implements KernelView, AutoCloseable {
     }
 
     @Override
-    public List<LinkInfo> links() {
-        final List<LinkInfo> out = new ArrayList<>();
-        for (org.offloadbridge.netlink.LinkInfo l : new RtnlLinks(route).dump()) {
-            out.add(new LinkInfo(l.index(), l.name(), l.kind(),
+    public List<LinkIdentity> links() {
+        final List<LinkIdentity> out = new ArrayList<>();
+        for (LinkInfo l : new RtnlLinks(route).dump()) {
+            out.add(new LinkIdentity(l.index(), l.name(), l.kind(),
                     l.physSwitchId() == null || l.physSwitchId().isEmpty() ? null : SwitchId.parseHex(l.physSwitchId()),
                     l.physPortName(), l.parentDevBusName(), l.parentDevName()));
         }

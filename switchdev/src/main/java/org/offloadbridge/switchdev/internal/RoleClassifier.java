@@ -30,12 +30,12 @@ public final class RoleClassifier {
      * @param sys  the sysfs view of the same netdev, or null
      * @param dp   the devlink port whose netdev this is, or null
      */
-    public static Port classify(LinkInfo link, SysfsNetdev sys, DevlinkPort dp, HwTcOffload tc) {
+    public static Port classify(LinkIdentity link, SysfsNetdev sys, DevlinkPort dp, HwTcOffload tc) {
         return classify(link, sys, dp, tc, List.of());
     }
 
-    /** As {@link #classify(LinkInfo, SysfsNetdev, DevlinkPort, HwTcOffload)}, keeping {@code earlier} problems on the port. */
-    public static Port classify(LinkInfo link, SysfsNetdev sys, DevlinkPort dp, HwTcOffload tc, List<Problem> earlier) {
+    /** As {@link #classify(LinkIdentity, SysfsNetdev, DevlinkPort, HwTcOffload)}, keeping {@code earlier} problems on the port. */
+    public static Port classify(LinkIdentity link, SysfsNetdev sys, DevlinkPort dp, HwTcOffload tc, List<Problem> earlier) {
         final List<Problem> problems = new ArrayList<>(earlier);
         final String where = "netdev " + link.name();
         if (sys != null) {

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import org.offloadbridge.netlink.Errno;
 
 /**
  * Sends one datagram to {@code $NOTIFY_SOCKET}: a path ({@code /run/systemd/notify}) or, with

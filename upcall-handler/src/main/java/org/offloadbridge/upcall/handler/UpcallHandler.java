@@ -10,6 +10,8 @@ import org.offloadbridge.flow.OffloadPreference;
 import org.offloadbridge.flow.PacketParser;
 import org.offloadbridge.flow.ParseStatus;
 import org.offloadbridge.flow.Ufid;
+import org.offloadbridge.flow.Upcall;
+import org.offloadbridge.flow.UpcallSource;
 import org.offloadbridge.upcall.pipeline.Pipeline;
 import org.offloadbridge.upcall.pipeline.Translation;
 import org.slf4j.Logger;

@@ -5,6 +5,8 @@ import java.util.List;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.TcPolicy;
 import org.offloadbridge.flow.Ufid;
+import org.offloadbridge.flow.Upcall;
+import org.offloadbridge.flow.UpcallQueue;
 import org.offloadbridge.upcall.pipeline.Pipeline;
 import org.offloadbridge.upcall.pipeline.Translation;
 
@@ -55,7 +57,7 @@ public final class Rig {
     /** Handler {@code i}, made (with its own queue) on first use. */
     public UpcallHandler handler(int i) {
         while (handlers.size() <= i) {
-            UpcallQueue q = new UpcallQueue(1024);
+            UpcallQueue q = new UpcallQueue(1024, 1_000);
             queues.add(q);
             handlers.add(new UpcallHandler(handlers.size(), q, pipeline, ukeys, layers, ports, executor, policy, flowLimit,
                 counters, clock));

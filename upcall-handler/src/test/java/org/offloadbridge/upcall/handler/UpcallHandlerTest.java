@@ -17,6 +17,7 @@ import org.offloadbridge.flow.FlowResult;
 import org.offloadbridge.flow.FlowResult.Reason;
 import org.offloadbridge.flow.TcPolicy;
 import org.offloadbridge.flow.Ufid;
+import org.offloadbridge.flow.Upcall;
 
 /** Handlers driven by hand (and, for the race, on real threads) against fake layers. */
 class UpcallHandlerTest {

@@ -14,12 +14,14 @@ import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.HeaderEdit;
 import org.offloadbridge.flow.KeyAttr;
+import org.offloadbridge.flow.UpcallQueue;
 
 /**
  * Executes an {@link Actions} program on a batch of mbufs, in place, allocation-free: output
  * (buffered per port, flushed as tx bursts), drop, push/pop VLAN, set fields with checksum
- * fix-up, userspace (an upcall with a copy). One instance per thread that transmits (each PMD,
- * and packet-out), because it owns one tx queue on every port.
+ * fix-up, userspace (an upcall with a copy). The datapath's action engine: one instance per
+ * thread that transmits (each PMD, and packet-out — {@link DpdkDatapath#execute}), because it owns
+ * one tx queue on every port.
  *
  * <p>Output semantics follow the OVS datapath: an output that is not the last action sends a
  * copy (rte_pktmbuf_copy), so later actions do not change what was already sent; the last
@@ -32,7 +34,7 @@ import org.offloadbridge.flow.KeyAttr;
  * headers in the mbuf headroom (rte_pktmbuf_prepend by hand: data_off/data_len/pkt_len) and
  * outputs on the tunnel's underlay port. Too little headroom or no metadata: counted drop.
  */
-final class PacketExecutor {
+final class ActionExecutor {
 
     static final int TX_BUFFER = 64;
     private static final MemorySegment M = NativeLibs.ALL;
@@ -66,7 +68,7 @@ final class PacketExecutor {
     private int ipId;
 
     /** @param counters the owning thread's counters (tx, drops, edits, tunnels, userspace upcalls) */
-    PacketExecutor(Ports ports, int txQueue, long pool, UpcallQueue upcalls, ThreadCounters counters) {
+    ActionExecutor(Ports ports, int txQueue, long pool, UpcallQueue upcalls, ThreadCounters counters) {
         this.counters = counters;
         this.ports = ports;
         this.txQueue = txQueue;

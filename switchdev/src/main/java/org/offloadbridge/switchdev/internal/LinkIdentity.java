@@ -3,7 +3,9 @@ package org.offloadbridge.switchdev.internal;
 import org.offloadbridge.switchdev.SwitchId;
 
 /**
- * What rtnetlink (or, without it, sysfs) says about one netdev: the discovery input.
+ * Who one netdev is in the e-switch topology, as rtnetlink (or, without it, sysfs) says: the
+ * discovery input, the part of a {@link org.offloadbridge.netlink.LinkInfo} that decides a port's
+ * role, with the switch id parsed.
  *
  * @param ifindex      ifi_index
  * @param name         IFLA_IFNAME
@@ -13,6 +15,6 @@ import org.offloadbridge.switchdev.SwitchId;
  * @param parentBus    IFLA_PARENT_DEV_BUS_NAME, or null
  * @param parentDev    IFLA_PARENT_DEV_NAME, or null
  */
-public record LinkInfo(int ifindex, String name, String kind, SwitchId switchId, String physPortName,
+public record LinkIdentity(int ifindex, String name, String kind, SwitchId switchId, String physPortName,
                        String parentBus, String parentDev) {
 }

@@ -1,16 +1,17 @@
-package org.offloadbridge.upcall.handler;
-
-import org.offloadbridge.flow.FlowKey;
+package org.offloadbridge.flow;
 
 /**
- * One packet the daemon must decide about. The daemon adapts its sources to this (DPDK's
- * upcalls, frames read from the miss devices).
+ * A packet a datapath hands to the handler threads: a miss (no installed flow matched) or a
+ * {@code userspace} action. Made by the DPDK datapath's PMD threads and by the daemon's socket
+ * slow path; taken by the handlers through an {@link UpcallSource}. Holds copies (an mbuf goes
+ * back to its pool at once), so its memory is bounded by the {@link UpcallQueue}'s capacity.
  *
- * @param kind     {@link Kind#MISS} or {@link Kind#ACTION}
+ * @param kind     why it came up
  * @param inPort   the datapath port the packet arrived on
- * @param key      the packet's parsed key (in_port set), or null: the handler parses {@code packet}
+ * @param key      the packet's parsed key (in_port set, a private copy), or null: the handler
+ *                 parses {@code packet}
  * @param packet   the frame, from its Ethernet header
- * @param userdata the userspace action's argument text for {@link Kind#ACTION}, else null
+ * @param userdata for {@link Kind#ACTION}: the userspace action's pid and argument text; else null
  */
 public record Upcall(Kind kind, int inPort, FlowKey key, byte[] packet, String userdata) {
     public enum Kind {

@@ -1,0 +1,158 @@
+package org.offloadbridge.flow;
+
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The bounded queue between a datapath's miss path (producers: the DPDK datapath's PMD threads,
+ * or the daemon's socket slow path) and the handler threads (consumers, through
+ * {@link UpcallSource}). A full queue refuses instead of blocking the producer, which may be a
+ * PMD thread: the upcall is lost, as a kernel queue overrun would lose it.
+ *
+ * <p>Two ways in. {@link #offer} queues an upcall as it is (the socket slow path's misses, whose
+ * key the handler parses). {@link #offerMiss} deduplicates by full key: while a key has an upcall
+ * pending (queued, or taken by a handler that has not yet completed it — {@link #drain} completes
+ * each upcall once the handler returns), further packets with that key are not queued again — so a
+ * burst of one new flow makes one upcall. A pending mark expires after {@code pendingTimeoutMillis},
+ * in case a handler never completes. Memory stays bounded by the capacity (the pending set is
+ * swept when it grows past a few times the capacity).
+ *
+ * <p>{@link #offerMiss} allocates only when it really queues an upcall (copies of key and
+ * packet); a duplicate or a drop costs a map probe with the producer's reusable key. The queue
+ * keeps no counters of its own: each producer counts its outcomes in its own counters (no
+ * contended atomics) — the PMDs in {@code DatapathCounters}, the socket slow path in its own.
+ *
+ * <p>An {@link ArrayBlockingQueue} used only through its non-blocking {@code offer}/{@code poll}
+ * (a short lock, no allocation per element): Agrona's lock-free queues need
+ * {@code --add-exports java.base/jdk.internal.misc} on JDK 25, which every launcher and test JVM
+ * would have to carry.
+ */
+public final class UpcallQueue implements UpcallSource {
+    /** {@link #offerMiss} outcomes, counted by the calling thread (no shared counter here). */
+    public static final int QUEUED = 0;
+    public static final int DEDUPLICATED = 1;
+    public static final int DROPPED = 2;
+
+    private final ArrayBlockingQueue<Upcall> queue;
+    private final Map<FlowKey, Long> pending = new ConcurrentHashMap<>();
+    private final int capacity;
+    private final long pendingTimeoutMillis;
+
+    /**
+     * @param capacity             upcalls queued at most
+     * @param pendingTimeoutMillis how long a key {@link #offerMiss} queued stays pending when no
+     *                             handler completes it
+     */
+    public UpcallQueue(int capacity, long pendingTimeoutMillis) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("upcall queue capacity must be >= 1, got " + capacity);
+        }
+        this.capacity = capacity;
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.pendingTimeoutMillis = pendingTimeoutMillis;
+    }
+
+    /** Queues {@code u} as it is (no deduplication); false when the queue is full. */
+    public boolean offer(Upcall u) {
+        return queue.offer(u);
+    }
+
+    /** True when an upcall for this key is already pending (the packet needs no new upcall). */
+    private boolean isPending(FlowKey key, long nowMillis) {
+        Long t = pending.get(key);
+        return t != null && nowMillis - t < pendingTimeoutMillis;
+    }
+
+    /**
+     * Queues a miss unless one for the same key is pending. {@code key} may be the caller's
+     * reusable key (it is copied when queued); {@code packet} is read only when the upcall is
+     * really queued.
+     *
+     * @return {@link #QUEUED}, {@link #DEDUPLICATED} or {@link #DROPPED}
+     */
+    public int offerMiss(FlowKey key, int inPort, Supplier<byte[]> packet, long nowMillis) {
+        if (isPending(key, nowMillis)) {
+            return DEDUPLICATED;
+        }
+        if (queue.remainingCapacity() == 0) {
+            return DROPPED;
+        }
+        FlowKey copy = key.copy();
+        Long prev = pending.put(copy, nowMillis);
+        if (prev != null && nowMillis - prev < pendingTimeoutMillis) {
+            pending.put(copy, prev); // another producer won the race
+            return DEDUPLICATED;
+        }
+        if (!queue.offer(new Upcall(Upcall.Kind.MISS, inPort, copy, packet.get(), null))) {
+            pending.remove(copy);
+            return DROPPED;
+        }
+        if (pending.size() > 4 * capacity) {
+            sweep(nowMillis);
+        }
+        return QUEUED;
+    }
+
+    /**
+     * Queues a userspace-action upcall (never deduplicated: each packet was asked for), with a
+     * copy of {@code key}; false when full.
+     */
+    public boolean offerAction(FlowKey key, int inPort, byte[] packet, String userdata) {
+        return queue.offer(new Upcall(Upcall.Kind.ACTION, inPort, key.copy(), packet, userdata));
+    }
+
+    private void sweep(long nowMillis) {
+        for (Iterator<Map.Entry<FlowKey, Long>> it = pending.entrySet().iterator(); it.hasNext(); ) {
+            if (nowMillis - it.next().getValue() >= pendingTimeoutMillis) {
+                it.remove();
+            }
+        }
+    }
+
+    /** Hands up to {@code max} upcalls to {@code sink}, completing each once {@code sink} is done with it. */
+    @Override
+    public int drain(Consumer<Upcall> sink, int max) {
+        int n = 0;
+        Upcall u;
+        while (n < max && (u = queue.poll()) != null) {
+            try {
+                sink.accept(u);
+            } finally {
+                complete(u);
+            }
+            n++;
+        }
+        return n;
+    }
+
+    /** The next upcall, or null; the taker calls {@link #complete} when done with it. */
+    public Upcall poll() {
+        return queue.poll();
+    }
+
+    /**
+     * A handler is done with this upcall (flow installed, or decided not to): new misses for
+     * its key may come up again.
+     */
+    public void complete(Upcall u) {
+        if (u.kind() == Upcall.Kind.MISS && u.key() != null) {
+            pending.remove(u.key());
+        }
+    }
+
+    public int size() {
+        return queue.size();
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    public int pendingKeys() {
+        return pending.size();
+    }
+}

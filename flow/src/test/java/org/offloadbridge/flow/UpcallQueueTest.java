@@ -1,0 +1,81 @@
+package org.offloadbridge.flow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The one upcall queue, with both producers' ways in and the handlers' drain. */
+class UpcallQueueTest {
+    private static final byte[] FRAME = new byte[64];
+
+    private static FlowKey key(int tpDst) {
+        FlowKey k = new FlowKey();
+        k.set(Field.IN_PORT, 1);
+        k.set(Field.ETH_TYPE, EthType.IP);
+        k.set(Field.NW_PROTO, IpProto.UDP);
+        k.set(Field.TP_DST, tpDst);
+        return k;
+    }
+
+    @Test
+    void aPendingKeyIsQueuedOnceUntilItsUpcallIsDrained() {
+        UpcallQueue q = new UpcallQueue(8, 1_000);
+        FlowKey probe = key(53);
+        assertEquals(UpcallQueue.QUEUED, q.offerMiss(probe, 1, () -> FRAME, 0));
+        assertEquals(UpcallQueue.DEDUPLICATED, q.offerMiss(probe, 1, () -> FRAME, 10));
+        assertEquals(UpcallQueue.QUEUED, q.offerMiss(key(54), 1, () -> FRAME, 10), "another key is not held back");
+        assertEquals(2, q.pendingKeys());
+
+        probe.set(Field.TP_DST, 99); // the producer reuses its key: the queued upcall holds a copy
+        List<Upcall> got = new ArrayList<>();
+        assertEquals(2, q.drain(got::add, 64));
+        assertEquals(53, got.get(0).key().tpDst());
+        assertEquals(Upcall.Kind.MISS, got.get(0).kind());
+        assertEquals(0, q.pendingKeys(), "drain completes what it handed out");
+        assertEquals(UpcallQueue.QUEUED, q.offerMiss(key(53), 1, () -> FRAME, 20));
+    }
+
+    @Test
+    void aPendingMarkExpires() {
+        UpcallQueue q = new UpcallQueue(8, 1_000);
+        assertEquals(UpcallQueue.QUEUED, q.offerMiss(key(53), 1, () -> FRAME, 0));
+        assertEquals(UpcallQueue.QUEUED, q.offerMiss(key(53), 1, () -> FRAME, 1_000));
+    }
+
+    @Test
+    void offerAndActionsAreNeverDeduplicatedAndAFullQueueRefuses() {
+        UpcallQueue q = new UpcallQueue(3, 1_000);
+        assertTrue(q.offer(Upcall.miss(1, FRAME)));
+        assertTrue(q.offer(Upcall.miss(1, FRAME)));
+        assertTrue(q.offerAction(key(53), 1, FRAME, "pid=1"));
+        assertFalse(q.offer(Upcall.miss(1, FRAME)));
+        assertFalse(q.offerAction(key(53), 1, FRAME, "pid=1"));
+        assertEquals(UpcallQueue.DROPPED, q.offerMiss(key(7), 1, () -> FRAME, 0));
+        assertEquals(0, q.pendingKeys(), "a dropped miss leaves no pending mark");
+        assertEquals(3, q.size());
+        assertEquals(3, q.capacity());
+    }
+
+    @Test
+    void drainTakesAtMostMaxInOrderAndCompletesAnUpcallWhoseHandlerThrew() {
+        UpcallQueue q = new UpcallQueue(8, 1_000);
+        Upcall first = Upcall.miss(1, FRAME);
+        q.offer(first);
+        q.offerMiss(key(53), 2, () -> FRAME, 0);
+        List<Upcall> got = new ArrayList<>();
+        assertEquals(1, q.drain(got::add, 1));
+        assertSame(first, got.get(0));
+        assertThrows(IllegalStateException.class, () -> q.drain(u -> {
+            throw new IllegalStateException("handler bug");
+        }, 8));
+        assertEquals(0, q.pendingKeys());
+        assertNull(q.poll());
+    }
+}
