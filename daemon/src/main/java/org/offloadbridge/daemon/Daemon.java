@@ -116,12 +116,12 @@ public final class Daemon implements AutoCloseable {
         DatapathConfig dc = s.datapath();
         route = NetlinkConnection.open(NetlinkProtocol.ROUTE);
         try {
-            missDevices = new MissDevices(route);
             eswitches = new java.util.TreeSet<>();
             for (String h : s.eswitches()) {
                 eswitches.add(DevlinkHandle.parse(h));
             }
             switchdev = openSwitchdev(!eswitches.isEmpty());
+            missDevices = new MissDevices(route, switchdev == null ? null : switchdev::setFeature);
             SwitchdevModel.Snapshot sw = switchdev == null ? SwitchdevModel.Snapshot.EMPTY : switchdev.discover();
             for (String name : s.ports()) {
                 addEntry(name, eswitchOf(sw, sw.port(name)));

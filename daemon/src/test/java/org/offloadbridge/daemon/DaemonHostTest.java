@@ -109,6 +109,44 @@ class DaemonHostTest {
         }
     }
 
+    /**
+     * IPv6 UDP whose megaflow consults ipv6_label (no layer here takes it): every datagram executed
+     * by a handler, once — and whole: the sender's veth leaves the UDP checksum to "hardware"
+     * (CHECKSUM_PARTIAL), so this fails unless the miss device completes it.
+     */
+    @Test
+    void ipv6ThroughTheSlowPathArrivesOnce() throws Exception {
+        DatapathConfig dc = new DatapathConfig().hwOffload(false).handlerThreads(2).revalidatorThreads(1);
+        DaemonSettings s = new DaemonSettings(dc, List.of("p1", "p2"), "priority=10,udp6,ipv6_label=0x1,actions=drop\n"
+            + "priority=0,actions=normal\n", false, List.of(), false, 1, false);
+        try (Net t = Net.create("dsix"); NetNs sw = NetNs.open(t.sw().name())) {
+            for (Topology.Host h : new Topology.Host[] {t.h1(), t.h2()}) {
+                h.sh("sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0"
+                    + " net.ipv6.conf.eth0.disable_ipv6=0 net.ipv6.conf.eth0.accept_ra=0"
+                    + " net.ipv6.conf.eth0.router_solicitations=0 net.ipv6.conf.eth0.accept_dad=0");
+            }
+            t.h1().ip("-6", "addr", "add", "fd09::1/64", "dev", "eth0", "nodad");
+            t.h2().ip("-6", "addr", "add", "fd09::2/64", "dev", "eth0", "nodad");
+            t.h1().ip("-6", "neigh", "add", "fd09::2", "lladdr", t.h2().mac("eth0"), "dev", "eth0");
+            t.h2().ip("-6", "neigh", "add", "fd09::1", "lladdr", t.h1().mac("eth0"), "dev", "eth0");
+            try (Daemon d = sw.call(() -> Daemon.start(s, MonotonicClock.SYSTEM))) {
+                String rx = "import socket\ns=socket.socket(socket.AF_INET6,socket.SOCK_DGRAM);s.bind(('fd09::2',5001))\n"
+                    + "print('ready',flush=True);s.settimeout(10);n=0\ntry:\n  while True:\n    s.recv(100);n+=1;s.settimeout(3)\n"
+                    + "except socket.timeout:\n  pass\nprint('count=%d'%n,flush=True)";
+                try (org.offloadbridge.testkit.Shell.Background r = org.offloadbridge.testkit.Shell.start(
+                        t.h2().exec("python3", "-c", rx)).awaitLine("ready")) {
+                    t.h1().ok("python3", "-c", "import socket,time\ns=socket.socket(socket.AF_INET6,socket.SOCK_DGRAM)\n"
+                        + "for i in range(50):\n  s.sendto(b'x%d'%i,('fd09::2',5001));time.sleep(0.005)");
+                    String got = r.finish(30);
+                    assertTrue(got.contains("count=50"), got + "\n" + d.upcallCounters() + "\n" + all(d).stream().map(u -> u.megaflow().toString()).toList());
+                }
+                for (Ukey u : all(d)) {
+                    assertEquals(FlowLayer.NONE, u.layer(), u.toString());
+                }
+            }
+        }
+    }
+
     private static boolean await(long millis, java.util.function.BooleanSupplier cond) throws InterruptedException {
         long end = System.nanoTime() + millis * 1_000_000;
         while (System.nanoTime() < end) {

@@ -103,6 +103,14 @@ public final class Switchdev implements AutoCloseable {
     }
 
     /**
+     * {@code ethtool -K netdev feature on|off} for any feature the kernel names (its strings
+     * set); the kernel's refusal text is in the {@link SwitchdevException}.
+     */
+    public void setFeature(String netdev, String feature, boolean on) {
+        kernel.setFeature(netdev, feature, on);
+    }
+
+    /**
      * Sets the VF count of a PF netdev through sysfs ({@code device/sriov_numvfs}), as an
      * operator would by hand, and keeps the e-switch in switchdev mode.
      *

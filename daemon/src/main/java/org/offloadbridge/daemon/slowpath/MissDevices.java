@@ -53,12 +53,39 @@ public final class MissDevices {
                              int datapathIfindex) {
     }
 
+    /** Sets one ethtool feature of a netdev ({@code ethtool -K}). */
+    @FunctionalInterface
+    public interface Features {
+        void set(String netdev, String feature, boolean on);
+    }
+
+    /**
+     * The kernel side's transmit offloads, all off. A packet a local sender (a container behind
+     * a veth, a VM's tap) hands the kernel may still be CHECKSUM_PARTIAL — its L4 checksum not
+     * yet computed — or one GSO super-frame of many segments; the catch-all's redirect keeps that
+     * state, and a packet socket or {@code net_af_packet} on the far end would read the frame as
+     * is: a wrong checksum the receiver drops, or a 64 KB "packet". With these off, the transmit
+     * path of the kernel side completes the checksum and segments (validate_xmit_skb) before the
+     * veth hands the frames over, so the datapath sees what a wire would carry. Names the
+     * running kernel lacks are skipped.
+     */
+    public static final List<String> SOFTWARE_OFFLOADS = List.of("tx-checksum-ip-generic", "tx-generic-segmentation",
+        "tx-tcp-segmentation", "tx-tcp6-segmentation", "tx-tcp-ecn-segmentation", "tx-tcp-mangleid-segmentation",
+        "tx-udp-segmentation");
+
     private final RtnlLinks links;
     private final CatchAll catchAll;
+    private final Features features;
 
+    /** Without a way to set features: the kernel side keeps its offloads (tests of the plumbing alone). */
     public MissDevices(NetlinkConnection route) {
+        this(route, null);
+    }
+
+    public MissDevices(NetlinkConnection route, Features features) {
         this.links = new RtnlLinks(route);
         this.catchAll = new CatchAll(route);
+        this.features = features;
     }
 
     /**
@@ -94,6 +121,15 @@ public final class MissDevices {
             links.setIpv6AddrGenModeNone(l.index());
             if (!l.isUp()) {
                 links.setUp(l.index(), true);
+            }
+        }
+        if (features != null) {
+            for (String f : SOFTWARE_OFFLOADS) {
+                try {
+                    features.set(k, f, false);
+                } catch (RuntimeException e) {
+                    // not a feature of this kernel (or fixed): the others still apply
+                }
             }
         }
         catchAll.install(kernel.index(), port.index());
