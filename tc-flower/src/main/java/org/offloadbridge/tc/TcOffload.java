@@ -46,6 +46,7 @@ import org.offloadbridge.tc.internal.Clsact;
 import org.offloadbridge.tc.internal.DecodedFilter;
 import org.offloadbridge.tc.internal.FlowerDecoder;
 import org.offloadbridge.tc.internal.FlowerEncoder;
+import org.offloadbridge.tc.internal.FlowerFilter;
 import org.offloadbridge.tc.internal.KernelReasons;
 import org.offloadbridge.tc.internal.PrioAllocator;
 import org.offloadbridge.tc.internal.Refusal;
@@ -96,6 +97,8 @@ public final class TcOffload implements AutoCloseable {
     private final TcPorts ports;
     private final FlowerEncoder encoder;
     private final FlowerDecoder decoder;
+    /** The flow being installed or replaced, translated once: written as its canonical form, then as the request. */
+    private final FlowerFilter filter = new FlowerFilter();
     private final NetlinkMessageWriter scratch = new NetlinkMessageWriter(4096);
     private final NetlinkMessageWriter out = new NetlinkMessageWriter(1 << 16);
     private final BatchResult batchResult = new BatchResult();
@@ -239,8 +242,8 @@ public final class TcOffload implements AutoCloseable {
             }
             int proto;
             try {
-                proto = encoder.protocolOf(f);
-                // Encoded once before anything is sent, so a refusal leaves no trace; and decoded
+                proto = encoder.translate(f, filter);
+                // Translated once before anything is sent, so a refusal leaves no trace; and decoded
                 // back: the canonical form is the shape the prio is chosen by and what the echo
                 // must equal.
                 canonical[i] = roundTrip(f, ifindex);
@@ -259,7 +262,7 @@ public final class TcOffload implements AutoCloseable {
                 continue;
             }
             scratch.reset();
-            encoder.encode(scratch, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, f, ifindex, prio, 0, flags[i], SkipFlags.actFlags(flags[i]));
+            encoder.write(scratch, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, filter, ifindex, prio, 0, flags[i], SkipFlags.actFlags(flags[i]));
             append(scratch);
             ids[m] = new TcFilterId(ifindex, prio, proto, 0);
             index[m++] = i;
@@ -303,13 +306,13 @@ public final class TcOffload implements AutoCloseable {
     }
 
     /**
-     * The flow as the kernel will give it back: encoded as a request and decoded again, which
-     * adds what flower implies (recirc_id(0), tag presence: the datapath baseline). Throws the
-     * encoder's {@link Refusal} when flower can't express it.
+     * The flow as the kernel will give it back: {@link #filter} (the translation of {@code f})
+     * written as a request and decoded again, which adds what flower implies (recirc_id(0), tag
+     * presence: the datapath baseline).
      */
     private Megaflow roundTrip(Megaflow f, int ifindex) {
         canon.reset();
-        encoder.encode(canon, 0, f, ifindex, 1, 1, 0, 0);
+        encoder.write(canon, 0, filter, ifindex, 1, 1, 0, 0);
         canonCursor.reset(canon.buffer(), 0, canon.length());
         canonCursor.next();
         DecodedFilter c = decoder.decode(canonCursor.message());
@@ -488,7 +491,7 @@ public final class TcOffload implements AutoCloseable {
         int proto;
         Megaflow canonical;
         try {
-            proto = encoder.protocolOf(flow);
+            proto = encoder.translate(flow, filter);
             canonical = roundTrip(flow, ifindex);
         } catch (Refusal r) {
             return count(TcOutcome.refused(r.reason(), r.detail()));
@@ -538,9 +541,10 @@ public final class TcOffload implements AutoCloseable {
         return count(o.withStats(kept));
     }
 
+    /** Sends {@link #filter}, the translation of {@code flow}. */
     private TcOutcome sendOne(String what, int nlFlags, Megaflow flow, Megaflow canonical, TcFilterId at, int flags, TcStats base) {
         scratch.reset();
-        encoder.encode(scratch, nlFlags, flow, at.ifindex(), at.prio(), at.handle(), flags, SkipFlags.actFlags(flags));
+        encoder.write(scratch, nlFlags, filter, at.ifindex(), at.prio(), at.handle(), flags, SkipFlags.actFlags(flags));
         DecodedFilter[] echo = new DecodedFilter[1];
         try {
             conn.request(what, scratch, (req, msg) -> {
