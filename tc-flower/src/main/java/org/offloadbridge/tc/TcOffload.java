@@ -111,9 +111,20 @@ public final class TcOffload implements AutoCloseable {
     private final PrioAllocator prios = new PrioAllocator();
     private final Clsact clsact;
 
+    // Written only under this object's lock (count), read from any thread (counters): release
+    // stores, acquire loads, no read-modify-write on the install path.
     private final AtomicLong installs = new AtomicLong();
     private final AtomicLong refusals = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+
+    /**
+     * Outcome counts since this instance was made.
+     *
+     * @param installs filters installed (installs and replaces that succeeded)
+     * @param refusals flows refused before any kernel call
+     * @param failures operations the kernel refused
+     */
+    public record Counters(long installs, long refusals, long failures) {}
 
     private record Installed(TcFilterId id, Megaflow flow, int clsFlags, boolean inHw, TcStats base) {}
 
@@ -140,19 +151,9 @@ public final class TcOffload implements AutoCloseable {
         return policy;
     }
 
-    /** Filters installed by this instance. */
-    public long installCount() {
-        return installs.get();
-    }
-
-    /** Flows refused before any kernel call. */
-    public long refusalCount() {
-        return refusals.get();
-    }
-
-    /** Operations the kernel refused. */
-    public long failureCount() {
-        return failures.get();
+    /** A snapshot of the counters; safe from any thread (each count is current, the three are not read atomically together). */
+    public Counters counters() {
+        return new Counters(installs.getAcquire(), refusals.getAcquire(), failures.getAcquire());
     }
 
     /** True when {@code ufid} is one of the filters this instance knows (installed or dumped). */
@@ -215,9 +216,9 @@ public final class TcOffload implements AutoCloseable {
 
     private TcOutcome count(TcOutcome o) {
         switch (o.status()) {
-            case OK -> installs.incrementAndGet();
-            case REFUSED -> refusals.incrementAndGet();
-            case FAILED -> failures.incrementAndGet();
+            case OK -> installs.setRelease(installs.getPlain() + 1);
+            case REFUSED -> refusals.setRelease(refusals.getPlain() + 1);
+            case FAILED -> failures.setRelease(failures.getPlain() + 1);
         }
         return o;
     }
