@@ -55,6 +55,11 @@ public final class TcFlowTarget implements FlowTarget, AutoCloseable {
         return tc;
     }
 
+    /** The tc layer's outcome counts (see {@link TcOffload#counters}); safe from any thread. */
+    public TcOffload.Counters counters() {
+        return tc.counters();
+    }
+
     /** Also dump and flush device {@code ifindex} (a port whose filters may be ours from before). */
     public synchronized void watch(int ifindex) {
         watched.add(ifindex);

@@ -47,6 +47,7 @@ import org.offloadbridge.tc.internal.Clsact;
 import org.offloadbridge.tc.internal.DecodedFilter;
 import org.offloadbridge.tc.internal.FlowerDecoder;
 import org.offloadbridge.tc.internal.FlowerEncoder;
+import org.offloadbridge.tc.internal.FlowerFilter;
 import org.offloadbridge.tc.internal.KernelReasons;
 import org.offloadbridge.tc.internal.PrioAllocator;
 import org.offloadbridge.tc.internal.Refusal;
@@ -97,6 +98,8 @@ public final class TcOffload implements AutoCloseable {
     private final TcPorts ports;
     private final FlowerEncoder encoder;
     private final FlowerDecoder decoder;
+    /** The flow being installed or replaced, translated once: written as its canonical form, then as the request. */
+    private final FlowerFilter filter = new FlowerFilter();
     private final NetlinkMessageWriter scratch = new NetlinkMessageWriter(4096);
     private final NetlinkMessageWriter out = new NetlinkMessageWriter(1 << 16);
     private final BatchResult batchResult = new BatchResult();
@@ -109,9 +112,20 @@ public final class TcOffload implements AutoCloseable {
     private final PrioAllocator prios = new PrioAllocator();
     private final Clsact clsact;
 
+    // Written only under this object's lock (count), read from any thread (counters): release
+    // stores, acquire loads, no read-modify-write on the install path.
     private final AtomicLong installs = new AtomicLong();
     private final AtomicLong refusals = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+
+    /**
+     * Outcome counts since this instance was made.
+     *
+     * @param installs filters installed (installs and replaces that succeeded)
+     * @param refusals flows refused before any kernel call
+     * @param failures operations the kernel refused
+     */
+    public record Counters(long installs, long refusals, long failures) {}
 
     private record Installed(TcFilterId id, Megaflow flow, int clsFlags, boolean inHw, TcStats base) {}
 
@@ -138,19 +152,9 @@ public final class TcOffload implements AutoCloseable {
         return policy;
     }
 
-    /** Filters installed by this instance. */
-    public long installCount() {
-        return installs.get();
-    }
-
-    /** Flows refused before any kernel call. */
-    public long refusalCount() {
-        return refusals.get();
-    }
-
-    /** Operations the kernel refused. */
-    public long failureCount() {
-        return failures.get();
+    /** A snapshot of the counters; safe from any thread (each count is current, the three are not read atomically together). */
+    public Counters counters() {
+        return new Counters(installs.getAcquire(), refusals.getAcquire(), failures.getAcquire());
     }
 
     /** True when {@code ufid} is one of the filters this instance knows (installed or dumped). */
@@ -213,9 +217,9 @@ public final class TcOffload implements AutoCloseable {
 
     private TcOutcome count(TcOutcome o) {
         switch (o.status()) {
-            case OK -> installs.incrementAndGet();
-            case REFUSED -> refusals.incrementAndGet();
-            case FAILED -> failures.incrementAndGet();
+            case OK -> installs.setRelease(installs.getPlain() + 1);
+            case REFUSED -> refusals.setRelease(refusals.getPlain() + 1);
+            case FAILED -> failures.setRelease(failures.getPlain() + 1);
         }
         return o;
     }
@@ -240,8 +244,8 @@ public final class TcOffload implements AutoCloseable {
             }
             int proto;
             try {
-                proto = encoder.protocolOf(f);
-                // Encoded once before anything is sent, so a refusal leaves no trace; and decoded
+                proto = encoder.translate(f, filter);
+                // Translated once before anything is sent, so a refusal leaves no trace; and decoded
                 // back: the canonical form is the shape the prio is chosen by and what the echo
                 // must equal.
                 canonical[i] = roundTrip(f, ifindex);
@@ -260,7 +264,7 @@ public final class TcOffload implements AutoCloseable {
                 continue;
             }
             scratch.reset();
-            encoder.encode(scratch, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, f, ifindex, prio, 0, flags[i], SkipFlags.actFlags(flags[i]));
+            encoder.write(scratch, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, filter, ifindex, prio, 0, flags[i], SkipFlags.actFlags(flags[i]));
             append(scratch);
             ids[m] = new TcFilterId(ifindex, prio, proto, 0);
             index[m++] = i;
@@ -307,13 +311,13 @@ public final class TcOffload implements AutoCloseable {
     }
 
     /**
-     * The flow as the kernel will give it back: encoded as a request and decoded again, which
-     * adds what flower implies (recirc_id(0), tag presence: the datapath baseline). Throws the
-     * encoder's {@link Refusal} when flower can't express it.
+     * The flow as the kernel will give it back: {@link #filter} (the translation of {@code f})
+     * written as a request and decoded again, which adds what flower implies (recirc_id(0), tag
+     * presence: the datapath baseline).
      */
     private Megaflow roundTrip(Megaflow f, int ifindex) {
         canon.reset();
-        encoder.encode(canon, 0, f, ifindex, 1, 1, 0, 0);
+        encoder.write(canon, 0, filter, ifindex, 1, 1, 0, 0);
         canonCursor.reset(canon.buffer(), 0, canon.length());
         canonCursor.next();
         DecodedFilter c = decoder.decode(canonCursor.message());
@@ -501,7 +505,7 @@ public final class TcOffload implements AutoCloseable {
         int proto;
         Megaflow canonical;
         try {
-            proto = encoder.protocolOf(flow);
+            proto = encoder.translate(flow, filter);
             canonical = roundTrip(flow, ifindex);
         } catch (Refusal r) {
             return count(TcOutcome.refused(r.reason(), r.detail()));
@@ -551,9 +555,10 @@ public final class TcOffload implements AutoCloseable {
         return count(o.withStats(kept));
     }
 
+    /** Sends {@link #filter}, the translation of {@code flow}. */
     private TcOutcome sendOne(String what, int nlFlags, Megaflow flow, Megaflow canonical, TcFilterId at, int flags, TcStats base) {
         scratch.reset();
-        encoder.encode(scratch, nlFlags, flow, at.ifindex(), at.prio(), at.handle(), flags, SkipFlags.actFlags(flags));
+        encoder.write(scratch, nlFlags, filter, at.ifindex(), at.prio(), at.handle(), flags, SkipFlags.actFlags(flags));
         DecodedFilter[] echo = new DecodedFilter[1];
         try {
             conn.request(what, scratch, (req, msg) -> {

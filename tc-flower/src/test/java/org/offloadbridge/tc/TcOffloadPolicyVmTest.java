@@ -251,7 +251,7 @@ class TcOffloadPolicyVmTest {
             TcOutcome nd2 = tc.install(noDev, OffloadPreference.PREFERRED);
             assertEquals(FlowResult.Reason.NO_DEVICE, nd2.reason(), nd2.toString());
             assertEquals(List.of(), tc.dump(p0));
-            assertEquals(4, tc.refusalCount());
+            assertEquals(4, tc.counters().refusals());
         }
     }
 
