@@ -305,8 +305,10 @@ public final class Daemon implements AutoCloseable {
     private PortRegistry.Entry addEntry(String name, String eswitch) {
         MissDevices.MissDevice m = missDevices.attach(name);
         int dp = ports.nextDpPort();
-        PortRegistry.Entry e = ports.add(new PortRegistry.Entry(name, dp, dp, m.portIfindex(), eswitch, m));
-        LOG.info("port {} attached: datapath port {}, e-switch {}, miss device {}", name, dp,
+        Integer of = settings.ofPorts().get(name);
+        int ofPort = of != null ? of : ports.nextOfPort(settings.ofPorts().values());
+        PortRegistry.Entry e = ports.add(new PortRegistry.Entry(name, dp, ofPort, m.portIfindex(), eswitch, m));
+        LOG.info("port {} attached: OpenFlow port {}, datapath port {}, e-switch {}, miss device {}", name, ofPort, dp,
             eswitch == null ? "none" : eswitch, m.datapathSide());
         return e;
     }

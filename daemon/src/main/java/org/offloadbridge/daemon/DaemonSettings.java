@@ -1,6 +1,7 @@
 package org.offloadbridge.daemon;
 
 import java.util.List;
+import java.util.Map;
 import org.offloadbridge.upcall.DatapathConfig;
 
 /**
@@ -10,6 +11,7 @@ import org.offloadbridge.upcall.DatapathConfig;
  *
  * @param datapath         concluded datapath settings
  * @param ports            netdev names, in OpenFlow port order (the flood order)
+ * @param ofPorts          the OpenFlow numbers the config gives named ports; the others get the lowest free ones
  * @param eswitches        devlink handles ({@code pci/0000:08:00.0}) whose uplinks and representors are all
  *                         ports, attached as they appear and detached as they go (after the named ones)
  * @param rules            the rules file's text (ovs-ofctl syntax), may be empty
@@ -19,18 +21,23 @@ import org.offloadbridge.upcall.DatapathConfig;
  * @param pmdThreads       PMD threads of the DPDK datapath
  * @param stopRemovesFlows a clean stop deletes our tc flows (default false: a restart is hitless)
  */
-public record DaemonSettings(DatapathConfig datapath, List<String> ports, List<String> eswitches, String rules, boolean dpdk,
-                             List<String> ealArgs, boolean hugepages, int pmdThreads, boolean stopRemovesFlows) {
+public record DaemonSettings(DatapathConfig datapath, List<String> ports, Map<String, Integer> ofPorts, List<String> eswitches,
+                             String rules, boolean dpdk, List<String> ealArgs, boolean hugepages, int pmdThreads,
+                             boolean stopRemovesFlows) {
     /** Ports by name only. */
     public DaemonSettings(DatapathConfig datapath, List<String> ports, String rules, boolean dpdk, List<String> ealArgs,
                           boolean hugepages, int pmdThreads, boolean stopRemovesFlows) {
-        this(datapath, ports, List.of(), rules, dpdk, ealArgs, hugepages, pmdThreads, stopRemovesFlows);
+        this(datapath, ports, Map.of(), List.of(), rules, dpdk, ealArgs, hugepages, pmdThreads, stopRemovesFlows);
     }
 
     public DaemonSettings {
         datapath = datapath.conclude();
         ports = List.copyOf(ports);
         eswitches = List.copyOf(eswitches);
+        ofPorts = Map.copyOf(ofPorts);
+        if (new java.util.HashSet<>(ofPorts.values()).size() != ofPorts.size()) {
+            throw new IllegalArgumentException("two ports with one OpenFlow number: " + ofPorts);
+        }
         for (String h : eswitches) {
             if (!h.matches("[^/\\s]+/[^\\s]+")) {
                 throw new IllegalArgumentException("eswitch \"" + h + "\": not a devlink handle (bus/device, e.g. pci/0000:08:00.0)");

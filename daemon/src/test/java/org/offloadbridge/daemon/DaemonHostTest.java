@@ -147,6 +147,21 @@ class DaemonHostTest {
         }
     }
 
+    /** OpenFlow numbers from the config are the ones rules use; the datapath numbers stay the daemon's. */
+    @Test
+    void configuredOfportsAreWhatRulesSee() throws Exception {
+        DatapathConfig dc = new DatapathConfig().hwOffload(false).handlerThreads(1).revalidatorThreads(1);
+        DaemonSettings s = new DaemonSettings(dc, List.of("p1", "p2"), java.util.Map.of("p1", 7, "p2", 9), List.of(),
+            "priority=10,in_port=7,actions=output:9\npriority=10,in_port=9,actions=output:7\n", false, List.of(), false, 1, false);
+        try (Net t = Net.create("dofp"); NetNs sw = NetNs.open(t.sw().name());
+             Daemon d = sw.call(() -> Daemon.start(s, MonotonicClock.SYSTEM))) {
+            assertEquals(7, d.ports().snapshot().byName().get("p1").ofPort());
+            assertEquals(9, d.ports().snapshot().byName().get("p2").ofPort());
+            String ping = t.h1().sh("ping -c 3 -i 0.2 -W 2 10.9.0.2");
+            assertTrue(ping.contains(" 0% packet loss"), "in_port=7 → output:9 forwards p1 → p2: " + ping);
+        }
+    }
+
     private static boolean await(long millis, java.util.function.BooleanSupplier cond) throws InterruptedException {
         long end = System.nanoTime() + millis * 1_000_000;
         while (System.nanoTime() < end) {

@@ -42,6 +42,15 @@ public interface FlowTarget {
     /** The flow as the layer holds it, or empty. */
     Optional<DumpedFlow> get(Ufid ufid);
 
+    /** {@link #get} for each ufid, answers at their indexes. */
+    default List<Optional<DumpedFlow>> get(List<Ufid> ufids) {
+        List<Optional<DumpedFlow>> out = new java.util.ArrayList<>(ufids.size());
+        for (Ufid u : ufids) {
+            out.add(get(u));
+        }
+        return out;
+    }
+
     /** Every flow of ours the layer holds, with counters, in no particular order. */
     void dump(Consumer<DumpedFlow> sink);
 

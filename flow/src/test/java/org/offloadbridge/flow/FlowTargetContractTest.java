@@ -117,6 +117,15 @@ public abstract class FlowTargetContractTest {
         assertEquals(8, held.size(), "the eight good flows, and nothing of the refused one");
         assertFalse(held.containsKey(refusedFlow().ufid()));
         assertTrue(target.get(refusedFlow().ufid()).isEmpty());
+        List<Ufid> ask = batch.stream().map(FlowPut::ufid).toList();
+        List<Optional<DumpedFlow>> got = target.get(ask);
+        assertEquals(ask.size(), got.size());
+        for (int i = 0; i < ask.size(); i++) {
+            assertEquals(i != 4, got.get(i).isPresent(), "get answers flow " + i + " at its index");
+            if (i != 4) {
+                assertEquals(ask.get(i), got.get(i).get().ufid());
+            }
+        }
     }
 
     @Test

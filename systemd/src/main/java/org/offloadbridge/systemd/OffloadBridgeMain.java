@@ -80,16 +80,20 @@ public final class OffloadBridgeMain implements Callable<Integer> {
             String rules = cfg.rulesFile().isPresent() ? Files.readString(cfg.rulesFile().get()) : "";
             List<String> ports = new ArrayList<>();
             List<String> eswitches = new ArrayList<>();
+            java.util.Map<String, Integer> ofPorts = new java.util.HashMap<>();
             for (Config.PortSpec p : cfg.ports()) {
                 switch (p) {
-                    case Config.NamedPort n -> ports.add(n.name());
+                    case Config.NamedPort n -> {
+                        ports.add(n.name());
+                        n.ofPort().ifPresent(of -> ofPorts.put(n.name(), of));
+                    }
                     case Config.EswitchPorts e -> eswitches.add(e.devlinkHandle());
                 }
             }
             DatapathConfig dc = new DatapathConfig().hwOffload(cfg.hwOffload()).tcPolicy(cfg.tcPolicy())
                 .maxIdleMillis(cfg.maxIdleMillis()).maxRevalidatorMillis(cfg.maxRevalidatorMillis()).flowLimit(cfg.flowLimit())
                 .handlerThreads(cfg.handlerThreads()).revalidatorThreads(cfg.revalidatorThreads());
-            DaemonSettings s = new DaemonSettings(dc, ports, eswitches, rules, cfg.dpdk().enabled(), cfg.dpdk().ealArgs(), false,
+            DaemonSettings s = new DaemonSettings(dc, ports, ofPorts, eswitches, rules, cfg.dpdk().enabled(), cfg.dpdk().ealArgs(), false,
                 Math.max(1, cfg.dpdk().pmdCores().size()), cfg.stopRemovesFlows());
             SdNotify notify = SdNotify.fromEnvironment();
             CountDownLatch stop = new CountDownLatch(1);
@@ -145,9 +149,9 @@ public final class OffloadBridgeMain implements Callable<Integer> {
                     metrics.close();
                 }
             } finally {
+                LOG.info("stopped");
                 stopped.countDown();
             }
-            LOG.info("stopped");
             return 0;
         }
     }

@@ -95,6 +95,19 @@ public final class PortRegistry implements TcPorts, PortFacts {
         return n;
     }
 
+    /** The lowest OpenFlow port number neither in use nor in {@code reserved} (numbers start at 1). */
+    public synchronized int nextOfPort(java.util.Collection<Integer> reserved) {
+        java.util.Set<Integer> taken = new java.util.HashSet<>(reserved);
+        for (Entry e : snapshot.entries()) {
+            taken.add(e.ofPort());
+        }
+        int n = 1;
+        while (taken.contains(n)) {
+            n++;
+        }
+        return n;
+    }
+
     /** The pipeline's view: name, OpenFlow number, datapath number, in attach order (flood order). */
     public PortTable portTable() {
         List<BridgePort> ports = new ArrayList<>();

@@ -80,8 +80,9 @@ class DaemonVmTest {
     /** After the first packets, ping and a UDP stream go through tc (not_in_hw) with no upcall; counters grow; nothing duplicated. */
     @Test
     void flowsLandInTcAndTheSlowPathStaysQuiet() throws Exception {
+        // max-idle 60 s: under TCG the test outlasts 10 s between the last ping reply and the checks.
         try (TwoHosts n = TwoHosts.create("dvtc", false); NetNs ns = NetNs.open(n.sw().name());
-             Daemon d = ns.call(() -> Daemon.start(settings(NORMAL), MonotonicClock.SYSTEM))) {
+             Daemon d = ns.call(() -> Daemon.start(settings(NORMAL, 60_000), MonotonicClock.SYSTEM))) {
             try (Shell.Background rx = receiver(n.h2(), "10.9.0.2")) {
                 assertLoss0(n.h1().sh("ping -c 3 -i 0.2 -W 2 10.9.0.2"));
                 send(n.h1(), "10.9.0.2", 0, 3);
@@ -194,14 +195,16 @@ class DaemonVmTest {
             List<TwoHosts.Filter> before = n.flower("p1");
             TwoHosts.Filter victim = before.get(0);
             long upcalls = d.upcallCounters().upcalls();
-            long t0 = System.nanoTime();
+            long restored = d.revalidators().counters().eventsRestored();
             n.sw().tc("filter", "del", "dev", "p1", "ingress", "pref", Integer.toString(victim.pref()), "handle", victim.handle(), "flower");
-            long back = await(5_000, () -> n.flower("p1").size() == before.size());
-            long ms = back < 0 ? -1 : (System.nanoTime() - t0) / 1_000_000;
-            System.out.println("DaemonVmTest.filterDeleted: back after " + ms + " ms (counting the tc command); "
+            // Timed from the delete command's return to the daemon's own record of the reinstall
+            // (polling tc through jq costs about a second per look under TCG).
+            long ms = await(5_000, () -> d.revalidators().counters().eventsRestored() > restored);
+            System.out.println("DaemonVmTest.filterDeleted: reinstalled " + ms + " ms after the delete returned; "
                 + d.tcEventCounters() + " " + d.revalidators().counters());
-            assertTrue(back >= 0, "the filter is back: " + n.flower("p1") + "\n" + describe(d));
-            assertTrue(ms <= 1_000, "back within a second of the delete, was " + ms + " ms");
+            assertTrue(ms >= 0 && ms <= 1_000, "reinstalled within a second of the delete, was " + ms + " ms");
+            assertTrue(await(5_000, () -> n.flower("p1").size() == before.size()) >= 0,
+                "the filter is back: " + n.flower("p1") + "\n" + describe(d));
             assertEquals(upcalls, d.upcallCounters().upcalls(), "put back by the revalidator, not by an upcall");
             assertTrue(d.tcEventCounters().deleted() >= 1, "heard from the event: " + d.tcEventCounters());
 
@@ -227,7 +230,7 @@ class DaemonVmTest {
             assertLoss0(n.h1().sh("ping -c 20 -i 0.05 -W 2 10.9.0.2"));
             assertTrue(await(10_000, () -> allIn(d, FlowLayer.TC_SW) && n.flowerPackets() >= 19) >= 0, describe(d));
             List<String> handles = n.handles();
-            long packets = n.flowerPackets();
+            long packets = layerPackets(d);
             long ukeyPackets = all(d).stream().mapToLong(u -> u.stats().packets()).sum();
             // Same matches, new actions: rewrite the destination MAC to what it already is, then output.
             String h2mac = n.h2().mac("eth0");
@@ -238,12 +241,23 @@ class DaemonVmTest {
             assertEquals(handles, n.handles(), "in place: the same filters");
             String show = n.sw().tc("-s", "filter", "show", "dev", "p1", "ingress");
             assertTrue(show.contains("pedit"), "the new action is in the kernel: " + show);
-            assertTrue(n.flowerPackets() >= packets, "tc counters continue: " + packets + " → " + n.flowerPackets());
+            // The kernel's own counters restart with the new action instances (NLM_F_REPLACE makes new
+            // actions); what the daemon reports — dump-flows, idle expiry — carries on from where they were.
+            System.out.println("DaemonVmTest.ruleChange: kernel counters now " + n.flowerPackets() + ", ours " + layerPackets(d)
+                + " (were " + packets + ")");
+            assertTrue(layerPackets(d) >= packets, "the layer's counters continue: " + packets + " → " + layerPackets(d));
             long ukeyAfter = all(d).stream().mapToLong(u -> u.stats().packets()).sum();
             assertTrue(ukeyAfter >= ukeyPackets, "flow counters never go back: " + ukeyPackets + " → " + ukeyAfter);
             assertLoss0(n.h1().sh("ping -c 10 -i 0.05 -W 2 10.9.0.2"));
-            assertTrue(await(5_000, () -> n.flowerPackets() >= packets + 19) >= 0, "and keep counting: " + n.flowerPackets());
+            assertTrue(await(5_000, () -> layerPackets(d) >= packets + 19) >= 0, "and keep counting: " + layerPackets(d));
         }
+    }
+
+    /** Packets of every flow the tc layer holds, as the daemon reads them (dump-flows' numbers). */
+    static long layerPackets(Daemon d) {
+        long[] n = {0};
+        d.tc().dump(f -> n[0] += f.stats().packets());
+        return n[0];
     }
 
     /** Flows no packet hit for max-idle are gone from tc and from the table. */

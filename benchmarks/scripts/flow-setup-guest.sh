@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# flow-setup-guest.sh — the guest half of the flow-setup benchmark; runs INSIDE the kernel
+# test VM (tests/vm/run), started by benchmarks/scripts/flow-setup-vm.sh, which says more.
+# docs/benchmarks-flow-setup.md explains what is measured and why.
+#
+#   flow-setup-guest.sh FLOWGEN OUTDIR REPS N [N...]
+#
+# For each repetition, for each N, for each system (ours, then OVS — interleaved so a load
+# swing on the shared host hits both alike), on a FRESH topology:
+#
+#   netns h1 (eth0) ──veth── p1 [netns sw] p2 ──veth── (eth0) netns h2
+#
+# start the switch on p1,p2 in netns sw (ours: bin/offload-bridge run -c CONF; OVS 3.1:
+# ovsdb-server + ovs-vswitchd, kernel datapath, hw-offload=true, tc-policy=skip_hw), let h2
+# send one ARP broadcast so both switches have learned h2's MAC on p2, then FLOWGEN sends the
+# first packet of N distinct UDP flows (each from its own source MAC) from h1 and counts
+# flower filters on p1's ingress until there are N (docs: "What is measured"). The switch is
+# stopped (SIGTERM / ovs-appctl exit), its counters and log warnings are kept, and the
+# namespaces are deleted.
+#
+# OUTDIR gets results.txt (one "result ..." line per run, with system= n= rep=), and
+# logs/<system>-<N>-<rep>.log (the switch's log, its counters, flowgen's output).
+# Environment: FS_TIMEOUT_S (per run, default 60 + N/50), FS_STALL_S (give up when the count
+# has not grown for this long; default 20), FS_INTERVAL_MS (poll, default 100), FS_RATE
+# (sender pps, 0 = unpaced; default 0), FS_SYSTEMS (default "ours ovs").
+set -euo pipefail
+FLOWGEN=$1 OUT=$2 REPS=$3
+shift 3
+SIZES=("$@")
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+ROOT=$PWD
+SYSTEMS=${FS_SYSTEMS:-ours ovs}
+INTERVAL=${FS_INTERVAL_MS:-100}
+STALL=${FS_STALL_S:-20}
+RATE=${FS_RATE:-0}
+mkdir -p "$OUT/logs"
+[ -d /usr/lib/jvm/temurin-25-jdk-amd64 ] && export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+# C1 only and the serial collector: what the VM's JVMs run with (docs/kernel-vm.md).
+JAVA_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+H2MAC=02:00:00:00:02:02
+
+say() { echo "[guest $(cut -d' ' -f1 /proc/uptime)s] $*" >&2; }
+modprobe cls_u32 2>/dev/null || true
+modprobe openvswitch 2>/dev/null || true
+
+topology() {
+  for ns in sw h1 h2; do ip netns add $ns; done
+  # no IPv6 anywhere: h1 and h2 must send nothing of their own into the switch
+  for ns in sw h1 h2; do
+    ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+    ip -n $ns link set lo up
+  done
+  ip link add p1 netns sw type veth peer name eth0 netns h1
+  ip link add p2 netns sw type veth peer name eth0 netns h2
+  ip -n h2 link set eth0 address $H2MAC
+  # h1 has no IP address: flowgen writes whole frames, and h1's stack has nothing to say.
+  ip -n h2 addr add 10.9.0.2/24 dev eth0
+  for ns in h1 h2; do ip -n $ns link set eth0 up; done
+  for p in p1 p2; do ip -n sw link set $p up; done
+}
+
+teardown() {
+  for ns in sw h1 h2; do ip netns del $ns 2>/dev/null || true; done
+  # veth and tc teardown is asynchronous; wait for the names to be free again
+  for _ in $(seq 100); do [ -z "$(ip netns list)" ] && break; sleep 0.1; done
+}
+
+# h2 announces itself: one ARP request (broadcast) in at p2, so both switches learn h2's MAC
+# on p2 and forward h1's packets (dst = h2's MAC) to p2 alone instead of flooding.
+learn_h2() {
+  ip netns exec h2 ping -c 1 -W 1 10.9.0.99 >/dev/null 2>&1 || true
+}
+
+measure() {  # system n rep log -> appends to results.txt
+  local sys=$1 n=$2 rep=$3 log=$4 timeout_s=${FS_TIMEOUT_S:-$((60 + $2 / 50))} rc=0 line
+  echo "---- flowgen" >> "$log"
+  "$FLOWGEN" --tx-netns h1 --tx-dev eth0 --dst-mac $H2MAC --dst-ip 10.9.0.2 \
+    --watch-netns sw --watch-dev p1 -n "$n" --rate "$RATE" --interval-ms "$INTERVAL" \
+    --timeout-ms $((timeout_s * 1000)) --stall-ms $((STALL * 1000)) > "$OUT/flowgen.out" 2>&1 || rc=$?
+  cat "$OUT/flowgen.out" >> "$log"
+  line=$(grep '^result ' "$OUT/flowgen.out" || echo "result flows=$n installed=0 complete=0 error=flowgen_exit_$rc")
+  echo "system=$sys n=$n rep=$rep ${line#result } guest_load=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' /)" | tee -a "$OUT/results.txt" >&2
+}
+
+count_p1() { "$FLOWGEN" --count-netns sw --count-dev p1 2>/dev/null || echo "?"; }
+
+# The daemon's control socket speaks length-prefixed JSON (docs/obctl.md); a python client
+# starts in a fraction of the time a second JVM (bin/obctl) takes under TCG.
+obctl() {
+  /usr/bin/python3 - "$1" "$2" <<'EOF'
+import json, socket, struct, sys
+s = socket.socket(socket.AF_UNIX); s.settimeout(30); s.connect(sys.argv[1])
+b = json.dumps({"command": sys.argv[2], "args": []}).encode()
+s.sendall(struct.pack(">I", len(b)) + b)
+def rd(n):
+    d = b""
+    while len(d) < n:
+        c = s.recv(n - len(d))
+        if not c: raise SystemExit("short reply")
+        d += c
+    return d
+r = json.loads(rd(struct.unpack(">I", rd(4))[0]))
+print(r.get("text", r))
+EOF
+}
+
+run_ours() {
+  local n=$1 rep=$2 log=$3 dir pid limit
+  dir=$(mktemp -d /tmp/fs-ours.XXXXXX)
+  limit=$(( 2 * n > 20000 ? 2 * n : 20000 ))
+  echo "priority=0,actions=normal" > "$dir/rules.of"
+  cat > "$dir/ob.conf" <<EOF
+hw-offload = true
+tc-policy = "skip_hw"
+max-idle = 120000
+flow-limit = $limit
+rules-file = "rules.of"
+n-handler-threads = 2
+n-revalidator-threads = 1
+
+[[port]]
+name = "p1"
+
+[[port]]
+name = "p2"
+
+[dpdk]
+enabled = false
+
+[control]
+socket = "$dir/obctl.sock"
+group = "root"
+
+[metrics]
+listen = ""
+EOF
+  local t0=$SECONDS
+  ip netns exec sw env OB_JAVA_OPTS="$JAVA_OPTS" "$ROOT/bin/offload-bridge" run -c "$dir/ob.conf" > "$dir/daemon.log" 2>&1 &
+  pid=$!
+  while ! grep -q 'ready:' "$dir/daemon.log"; do
+    if ! kill -0 $pid 2>/dev/null || [ $((SECONDS - t0)) -gt 300 ]; then
+      say "ours did not become ready"; cat "$dir/daemon.log" >&2
+      kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true
+      echo "system=ours n=$n rep=$rep flows=$n installed=0 complete=0 error=not_ready" >> "$OUT/results.txt"
+      return 0
+    fi
+    sleep 0.5
+  done
+  say "ours ready after $((SECONDS - t0)) s"
+  learn_h2
+  measure ours "$n" "$rep" "$log"
+  { echo "---- upcall/show"; obctl "$dir/obctl.sock" upcall/show || true
+    echo "---- dpif/show"; obctl "$dir/obctl.sock" dpif/show || true; } >> "$log" 2>&1
+  kill -TERM $pid
+  local w=0
+  while kill -0 $pid 2>/dev/null && [ $w -lt 600 ]; do sleep 0.1; w=$((w + 1)); done
+  kill -0 $pid 2>/dev/null && { say "ours still running 60 s after SIGTERM; SIGKILL"; kill -9 $pid; }
+  wait $pid 2>/dev/null || true
+  echo "flower filters on p1 after SIGTERM (stop-removes-flows=false keeps them): $(count_p1)" >> "$log"
+  { echo "---- daemon log"; cat "$dir/daemon.log"; } >> "$log"
+  rm -rf "$dir"
+}
+
+run_ovs() {
+  local n=$1 rep=$2 log=$3 dir limit
+  dir=$(mktemp -d /tmp/fs-ovs.XXXXXX)
+  limit=$(( 2 * n > 20000 ? 2 * n : 20000 ))
+  mkdir -p "$dir"/{run,db,log,etc}
+  export OVS_RUNDIR=$dir/run OVS_DBDIR=$dir/db OVS_LOGDIR=$dir/log OVS_SYSCONFDIR=$dir/etc
+  local db=unix:$dir/run/db.sock
+  local vsctl=(ovs-vsctl --db="$db" --timeout=60)
+  local appctl=(ovs-appctl -t "$dir/run/ovs-vswitchd.ctl")
+  ovsdb-tool create "$dir/db/conf.db" /usr/share/openvswitch/vswitch.ovsschema
+  ip netns exec sw ovsdb-server "$dir/db/conf.db" --remote=punix:"$dir/run/db.sock" \
+    --pidfile="$dir/run/ovsdb-server.pid" --unixctl="$dir/run/ovsdb-server.ctl" \
+    --log-file="$dir/log/ovsdb-server.log" --detach --no-chdir
+  "${vsctl[@]}" --no-wait init
+  # hw-offload and tc-policy are read when ovs-vswitchd starts: set them first.
+  "${vsctl[@]}" --no-wait set Open_vSwitch . other_config:hw-offload=true other_config:tc-policy=skip_hw \
+    other_config:max-idle=120000 other_config:flow-limit=$limit \
+    other_config:n-handler-threads=2 other_config:n-revalidator-threads=1
+  local t0=$SECONDS
+  ip netns exec sw ovs-vswitchd "$db" --pidfile="$dir/run/ovs-vswitchd.pid" \
+    --unixctl="$dir/run/ovs-vswitchd.ctl" --log-file="$dir/log/ovs-vswitchd.log" --detach --no-chdir
+  "${vsctl[@]}" add-br br0 -- add-port br0 p1 -- add-port br0 p2
+  # the bridge's own internal port takes no flooded packets: NORMAL then floods to p2 alone,
+  # as ours (which has no local port) does, when h2's MAC is not (or no longer) learned.
+  ovs-ofctl mod-port br0 br0 no-flood
+  ovs-ofctl del-flows br0
+  ovs-ofctl add-flow br0 "priority=0,actions=normal"
+  say "ovs ready after $((SECONDS - t0)) s"
+  learn_h2
+  measure ovs "$n" "$rep" "$log"
+  { echo "---- upcall/show"; "${appctl[@]}" upcall/show || true
+    echo "---- dpctl/show"; "${appctl[@]}" dpctl/show || true
+    echo "---- coverage (upcall, flow limit, offload)"; "${appctl[@]}" coverage/show | grep -Ei 'upcall|flow_limit|offload|tc_|netlink_overflow|dpif_flow|revalid|handler' || true
+    echo "---- ovs-ofctl dump-flows"; ovs-ofctl dump-flows br0 || true; } >> "$log" 2>&1
+  "${appctl[@]}" exit >/dev/null 2>&1 || true
+  ovs-appctl -t "$dir/run/ovsdb-server.ctl" exit >/dev/null 2>&1 || true
+  for _ in $(seq 100); do
+    [ -e "$dir/run/ovs-vswitchd.pid" ] || [ -e "$dir/run/ovsdb-server.pid" ] || break
+    sleep 0.1
+  done
+  { echo "---- ovs-vswitchd.log (WARN/ERR, and the first 40 lines)"; head -40 "$dir/log/ovs-vswitchd.log"
+    echo "..."; grep -E '\|(WARN|ERR|EMER)\|' "$dir/log/ovs-vswitchd.log" | tail -40; } >> "$log" 2>&1
+  unset OVS_RUNDIR OVS_DBDIR OVS_LOGDIR OVS_SYSCONFDIR
+  rm -rf "$dir"
+}
+
+say "start; loadavg $(cat /proc/loadavg)"
+for rep in $(seq "$REPS"); do
+  for n in "${SIZES[@]}"; do
+    for sys in $SYSTEMS; do
+      log=$OUT/logs/$sys-$n-$rep.log
+      : > "$log"
+      teardown
+      topology
+      say "rep $rep: $sys, $n flows"
+      "run_$sys" "$n" "$rep" "$log"
+      teardown
+    done
+  done
+done
+say "done; loadavg $(cat /proc/loadavg)"

@@ -1,0 +1,476 @@
+/*
+ * flowgen.c — the sender and stopwatch of the flow-setup benchmark
+ * (benchmarks/scripts/flow-setup-vm.sh, docs/benchmarks-flow-setup.md).
+ *
+ * What: sends the first packet of N distinct UDP flows from one network namespace (an
+ * AF_PACKET raw socket, sendmmsg in batches) and times, from the first packet sent, until N
+ * tc flower filters are on a device's ingress in another namespace. Both sockets live in one
+ * process (setns before each socket is made; a socket keeps the namespace it was made in),
+ * so the start and the end are read from one CLOCK_MONOTONIC with no clock hand-over.
+ *
+ * Why C: the point is the switch's flow setup rate, so the sender must not be the bottleneck
+ * (a Python loop under qemu TCG sends a few thousand packets a second), and counting filters
+ * with `tc filter show | grep` costs a fork+exec plus text formatting of every filter on every
+ * poll. Here a poll is one RTM_GETTFILTER dump with TCA_DUMP_FLAGS_TERSE (kernel >= 5.8: the
+ * kernel sends handle and flags only, not keys) counted in place.
+ *
+ * Flow i (0 <= i < N): Ethernet src 02:f0:00:ii:ii:ii (i+1 in the low 3 bytes: every flow also
+ * a distinct source MAC, so that an L2 rule set — NORMAL — makes one megaflow per flow in both
+ * switches), dst = --dst-mac; IPv4 src 10.(100 + i/65536).((i/256)%256).(i%256) [+ the
+ * given base], dst --dst-ip; UDP src port 1024 + i % 60000, dst port 5001; 18 payload bytes
+ * (a 64-byte frame with FCS). IP and UDP checksums are filled in.
+ *
+ * usage:
+ *   flowgen --tx-netns NS --tx-dev DEV --dst-mac MAC --dst-ip IP
+ *           --watch-netns NS --watch-dev DEV -n N
+ *           [--batch 64] [--rate PPS (0 = as fast as the socket takes them)]
+ *           [--resend-after MS (0 = never): send all N again when the count has not moved for MS]
+ *           [--max-resends K] [--interval-ms 100] [--timeout-ms 300000] [--stall-ms 20000]
+ *   flowgen --count-netns NS --count-dev DEV        (print the flower filter count, exit)
+ *
+ * Output (stdout, one line each, key=value): "baseline=" before sending, "progress ..." about
+ * once a second, and a final "result ..." line with sent, installed (filters counted minus
+ * baseline), complete=0|1, send_ms (first to last packet handed to the socket), setup_ms
+ * (first packet to the poll that saw all N, or to the last poll that saw the count grow),
+ * rate (installed / setup_ms), polls and mean poll_ms (the cost of one dump). Exit 0 when
+ * all N were seen, 3 when not (timeout or stall), 2 on usage or system errors.
+ *
+ * Build: gcc -O2 -Wall -o flowgen flowgen.c (flow-setup-vm.sh does that on the host).
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <linux/netlink.h>
+#include <linux/pkt_sched.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define FRAME_LEN 60 /* 14 + 20 + 8 + 18 */
+#define PAYLOAD_LEN 18
+
+static void die(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "flowgen: ");
+    vfprintf(stderr, fmt, ap);
+    if (errno) {
+        fprintf(stderr, ": %s", strerror(errno));
+    }
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(2);
+}
+
+static int64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void enter_netns(const char *name) {
+    char path[256];
+    snprintf(path, sizeof path, "/run/netns/%s", name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        die("open %s", path);
+    }
+    if (setns(fd, CLONE_NEWNET) < 0) {
+        die("setns %s", path);
+    }
+    close(fd);
+}
+
+static uint16_t csum_fold(uint32_t s) {
+    while (s >> 16) {
+        s = (s & 0xffff) + (s >> 16);
+    }
+    return (uint16_t) ~s;
+}
+
+static uint32_t csum_add(uint32_t s, const uint8_t *p, size_t n) {
+    for (size_t i = 0; i + 1 < n; i += 2) {
+        s += (uint32_t) (p[i] << 8 | p[i + 1]);
+    }
+    if (n & 1) {
+        s += (uint32_t) p[n - 1] << 8;
+    }
+    return s;
+}
+
+static void build_frame(uint8_t *f, uint32_t i, const uint8_t dst_mac[6], uint32_t dst_ip) {
+    uint32_t id = i + 1;
+    uint8_t src_mac[6] = {0x02, 0xf0, 0x00, (uint8_t) (id >> 16), (uint8_t) (id >> 8), (uint8_t) id};
+    uint32_t src_ip = (10u << 24) | ((100u + i / 65536u) << 16) | (((i / 256u) % 256u) << 8) | (i % 256u);
+    uint16_t sport = (uint16_t) (1024 + i % 60000);
+    uint16_t dport = 5001;
+    memset(f, 0, FRAME_LEN);
+    memcpy(f, dst_mac, 6);
+    memcpy(f + 6, src_mac, 6);
+    f[12] = 0x08;
+    f[13] = 0x00;
+    uint8_t *ip = f + 14;
+    ip[0] = 0x45;
+    uint16_t tot = 20 + 8 + PAYLOAD_LEN;
+    ip[2] = (uint8_t) (tot >> 8);
+    ip[3] = (uint8_t) tot;
+    ip[4] = (uint8_t) (id >> 8);
+    ip[5] = (uint8_t) id;
+    ip[6] = 0x40; /* DF */
+    ip[8] = 64;
+    ip[9] = 17;
+    uint32_t s = htonl(src_ip), d = htonl(dst_ip);
+    memcpy(ip + 12, &s, 4);
+    memcpy(ip + 16, &d, 4);
+    uint16_t ipc = csum_fold(csum_add(0, ip, 20));
+    ip[10] = (uint8_t) (ipc >> 8);
+    ip[11] = (uint8_t) ipc;
+    uint8_t *udp = ip + 20;
+    udp[0] = (uint8_t) (sport >> 8);
+    udp[1] = (uint8_t) sport;
+    udp[2] = (uint8_t) (dport >> 8);
+    udp[3] = (uint8_t) dport;
+    uint16_t ulen = 8 + PAYLOAD_LEN;
+    udp[4] = (uint8_t) (ulen >> 8);
+    udp[5] = (uint8_t) ulen;
+    snprintf((char *) udp + 8, PAYLOAD_LEN, "flow%010u", i);
+    /* pseudo header: src, dst, zero, proto, udp length */
+    uint32_t sum = csum_add(0, ip + 12, 8);
+    sum += 17 + ulen;
+    sum = csum_add(sum, udp, ulen);
+    uint16_t uc = csum_fold(sum);
+    if (uc == 0) {
+        uc = 0xffff;
+    }
+    udp[6] = (uint8_t) (uc >> 8);
+    udp[7] = (uint8_t) uc;
+}
+
+/* ---- counting flower filters with one terse netlink dump ---- */
+
+static int nl_open(void) {
+    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (fd < 0) {
+        die("netlink socket");
+    }
+    int rcv = 4 << 20;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof rcv);
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv);
+    int one = 1;
+    setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
+    struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+    if (bind(fd, (struct sockaddr *) &sa, sizeof sa) < 0) {
+        die("netlink bind");
+    }
+    return fd;
+}
+
+static uint8_t rbuf[1 << 20];
+
+/* Flower filters (tcm_handle != 0: not the per-prio header records) on ifindex's ingress, or -1. */
+static long count_flower(int fd, int ifindex, uint32_t seq) {
+    struct {
+        struct nlmsghdr nh;
+        struct tcmsg tc;
+        uint8_t attrs[64];
+    } req;
+    memset(&req, 0, sizeof req);
+    req.nh.nlmsg_type = RTM_GETTFILTER;
+    req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    req.nh.nlmsg_seq = seq;
+    req.tc.tcm_family = AF_UNSPEC;
+    req.tc.tcm_ifindex = ifindex;
+    req.tc.tcm_parent = TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS);
+    size_t len = NLMSG_LENGTH(sizeof(struct tcmsg));
+    struct rtattr *rta = (struct rtattr *) ((uint8_t *) &req + NLMSG_ALIGN(len));
+    rta->rta_type = TCA_DUMP_FLAGS;
+    rta->rta_len = RTA_LENGTH(sizeof(struct nla_bitfield32));
+    struct nla_bitfield32 bf = {.value = TCA_DUMP_FLAGS_TERSE, .selector = TCA_DUMP_FLAGS_TERSE};
+    memcpy(RTA_DATA(rta), &bf, sizeof bf);
+    len = NLMSG_ALIGN(len) + RTA_ALIGN(rta->rta_len);
+    req.nh.nlmsg_len = (uint32_t) len;
+    if (send(fd, &req, len, 0) < 0) {
+        die("netlink send");
+    }
+    long n = 0;
+    for (;;) {
+        ssize_t r = recv(fd, rbuf, sizeof rbuf, 0);
+        if (r < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            die("netlink recv");
+        }
+        for (struct nlmsghdr *h = (struct nlmsghdr *) rbuf; NLMSG_OK(h, (size_t) r); h = NLMSG_NEXT(h, r)) {
+            if (h->nlmsg_seq != seq) {
+                continue;
+            }
+            if (h->nlmsg_type == NLMSG_DONE) {
+                return n;
+            }
+            if (h->nlmsg_type == NLMSG_ERROR) {
+                struct nlmsgerr *e = NLMSG_DATA(h);
+                if (e->error == 0) {
+                    continue;
+                }
+                errno = -e->error;
+                return -1;
+            }
+            if (h->nlmsg_type != RTM_NEWTFILTER) {
+                continue;
+            }
+            struct tcmsg *t = NLMSG_DATA(h);
+            if (t->tcm_handle == 0) {
+                continue;
+            }
+            int alen = (int) (h->nlmsg_len - NLMSG_LENGTH(sizeof *t));
+            for (struct rtattr *a = (struct rtattr *) ((uint8_t *) t + NLMSG_ALIGN(sizeof *t)); RTA_OK(a, alen);
+                 a = RTA_NEXT(a, alen)) {
+                if (a->rta_type == TCA_KIND && strcmp((char *) RTA_DATA(a), "flower") == 0) {
+                    n++;
+                    break;
+                }
+            }
+        }
+    }
+}
+
+static int parse_mac(const char *s, uint8_t m[6]) {
+    unsigned v[6];
+    if (sscanf(s, "%x:%x:%x:%x:%x:%x", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != 6) {
+        return -1;
+    }
+    for (int i = 0; i < 6; i++) {
+        m[i] = (uint8_t) v[i];
+    }
+    return 0;
+}
+
+static void sleep_until(int64_t t) {
+    struct timespec ts = {.tv_sec = t / 1000000000LL, .tv_nsec = t % 1000000000LL};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
+    }
+}
+
+/* Sends frames [0, n) through fd, batch at a time, at most rate per second (0: unpaced). */
+static long send_all(int fd, uint8_t *frames, long n, int batch, long rate, int64_t *first, int64_t *last) {
+    struct mmsghdr *msgs = calloc((size_t) batch, sizeof *msgs);
+    struct iovec *iov = calloc((size_t) batch, sizeof *iov);
+    if (!msgs || !iov) {
+        die("calloc");
+    }
+    long sent = 0;
+    int64_t t0 = 0;
+    while (sent < n) {
+        int b = (int) ((n - sent) < batch ? (n - sent) : batch);
+        for (int k = 0; k < b; k++) {
+            iov[k].iov_base = frames + (size_t) (sent + k) * FRAME_LEN;
+            iov[k].iov_len = FRAME_LEN;
+            memset(&msgs[k].msg_hdr, 0, sizeof msgs[k].msg_hdr);
+            msgs[k].msg_hdr.msg_iov = &iov[k];
+            msgs[k].msg_hdr.msg_iovlen = 1;
+        }
+        if (rate > 0 && sent > 0) {
+            sleep_until(t0 + sent * 1000000000LL / rate);
+        }
+        int64_t t = now_ns();
+        int r = sendmmsg(fd, msgs, (unsigned) b, 0);
+        if (r < 0) {
+            if (errno == ENOBUFS || errno == EAGAIN || errno == EINTR) {
+                continue;
+            }
+            die("sendmmsg");
+        }
+        if (sent == 0) {
+            t0 = t;
+            if (first) {
+                *first = t;
+            }
+        }
+        sent += r;
+    }
+    if (last) {
+        *last = now_ns();
+    }
+    free(msgs);
+    free(iov);
+    return sent;
+}
+
+int main(int argc, char **argv) {
+    const char *tx_ns = NULL, *tx_dev = NULL, *w_ns = NULL, *w_dev = NULL, *c_ns = NULL, *c_dev = NULL;
+    const char *dst_mac_s = NULL, *dst_ip_s = NULL;
+    long n = 0, rate = 0, interval_ms = 100, timeout_ms = 300000, stall_ms = 20000, resend_after = 0, max_resends = 3;
+    int batch = 64;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define OPT(name, dst, conv)                                                                                           \
+    if (strcmp(a, name) == 0) {                                                                                        \
+        if (!v) {                                                                                                      \
+            errno = 0;                                                                                                 \
+            die("%s needs a value", name);                                                                             \
+        }                                                                                                              \
+        dst = conv;                                                                                                    \
+        i++;                                                                                                           \
+        continue;                                                                                                      \
+    }
+        OPT("--tx-netns", tx_ns, v)
+        OPT("--tx-dev", tx_dev, v)
+        OPT("--watch-netns", w_ns, v)
+        OPT("--watch-dev", w_dev, v)
+        OPT("--count-netns", c_ns, v)
+        OPT("--count-dev", c_dev, v)
+        OPT("--dst-mac", dst_mac_s, v)
+        OPT("--dst-ip", dst_ip_s, v)
+        OPT("-n", n, atol(v))
+        OPT("--batch", batch, atoi(v))
+        OPT("--rate", rate, atol(v))
+        OPT("--interval-ms", interval_ms, atol(v))
+        OPT("--timeout-ms", timeout_ms, atol(v))
+        OPT("--stall-ms", stall_ms, atol(v))
+        OPT("--resend-after", resend_after, atol(v))
+        OPT("--max-resends", max_resends, atol(v))
+#undef OPT
+        errno = 0;
+        die("unknown argument '%s' (see the header of flowgen.c)", a);
+    }
+    setvbuf(stdout, NULL, _IOLBF, 0);
+
+    if (c_ns) {
+        enter_netns(c_ns);
+        int ifi = (int) if_nametoindex(c_dev ? c_dev : "");
+        if (!ifi) {
+            die("no device %s in %s", c_dev ? c_dev : "(none)", c_ns);
+        }
+        int nl = nl_open();
+        long c = count_flower(nl, ifi, 1);
+        if (c < 0) {
+            die("dump filters of %s", c_dev);
+        }
+        printf("%ld\n", c);
+        return 0;
+    }
+
+    errno = 0;
+    if (!tx_ns || !tx_dev || !w_ns || !w_dev || !dst_mac_s || !dst_ip_s || n <= 0 || batch <= 0 || interval_ms <= 0) {
+        die("needs --tx-netns --tx-dev --watch-netns --watch-dev --dst-mac --dst-ip -n N (see the header of flowgen.c)");
+    }
+    uint8_t dst_mac[6];
+    struct in_addr dst_ip;
+    if (parse_mac(dst_mac_s, dst_mac) < 0 || inet_pton(AF_INET, dst_ip_s, &dst_ip) != 1) {
+        die("bad --dst-mac or --dst-ip");
+    }
+    if (n > 16777214) {
+        die("at most 16777214 flows");
+    }
+
+    uint8_t *frames = malloc((size_t) n * FRAME_LEN);
+    if (!frames) {
+        die("malloc");
+    }
+    for (long i = 0; i < n; i++) {
+        build_frame(frames + (size_t) i * FRAME_LEN, (uint32_t) i, dst_mac, ntohl(dst_ip.s_addr));
+    }
+
+    /* the watch socket first, in its namespace; then the sender's, in its own */
+    enter_netns(w_ns);
+    int w_ifi = (int) if_nametoindex(w_dev);
+    if (!w_ifi) {
+        die("no device %s in netns %s", w_dev, w_ns);
+    }
+    int nl = nl_open();
+    enter_netns(tx_ns);
+    int tx_ifi = (int) if_nametoindex(tx_dev);
+    if (!tx_ifi) {
+        die("no device %s in netns %s", tx_dev, tx_ns);
+    }
+    int pf = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0); /* protocol 0: we only send */
+    if (pf < 0) {
+        die("AF_PACKET socket");
+    }
+    int sndbuf = 4 << 20;
+    setsockopt(pf, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof sndbuf);
+    struct sockaddr_ll ll = {.sll_family = AF_PACKET, .sll_ifindex = tx_ifi, .sll_protocol = 0};
+    if (bind(pf, (struct sockaddr *) &ll, sizeof ll) < 0) {
+        die("bind AF_PACKET to %s", tx_dev);
+    }
+    int one = 1;
+    setsockopt(pf, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof one);
+
+    uint32_t seq = 1;
+    long base = count_flower(nl, w_ifi, seq++);
+    if (base < 0) {
+        die("dump filters of %s", w_dev);
+    }
+    printf("baseline=%ld flows=%ld batch=%d rate=%ld interval_ms=%ld\n", base, n, batch, rate, interval_ms);
+
+    int64_t first = 0, last = 0;
+    long sent = send_all(pf, frames, n, batch, rate, &first, &last);
+    printf("sent=%ld send_ms=%.1f\n", sent, (last - first) / 1e6);
+
+    long count = 0, prev = -1, polls = 0, resends = 0;
+    int64_t poll_ns = 0, t_grow = first, t_done = 0, next_progress = first + 1000000000LL;
+    int64_t next_poll = now_ns();
+    for (;;) {
+        int64_t p0 = now_ns();
+        long c = count_flower(nl, w_ifi, seq++);
+        int64_t p1 = now_ns();
+        if (c < 0) {
+            die("dump filters of %s", w_dev);
+        }
+        polls++;
+        poll_ns += p1 - p0;
+        count = c - base;
+        if (count != prev) {
+            /* the count was seen at some point between the dump's start and end: take its end */
+            if (count > prev) {
+                t_grow = p1;
+            }
+            prev = count;
+        }
+        if (count >= n) {
+            t_done = p1;
+            break;
+        }
+        if (p1 >= next_progress) {
+            printf("progress t_ms=%.0f installed=%ld\n", (p1 - first) / 1e6, count);
+            next_progress += 1000000000LL;
+        }
+        if ((p1 - first) / 1000000 >= timeout_ms) {
+            break;
+        }
+        if (resend_after > 0 && (p1 - t_grow) / 1000000 >= resend_after && resends < max_resends) {
+            resends++;
+            printf("resend %ld at t_ms=%.0f installed=%ld\n", resends, (p1 - first) / 1e6, count);
+            send_all(pf, frames, n, batch, rate, NULL, NULL);
+            t_grow = now_ns(); /* give the resend its own stall window */
+        } else if ((p1 - t_grow) / 1000000 >= stall_ms) {
+            break;
+        }
+        next_poll += interval_ms * 1000000LL;
+        if (next_poll < p1) {
+            next_poll = p1; /* a dump longer than the interval: poll back to back */
+        } else {
+            sleep_until(next_poll);
+        }
+    }
+    int complete = t_done != 0;
+    int64_t end = complete ? t_done : t_grow;
+    double setup_ms = (end - first) / 1e6;
+    printf("result flows=%ld sent=%ld installed=%ld complete=%d send_ms=%.1f setup_ms=%.1f rate=%.1f resends=%ld polls=%ld poll_ms=%.1f\n",
+           n, sent, count, complete, (last - first) / 1e6, setup_ms, setup_ms > 0 ? count * 1000.0 / setup_ms : 0.0,
+           resends, polls, polls ? poll_ns / 1e6 / polls : 0.0);
+    return complete ? 0 : 3;
+}
