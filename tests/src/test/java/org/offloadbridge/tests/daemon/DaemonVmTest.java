@@ -56,6 +56,17 @@ class DaemonVmTest {
         return settings(rules, 10_000);
     }
 
+    /** The same with the DPDK datapath as the software layer (net_af_packet on the miss devices, no hugepages). */
+    static DaemonSettings dpdkSettings(String rules) {
+        DatapathConfig dc = new DatapathConfig().hwOffload(true).maxIdleMillis(60_000).tcPolicy(TcPolicy.NONE)
+            .handlerThreads(2).revalidatorThreads(1);
+        return new DaemonSettings(dc, List.of("p1", "p2"), rules, true, List.of(), false, 1, false);
+    }
+
+    /** A rule that drops, one tc can't take (flower has no ipv6_label key), and NORMAL: what the system tests run. */
+    static final String RULES = "priority=20,udp,tp_dst=9,actions=drop\n"
+        + "priority=10,udp6,ipv6_label=0x1,actions=drop\n" + NORMAL;
+
     static List<Ukey> all(Daemon d) {
         List<Ukey> out = new ArrayList<>();
         for (int i = 0; i < d.ukeys().shards(); i++) {
@@ -82,7 +93,7 @@ class DaemonVmTest {
     void flowsLandInTcAndTheSlowPathStaysQuiet() throws Exception {
         // max-idle 60 s: under TCG the test outlasts 10 s between the last ping reply and the checks.
         try (TwoHosts n = TwoHosts.create("dvtc", false); NetNs ns = NetNs.open(n.sw().name());
-             Daemon d = ns.call(() -> Daemon.start(settings(NORMAL, 60_000), MonotonicClock.SYSTEM))) {
+             Daemon d = ns.call(() -> Daemon.start(settings(RULES, 60_000), MonotonicClock.SYSTEM))) {
             try (Shell.Background rx = receiver(n.h2(), "10.9.0.2")) {
                 assertLoss0(n.h1().sh("ping -c 3 -i 0.2 -W 2 10.9.0.2"));
                 send(n.h1(), "10.9.0.2", 0, 3);
@@ -117,6 +128,44 @@ class DaemonVmTest {
                 String got = rx.finish(30);
                 assertTrue(got.contains("count=203 distinct=203"), "the receiver counts each datagram once: " + got);
             }
+            // The drop rule: its flow is a flower filter whose action is drop, and it counts what it drops.
+            long dropsBefore = n.flowerPackets();
+            for (int i = 0; i < 20; i++) {
+                n.h1().sh("python3 -c \"import socket; socket.socket(socket.AF_INET,socket.SOCK_DGRAM).sendto(b'x',('10.9.0.2',9))\"");
+            }
+            assertTrue(await(10_000, () -> n.sw().tc("-s", "filter", "show", "dev", "p1", "ingress").contains("drop")
+                && n.flowerPackets() >= dropsBefore + 19) >= 0, "a flower drop filter counting the datagrams: "
+                + n.sw().tc("-s", "filter", "show", "dev", "p1", "ingress"));
+            assertTrue(all(d).stream().anyMatch(u -> u.layer() == FlowLayer.TC_SW && u.megaflow().toString().contains("actions:drop")),
+                "the drop flow is in tc: " + describe(d));
+        }
+    }
+
+    /** With DPDK as the software layer: the flow tc can't take is in DPDK with tc's reason; nothing lost, nothing doubled. */
+    @Test
+    void aRuleTcCannotTakeGoesToDpdkWithItsReason() throws Exception {
+        try (TwoHosts n = TwoHosts.create("dvdp", true); NetNs ns = NetNs.open(n.sw().name());
+             Daemon d = ns.call(() -> Daemon.start(dpdkSettings(RULES), MonotonicClock.SYSTEM))) {
+            assertEquals("dpdk", d.mode(), "the DPDK datapath starts in the VM");
+            // EAL and the PMD are slow to warm under TCG: the first datagrams may wait; none may be lost or doubled.
+            try (Shell.Background rx = receiver(n.h2(), "fd09::2")) {
+                send(n.h1(), "fd09::2", 0, 100);
+                String got = rx.finish(60);
+                assertTrue(got.contains("count=100 distinct=100"), "each datagram arrives once: " + got + "\n" + describe(d));
+            }
+            List<Ukey> refused = all(d).stream().filter(u -> u.reason() == FlowResult.Reason.UNSUPPORTED_KEY).toList();
+            assertFalse(refused.isEmpty(), "a flow refused for its key: " + describe(d));
+            for (Ukey u : refused) {
+                assertEquals(FlowLayer.DPDK, u.layer(), describe(d));
+                assertTrue(u.reasonText().startsWith("unsupported-key:") && u.reasonText().contains("label"), u.reasonText());
+            }
+            long upcalls = d.upcallCounters().upcalls();
+            try (Shell.Background rx = receiver(n.h2(), "fd09::2")) {
+                send(n.h1(), "fd09::2", 100, 200);
+                String got = rx.finish(60);
+                assertTrue(got.contains("count=100 distinct=100"), got);
+            }
+            assertEquals(upcalls, d.upcallCounters().upcalls(), "the DPDK flow forwards without upcalls: " + d.upcallCounters());
         }
     }
 
