@@ -20,9 +20,11 @@
 #
 # OUTDIR gets results.txt (one "result ..." line per run, with system= n= rep=), and
 # logs/<system>-<N>-<rep>.log (the switch's log, its counters, flowgen's output).
-# Environment: FS_TIMEOUT_S (per run, default 60 + N/50), FS_STALL_S (give up when the count
-# has not grown for this long; default 20), FS_INTERVAL_MS (poll, default 100), FS_RATE
-# (sender pps, 0 = unpaced; default 0), FS_SYSTEMS (default "ours ovs").
+# Environment: FS_TIMEOUT_S (per run, from the first packet; default 60), FS_STALL_S (give up
+# when the count has not grown for this long; default 10), FS_INTERVAL_MS (poll, default 100), FS_RATE
+# (sender pps, 0 = unpaced; default 0), FS_SYSTEMS (default "ours ovs"), FS_WARMUP (flows sent
+# and awaited before the measured ones, from another address range; default 0: the measured
+# packets are the first the freshly started switch sees).
 set -euo pipefail
 FLOWGEN=$1 OUT=$2 REPS=$3
 shift 3
@@ -31,7 +33,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 ROOT=$PWD
 SYSTEMS=${FS_SYSTEMS:-ours ovs}
 INTERVAL=${FS_INTERVAL_MS:-100}
-STALL=${FS_STALL_S:-20}
+STALL=${FS_STALL_S:-10}
 RATE=${FS_RATE:-0}
 mkdir -p "$OUT/logs"
 [ -d /usr/lib/jvm/temurin-25-jdk-amd64 ] && export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
@@ -42,6 +44,7 @@ H2MAC=02:00:00:00:02:02
 say() { echo "[guest $(cut -d' ' -f1 /proc/uptime)s] $*" >&2; }
 modprobe cls_u32 2>/dev/null || true
 modprobe openvswitch 2>/dev/null || true
+modprobe af_packet_diag 2>/dev/null || true  # ss -0 -m reads packet sockets' drops through it
 
 topology() {
   for ns in sw h1 h2; do ip netns add $ns; done
@@ -72,7 +75,13 @@ learn_h2() {
 }
 
 measure() {  # system n rep log -> appends to results.txt
-  local sys=$1 n=$2 rep=$3 log=$4 timeout_s=${FS_TIMEOUT_S:-$((60 + $2 / 50))} rc=0 line
+  local sys=$1 n=$2 rep=$3 log=$4 timeout_s=${FS_TIMEOUT_S:-60} rc=0 line
+  if [ "${FS_WARMUP:-0}" -gt 0 ]; then
+    echo "---- flowgen warm-up: $FS_WARMUP flows from index 1000000" >> "$log"
+    "$FLOWGEN" --tx-netns h1 --tx-dev eth0 --dst-mac $H2MAC --dst-ip 10.9.0.2 --first-index 1000000 \
+      --watch-netns sw --watch-dev p1 -n "$FS_WARMUP" --rate "$RATE" --interval-ms "$INTERVAL" \
+      --timeout-ms $((timeout_s * 1000)) --stall-ms $((STALL * 1000)) 2>&1 | grep -v '^progress' >> "$log" || true
+  fi
   echo "---- flowgen" >> "$log"
   "$FLOWGEN" --tx-netns h1 --tx-dev eth0 --dst-mac $H2MAC --dst-ip 10.9.0.2 \
     --watch-netns sw --watch-dev p1 -n "$n" --rate "$RATE" --interval-ms "$INTERVAL" \
@@ -80,6 +89,26 @@ measure() {  # system n rep log -> appends to results.txt
   cat "$OUT/flowgen.out" >> "$log"
   line=$(grep '^result ' "$OUT/flowgen.out" || echo "result flows=$n installed=0 complete=0 error=flowgen_exit_$rc")
   echo "system=$sys n=$n rep=$rep ${line#result } guest_load=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' /)" | tee -a "$OUT/results.txt" >&2
+}
+
+# Where packets were dropped on the way up: packet sockets' skmem (d = drops: a full receive
+# buffer), the devices' counters, the per-CPU backlog (softnet_stat column 2 = dropped).
+kernel_drops() {
+  echo "---- packet sockets in sw (ss -0 -m; d<N> = dropped by a full receive buffer)"
+  ip netns exec sw ss -0 -a -m -n 2>&1 | tail -n +1
+  echo "---- links in sw (ip -s link)"
+  ip -n sw -s link 2>&1
+  echo "---- /proc/net/softnet_stat (processed dropped squeezed ... per CPU, hex)"
+  cat /proc/net/softnet_stat
+}
+
+# CPU time of each thread of a process (clock ticks, user+system), busiest first: which of
+# handlers, revalidators, the slow-path reader, tc event listener, GC, JIT did the work.
+thread_cpu() {
+  echo "---- CPU per thread of pid $1 (ticks of $(getconf CLK_TCK)/s: user+system, name)"
+  for t in /proc/"$1"/task/*; do
+    awk '{ sub(/^[0-9]+ \(/, ""); n = $0; sub(/\).*/, "", n); sub(/^.*\) /, ""); print $12 + $13, n }' "$t/stat" 2>/dev/null
+  done | sort -rn | head -20
 }
 
 count_p1() { "$FLOWGEN" --count-netns sw --count-dev p1 2>/dev/null || echo "?"; }
@@ -135,7 +164,7 @@ group = "root"
 listen = ""
 EOF
   local t0=$SECONDS
-  ip netns exec sw env OB_JAVA_OPTS="$JAVA_OPTS" "$ROOT/bin/offload-bridge" run -c "$dir/ob.conf" > "$dir/daemon.log" 2>&1 &
+  ip netns exec sw env OB_JAVA_OPTS="$JAVA_OPTS ${FS_OURS_JAVA_OPTS:-}" "$ROOT/bin/offload-bridge" run -c "$dir/ob.conf" > "$dir/daemon.log" 2>&1 &
   pid=$!
   while ! grep -q 'ready:' "$dir/daemon.log"; do
     if ! kill -0 $pid 2>/dev/null || [ $((SECONDS - t0)) -gt 300 ]; then
@@ -149,6 +178,8 @@ EOF
   say "ours ready after $((SECONDS - t0)) s"
   learn_h2
   measure ours "$n" "$rep" "$log"
+  kernel_drops >> "$log" 2>&1
+  thread_cpu $pid >> "$log" 2>&1
   { echo "---- upcall/show"; obctl "$dir/obctl.sock" upcall/show || true
     echo "---- dpif/show"; obctl "$dir/obctl.sock" dpif/show || true; } >> "$log" 2>&1
   kill -TERM $pid
@@ -191,6 +222,8 @@ run_ovs() {
   say "ovs ready after $((SECONDS - t0)) s"
   learn_h2
   measure ovs "$n" "$rep" "$log"
+  kernel_drops >> "$log" 2>&1
+  thread_cpu "$(cat "$dir/run/ovs-vswitchd.pid")" >> "$log" 2>&1
   { echo "---- upcall/show"; "${appctl[@]}" upcall/show || true
     echo "---- dpctl/show"; "${appctl[@]}" dpctl/show || true
     echo "---- coverage (upcall, flow limit, offload)"; "${appctl[@]}" coverage/show | grep -Ei 'upcall|flow_limit|offload|tc_|netlink_overflow|dpif_flow|revalid|handler' || true

@@ -14,7 +14,7 @@
  * poll. Here a poll is one RTM_GETTFILTER dump with TCA_DUMP_FLAGS_TERSE (kernel >= 5.8: the
  * kernel sends handle and flags only, not keys) counted in place.
  *
- * Flow i (0 <= i < N): Ethernet src 02:f0:00:ii:ii:ii (i+1 in the low 3 bytes: every flow also
+ * Flow i (I <= i < I + N): Ethernet src 02:f0:00:ii:ii:ii (i+1 in the low 3 bytes: every flow also
  * a distinct source MAC, so that an L2 rule set — NORMAL — makes one megaflow per flow in both
  * switches), dst = --dst-mac; IPv4 src 10.(100 + i/65536).((i/256)%256).(i%256) [+ the
  * given base], dst --dst-ip; UDP src port 1024 + i % 60000, dst port 5001; 18 payload bytes
@@ -22,7 +22,7 @@
  *
  * usage:
  *   flowgen --tx-netns NS --tx-dev DEV --dst-mac MAC --dst-ip IP
- *           --watch-netns NS --watch-dev DEV -n N
+ *           --watch-netns NS --watch-dev DEV -n N [--first-index I (flows I..I+N-1; default 0)]
  *           [--batch 64] [--rate PPS (0 = as fast as the socket takes them)]
  *           [--resend-after MS (0 = never): send all N again when the count has not moved for MS]
  *           [--max-resends K] [--interval-ms 100] [--timeout-ms 300000] [--stall-ms 20000]
@@ -311,7 +311,7 @@ static long send_all(int fd, uint8_t *frames, long n, int batch, long rate, int6
 int main(int argc, char **argv) {
     const char *tx_ns = NULL, *tx_dev = NULL, *w_ns = NULL, *w_dev = NULL, *c_ns = NULL, *c_dev = NULL;
     const char *dst_mac_s = NULL, *dst_ip_s = NULL;
-    long n = 0, rate = 0, interval_ms = 100, timeout_ms = 300000, stall_ms = 20000, resend_after = 0, max_resends = 3;
+    long n = 0, first_index = 0, rate = 0, interval_ms = 100, timeout_ms = 300000, stall_ms = 20000, resend_after = 0, max_resends = 3;
     int batch = 64;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -335,6 +335,7 @@ int main(int argc, char **argv) {
         OPT("--dst-mac", dst_mac_s, v)
         OPT("--dst-ip", dst_ip_s, v)
         OPT("-n", n, atol(v))
+        OPT("--first-index", first_index, atol(v))
         OPT("--batch", batch, atoi(v))
         OPT("--rate", rate, atol(v))
         OPT("--interval-ms", interval_ms, atol(v))
@@ -372,8 +373,9 @@ int main(int argc, char **argv) {
     if (parse_mac(dst_mac_s, dst_mac) < 0 || inet_pton(AF_INET, dst_ip_s, &dst_ip) != 1) {
         die("bad --dst-mac or --dst-ip");
     }
-    if (n > 16777214) {
-        die("at most 16777214 flows");
+    if (first_index < 0 || n + first_index > 16777214) {
+        errno = 0;
+        die("at most 16777214 flows (first index + N)");
     }
 
     uint8_t *frames = malloc((size_t) n * FRAME_LEN);
@@ -381,7 +383,7 @@ int main(int argc, char **argv) {
         die("malloc");
     }
     for (long i = 0; i < n; i++) {
-        build_frame(frames + (size_t) i * FRAME_LEN, (uint32_t) i, dst_mac, ntohl(dst_ip.s_addr));
+        build_frame(frames + (size_t) i * FRAME_LEN, (uint32_t) (first_index + i), dst_mac, ntohl(dst_ip.s_addr));
     }
 
     /* the watch socket first, in its namespace; then the sender's, in its own */

@@ -77,6 +77,15 @@
  * generation read <em>after</em> the layer call returned. Only ukeys stamped with an older
  * generation are compared with the dump.
  *
+ * <h3>What the kernel says behind our back</h3>
+ * The daemon's tc event agent (daemon's {@code TcEventAgent}, one thread, RTNLGRP_TC) hands each
+ * deletion of a filter carrying our cookie to the revalidator that owns the ufid's shard, through
+ * a bounded queue it drains first in every {@code doWork()}: the owner looks at the ukey — a flow
+ * it is evicting or moving is its own doing and ignored; an operational flow whose filter is gone
+ * is put back where the policy says, within one {@code doWork()}, not at the next dump. A full
+ * queue, a lost event (ENOBUFS), or a whole priority, chain or clsact qdisc gone ask the leader
+ * for a round at once instead (a resync), which compares every ukey with a fresh dump.
+ *
  * <h3>Flow limit</h3>
  * As OVS: the limit starts at {@code min(flow-limit, 10000)} and adapts after every revalidator
  * round to how long the round took ({@link org.offloadbridge.upcall.handler.FlowLimit}). At or
@@ -88,8 +97,8 @@
  * {@link org.offloadbridge.upcall.handler.InstallDecision} crosses {@code flow.Placement}'s
  * table with the flow's own ports (tc-capable netdevs? one e-switch?) and tries the attempts in
  * order; the first layer that accepts holds the flow, and why it is not in its first-choice layer
- * (the first refusal a layer gave, else the plan's reason) is kept on the ukey and counted. The tc {@code FlowTarget} is asked for an attempt through the
- * preference that, under {@code tc-policy=none}, yields exactly that attempt's flags
+ * (the first refusal a layer gave, else the plan's reason) is kept on the ukey and counted. The
+ * tc {@code FlowTarget} is asked for an attempt through the preference that, under {@code tc-policy=none}, yields exactly that attempt's flags
  * ({@code skip_sw} = required, none = preferred, {@code skip_hw} = never): the daemon builds the
  * tc target with {@code tc-policy=none} and lets this decision apply the global policy.
  * A move (policy changed, the rule's actions need another layer) is make-before-break: install

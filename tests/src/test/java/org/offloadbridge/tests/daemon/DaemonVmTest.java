@@ -175,9 +175,9 @@ class DaemonVmTest {
      */
     @Test
     void aRuleTcCannotTakeGoesToSoftwareWithItsReason() throws Exception {
-        String rules = "priority=10,udp6,ipv6_label=0x1,actions=drop\n" + NORMAL;
+        // max-idle 60 s: the receiver reports after 15 s of silence, and the flows must still be there then.
         try (TwoHosts n = TwoHosts.create("dvsw", true); NetNs ns = NetNs.open(n.sw().name());
-             Daemon d = ns.call(() -> Daemon.start(settings(rules), MonotonicClock.SYSTEM))) {
+             Daemon d = ns.call(() -> Daemon.start(settings(RULES, 60_000), MonotonicClock.SYSTEM))) {
             try (Shell.Background rx = receiver(n.h2(), "fd09::2")) {
                 send(n.h1(), "fd09::2", 0, 100);
                 String got = rx.finish(30);
