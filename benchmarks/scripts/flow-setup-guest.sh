@@ -11,20 +11,37 @@
 #   netns h1 (eth0) ──veth── p1 [netns sw] p2 ──veth── (eth0) netns h2
 #
 # start the switch on p1,p2 in netns sw (ours: bin/offload-bridge run -c CONF; OVS 3.1:
-# ovsdb-server + ovs-vswitchd, kernel datapath, hw-offload=true, tc-policy=skip_hw), let h2
-# send one ARP broadcast so both switches have learned h2's MAC on p2, then FLOWGEN sends the
-# first packet of N distinct UDP flows (each from its own source MAC) from h1 and counts
-# flower filters on p1's ingress until there are N (docs: "What is measured"). The switch is
-# stopped (SIGTERM / ovs-appctl exit), its counters and log warnings are kept, and the
-# namespaces are deleted.
+# ovsdb-server + ovs-vswitchd, kernel datapath, hw-offload=true, tc-policy=skip_hw), both with
+# the same OpenFlow rules (FS_RULES below); then FLOWGEN sends the first packet of N distinct
+# UDP flows (each from its own source MAC, to a MAC no host has, so nobody answers and no
+# switch learns it) from h1 and times, from tc's notifications, until each flow has been
+# created as a flower filter on p1's ingress (docs: "What is measured"). h1 and h2 send
+# nothing else (no IPv6, no addresses), so p1 sees exactly the N flows. The switch is stopped
+# (SIGTERM / ovs-appctl exit) after its counters, the kernel's drop counters and its threads'
+# CPU times are kept, and the namespaces are deleted.
 #
-# OUTDIR gets results.txt (one "result ..." line per run, with system= n= rep=), and
-# logs/<system>-<N>-<rep>.log (the switch's log, its counters, flowgen's output).
-# Environment: FS_TIMEOUT_S (per run, from the first packet; default 60), FS_STALL_S (give up
-# when the count has not grown for this long; default 10), FS_INTERVAL_MS (poll, default 100), FS_RATE
-# (sender pps, 0 = unpaced; default 0), FS_SYSTEMS (default "ours ovs"), FS_WARMUP (flows sent
-# and awaited before the measured ones, from another address range; default 0: the measured
-# packets are the first the freshly started switch sees).
+# OUTDIR gets results.txt (one line per run: system= n= rep= and flowgen's result fields,
+# plus upcalls_lost= and flow_limit_end=), and logs/<system>-<N>-<rep>.log (flowgen's output,
+# the switch's counters and log, kernel drop counters, CPU per thread).
+#
+# Environment:
+#   FS_RULES        normal (default): priority=0,actions=normal — L2 switching with MAC
+#                   learning; every flow's new source MAC makes its own megaflow (in_port,
+#                   dl_src, dl_dst, dl_type) in both switches.
+#                   acl: priority=10,dl_src=02:00:00:00:00:01,actions=drop (one blocked MAC) and
+#                   priority=0,in_port=p1,actions=output:p2 (+ the reverse): the ACL's subtable
+#                   pins dl_src in both switches' megaflows, so again one megaflow per flow, but
+#                   without MAC learning (and without the revalidation each learned MAC causes).
+#   FS_TIMEOUT_S    per run, from the first packet (default 60)
+#   FS_STALL_S      give up when no new flow came for this long (default 10)
+#   FS_INTERVAL_MS  how often the filters present are counted (a dump; default 1000)
+#   FS_RATE         sender packets/s, 0 = as fast as it goes (default 0)
+#   FS_RESEND_MS    send all N again when no new flow came for this long, at most 3 times
+#                   (default 0 = never: only first packets)
+#   FS_WARMUP       flows sent and awaited before the measured ones, from another address
+#                   range (default 0: the measured packets are the first the switch sees)
+#   FS_SYSTEMS      default "ours ovs"
+#   FS_OURS_JAVA_OPTS  more JVM options for the daemon (e.g. a flight recording)
 set -euo pipefail
 FLOWGEN=$1 OUT=$2 REPS=$3
 shift 3
@@ -32,14 +49,25 @@ SIZES=("$@")
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 ROOT=$PWD
 SYSTEMS=${FS_SYSTEMS:-ours ovs}
-INTERVAL=${FS_INTERVAL_MS:-100}
+RULES=${FS_RULES:-normal}
+INTERVAL=${FS_INTERVAL_MS:-1000}
 STALL=${FS_STALL_S:-10}
 RATE=${FS_RATE:-0}
+case $RULES in
+  normal) RULES_TEXT="priority=0,actions=normal" ;;
+  acl) RULES_TEXT="priority=10,dl_src=02:00:00:00:00:01,actions=drop
+priority=0,in_port=p1,actions=output:p2
+priority=0,in_port=p2,actions=output:p1" ;;
+  *) echo "flow-setup-guest.sh: FS_RULES must be normal or acl, got '$RULES'" >&2; exit 2 ;;
+esac
 mkdir -p "$OUT/logs"
 [ -d /usr/lib/jvm/temurin-25-jdk-amd64 ] && export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
 # C1 only and the serial collector: what the VM's JVMs run with (docs/kernel-vm.md).
 JAVA_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
-H2MAC=02:00:00:00:02:02
+# The flows' destination MAC: no host has it, so nobody answers (h2 drops the frames as
+# PACKET_OTHERHOST; an answer — ICMP port unreachable — would add upcalls on p2) and no switch
+# ever learns it: NORMAL floods, which on this bridge means p2 alone.
+DSTMAC=02:00:00:00:09:09
 
 say() { echo "[guest $(cut -d' ' -f1 /proc/uptime)s] $*" >&2; }
 modprobe cls_u32 2>/dev/null || true
@@ -55,9 +83,7 @@ topology() {
   done
   ip link add p1 netns sw type veth peer name eth0 netns h1
   ip link add p2 netns sw type veth peer name eth0 netns h2
-  ip -n h2 link set eth0 address $H2MAC
-  # h1 has no IP address: flowgen writes whole frames, and h1's stack has nothing to say.
-  ip -n h2 addr add 10.9.0.2/24 dev eth0
+  # No IP addresses: flowgen writes whole frames, and neither host's stack has anything to say.
   for ns in h1 h2; do ip -n $ns link set eth0 up; done
   for p in p1 p2; do ip -n sw link set $p up; done
 }
@@ -68,34 +94,37 @@ teardown() {
   for _ in $(seq 100); do [ -z "$(ip netns list)" ] && break; sleep 0.1; done
 }
 
-# h2 announces itself: one ARP request (broadcast) in at p2, so both switches learn h2's MAC
-# on p2 and forward h1's packets (dst = h2's MAC) to p2 alone instead of flooding.
-learn_h2() {
-  ip netns exec h2 ping -c 1 -W 1 10.9.0.99 >/dev/null 2>&1 || true
-}
-
-measure() {  # system n rep log -> appends to results.txt
-  local sys=$1 n=$2 rep=$3 log=$4 timeout_s=${FS_TIMEOUT_S:-60} rc=0 line
+RESULT=""
+measure() {  # n log -> RESULT (flowgen's result fields)
+  local n=$1 log=$2 timeout_s=${FS_TIMEOUT_S:-60} rc=0 line
   if [ "${FS_WARMUP:-0}" -gt 0 ]; then
     echo "---- flowgen warm-up: $FS_WARMUP flows from index 1000000" >> "$log"
-    "$FLOWGEN" --tx-netns h1 --tx-dev eth0 --dst-mac $H2MAC --dst-ip 10.9.0.2 --first-index 1000000 \
+    "$FLOWGEN" --tx-netns h1 --tx-dev eth0 --dst-mac $DSTMAC --dst-ip 10.9.0.2 --first-index 1000000 \
       --watch-netns sw --watch-dev p1 -n "$FS_WARMUP" --rate "$RATE" --interval-ms "$INTERVAL" \
       --timeout-ms $((timeout_s * 1000)) --stall-ms $((STALL * 1000)) 2>&1 | grep -v '^progress' >> "$log" || true
   fi
   echo "---- flowgen" >> "$log"
-  "$FLOWGEN" --tx-netns h1 --tx-dev eth0 --dst-mac $H2MAC --dst-ip 10.9.0.2 \
+  "$FLOWGEN" --tx-netns h1 --tx-dev eth0 --dst-mac $DSTMAC --dst-ip 10.9.0.2 \
     --watch-netns sw --watch-dev p1 -n "$n" --rate "$RATE" --interval-ms "$INTERVAL" \
-    --timeout-ms $((timeout_s * 1000)) --stall-ms $((STALL * 1000)) > "$OUT/flowgen.out" 2>&1 || rc=$?
+    --resend-after "${FS_RESEND_MS:-0}" --timeout-ms $((timeout_s * 1000)) --stall-ms $((STALL * 1000)) \
+    > "$OUT/flowgen.out" 2>&1 || rc=$?
   cat "$OUT/flowgen.out" >> "$log"
   line=$(grep '^result ' "$OUT/flowgen.out" || echo "result flows=$n installed=0 complete=0 error=flowgen_exit_$rc")
-  echo "system=$sys n=$n rep=$rep ${line#result } guest_load=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' /)" | tee -a "$OUT/results.txt" >&2
+  RESULT=${line#result }
+}
+
+record() {  # system n rep extra...
+  local sys=$1 n=$2 rep=$3
+  shift 3
+  echo "system=$sys n=$n rep=$rep rules=$RULES $RESULT $* guest_load=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' /)" \
+    | tee -a "$OUT/results.txt" >&2
 }
 
 # Where packets were dropped on the way up: packet sockets' skmem (d = drops: a full receive
 # buffer), the devices' counters, the per-CPU backlog (softnet_stat column 2 = dropped).
 kernel_drops() {
   echo "---- packet sockets in sw (ss -0 -m; d<N> = dropped by a full receive buffer)"
-  ip netns exec sw ss -0 -a -m -n 2>&1 | tail -n +1
+  ip netns exec sw ss -0 -a -m -n 2>&1
   echo "---- links in sw (ip -s link)"
   ip -n sw -s link 2>&1
   echo "---- /proc/net/softnet_stat (processed dropped squeezed ... per CPU, hex)"
@@ -134,10 +163,10 @@ EOF
 }
 
 run_ours() {
-  local n=$1 rep=$2 log=$3 dir pid limit
+  local n=$1 rep=$2 log=$3 dir pid limit lost flimit
   dir=$(mktemp -d /tmp/fs-ours.XXXXXX)
   limit=$(( 2 * n > 20000 ? 2 * n : 20000 ))
-  echo "priority=0,actions=normal" > "$dir/rules.of"
+  echo "$RULES_TEXT" > "$dir/rules.of"
   cat > "$dir/ob.conf" <<EOF
 hw-offload = true
 tc-policy = "skip_hw"
@@ -164,24 +193,30 @@ group = "root"
 listen = ""
 EOF
   local t0=$SECONDS
-  ip netns exec sw env OB_JAVA_OPTS="$JAVA_OPTS ${FS_OURS_JAVA_OPTS:-}" "$ROOT/bin/offload-bridge" run -c "$dir/ob.conf" > "$dir/daemon.log" 2>&1 &
+  ip netns exec sw env OB_JAVA_OPTS="$JAVA_OPTS ${FS_OURS_JAVA_OPTS:-}" "$ROOT/bin/offload-bridge" run -c "$dir/ob.conf" \
+    > "$dir/daemon.log" 2>&1 &
   pid=$!
   while ! grep -q 'ready:' "$dir/daemon.log"; do
     if ! kill -0 $pid 2>/dev/null || [ $((SECONDS - t0)) -gt 300 ]; then
       say "ours did not become ready"; cat "$dir/daemon.log" >&2
       kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true
-      echo "system=ours n=$n rep=$rep flows=$n installed=0 complete=0 error=not_ready" >> "$OUT/results.txt"
+      RESULT="flows=$n installed=0 complete=0 error=not_ready"; record ours "$n" "$rep"
+      cat "$dir/daemon.log" >> "$log"; rm -rf "$dir"
       return 0
     fi
     sleep 0.5
   done
   say "ours ready after $((SECONDS - t0)) s"
-  learn_h2
-  measure ours "$n" "$rep" "$log"
-  kernel_drops >> "$log" 2>&1
-  thread_cpu $pid >> "$log" 2>&1
+  measure "$n" "$log"
   { echo "---- upcall/show"; obctl "$dir/obctl.sock" upcall/show || true
     echo "---- dpif/show"; obctl "$dir/obctl.sock" dpif/show || true; } >> "$log" 2>&1
+  kernel_drops > "$dir/drops.txt" 2>&1
+  cat "$dir/drops.txt" >> "$log"
+  thread_cpu $pid >> "$log" 2>&1
+  # upcalls lost: frames the miss device's packet socket dropped (its receive buffer was full)
+  lost=$(awk '$5 ~ /:obd/ && match($0, /,d[0-9]+\)/) { s += substr($0, RSTART + 2, RLENGTH - 3) } END { print s + 0 }' "$dir/drops.txt")
+  flimit=$(sed -n 's/^flows: .*(limit \([0-9]*\)).*/\1/p' "$log" | tail -1)
+  echo "flower filters on p1 before SIGTERM: $(count_p1)" >> "$log"
   kill -TERM $pid
   local w=0
   while kill -0 $pid 2>/dev/null && [ $w -lt 600 ]; do sleep 0.1; w=$((w + 1)); done
@@ -189,11 +224,12 @@ EOF
   wait $pid 2>/dev/null || true
   echo "flower filters on p1 after SIGTERM (stop-removes-flows=false keeps them): $(count_p1)" >> "$log"
   { echo "---- daemon log"; cat "$dir/daemon.log"; } >> "$log"
+  record ours "$n" "$rep" "upcalls_lost=$lost flow_limit_end=${flimit:-?}"
   rm -rf "$dir"
 }
 
 run_ovs() {
-  local n=$1 rep=$2 log=$3 dir limit
+  local n=$1 rep=$2 log=$3 dir limit lost flimit
   dir=$(mktemp -d /tmp/fs-ovs.XXXXXX)
   limit=$(( 2 * n > 20000 ? 2 * n : 20000 ))
   mkdir -p "$dir"/{run,db,log,etc}
@@ -204,7 +240,7 @@ run_ovs() {
   ovsdb-tool create "$dir/db/conf.db" /usr/share/openvswitch/vswitch.ovsschema
   ip netns exec sw ovsdb-server "$dir/db/conf.db" --remote=punix:"$dir/run/db.sock" \
     --pidfile="$dir/run/ovsdb-server.pid" --unixctl="$dir/run/ovsdb-server.ctl" \
-    --log-file="$dir/log/ovsdb-server.log" --detach --no-chdir
+    --log-file="$dir/log/ovsdb-server.log" --detach --no-chdir 2>> "$log"
   "${vsctl[@]}" --no-wait init
   # hw-offload and tc-policy are read when ovs-vswitchd starts: set them first.
   "${vsctl[@]}" --no-wait set Open_vSwitch . other_config:hw-offload=true other_config:tc-policy=skip_hw \
@@ -212,35 +248,38 @@ run_ovs() {
     other_config:n-handler-threads=2 other_config:n-revalidator-threads=1
   local t0=$SECONDS
   ip netns exec sw ovs-vswitchd "$db" --pidfile="$dir/run/ovs-vswitchd.pid" \
-    --unixctl="$dir/run/ovs-vswitchd.ctl" --log-file="$dir/log/ovs-vswitchd.log" --detach --no-chdir
+    --unixctl="$dir/run/ovs-vswitchd.ctl" --log-file="$dir/log/ovs-vswitchd.log" --detach --no-chdir 2>> "$log"
   "${vsctl[@]}" add-br br0 -- add-port br0 p1 -- add-port br0 p2
   # the bridge's own internal port takes no flooded packets: NORMAL then floods to p2 alone,
-  # as ours (which has no local port) does, when h2's MAC is not (or no longer) learned.
+  # as ours (which has no local port) does: the flows' destination MAC is never learned.
   ovs-ofctl mod-port br0 br0 no-flood
-  ovs-ofctl del-flows br0
-  ovs-ofctl add-flow br0 "priority=0,actions=normal"
+  echo "$RULES_TEXT" > "$dir/rules.of"
+  ovs-ofctl replace-flows br0 "$dir/rules.of"
   say "ovs ready after $((SECONDS - t0)) s"
-  learn_h2
-  measure ovs "$n" "$rep" "$log"
-  kernel_drops >> "$log" 2>&1
-  thread_cpu "$(cat "$dir/run/ovs-vswitchd.pid")" >> "$log" 2>&1
+  measure "$n" "$log"
   { echo "---- upcall/show"; "${appctl[@]}" upcall/show || true
     echo "---- dpctl/show"; "${appctl[@]}" dpctl/show || true
     echo "---- coverage (upcall, flow limit, offload)"; "${appctl[@]}" coverage/show | grep -Ei 'upcall|flow_limit|offload|tc_|netlink_overflow|dpif_flow|revalid|handler' || true
     echo "---- ovs-ofctl dump-flows"; ovs-ofctl dump-flows br0 || true; } >> "$log" 2>&1
+  kernel_drops >> "$log" 2>&1
+  thread_cpu "$(cat "$dir/run/ovs-vswitchd.pid")" >> "$log" 2>&1
+  # upcalls lost: the kernel datapath could not queue them to ovs-vswitchd (dpctl/show "lost")
+  lost=$(sed -n 's/.*lookups: .* lost:\([0-9]*\).*/\1/p' "$log" | tail -1)
+  flimit=$(sed -n 's/.*flows *: .*(limit \([0-9]*\)).*/\1/p' "$log" | tail -1)
   "${appctl[@]}" exit >/dev/null 2>&1 || true
   ovs-appctl -t "$dir/run/ovsdb-server.ctl" exit >/dev/null 2>&1 || true
   for _ in $(seq 100); do
     [ -e "$dir/run/ovs-vswitchd.pid" ] || [ -e "$dir/run/ovsdb-server.pid" ] || break
     sleep 0.1
   done
-  { echo "---- ovs-vswitchd.log (WARN/ERR, and the first 40 lines)"; head -40 "$dir/log/ovs-vswitchd.log"
+  { echo "---- ovs-vswitchd.log (the first 40 lines, then WARN/ERR)"; head -40 "$dir/log/ovs-vswitchd.log"
     echo "..."; grep -E '\|(WARN|ERR|EMER)\|' "$dir/log/ovs-vswitchd.log" | tail -40; } >> "$log" 2>&1
   unset OVS_RUNDIR OVS_DBDIR OVS_LOGDIR OVS_SYSCONFDIR
+  record ovs "$n" "$rep" "upcalls_lost=${lost:-?} flow_limit_end=${flimit:-?}"
   rm -rf "$dir"
 }
 
-say "start; loadavg $(cat /proc/loadavg)"
+say "start; rules $RULES; loadavg $(cat /proc/loadavg)"
 for rep in $(seq "$REPS"); do
   for n in "${SIZES[@]}"; do
     for sys in $SYSTEMS; do

@@ -3,37 +3,49 @@
  * (benchmarks/scripts/flow-setup-vm.sh, docs/benchmarks-flow-setup.md).
  *
  * What: sends the first packet of N distinct UDP flows from one network namespace (an
- * AF_PACKET raw socket, sendmmsg in batches) and times, from the first packet sent, until N
- * tc flower filters are on a device's ingress in another namespace. Both sockets live in one
- * process (setns before each socket is made; a socket keeps the namespace it was made in),
- * so the start and the end are read from one CLOCK_MONOTONIC with no clock hand-over.
+ * AF_PACKET raw socket, sendmmsg in batches) and times, from the first packet sent, until
+ * each of the N flows has been put into tc as a flower filter on a device's ingress in
+ * another namespace. All sockets live in one process (setns before each socket is made; a
+ * socket keeps the namespace it was made in), so start and end are read from one
+ * CLOCK_MONOTONIC with no hand-over between processes.
+ *
+ * How the end is seen: tc's own notifications (RTNLGRP_TC). Every RTM_NEWTFILTER for a flower
+ * filter on the device names its flow by the filter's Ethernet source key (each flow has its
+ * own source MAC, below), so a flow counts as set up the moment its filter is first created,
+ * to within the time it takes us to read the notification — no polling interval. A flow the
+ * switch later deletes (both switches evict idle flows when their dynamic flow limit drops)
+ * still counts as set up; the filters *present* are counted too, with one RTM_GETTFILTER dump
+ * (TCA_DUMP_FLAGS_TERSE: handles only, no keys) every --interval-ms, and reported as
+ * present_max / present_end, and deletions of our flows as deleted.
  *
  * Why C: the point is the switch's flow setup rate, so the sender must not be the bottleneck
- * (a Python loop under qemu TCG sends a few thousand packets a second), and counting filters
- * with `tc filter show | grep` costs a fork+exec plus text formatting of every filter on every
- * poll. Here a poll is one RTM_GETTFILTER dump with TCA_DUMP_FLAGS_TERSE (kernel >= 5.8: the
- * kernel sends handle and flags only, not keys) counted in place.
+ * (a Python loop under qemu TCG sends a few thousand packets a second), and counting with
+ * `tc filter show | grep` costs a fork+exec and text for every filter on every poll.
  *
- * Flow i (I <= i < I + N): Ethernet src 02:f0:00:ii:ii:ii (i+1 in the low 3 bytes: every flow also
- * a distinct source MAC, so that an L2 rule set — NORMAL — makes one megaflow per flow in both
- * switches), dst = --dst-mac; IPv4 src 10.(100 + i/65536).((i/256)%256).(i%256) [+ the
- * given base], dst --dst-ip; UDP src port 1024 + i % 60000, dst port 5001; 18 payload bytes
- * (a 64-byte frame with FCS). IP and UDP checksums are filled in.
+ * Flow i (I <= i < I + N): Ethernet src 02:f0:00:ii:ii:ii (i+1 in the low 3 bytes: every flow
+ * also a distinct source MAC, so that an L2 rule set — NORMAL — makes one megaflow per flow in
+ * both switches), dst --dst-mac; IPv4 src 10.(100 + i/65536).((i/256)%256).(i%256), dst
+ * --dst-ip; UDP src port 1024 + i % 60000, dst port 5001; 18 payload bytes (a 64-byte frame
+ * with FCS). IP and UDP checksums are filled in.
  *
  * usage:
  *   flowgen --tx-netns NS --tx-dev DEV --dst-mac MAC --dst-ip IP
  *           --watch-netns NS --watch-dev DEV -n N [--first-index I (flows I..I+N-1; default 0)]
  *           [--batch 64] [--rate PPS (0 = as fast as the socket takes them)]
- *           [--resend-after MS (0 = never): send all N again when the count has not moved for MS]
- *           [--max-resends K] [--interval-ms 100] [--timeout-ms 300000] [--stall-ms 20000]
+ *           [--resend-after MS (0 = never): send all N again when no new flow came for MS]
+ *           [--max-resends 3] [--interval-ms 1000 (filter dumps)] [--timeout-ms 300000]
+ *           [--stall-ms 20000 (give up when no new flow came for this long)]
  *   flowgen --count-netns NS --count-dev DEV        (print the flower filter count, exit)
  *
- * Output (stdout, one line each, key=value): "baseline=" before sending, "progress ..." about
- * once a second, and a final "result ..." line with sent, installed (filters counted minus
- * baseline), complete=0|1, send_ms (first to last packet handed to the socket), setup_ms
- * (first packet to the poll that saw all N, or to the last poll that saw the count grow),
- * rate (installed / setup_ms), polls and mean poll_ms (the cost of one dump). Exit 0 when
- * all N were seen, 3 when not (timeout or stall), 2 on usage or system errors.
+ * Output (stdout, key=value): "baseline=" (flower filters present before), "sent=", "progress
+ * ..." about once a second, and a final "result ..." line: installed (flows seen created),
+ * complete=0|1, send_ms (first to last packet handed to the socket), setup_ms (first packet to
+ * the N-th flow's creation, or to the latest new flow when not all came), rate (installed /
+ * setup_ms), present_end/present_max (from the dumps, minus baseline), deleted, adds (creations
+ * and replacements of our flows), unidentified (flower filters with no source MAC key: then
+ * this tool cannot tell which flow they are), overflows (ENOBUFS on the notification socket:
+ * then installed is a lower bound), dumps and mean dump_ms. Exit 0 when all N were seen, 3 when
+ * not (timeout or stall), 2 on usage or system errors.
  *
  * Build: gcc -O2 -Wall -o flowgen flowgen.c (flow-setup-vm.sh does that on the host).
  */
@@ -44,9 +56,11 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <linux/netlink.h>
+#include <linux/pkt_cls.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -159,12 +173,12 @@ static void build_frame(uint8_t *f, uint32_t i, const uint8_t dst_mac[6], uint32
 
 /* ---- counting flower filters with one terse netlink dump ---- */
 
-static int nl_open(void) {
+static int nl_open(int rcvbuf) {
     int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
     if (fd < 0) {
         die("netlink socket");
     }
-    int rcv = 4 << 20;
+    int rcv = rcvbuf;
     setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof rcv);
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv);
     int one = 1;
@@ -246,6 +260,104 @@ static long count_flower(int fd, int ifindex, uint32_t seq) {
     }
 }
 
+/* ---- the flows seen in tc, from tc's own notifications ---- */
+
+struct flows {
+    long n, first_index;
+    int ifindex;
+    uint8_t *seen;       /* per flow: was it ever in tc */
+    long distinct;       /* flows seen created at least once */
+    long adds, dels;     /* RTM_NEWTFILTER / RTM_DELTFILTER of our flows (adds include replaces) */
+    long other;          /* notifications about other filters */
+    long unidentified;   /* flower filters on the device without an Ethernet source key */
+    long overflows;      /* ENOBUFS: notifications lost; then `installed` is a lower bound */
+    int64_t t_last_new;  /* when the latest new flow was seen */
+};
+
+/* Which of our flows a flower filter's options hold (by its Ethernet source), or -1. */
+static long flow_of(struct flows *fl, struct rtattr *opts) {
+    int len = (int) RTA_PAYLOAD(opts);
+    for (struct rtattr *a = RTA_DATA(opts); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+        if (a->rta_type == TCA_FLOWER_KEY_ETH_SRC && RTA_PAYLOAD(a) == 6) {
+            uint8_t *m = RTA_DATA(a);
+            if (m[0] != 0x02 || m[1] != 0xf0 || m[2] != 0x00) {
+                return -2;
+            }
+            long id = ((long) m[3] << 16 | (long) m[4] << 8 | m[5]) - 1 - fl->first_index;
+            return id >= 0 && id < fl->n ? id : -2;
+        }
+    }
+    return -1;
+}
+
+/* Reads every notification queued on ev without blocking; count = 0 reads and forgets. */
+static void drain_events(int ev, struct flows *fl, int count) {
+    for (;;) {
+        ssize_t r = recv(ev, rbuf, sizeof rbuf, MSG_DONTWAIT);
+        if (r < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            if (errno == ENOBUFS) {
+                fl->overflows++;
+                continue;
+            }
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                return;
+            }
+            die("recv tc notifications");
+        }
+        if (!count) {
+            continue;
+        }
+        int64_t now = now_ns();
+        for (struct nlmsghdr *h = (struct nlmsghdr *) rbuf; NLMSG_OK(h, (size_t) r); h = NLMSG_NEXT(h, r)) {
+            if (h->nlmsg_type != RTM_NEWTFILTER && h->nlmsg_type != RTM_DELTFILTER) {
+                continue;
+            }
+            struct tcmsg *t = NLMSG_DATA(h);
+            if (t->tcm_ifindex != fl->ifindex || t->tcm_handle == 0) {
+                fl->other++;
+                continue;
+            }
+            int alen = (int) (h->nlmsg_len - NLMSG_LENGTH(sizeof *t));
+            int flower = 0;
+            struct rtattr *opts = NULL;
+            for (struct rtattr *a = (struct rtattr *) ((uint8_t *) t + NLMSG_ALIGN(sizeof *t)); RTA_OK(a, alen);
+                 a = RTA_NEXT(a, alen)) {
+                if (a->rta_type == TCA_KIND && strcmp((char *) RTA_DATA(a), "flower") == 0) {
+                    flower = 1;
+                } else if (a->rta_type == TCA_OPTIONS) {
+                    opts = a;
+                }
+            }
+            if (!flower) {
+                fl->other++;
+                continue;
+            }
+            long id = opts ? flow_of(fl, opts) : -1;
+            if (id == -1) {
+                fl->unidentified++;
+                continue;
+            }
+            if (id < 0) {
+                fl->other++;
+                continue;
+            }
+            if (h->nlmsg_type == RTM_DELTFILTER) {
+                fl->dels++;
+                continue;
+            }
+            fl->adds++;
+            if (!fl->seen[id]) {
+                fl->seen[id] = 1;
+                fl->distinct++;
+                fl->t_last_new = now;
+            }
+        }
+    }
+}
+
 static int parse_mac(const char *s, uint8_t m[6]) {
     unsigned v[6];
     if (sscanf(s, "%x:%x:%x:%x:%x:%x", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != 6) {
@@ -262,6 +374,11 @@ static void sleep_until(int64_t t) {
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
     }
 }
+
+/* Set while measuring: send_all reads tc's notifications between batches, so that they are
+ * timed when they come and do not pile up in the socket while a burst goes out. */
+static int send_ev = -1;
+static struct flows *send_fl;
 
 /* Sends frames [0, n) through fd, batch at a time, at most rate per second (0: unpaced). */
 static long send_all(int fd, uint8_t *frames, long n, int batch, long rate, int64_t *first, int64_t *last) {
@@ -299,6 +416,9 @@ static long send_all(int fd, uint8_t *frames, long n, int batch, long rate, int6
             }
         }
         sent += r;
+        if (send_ev >= 0) {
+            drain_events(send_ev, send_fl, 1);
+        }
     }
     if (last) {
         *last = now_ns();
@@ -311,7 +431,7 @@ static long send_all(int fd, uint8_t *frames, long n, int batch, long rate, int6
 int main(int argc, char **argv) {
     const char *tx_ns = NULL, *tx_dev = NULL, *w_ns = NULL, *w_dev = NULL, *c_ns = NULL, *c_dev = NULL;
     const char *dst_mac_s = NULL, *dst_ip_s = NULL;
-    long n = 0, first_index = 0, rate = 0, interval_ms = 100, timeout_ms = 300000, stall_ms = 20000, resend_after = 0, max_resends = 3;
+    long n = 0, first_index = 0, rate = 0, interval_ms = 1000, timeout_ms = 300000, stall_ms = 20000, resend_after = 0, max_resends = 3;
     int batch = 64;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -355,7 +475,7 @@ int main(int argc, char **argv) {
         if (!ifi) {
             die("no device %s in %s", c_dev ? c_dev : "(none)", c_ns);
         }
-        int nl = nl_open();
+        int nl = nl_open(4 << 20);
         long c = count_flower(nl, ifi, 1);
         if (c < 0) {
             die("dump filters of %s", c_dev);
@@ -392,7 +512,9 @@ int main(int argc, char **argv) {
     if (!w_ifi) {
         die("no device %s in netns %s", w_dev, w_ns);
     }
-    int nl = nl_open();
+    int nl = nl_open(4 << 20);
+    /* each notification is an skb of about a page: 64 MiB holds some 10,000 unread */
+    int ev = nl_open(64 << 20);
     enter_netns(tx_ns);
     int tx_ifi = (int) if_nametoindex(tx_dev);
     if (!tx_ifi) {
@@ -416,63 +538,92 @@ int main(int argc, char **argv) {
     if (base < 0) {
         die("dump filters of %s", w_dev);
     }
-    printf("baseline=%ld flows=%ld batch=%d rate=%ld interval_ms=%ld\n", base, n, batch, rate, interval_ms);
+    /* tc's notifications, from before the first packet: every filter created or deleted */
+    int grp = RTNLGRP_TC;
+    if (setsockopt(ev, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp, sizeof grp) < 0) {
+        die("join RTNLGRP_TC");
+    }
+    struct flows fl = {.n = n, .first_index = first_index, .ifindex = w_ifi, .seen = calloc((size_t) n, 1)};
+    if (!fl.seen) {
+        die("calloc");
+    }
+    drain_events(ev, &fl, 0); /* nothing of ours yet; whatever is there is not counted */
+    fl.distinct = fl.adds = fl.dels = fl.other = fl.unidentified = fl.overflows = 0;
+    memset(fl.seen, 0, (size_t) n);
+    printf("baseline=%ld flows=%ld first_index=%ld batch=%d rate=%ld dump_interval_ms=%ld\n", base, n, first_index, batch,
+           rate, interval_ms);
 
     int64_t first = 0, last = 0;
+    send_ev = ev;
+    send_fl = &fl;
     long sent = send_all(pf, frames, n, batch, rate, &first, &last);
     printf("sent=%ld send_ms=%.1f\n", sent, (last - first) / 1e6);
+    if (fl.t_last_new == 0) {
+        fl.t_last_new = first;
+    }
 
-    long count = 0, prev = -1, polls = 0, resends = 0;
-    int64_t poll_ns = 0, t_grow = first, t_done = 0, next_progress = first + 1000000000LL;
-    int64_t next_poll = now_ns();
+    long present = -1, present_max = 0, dumps = 0, resends = 0;
+    int64_t dump_ns = 0, next_dump = now_ns(), next_progress = first + 1000000000LL, t_stall_from = first;
     for (;;) {
-        int64_t p0 = now_ns();
-        long c = count_flower(nl, w_ifi, seq++);
-        int64_t p1 = now_ns();
-        if (c < 0) {
-            die("dump filters of %s", w_dev);
-        }
-        polls++;
-        poll_ns += p1 - p0;
-        count = c - base;
-        if (count != prev) {
-            /* the count was seen at some point between the dump's start and end: take its end */
-            if (count > prev) {
-                t_grow = p1;
+        int64_t now = now_ns();
+        if (now >= next_dump) {
+            int64_t d0 = now;
+            long c = count_flower(nl, w_ifi, seq++);
+            now = now_ns();
+            if (c < 0) {
+                die("dump filters of %s", w_dev);
             }
-            prev = count;
+            dumps++;
+            dump_ns += now - d0;
+            present = c - base;
+            if (present > present_max) {
+                present_max = present;
+            }
+            next_dump += interval_ms * 1000000LL;
+            if (next_dump < now) {
+                next_dump = now;
+            }
         }
-        if (count >= n) {
-            t_done = p1;
+        int wait_ms = (int) ((next_dump - now) / 1000000);
+        if (wait_ms > 100) {
+            wait_ms = 100;
+        }
+        struct pollfd pfd = {.fd = ev, .events = POLLIN};
+        poll(&pfd, 1, wait_ms < 0 ? 0 : wait_ms);
+        drain_events(ev, &fl, 1);
+        now = now_ns();
+        if (fl.distinct >= n) {
             break;
         }
-        if (p1 >= next_progress) {
-            printf("progress t_ms=%.0f installed=%ld\n", (p1 - first) / 1e6, count);
+        if (now >= next_progress) {
+            printf("progress t_ms=%.0f installed=%ld present=%ld deleted=%ld\n", (now - first) / 1e6, fl.distinct, present,
+                   fl.dels);
             next_progress += 1000000000LL;
         }
-        if ((p1 - first) / 1000000 >= timeout_ms) {
+        if ((now - first) / 1000000 >= timeout_ms) {
             break;
         }
-        if (resend_after > 0 && (p1 - t_grow) / 1000000 >= resend_after && resends < max_resends) {
+        int64_t quiet_from = fl.t_last_new > t_stall_from ? fl.t_last_new : t_stall_from;
+        if (resend_after > 0 && (now - quiet_from) / 1000000 >= resend_after && resends < max_resends) {
             resends++;
-            printf("resend %ld at t_ms=%.0f installed=%ld\n", resends, (p1 - first) / 1e6, count);
+            printf("resend %ld at t_ms=%.0f installed=%ld\n", resends, (now - first) / 1e6, fl.distinct);
             send_all(pf, frames, n, batch, rate, NULL, NULL);
-            t_grow = now_ns(); /* give the resend its own stall window */
-        } else if ((p1 - t_grow) / 1000000 >= stall_ms) {
+            t_stall_from = now_ns(); /* give the resend its own stall window */
+        } else if ((now - quiet_from) / 1000000 >= stall_ms) {
             break;
-        }
-        next_poll += interval_ms * 1000000LL;
-        if (next_poll < p1) {
-            next_poll = p1; /* a dump longer than the interval: poll back to back */
-        } else {
-            sleep_until(next_poll);
         }
     }
-    int complete = t_done != 0;
-    int64_t end = complete ? t_done : t_grow;
-    double setup_ms = (end - first) / 1e6;
-    printf("result flows=%ld sent=%ld installed=%ld complete=%d send_ms=%.1f setup_ms=%.1f rate=%.1f resends=%ld polls=%ld poll_ms=%.1f\n",
-           n, sent, count, complete, (last - first) / 1e6, setup_ms, setup_ms > 0 ? count * 1000.0 / setup_ms : 0.0,
-           resends, polls, polls ? poll_ns / 1e6 / polls : 0.0);
+    int complete = fl.distinct >= n;
+    long c = count_flower(nl, w_ifi, seq++);
+    present = c < 0 ? -1 : c - base;
+    if (present > present_max) {
+        present_max = present;
+    }
+    double setup_ms = (fl.t_last_new - first) / 1e6;
+    printf("result flows=%ld sent=%ld installed=%ld complete=%d send_ms=%.1f setup_ms=%.1f rate=%.1f present_end=%ld "
+           "present_max=%ld deleted=%ld adds=%ld unidentified=%ld overflows=%ld resends=%ld dumps=%ld dump_ms=%.1f\n",
+           n, sent, fl.distinct, complete, (last - first) / 1e6, setup_ms,
+           setup_ms > 0 ? fl.distinct * 1000.0 / setup_ms : 0.0, present, present_max, fl.dels, fl.adds, fl.unidentified,
+           fl.overflows, resends, dumps, dumps ? dump_ns / 1e6 / dumps : 0.0);
     return complete ? 0 : 3;
 }

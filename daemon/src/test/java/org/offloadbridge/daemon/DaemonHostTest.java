@@ -147,6 +147,37 @@ class DaemonHostTest {
         }
     }
 
+    /**
+     * hw-offload=true on a kernel without cls_flower: tc refuses every flow, so each falls back to
+     * the DPDK path with the kernel's refusal as its reason — and forwards there without upcalls.
+     */
+    @Test
+    void whatTcRefusesFallsToDpdkWithTheKernelsReason() throws Exception {
+        DatapathConfig dc = new DatapathConfig().hwOffload(true).handlerThreads(2).revalidatorThreads(1);
+        DaemonSettings s = new DaemonSettings(dc, List.of("p1", "p2"), "priority=0,actions=normal\n", true, List.of(), false, 1,
+            false);
+        try (Net t = Net.create("dfall"); NetNs sw = NetNs.open(t.sw().name());
+             Daemon d = sw.call(() -> Daemon.start(s, MonotonicClock.SYSTEM))) {
+            assertEquals("dpdk", d.mode());
+            String warm = t.h1().sh("ping -c 3 -i 0.2 -W 5 10.9.0.2");
+            assertTrue(warm.contains(" 0% packet loss"), warm);
+            Thread.sleep(300);
+            long before = d.upcallCounters().upcalls();
+            String ping = t.h1().sh("ping -c 20 -i 0.05 -W 2 10.9.0.2");
+            assertTrue(ping.contains(" 0% packet loss"), ping);
+            assertEquals(before, d.upcallCounters().upcalls(), "forwarded by DPDK, not upcalled: " + d.upcallCounters());
+            List<Ukey> flows = all(d);
+            assertTrue(!flows.isEmpty(), "flows");
+            for (Ukey u : flows) {
+                assertEquals(FlowLayer.DPDK, u.layer(), u.toString());
+                assertTrue(u.reason() != FlowResult.Reason.NONE && u.reason() != FlowResult.Reason.HW_OFFLOAD_OFF,
+                    "tc's refusal is the reason: " + u.reasonText());
+                System.out.println("DaemonHostTest.fallback: " + u.reasonText());
+            }
+            assertEquals("", new DaemonCommands(d).dumpFlows(List.of("type=tc")).text(), "nothing of ours in tc");
+        }
+    }
+
     /** OpenFlow numbers from the config are the ones rules use; the datapath numbers stay the daemon's. */
     @Test
     void configuredOfportsAreWhatRulesSee() throws Exception {

@@ -14,12 +14,15 @@ import java.util.function.Supplier;
  * PMD thread: the upcall is lost, as a kernel queue overrun would lose it.
  *
  * <p>Two ways in. {@link #offer} queues an upcall as it is (the socket slow path's misses, whose
- * key the handler parses). {@link #offerMiss} deduplicates by full key: while a key has an upcall
- * pending (queued, or taken by a handler that has not yet completed it — {@link #drain} completes
- * each upcall once the handler returns), further packets with that key are not queued again — so a
- * burst of one new flow makes one upcall. A pending mark expires after {@code pendingTimeoutMillis},
- * in case a handler never completes. Memory stays bounded by the capacity (the pending set is
- * swept when it grows past a few times the capacity).
+ * key the handler parses). {@link #offerMiss} bounds what one new flow costs: while a key has an
+ * upcall pending (queued, or taken by a handler that has not yet completed it — {@link #drain}
+ * completes each upcall once the handler returns), at most {@link #PACKETS_PER_PENDING_KEY} more
+ * packets with that key are queued — the handler that takes one finds the flow's ukey and only
+ * executes the packet, so the second and third packet of a new flow are delivered, not lost while
+ * the first is being installed — and further ones are not queued (DEDUPLICATED: a flood of one new
+ * flow makes a handful of upcalls, not thousands). A pending mark expires after
+ * {@code pendingTimeoutMillis}, in case a handler never completes. Memory stays bounded by the
+ * capacity (the pending set is swept when it grows past a few times the capacity).
  *
  * <p>{@link #offerMiss} allocates only when it really queues an upcall (copies of key and
  * packet); a duplicate or a drop costs a map probe with the producer's reusable key. The queue
@@ -37,8 +40,25 @@ public final class UpcallQueue implements UpcallSource {
     public static final int DEDUPLICATED = 1;
     public static final int DROPPED = 2;
 
+    /**
+     * Packets of a key queued while its first upcall is pending (beyond it: DEDUPLICATED). As many
+     * as a flow's first packets usually are while a handler installs it (a ping's, a UDP stream's
+     * first milliseconds), few enough that one flooding flow can't crowd the queue.
+     */
+    public static final int PACKETS_PER_PENDING_KEY = 32;
+
+    /** A key with an upcall pending: since when, and how many more of its packets were queued. */
+    private static final class Pending {
+        final long since;
+        final java.util.concurrent.atomic.AtomicInteger more = new java.util.concurrent.atomic.AtomicInteger();
+
+        Pending(long since) {
+            this.since = since;
+        }
+    }
+
     private final ArrayBlockingQueue<Upcall> queue;
-    private final Map<FlowKey, Long> pending = new ConcurrentHashMap<>();
+    private final Map<FlowKey, Pending> pending = new ConcurrentHashMap<>();
     private final int capacity;
     private final long pendingTimeoutMillis;
 
@@ -61,10 +81,10 @@ public final class UpcallQueue implements UpcallSource {
         return queue.offer(u);
     }
 
-    /** True when an upcall for this key is already pending (the packet needs no new upcall). */
-    private boolean isPending(FlowKey key, long nowMillis) {
-        Long t = pending.get(key);
-        return t != null && nowMillis - t < pendingTimeoutMillis;
+    /** The pending mark of this key, or null when none is (or it expired). */
+    private Pending pendingOf(FlowKey key, long nowMillis) {
+        Pending p = pending.get(key);
+        return p != null && nowMillis - p.since < pendingTimeoutMillis ? p : null;
     }
 
     /**
@@ -75,17 +95,23 @@ public final class UpcallQueue implements UpcallSource {
      * @return {@link #QUEUED}, {@link #DEDUPLICATED} or {@link #DROPPED}
      */
     public int offerMiss(FlowKey key, int inPort, Supplier<byte[]> packet, long nowMillis) {
-        if (isPending(key, nowMillis)) {
-            return DEDUPLICATED;
+        Pending p = pendingOf(key, nowMillis);
+        if (p != null) {
+            if (p.more.incrementAndGet() > PACKETS_PER_PENDING_KEY) {
+                return DEDUPLICATED;
+            }
+            // queued for delivery: the handler finds the flow (being) installed and executes it
+            return queue.offer(new Upcall(Upcall.Kind.MISS, inPort, key.copy(), packet.get(), null)) ? QUEUED : DROPPED;
         }
         if (queue.remainingCapacity() == 0) {
             return DROPPED;
         }
         FlowKey copy = key.copy();
-        Long prev = pending.put(copy, nowMillis);
-        if (prev != null && nowMillis - prev < pendingTimeoutMillis) {
-            pending.put(copy, prev); // another producer won the race
-            return DEDUPLICATED;
+        Pending mine = new Pending(nowMillis);
+        Pending prev = pending.put(copy, mine);
+        if (prev != null && nowMillis - prev.since < pendingTimeoutMillis) {
+            pending.put(copy, prev); // another producer won the race: this packet rides along
+            return queue.offer(new Upcall(Upcall.Kind.MISS, inPort, copy, packet.get(), null)) ? QUEUED : DROPPED;
         }
         if (!queue.offer(new Upcall(Upcall.Kind.MISS, inPort, copy, packet.get(), null))) {
             pending.remove(copy);
@@ -106,8 +132,8 @@ public final class UpcallQueue implements UpcallSource {
     }
 
     private void sweep(long nowMillis) {
-        for (Iterator<Map.Entry<FlowKey, Long>> it = pending.entrySet().iterator(); it.hasNext(); ) {
-            if (nowMillis - it.next().getValue() >= pendingTimeoutMillis) {
+        for (Iterator<Map.Entry<FlowKey, Pending>> it = pending.entrySet().iterator(); it.hasNext(); ) {
+            if (nowMillis - it.next().getValue().since >= pendingTimeoutMillis) {
                 it.remove();
             }
         }

@@ -25,17 +25,21 @@ class UpcallQueueTest {
     }
 
     @Test
-    void aPendingKeyIsQueuedOnceUntilItsUpcallIsDrained() {
-        UpcallQueue q = new UpcallQueue(8, 1_000);
+    void aPendingKeyQueuesABoundedFewPacketsUntilItsUpcallIsDrained() {
+        UpcallQueue q = new UpcallQueue(64, 1_000);
         FlowKey probe = key(53);
         assertEquals(UpcallQueue.QUEUED, q.offerMiss(probe, 1, () -> FRAME, 0));
-        assertEquals(UpcallQueue.DEDUPLICATED, q.offerMiss(probe, 1, () -> FRAME, 10));
+        for (int i = 0; i < UpcallQueue.PACKETS_PER_PENDING_KEY; i++) {
+            assertEquals(UpcallQueue.QUEUED, q.offerMiss(probe, 1, () -> FRAME, 10),
+                "packet " + (i + 2) + " of a flow being installed is delivered, not lost");
+        }
+        assertEquals(UpcallQueue.DEDUPLICATED, q.offerMiss(probe, 1, () -> FRAME, 10), "beyond that, a flood makes no more upcalls");
         assertEquals(UpcallQueue.QUEUED, q.offerMiss(key(54), 1, () -> FRAME, 10), "another key is not held back");
         assertEquals(2, q.pendingKeys());
 
         probe.set(Field.TP_DST, 99); // the producer reuses its key: the queued upcall holds a copy
         List<Upcall> got = new ArrayList<>();
-        assertEquals(2, q.drain(got::add, 64));
+        assertEquals(UpcallQueue.PACKETS_PER_PENDING_KEY + 2, q.drain(got::add, 64));
         assertEquals(53, got.get(0).key().tpDst());
         assertEquals(Upcall.Kind.MISS, got.get(0).kind());
         assertEquals(0, q.pendingKeys(), "drain completes what it handed out");

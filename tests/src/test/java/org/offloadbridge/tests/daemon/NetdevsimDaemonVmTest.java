@@ -114,7 +114,9 @@ class NetdevsimDaemonVmTest {
                 + "4500001c00000000401100000a0000010a000002" + "1f901f900008" + "0000";
             Shell.ok("python3", "-c", "import socket,sys\ns=socket.socket(socket.AF_PACKET,socket.SOCK_RAW)\n"
                 + "s.bind((sys.argv[1],0))\ns.send(bytes.fromhex(sys.argv[2]))", a.miss().kernelSide(), frame);
-            assertTrue(await(10_000, () -> !all(daemon).isEmpty()) >= 0, "the miss became a flow: " + daemon.upcallCounters());
+            assertTrue(await(20_000, () -> !all(daemon).isEmpty()
+                && all(daemon).get(0).state() == org.offloadbridge.upcall.handler.UkeyState.OPERATIONAL) >= 0,
+                "the miss became a placed flow: " + daemon.upcallCounters() + " " + all(daemon));
             Ukey u = all(d).get(0);
             System.out.println("NetdevsimDaemonVmTest: skip_sw → " + u.layer() + " " + u.reasonText());
             assertEquals(FlowResult.Reason.DEVICE_REFUSED, u.reason(), u.toString());

@@ -83,7 +83,7 @@ class ServiceVmTest {
             Shell.Background first = start(n, conf);
             Shell.Background second = null;
             try {
-                assertLoss0(n.h1().sh("ping -c 3 -i 0.2 -W 2 10.9.0.2"));
+                assertLoss0(n.h1().sh("ping -c 3 -i 0.2 -W 10 10.9.0.2"));
                 TwoHosts.send(n.h1(), "10.9.0.2", 0, 3);
                 // NORMAL megaflows match L2: ICMP and UDP from h1 to h2 share one flow on p1.
                 assertTrue(await(20_000, () -> !n.flower("p1").isEmpty() && !n.flower("p2").isEmpty()) >= 0,
@@ -122,7 +122,7 @@ class ServiceVmTest {
         try (TwoHosts n = TwoHosts.create("svterm", false)) {
             Shell.Background d = start(n, config(dir, true));
             try {
-                assertLoss0(n.h1().sh("ping -c 3 -i 0.2 -W 2 10.9.0.2"));
+                assertLoss0(n.h1().sh("ping -c 3 -i 0.2 -W 10 10.9.0.2"));
                 assertTrue(await(20_000, () -> !n.flower("p1").isEmpty() && !n.flower("p2").isEmpty()) >= 0,
                     "flows in tc: " + n.filters("p1") + d.output());
                 assertTrue(d.stop(60), "stops on SIGTERM within the grace");
