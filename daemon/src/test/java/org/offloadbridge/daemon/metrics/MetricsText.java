@@ -116,18 +116,30 @@ public final class MetricsText {
      * (Debian package prometheus), and a check that silently does not run checks nothing.
      */
     public static String promtool(String text) throws IOException {
+        Path f = Files.createTempFile("scrape", ".prom");
+        try {
+            Files.writeString(f, text);
+            Shell.Result r = Shell.run("sh", "-c", "exec " + tool() + " check metrics < " + f);
+            return r.ok() ? null : r.toString();
+        } finally {
+            Files.deleteIfExists(f);
+        }
+    }
+
+    /** promtool with {@code args}; missing promtool fails (see {@link #promtool(String)}). */
+    public static Shell.Result promtoolRun(String... args) {
+        String[] cmd = new String[args.length + 1];
+        cmd[0] = tool().toString();
+        System.arraycopy(args, 0, cmd, 1, args.length);
+        return Shell.run(cmd);
+    }
+
+    private static Path tool() {
         Path tool = Path.of("/usr/bin/promtool");
         if (!Files.isExecutable(tool)) {
             throw new AssertionError("promtool not installed: run tools/install-deps as root (Debian package prometheus);"
                 + " the metrics endpoint must pass `promtool check metrics`");
         }
-        Path f = Files.createTempFile("scrape", ".prom");
-        try {
-            Files.writeString(f, text);
-            Shell.Result r = Shell.run("sh", "-c", "exec " + tool + " check metrics < " + f);
-            return r.ok() ? null : r.toString();
-        } finally {
-            Files.deleteIfExists(f);
-        }
+        return tool;
     }
 }
