@@ -115,11 +115,11 @@ class DaemonMetricsHostTest {
                 String ping = t.h1().sh("ping -c 4 -i 0.1 -W 2 10.9.0.2");
                 assertTrue(ping.contains(" 0% packet loss"), ping);
                 String after = get(server.port());
-                assertTrue(value(after, "offload_bridge_flows{layer=\"none\"}") >= 2, after);
-                assertTrue(value(after, "offload_bridge_port_packets_total{layer=\"none\",port=\"p1\"}") >= 3,
+                assertTrue(value(after, "offload_bridge_flows{layer=\"slow\"}") >= 2, after);
+                assertTrue(value(after, "offload_bridge_port_packets_total{layer=\"slow\",port=\"p1\"}") >= 3,
                     "every echo request after the first is a slow-path packet of its flow");
                 assertTrue(value(after, "offload_bridge_slow_path_packets_total") >= 6);
-                assertTrue(value(after, "offload_bridge_flow_placements_total{layer=\"none\",reason=\"hw-offload=false\"}") >= 2);
+                assertTrue(value(after, "offload_bridge_flow_placements_total{layer=\"slow\",reason=\"hw-offload=false\"}") >= 2);
                 assertTrue(!after.contains("offload_bridge_dpdk_"), "no DPDK datapath, no DPDK metrics");
                 allGolden(after);
                 String lint = MetricsText.promtool(after);

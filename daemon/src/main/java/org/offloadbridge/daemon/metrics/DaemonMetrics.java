@@ -58,10 +58,10 @@ import org.offloadbridge.upcall.handler.UpcallCounters;
  * component, named after it, so a counter added to such a record is exported without anyone
  * listing it here (and shows up as a golden-list difference).
  *
- * <p>Layer labels are the project's one vocabulary ({@link FlowLayer#text()}): {@code tc-hw},
- * {@code tc-sw}, {@code dpdk}, and {@code none} for the slow path (flows in no layer, their
- * packets executed by the handlers) — as {@code obctl dump-flows} and {@code upcall/show} say it.
- * Reasons are {@link Reason#token()}.
+ * <p>Layer labels are the words of {@code obctl dump-flows} ({@code dp:} and {@code type=}):
+ * {@code tc-hw}, {@code tc-sw} ({@link FlowLayer#text()}), {@code dpdk}, and {@code slow} for
+ * the slow path — {@link FlowLayer#NONE}, flows in no layer whose packets the handlers execute
+ * ({@link #layer}). Reasons are {@link Reason#token()}.
  */
 public final class DaemonMetrics {
     private DaemonMetrics() {
@@ -229,6 +229,11 @@ public final class DaemonMetrics {
         }
     }
 
+    /** A layer as the metrics label it: {@code slow} for {@link FlowLayer#NONE}, as {@code obctl dump-flows} says. */
+    static String layer(FlowLayer l) {
+        return l == FlowLayer.NONE ? "slow" : l.text();
+    }
+
     // ---------------------------------------------------------------- the collector
 
     /** The labelled metrics, the histograms and the gauges: one read of each source per scrape. */
@@ -254,9 +259,9 @@ public final class DaemonMetrics {
         private void flows(List<MetricSnapshot> out) {
             LayerTotals t = s.totals();
             GaugeSnapshot.Builder flows = gauge("offload_bridge_flows",
-                "Flows the daemon placed, by the layer that holds them (none: the slow path, and flows being placed).");
+                "Flows the daemon placed, by the layer that holds them (slow: in no layer, packets executed by the daemon; and flows being placed).");
             for (FlowLayer l : LAYERS) {
-                flows.dataPoint(GaugeDataPointSnapshot.builder().labels(Labels.of("layer", l.text())).value(t.flows(l)).build());
+                flows.dataPoint(GaugeDataPointSnapshot.builder().labels(Labels.of("layer", layer(l))).value(t.flows(l)).build());
             }
             out.add(flows.build());
             FlowLimit limit = s.flowLimit();
@@ -274,7 +279,7 @@ public final class DaemonMetrics {
                 for (Reason r : Reason.values()) {
                     long v = c.placements(l, r);
                     if (v != 0) {
-                        placements.dataPoint(point(v, "layer", l.text(), "reason", r.token()));
+                        placements.dataPoint(point(v, "layer", layer(l), "reason", r.token()));
                     }
                 }
             }
@@ -287,7 +292,7 @@ public final class DaemonMetrics {
             for (Op op : Op.values()) {
                 CounterSnapshot.Builder b = counter(ops[op.ordinal()][0], ops[op.ordinal()][1]);
                 for (FlowLayer l : DATAPATH_LAYERS) {
-                    b.dataPoint(point(c.done(op, l), "layer", l.text()));
+                    b.dataPoint(point(c.done(op, l), "layer", layer(l)));
                 }
                 out.add(b.build());
             }
@@ -299,7 +304,7 @@ public final class DaemonMetrics {
                     for (Reason r : Reason.values()) {
                         long v = c.failed(op, l, r);
                         if (v != 0) {
-                            failures.dataPoint(point(v, "op", op.text(), "layer", l.text(), "reason", r.token()));
+                            failures.dataPoint(point(v, "op", op.text(), "layer", layer(l), "reason", r.token()));
                         }
                     }
                 }
@@ -353,14 +358,14 @@ public final class DaemonMetrics {
             Map<Integer, String> names = s.portNames();
             CounterSnapshot.Builder packets = counter("offload_bridge_port_packets",
                 "Packets of the flows matching in_port=port, by the layer that forwarded them (tc and DPDK counters as the"
-                    + " revalidators read them; none: executed by a handler).");
+                    + " revalidators read them; slow: executed by a handler).");
             CounterSnapshot.Builder bytes = counter("offload_bridge_port_bytes",
                 "Bytes of the flows matching in_port=port, by the layer that forwarded them.");
             s.totals().forEachPort((port, layer, p, b) -> {
                 String name = names.get(port);
                 if (name != null) {
-                    packets.dataPoint(point(p, "port", name, "layer", layer.text()));
-                    bytes.dataPoint(point(b, "port", name, "layer", layer.text()));
+                    packets.dataPoint(point(p, "port", name, "layer", layer(layer)));
+                    bytes.dataPoint(point(b, "port", name, "layer", layer(layer)));
                 }
             });
             out.add(packets.build());

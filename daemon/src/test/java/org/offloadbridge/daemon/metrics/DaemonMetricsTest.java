@@ -5,9 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.offloadbridge.flow.FlowLayer;
 import org.offloadbridge.flow.FlowResult;
@@ -41,6 +46,18 @@ class DaemonMetricsTest {
             + " (and docs/metrics.md, the dashboard) if it is meant\n  new or changed: " + extra + "\n  gone: " + missing);
     }
 
+    /** docs/metrics.md lists every metric the daemon has, and none it hasn't. */
+    @Test
+    void theOperatorsPageListsExactlyTheseMetrics() throws IOException {
+        String page = Files.readString(Path.of("..", "docs", "metrics.md"));
+        Set<String> listed = new TreeSet<>();
+        Matcher m = Pattern.compile("^\\| `(offload_bridge_[a-z0-9_]+)` \\|", Pattern.MULTILINE).matcher(page);
+        while (m.find()) {
+            listed.add(m.group(1));
+        }
+        assertEquals(MetricsText.goldenNames(), listed, "the tables of docs/metrics.md against the golden list");
+    }
+
     @Test
     void theValuesAreTheSourcesAndMoveWithThem() {
         FakeSources s = new FakeSources();
@@ -69,7 +86,7 @@ class DaemonMetricsTest {
 
         String after = scrapes.scrape(r);
         assertEquals(2.0, MetricsText.value(after, "offload_bridge_flows{layer=\"tc-hw\"}"), after);
-        assertEquals(2.0, MetricsText.value(after, "offload_bridge_flows{layer=\"none\"}"), after);
+        assertEquals(2.0, MetricsText.value(after, "offload_bridge_flows{layer=\"slow\"}"), after);
         assertEquals(1.0, MetricsText.value(after, "offload_bridge_flow_failures_total{layer=\"tc-hw\",op=\"install\",reason=\"device-refused\"}"), after);
         assertEquals(1.0, MetricsText.value(after, "offload_bridge_flow_installs_total{layer=\"tc-hw\"}"), after);
         assertEquals(1.0, MetricsText.value(after, "offload_bridge_flow_placements_total{layer=\"dpdk\",reason=\"unsupported-key\"}"), after);
@@ -86,10 +103,10 @@ class DaemonMetricsTest {
         assertEquals(0.5, MetricsText.value(after, "offload_bridge_revalidator_max_revalidator_seconds"), after);
         assertEquals(5.0, MetricsText.value(after, "offload_bridge_revalidator_rounds_total"), after);
         assertEquals(200_000.0, MetricsText.value(after, "offload_bridge_flow_limit_configured"), after);
-        // flows 0 (tc-hw, port 1) and 6 (dpdk... ) — per port: flow id i is on port 1 + i % 3 in layer i % 4
+        // flow i is on port 1 + i % 3, in layer i % 4: p1 has flows 0 (tc-hw, 10 packets dumped) and 3 (none, 1 executed)
         assertEquals(10.0, MetricsText.value(after, "offload_bridge_port_packets_total{layer=\"tc-hw\",port=\"p1\"}"), after);
         assertEquals(1000.0, MetricsText.value(after, "offload_bridge_port_bytes_total{layer=\"tc-hw\",port=\"p1\"}"), after);
-        assertEquals(1.0, MetricsText.value(after, "offload_bridge_port_packets_total{layer=\"none\",port=\"p1\"}"), after);
+        assertEquals(1.0, MetricsText.value(after, "offload_bridge_port_packets_total{layer=\"slow\",port=\"p1\"}"), after);
     }
 
     @Test
