@@ -144,13 +144,20 @@ class LayerTotalsTest {
         }
     }
 
+    /** A table with one flow of {@code inPort}, placed in {@code layer}, whose layer has counted {@code packets} of 100 bytes. */
+    private static UkeyTable oneFlow(int inPort, FlowLayer layer, long packets) {
+        UkeyTable t = new UkeyTable(1);
+        Ukey u = fresh(inPort, 1);
+        t.insert(u);
+        u.placed(in(layer, FlowStats.ZERO), 0, 0, 0);
+        u.dumped(new FlowStats(packets, 100 * packets, 0, 0), layer, 0);
+        return t;
+    }
+
     @Test
     void countersThatGoDownAreALayerStartingAfreshAndCountWhole() {
-        UkeyTable t = new UkeyTable(1);
-        Ukey u = fresh(3, 1);
-        t.insert(u);
-        u.placed(in(FlowLayer.TC_SW, FlowStats.ZERO), 0, 0, 0);
-        u.dumped(new FlowStats(10, 1000, 0, 0), FlowLayer.TC_SW, 0);
+        UkeyTable t = oneFlow(3, FlowLayer.TC_SW, 10);
+        Ukey u = t.get(fresh(3, 1).ufid());
         u.dumped(new FlowStats(4, 400, 0, 0), FlowLayer.TC_HW, 0);
         assertEquals(10, t.totals().packets(3, FlowLayer.TC_SW));
         assertEquals(4, t.totals().packets(3, FlowLayer.TC_HW));
@@ -172,11 +179,7 @@ class LayerTotalsTest {
 
     @Test
     void everyPortIsVisitedInEveryLayer() {
-        UkeyTable t = new UkeyTable(1);
-        Ukey u = fresh(2, 1);
-        t.insert(u);
-        u.placed(in(FlowLayer.DPDK, FlowStats.ZERO), 0, 0, 0);
-        u.dumped(new FlowStats(5, 500, 0, 0), FlowLayer.DPDK, 0);
+        UkeyTable t = oneFlow(2, FlowLayer.DPDK, 5);
         List<String> seen = new ArrayList<>();
         t.totals().forEachPort((port, layer, packets, bytes) -> seen.add(port + " " + layer + " " + packets + " " + bytes));
         assertEquals(List.of("2 tc-hw 0 0", "2 tc-sw 0 0", "2 dpdk 5 500", "2 none 0 0"), seen);
