@@ -103,6 +103,7 @@ public final class Daemon implements AutoCloseable {
     private final FlowLimit flowLimit;
     private final UpcallCounters upcallCounters = new UpcallCounters();
     private final Revalidators revalidators;
+    private final Layers layers;
     private final TcEventAgent tcEvents;
     private final List<UpcallHandler> handlers = new ArrayList<>();
     private final List<AgentRunner> runners = new ArrayList<>();
@@ -166,7 +167,7 @@ public final class Daemon implements AutoCloseable {
             policy = new LivePolicy(dc.hwOffload(), dc.tcPolicy());
             flowLimit = FlowLimit.from(dc);
             FlowTarget software = dpdk != null ? dpdk.flowTarget() : null;
-            Layers layers = new Layers(tcTarget, software);
+            layers = new Layers(tcTarget, software);
             revalidators = new Revalidators(dc, ukeys, pipeline, layers, ports, policy, flowLimit, clock);
             // Subscribed before adoption: a filter deleted while we adopt is still heard of.
             tcEvents = new TcEventAgent(tcTarget, revalidators, ports, missDevices);
@@ -457,6 +458,21 @@ public final class Daemon implements AutoCloseable {
 
     public UpcallCounters.Values upcallCounters() {
         return upcallCounters.snapshot();
+    }
+
+    /** How long the handlers took per upcall. */
+    public org.offloadbridge.upcall.handler.FixedHistogram upcallHandling() {
+        return upcallCounters.handling();
+    }
+
+    /** The layers the handlers and revalidators use, with what was asked of them ({@link Layers#counters()}). */
+    public Layers layers() {
+        return layers;
+    }
+
+    /** The socket slow path's counters, or null when the software datapath is DPDK. */
+    public SocketSlowPath.Counters socketSlowPathCounters() {
+        return socketSlowPath == null ? null : socketSlowPath.counters();
     }
 
     public int adopted() {

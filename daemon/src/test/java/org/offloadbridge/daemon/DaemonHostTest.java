@@ -22,7 +22,7 @@ import org.offloadbridge.upcall.handler.Ukey;
 @Tag("host")
 class DaemonHostTest {
 
-    private static DaemonSettings settings(boolean dpdk) {
+    static DaemonSettings settings(boolean dpdk) {
         DatapathConfig dc = new DatapathConfig().hwOffload(false).handlerThreads(2).revalidatorThreads(1);
         return new DaemonSettings(dc, List.of("p1", "p2"), "priority=0,actions=normal\n", dpdk, List.of(), false, 1, false);
     }
@@ -35,8 +35,8 @@ class DaemonHostTest {
         return out;
     }
 
-    /** A switch namespace with ports p1, p2 and two hosts behind them. */
-    private record Net(Topology t, Topology.Host sw, Topology.Host h1, Topology.Host h2) implements AutoCloseable {
+    /** A switch namespace with ports p1, p2 and two hosts behind them (the metrics host test uses it too). */
+    record Net(Topology t, Topology.Host sw, Topology.Host h1, Topology.Host h2) implements AutoCloseable {
         static Net create(String purpose) {
             Topology t = Topology.create(purpose);
             Topology.Host sw = t.host("sw");
@@ -193,7 +193,7 @@ class DaemonHostTest {
         }
     }
 
-    private static boolean await(long millis, java.util.function.BooleanSupplier cond) throws InterruptedException {
+    static boolean await(long millis, java.util.function.BooleanSupplier cond) throws InterruptedException {
         long end = System.nanoTime() + millis * 1_000_000;
         while (System.nanoTime() < end) {
             if (cond.getAsBoolean()) {

@@ -55,7 +55,7 @@ final class Adoption {
                     continue;
                 }
             }
-            target.delete(f.ufid());
+            r.layers.counters().delete(f.layer(), target.delete(f.ufid()));
             r.counters.adoptionDeleted.increment();
         }
         return adopted;

@@ -20,6 +20,7 @@ import org.offloadbridge.flow.Ufid;
 import org.offloadbridge.upcall.handler.InstallDecision;
 import org.offloadbridge.upcall.handler.InstallDecision.Decision;
 import org.offloadbridge.upcall.handler.InstallDecision.Outcome;
+import org.offloadbridge.upcall.handler.LayerCounters;
 import org.offloadbridge.upcall.handler.LogLimiter;
 import org.offloadbridge.upcall.handler.OffloadPolicy;
 import org.offloadbridge.upcall.handler.Ukey;
@@ -223,7 +224,7 @@ public final class Revalidator implements Agent {
                 continue; // being placed or just moved: judged next round
             }
             // no ukey, or the ukey's flow is in another layer: this copy is stale
-            delete(target, f.ufid());
+            delete(target, f.layer(), f.ufid());
             r.counters.extraDeleted.increment();
         }
     }
@@ -261,7 +262,8 @@ public final class Revalidator implements Agent {
         Attempt here = d.satisfiedBy(layer);
         FlowTarget target = r.layers.of(layer);
         if (here != null && target != null) {
-            FlowResult res = modify(target, new FlowPut(changed, layer.isTc() ? InstallDecision.tcPreference(here) : pref));
+            FlowResult res = modify(target, layer,
+                new FlowPut(changed, layer.isTc() ? InstallDecision.tcPreference(here) : pref));
             if (res.ok()) {
                 u.modifiedInPlace(changed, pref, t.seq(), t.rulesHit(), res.layer(), res.stats(), r.ukeys.generation());
                 u.policyApplied(pol.generation());
@@ -313,10 +315,11 @@ public final class Revalidator implements Agent {
                 inPlace = false;
             } else if (a.isTc() == cur.isTc() && cur != FlowLayer.NONE) {
                 // same target (tc → tc with other flags, or new actions where it is): modify
-                res = modify(target, new FlowPut(m, asked));
+                res = modify(target, cur, new FlowPut(m, asked));
                 inPlace = true;
             } else {
                 res = InstallDecision.put(target, new FlowPut(m, asked));
+                r.layers.counters().put(LayerCounters.asked(a), res);
                 inPlace = false;
             }
             if (res.ok()) {
@@ -327,6 +330,7 @@ public final class Revalidator implements Agent {
                     breakOld(u, cur);
                     u.placed(o, pol.generation(), r.ukeys.generation(), r.clock.millis());
                 }
+                r.layers.counters().placed(o.layer(), o.reason());
                 if (res.layer() != cur) {
                     r.counters.moved.increment();
                 }
@@ -336,7 +340,9 @@ public final class Revalidator implements Agent {
         }
         // no allowed layer takes it: the slow path, and nothing left where it was
         breakOld(u, cur);
-        u.placed(why.slowPath(), pol.generation(), r.ukeys.generation(), r.clock.millis());
+        Outcome slow = why.slowPath();
+        u.placed(slow, pol.generation(), r.ukeys.generation(), r.clock.millis());
+        r.layers.counters().placed(FlowLayer.NONE, slow.reason());
         if (cur != FlowLayer.NONE) {
             r.counters.moved.increment();
         }
@@ -354,7 +360,7 @@ public final class Revalidator implements Agent {
         if (t == null) {
             return;
         }
-        FlowResult res = delete(t, u.ufid());
+        FlowResult res = delete(t, old, u.ufid());
         if (res.ok()) {
             u.deleted(res.stats());
         }
@@ -364,7 +370,7 @@ public final class Revalidator implements Agent {
         u.transition(UkeyState.EVICTING);
         FlowTarget t = r.layers.of(u.layer());
         if (deleteFromLayer && t != null) {
-            FlowResult res = delete(t, u.ufid());
+            FlowResult res = delete(t, u.layer(), u.ufid());
             if (res.ok()) {
                 u.deleted(res.stats());
             }
@@ -373,23 +379,31 @@ public final class Revalidator implements Agent {
         r.ukeys.remove(u);
     }
 
-    private FlowResult delete(FlowTarget t, Ufid ufid) {
+    /** Deletes {@code ufid}'s flow from {@code t}, where it is in {@code layer}; counted in the layers' counters. */
+    private FlowResult delete(FlowTarget t, FlowLayer layer, Ufid ufid) {
+        FlowResult res;
         try {
-            return t.delete(List.of(ufid)).get(0);
+            res = t.delete(List.of(ufid)).get(0);
         } catch (RuntimeException e) {
             r.counters.layerErrors.increment();
             LOG_LIMIT.warn("{}: delete of {} from {} threw: {}", roleName(), ufid, t.name(), e.toString());
-            return FlowResult.failed(ufid, Reason.LAYER_UNAVAILABLE, t.name() + ": " + e, 0, null);
+            res = FlowResult.failed(ufid, Reason.LAYER_UNAVAILABLE, t.name() + ": " + e, 0, null);
         }
+        r.layers.counters().delete(layer, res);
+        return res;
     }
 
-    private FlowResult modify(FlowTarget t, FlowPut p) {
+    /** Modifies a flow that is in {@code layer} of {@code t}; counted in the layers' counters. */
+    private FlowResult modify(FlowTarget t, FlowLayer layer, FlowPut p) {
+        FlowResult res;
         try {
-            return t.modify(List.of(p)).get(0);
+            res = t.modify(List.of(p)).get(0);
         } catch (RuntimeException e) {
             r.counters.layerErrors.increment();
             LOG_LIMIT.warn("{}: modify of {} in {} threw: {}", roleName(), p.ufid(), t.name(), e.toString());
-            return FlowResult.failed(p.ufid(), Reason.LAYER_UNAVAILABLE, t.name() + ": " + e, 0, null);
+            res = FlowResult.failed(p.ufid(), Reason.LAYER_UNAVAILABLE, t.name() + ": " + e, 0, null);
         }
+        r.layers.counters().modify(layer, res);
+        return res;
     }
 }

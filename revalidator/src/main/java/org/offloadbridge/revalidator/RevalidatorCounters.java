@@ -1,8 +1,12 @@
 package org.offloadbridge.revalidator;
 
 import java.util.concurrent.atomic.LongAdder;
+import org.offloadbridge.upcall.handler.FixedHistogram;
 
-/** The revalidators' counters ({@code LongAdder}s); {@link #snapshot()} reads them as one record. */
+/**
+ * The revalidators' counters ({@code LongAdder}s); {@link #snapshot()} reads them as one record,
+ * {@link #roundDurations()} is how long each round took.
+ */
 public final class RevalidatorCounters {
     final LongAdder rounds = new LongAdder();
     final LongAdder dumped = new LongAdder();
@@ -22,6 +26,20 @@ public final class RevalidatorCounters {
     final LongAdder adoptionDeleted = new LongAdder();
     final LongAdder slowPathPlaced = new LongAdder();
     final LongAdder layerErrors = new LongAdder();
+    /**
+     * Rounds, from the leader's dump to the last revalidator done, 1 ms to 10 s. 1 s, 1.3 s and
+     * 2 s are bounds because the flow limit reacts there ({@code FlowLimit}).
+     */
+    final FixedHistogram roundDurations = new FixedHistogram(
+        FixedHistogram.millis(1), FixedHistogram.millis(5), FixedHistogram.millis(10), FixedHistogram.millis(25),
+        FixedHistogram.millis(50), FixedHistogram.millis(100), FixedHistogram.millis(250), FixedHistogram.millis(500),
+        FixedHistogram.millis(1000), FixedHistogram.millis(1300), FixedHistogram.millis(2000), FixedHistogram.millis(5000),
+        FixedHistogram.millis(10_000));
+
+    /** How long rounds took (millisecond resolution: the revalidators' clock). */
+    public FixedHistogram roundDurations() {
+        return roundDurations;
+    }
 
     /**
      * @param rounds             revalidation rounds completed

@@ -103,6 +103,16 @@ public final class Revalidators {
         return counters.snapshot();
     }
 
+    /** How long rounds took. */
+    public org.offloadbridge.upcall.handler.FixedHistogram roundDurations() {
+        return counters.roundDurations();
+    }
+
+    /** The concluded configuration (max-revalidator, max-idle, thread counts). */
+    public DatapathConfig config() {
+        return config;
+    }
+
     /** Which revalidator owns {@code ufid}'s ukey. */
     public int owner(Ufid ufid) {
         return ukeys.shardOf(ufid) % agents.size();
@@ -226,8 +236,10 @@ public final class Revalidators {
     /** A revalidator finished its part of the round; the last one measures it. */
     void finished() {
         if (pending.decrementAndGet() == 0) {
+            long took = clock.millis() - roundStart;
             counters.rounds.increment();
-            flowLimit.afterRound(clock.millis() - roundStart, ukeys.size());
+            counters.roundDurations.record(took * 1_000_000L);
+            flowLimit.afterRound(took, ukeys.size());
         }
     }
 }

@@ -1,5 +1,6 @@
 package org.offloadbridge.systemd;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import org.offloadbridge.daemon.config.ConfigError;
 import org.offloadbridge.daemon.config.ConfigException;
 import org.offloadbridge.daemon.config.ConfigParser;
 import org.offloadbridge.daemon.control.ControlServer;
+import org.offloadbridge.daemon.metrics.DaemonMetrics;
 import org.offloadbridge.daemon.metrics.MetricsServer;
 import org.offloadbridge.daemon.metrics.Scrapes;
 import org.offloadbridge.flow.MonotonicClock;
@@ -118,8 +120,13 @@ public final class OffloadBridgeMain implements Callable<Integer> {
                 control.open();
                 AgentRunner controlRunner = new AgentRunner(new SleepingMillisIdleStrategy(2), t -> LOG.error("control", t), null, control);
                 AgentRunner.startOnThread(controlRunner);
-                MetricsServer metrics = cfg.metrics().listen().isPresent()
-                    ? MetricsServer.start(MetricsServer.newRegistry(), new Scrapes(), cfg.metrics().listen().get()) : null;
+                MetricsServer metrics = null;
+                if (cfg.metrics().listen().isPresent()) {
+                    PrometheusMeterRegistry registry = MetricsServer.newRegistry();
+                    Scrapes scrapes = new Scrapes();
+                    DaemonMetrics.bind(registry, scrapes, d);
+                    metrics = MetricsServer.start(registry, scrapes, cfg.metrics().listen().get());
+                }
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     try {
                         notify.stopping();

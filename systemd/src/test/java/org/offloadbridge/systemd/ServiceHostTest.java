@@ -79,6 +79,8 @@ class ServiceHostTest {
                 String metrics = sw.sh("python3 -c \"import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:"
                     + METRICS_PORT + "/metrics').read().decode())\"");
                 assertTrue(metrics.contains("jvm_memory_used_bytes"), metrics);
+                assertTrue(metrics.contains("offload_bridge_flows{layer=\"slow\"}")
+                    && metrics.contains("offload_bridge_upcalls_received_total"), "the daemon's metrics are bound: " + metrics);
                 Shell.Result bad = Shell.run(60, obctl, "--socket", sock.toString(), "set", "tc-policy=hw");
                 assertEquals(1, bad.exit(), bad.toString());
                 assertTrue(bad.out().contains("tc-policy") || bad.err().contains("tc-policy"), bad.toString());

@@ -61,7 +61,8 @@
  * {@code s} with {@code s % n == i}: only it removes ukeys there, moves them, and writes their
  * layer. Mutable fields of one ukey are guarded by that ukey's own monitor, held for field
  * updates only, never across a call into a layer. The only shared writes on the upcall path are
- * one atomic flow count per new flow and the counters ({@code LongAdder}s).
+ * one atomic flow count per new flow and the counters ({@code LongAdder}s; the table's
+ * {@link org.offloadbridge.upcall.handler.LayerTotals} among them).
  *
  * <h3>Sequence numbers</h3>
  * Every translation records {@code Pipeline.seq()} as it starts; the ukey keeps it. A rule,

@@ -1,6 +1,9 @@
 package org.offloadbridge.daemon.metrics;
 
 import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -12,6 +15,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
@@ -34,9 +38,27 @@ public final class MetricsServer implements AutoCloseable {
         this.gc = gc;
     }
 
-    /** A registry with the JVM's own meters bound, for the daemon's components to bind theirs. */
+    /**
+     * A registry with the JVM's own meters bound, for the daemon's components to bind theirs.
+     *
+     * <p>Two of Micrometer's process meters break Prometheus's naming rules ({@code promtool
+     * check metrics} fails the scrape): {@code process_cpu_time_ns_total} (a unit that is not
+     * the base unit) is replaced by the conventional {@code process_cpu_seconds_total}, and
+     * {@code system_cpu_count} (a gauge ending in {@code _count}) is named {@code system_cpus}.
+     */
     public static PrometheusMeterRegistry newRegistry() {
         PrometheusMeterRegistry r = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        r.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")));
+        r.config().meterFilter(new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                return id.getName().equals("system.cpu.count") ? id.withName("system.cpus") : id;
+            }
+        });
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            FunctionCounter.builder("process.cpu", os, o -> o.getProcessCpuTime() / 1e9).baseUnit("seconds")
+                .description("CPU time the daemon's process used").register(r);
+        }
         new JvmMemoryMetrics().bindTo(r);
         new JvmThreadMetrics().bindTo(r);
         new ClassLoaderMetrics().bindTo(r);

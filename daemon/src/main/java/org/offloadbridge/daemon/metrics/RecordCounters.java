@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Tags;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
@@ -41,11 +42,23 @@ public final class RecordCounters<R extends Record> {
      * @param prefix  e.g. {@code offload_bridge_upcalls} (Prometheus naming: lower snake case)
      * @param type    the record class (its components name the meters)
      * @param gauges  components that go up and down (sizes), registered as gauges
-     * @param help    one line per meter's description, by component name (may miss some)
      * @return the names of the registered meters, as Prometheus will expose them
      */
     public static <R extends Record> List<String> bind(MeterRegistry registry, Scrapes scrapes, String prefix, Class<R> type,
                                                        Supplier<R> source, Set<String> gauges, Tags tags) {
+        return bind(registry, scrapes, prefix, type, source, gauges, tags, Map.of());
+    }
+
+    /**
+     * {@link #bind(MeterRegistry, Scrapes, String, Class, Supplier, Set, Tags)} with a description
+     * (Prometheus's HELP) for each meter.
+     *
+     * @param help one line per meter, by component name; a component without one is described
+     *             by its record and component name ({@code promtool check metrics} wants a HELP)
+     */
+    public static <R extends Record> List<String> bind(MeterRegistry registry, Scrapes scrapes, String prefix, Class<R> type,
+                                                       Supplier<R> source, Set<String> gauges, Tags tags,
+                                                       Map<String, String> help) {
         RecordCounters<R> rc = new RecordCounters<>(source, scrapes);
         List<String> names = new ArrayList<>();
         for (RecordComponent c : type.getRecordComponents()) {
@@ -62,11 +75,15 @@ public final class RecordCounters<R extends Record> {
                     return Double.NaN;
                 }
             };
+            String description = help.getOrDefault(c.getName(), type.getSimpleName() + "." + c.getName());
             if (gauges.contains(c.getName())) {
-                Gauge.builder(name, rc, read).tags(tags).strongReference(true).register(registry);
+                Gauge.builder(name, rc, read).tags(tags).description(description).strongReference(true).register(registry);
                 names.add(name);
             } else {
-                FunctionCounter.builder(name, rc, read).tags(tags).register(registry);
+                // A FunctionCounter holds its object weakly and would freeze at its last value once
+                // rc is collected: the function (held strongly) keeps rc alive with the meter.
+                FunctionCounter.builder(name, rc, x -> read.applyAsDouble(rc)).tags(tags).description(description)
+                    .register(registry);
                 names.add(name + "_total");
             }
         }

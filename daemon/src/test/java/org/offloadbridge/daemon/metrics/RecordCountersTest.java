@@ -41,6 +41,24 @@ class RecordCountersTest {
         assertEquals(2, snapshots.get(), "the next scrape, the next snapshot");
     }
 
+    /** Micrometer holds a function counter's object weakly: the binding must not freeze after a GC. */
+    @Test
+    void countersKeepMovingAfterGarbageCollection() {
+        PrometheusMeterRegistry r = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Scrapes scrapes = new Scrapes();
+        AtomicInteger n = new AtomicInteger();
+        RecordCounters.bind(r, scrapes, "offload_bridge_test", Sample.class, () -> new Sample(n.get(), 0, 0, "x"), Set.of(),
+            Tags.empty());
+        n.set(1);
+        assertTrue(scrapes.scrape(r).contains("offload_bridge_test_upcalls_queued_total 1.0"));
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        n.set(2);
+        String text = scrapes.scrape(r);
+        assertTrue(text.contains("offload_bridge_test_upcalls_queued_total 2.0"), text);
+    }
+
     @Test
     void snakeCase() {
         assertEquals("upcalls_queued", RecordCounters.snake("upcallsQueued"));

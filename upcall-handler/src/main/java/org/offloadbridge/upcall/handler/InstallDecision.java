@@ -202,6 +202,7 @@ public final class InstallDecision {
                 r = FlowResult.refused(m.ufid(), Reason.LAYER_UNAVAILABLE, a.isTc() ? "tc" : "dpdk");
             } else {
                 r = put(t, new FlowPut(m, a.isTc() ? tcPreference(a) : pref));
+                layers.counters().put(LayerCounters.asked(a), r);
             }
             if (r.ok()) {
                 return why.landed(a, r);

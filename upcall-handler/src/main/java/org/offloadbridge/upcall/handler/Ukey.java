@@ -22,9 +22,14 @@ import org.offloadbridge.upcall.pipeline.Rule;
  * <p>Counters: {@link #stats()} is the flow's whole life — the current incarnation's counters
  * as its layer reports them ({@code raw}) plus what earlier incarnations carried ({@code base}:
  * a move between layers, a flow deleted behind our back and put back). They never go backwards.
+ *
+ * <p>While in the table, a ukey reports every change of its layer and every growth of its
+ * counters to the table's {@link LayerTotals} (under its monitor, as part of the same update),
+ * so the table's flows by layer and traffic by port stay exact without anyone walking it.
  */
 public final class Ukey {
     private final Ufid ufid;
+    private final int inPort;
     private final long created;
     private volatile UkeyState state = UkeyState.CREATED;
 
@@ -43,9 +48,12 @@ public final class Ukey {
     private long lastActivity;
     private long policyGeneration;
     private long placedGeneration;
+    /** The table's totals while this ukey is in the table, else null. */
+    private LayerTotals totals;
 
     public Ukey(Megaflow megaflow, OffloadPreference preference, long seq, List<Rule> rulesHit, long now) {
         this.ufid = megaflow.ufid();
+        this.inPort = megaflow.key().inPort();
         this.megaflow = megaflow;
         this.preference = preference;
         this.seq = seq;
@@ -100,7 +108,7 @@ public final class Ukey {
             base = raw.plus(base);
             raw = o.stats();
         }
-        layer = o.layer();
+        layer(o.layer());
         why(o);
         policyGeneration = policyGen;
         placedGeneration = dumpGen;
@@ -120,11 +128,11 @@ public final class Ukey {
      * continue, so nothing is carried; {@code o.stats()} are the kept counters.
      */
     public synchronized void placedInPlace(InstallDecision.Outcome o, long policyGen, long dumpGen) {
-        layer = o.layer();
-        why(o);
         if (o.stats().packets() >= raw.packets()) {
-            raw = o.stats();
+            grew(layer, o.stats());
         }
+        layer(o.layer());
+        why(o);
         policyGeneration = policyGen;
         placedGeneration = dumpGen;
     }
@@ -139,10 +147,10 @@ public final class Ukey {
         preference = pref;
         seq = newSeq;
         rulesHit = rules;
-        layer = newLayer;
         if (kept != null && kept.packets() >= raw.packets()) {
-            raw = kept;
+            grew(layer, kept);
         }
+        layer(newLayer);
         placedGeneration = dumpGen;
     }
 
@@ -173,9 +181,9 @@ public final class Ukey {
         if (s.packets() != raw.packets() || s.bytes() != raw.bytes()) {
             lastActivity = now;
         }
-        raw = s;
+        grew(dumpedLayer, s);
         if (dumpedLayer.isTc() && layer.isTc()) {
-            layer = dumpedLayer;
+            layer(dumpedLayer);
         }
     }
 
@@ -183,13 +191,13 @@ public final class Ukey {
     public synchronized void lost() {
         base = raw.plus(base);
         raw = FlowStats.ZERO;
-        layer = FlowLayer.NONE;
+        layer(FlowLayer.NONE);
     }
 
     /** Final counters of the flow's delete. */
     public synchronized void deleted(FlowStats finalRaw) {
         if (finalRaw != null && finalRaw.packets() >= raw.packets()) {
-            raw = finalRaw;
+            grew(layer, finalRaw);
         }
     }
 
@@ -202,18 +210,67 @@ public final class Ukey {
             return false;
         }
         raw = new FlowStats(raw.packets() + 1, raw.bytes() + bytes, now, raw.tcpFlags());
+        if (totals != null) {
+            totals.traffic(inPort, FlowLayer.NONE, 1, bytes);
+        }
         lastActivity = now;
         return true;
     }
 
     /** A ukey adopted from a layer at start: placed, with the layer's counters. */
     public synchronized void adopted(FlowLayer inLayer, FlowStats stats, long dumpGen) {
-        layer = inLayer;
+        layer(inLayer);
         raw = stats;
         reason = Reason.NONE;
         reasonText = "adopted";
         placedGeneration = dumpGen;
         policyGeneration = 0;
+    }
+
+    /** The datapath port the flow matches (its megaflow's in_port). */
+    public int inPort() {
+        return inPort;
+    }
+
+    /** Into the table ({@link UkeyTable#insert}): from now on its layer and traffic count in {@code t}. */
+    synchronized void joined(LayerTotals t) {
+        totals = t;
+        t.added(layer);
+    }
+
+    /** Out of the table ({@link UkeyTable#remove}): it no longer counts. */
+    synchronized void left() {
+        if (totals != null) {
+            totals.removed(layer);
+            totals = null;
+        }
+    }
+
+    private void layer(FlowLayer next) {
+        if (next != layer) {
+            if (totals != null) {
+                totals.moved(layer, next);
+            }
+            layer = next;
+        }
+    }
+
+    /**
+     * The current incarnation's counters are now {@code now}: what they grew by is traffic of
+     * {@code in}. Counters that went down mean the layer started the flow afresh (it was
+     * re-created there): all of {@code now} is new.
+     */
+    private void grew(FlowLayer in, FlowStats now) {
+        long packets = now.packets() - raw.packets();
+        long bytes = now.bytes() - raw.bytes();
+        if (packets < 0 || bytes < 0) {
+            packets = now.packets();
+            bytes = now.bytes();
+        }
+        raw = now;
+        if (totals != null && (packets != 0 || bytes != 0)) {
+            totals.traffic(inPort, in, packets, bytes);
+        }
     }
 
     @Override

@@ -11,12 +11,16 @@ import org.offloadbridge.flow.Ufid;
  * Handlers insert and look up anywhere; revalidator {@code i} of {@code n} owns the shards
  * {@code s % n == i} and is the only thread that removes from them (see the essay in
  * {@link org.offloadbridge.upcall}). There is no table-wide lock.
+ *
+ * <p>{@link #totals()} adds up, as ukeys come, change and go, how many flows each layer holds
+ * and what each port's flows carried: the answers metrics need without a walk of the table.
  */
 public final class UkeyTable {
     private final ConcurrentHashMap<Ufid, Ukey>[] shards;
     private final int mask;
     private final AtomicInteger size = new AtomicInteger();
     private final AtomicLong dumpGeneration = new AtomicLong(1);
+    private final LayerTotals totals = new LayerTotals();
 
     /** @param shards a power of two (OVS uses 512 umaps; 64 is plenty for our thread counts) */
     @SuppressWarnings("unchecked")
@@ -57,6 +61,7 @@ public final class UkeyTable {
             return other;
         }
         size.incrementAndGet();
+        u.joined(totals);
         u.transition(UkeyState.VISIBLE);
         return null;
     }
@@ -65,6 +70,7 @@ public final class UkeyTable {
     public void remove(Ukey u) {
         if (shards[shardOf(u.ufid())].remove(u.ufid(), u)) {
             size.decrementAndGet();
+            u.left();
         }
         u.transition(UkeyState.DELETED);
     }
@@ -77,6 +83,11 @@ public final class UkeyTable {
     /** Number of ukeys (OVS's n_flows for the flow limit). */
     public int size() {
         return size.get();
+    }
+
+    /** Flows by layer and traffic by port, kept as the ukeys change (O(1) to read; see {@link LayerTotals}). */
+    public LayerTotals totals() {
+        return totals;
     }
 
     /** The current dump generation (stamped on a ukey after each placement). */
