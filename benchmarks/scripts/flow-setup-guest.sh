@@ -135,9 +135,16 @@ kernel_drops() {
 # handlers, revalidators, the slow-path reader, tc event listener, GC, JIT did the work.
 thread_cpu() {
   echo "---- CPU per thread of pid $1 (ticks of $(getconf CLK_TCK)/s: user+system, name)"
+  # a thread may end between the glob and the read: nothing here may fail the run
   for t in /proc/"$1"/task/*; do
-    awk '{ sub(/^[0-9]+ \(/, ""); n = $0; sub(/\).*/, "", n); sub(/^.*\) /, ""); print $12 + $13, n }' "$t/stat" 2>/dev/null
-  done | sort -rn | head -20
+    awk '{ sub(/^[0-9]+ \(/, ""); n = $0; sub(/\).*/, "", n); sub(/^.*\) /, ""); print $12 + $13, n }' "$t/stat" 2>/dev/null || true
+  done | sort -rn | head -20 || true
+}
+
+# One of the flow filters as tc shows it: what the megaflow matched on.
+sample_filter() {
+  echo "---- one flower filter on p1 (tc -s filter show, first 25 lines)"
+  ip netns exec sw tc -s filter show dev p1 ingress | head -25 || true
 }
 
 count_p1() { "$FLOWGEN" --count-netns sw --count-dev p1 2>/dev/null || echo "?"; }
@@ -210,14 +217,15 @@ EOF
   measure "$n" "$log"
   { echo "---- upcall/show"; obctl "$dir/obctl.sock" upcall/show || true
     echo "---- dpif/show"; obctl "$dir/obctl.sock" dpif/show || true; } >> "$log" 2>&1
-  kernel_drops > "$dir/drops.txt" 2>&1
+  kernel_drops > "$dir/drops.txt" 2>&1 || true
   cat "$dir/drops.txt" >> "$log"
-  thread_cpu $pid >> "$log" 2>&1
+  thread_cpu $pid >> "$log" 2>&1 || true
   # upcalls lost: frames the miss device's packet socket dropped (its receive buffer was full)
-  lost=$(awk '$5 ~ /:obd/ && match($0, /,d[0-9]+\)/) { s += substr($0, RSTART + 2, RLENGTH - 3) } END { print s + 0 }' "$dir/drops.txt")
-  flimit=$(sed -n 's/^flows: .*(limit \([0-9]*\)).*/\1/p' "$log" | tail -1)
+  lost=$(awk '$5 ~ /:obd/ && match($0, /,d[0-9]+\)/) { s += substr($0, RSTART + 2, RLENGTH - 3) } END { print s + 0 }' "$dir/drops.txt" || echo "?")
+  flimit=$(sed -n 's/^flows: .*(limit \([0-9]*\)).*/\1/p' "$log" | tail -1 || true)
+  sample_filter >> "$log" 2>&1 || true
   echo "flower filters on p1 before SIGTERM: $(count_p1)" >> "$log"
-  kill -TERM $pid
+  kill -TERM $pid 2>/dev/null || true
   local w=0
   while kill -0 $pid 2>/dev/null && [ $w -lt 600 ]; do sleep 0.1; w=$((w + 1)); done
   kill -0 $pid 2>/dev/null && { say "ours still running 60 s after SIGTERM; SIGKILL"; kill -9 $pid; }
@@ -261,11 +269,12 @@ run_ovs() {
     echo "---- dpctl/show"; "${appctl[@]}" dpctl/show || true
     echo "---- coverage (upcall, flow limit, offload)"; "${appctl[@]}" coverage/show | grep -Ei 'upcall|flow_limit|offload|tc_|netlink_overflow|dpif_flow|revalid|handler' || true
     echo "---- ovs-ofctl dump-flows"; ovs-ofctl dump-flows br0 || true; } >> "$log" 2>&1
-  kernel_drops >> "$log" 2>&1
-  thread_cpu "$(cat "$dir/run/ovs-vswitchd.pid")" >> "$log" 2>&1
+  kernel_drops >> "$log" 2>&1 || true
+  thread_cpu "$(cat "$dir/run/ovs-vswitchd.pid")" >> "$log" 2>&1 || true
   # upcalls lost: the kernel datapath could not queue them to ovs-vswitchd (dpctl/show "lost")
-  lost=$(sed -n 's/.*lookups: .* lost:\([0-9]*\).*/\1/p' "$log" | tail -1)
-  flimit=$(sed -n 's/.*flows *: .*(limit \([0-9]*\)).*/\1/p' "$log" | tail -1)
+  sample_filter >> "$log" 2>&1 || true
+  lost=$(sed -n 's/.*lookups: .* lost:\([0-9]*\).*/\1/p' "$log" | tail -1 || true)
+  flimit=$(sed -n 's/.*flows *: .*(limit \([0-9]*\)).*/\1/p' "$log" | tail -1 || true)
   "${appctl[@]}" exit >/dev/null 2>&1 || true
   ovs-appctl -t "$dir/run/ovsdb-server.ctl" exit >/dev/null 2>&1 || true
   for _ in $(seq 100); do
@@ -288,7 +297,8 @@ for rep in $(seq "$REPS"); do
       teardown
       topology
       say "rep $rep: $sys, $n flows"
-      "run_$sys" "$n" "$rep" "$log"
+      # a failure inside one run (errexit does not apply in here) must not lose the others
+      "run_$sys" "$n" "$rep" "$log" || say "rep $rep: $sys, $n flows: the run failed (exit $?), see $log"
       teardown
     done
   done

@@ -53,8 +53,9 @@ class DaemonVmTest {
         return new DaemonSettings(dc, List.of("p1", "p2"), rules, false, List.of(), false, 1, false);
     }
 
+    /** max-idle 60 s: under TCG on a busy host a test can outlast 10 s between a flow's packets. */
     static DaemonSettings settings(String rules) {
-        return settings(rules, 10_000);
+        return settings(rules, 60_000);
     }
 
     /** A rule that drops, one tc can't take (flower has no ipv6_label key), and NORMAL: what the system tests run. */
