@@ -48,7 +48,7 @@ public final class ObctlMain implements Callable<Integer> {
     static final class KnownCommands implements Iterable<String> {
         @Override
         public java.util.Iterator<String> iterator() {
-            return List.of("list-commands").iterator();
+            return CommandCatalog.names().iterator();
         }
     }
 
