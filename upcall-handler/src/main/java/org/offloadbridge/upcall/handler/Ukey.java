@@ -22,6 +22,12 @@ import org.offloadbridge.upcall.pipeline.Rule;
  * <p>Counters: {@link #stats()} is the flow's whole life — the current incarnation's counters
  * as its layer reports them ({@code raw}) plus what earlier incarnations carried ({@code base}:
  * a move between layers, a flow deleted behind our back and put back). They never go backwards.
+ *
+ * <p>Rule counters: {@link #pushStatsToRules()} adds what the counters grew since the last push to
+ * every rule the flow's translation hit (OVS's revalidator pushing stats through its xlate
+ * cache), so {@code dump-rules} shows per-rule {@code n_packets}/{@code n_bytes}. A change of the
+ * rules hit (a re-translation) pushes first, so packets counted under the old translation go to
+ * the old rules. An adopted flow's counters from before the restart are not pushed.
  */
 public final class Ukey {
     private final Ufid ufid;
@@ -40,6 +46,8 @@ public final class Ukey {
     private String kernelText;
     private FlowStats raw = FlowStats.ZERO;
     private FlowStats base = FlowStats.ZERO;
+    private long pushedPackets;
+    private long pushedBytes;
     private long lastActivity;
     private long policyGeneration;
     private long placedGeneration;
@@ -135,6 +143,7 @@ public final class Ukey {
      */
     public synchronized void modifiedInPlace(Megaflow m, OffloadPreference pref, long newSeq, List<Rule> rules,
                                              FlowLayer newLayer, FlowStats kept, long dumpGen) {
+        pushStatsToRules();
         megaflow = m;
         preference = pref;
         seq = newSeq;
@@ -146,14 +155,35 @@ public final class Ukey {
         placedGeneration = dumpGen;
     }
 
+    /**
+     * Adds the counters' growth since the last push to each rule hit (no allocation, no lock
+     * but this ukey's); the owning revalidator calls it every round and at eviction.
+     */
+    public synchronized void pushStatsToRules() {
+        long p = raw.packets() + base.packets();
+        long b = raw.bytes() + base.bytes();
+        long dp = p - pushedPackets;
+        long db = b - pushedBytes;
+        if (dp > 0 || db > 0) {
+            List<Rule> rules = rulesHit;
+            for (int i = 0; i < rules.size(); i++) {
+                rules.get(i).count(Math.max(0, dp), Math.max(0, db));
+            }
+        }
+        pushedPackets = p;
+        pushedBytes = b;
+    }
+
     /** A re-translation that changed nothing: the flow is current at {@code newSeq}. */
     public synchronized void current(long newSeq, List<Rule> rules) {
+        pushStatsToRules();
         seq = newSeq;
         rulesHit = rules;
     }
 
     /** The new megaflow (and preference, seq) a placement is about to install. */
     public synchronized void retranslated(Megaflow m, OffloadPreference pref, long newSeq, List<Rule> rules) {
+        pushStatsToRules();
         megaflow = m;
         preference = pref;
         seq = newSeq;
@@ -210,6 +240,8 @@ public final class Ukey {
     public synchronized void adopted(FlowLayer inLayer, FlowStats stats, long dumpGen) {
         layer = inLayer;
         raw = stats;
+        pushedPackets = raw.packets() + base.packets(); // counted before the restart: not this run's rules'
+        pushedBytes = raw.bytes() + base.bytes();
         reason = Reason.NONE;
         reasonText = "adopted";
         placedGeneration = dumpGen;
