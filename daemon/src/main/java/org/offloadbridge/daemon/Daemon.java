@@ -78,11 +78,17 @@ import org.slf4j.LoggerFactory;
  * the pipeline's port table (so every flow is re-translated and those through the port go), off
  * the software datapath, its filters and miss device removed. A named port that comes back is
  * attached again.
+ *
+ * <h2>Changes while running</h2>
+ * A reload ({@link Reloader}) changes what the configuration names: {@link #attachNamed} and
+ * {@link #detachNamed} for {@code [[port]] name}, {@link #addEswitch} and {@link #removeEswitch}
+ * for {@code [[port]] eswitch}, and the live settings ({@link #setPolicy}, {@link #setMaxIdleMillis},
+ * {@link #setMaxRevalidatorMillis}, {@link #setFlowLimit}, {@link #setStopRemovesFlows}, the
+ * pipeline's rules and offload default). Hotplug follows the sets as they are now.
  */
-public final class Daemon implements AutoCloseable {
+public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
 
-    private final DaemonSettings settings;
     private final MonotonicClock clock;
     private final NetlinkConnection route;
     private final MissDevices missDevices;
@@ -92,7 +98,14 @@ public final class Daemon implements AutoCloseable {
     private final DpdkDatapath dpdk;
     private final Map<Integer, PacketSocket> socketsByDpPort = new ConcurrentHashMap<>();
     private final Switchdev switchdev;
-    private final Set<DevlinkHandle> eswitches;
+    /** The configured e-switches, as a reload leaves them (read by hotplug). */
+    private final Set<DevlinkHandle> eswitches = new java.util.concurrent.ConcurrentSkipListSet<>();
+    /** The configured port names, as a reload leaves them (read by hotplug). */
+    private final Set<String> named = ConcurrentHashMap.newKeySet();
+    /** The configured OpenFlow numbers of named ports, as a reload leaves them. */
+    private final Map<String, Integer> ofPorts = new ConcurrentHashMap<>();
+    private volatile boolean stopRemovesFlows;
+    private final List<SocketExecutor> executors = new java.util.concurrent.CopyOnWriteArrayList<>();
     private HotplugAgent hotplug;
     private boolean threadsStarted;
     /** DPDK vdev names are process-wide and outlive a port's removal: each attach gets a fresh one. */
@@ -112,12 +125,13 @@ public final class Daemon implements AutoCloseable {
     private SocketSlowPath socketSlowPath;
 
     private Daemon(DaemonSettings s, MonotonicClock clock) throws RuleSyntaxException {
-        this.settings = s;
         this.clock = clock;
         DatapathConfig dc = s.datapath();
+        named.addAll(s.ports());
+        ofPorts.putAll(s.ofPorts());
+        stopRemovesFlows = s.stopRemovesFlows();
         route = NetlinkConnection.open(NetlinkProtocol.ROUTE);
         try {
-            eswitches = new java.util.TreeSet<>();
             for (String h : s.eswitches()) {
                 eswitches.add(DevlinkHandle.parse(h));
             }
@@ -161,6 +175,7 @@ public final class Daemon implements AutoCloseable {
             LOG.info("software datapath: {} ({})", mode, why);
 
             pipeline = new Pipeline(ports.portTable(), clock, 300_000, 0);
+            pipeline.setOffloadDefault(s.offloadDefault());
             pipeline.loadRulesFile(s.rules());
 
             ukeys = new UkeyTable(Integer.highestOneBit(Math.max(16, dc.revalidatorThreads() * 4)) * 2);
@@ -203,6 +218,7 @@ public final class Daemon implements AutoCloseable {
                 socketSlowPath = new SocketSlowPath(byIndex, dpPorts, queue);
                 for (int i = 0; i < n; i++) {
                     SocketExecutor ex = new SocketExecutor(socketsByDpPort::get);
+                    executors.add(ex);
                     handlers.add(new UpcallHandler(i, queue, pipeline, ukeys, layers, ports, ex::execute, policy, flowLimit,
                         upcallCounters, clock));
                 }
@@ -306,8 +322,8 @@ public final class Daemon implements AutoCloseable {
     private PortRegistry.Entry addEntry(String name, String eswitch) {
         MissDevices.MissDevice m = missDevices.attach(name);
         int dp = ports.nextDpPort();
-        Integer of = settings.ofPorts().get(name);
-        int ofPort = of != null ? of : ports.nextOfPort(settings.ofPorts().values());
+        Integer of = ofPorts.get(name);
+        int ofPort = of != null ? of : ports.nextOfPort(ofPorts.values());
         PortRegistry.Entry e = ports.add(new PortRegistry.Entry(name, dp, ofPort, m.portIfindex(), eswitch, m));
         LOG.info("port {} attached: OpenFlow port {}, datapath port {}, e-switch {}, miss device {}", name, ofPort, dp,
             eswitch == null ? "none" : eswitch, m.datapathSide());
@@ -321,7 +337,7 @@ public final class Daemon implements AutoCloseable {
 
     /** Is {@code p} a port the configuration asks for: named, or on a configured e-switch? */
     private boolean wanted(SwitchdevModel.Snapshot sw, Port p) {
-        if (settings.ports().contains(p.name())) {
+        if (named.contains(p.name())) {
             return true;
         }
         if (eswitches.isEmpty() || !(p.role().isRepresentor() || p.role() == org.offloadbridge.switchdev.PortRole.UPLINK)) {
@@ -418,36 +434,232 @@ public final class Daemon implements AutoCloseable {
         return true;
     }
 
+    /**
+     * A reload named port {@code name} (with OpenFlow number {@code ofPort}, or null for the
+     * lowest free one): it becomes wanted and is attached now. Throws, naming the cause, when
+     * it cannot be (no such device); it is then not wanted either.
+     */
+    @Override
+    public synchronized void attachNamed(String name, Integer ofPort) {
+        named.add(name);
+        if (ofPort != null) {
+            ofPorts.put(name, ofPort);
+        }
+        try {
+            SwitchdevModel.Snapshot sw = switchdevSnapshot();
+            attach(name, eswitchOf(sw, sw.port(name)));
+        } catch (RuntimeException e) {
+            named.remove(name);
+            ofPorts.remove(name);
+            throw e;
+        }
+    }
+
+    /**
+     * A reload dropped port {@code name}: it is no longer wanted and is detached, unless it is
+     * also a port of a configured e-switch. Returns whether it was detached.
+     */
+    @Override
+    public synchronized boolean detachNamed(String name) {
+        named.remove(name);
+        ofPorts.remove(name);
+        SwitchdevModel.Snapshot sw = switchdevSnapshot();
+        Port p = sw.port(name);
+        if (p != null && wanted(sw, p)) {
+            return false;
+        }
+        return detach(name);
+    }
+
+    /** Sets the configured OpenFlow numbers of named ports (a reload, before its attaches). */
+    @Override
+    public synchronized void setOfPorts(Map<String, Integer> configured) {
+        ofPorts.clear();
+        ofPorts.putAll(configured);
+    }
+
+    /**
+     * A reload added {@code [[port]] eswitch = HANDLE}: its uplinks and representors are
+     * attached now and followed through hotplug. Returns the names attached.
+     *
+     * @throws IllegalStateException when there is no switchdev discovery here or no such e-switch
+     */
+    @Override
+    public synchronized List<String> addEswitch(String handle) {
+        DevlinkHandle h = DevlinkHandle.parse(handle);
+        if (switchdev == null) {
+            throw new IllegalStateException("switchdev discovery is unavailable here (see the start log): e-switch ports need a restart");
+        }
+        Eswitch e = eswitch(switchdevSnapshot(), h);
+        if (e == null) {
+            throw new IllegalArgumentException("eswitch " + h + ": no e-switch with that devlink handle here"
+                + " (switchdev show lists them; is the NIC in switchdev mode?)");
+        }
+        eswitches.add(h);
+        List<String> attached = new ArrayList<>();
+        for (Port p : switchPorts(e)) {
+            if (ports.snapshot().byName().get(p.name()) == null) {
+                attach(p.name(), eswitchName(e));
+                attached.add(p.name());
+            }
+        }
+        return attached;
+    }
+
+    /** A reload dropped {@code [[port]] eswitch = HANDLE}: its ports that are not named are detached. */
+    @Override
+    public synchronized List<String> removeEswitch(String handle) {
+        DevlinkHandle h = DevlinkHandle.parse(handle);
+        eswitches.remove(h);
+        List<String> detached = new ArrayList<>();
+        if (switchdev == null) {
+            return detached;
+        }
+        Eswitch e = eswitch(switchdevSnapshot(), h);
+        if (e != null) {
+            for (Port p : switchPorts(e)) {
+                if (!named.contains(p.name()) && detach(p.name())) {
+                    detached.add(p.name());
+                }
+            }
+        }
+        return detached;
+    }
+
+    /** The switchdev model as hotplug keeps it, or a fresh discovery before hotplug runs. */
+    private SwitchdevModel.Snapshot switchdevSnapshot() {
+        if (switchdev == null) {
+            return SwitchdevModel.Snapshot.EMPTY;
+        }
+        return hotplug != null ? switchdev.model().snapshot() : switchdev.discover();
+    }
+
+    /** {@code max-idle} while running. */
+    @Override
+    public void setMaxIdleMillis(long ms) {
+        revalidators.setMaxIdleMillis(ms);
+    }
+
+    /** {@code max-revalidator} while running. */
+    @Override
+    public void setMaxRevalidatorMillis(long ms) {
+        revalidators.setMaxRevalidatorMillis(ms);
+    }
+
+    /** {@code flow-limit} while running (see {@link FlowLimit#setConfigured}). */
+    @Override
+    public void setFlowLimit(int limit) {
+        flowLimit.setConfigured(limit);
+    }
+
+    /** {@code stop-removes-flows} while running: what the next clean stop does. */
+    @Override
+    public void setStopRemovesFlows(boolean remove) {
+        stopRemovesFlows = remove;
+    }
+
+    /** The root log level ({@code log-level} on reload). */
+    @Override
+    public void setLogLevel(org.offloadbridge.daemon.config.Config.LogLevel level) {
+        org.offloadbridge.daemon.logging.LogLevels.setRoot(level.text());
+    }
+
+    /** {@code offload-default}: rules parsed from now on (the reload's rules among them). */
+    @Override
+    public void setOffloadDefault(org.offloadbridge.flow.OffloadPreference p) {
+        pipeline.setOffloadDefault(p);
+    }
+
+    /** The pipeline's ports, as rules name them. */
+    @Override
+    public org.offloadbridge.upcall.pipeline.PortTable portTable() {
+        return pipeline.ports();
+    }
+
+    /** Replaces every rule with {@code text}'s at once (a reload), unchanged rules keeping their counters. */
+    @Override
+    public List<org.offloadbridge.upcall.pipeline.Rule> replaceRules(String text) throws RuleSyntaxException {
+        return pipeline.replaceRules(pipeline.parser().parseFile(text));
+    }
+
+    public boolean stopRemovesFlows() {
+        return stopRemovesFlows;
+    }
+
     private void run(Agent a, IdleStrategy idle) {
         AgentRunner r = new AgentRunner(idle, t -> LOG.error("{} failed", a.roleName(), t), null, a);
         runners.add(r);
         AgentRunner.startOnThread(r);
     }
 
+    @Override
     public MonotonicClock clock() {
         return clock;
     }
 
+    /**
+     * Every counters record of the daemon's parts, by the prefix coverage/show and the metrics
+     * give its counters, in a stable order; parts that do not run here (DPDK off, no
+     * switchdev) are left out.
+     */
+    @Override
+    public Map<String, java.util.function.Supplier<? extends Record>> counterRecords() {
+        Map<String, java.util.function.Supplier<? extends Record>> m = new java.util.LinkedHashMap<>();
+        m.put("upcall", this::upcallCounters);
+        m.put("revalidator", revalidators::counters);
+        m.put("tc", tcTarget::counters);
+        m.put("tc_events", tcEvents::counters);
+        if (dpdk != null) {
+            m.put("dpdk", dpdk::counters);
+        }
+        if (socketSlowPath != null) {
+            m.put("slowpath", socketSlowPath::counters);
+            m.put("slowpath_exec", () -> {
+                long[] sum = new long[5];
+                for (SocketExecutor e : executors) {
+                    SocketExecutor.Counters c = e.counters();
+                    sum[0] += c.sent();
+                    sum[1] += c.noSuchPort();
+                    sum[2] += c.sendDropped();
+                    sum[3] += c.editFailures();
+                    sum[4] += c.unsupported();
+                }
+                return new SocketExecutor.Counters(sum[0], sum[1], sum[2], sum[3], sum[4]);
+            });
+        }
+        if (hotplug != null) {
+            m.put("hotplug", hotplug::counters);
+        }
+        m.put("netlink_route", route::counters);
+        return m;
+    }
+
+    @Override
     public FlowLimit flowLimit() {
         return flowLimit;
     }
 
+    @Override
     public LivePolicy policy() {
         return policy;
     }
 
+    @Override
     public String mode() {
         return mode;
     }
 
+    @Override
     public PortRegistry ports() {
         return ports;
     }
 
+    @Override
     public Pipeline pipeline() {
         return pipeline;
     }
 
+    @Override
     public UkeyTable ukeys() {
         return ukeys;
     }
@@ -456,6 +668,7 @@ public final class Daemon implements AutoCloseable {
         return revalidators;
     }
 
+    @Override
     public UpcallCounters.Values upcallCounters() {
         return upcallCounters.snapshot();
     }
@@ -493,6 +706,7 @@ public final class Daemon implements AutoCloseable {
     }
 
     /** hw-offload / tc-policy at runtime: flows move make-before-break (revalidators do it). */
+    @Override
     public void setPolicy(boolean hwOffload, TcPolicy tcPolicy) {
         revalidators.repolicy(hwOffload, tcPolicy);
         LOG.info("policy: hw-offload={} tc-policy={}", hwOffload, tcPolicy.ovsName());
@@ -507,7 +721,7 @@ public final class Daemon implements AutoCloseable {
         for (AgentRunner r : runners) {
             r.close();
         }
-        if (settings.stopRemovesFlows() && tcTarget != null) {
+        if (stopRemovesFlows && tcTarget != null) {
             int n = tcTarget.flush();
             LOG.info("removed {} tc flows on stop", n);
         }

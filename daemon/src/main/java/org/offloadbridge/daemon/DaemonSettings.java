@@ -2,6 +2,7 @@ package org.offloadbridge.daemon;
 
 import java.util.List;
 import java.util.Map;
+import org.offloadbridge.flow.OffloadPreference;
 import org.offloadbridge.upcall.DatapathConfig;
 
 /**
@@ -20,10 +21,19 @@ import org.offloadbridge.upcall.DatapathConfig;
  * @param hugepages        give EAL hugepages
  * @param pmdThreads       PMD threads of the DPDK datapath
  * @param stopRemovesFlows a clean stop deletes our tc flows (default false: a restart is hitless)
+ * @param offloadDefault   the offload preference of a rule without {@code offload=} (config {@code offload-default})
  */
 public record DaemonSettings(DatapathConfig datapath, List<String> ports, Map<String, Integer> ofPorts, List<String> eswitches,
                              String rules, boolean dpdk, List<String> ealArgs, boolean hugepages, int pmdThreads,
-                             boolean stopRemovesFlows) {
+                             boolean stopRemovesFlows, OffloadPreference offloadDefault) {
+    /** Rules without {@code offload=} are {@code preferred}. */
+    public DaemonSettings(DatapathConfig datapath, List<String> ports, Map<String, Integer> ofPorts, List<String> eswitches,
+                          String rules, boolean dpdk, List<String> ealArgs, boolean hugepages, int pmdThreads,
+                          boolean stopRemovesFlows) {
+        this(datapath, ports, ofPorts, eswitches, rules, dpdk, ealArgs, hugepages, pmdThreads, stopRemovesFlows,
+            OffloadPreference.PREFERRED);
+    }
+
     /** Ports by name only. */
     public DaemonSettings(DatapathConfig datapath, List<String> ports, String rules, boolean dpdk, List<String> ealArgs,
                           boolean hugepages, int pmdThreads, boolean stopRemovesFlows) {
@@ -45,6 +55,7 @@ public record DaemonSettings(DatapathConfig datapath, List<String> ports, Map<St
         }
         ealArgs = List.copyOf(ealArgs);
         rules = rules == null ? "" : rules;
+        offloadDefault = offloadDefault == null ? OffloadPreference.PREFERRED : offloadDefault;
         if (pmdThreads < 1) {
             throw new IllegalArgumentException("pmd threads must be at least 1, not " + pmdThreads);
         }

@@ -1,6 +1,8 @@
 package org.offloadbridge.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -240,6 +242,71 @@ class DaemonHostTest {
             assertTrue(why.contains("where: the DPDK datapath") && why.contains("why: hw-offload=false"), why);
             assertTrue(why.contains("priority=0") || why.contains("actions=NORMAL") || why.contains("normal"), why);
             assertTrue(c.upcallShow().contains("dpdk " + all(d).size()), c.upcallShow());
+        }
+    }
+
+    /**
+     * obctl reload on a running daemon: a port added to the file is attached (and the rules,
+     * reloaded at once, may name it), max-idle reaches the revalidators, a thread count is only
+     * reported, and a bad file changes nothing.
+     */
+    @Test
+    void reloadAppliesTheLiveKeysToARunningDaemon(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path conf = dir.resolve("ob.conf");
+        java.nio.file.Path rules = dir.resolve("rules.of");
+        String start = """
+            hw-offload = false
+            n-handler-threads = 1
+            n-revalidator-threads = 1
+            rules-file = "rules.of"
+
+            [[port]]
+            name = "p1"
+
+            [[port]]
+            name = "p2"
+            """;
+        java.nio.file.Files.writeString(conf, start);
+        java.nio.file.Files.writeString(rules, "priority=0,actions=normal\n");
+        org.offloadbridge.daemon.config.ConfigParser parser = new org.offloadbridge.daemon.config.ConfigParser();
+        org.offloadbridge.daemon.config.Config cfg = parser.parse(conf);
+        DatapathConfig dc = new DatapathConfig().hwOffload(false).handlerThreads(1).revalidatorThreads(1);
+        DaemonSettings s = new DaemonSettings(dc, List.of("p1", "p2"), "priority=0,actions=normal\n", false, List.of(), false, 1,
+            false);
+        try (Net t = Net.create("drel"); NetNs sw = NetNs.open(t.sw().name());
+             Daemon d = sw.call(() -> Daemon.start(s, MonotonicClock.SYSTEM))) {
+            Topology.Host h3 = t.t().host("h3");
+            t.t().veth(t.sw(), "p3", h3, "eth0");
+            Reloader r = new Reloader(conf, cfg, parser, d);
+            java.nio.file.Files.writeString(conf, start.replace("n-handler-threads = 1", "n-handler-threads = 2")
+                .replace("hw-offload = false", "hw-offload = false\nmax-idle = 20000") + "\n[[port]]\nname = \"p3\"\nofport = 9\n");
+            java.nio.file.Files.writeString(rules, "priority=10,in_port=p3,actions=drop\npriority=0,actions=normal\n");
+            Reloader.Result res = sw.call(r::reload);
+            assertTrue(res.ok(), res.text());
+            assertTrue(res.text().contains("max-idle: 10000 -> 20000 (applied live)"), res.text());
+            assertTrue(res.text().contains("n-handler-threads: 1 -> 2 (needs a restart)"), res.text());
+            assertTrue(res.text().contains("  port p3: attached"), res.text());
+            assertEquals(9, d.ports().snapshot().byName().get("p3").ofPort(), "the configured OpenFlow number");
+            assertEquals(20_000, d.revalidators().maxIdleMillis());
+            assertEquals(2, d.pipeline().rules().size());
+            assertEquals(9, d.pipeline().rules().get(0).match().value(org.offloadbridge.upcall.pipeline.MatchField.IN_PORT));
+
+            java.nio.file.Files.writeString(conf, start.replace("[[port]]\nname = \"p2\"", "[[port]]\nname = \"p9\"\nofport = 70000"));
+            Reloader.Result bad = sw.call(r::reload);
+            assertFalse(bad.ok());
+            assertTrue(bad.text().contains(conf + ":"), bad.text());
+            assertTrue(bad.text().contains("nothing changed"), bad.text());
+            assertEquals(3, d.ports().snapshot().entries().size(), "nothing changed");
+            assertEquals(20_000, d.revalidators().maxIdleMillis());
+
+            java.nio.file.Files.writeString(conf, start);
+            java.nio.file.Files.writeString(rules, "priority=0,actions=normal\n");
+            Reloader.Result back = sw.call(r::reload);
+            assertTrue(back.ok(), back.text());
+            assertTrue(back.text().contains("  port p3: detached"), back.text());
+            assertNull(d.ports().snapshot().byName().get("p3"));
+            String ping = t.h1().sh("ping -c 2 -i 0.2 -W 2 10.9.0.2");
+            assertTrue(ping.contains(" 0% packet loss"), "still forwards: " + ping);
         }
     }
 }

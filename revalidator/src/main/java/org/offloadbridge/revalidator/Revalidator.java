@@ -17,6 +17,7 @@ import org.offloadbridge.flow.MonotonicClock;
 import org.offloadbridge.flow.OffloadPreference;
 import org.offloadbridge.flow.Placement.Attempt;
 import org.offloadbridge.flow.Ufid;
+import org.offloadbridge.upcall.DatapathConfig;
 import org.offloadbridge.upcall.handler.InstallDecision;
 import org.offloadbridge.upcall.handler.InstallDecision.Decision;
 import org.offloadbridge.upcall.handler.InstallDecision.Outcome;
@@ -139,7 +140,7 @@ public final class Revalidator implements Agent {
         int flows = r.ukeys.size();
         int limit = r.flowLimit.current();
         boolean evictAll = flows > 2L * limit;
-        long maxIdle = flows > limit ? OVER_LIMIT_MAX_IDLE_MILLIS : r.config.maxIdleMillis();
+        long maxIdle = flows > limit ? OVER_LIMIT_MAX_IDLE_MILLIS : r.maxIdleMillis();
         OffloadPolicy pol = r.policy.current();
         long seq = r.pipeline.seq();
         forEachOwned(u -> {
@@ -185,6 +186,7 @@ public final class Revalidator implements Agent {
         } else if (layer == FlowLayer.DPDK) {
             dp.remove(u.ufid());
         }
+        u.pushStatsToRules(); // dumped counters, and slow-path packets the handlers counted
         if (evictAll) {
             evict(u, true);
             r.counters.overLimitEvicted.increment();
@@ -212,7 +214,7 @@ public final class Revalidator implements Agent {
         long last = u.lastActivity();
         boolean usedOld = !s.everUsed() || now - s.used() >= maxIdle;
         if (u.layer() == FlowLayer.TC_HW) {
-            return usedOld && now - last >= maxIdle + r.config.hwStatsGraceMillis();
+            return usedOld && now - last >= maxIdle + DatapathConfig.hwStatsGraceMillis(r.maxRevalidatorMillis());
         }
         return usedOld && now - last >= maxIdle;
     }
@@ -375,6 +377,7 @@ public final class Revalidator implements Agent {
                 u.deleted(res.stats());
             }
         }
+        u.pushStatsToRules(); // the final counters
         u.transition(UkeyState.EVICTED);
         r.ukeys.remove(u);
     }

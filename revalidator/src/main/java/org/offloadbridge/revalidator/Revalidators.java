@@ -70,8 +70,12 @@ public final class Revalidators {
     private boolean dpdkDumped;
     private List<Map<Ufid, DumpedFlow>> tcBuckets = List.of();
     private List<Map<Ufid, DumpedFlow>> dpdkBuckets = List.of();
-    private long nextRoundAt = Long.MIN_VALUE;
+    private long lastRoundAt;
+    private boolean roundStarted;
     private volatile boolean resyncWanted;
+    /** {@code max-idle} and {@code max-revalidator} now: the config's at start, then what a reload sets. */
+    private volatile long maxIdleMillis;
+    private volatile long maxRevalidatorMillis;
 
     /** @param config concluded; its thread count sets the number of revalidators */
     public Revalidators(DatapathConfig config, UkeyTable ukeys, Pipeline pipeline, Layers layers, PortFacts ports,
@@ -84,6 +88,8 @@ public final class Revalidators {
         this.policy = policy;
         this.flowLimit = flowLimit;
         this.clock = clock;
+        this.maxIdleMillis = this.config.maxIdleMillis();
+        this.maxRevalidatorMillis = this.config.maxRevalidatorMillis();
         int n = config.revalidatorThreads();
         if (ukeys.shards() < n) {
             throw new IllegalArgumentException("ukey table has " + ukeys.shards() + " shards, fewer than the " + n
@@ -145,6 +151,43 @@ public final class Revalidators {
         return policy.set(hwOffload, tcPolicy);
     }
 
+    /** {@code max-idle} as it is now. */
+    public long maxIdleMillis() {
+        return maxIdleMillis;
+    }
+
+    /** {@code max-revalidator} as it is now. */
+    public long maxRevalidatorMillis() {
+        return maxRevalidatorMillis;
+    }
+
+    /**
+     * Changes {@code max-idle} while running (a reload): the next round judges idleness by it.
+     *
+     * @throws IllegalArgumentException below {@link DatapathConfig}'s minimum
+     */
+    public void setMaxIdleMillis(long ms) {
+        if (ms < DatapathConfig.MIN_MAX_IDLE_MILLIS) {
+            throw new IllegalArgumentException(DatapathConfig.MAX_IDLE + "=" + ms + ": must be >= " + DatapathConfig.MIN_MAX_IDLE_MILLIS);
+        }
+        maxIdleMillis = ms;
+    }
+
+    /**
+     * Changes {@code max-revalidator} while running (a reload): the leader starts the next round
+     * once this long has passed since the last one began, so a shorter value takes effect at
+     * once, not after the old interval.
+     *
+     * @throws IllegalArgumentException below {@link DatapathConfig}'s minimum
+     */
+    public void setMaxRevalidatorMillis(long ms) {
+        if (ms < DatapathConfig.MIN_MAX_REVALIDATOR_MILLIS) {
+            throw new IllegalArgumentException(DatapathConfig.MAX_REVALIDATOR + "=" + ms + ": must be >= "
+                + DatapathConfig.MIN_MAX_REVALIDATOR_MILLIS);
+        }
+        maxRevalidatorMillis = ms;
+    }
+
     /** True when every revalidator has applied the current policy to all of its ukeys. */
     public boolean policyApplied() {
         long g = policy.current().generation();
@@ -169,7 +212,7 @@ public final class Revalidators {
 
     /** Leader only: starts a round when it is time (or a resync is wanted) and the last one is done. */
     int maybeStartRound(long now) {
-        if (pending.get() != 0 || (now < nextRoundAt && !resyncWanted)) {
+        if (pending.get() != 0 || (roundStarted && now - lastRoundAt < maxRevalidatorMillis && !resyncWanted)) {
             return 0;
         }
         resyncWanted = false;
@@ -186,7 +229,8 @@ public final class Revalidators {
         dpdkDumped = dumpInto(layers.dpdk(), dp);
         tcBuckets = tc;
         dpdkBuckets = dp;
-        nextRoundAt = now + config.maxRevalidatorMillis();
+        lastRoundAt = now;
+        roundStarted = true;
         pending.set(n);
         round = round + 1;
         return 1;

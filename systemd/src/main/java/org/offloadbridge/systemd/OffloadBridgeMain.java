@@ -13,6 +13,7 @@ import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.offloadbridge.daemon.Daemon;
 import org.offloadbridge.daemon.DaemonCommands;
 import org.offloadbridge.daemon.DaemonSettings;
+import org.offloadbridge.daemon.Reloader;
 import org.offloadbridge.daemon.config.CheckCommand;
 import org.offloadbridge.daemon.config.Config;
 import org.offloadbridge.daemon.config.ConfigError;
@@ -20,6 +21,7 @@ import org.offloadbridge.daemon.config.ConfigException;
 import org.offloadbridge.daemon.config.ConfigParser;
 import org.offloadbridge.daemon.control.ControlServer;
 import org.offloadbridge.daemon.metrics.DaemonMetrics;
+import org.offloadbridge.daemon.logging.LogLevels;
 import org.offloadbridge.daemon.metrics.MetricsServer;
 import org.offloadbridge.daemon.metrics.Scrapes;
 import org.offloadbridge.flow.MonotonicClock;
@@ -35,6 +37,8 @@ import picocli.CommandLine.Option;
  * config file and tells systemd about it (READY once ports are attached and tc's flows
  * adopted, STATUS, WATCHDOG from a thread that watches the daemon's own progress, STOPPING);
  * {@code check} validates config and rules without touching the kernel (as {@code nginx -t}).
+ * {@code obctl reload} and SIGHUP re-read the config file ({@link Reloader}); {@code log-level}
+ * sets the root log level at start unless {@code OB_LOG_LEVEL} is set for the run.
  *
  * <p>It lives in the systemd module because READY and the watchdog are systemd's protocol;
  * the daemon module knows nothing of systemd.
@@ -79,6 +83,10 @@ public final class OffloadBridgeMain implements Callable<Integer> {
                 }
                 return 1;
             }
+            // log-level, unless OB_LOG_LEVEL says otherwise for this one run (logback.xml reads it)
+            if (System.getenv("OB_LOG_LEVEL") == null) {
+                LogLevels.setRoot(cfg.logLevel().text());
+            }
             String rules = cfg.rulesFile().isPresent() ? Files.readString(cfg.rulesFile().get()) : "";
             List<String> ports = new ArrayList<>();
             List<String> eswitches = new ArrayList<>();
@@ -96,8 +104,9 @@ public final class OffloadBridgeMain implements Callable<Integer> {
                 .maxIdleMillis(cfg.maxIdleMillis()).maxRevalidatorMillis(cfg.maxRevalidatorMillis()).flowLimit(cfg.flowLimit())
                 .handlerThreads(cfg.handlerThreads()).revalidatorThreads(cfg.revalidatorThreads());
             DaemonSettings s = new DaemonSettings(dc, ports, ofPorts, eswitches, rules, cfg.dpdk().enabled(), cfg.dpdk().ealArgs(), false,
-                Math.max(1, cfg.dpdk().pmdCores().size()), cfg.stopRemovesFlows());
+                Math.max(1, cfg.dpdk().pmdCores().size()), cfg.stopRemovesFlows(), cfg.offloadDefault());
             SdNotify notify = SdNotify.fromEnvironment();
+            ReloadSignal hup = ReloadSignal.install(notify);
             CountDownLatch stop = new CountDownLatch(1);
             // The JVM halts when its shutdown hooks return: the hook waits for the main thread's
             // clean stop (threads joined, tc flows flushed if stop-removes-flows), or a SIGTERM
@@ -117,6 +126,11 @@ public final class OffloadBridgeMain implements Callable<Integer> {
             try (Daemon d = started;
                  ControlServer control = new ControlServer(ControlServer.Context.of(cfg.control().socket(), cfg.control().group()))) {
                 DaemonCommands.register(control, d);
+                Reloader reloader = new Reloader(config, cfg, new ConfigParser(), d);
+                reloader.register(control);
+                if (hup != null) {
+                    hup.ready(reloader);
+                }
                 control.open();
                 AgentRunner controlRunner = new AgentRunner(new SleepingMillisIdleStrategy(2), t -> LOG.error("control", t), null, control);
                 AgentRunner.startOnThread(controlRunner);

@@ -23,43 +23,53 @@ class ServiceHostTest {
     private static final int METRICS_PORT = 20000 + (int) (ProcessHandle.current().pid() % 20000);
     private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
 
+    /** Hosts h1 (10.9.0.1) and h2 (10.9.0.2) behind ports p1 and p2 of switch namespace {@code sw}, no IPv6. */
+    private static void hosts(Topology t, Topology.Host sw, Topology.Host h1, Topology.Host h2) {
+        t.veth(sw, "p1", h1, "eth0");
+        t.veth(sw, "p2", h2, "eth0");
+        for (Topology.Host h : new Topology.Host[] {h1, h2}) {
+            h.noIpv6();
+        }
+        h1.addr("eth0", "10.9.0.1/24");
+        h2.addr("eth0", "10.9.0.2/24");
+    }
+
+    /** The test service's config: p1 and p2, sockets slow path, rules.of beside it; metrics on {@code metrics} ("" = off). */
+    private static String config(Path sock, String metrics) {
+        return """
+            hw-offload = false
+            rules-file = "rules.of"
+            n-handler-threads = 1
+            n-revalidator-threads = 1
+
+            [[port]]
+            name = "p1"
+
+            [[port]]
+            name = "p2"
+
+            [dpdk]
+            enabled = false
+
+            [control]
+            socket = "%s"
+            group = "root"
+
+            [metrics]
+            listen = "%s"
+            """.formatted(sock, metrics);
+    }
+
     @Test
     void runServeObctlAndStopCleanly(@TempDir Path dir) throws Exception {
         try (Topology t = Topology.create("svc")) {
             Topology.Host sw = t.host("sw");
             Topology.Host h1 = t.host("h1");
             Topology.Host h2 = t.host("h2");
-            t.veth(sw, "p1", h1, "eth0");
-            t.veth(sw, "p2", h2, "eth0");
-            for (Topology.Host h : new Topology.Host[] {h1, h2}) {
-                h.noIpv6();
-            }
-            h1.addr("eth0", "10.9.0.1/24");
-            h2.addr("eth0", "10.9.0.2/24");
+            hosts(t, sw, h1, h2);
             Path sock = dir.resolve("obctl.sock");
             Files.writeString(dir.resolve("rules.of"), "priority=0,actions=NORMAL\n");
-            Files.writeString(dir.resolve("ob.conf"), """
-                hw-offload = false
-                rules-file = "rules.of"
-                n-handler-threads = 1
-                n-revalidator-threads = 1
-
-                [[port]]
-                name = "p1"
-
-                [[port]]
-                name = "p2"
-
-                [dpdk]
-                enabled = false
-
-                [control]
-                socket = "%s"
-                group = "root"
-
-                [metrics]
-                listen = "127.0.0.1:%d"
-                """.formatted(sock, METRICS_PORT));
+            Files.writeString(dir.resolve("ob.conf"), config(sock, "127.0.0.1:" + METRICS_PORT));
             assertEquals("", Shell.run(60, ROOT.resolve("bin/offload-bridge").toString(), "check", "-q", "-c",
                 dir.resolve("ob.conf").toString()).err(), "the config checks clean");
             Shell.Background daemon = Shell.start(sw.exec(ROOT.resolve("bin/offload-bridge").toString(), "run", "-c",
@@ -90,6 +100,78 @@ class ServiceHostTest {
             String log = daemon.finish(0);
             assertEquals(List.of(143, 0).contains(daemon.exit()), true, "clean exit, was " + daemon.exit() + ": " + log);
             assertTrue(log.contains("ready: 2 ports"), log);
+        }
+    }
+
+    /**
+     * Reload as an operator does it, on the real process: {@code obctl reload} (what the unit's
+     * ExecReload runs) answers what it applied and what needs a restart, a bad file changes
+     * nothing and exits 1 naming file:line:column, and SIGHUP reloads too without stopping the
+     * daemon. Rules added with obctl at runtime are replaced by the file's on reload.
+     */
+    @Test
+    void reloadByObctlAndBySighup(@TempDir Path dir) throws Exception {
+        try (Topology t = Topology.create("svr")) {
+            Topology.Host sw = t.host("sw");
+            Topology.Host h1 = t.host("h1");
+            Topology.Host h2 = t.host("h2");
+            hosts(t, sw, h1, h2);
+            Path sock = dir.resolve("obctl.sock");
+            Path conf = dir.resolve("ob.conf");
+            Path rules = dir.resolve("rules.of");
+            String start = config(sock, "");
+            Files.writeString(rules, "priority=0,actions=NORMAL\n");
+            Files.writeString(conf, start);
+            Shell.Background daemon = Shell.start(sw.exec(ROOT.resolve("bin/offload-bridge").toString(), "run", "-c", conf.toString()));
+            String obctl = ROOT.resolve("bin/obctl").toString();
+            try {
+                for (int i = 0; i < 200 && !Files.exists(sock); i++) {
+                    Thread.sleep(100);
+                }
+                assertTrue(Files.exists(sock), "control socket up: " + daemon.output());
+                Shell.ok(60, obctl, "-s", sock.toString(), "add-flow", "priority=50,in_port=p2,actions=drop");
+                assertTrue(Shell.ok(60, obctl, "-s", sock.toString(), "dump-rules").contains("priority=50,in_port=p2 actions=drop"));
+
+                // obctl reload: live keys applied, a thread count reported, the runtime rule replaced
+                Files.writeString(conf, start.replace("n-handler-threads = 1", "n-handler-threads = 2\nmax-idle = 20000"));
+                Files.writeString(rules, "priority=10,in_port=p1,actions=output:p2\npriority=0,actions=NORMAL\n");
+                Shell.Result r = Shell.run(60, obctl, "-s", sock.toString(), "reload");
+                assertEquals(0, r.exit(), r.toString());
+                assertTrue(r.out().contains("max-idle: 10000 -> 20000 (applied live)"), r.out());
+                assertTrue(r.out().contains("n-handler-threads: 1 -> 2 (needs a restart)"), r.out());
+                assertTrue(r.out().contains("rules: 2 rules from " + rules), r.out());
+                String dump = Shell.ok(60, obctl, "-s", sock.toString(), "dump-rules", "--no-stats");
+                assertEquals(" priority=10,in_port=p1 actions=output:p2\n priority=0 actions=NORMAL\n", dump);
+
+                // a bad file: exit 1, every error with its position, nothing changed
+                Files.writeString(conf, start.replace("hw-offload = false", "hw-offload = \"false\"\nmax-idle = 5"));
+                Shell.Result bad = Shell.run(60, obctl, "-s", sock.toString(), "reload");
+                assertEquals(1, bad.exit(), bad.toString());
+                assertTrue(bad.err().contains(conf + ":1:"), bad.err());
+                assertTrue(bad.err().contains(conf + ":2:"), bad.err());
+                assertTrue(bad.err().contains("nothing changed"), bad.err());
+                assertEquals(dump, Shell.ok(60, obctl, "-s", sock.toString(), "dump-rules", "--no-stats"));
+
+                // SIGHUP: the same reload, logged; the daemon keeps running
+                Files.writeString(conf, start);
+                Files.writeString(rules, "priority=20,in_port=p2,actions=output:p1\npriority=0,actions=NORMAL\n");
+                assertTrue(Files.readString(Path.of("/proc/" + daemon.pid() + "/cmdline")).contains("OffloadBridgeMain"),
+                    "the process is the JVM itself (ip netns exec and the launcher exec into it)");
+                Shell.ok(10, "kill", "-HUP", Long.toString(daemon.pid()));
+                String after = "";
+                for (int i = 0; i < 100 && !after.contains("priority=20"); i++) {
+                    Thread.sleep(100);
+                    after = Shell.ok(60, obctl, "-s", sock.toString(), "dump-rules", "--no-stats");
+                }
+                assertEquals(" priority=20,in_port=p2 actions=output:p1\n priority=0 actions=NORMAL\n", after);
+                assertTrue(daemon.output().contains("reload: max-idle: 20000 -> 10000 (applied live)"), daemon.output());
+                String ping = h1.sh("ping -c 2 -i 0.2 -W 2 10.9.0.2 || true");
+                assertTrue(Shell.run(60, obctl, "-s", sock.toString(), "dpif/show").ok(), "alive after SIGHUP: " + ping);
+            } finally {
+                assertTrue(daemon.stop(30), "stops on SIGTERM");
+            }
+            String log = daemon.finish(0);
+            assertTrue(List.of(143, 0).contains(daemon.exit()), "clean exit, was " + daemon.exit() + ": " + log);
         }
     }
 }

@@ -16,7 +16,7 @@ import org.offloadbridge.flow.TcPolicy;
  *   <tr><td>{@code hw-offload}</td><td>false</td><td>true | false</td></tr>
  *   <tr><td>{@code tc-policy}</td><td>none</td><td>none | skip_sw | skip_hw</td></tr>
  *   <tr><td>{@code max-idle}</td><td>10000 ms</td><td>≥ 100</td></tr>
- *   <tr><td>{@code max-revalidator}</td><td>500 ms</td><td>≥ 100</td></tr>
+ *   <tr><td>{@code max-revalidator}</td><td>500 ms</td><td>≥ 10</td></tr>
  *   <tr><td>{@code flow-limit}</td><td>200000</td><td>≥ 1</td></tr>
  *   <tr><td>{@code n-handler-threads}</td><td>number of cores</td><td>1..1024</td></tr>
  *   <tr><td>{@code n-revalidator-threads}</td><td>handlers / 4 + 1</td><td>1..1024</td></tr>
@@ -33,6 +33,10 @@ public final class DatapathConfig {
 
     public static final long DEFAULT_MAX_IDLE_MILLIS = 10_000;
     public static final long DEFAULT_MAX_REVALIDATOR_MILLIS = 500;
+    /** The smallest {@code max-idle}. */
+    public static final long MIN_MAX_IDLE_MILLIS = 100;
+    /** The smallest {@code max-revalidator} (the config file's range starts here too). */
+    public static final long MIN_MAX_REVALIDATOR_MILLIS = 10;
     /** OVS's default {@code flow-limit}. */
     public static final int DEFAULT_FLOW_LIMIT = 200_000;
     private static final int MAX_THREADS = 1024;
@@ -115,8 +119,8 @@ public final class DatapathConfig {
         if (tcPolicy == null) {
             tcPolicy = TcPolicy.NONE;
         }
-        maxIdle = atLeast(MAX_IDLE, maxIdle, DEFAULT_MAX_IDLE_MILLIS, 100);
-        maxRevalidator = atLeast(MAX_REVALIDATOR, maxRevalidator, DEFAULT_MAX_REVALIDATOR_MILLIS, 100);
+        maxIdle = atLeast(MAX_IDLE, maxIdle, DEFAULT_MAX_IDLE_MILLIS, MIN_MAX_IDLE_MILLIS);
+        maxRevalidator = atLeast(MAX_REVALIDATOR, maxRevalidator, DEFAULT_MAX_REVALIDATOR_MILLIS, MIN_MAX_REVALIDATOR_MILLIS);
         flowLimit = (int) atLeast(FLOW_LIMIT, flowLimit == null ? null : (long) flowLimit, DEFAULT_FLOW_LIMIT, 1);
         if (cores < 1) {
             throw new IllegalArgumentException("cores must be >= 1, got " + cores);
@@ -171,7 +175,12 @@ public final class DatapathConfig {
      */
     public long hwStatsGraceMillis() {
         read();
-        return Math.max(2 * maxRevalidator, 2_000);
+        return hwStatsGraceMillis(maxRevalidator);
+    }
+
+    /** {@link #hwStatsGraceMillis()} for a {@code max-revalidator} set while running. */
+    public static long hwStatsGraceMillis(long maxRevalidatorMillis) {
+        return Math.max(2 * maxRevalidatorMillis, 2_000);
     }
 
     @Override

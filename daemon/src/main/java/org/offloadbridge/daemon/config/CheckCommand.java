@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.offloadbridge.flow.OffloadPreference;
 import org.offloadbridge.upcall.pipeline.BridgePort;
 import org.offloadbridge.upcall.pipeline.PortTable;
 import org.offloadbridge.upcall.pipeline.RuleParser;
@@ -115,8 +116,22 @@ public final class CheckCommand implements Callable<Integer> {
                     + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.toString())));
             return -1;
         }
-        RuleParser rp = new RuleParser(portTable(cfg));
         boolean eswitchPorts = cfg != null && cfg.ports().stream().anyMatch(p -> p instanceof Config.EswitchPorts);
+        String hint = cfg == null ? " (no configuration was read, so no port names are known; use numbers or --config)"
+                : eswitchPorts ? " (not a named [[port]]; representors of an eswitch port are known only to the running daemon)"
+                : " (not a [[port]] name in " + cfg.source() + ")";
+        return checkRules(file, text, portTable(cfg), cfg == null ? OffloadPreference.PREFERRED : cfg.offloadDefault(), hint,
+                errors);
+    }
+
+    /**
+     * Parses every rule line of {@code text} (the content of {@code file}) against {@code ports},
+     * adding one error per bad line as {@code file:line:column: message}; {@code unknownPortHint}
+     * is appended to "unknown port" errors. Returns the number of rule lines (good or bad).
+     */
+    public static int checkRules(Path file, String text, PortTable ports, OffloadPreference offloadDefault,
+                                 String unknownPortHint, List<ConfigError> errors) {
+        RuleParser rp = new RuleParser(ports, offloadDefault);
         String[] lines = text.split("\r?\n", -1);
         int count = 0;
         for (int i = 0; i < lines.length; i++) {
@@ -130,9 +145,7 @@ public final class CheckCommand implements Callable<Integer> {
             } catch (RuleSyntaxException e) {
                 String reason = e.reason();
                 if (reason.startsWith("unknown port")) {
-                    reason += cfg == null ? " (no configuration was read, so no port names are known; use numbers or --config)"
-                            : eswitchPorts ? " (not a named [[port]]; representors of an eswitch port are known only to the running daemon)"
-                            : " (not a [[port]] name in " + cfg.source() + ")";
+                    reason += unknownPortHint;
                 }
                 errors.add(new ConfigError(file, e.line(), e.column(), "", reason));
             }

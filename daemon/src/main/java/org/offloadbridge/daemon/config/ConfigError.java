@@ -31,4 +31,13 @@ public record ConfigError(Path file, int line, int column, String key, String me
         }
         return sb.append(message).toString();
     }
+
+    /** Every error a line, then {@code N errors; nothing changed}: how a refused reload or rules file answers. */
+    public static String nothingChanged(java.util.List<ConfigError> errors) {
+        StringBuilder sb = new StringBuilder();
+        for (ConfigError e : errors) {
+            sb.append(e).append('\n');
+        }
+        return sb.append(errors.size()).append(errors.size() == 1 ? " error" : " errors").append("; nothing changed\n").toString();
+    }
 }

@@ -14,4 +14,10 @@ public interface CommandHandler {
      * @return the reply; a thrown RuntimeException becomes a FAILED reply naming it
      */
     ControlProtocol.Reply handle(List<String> args);
+
+    /** A command that also takes the text the client sent along (a file obctl read), or null. */
+    @FunctionalInterface
+    interface WithInput {
+        ControlProtocol.Reply handle(List<String> args, String input);
+    }
 }

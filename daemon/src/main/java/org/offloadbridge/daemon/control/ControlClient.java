@@ -31,7 +31,12 @@ public final class ControlClient {
      * @param timeoutMillis how long to wait for the whole exchange; 0 = forever
      */
     public static Reply call(Path socket, String command, List<String> args, long timeoutMillis) throws UnreachableException {
-        ByteBuffer req = ControlProtocol.encode(new Request(command, args));
+        return call(socket, new Request(command, args), timeoutMillis);
+    }
+
+    /** Sends {@code request} (with its input text, if any). */
+    public static Reply call(Path socket, Request request, long timeoutMillis) throws UnreachableException {
+        ByteBuffer req = ControlProtocol.encode(request);
         long deadline = timeoutMillis > 0 ? System.nanoTime() + timeoutMillis * 1_000_000 : Long.MAX_VALUE;
         SocketChannel ch;
         try {

@@ -25,7 +25,9 @@ import tools.jackson.databind.node.ObjectNode;
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
  *
- * Request body: {@code {"command": "dump-flows", "args": ["-m"]}}. Reply body:
+ * Request body: {@code {"command": "dump-flows", "args": ["-m"]}}, plus {@code "input": "..."}
+ * when the client sends a file's text with the command ({@code add-flows FILE}: obctl reads
+ * FILE, so the daemon needs no access to the operator's files). Reply body:
  * {@code {"status": 0, "text": "...", "json": {...}}} with {@code json} optional. Status is
  * obctl's exit status: {@link #OK}, {@link #FAILED}, {@link #USAGE}. A request body is at most
  * {@link #MAX_REQUEST_BYTES}; a reply at most {@link #MAX_REPLY_BYTES} (a dump of a few hundred
@@ -45,10 +47,18 @@ public final class ControlProtocol {
     private ControlProtocol() {
     }
 
-    /** One command with its arguments. */
-    public record Request(String command, List<String> args) {
+    /**
+     * One command with its arguments.
+     *
+     * @param input text the client sends along (a file's content), or null
+     */
+    public record Request(String command, List<String> args, String input) {
         public Request {
             args = List.copyOf(args);
+        }
+
+        public Request(String command, List<String> args) {
+            this(command, args, null);
         }
     }
 
@@ -78,6 +88,9 @@ public final class ControlProtocol {
         o.put("command", r.command());
         ArrayNode a = o.putArray("args");
         r.args().forEach(a::add);
+        if (r.input() != null) {
+            o.put("input", r.input());
+        }
         return frame(o);
     }
 
@@ -103,6 +116,10 @@ public final class ControlProtocol {
         JsonNode n = parse(body);
         JsonNode cmd = n.get("command");
         JsonNode args = n.get("args");
+        JsonNode input = n.get("input");
+        if (input != null && !input.isString()) {
+            throw new MalformedException("request \"input\" is not a string");
+        }
         if (cmd == null || !cmd.isString() || cmd.stringValue().isEmpty()) {
             throw new MalformedException("request has no \"command\" string");
         }
@@ -118,7 +135,7 @@ public final class ControlProtocol {
                 list.add(a.stringValue());
             }
         }
-        return new Request(cmd.stringValue(), list);
+        return new Request(cmd.stringValue(), list, input == null ? null : input.stringValue());
     }
 
     static Reply decodeReply(ByteBuffer body) throws MalformedException {

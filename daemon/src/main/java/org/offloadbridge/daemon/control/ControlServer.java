@@ -69,7 +69,7 @@ public final class ControlServer implements Agent, AutoCloseable {
     public record Counters(long refusedPeers, long timedOutConnections, long busyRejections) {
     }
 
-    private record Command(String usage, CommandHandler handler) {
+    private record Command(String usage, String description, CommandHandler.WithInput handler) {
     }
 
     private final Context ctx;
@@ -92,10 +92,23 @@ public final class ControlServer implements Agent, AutoCloseable {
      * {@code obctl NAME --help} prints it, and so does {@code list-commands}.
      */
     public ControlServer register(String name, String usage, CommandHandler handler) {
+        return register(name, usage, "", handler);
+    }
+
+    /**
+     * Adds a command with a description: {@code obctl NAME --help} prints the usage line, then
+     * the description (what it does, its arguments, what it prints).
+     */
+    public ControlServer register(String name, String usage, String description, CommandHandler handler) {
+        return register(name, usage, description, (CommandHandler.WithInput) (args, input) -> handler.handle(args));
+    }
+
+    /** Adds a command that also takes the text a client sends along ({@code add-flows FILE}). */
+    public ControlServer register(String name, String usage, String description, CommandHandler.WithInput handler) {
         if (name.isEmpty() || name.chars().anyMatch(Character::isWhitespace)) {
             throw new IllegalArgumentException("command name \"" + name + "\" must be one word");
         }
-        if (commands.putIfAbsent(name, new Command(usage, handler)) != null) {
+        if (commands.putIfAbsent(name, new Command(usage, description, handler)) != null) {
             throw new IllegalArgumentException("command " + name + " is already registered");
         }
         return this;
@@ -221,10 +234,11 @@ public final class ControlServer implements Agent, AutoCloseable {
             return Reply.usage("\"" + r.command() + "\" is not a valid command (obctl list-commands lists them)");
         }
         if (r.args().size() == 1 && (r.args().get(0).equals("--help") || r.args().get(0).equals("-h"))) {
-            return Reply.ok("usage: obctl " + r.command() + (cmd.usage().isEmpty() ? "" : " " + cmd.usage()) + "\n");
+            String d = cmd.description().isEmpty() ? "" : cmd.description().endsWith("\n") ? cmd.description() : cmd.description() + "\n";
+            return Reply.ok("usage: obctl " + r.command() + (cmd.usage().isEmpty() ? "" : " " + cmd.usage()) + "\n" + d);
         }
         try {
-            Reply reply = cmd.handler().handle(r.args());
+            Reply reply = cmd.handler().handle(r.args(), r.input());
             return reply != null ? reply : Reply.failed(r.command() + " gave no reply (a bug)");
         } catch (RuntimeException e) {
             return Reply.failed(r.command() + " failed: " + e);

@@ -1,6 +1,11 @@
 package org.offloadbridge.daemon.control;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,9 +64,27 @@ public final class ObctlMain implements Callable<Integer> {
         if (timeoutSeconds < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be 0 or more seconds");
         }
+        String input = null;
+        if (SENDS_FILE.contains(command) && args.size() == 1 && !args.get(0).equals("--help") && !args.get(0).equals("-h")
+                && !args.get(0).startsWith("--")) {
+            try {
+                input = readFile(args.get(0));
+            } catch (IOException e) {
+                err.println("obctl: " + command + ": " + e.getMessage());
+                err.flush();
+                return 1;
+            }
+        }
+        ControlProtocol.Request req = new ControlProtocol.Request(command, args, input);
+        if (input != null && ControlProtocol.encode(req).remaining() - ControlProtocol.HEADER_BYTES > ControlProtocol.MAX_REQUEST_BYTES) {
+            err.println("obctl: " + command + ": " + args.get(0) + " is larger than a request may carry ("
+                + ControlProtocol.MAX_REQUEST_BYTES + " bytes): name it as the config's rules-file and run obctl reload");
+            err.flush();
+            return 1;
+        }
         Reply r;
         try {
-            r = ControlClient.call(socket, command, args, timeoutSeconds * 1000L);
+            r = ControlClient.call(socket, req, timeoutSeconds * 1000L);
         } catch (ControlClient.UnreachableException e) {
             err.println("obctl: " + e.getMessage());
             err.flush();
@@ -79,6 +102,28 @@ public final class ObctlMain implements Callable<Integer> {
             case ControlProtocol.USAGE -> 2;
             default -> 1;
         };
+    }
+
+    /**
+     * Commands whose FILE obctl reads and sends with the request, as ovs-ofctl reads its flow
+     * files itself: the daemon, in its own mount namespace with a private /tmp, may not see the
+     * operator's file.
+     */
+    static final java.util.Set<String> SENDS_FILE = java.util.Set.of("add-flows", "replace-flows");
+
+    /** FILE's text ({@code -}: standard input). */
+    static String readFile(String name) throws IOException {
+        byte[] b;
+        try {
+            b = name.equals("-") ? System.in.readAllBytes() : Files.readAllBytes(Path.of(name));
+        } catch (NoSuchFileException e) {
+            throw new IOException(name + ": no such file", e);
+        } catch (AccessDeniedException e) {
+            throw new IOException(name + ": permission denied", e);
+        } catch (IOException e) {
+            throw new IOException(name + ": cannot read: " + e.getMessage(), e);
+        }
+        return new String(b, StandardCharsets.UTF_8);
     }
 
     /** The command line, configured as obctl runs it: options only before COMMAND. */

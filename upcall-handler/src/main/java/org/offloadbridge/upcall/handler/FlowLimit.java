@@ -14,7 +14,7 @@ public final class FlowLimit {
     /** OVS's floor. */
     public static final int FLOOR = 1_000;
 
-    private final int configured;
+    private volatile int configured;
     private volatile int limit;
     private volatile long lastDurationMillis;
 
@@ -40,6 +40,18 @@ public final class FlowLimit {
         return configured;
     }
 
+    /**
+     * A new {@code flow-limit} while running (a reload): a lower one caps the limit at once;
+     * a higher one lets it grow by the usual steps (1000 per fast round), as OVS's does.
+     */
+    public synchronized void setConfigured(int newLimit) {
+        if (newLimit < 1) {
+            throw new IllegalArgumentException("flow-limit must be >= 1, got " + newLimit);
+        }
+        configured = newLimit;
+        limit = Math.min(limit, newLimit);
+    }
+
     /** How long the last revalidator round took. */
     public long lastDurationMillis() {
         return lastDurationMillis;
@@ -50,6 +62,7 @@ public final class FlowLimit {
         long duration = Math.max(durationMillis, 1);
         lastDurationMillis = duration;
         long l = limit;
+        int configured = this.configured;
         if (duration > 2000) {
             l /= duration / 1000;
         } else if (duration > 1300) {

@@ -26,6 +26,12 @@ import org.offloadbridge.upcall.pipeline.Rule;
  * <p>While in the table, a ukey reports every change of its layer and every growth of its
  * counters to the table's {@link LayerTotals} (under its monitor, as part of the same update),
  * so the table's flows by layer and traffic by port stay exact without anyone walking it.
+ *
+ * <p>Rule counters: {@link #pushStatsToRules()} adds what the counters grew since the last push to
+ * every rule the flow's translation hit (OVS's revalidator pushing stats through its xlate
+ * cache), so {@code dump-rules} shows per-rule {@code n_packets}/{@code n_bytes}. A change of the
+ * rules hit (a re-translation) pushes first, so packets counted under the old translation go to
+ * the old rules. An adopted flow's counters from before the restart are not pushed.
  */
 public final class Ukey {
     private final Ufid ufid;
@@ -45,6 +51,8 @@ public final class Ukey {
     private String kernelText;
     private FlowStats raw = FlowStats.ZERO;
     private FlowStats base = FlowStats.ZERO;
+    private long pushedPackets;
+    private long pushedBytes;
     private long lastActivity;
     private long policyGeneration;
     private long placedGeneration;
@@ -143,6 +151,7 @@ public final class Ukey {
      */
     public synchronized void modifiedInPlace(Megaflow m, OffloadPreference pref, long newSeq, List<Rule> rules,
                                              FlowLayer newLayer, FlowStats kept, long dumpGen) {
+        pushStatsToRules();
         megaflow = m;
         preference = pref;
         seq = newSeq;
@@ -154,14 +163,35 @@ public final class Ukey {
         placedGeneration = dumpGen;
     }
 
+    /**
+     * Adds the counters' growth since the last push to each rule hit (no allocation, no lock
+     * but this ukey's); the owning revalidator calls it every round and at eviction.
+     */
+    public synchronized void pushStatsToRules() {
+        long p = raw.packets() + base.packets();
+        long b = raw.bytes() + base.bytes();
+        long dp = p - pushedPackets;
+        long db = b - pushedBytes;
+        if (dp > 0 || db > 0) {
+            List<Rule> rules = rulesHit;
+            for (int i = 0; i < rules.size(); i++) {
+                rules.get(i).count(Math.max(0, dp), Math.max(0, db));
+            }
+        }
+        pushedPackets = p;
+        pushedBytes = b;
+    }
+
     /** A re-translation that changed nothing: the flow is current at {@code newSeq}. */
     public synchronized void current(long newSeq, List<Rule> rules) {
+        pushStatsToRules();
         seq = newSeq;
         rulesHit = rules;
     }
 
     /** The new megaflow (and preference, seq) a placement is about to install. */
     public synchronized void retranslated(Megaflow m, OffloadPreference pref, long newSeq, List<Rule> rules) {
+        pushStatsToRules();
         megaflow = m;
         preference = pref;
         seq = newSeq;
@@ -221,6 +251,8 @@ public final class Ukey {
     public synchronized void adopted(FlowLayer inLayer, FlowStats stats, long dumpGen) {
         layer(inLayer);
         raw = stats;
+        pushedPackets = raw.packets() + base.packets(); // counted before the restart: not this run's rules'
+        pushedBytes = raw.bytes() + base.bytes();
         reason = Reason.NONE;
         reasonText = "adopted";
         placedGeneration = dumpGen;

@@ -1,5 +1,6 @@
 package org.offloadbridge.upcall.handler;
 
+import java.util.List;
 import java.util.function.Consumer;
 import org.agrona.concurrent.Agent;
 import org.offloadbridge.flow.FlowKey;
@@ -141,6 +142,7 @@ public final class UpcallHandler implements Agent {
             counters.flowLimitHits.increment();
             counters.reason(Reason.FLOW_LIMIT);
             counters.slowPathPackets.increment();
+            credit(t, u);
             execute(u, t);
             return;
         }
@@ -169,6 +171,7 @@ public final class UpcallHandler implements Agent {
         layers.counters().placed(o.layer(), o.reason());
         if (o.installed()) {
             counters.installed.increment();
+            credit(t, u);
         } else {
             counters.slowPathFlows.increment();
             uk.countSlowPathPacket(u.packet().length, now);
@@ -182,8 +185,22 @@ public final class UpcallHandler implements Agent {
             counters.slowPathPackets.increment();
         } else {
             counters.duplicateUpcalls.increment();
+            credit(t, u);
         }
         execute(u, t);
+    }
+
+    /**
+     * Counts a packet this handler executes, and no flow's counters will, to the rules it hit
+     * (OVS credits an upcall's packet to its rules as it translates it). A packet the ukey
+     * counts (slow path) reaches the rules through the revalidator's push instead.
+     */
+    private static void credit(Translation t, Upcall u) {
+        List<org.offloadbridge.upcall.pipeline.Rule> rules = t.rulesHit();
+        int len = u.packet().length;
+        for (int i = 0; i < rules.size(); i++) {
+            rules.get(i).count(1, len);
+        }
     }
 
     private void execute(Upcall u, Translation t) {

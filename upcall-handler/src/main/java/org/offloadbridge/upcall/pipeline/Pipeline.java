@@ -1,12 +1,19 @@
 package org.offloadbridge.upcall.pipeline;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
+import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
+import org.offloadbridge.flow.FlowMask;
 import org.offloadbridge.flow.MonotonicClock;
+import org.offloadbridge.flow.OffloadPreference;
+import org.offloadbridge.upcall.pipeline.internal.Binding;
 import org.offloadbridge.upcall.pipeline.internal.RuleSet;
 import org.offloadbridge.upcall.pipeline.internal.Translator;
 
@@ -25,11 +32,20 @@ import org.offloadbridge.upcall.pipeline.internal.Translator;
  * {@link Translation} records the number it started from; revalidators re-translate the
  * megaflows made before the latest change. The number is bumped after a change is
  * published, so a translation that saw the old state always carries an older number.
+ *
+ * <h2>Rule counters</h2>
+ * Every rule the pipeline publishes gets its own {@link RuleStats}, stamped with the clock, as
+ * {@code ovs-ofctl add-flow} starts a flow's counters and duration afresh. A whole-set
+ * replacement ({@link #loadRulesFile}, {@link #replaceRules}) keeps the stats of each rule that
+ * stays the same (table, priority, match, cookie, actions, offload), as
+ * {@code ovs-ofctl replace-flows} sends nothing for an unchanged flow.
  */
 public final class Pipeline {
     private final AtomicLong seq = new AtomicLong(1);
     private final MacLearningTable macs;
     private final long controllerPid;
+    private final MonotonicClock clock;
+    private volatile OffloadPreference offloadDefault = OffloadPreference.PREFERRED;
     private final ThreadLocal<Translator> translators = ThreadLocal.withInitial(Translator::new);
     private volatile RuleSet rules = RuleSet.empty();
     private volatile PortTable ports;
@@ -43,6 +59,7 @@ public final class Pipeline {
     public Pipeline(PortTable ports, MonotonicClock clock, long macAgingMillis, long controllerPid) {
         this.ports = ports;
         this.controllerPid = controllerPid;
+        this.clock = clock;
         this.macs = new MacLearningTable(clock, macAgingMillis, MacLearningTable.DEFAULT_MAX_ENTRIES, this::bump);
     }
 
@@ -73,9 +90,22 @@ public final class Pipeline {
         return rules.rules();
     }
 
-    /** A parser resolving port names through the current port table. */
+    /** A parser resolving port names through the current port table, with the current offload default. */
     public RuleParser parser() {
-        return new RuleParser(ports);
+        return new RuleParser(ports, offloadDefault);
+    }
+
+    /** The offload preference of a rule without {@code offload=} (config {@code offload-default}). */
+    public OffloadPreference offloadDefault() {
+        return offloadDefault;
+    }
+
+    /**
+     * Sets the offload preference rules parsed from now on get when they have no
+     * {@code offload=}; rules already loaded keep theirs (a reload re-reads the file).
+     */
+    public void setOffloadDefault(OffloadPreference p) {
+        offloadDefault = java.util.Objects.requireNonNull(p, "offload default");
     }
 
     /**
@@ -103,14 +133,29 @@ public final class Pipeline {
      */
     public synchronized List<Rule> loadRulesFile(String content) throws RuleSyntaxException {
         List<Rule> parsed = parser().parseFile(content);
-        replaceRules(parsed);
-        return parsed;
+        return replaceRules(parsed);
     }
 
-    /** Atomically replaces all rules. */
-    public synchronized void replaceRules(List<Rule> newRules) {
-        rules = RuleSet.of(newRules);
+    /**
+     * Atomically replaces all rules; a rule that stays the same keeps its counters. Returns the
+     * rules as published (with their stats).
+     */
+    public synchronized List<Rule> replaceRules(List<Rule> newRules) {
+        record Key(int table, int priority, Match match) {
+        }
+        Map<Key, Rule> old = new HashMap<>();
+        for (Rule r : rules.rules()) {
+            old.put(new Key(r.table(), r.priority(), r.match()), r);
+        }
+        long now = clock.millis();
+        List<Rule> published = new ArrayList<>(newRules.size());
+        for (Rule r : newRules) {
+            Rule was = old.get(new Key(r.table(), r.priority(), r.match()));
+            published.add(r.withStats(was != null && was.sameEffect(r) ? was.stats() : new RuleStats(now)));
+        }
+        rules = RuleSet.of(published);
         bump();
+        return published;
     }
 
     /**
@@ -118,10 +163,22 @@ public final class Pipeline {
      * replaced. Copy-on-write: rebuilds the rule's table (other tables are shared).
      */
     public synchronized Rule addRule(String text) throws RuleSyntaxException {
-        Rule r = parser().parse(text);
-        rules = rules.with(List.of(r), x -> false);
+        return addRules(List.of(parser().parse(text))).get(0);
+    }
+
+    /**
+     * Adds rules at once (ovs-ofctl add-flows): each replaces a rule of the same table, priority
+     * and match, with fresh counters, as an OpenFlow add does. Returns them as published.
+     */
+    public synchronized List<Rule> addRules(List<Rule> added) {
+        long now = clock.millis();
+        List<Rule> published = new ArrayList<>(added.size());
+        for (Rule r : added) {
+            published.add(r.withStats(new RuleStats(now)));
+        }
+        rules = rules.with(published, x -> false);
         bump();
-        return r;
+        return published;
     }
 
     /** Deletes the rules {@code which} selects; returns how many. Only their tables are rebuilt. */
@@ -134,6 +191,44 @@ public final class Pipeline {
             bump();
         }
         return removed;
+    }
+
+    /**
+     * Translates a packet's key without learning, recording each table lookup (OVS's
+     * {@code ofproto/trace}). In_port is a datapath port, as in {@link #translate}.
+     */
+    public Trace trace(FlowKey packet) {
+        List<Trace.Step> steps = new ArrayList<>();
+        long s = seq.get();
+        Translation t = translators.get().translate(rules, ports, macs, controllerPid, packet, false, s, steps);
+        return new Trace(t, steps);
+    }
+
+    /**
+     * The key of a packet with exactly the fields of {@code flow} (a match without masks, as
+     * {@link RuleParser#parseFlow} reads it) and zero elsewhere, for {@link #trace}: in_port as
+     * the datapath number of the OpenFlow port {@code flow} names, a VLAN tag's TPID 0x8100
+     * when {@code vlan_tci} has the tag bit, and the key attributes the packet parser would
+     * give such a packet.
+     *
+     * @throws IllegalArgumentException when {@code flow} has no in_port, or one no port has
+     */
+    public FlowKey packetKey(Match flow) {
+        if (!flow.isSet(MatchField.IN_PORT)) {
+            throw new IllegalArgumentException("the flow needs in_port=PORT (the port the packet arrives on)");
+        }
+        BridgePort in = ports.byOfPort((int) flow.value(MatchField.IN_PORT));
+        if (in == null) {
+            throw new IllegalArgumentException("in_port=" + flow.value(MatchField.IN_PORT) + ": no such port");
+        }
+        FlowKey key = new FlowKey();
+        Binding.compile(flow, key, new FlowMask());
+        key.setInPort(in.dpPort());
+        if (key.get(Field.VLAN0_CFI) != 0) {
+            key.set(Field.VLAN0_TPID, 0x8100);
+        }
+        key.deriveAttrs(null);
+        return key;
     }
 
     /** Translates a packet's key (in_port = datapath port), learning MACs as {@code normal} runs. */

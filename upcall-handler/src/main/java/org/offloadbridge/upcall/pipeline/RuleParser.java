@@ -23,9 +23,26 @@ import org.offloadbridge.flow.IpProto;
  */
 public final class RuleParser {
     private final PortTable ports;
+    private final OffloadPreference offloadDefault;
 
     public RuleParser(PortTable ports) {
+        this(ports, OffloadPreference.PREFERRED);
+    }
+
+    /** @param offloadDefault the preference of a rule without {@code offload=} (config {@code offload-default}) */
+    public RuleParser(PortTable ports, OffloadPreference offloadDefault) {
         this.ports = ports;
+        this.offloadDefault = offloadDefault;
+    }
+
+    /** What a line is read as. */
+    private enum Mode {
+        /** A rule: match and actions ({@code add-flow}). */
+        RULE,
+        /** Which rules ({@code del-flows}): table, cookie/mask, priority and a match; no actions. */
+        SELECTOR,
+        /** One packet ({@code ofproto/trace}): exact field values only. */
+        FLOW
     }
 
     /**
@@ -53,7 +70,27 @@ public final class RuleParser {
 
     /** Parses one rule that is line {@code lineNo} of a file. */
     public Rule parseLine(String text, int lineNo) throws RuleSyntaxException {
-        return new LineParser(text, lineNo).parse();
+        return new LineParser(text, lineNo, Mode.RULE).parse();
+    }
+
+    /**
+     * Parses the rule selection of {@code ovs-ofctl del-flows}: {@code [table=T,][cookie=C[/M],]
+     * [priority=P,]MATCH}, no actions; empty text selects every rule.
+     */
+    public RuleSelector parseSelector(String text) throws RuleSyntaxException {
+        LineParser p = new LineParser(text, 1, Mode.SELECTOR);
+        Rule r = p.parse();
+        return new RuleSelector(p.tableGiven ? r.table() : -1, r.cookie(), p.cookieGiven ? p.cookieMask : 0,
+            p.priorityGiven ? r.priority() : -1, r.match());
+    }
+
+    /**
+     * Parses one packet's fields in the ovs-ofctl flow syntax ({@code in_port=p1,udp,nw_dst=10.0.0.2,tp_dst=53}), as
+     * {@code ofproto/trace} reads them: exact values (no masks), prerequisites as for a rule, no
+     * table, priority, cookie or actions. Fields not given are zero.
+     */
+    public Match parseFlow(String text) throws RuleSyntaxException {
+        return new LineParser(text, 1, Mode.FLOW).parse().match();
     }
 
     /** One field as written, for prerequisite errors that point back at it. */
@@ -63,18 +100,24 @@ public final class RuleParser {
     private final class LineParser {
         final String s;
         final int line;
+        final Mode mode;
         int table;
         int priority = Rule.DEFAULT_PRIORITY;
         long cookie;
-        OffloadPreference offload = OffloadPreference.PREFERRED;
+        long cookieMask = -1L;
+        boolean tableGiven;
+        boolean priorityGiven;
+        boolean cookieGiven;
+        OffloadPreference offload = offloadDefault;
         final Match.Builder mb = new Match.Builder();
         final List<Written> written = new ArrayList<>();
         final BitSet explicit = new BitSet();
         final BitSet seenKeyword = new BitSet();
 
-        LineParser(String s, int line) {
+        LineParser(String s, int line, Mode mode) {
             this.s = s;
             this.line = line;
+            this.mode = mode;
         }
 
         RuleSyntaxException err(int idx, String msg) {
@@ -106,6 +149,12 @@ public final class RuleParser {
                     i++;
                     vstart = i;
                     if (name.equals("actions")) {
+                        if (mode == Mode.SELECTOR) {
+                            throw err(start, "del-flows selects rules by their match: no actions (drop \"actions=...\")");
+                        }
+                        if (mode == Mode.FLOW) {
+                            throw err(start, "a flow is a packet's fields: no actions (drop \"actions=...\")");
+                        }
                         actionsAt = i;
                         break;
                     }
@@ -121,6 +170,9 @@ public final class RuleParser {
                     tableCol = vstart;
                 }
                 field(name, start, value, vstart);
+            }
+            if (mode != Mode.RULE) {
+                return new Rule(table, priority, cookie, checkPrerequisites(), List.of(), offload, line, s.strip());
             }
             if (actionsAt < 0) {
                 throw err(s.length(), "must specify an action (add actions=..., e.g. actions=drop)");
@@ -141,6 +193,15 @@ public final class RuleParser {
         }
 
         void field(String name, int col, String value, int vcol) throws RuleSyntaxException {
+            if (mode == Mode.FLOW) {
+                if (name.equals("table") || name.equals("priority") || name.equals("cookie") || name.equals("offload")) {
+                    throw err(col, name + " is a rule's, not a packet's: a flow names only packet fields");
+                }
+                if (value != null && value.indexOf('/') >= 0) {
+                    throw err(vcol + value.indexOf('/'), "a packet has exact values: " + name + "=" + value
+                        + " has a mask");
+                }
+            }
             switch (name) {
                 case "ip", "ipv4" -> shorthand(name, col, value, EthType.IP, -1);
                 case "ipv6" -> shorthand(name, col, value, EthType.IPV6, -1);
@@ -157,19 +218,31 @@ public final class RuleParser {
                 case "table" -> {
                     once(0, name, col);
                     table = (int) number(name, value, vcol, Rule.MAX_TABLE);
+                    tableGiven = true;
                 }
                 case "priority" -> {
                     once(1, name, col);
                     priority = (int) number(name, value, vcol, 0xffff);
+                    priorityGiven = true;
                 }
                 case "cookie" -> {
                     once(2, name, col);
-                    if (value != null && value.indexOf('/') >= 0) {
-                        throw err(vcol + value.indexOf('/'), "a cookie mask is only meaningful when deleting or dumping rules");
+                    cookieGiven = true;
+                    int slash = value == null ? -1 : value.indexOf('/');
+                    if (slash >= 0 && mode != Mode.SELECTOR) {
+                        throw err(vcol + slash, "a cookie mask is only meaningful when deleting or dumping rules");
                     }
-                    cookie = number(name, value, vcol, -1L);
+                    if (slash >= 0) {
+                        cookieMask = number(name, value.substring(slash + 1), vcol + slash + 1, -1L);
+                        cookie = number(name, value.substring(0, slash), vcol, -1L) & cookieMask;
+                    } else {
+                        cookie = number(name, value, vcol, -1L);
+                    }
                 }
                 case "offload" -> {
+                    if (mode == Mode.SELECTOR) {
+                        throw err(col, "offload= is how a rule is placed, not something del-flows selects by");
+                    }
                     once(3, name, col);
                     if (value == null) {
                         throw err(col, "offload needs a value: offload=required, offload=preferred or offload=never");

@@ -80,6 +80,8 @@ public final class Translator {
     private Actions.Builder out;
     private OffloadPreference offload;
     private List<org.offloadbridge.upcall.pipeline.Rule> hit;
+    /** Lookups of a traced translation, or null (every other translation: no cost beyond the check). */
+    private List<org.offloadbridge.upcall.pipeline.Trace.Step> trace;
     private String error;
     private boolean exit;
     private int resubmits;
@@ -94,6 +96,17 @@ public final class Translator {
      */
     public Translation translate(RuleSet rules, PortTable ports, MacLearningTable macs, long controllerPid,
                                  FlowKey packet, boolean mayLearn, long seq) {
+        return translate(rules, ports, macs, controllerPid, packet, mayLearn, seq, null);
+    }
+
+    /**
+     * As {@link #translate(RuleSet, PortTable, MacLearningTable, long, FlowKey, boolean, long)},
+     * adding each table lookup to {@code trace} when it is not null.
+     */
+    public Translation translate(RuleSet rules, PortTable ports, MacLearningTable macs, long controllerPid,
+                                 FlowKey packet, boolean mayLearn, long seq,
+                                 List<org.offloadbridge.upcall.pipeline.Trace.Step> trace) {
+        this.trace = trace;
         this.rules = rules;
         this.ports = ports;
         this.macs = macs;
@@ -145,6 +158,7 @@ public final class Translator {
         Translation t = new Translation(key, mask, actions, offload, List.copyOf(hit), error, seq);
         this.out = null;
         this.hit = null;
+        this.trace = null;
         this.rules = null;
         this.ports = null;
         this.macs = null;
@@ -185,10 +199,10 @@ public final class Translator {
             return;
         }
         Table t = rules.table(tableId);
-        if (t == null) {
-            return; // an empty table misses: drop, as OVS does with no table-miss rule
+        CompiledRule r = t == null ? null : lookup(t); // an empty table misses: drop, as OVS does with no table-miss rule
+        if (trace != null) {
+            trace.add(new org.offloadbridge.upcall.pipeline.Trace.Step(depth, tableId, r == null ? null : r.rule()));
         }
-        CompiledRule r = lookup(t);
         if (r == null) {
             return;
         }
@@ -308,6 +322,9 @@ public final class Translator {
         Table t = rules.table(tableId);
         CompiledRule r = t == null ? null : lookup(t);
         work.set(Field.IN_PORT, savedInPort);
+        if (trace != null) {
+            trace.add(new org.offloadbridge.upcall.pipeline.Trace.Step(depth, tableId, r == null ? null : r.rule()));
+        }
         if (r == null) {
             return;
         }

@@ -1,0 +1,377 @@
+package org.offloadbridge.daemon;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.offloadbridge.daemon.config.CheckCommand;
+import org.offloadbridge.daemon.config.Config;
+import org.offloadbridge.daemon.config.ConfigDiff;
+import org.offloadbridge.daemon.config.ConfigError;
+import org.offloadbridge.daemon.config.ConfigException;
+import org.offloadbridge.daemon.config.ConfigParser;
+import org.offloadbridge.daemon.control.ControlProtocol;
+import org.offloadbridge.flow.OffloadPreference;
+import org.offloadbridge.flow.TcPolicy;
+import org.offloadbridge.upcall.pipeline.BridgePort;
+import org.offloadbridge.upcall.pipeline.PortTable;
+import org.offloadbridge.upcall.pipeline.Rule;
+import org.offloadbridge.upcall.pipeline.RuleSyntaxException;
+
+/**
+ * {@code obctl reload} and SIGHUP: reads the config file again and applies what can change
+ * while running, as {@code nginx -s reload} does, in two phases.
+ *
+ * <ol>
+ *   <li><b>Check</b>, changing nothing: the config file is parsed and validated
+ *       ({@link ConfigParser}), the rules file (its {@code rules-file}, read once here) is parsed
+ *       line by line against the ports the daemon will have after the reload (today's, minus the
+ *       named ports the file drops, plus those it adds, numbered as the daemon will number
+ *       them). Any error, and the reply lists every one as {@code file:line:column: message} and
+ *       nothing changes.</li>
+ *   <li><b>Apply</b>: the changed live keys in {@link ConfigDiff}'s order — policy,
+ *       offload-default, max-idle, max-revalidator, flow-limit, stop-removes-flows, log-level, then
+ *       the ports (dropped ones detached before added ones are attached, {@code [[port]] name} and
+ *       {@code eswitch} alike; a changed {@code ofport} is a detach and an attach) — then the rules, the whole
+ *       set at once ({@code Pipeline.replaceRules}: translations see the old set or the new one,
+ *       never a mix), rules unchanged keeping their counters. Rules added with obctl since are
+ *       replaced by the file's.</li>
+ * </ol>
+ * The keys that need a restart ({@link ConfigDiff}: thread counts, {@code [dpdk]},
+ * {@code [control]}, {@code [metrics]}) are reported and keep their running values; they are
+ * reported again by the next reload until a restart applies them. A step that fails while
+ * applying (a port whose device is gone) is reported as not applied, the reply's status is 1,
+ * and the steps after it still run: the running state is then what the reply says.
+ *
+ * <p>One reload at a time (this object's lock); SIGHUP and obctl may race for it.
+ */
+public final class Reloader {
+    /** What a reload changes in the running daemon; {@link Daemon} is the real one. */
+    public interface Target {
+        /** The ports now, for checking the new rules before anything changes. */
+        PortTable portTable();
+
+        void setPolicy(boolean hwOffload, TcPolicy tcPolicy);
+
+        void setMaxIdleMillis(long ms);
+
+        void setMaxRevalidatorMillis(long ms);
+
+        void setFlowLimit(int limit);
+
+        void setStopRemovesFlows(boolean remove);
+
+        void setLogLevel(Config.LogLevel level);
+
+        void setOffloadDefault(OffloadPreference p);
+
+        /** The configured OpenFlow numbers of named ports, set before the attaches that use them. */
+        void setOfPorts(Map<String, Integer> ofPorts);
+
+        /** Attaches a named port (throws, naming the cause, when it can't). */
+        void attachNamed(String name, Integer ofPort);
+
+        /** Detaches a port the file no longer names; false when it stays (it is on a configured e-switch) or was none. */
+        boolean detachNamed(String name);
+
+        /** Attaches the ports of an e-switch; returns their names. */
+        List<String> addEswitch(String handle);
+
+        /** Detaches the ports of an e-switch that are not named; returns their names. */
+        List<String> removeEswitch(String handle);
+
+        /** Replaces every rule with {@code text}'s, atomically; returns them. */
+        List<Rule> replaceRules(String text) throws RuleSyntaxException;
+    }
+
+    /** What a reload did: the reply's status ({@link ControlProtocol#OK} or FAILED) and its text, one line per item. */
+    public record Result(int status, String text) {
+        public boolean ok() {
+            return status == ControlProtocol.OK;
+        }
+
+        public ControlProtocol.Reply reply() {
+            return new ControlProtocol.Reply(status, text, null);
+        }
+    }
+
+    private final Path file;
+    private final ConfigParser parser;
+    private final Target target;
+    private Config running;
+
+    /**
+     * @param file    the config file the daemon was started with
+     * @param running the configuration it runs with
+     */
+    public Reloader(Path file, Config running, ConfigParser parser, Target target) {
+        this.file = file;
+        this.running = running;
+        this.parser = parser;
+        this.target = target;
+    }
+
+    /** Registers {@code obctl reload} on {@code server}. */
+    public void register(org.offloadbridge.daemon.control.ControlServer server) {
+        server.register("reload", "", """
+            Reads the config file again (and its rules-file) and applies what can change while running:
+            hw-offload, tc-policy, offload-default, max-idle, max-revalidator, flow-limit, stop-removes-flows,
+            log-level, [[port]] tables and the rules (replaced at once; rules added with obctl are replaced
+            too). Prints one line per changed key, "(applied live)" or "(needs a restart)". A file with any
+            error changes nothing: every error is printed as file:line:column and the status is 1.
+            systemctl reload and SIGHUP do the same.""", args -> args.isEmpty() ? reload().reply()
+            : ControlProtocol.Reply.usage("takes no arguments: unexpected \"" + args.get(0) + "\""));
+    }
+
+    /** The configuration the daemon runs with now: restart-only keys as at start. */
+    public synchronized Config running() {
+        return running;
+    }
+
+    /** Checks, then applies; see the class comment. */
+    public synchronized Result reload() {
+        // ---- check: nothing changes until every error is known
+        List<ConfigError> errors = new ArrayList<>();
+        Config next = null;
+        try {
+            next = parser.parse(file);
+        } catch (ConfigException e) {
+            errors.addAll(e.errors());
+        }
+        String rules = "";
+        Path rulesPath = next == null ? null : next.rulesFile().orElse(null);
+        if (rulesPath != null) {
+            try {
+                rules = Files.readString(rulesPath, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                errors.add(new ConfigError(rulesPath, 0, 0, "", "cannot read the rules file: "
+                    + (e instanceof NoSuchFileException ? "no such file" : e.toString())));
+                rulesPath = null;
+            }
+        }
+        PortChanges pc = next == null ? null : PortChanges.between(running, next);
+        if (rulesPath != null) {
+            CheckCommand.checkRules(rulesPath, rules, pc.planned(target.portTable()), next.offloadDefault(),
+                " (not a port the daemon has, nor a [[port]] name in " + file + ")", errors);
+        }
+        if (!errors.isEmpty()) {
+            return new Result(ControlProtocol.FAILED, ConfigError.nothingChanged(errors));
+        }
+
+        // ---- apply
+        ConfigDiff diff = ConfigDiff.between(running, next);
+        StringBuilder out = new StringBuilder();
+        boolean failed = false;
+        List<Config.PortSpec> portsNow = new ArrayList<>(next.ports());
+        boolean policySet = false;
+        if (diff.isEmpty()) {
+            out.append("configuration: no changes\n");
+        }
+        for (ConfigDiff.Change c : diff.changes()) {
+            if (!c.live()) {
+                out.append(c).append('\n');
+                continue;
+            }
+            String why = null;
+            StringBuilder detail = new StringBuilder();
+            try {
+                switch (c.key()) {
+                    case "hw-offload", "tc-policy" -> {
+                        if (!policySet) { // both change in one step: one new policy generation
+                            target.setPolicy(next.hwOffload(), next.tcPolicy());
+                            policySet = true;
+                        }
+                    }
+                    case "offload-default" -> target.setOffloadDefault(next.offloadDefault());
+                    case "max-idle" -> target.setMaxIdleMillis(next.maxIdleMillis());
+                    case "max-revalidator" -> target.setMaxRevalidatorMillis(next.maxRevalidatorMillis());
+                    case "flow-limit" -> target.setFlowLimit(next.flowLimit());
+                    case "stop-removes-flows" -> target.setStopRemovesFlows(next.stopRemovesFlows());
+                    case "log-level" -> target.setLogLevel(next.logLevel());
+                    case "rules-file" -> { } // the rules below are reread whatever the path
+                    case "port" -> why = applyPorts(pc, portsNow, detail);
+                    default -> why = "no live setter for this key (a bug)";
+                }
+            } catch (RuntimeException e) {
+                why = e.getMessage();
+            }
+            if (why == null) {
+                out.append(c).append('\n');
+            } else {
+                failed = true;
+                out.append(c.key()).append(": ").append(c.before()).append(" -> ").append(c.after()).append(" (not applied: ")
+                    .append(why).append(")\n");
+            }
+            out.append(detail);
+        }
+        try {
+            List<Rule> loaded = target.replaceRules(rules);
+            out.append("rules: ").append(loaded.size()).append(loaded.size() == 1 ? " rule" : " rules")
+                .append(rulesPath == null ? " (no rules-file)" : " from " + rulesPath)
+                .append(", reloaded (rules added with obctl since the last load are replaced)\n");
+        } catch (RuleSyntaxException | RuntimeException e) {
+            // a port the rules name could not be attached: the old rules stay
+            failed = true;
+            out.append("rules: not reloaded, the old rules stay: ").append(rulesPath).append(':')
+                .append(e instanceof RuleSyntaxException r ? r.line() + ":" + r.column() + ": " + r.reason() : e.getMessage())
+                .append('\n');
+        }
+        running = runningAfter(running, next, portsNow);
+        return new Result(failed ? ControlProtocol.FAILED : ControlProtocol.OK, out.toString());
+    }
+
+    /** Applies {@code pc}, one line per port; returns null, or why a part failed. {@code portsNow} is left as applied. */
+    private String applyPorts(PortChanges pc, List<Config.PortSpec> portsNow, StringBuilder out) {
+        List<String> failures = new ArrayList<>();
+        for (String name : pc.detach()) {
+            try {
+                target.detachNamed(name);
+                out.append("  port ").append(name).append(": detached\n");
+            } catch (RuntimeException e) {
+                failures.add(name);
+                if (!pc.after().containsKey(name)) {
+                    portsNow.add(pc.before().get(name));
+                }
+                out.append("  port ").append(name).append(": not detached: ").append(e.getMessage()).append('\n');
+            }
+        }
+        for (String h : pc.removedEswitches()) {
+            try {
+                out.append("  eswitch ").append(h).append(": detached ").append(target.removeEswitch(h)).append('\n');
+            } catch (RuntimeException e) {
+                failures.add(h);
+                out.append("  eswitch ").append(h).append(": ").append(e.getMessage()).append('\n');
+            }
+        }
+        target.setOfPorts(pc.ofPorts());
+        for (String name : pc.attach()) {
+            Config.NamedPort p = pc.after().get(name);
+            try {
+                target.attachNamed(name, p.ofPort().orElse(null));
+                out.append("  port ").append(name).append(": attached\n");
+            } catch (RuntimeException e) {
+                failures.add(name);
+                portsNow.remove(p);
+                out.append("  port ").append(name).append(": not attached: ").append(e.getMessage()).append('\n');
+            }
+        }
+        for (String h : pc.addedEswitches()) {
+            try {
+                out.append("  eswitch ").append(h).append(": attached ").append(target.addEswitch(h)).append('\n');
+            } catch (RuntimeException e) {
+                failures.add(h);
+                portsNow.remove(new Config.EswitchPorts(h));
+                out.append("  eswitch ").append(h).append(": not attached: ").append(e.getMessage()).append('\n');
+            }
+        }
+        return failures.isEmpty() ? null : "failed for " + String.join(", ", failures);
+    }
+
+    /** The running configuration after a reload: live keys from {@code next}, restart keys as they were. */
+    static Config runningAfter(Config old, Config next, List<Config.PortSpec> ports) {
+        return new Config(next.source(), next.hwOffload(), next.tcPolicy(), next.offloadDefault(), next.maxIdleMillis(),
+            next.maxRevalidatorMillis(), next.flowLimit(), old.handlerThreads(), old.revalidatorThreads(), next.rulesFile(),
+            next.stopRemovesFlows(), next.logLevel(), ports, old.dpdk(), old.control(), old.metrics());
+    }
+
+    /**
+     * The port changes from one configuration to the next: named ports to detach (dropped, or
+     * their ofport changed) and to attach (added, or their ofport changed), e-switches added and
+     * removed.
+     */
+    record PortChanges(Map<String, Config.NamedPort> before, Map<String, Config.NamedPort> after, List<String> detach,
+                       List<String> attach, List<String> removedEswitches, List<String> addedEswitches) {
+
+        static PortChanges between(Config old, Config next) {
+            Map<String, Config.NamedPort> b = named(old);
+            Map<String, Config.NamedPort> a = named(next);
+            List<String> detach = new ArrayList<>();
+            List<String> attach = new ArrayList<>();
+            for (var e : b.entrySet()) {
+                Config.NamedPort now = a.get(e.getKey());
+                if (now == null || !Objects.equals(now.ofPort(), e.getValue().ofPort())) {
+                    detach.add(e.getKey());
+                }
+            }
+            for (var e : a.entrySet()) {
+                Config.NamedPort was = b.get(e.getKey());
+                if (was == null || !Objects.equals(was.ofPort(), e.getValue().ofPort())) {
+                    attach.add(e.getKey());
+                }
+            }
+            Set<String> eb = eswitches(old);
+            Set<String> ea = eswitches(next);
+            return new PortChanges(b, a, detach, attach, eb.stream().filter(h -> !ea.contains(h)).toList(),
+                ea.stream().filter(h -> !eb.contains(h)).toList());
+        }
+
+        private static Map<String, Config.NamedPort> named(Config c) {
+            Map<String, Config.NamedPort> m = new LinkedHashMap<>();
+            for (Config.PortSpec p : c.ports()) {
+                if (p instanceof Config.NamedPort n) {
+                    m.put(n.name(), n);
+                }
+            }
+            return m;
+        }
+
+        private static Set<String> eswitches(Config c) {
+            Set<String> s = new java.util.LinkedHashSet<>();
+            for (Config.PortSpec p : c.ports()) {
+                if (p instanceof Config.EswitchPorts e) {
+                    s.add(e.devlinkHandle());
+                }
+            }
+            return s;
+        }
+
+        /** The configured OpenFlow numbers after the reload. */
+        Map<String, Integer> ofPorts() {
+            Map<String, Integer> m = new LinkedHashMap<>();
+            after.forEach((n, p) -> p.ofPort().ifPresent(of -> m.put(n, of)));
+            return m;
+        }
+
+        /**
+         * The port table the daemon will have once these changes are applied, for checking the
+         * rules first: today's ports less those detached, plus those attached, numbered as
+         * {@code Daemon} numbers them (the configured ofport, else the lowest number neither in
+         * use nor configured for another port, in file order).
+         */
+        PortTable planned(PortTable now) {
+            List<BridgePort> ports = new ArrayList<>();
+            Set<Integer> taken = new HashSet<>(ofPorts().values());
+            int maxDp = 0;
+            for (BridgePort p : now.ports()) {
+                maxDp = Math.max(maxDp, p.dpPort());
+                if (!detach.contains(p.name())) {
+                    ports.add(p);
+                    taken.add(p.ofPort());
+                }
+            }
+            for (String name : attach) {
+                Config.NamedPort p = after.get(name);
+                int of;
+                if (p.ofPort().isPresent()) {
+                    of = p.ofPort().get();
+                } else {
+                    of = 1;
+                    while (taken.contains(of)) {
+                        of++;
+                    }
+                }
+                taken.add(of);
+                ports.add(new BridgePort(name, of, ++maxDp));
+            }
+            return new PortTable(ports);
+        }
+    }
+}
