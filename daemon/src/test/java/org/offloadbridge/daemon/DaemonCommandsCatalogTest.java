@@ -28,8 +28,11 @@ class DaemonCommandsCatalogTest {
         Path sock = dir.resolve("obctl.sock");
         ControlServer server = new ControlServer(new ControlServer.Context(sock, null, new PeerPolicy("root", "root", Set.of()),
             MonotonicClock.SYSTEM, 5_000, 60_000, 4));
-        // The handlers are never called: no Daemon is needed to register them.
-        DaemonCommands.register(server, null);
+        // The handlers are never called: no daemon is needed to register them, only a view whose
+        // every answer is null.
+        DaemonView none = (DaemonView) java.lang.reflect.Proxy.newProxyInstance(DaemonView.class.getClassLoader(),
+            new Class<?>[] {DaemonView.class}, (proxy, method, args) -> null);
+        DaemonCommands.register(server, none);
         server.open();
         AgentRunner runner = new AgentRunner(new SleepingMillisIdleStrategy(1), Throwable::printStackTrace, null, server);
         AgentRunner.startOnThread(runner);

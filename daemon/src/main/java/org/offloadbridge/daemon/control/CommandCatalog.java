@@ -20,12 +20,21 @@ public final class CommandCatalog {
 
     /** In {@code list-commands} order (sorted by name, as the server's TreeMap holds them). */
     public static final List<Entry> COMMANDS = List.of(
-        new Entry("dpif/show", "dpif/show"),
-        new Entry("dump-flows", "dump-flows [type=offloaded|non-offloaded|tc|dpdk|slow|all[,...]] [-m]"),
-        new Entry("explain", "explain UFID"),
+        new Entry("add-flow", "RULE"),
+        new Entry("add-flows", "FILE"),
+        new Entry("coverage/show", ""),
+        new Entry("del-flows", "[--strict] [MATCH]"),
+        new Entry("dpif/show", ""),
+        new Entry("dump-flows", "[type=offloaded|non-offloaded|tc|dpdk|slow|all[,...]] [-m] [--json]"),
+        new Entry("dump-rules", "[--no-stats] [MATCH]"),
+        new Entry("explain", "UFID|FLOW"),
         new Entry("list-commands", ""),
-        new Entry("set", "set hw-offload=true|false | set tc-policy=none|skip_sw|skip_hw"),
-        new Entry("upcall/show", "upcall/show"));
+        new Entry("replace-flows", "FILE"),
+        new Entry("set", "hw-offload=true|false | tc-policy=none|skip_sw|skip_hw"),
+        new Entry("trace", "FLOW"),
+        new Entry("upcall/show", ""),
+        new Entry("vlog/list", ""),
+        new Entry("vlog/set", "[MODULE:]LEVEL"));
 
     private CommandCatalog() {
     }
