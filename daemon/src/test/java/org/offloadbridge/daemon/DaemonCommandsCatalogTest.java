@@ -33,6 +33,7 @@ class DaemonCommandsCatalogTest {
         DaemonView none = (DaemonView) java.lang.reflect.Proxy.newProxyInstance(DaemonView.class.getClassLoader(),
             new Class<?>[] {DaemonView.class}, (proxy, method, args) -> null);
         DaemonCommands.register(server, none);
+        new Reloader(null, null, null, null).register(server);
         server.open();
         AgentRunner runner = new AgentRunner(new SleepingMillisIdleStrategy(1), Throwable::printStackTrace, null, server);
         AgentRunner.startOnThread(runner);

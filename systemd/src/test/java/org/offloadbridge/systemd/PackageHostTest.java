@@ -337,7 +337,7 @@ class PackageHostTest {
             complete("obctl", "obctl dump-flows ty", ""));
         // Bash keeps what precedes the last '=' (COMP_WORDBREAKS): the candidates are what follows it.
         assertEquals("tc,dpdk|\n", complete("obctl", "obctl dump-flows type=tc,d", ""));
-        assertEquals("-m|\n", complete("obctl", "obctl dump-flows type=tc -", "").replace("--help|", ""));
+        assertEquals("-m|--json|\n", complete("obctl", "obctl dump-flows type=tc -", "").replace("--help|", ""));
         assertEquals("hw-offload=true|hw-offload=false|\n", complete("obctl", "obctl set hw", ""));
         assertEquals("skip_sw|skip_hw|\n", complete("obctl", "obctl set tc-policy=s", ""));
         assertEquals("--socket|--timeout|\n", complete("obctl", "obctl --", "").replace("--help|", "").replace("--version|", ""));

@@ -29,6 +29,7 @@ public final class CommandCatalog {
         new Entry("dump-rules", "[--no-stats] [MATCH]"),
         new Entry("explain", "UFID|FLOW"),
         new Entry("list-commands", ""),
+        new Entry("reload", ""),
         new Entry("replace-flows", "FILE"),
         new Entry("set", "hw-offload=true|false | tc-policy=none|skip_sw|skip_hw"),
         new Entry("trace", "FLOW"),
