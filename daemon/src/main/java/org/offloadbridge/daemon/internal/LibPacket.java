@@ -45,6 +45,8 @@ public final class LibPacket {
     /** {@code <linux/socket.h>} SOL_PACKET and {@code <linux/if_packet.h>} options. */
     public static final int SOL_PACKET = 263;
     public static final int PACKET_IGNORE_OUTGOING = 23;
+    /** getsockopt: {@code struct tpacket_stats} {u32 tp_packets, u32 tp_drops}, reset by the read. */
+    public static final int PACKET_STATISTICS = 6;
     public static final int SOL_SOCKET = 1;
     public static final int SO_RCVBUF = 8;
     public static final int SO_RCVBUFFORCE = 33;
@@ -61,6 +63,8 @@ public final class LibPacket {
     public static native int bind(int fd, long addr, int addrlen);
 
     public static native int setsockopt(int fd, int level, int optname, long optval, int optlen);
+
+    public static native int getsockopt(int fd, int level, int optname, long optval, long optlen);
 
     public static native long recv(int fd, long buf, long len, int flags);
 

@@ -86,6 +86,11 @@ public final class DaemonMetrics {
         /** Upcalls lost because the queue to the handlers was full. */
         long upcallsQueueFull();
 
+        /** Frames the kernel dropped at the miss devices' sockets before the daemon read them (socket mode). */
+        default long upcallsSocketFull() {
+            return 0;
+        }
+
         FlowLimit flowLimit();
 
         long maxRevalidatorMillis();
@@ -141,6 +146,12 @@ public final class DaemonMetrics {
                 DatapathCounters c = dpdk();
                 SocketSlowPath.Counters s = d.socketSlowPathCounters();
                 return (c == null ? 0 : c.upcallsDropped()) + (s == null ? 0 : s.queueDropped());
+            }
+
+            @Override
+            public long upcallsSocketFull() {
+                SocketSlowPath.Counters s = d.socketSlowPathCounters();
+                return s == null ? 0 : s.socketDropped();
             }
 
             @Override
@@ -323,6 +334,7 @@ public final class DaemonMetrics {
                 .dataPoint(point(u.duplicateUpcalls(), "stage", "handler")).build());
             out.add(counter("offload_bridge_upcalls_dropped", "Upcalls dropped, their packet lost, by why.")
                 .dataPoint(point(s.upcallsQueueFull(), "reason", "queue-full"))
+                .dataPoint(point(s.upcallsSocketFull(), "reason", "socket-full"))
                 .dataPoint(point(u.unknownPort(), "reason", "unknown-port"))
                 .dataPoint(point(u.badFrames(), "reason", "bad-frame"))
                 .dataPoint(point(u.translateErrors(), "reason", "translate-error"))

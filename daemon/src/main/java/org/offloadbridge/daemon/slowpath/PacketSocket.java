@@ -19,6 +19,15 @@ public final class PacketSocket implements AutoCloseable {
     private final int fd;
     private final int ifindex;
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(LibPacket.SOCKADDR_LL_LEN).order(ByteOrder.nativeOrder());
+    /** tpacket_stats (8 bytes) then the optlen word, for {@link #takeDrops()}: the reading thread's alone. */
+    private final ByteBuffer stats = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
+
+    /**
+     * The receive queue asked for (SO_RCVBUFFORCE, CAP_NET_ADMIN; else what SO_RCVBUF allows). The
+     * kernel's default (~208 KB, a few hundred small frames) overflowed under a burst of 1,000 new
+     * flows: 721 first packets lost before the daemon saw them (docs/benchmarks-flow-setup.md).
+     */
+    public static final int RECEIVE_BUFFER = 16 << 20;
     private boolean closed;
 
     private PacketSocket(int fd, int ifindex) {
@@ -56,6 +65,10 @@ public final class PacketSocket implements AutoCloseable {
             if (LibPacket.setsockopt(fd, LibPacket.SOL_PACKET, LibPacket.PACKET_IGNORE_OUTGOING, address(b), 4) != 0) {
                 throw failure("setsockopt(PACKET_IGNORE_OUTGOING) on " + name, LibPacket.errno());
             }
+            b.putInt(0, RECEIVE_BUFFER);
+            if (LibPacket.setsockopt(fd, LibPacket.SOL_SOCKET, LibPacket.SO_RCVBUFFORCE, address(b), 4) != 0) {
+                LibPacket.setsockopt(fd, LibPacket.SOL_SOCKET, LibPacket.SO_RCVBUF, address(b), 4); // capped by rmem_max
+            }
             for (int i = 0; i < LibPacket.SOCKADDR_LL_LEN; i++) {
                 b.put(i, (byte) 0);
             }
@@ -70,6 +83,19 @@ public final class PacketSocket implements AutoCloseable {
             s.close();
             throw e;
         }
+    }
+
+    /**
+     * Frames the kernel dropped for this socket (its receive queue full) since the last call
+     * (PACKET_STATISTICS resets as it is read); 0 when it can't say. No allocation.
+     */
+    public long takeDrops() {
+        stats.putInt(8, 8);
+        long a = address(stats);
+        if (LibPacket.getsockopt(fd, LibPacket.SOL_PACKET, LibPacket.PACKET_STATISTICS, a, a + 8) != 0) {
+            return 0;
+        }
+        return Integer.toUnsignedLong(stats.getInt(4));
     }
 
     private static IllegalStateException failure(String what, int errno) {

@@ -28,7 +28,18 @@ public final class SocketSlowPath implements Agent {
     private final AtomicLong truncated = new AtomicLong();
     private final AtomicLong queueDropped = new AtomicLong();
 
-    public record Counters(long received, long truncated, long queueDropped) {}
+    /**
+     * @param received     frames read and queued as upcalls
+     * @param truncated    frames larger than the read buffer
+     * @param queueDropped frames read but dropped, the upcall queue full
+     * @param socketDropped frames the kernel dropped before we read them, a socket's queue full (PACKET_STATISTICS)
+     */
+    public record Counters(long received, long truncated, long queueDropped, long socketDropped) {}
+
+    /** doWork() calls between two reads of the sockets' kernel drop counts. */
+    private static final int DROPS_EVERY = 1024;
+    private final java.util.concurrent.atomic.AtomicLong socketDropped = new java.util.concurrent.atomic.AtomicLong();
+    private int sinceDrops;
 
     /** @param dpPorts the datapath port of each socket's miss device, same order */
     public SocketSlowPath(PacketSocket[] sockets, int[] dpPorts, UpcallQueue queue) {
@@ -84,6 +95,16 @@ public final class SocketSlowPath implements Agent {
         Bound now = bound;
         PacketSocket[] sockets = now.sockets();
         int[] dpPorts = now.dpPorts();
+        if (++sinceDrops >= DROPS_EVERY) {
+            sinceDrops = 0;
+            long d = 0;
+            for (PacketSocket sock : sockets) {
+                d += sock.takeDrops();
+            }
+            if (d != 0) {
+                socketDropped.setRelease(socketDropped.getPlain() + d);
+            }
+        }
         for (int i = 0; i < sockets.length; i++) {
             for (int b = 0; b < BURST; b++) {
                 int n = sockets[i].receive(frame);
@@ -107,7 +128,7 @@ public final class SocketSlowPath implements Agent {
     }
 
     public Counters counters() {
-        return new Counters(received.get(), truncated.get(), queueDropped.get());
+        return new Counters(received.get(), truncated.get(), queueDropped.get(), socketDropped.getAcquire());
     }
 
     @Override
