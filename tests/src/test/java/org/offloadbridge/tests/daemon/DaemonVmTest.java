@@ -89,39 +89,41 @@ class DaemonVmTest {
         // max-idle 60 s: under TCG the test outlasts 10 s between the last ping reply and the checks.
         try (TwoHosts n = TwoHosts.create("dvtc", false); NetNs ns = NetNs.open(n.sw().name());
              Daemon d = ns.call(() -> Daemon.start(settings(RULES, 60_000), MonotonicClock.SYSTEM))) {
+            // The first packets go up (no receiver yet: h2 answers port-unreachable, a flow of its own).
+            assertLoss0(n.h1().sh("ping -c 3 -i 0.2 -W 10 10.9.0.2"));
+            send(n.h1(), "10.9.0.2", 0, 3);
+            assertTrue(await(20_000, () -> allIn(d, FlowLayer.TC_SW) && !n.flower("p1").isEmpty()
+                && !n.flower("p2").isEmpty()) >= 0, describe(d));
+            Thread.sleep(500);
+            long upcalls = d.upcallCounters().upcalls();
+            long tcBefore = n.flowerPackets();
+            assertLoss0(n.h1().sh("ping -c 50 -i 0.02 -W 2 10.9.0.2"));
+            // Started now, so that TCG's slow polling above can't outlast the receiver's silence timeout.
             try (Shell.Background rx = receiver(n.h2(), "10.9.0.2")) {
-                assertLoss0(n.h1().sh("ping -c 3 -i 0.2 -W 10 10.9.0.2"));
-                send(n.h1(), "10.9.0.2", 0, 3);
-                assertTrue(await(10_000, () -> allIn(d, FlowLayer.TC_SW) && !n.flower("p1").isEmpty()
-                    && !n.flower("p2").isEmpty()) >= 0, describe(d));
-                Thread.sleep(500);
-                long upcalls = d.upcallCounters().upcalls();
-                long tcBefore = n.flowerPackets();
-                assertLoss0(n.h1().sh("ping -c 50 -i 0.02 -W 2 10.9.0.2"));
                 send(n.h1(), "10.9.0.2", 3, 203);
-                assertEquals(upcalls, d.upcallCounters().upcalls(), "no upcall once in tc: " + d.upcallCounters());
-                // tc's counters reach the dump with the kernel's stats delay: wait a little for them.
-                long[] tcAfter = {0};
-                long took = await(5_000, () -> (tcAfter[0] = n.flowerPackets()) - tcBefore >= 50 * 2 + 200);
-                String show = n.sw().tc("-s", "filter", "show", "dev", "p1", "ingress");
-                System.out.println("DaemonVmTest.flowsLandInTc: flower packets " + tcBefore + " → " + tcAfter[0] + "\n" + show);
-                assertTrue(took >= 0, "flower counters grew by the packets sent (100 ICMP + 200 UDP): " + tcBefore + " → "
-                    + tcAfter[0] + "\n" + show);
-                for (String dev : new String[] {"p1", "p2"}) {
-                    List<TwoHosts.Filter> fl = n.flower(dev);
-                    assertFalse(fl.isEmpty(), dev + ": " + n.filters(dev));
-                    for (TwoHosts.Filter f : fl) {
-                        assertTrue(f.notInHw() && !f.inHw(), dev + " " + f);
-                    }
-                    assertTrue(n.filters(dev).stream().anyMatch(f -> f.pref() == 65535 && f.kind().equals("u32")),
-                        dev + " keeps its catch-all: " + n.filters(dev));
+                String got = rx.finish(60);
+                assertTrue(got.contains("count=200 distinct=200"), "the receiver counts each datagram once: " + got);
+            }
+            assertEquals(upcalls, d.upcallCounters().upcalls(), "no upcall once in tc: " + d.upcallCounters());
+            // tc's counters reach the dump with the kernel's stats delay: wait a little for them.
+            long[] tcAfter = {0};
+            long took = await(10_000, () -> (tcAfter[0] = n.flowerPackets()) - tcBefore >= 50 * 2 + 200);
+            String show = n.sw().tc("-s", "filter", "show", "dev", "p1", "ingress");
+            System.out.println("DaemonVmTest.flowsLandInTc: flower packets " + tcBefore + " → " + tcAfter[0] + "\n" + show);
+            assertTrue(took >= 0, "flower counters grew by the packets sent (100 ICMP + 200 UDP): " + tcBefore + " → "
+                + tcAfter[0] + "\n" + show);
+            for (String dev : new String[] {"p1", "p2"}) {
+                List<TwoHosts.Filter> fl = n.flower(dev);
+                assertFalse(fl.isEmpty(), dev + ": " + n.filters(dev));
+                for (TwoHosts.Filter f : fl) {
+                    assertTrue(f.notInHw() && !f.inHw(), dev + " " + f);
                 }
-                for (Ukey u : all(d)) {
-                    assertEquals(FlowLayer.TC_SW, u.layer(), describe(d));
-                    assertEquals(FlowResult.Reason.CROSS_SWITCH, u.reason(), "a veth is on no e-switch: " + describe(d));
-                }
-                String got = rx.finish(30);
-                assertTrue(got.contains("count=203 distinct=203"), "the receiver counts each datagram once: " + got);
+                assertTrue(n.filters(dev).stream().anyMatch(f -> f.pref() == 65535 && f.kind().equals("u32")),
+                    dev + " keeps its catch-all: " + n.filters(dev));
+            }
+            for (Ukey u : all(d)) {
+                assertEquals(FlowLayer.TC_SW, u.layer(), describe(d));
+                assertEquals(FlowResult.Reason.CROSS_SWITCH, u.reason(), "a veth is on no e-switch: " + describe(d));
             }
             // The drop rule: its flow is a flower filter whose action is drop, and it counts what it drops.
             long dropsBefore = n.flowerPackets();
