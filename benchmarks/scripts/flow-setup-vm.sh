@@ -51,6 +51,34 @@ if [ $summary_only = 0 ]; then
   rm -f "$OUT/results.txt" "$OUT/load.txt"
   gcc -O2 -Wall -Wextra -o "$OUT/flowgen" benchmarks/sender/flowgen.c
 
+  # The daemon as built now, copied: the build tree's jars are rebuilt by whoever works in this
+  # checkout, and a jar replaced during a run changes what is measured between repetitions (the
+  # guest's 9p view of the host may even serve a stale copy). The copy is the launcher in its
+  # installed layout (bin/offload-bridge + lib/*.jar, which it runs when there is no build tree),
+  # with exactly the jars bin/offload-bridge would put on its class path.
+  snap=$OUT/daemon
+  rm -rf "$snap"
+  mkdir -p "$snap/bin/lib" "$snap/lib"
+  cp bin/offload-bridge "$snap/bin/"
+  cp bin/lib/java.sh "$snap/bin/lib/"
+  jar_tool=""
+  for j in "${JAVA_HOME:-}/bin/jar" /usr/lib/jvm/temurin-25-jdk-amd64/bin/jar "$(command -v jar || true)"; do
+    [ -x "$j" ] && { jar_tool=$j; break; }
+  done
+  [ -n "$jar_tool" ] || { echo "$prog: needs the JDK's jar tool (JAVA_HOME)" >&2; exit 2; }
+  "$jar_tool" --create --file "$snap/lib/systemd-classes.jar" -C systemd/target/classes .
+  # (the class path file has no final newline: read the last entry too)
+  tr ':' '\n' < systemd/target/offload-bridge.classpath | while read -r j || [ -n "$j" ]; do
+    [ -z "$j" ] || cp "$j" "$snap/lib/"
+  done
+  { echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo '?') ($(git status --porcelain -uno 2>/dev/null | wc -l) tracked files modified)"
+    echo "module jars of this checkout (built at):"
+    tr ':' '\n' < systemd/target/offload-bridge.classpath | grep "^$PWD/" | while read -r j; do
+      echo "  $(date -u -r "$j" +%FT%TZ) ${j#"$PWD"/}"
+    done
+    echo "  $(date -u -r systemd/target/classes +%FT%TZ) systemd/target/classes"
+  } > "$OUT/daemon-build.txt"
+
   # Load sampler: every 5 s the 1-minute load, and how many cores were busy in all (from
   # /proc/stat) and in our qemu (its utime+stime), so "others" = all - ours.
   hz=$(getconf CLK_TCK)
@@ -71,7 +99,7 @@ if [ $summary_only = 0 ]; then
 
   load_before=$(cut -d' ' -f1-3 /proc/loadavg)
   echo "$prog: results in $OUT; host load before: $load_before; ${REPS} reps of N = ${SIZES[*]}" >&2
-  envs=()
+  envs=(--env "FS_DAEMON=$snap/bin/offload-bridge")
   for v in FS_RULES FS_TIMEOUT_S FS_STALL_S FS_INTERVAL_MS FS_RATE FS_RESEND_MS FS_WARMUP FS_SYSTEMS FS_OURS_JAVA_OPTS; do
     [ -z "${!v:-}" ] || envs+=(--env "$v=${!v}")
   done
@@ -101,6 +129,7 @@ fi
   echo
   echo "flow setup rate: first packet of each of N flows -> its flower filter created on p1 (${REPS} reps; run ended $(date -u -r "$OUT/run.txt" +%FT%TZ))"
   echo "host load before: $load_before   after: $load_after   run: ${elapsed} s"
+  [ ! -f "$OUT/daemon-build.txt" ] || echo "daemon $(sed -n 1p "$OUT/daemon-build.txt")"
   awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
        $1 ~ /^load1=/ { n++; if (v["load1"] > m) m = v["load1"]; o += v["others_cores"]; q += v["vm_cores"] }
        END { if (n) printf "during the run (%d samples of 5 s): max load1 %.2f, mean cores busy: our VM %.2f, other processes %.2f\n", n, m, q/n, o/n }' "$OUT/load.txt"
