@@ -21,7 +21,8 @@
 # CPU times are kept, and the namespaces are deleted.
 #
 # OUTDIR gets results.txt (one line per run: system= n= rep= and flowgen's result fields,
-# plus upcalls_lost= and flow_limit_end=), and logs/<system>-<N>-<rep>.log (flowgen's output,
+# plus upcalls_lost= (ours: sent - upcalls its handlers saw; OVS: dpctl/show lost),
+# socket_drops= (ours) and flow_limit_end=), and logs/<system>-<N>-<rep>.log (flowgen's output,
 # the switch's counters and log, kernel drop counters, CPU per thread).
 #
 # Environment:
@@ -172,7 +173,7 @@ EOF
 }
 
 run_ours() {
-  local n=$1 rep=$2 log=$3 dir pid limit lost flimit
+  local n=$1 rep=$2 log=$3 dir pid limit lost flimit sockdrops upcalls
   dir=$(mktemp -d /tmp/fs-ours.XXXXXX)
   limit=$(( 2 * n > 20000 ? 2 * n : 20000 ))
   echo "$RULES_TEXT" > "$dir/rules.of"
@@ -222,8 +223,13 @@ EOF
   kernel_drops > "$dir/drops.txt" 2>&1 || true
   cat "$dir/drops.txt" >> "$log"
   thread_cpu $pid >> "$log" 2>&1 || true
-  # upcalls lost: frames the miss device's packet socket dropped (its receive buffer was full)
-  lost=$(awk '$5 ~ /:obd/ && match($0, /,d[0-9]+\)/) { s += substr($0, RSTART + 2, RLENGTH - 3) } END { print s + 0 }' "$dir/drops.txt" || echo "?")
+  # upcalls lost: first packets sent that never became an upcall a handler saw — dropped by
+  # the miss device's packet socket (receive buffer full: socket_drops, from ss) or by the
+  # daemon's upcall queue (full; counted only in its metrics, which are off here)
+  sockdrops=$(awk '$5 ~ /:obd/ && match($0, /,d[0-9]+\)/) { s += substr($0, RSTART + 2, RLENGTH - 3) } END { print s + 0 }' "$dir/drops.txt" || echo "?")
+  upcalls=$(sed -n 's/^upcalls: \([0-9]*\) .*/\1/p' "$log" | tail -1 || true)
+  lost="?"
+  [ -z "$upcalls" ] || lost=$(( n + ${FS_WARMUP:-0} - upcalls ))
   flimit=$(sed -n 's/^flows: .*(limit \([0-9]*\)).*/\1/p' "$log" | tail -1 || true)
   sample_filter >> "$log" 2>&1 || true
   echo "flower filters on p1 before SIGTERM: $(count_p1)" >> "$log"
@@ -234,7 +240,7 @@ EOF
   wait $pid 2>/dev/null || true
   echo "flower filters on p1 after SIGTERM (stop-removes-flows=false keeps them): $(count_p1)" >> "$log"
   { echo "---- daemon log"; cat "$dir/daemon.log"; } >> "$log"
-  record ours "$n" "$rep" "upcalls_lost=$lost flow_limit_end=${flimit:-?}"
+  record ours "$n" "$rep" "upcalls_lost=$lost socket_drops=$sockdrops flow_limit_end=${flimit:-?}"
   rm -rf "$dir"
 }
 

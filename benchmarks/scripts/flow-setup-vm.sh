@@ -184,8 +184,9 @@ fi
       printf "\nset up = flows whose flower filter tc reported created (its notification; each flow has its own\n"
       printf "source MAC); flows/s = set up / time from the first packet sent to the N-th creation, or to the\n"
       printf "last one when not all N came (all set < runs). present = most filters on p1 at once (median),\n"
-      printf "deleted = our flows the switch removed during the run, lost = upcalls the kernel could not\n"
-      printf "queue (ours: miss-device packet socket drops; OVS: dpctl/show lost), medians.\n"
+      printf "deleted = our flows the switch removed during the run, lost = first packets that never\n"
+      printf "reached a handler (ours: N - upcall/show upcalls, i.e. miss-device socket + upcall queue drops;\n"
+      printf "OVS: dpctl/show lost), medians.\n"
       if (trial) printf "\nTRIAL RUN: the host was not idle (load before %.2f, other processes %.2f cores on average); not valid figures.\n", lb, on ? ot / on : 0
     }' "$OUT/results.txt"
   echo
