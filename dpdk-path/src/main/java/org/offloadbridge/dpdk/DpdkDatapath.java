@@ -339,6 +339,15 @@ public final class DpdkDatapath implements AutoCloseable {
         return upcalls;
     }
 
+    /** Each PMD's busy and idle time ({@link PmdTime}), by PMD index. */
+    public List<PmdTime> pmdTimes() {
+        List<PmdTime> out = new ArrayList<>(pmds.size());
+        for (PmdThread t : pmds) {
+            out.add(t.time());
+        }
+        return out;
+    }
+
     public List<PmdThread> pmds() {
         return List.copyOf(pmds);
     }

@@ -117,6 +117,7 @@ public final class PmdThread implements Agent {
     @Override
     public void onStart() {
         eal.registerThread();
+        lastPassEnd = System.nanoTime(); // the time before the first pass was nobody's
     }
 
     /** On the runner thread, after the last doWork. The PMD can be driven again (by hand or a new runner). */
@@ -163,10 +164,32 @@ public final class PmdThread implements Agent {
                 }
             }
             exec.flush();
+            account(work);
             return work;
         } finally {
             reader.exit();
         }
+    }
+
+    // Busy and idle time, as OVS's pmd-stats-show splits a PMD's cycles: the time from the end of
+    // one doWork to the end of the next is busy when that pass received packets, else idle (a
+    // sleeping idle strategy's sleep counts as idle). One clock read per pass; written only by the
+    // PMD's own thread, read by anyone (opaque).
+    private static final java.lang.invoke.VarHandle LONG =
+        java.lang.invoke.MethodHandles.arrayElementVarHandle(long[].class);
+    private final long[] time = new long[2]; // [0] busy nanos, [1] idle nanos
+    private long lastPassEnd = System.nanoTime();
+
+    private void account(int work) {
+        long now = System.nanoTime();
+        int i = work > 0 ? 0 : 1;
+        LONG.setOpaque(time, i, time[i] + (now - lastPassEnd));
+        lastPassEnd = now;
+    }
+
+    /** This PMD's busy (a pass that received packets) and idle time so far; safe from any thread. */
+    public PmdTime time() {
+        return new PmdTime(index, (long) LONG.getOpaque(time, 0), (long) LONG.getOpaque(time, 1));
     }
 
     private void process(int rxPort, int n, long now) {

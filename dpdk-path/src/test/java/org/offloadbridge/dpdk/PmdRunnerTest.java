@@ -79,6 +79,18 @@ class PmdRunnerTest {
                 assertEquals(5, dp.pmds().get(0).doWork(), "run " + run + ": by hand after the runner stopped");
             }
             assertEquals(110, dp.flows().stats(f.ufid()).packets());
+            PmdTime t0 = dp.pmdTimes().get(0);
+            assertTrue(t0.busyNanos() > 0, "passes that received packets count as busy: " + t0);
+            assertTrue(t0.idleNanos() > 0, "the runners' empty polls count as idle: " + t0);
+            dp.pmds().get(0).doWork(); // nothing queued: an idle pass
+            PmdTime t1 = dp.pmdTimes().get(0);
+            assertEquals(t0.busyNanos(), t1.busyNanos(), "an empty pass adds nothing to busy");
+            assertTrue(t1.idleNanos() > t0.idleNanos(), "and its time to idle");
+            ring.inject(in, frame);
+            assertEquals(1, dp.pmds().get(0).doWork());
+            PmdTime t2 = dp.pmdTimes().get(0);
+            assertTrue(t2.busyNanos() > t1.busyNanos(), "a pass with a packet adds to busy");
+            assertEquals(t1.idleNanos(), t2.idleNanos());
             assertEquals(0, dp.counters().pmdErrors(), "no exception escaped doWork");
             assertNull(dp.lastPmdError());
         } finally {

@@ -24,6 +24,7 @@ import org.offloadbridge.daemon.ports.PortRegistry;
 import org.offloadbridge.daemon.slowpath.SocketSlowPath;
 import org.offloadbridge.dpdk.DatapathCounters;
 import org.offloadbridge.dpdk.DpdkDatapath;
+import org.offloadbridge.dpdk.PmdTime;
 import org.offloadbridge.dpdk.EthdevPort;
 import org.offloadbridge.dpdk.PortStats;
 import org.offloadbridge.flow.FlowLayer;
@@ -110,6 +111,9 @@ public final class DaemonMetrics {
 
         /** Each port's DPDK port statistics (rte_eth_stats of the port on its miss device), by port name. */
         Map<String, PortStats> dpdkPortStats();
+
+        /** Each PMD thread's busy and idle time (empty without DPDK). */
+        List<PmdTime> pmdTimes();
     }
 
     /** The running daemon's sources. */
@@ -143,15 +147,12 @@ public final class DaemonMetrics {
 
             @Override
             public long upcallsQueueFull() {
-                DatapathCounters c = dpdk();
-                SocketSlowPath.Counters s = d.socketSlowPathCounters();
-                return (c == null ? 0 : c.upcallsDropped()) + (s == null ? 0 : s.queueDropped());
+                return d.upcallDrops().queueFull();
             }
 
             @Override
             public long upcallsSocketFull() {
-                SocketSlowPath.Counters s = d.socketSlowPathCounters();
-                return s == null ? 0 : s.socketDropped();
+                return d.upcallDrops().socketFull();
             }
 
             @Override
@@ -192,6 +193,12 @@ public final class DaemonMetrics {
             public DatapathCounters dpdk() {
                 DpdkDatapath dp = d.dpdk();
                 return dp == null ? null : dp.counters();
+            }
+
+            @Override
+            public List<PmdTime> pmdTimes() {
+                DpdkDatapath dp = d.dpdk();
+                return dp == null ? List.of() : dp.pmdTimes();
             }
 
             @Override
@@ -387,6 +394,15 @@ public final class DaemonMetrics {
             if (s.dpdk() == null) {
                 return;
             }
+            // A PMD's load is rate(busy) / (rate(busy) + rate(idle)), as pmd-stats-show prints it.
+            CounterSnapshot.Builder pmd = counter("offload_bridge_dpdk_pmd_seconds",
+                "Time of each PMD thread in passes over its rx queues that received packets (busy) or nothing (idle).");
+            for (PmdTime t : s.pmdTimes()) {
+                String id = Integer.toString(t.pmd());
+                pmd.dataPoint(point(t.busyNanos() / 1e9, "pmd", id, "state", "busy"));
+                pmd.dataPoint(point(t.idleNanos() / 1e9, "pmd", id, "state", "idle"));
+            }
+            out.add(pmd.build());
             CounterSnapshot.Builder dp = counter("offload_bridge_dpdk_port_packets",
                 "Packets through the DPDK datapath's port on a port's miss device (rx: misses of tc that reached it).");
             CounterSnapshot.Builder db = counter("offload_bridge_dpdk_port_bytes", "Bytes through the DPDK datapath's port, by direction.");
@@ -417,6 +433,10 @@ public final class DaemonMetrics {
         }
 
         private static CounterDataPointSnapshot point(long value, String... labels) {
+            return point((double) value, labels);
+        }
+
+        private static CounterDataPointSnapshot point(double value, String... labels) {
             return CounterDataPointSnapshot.builder().labels(labels.length == 0 ? Labels.EMPTY : Labels.of(labels)).value(value).build();
         }
 

@@ -116,6 +116,8 @@ public final class FakeSources implements DaemonMetrics.Sources {
         revalidators = new RevalidatorCounters.Values(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18);
         tcEvents = new TcEventAgent.Counters(1, 2, 3);
         dpdk = new DatapathCounters(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19);
+        pmdTimes = List.of(new org.offloadbridge.dpdk.PmdTime(0, 3_000_000_000L, 1_000_000_000L),
+            new org.offloadbridge.dpdk.PmdTime(1, 0, 4_000_000_000L));
         dpdkPorts.put("p1", new PortStats(1, 2, 3, 4, 5, 6, 7, 8));
         queueDeduplicated = 4;
         queueFull = 5;
@@ -136,4 +138,9 @@ public final class FakeSources implements DaemonMetrics.Sources {
     @Override public TcEventAgent.Counters tcEvents() { return tcEvents; }
     @Override public DatapathCounters dpdk() { return dpdk; }
     @Override public Map<String, PortStats> dpdkPortStats() { return dpdkPorts; }
+
+    /** PMD times, with DPDK: PMD 0 three-quarters busy, PMD 1 idle. */
+    public List<org.offloadbridge.dpdk.PmdTime> pmdTimes = List.of();
+
+    @Override public List<org.offloadbridge.dpdk.PmdTime> pmdTimes() { return pmdTimes; }
 }
