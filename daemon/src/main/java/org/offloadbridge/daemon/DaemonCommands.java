@@ -411,6 +411,9 @@ public final class DaemonCommands {
         b.append('\n');
         b.append("upcalls: ").append(v.upcalls()).append(" (misses ").append(v.misses()).append(", actions ")
             .append(v.actionUpcalls()).append(", duplicates ").append(v.duplicateUpcalls()).append(")\n");
+        DaemonView.UpcallDrops lost = d.upcallDrops();
+        b.append("lost before a handler: ").append(lost.queueFull() + lost.socketFull()).append(" (upcall queue full ")
+            .append(lost.queueFull()).append(", miss socket full ").append(lost.socketFull()).append(")\n");
         b.append("installed: ").append(v.installed()).append(", slow-path flows ").append(v.slowPathFlows())
             .append(", slow-path packets ").append(v.slowPathPackets()).append(", flow-limit hits ").append(v.flowLimitHits()).append('\n');
         b.append("bad input: unknown port ").append(v.unknownPort()).append(", bad frames ").append(v.badFrames())

@@ -34,6 +34,14 @@ public interface DaemonView {
 
     UpcallCounters.Values upcallCounters();
 
+    /**
+     * Misses lost before any handler saw them: refused by a full upcall queue, dropped by the
+     * kernel at a full miss-device socket. OVS shows the same loss as {@code dpctl/show lost:N}.
+     */
+    record UpcallDrops(long queueFull, long socketFull) {}
+
+    UpcallDrops upcallDrops();
+
     /** hw-offload / tc-policy at runtime. */
     void setPolicy(boolean hwOffload, TcPolicy tcPolicy);
 

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  *   <li>events lost (ENOBUFS) → a resync round.</li>
  * </ul>
  * {@code doWork()} drains the socket without waiting; only the rare flush repair talks to the
- * kernel (a request and its ack).
+ * kernel (a request and its ack). Idle, the runner {@link #await}s on the socket.
  */
 public final class TcEventAgent implements Agent, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TcEventAgent.class);
@@ -94,6 +94,11 @@ public final class TcEventAgent implements Agent, AutoCloseable {
     @Override
     public int doWork() {
         return sub.doWork(handler);
+    }
+
+    /** Blocks until an event is queued or {@code timeoutMillis} passed. */
+    public void await(int timeoutMillis) {
+        sub.await(timeoutMillis);
     }
 
     public Counters counters() {

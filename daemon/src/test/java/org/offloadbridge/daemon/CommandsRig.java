@@ -150,6 +150,14 @@ final class CommandsRig implements DaemonView, AutoCloseable {
         return upcalls.snapshot();
     }
 
+    /** What {@link #upcallDrops()} reports; tests set it. */
+    public volatile UpcallDrops drops = new UpcallDrops(0, 0);
+
+    @Override
+    public UpcallDrops upcallDrops() {
+        return drops;
+    }
+
     @Override
     public void setPolicy(boolean hwOffload, TcPolicy tcPolicy) {
         policy.set(hwOffload, tcPolicy);

@@ -92,6 +92,13 @@ class DaemonCommandsTest {
     }
 
     @Test
+    void upcallShowSaysHowManyMissesWereLostBeforeAHandler() {
+        assertTrue(c.upcallShow().contains("lost before a handler: 0 (upcall queue full 0, miss socket full 0)\n"), c.upcallShow());
+        rig.drops = new DaemonView.UpcallDrops(7, 30);
+        assertTrue(c.upcallShow().contains("lost before a handler: 37 (upcall queue full 7, miss socket full 30)\n"), c.upcallShow());
+    }
+
+    @Test
     void jsonOfNoFlowsIsAnEmptyArray() {
         assertEquals("[]\n", c.dumpFlows(List.of("--json")).text());
     }

@@ -4,6 +4,10 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -32,7 +36,9 @@ import java.util.function.Supplier;
  * <p>An {@link ArrayBlockingQueue} used only through its non-blocking {@code offer}/{@code poll}
  * (a short lock, no allocation per element): Agrona's lock-free queues need
  * {@code --add-exports java.base/jdk.internal.misc} on JDK 25, which every launcher and test JVM
- * would have to carry.
+ * would have to carry. Idle handlers sleep in {@link #await} on a condition of their own; a
+ * producer pays for the wake-up only while one is asleep (one volatile read otherwise), so a PMD
+ * thread never takes a lock for nothing.
  */
 public final class UpcallQueue implements UpcallSource {
     /** {@link #offerMiss} outcomes, counted by the calling thread (no shared counter here). */
@@ -58,6 +64,10 @@ public final class UpcallQueue implements UpcallSource {
     }
 
     private final ArrayBlockingQueue<Upcall> queue;
+    /** Handlers asleep in {@link #await}: producers signal only when there are some. */
+    private final AtomicInteger sleepers = new AtomicInteger();
+    private final ReentrantLock sleepLock = new ReentrantLock();
+    private final Condition arrived = sleepLock.newCondition();
     private final Map<FlowKey, Pending> pending = new ConcurrentHashMap<>();
     private final int capacity;
     private final long pendingTimeoutMillis;
@@ -78,7 +88,24 @@ public final class UpcallQueue implements UpcallSource {
 
     /** Queues {@code u} as it is (no deduplication); false when the queue is full. */
     public boolean offer(Upcall u) {
-        return queue.offer(u);
+        return push(u);
+    }
+
+    /** Queues {@code u}, waking a sleeping handler; false when full. */
+    private boolean push(Upcall u) {
+        if (!queue.offer(u)) {
+            return false;
+        }
+        // Dekker with await(): we queued then read sleepers; a sleeper counts itself then re-reads the queue.
+        if (sleepers.get() > 0) {
+            sleepLock.lock();
+            try {
+                arrived.signal();
+            } finally {
+                sleepLock.unlock();
+            }
+        }
+        return true;
     }
 
     /** The pending mark of this key, or null when none is (or it expired). */
@@ -101,7 +128,7 @@ public final class UpcallQueue implements UpcallSource {
                 return DEDUPLICATED;
             }
             // queued for delivery: the handler finds the flow (being) installed and executes it
-            return queue.offer(new Upcall(Upcall.Kind.MISS, inPort, key.copy(), packet.get(), null)) ? QUEUED : DROPPED;
+            return push(new Upcall(Upcall.Kind.MISS, inPort, key.copy(), packet.get(), null)) ? QUEUED : DROPPED;
         }
         if (queue.remainingCapacity() == 0) {
             return DROPPED;
@@ -111,9 +138,9 @@ public final class UpcallQueue implements UpcallSource {
         Pending prev = pending.put(copy, mine);
         if (prev != null && nowMillis - prev.since < pendingTimeoutMillis) {
             pending.put(copy, prev); // another producer won the race: this packet rides along
-            return queue.offer(new Upcall(Upcall.Kind.MISS, inPort, copy, packet.get(), null)) ? QUEUED : DROPPED;
+            return push(new Upcall(Upcall.Kind.MISS, inPort, copy, packet.get(), null)) ? QUEUED : DROPPED;
         }
-        if (!queue.offer(new Upcall(Upcall.Kind.MISS, inPort, copy, packet.get(), null))) {
+        if (!push(new Upcall(Upcall.Kind.MISS, inPort, copy, packet.get(), null))) {
             pending.remove(copy);
             return DROPPED;
         }
@@ -128,7 +155,7 @@ public final class UpcallQueue implements UpcallSource {
      * copy of {@code key}; false when full.
      */
     public boolean offerAction(FlowKey key, int inPort, byte[] packet, String userdata) {
-        return queue.offer(new Upcall(Upcall.Kind.ACTION, inPort, key.copy(), packet, userdata));
+        return push(new Upcall(Upcall.Kind.ACTION, inPort, key.copy(), packet, userdata));
     }
 
     private void sweep(long nowMillis) {
@@ -140,7 +167,6 @@ public final class UpcallQueue implements UpcallSource {
     }
 
     /** Hands up to {@code max} upcalls to {@code sink}, completing each once {@code sink} is done with it. */
-    @Override
     public int drain(Consumer<Upcall> sink, int max) {
         int n = 0;
         Upcall u;
@@ -155,6 +181,32 @@ public final class UpcallQueue implements UpcallSource {
         return n;
     }
 
+    @Override
+    public int take(Upcall[] into, int max) {
+        int n = 0;
+        Upcall u;
+        while (n < max && (u = queue.poll()) != null) {
+            into[n++] = u;
+        }
+        return n;
+    }
+
+    @Override
+    public void await(int timeoutMillis) {
+        sleepers.incrementAndGet();
+        sleepLock.lock();
+        try {
+            if (queue.isEmpty()) {
+                arrived.await(timeoutMillis, TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            sleepLock.unlock();
+            sleepers.decrementAndGet();
+        }
+    }
+
     /** The next upcall, or null; the taker calls {@link #complete} when done with it. */
     public Upcall poll() {
         return queue.poll();
@@ -164,6 +216,7 @@ public final class UpcallQueue implements UpcallSource {
      * A handler is done with this upcall (flow installed, or decided not to): new misses for
      * its key may come up again.
      */
+    @Override
     public void complete(Upcall u) {
         if (u.kind() == Upcall.Kind.MISS && u.key() != null) {
             pending.remove(u.key());
@@ -172,6 +225,11 @@ public final class UpcallQueue implements UpcallSource {
 
     public int size() {
         return queue.size();
+    }
+
+    /** True when an offer would be refused now: a producer that can wait (a socket reader) leaves its packets where they are. */
+    public boolean full() {
+        return queue.remainingCapacity() == 0;
     }
 
     public int capacity() {

@@ -82,4 +82,51 @@ class UpcallQueueTest {
         assertEquals(0, q.pendingKeys());
         assertNull(q.poll());
     }
+
+    @Test
+    void aTakenUpcallKeepsItsKeyPendingUntilCompleted() {
+        UpcallQueue q = new UpcallQueue(64, 60_000);
+        assertEquals(UpcallQueue.QUEUED, q.offerMiss(key(53), 1, () -> FRAME, 0));
+        Upcall[] batch = new Upcall[8];
+        assertEquals(1, q.take(batch, 8));
+        assertEquals(1, q.pendingKeys(), "taken, not yet handled: still pending");
+        assertEquals(UpcallQueue.QUEUED, q.offerMiss(key(53), 1, () -> FRAME, 1), "a second packet rides along");
+        assertEquals(1, q.pendingKeys());
+        q.complete(batch[0]);
+        assertEquals(0, q.pendingKeys());
+    }
+
+    @Test
+    void awaitReturnsWhenAnUpcallArrivesNotOnlyAtTheTimeout() throws Exception {
+        UpcallQueue q = new UpcallQueue(64, 1_000);
+        java.util.concurrent.CountDownLatch asleep = new java.util.concurrent.CountDownLatch(1);
+        long[] waited = new long[1];
+        Thread handler = new Thread(() -> {
+            asleep.countDown();
+            long t0 = System.nanoTime();
+            q.await(60_000);
+            waited[0] = System.nanoTime() - t0;
+        });
+        handler.start();
+        asleep.await();
+        Thread.sleep(50); // most likely inside await() by now; if not, await() sees the upcall and returns at once
+        assertTrue(q.offer(Upcall.miss(1, FRAME)));
+        handler.join(10_000);
+        assertFalse(handler.isAlive(), "the offer woke the waiting handler (it would otherwise wait 60 s)");
+        assertTrue(waited[0] < 30_000_000_000L);
+    }
+
+    @Test
+    void awaitWithSomethingQueuedDoesNotWaitAndAnEmptyQueueWaitsOutItsTimeout() {
+        UpcallQueue q = new UpcallQueue(64, 1_000);
+        assertTrue(q.offer(Upcall.miss(1, FRAME)));
+        long t0 = System.nanoTime();
+        q.await(60_000);
+        assertTrue(System.nanoTime() - t0 < 30_000_000_000L, "an upcall is queued: no wait");
+        Upcall[] batch = new Upcall[1];
+        assertEquals(1, q.take(batch, 1));
+        t0 = System.nanoTime();
+        q.await(20);
+        assertTrue(System.nanoTime() - t0 >= 15_000_000L, "nothing queued: await() blocks until its timeout");
+    }
 }

@@ -371,7 +371,7 @@ public final class NetlinkSocket implements NetlinkTransport {
         }
     }
 
-    private boolean waitReadable(int timeoutMillis) {
+    boolean waitReadable(int timeoutMillis) {
         scratch.putInt(POLLFD, fd);
         scratch.putShort(POLLFD + 4, (short) POLLIN);
         scratch.putShort(POLLFD + 6, (short) 0);

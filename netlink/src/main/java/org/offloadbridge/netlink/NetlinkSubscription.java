@@ -114,6 +114,14 @@ public final class NetlinkSubscription implements AutoCloseable {
         }
     }
 
+    /**
+     * Blocks until an event is queued or {@code timeoutMillis} passed, without taking it: for an
+     * agent's idle strategy, which then lets {@link #doWork} deliver.
+     */
+    public void await(int timeoutMillis) {
+        socket.waitReadable(timeoutMillis);
+    }
+
     /** This subscription's counters (see {@link Counters}). */
     public Counters counters() {
         return new Counters(events.getOpaque(), overruns.getOpaque());

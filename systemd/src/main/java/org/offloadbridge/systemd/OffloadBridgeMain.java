@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.offloadbridge.daemon.Daemon;
 import org.offloadbridge.daemon.DaemonCommands;
 import org.offloadbridge.daemon.DaemonSettings;
@@ -19,6 +18,7 @@ import org.offloadbridge.daemon.config.Config;
 import org.offloadbridge.daemon.config.ConfigError;
 import org.offloadbridge.daemon.config.ConfigException;
 import org.offloadbridge.daemon.config.ConfigParser;
+import org.offloadbridge.daemon.AwaitingIdleStrategy;
 import org.offloadbridge.daemon.control.ControlServer;
 import org.offloadbridge.daemon.metrics.DaemonMetrics;
 import org.offloadbridge.daemon.logging.LogLevels;
@@ -132,7 +132,7 @@ public final class OffloadBridgeMain implements Callable<Integer> {
                     hup.ready(reloader);
                 }
                 control.open();
-                AgentRunner controlRunner = new AgentRunner(new SleepingMillisIdleStrategy(2), t -> LOG.error("control", t), null, control);
+                AgentRunner controlRunner = new AgentRunner(new AwaitingIdleStrategy(control::await, 100), t -> LOG.error("control", t), null, control);
                 AgentRunner.startOnThread(controlRunner);
                 MetricsServer metrics = null;
                 if (cfg.metrics().listen().isPresent()) {

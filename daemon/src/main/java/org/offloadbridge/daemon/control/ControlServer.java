@@ -164,29 +164,28 @@ public final class ControlServer implements Agent, AutoCloseable {
             return 0;
         }
         int work = 0;
-        if (selector.selectNow() > 0) {
-            Iterator<SelectionKey> it = selector.selectedKeys().iterator();
-            while (it.hasNext()) {
-                SelectionKey k = it.next();
-                it.remove();
-                if (!k.isValid()) {
-                    continue;
-                }
-                work++;
-                if (k.isAcceptable()) {
-                    accept();
-                } else {
-                    Conn c = (Conn) k.attachment();
-                    try {
-                        if (k.isReadable()) {
-                            c.read();
-                        }
-                        if (k.isValid() && k.isWritable()) {
-                            c.write();
-                        }
-                    } catch (IOException e) {
-                        c.close(); // the peer went away (EPIPE, ECONNRESET): nothing to tell it
+        selector.selectNow(); // keys a select() in await() chose are in selectedKeys() already
+        Iterator<SelectionKey> it = selector.selectedKeys().iterator();
+        while (it.hasNext()) {
+            SelectionKey k = it.next();
+            it.remove();
+            if (!k.isValid()) {
+                continue;
+            }
+            work++;
+            if (k.isAcceptable()) {
+                accept();
+            } else {
+                Conn c = (Conn) k.attachment();
+                try {
+                    if (k.isReadable()) {
+                        c.read();
                     }
+                    if (k.isValid() && k.isWritable()) {
+                        c.write();
+                    }
+                } catch (IOException e) {
+                    c.close(); // the peer went away (EPIPE, ECONNRESET): nothing to tell it
                 }
             }
         }
@@ -200,6 +199,22 @@ public final class ControlServer implements Agent, AutoCloseable {
             }
         }
         return work;
+    }
+
+    /**
+     * Blocks until a connection or a client's bytes are ready or {@code timeoutMillis} passed
+     * (the runner's idle strategy: an idle control socket costs no CPU); {@link #doWork} then
+     * serves what the wait selected.
+     */
+    public void await(int timeoutMillis) {
+        if (selector == null) {
+            return;
+        }
+        try {
+            selector.select(timeoutMillis);
+        } catch (IOException e) {
+            // the next doWork() meets the same failure and reports it
+        }
     }
 
     private void accept() throws IOException {

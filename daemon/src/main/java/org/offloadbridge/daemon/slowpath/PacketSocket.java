@@ -122,6 +122,40 @@ public final class PacketSocket implements AutoCloseable {
         }
     }
 
+    /** Bytes of one {@code struct pollfd}. */
+    static final int POLLFD_SIZE = 8;
+
+    /** A native buffer for {@link #awaitAny} with room for {@code n} sockets. */
+    static long addressOf(ByteBuffer direct) {
+        return address(direct);
+    }
+
+    static ByteBuffer pollFds(int n) {
+        return ByteBuffer.allocateDirect(n * POLLFD_SIZE).order(ByteOrder.nativeOrder());
+    }
+
+    /**
+     * Blocks in {@code poll(2)} until one of {@code sockets} is readable or {@code timeoutMillis}
+     * passed; {@code fds} from {@link #pollFds} with room for all, at native address {@code fdsAddress}. EINTR returns early (the
+     * caller loops anyway); a closed socket's POLLNVAL too.
+     */
+    static void awaitAny(PacketSocket[] sockets, ByteBuffer fds, long fdsAddress, int timeoutMillis) {
+        if (sockets.length == 0) {
+            try {
+                Thread.sleep(timeoutMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
+        for (int i = 0; i < sockets.length; i++) {
+            fds.putInt(i * POLLFD_SIZE, sockets[i].fd);
+            fds.putShort(i * POLLFD_SIZE + 4, (short) LibPacket.POLLIN);
+            fds.putShort(i * POLLFD_SIZE + 6, (short) 0);
+        }
+        LibPacket.poll(fdsAddress, sockets.length, timeoutMillis);
+    }
+
     public int fd() {
         return fd;
     }

@@ -2,20 +2,31 @@ package org.offloadbridge.daemon.slowpath;
 
 import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.concurrent.Agent;
+import org.offloadbridge.flow.MonotonicClock;
 import org.offloadbridge.flow.Upcall;
 import org.offloadbridge.flow.UpcallQueue;
+import org.offloadbridge.upcall.handler.LogLimiter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the miss devices' packet sockets and queues each frame as a miss upcall of its port
  * (the daemon without DPDK). {@link #doWork()} never blocks: one non-blocking receive per
- * socket, up to a burst per socket per call.
+ * socket, up to a burst per socket per call; with nothing to read, the runner's idle strategy
+ * {@link #await}s in {@code poll(2)} on every socket (a polling reader took a second of CPU per
+ * second from the handlers on a two-core host).
  *
- * <p>Each upcall copies its frame (the handler keeps it while it translates and executes); a
- * full queue drops the frame and counts it, as the DPDK path's PMD threads do (the queue keeps
- * no counters: each producer counts its own outcomes).
+ * <p>Each upcall copies its frame (the handler keeps it while it translates and executes). When
+ * the upcall queue is full the reader stops reading and leaves the frames in the sockets: unlike
+ * a PMD thread it can wait, and a miss device's socket buffer (16 MB) holds a burst of first
+ * packets far larger than the queue — so a burst is delivered late rather than lost. What the
+ * kernel then drops at a full socket is read from {@code PACKET_STATISTICS}, counted and logged
+ * (rate-limited), as is any frame the queue still refused.
  */
 public final class SocketSlowPath implements Agent {
     private static final int BURST = 32;
+    private static final Logger LOG = LoggerFactory.getLogger(SocketSlowPath.class);
+    private final LogLimiter dropLog = new LogLimiter(LOG, MonotonicClock.SYSTEM, 5_000);
 
     /** The sockets read and their ports' numbers, swapped whole when a port comes or goes. */
     private record Bound(PacketSocket[] sockets, int[] dpPorts) {}
@@ -36,10 +47,13 @@ public final class SocketSlowPath implements Agent {
      */
     public record Counters(long received, long truncated, long queueDropped, long socketDropped) {}
 
-    /** doWork() calls between two reads of the sockets' kernel drop counts. */
-    private static final int DROPS_EVERY = 1024;
+    /** How often the sockets' kernel drop counts are read (a getsockopt each). */
+    private static final long DROPS_EVERY_NANOS = 100_000_000L;
     private final java.util.concurrent.atomic.AtomicLong socketDropped = new java.util.concurrent.atomic.AtomicLong();
-    private int sinceDrops;
+    private long dropsReadAt = System.nanoTime();
+    /** pollfd array for {@link #await}, grown with the sockets. */
+    private java.nio.ByteBuffer pollFds = PacketSocket.pollFds(8);
+    private long pollFdsAddress = PacketSocket.addressOf(pollFds);
 
     /** @param dpPorts the datapath port of each socket's miss device, same order */
     public SocketSlowPath(PacketSocket[] sockets, int[] dpPorts, UpcallQueue queue) {
@@ -95,18 +109,24 @@ public final class SocketSlowPath implements Agent {
         Bound now = bound;
         PacketSocket[] sockets = now.sockets();
         int[] dpPorts = now.dpPorts();
-        if (++sinceDrops >= DROPS_EVERY) {
-            sinceDrops = 0;
+        long tick = System.nanoTime();
+        if (tick - dropsReadAt >= DROPS_EVERY_NANOS) {
+            dropsReadAt = tick;
             long d = 0;
             for (PacketSocket sock : sockets) {
                 d += sock.takeDrops();
             }
             if (d != 0) {
                 socketDropped.setRelease(socketDropped.getPlain() + d);
+                dropLog.warn("miss devices' sockets full: the kernel dropped {} missed packets before the daemon read them"
+                    + " ({} so far); those flows' first packets are lost", d, socketDropped.getPlain());
             }
         }
         for (int i = 0; i < sockets.length; i++) {
             for (int b = 0; b < BURST; b++) {
+                if (queue.full()) {
+                    return work; // leave the rest in the sockets until the handlers catch up
+                }
                 int n = sockets[i].receive(frame);
                 if (n == 0) {
                     break;
@@ -120,11 +140,35 @@ public final class SocketSlowPath implements Agent {
                 frame.buffer().get(0, copy);
                 received.getAndIncrement();
                 if (!queue.offer(Upcall.miss(dpPorts[i], copy))) {
-                    queueDropped.getAndIncrement();
+                    long q = queueDropped.incrementAndGet();
+                    dropLog.warn("upcall queue full ({} upcalls): a missed packet of port {} dropped ({} so far)", queue.capacity(),
+                        Integer.toUnsignedString(dpPorts[i]), q);
                 }
             }
         }
         return work;
+    }
+
+    /**
+     * Waits in {@code poll(2)} until a socket has a frame or {@code timeoutMillis} passed. A port
+     * added meanwhile is read from the next {@code doWork()} (at most a timeout later).
+     */
+    public void await(int timeoutMillis) {
+        if (queue.full()) {
+            // the sockets are readable but we hold back: wait for the handlers, not for poll(2)
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
+        PacketSocket[] sockets = bound.sockets();
+        if (pollFds.capacity() < sockets.length * PacketSocket.POLLFD_SIZE) {
+            pollFds = PacketSocket.pollFds(sockets.length * 2);
+            pollFdsAddress = PacketSocket.addressOf(pollFds);
+        }
+        PacketSocket.awaitAny(sockets, pollFds, pollFdsAddress, timeoutMillis);
     }
 
     public Counters counters() {

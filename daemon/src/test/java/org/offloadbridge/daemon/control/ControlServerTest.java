@@ -60,7 +60,7 @@ class ControlServerTest {
     }
 
     private void runInBackground() {
-        runner = new AgentRunner(new SleepingMillisIdleStrategy(1), Throwable::printStackTrace, null, server);
+        runner = new AgentRunner(new org.offloadbridge.daemon.AwaitingIdleStrategy(server::await, 100), Throwable::printStackTrace, null, server);
         AgentRunner.startOnThread(runner);
     }
 

@@ -194,22 +194,81 @@ public final class InstallDecision {
      * there when the layer holds the same megaflow, else modified to it.
      */
     public static Outcome install(Decision d, Megaflow m, OffloadPreference pref, Layers layers) {
-        Why why = new Why(d);
-        for (Attempt a : d.attempts()) {
-            FlowTarget t = a.isTc() ? layers.tc() : layers.dpdk();
-            FlowResult r;
-            if (t == null) {
-                r = FlowResult.refused(m.ufid(), Reason.LAYER_UNAVAILABLE, a.isTc() ? "tc" : "dpdk");
-            } else {
-                r = put(t, new FlowPut(m, a.isTc() ? tcPreference(a) : pref));
-                layers.counters().put(LayerCounters.asked(a), r);
-            }
-            if (r.ok()) {
-                return why.landed(a, r);
-            }
-            why.refused(r);
+        Outcome[] out = new Outcome[1];
+        installAll(new Decision[] {d}, new Megaflow[] {m}, new OffloadPreference[] {pref}, 1, layers, out);
+        return out[0];
+    }
+
+    /**
+     * {@link #install} for flows {@code 0..n) at once, as a handler's batch: attempt by attempt,
+     * each layer is asked once per round with every flow whose plan reached it (so a batch of new
+     * flows is one tc sendmsg, not one round trip each), and each flow's outcome lands in
+     * {@code out[i]}. Per flow, the same rule as one at a time.
+     */
+    public static void installAll(Decision[] ds, Megaflow[] ms, OffloadPreference[] prefs, int n, Layers layers, Outcome[] out) {
+        Why[] whys = new Why[n];
+        for (int i = 0; i < n; i++) {
+            whys[i] = new Why(ds[i]);
+            out[i] = null;
         }
-        return why.slowPath();
+        List<FlowPut> tcPuts = new ArrayList<>(n);
+        List<FlowPut> dpdkPuts = new ArrayList<>(n);
+        int[] tcIdx = new int[n];
+        int[] dpdkIdx = new int[n];
+        for (int round = 0; ; round++) {
+            tcPuts.clear();
+            dpdkPuts.clear();
+            int pending = 0;
+            for (int i = 0; i < n; i++) {
+                if (out[i] != null) {
+                    continue;
+                }
+                List<Attempt> as = ds[i].attempts();
+                if (round >= as.size()) {
+                    out[i] = whys[i].slowPath();
+                    continue;
+                }
+                Attempt a = as.get(round);
+                FlowTarget t = a.isTc() ? layers.tc() : layers.dpdk();
+                if (t == null) {
+                    whys[i].refused(FlowResult.refused(ms[i].ufid(), Reason.LAYER_UNAVAILABLE, a.isTc() ? "tc" : "dpdk"));
+                    pending++;
+                    continue;
+                }
+                if (a.isTc()) {
+                    tcIdx[tcPuts.size()] = i;
+                    tcPuts.add(new FlowPut(ms[i], tcPreference(a)));
+                } else {
+                    dpdkIdx[dpdkPuts.size()] = i;
+                    dpdkPuts.add(new FlowPut(ms[i], prefs[i]));
+                }
+                pending++;
+            }
+            if (pending == 0) {
+                return;
+            }
+            tryRound(layers.tc(), tcPuts, tcIdx, ds, whys, round, layers, out);
+            tryRound(layers.dpdk(), dpdkPuts, dpdkIdx, ds, whys, round, layers, out);
+        }
+    }
+
+    private static void tryRound(FlowTarget t, List<FlowPut> puts, int[] idx, Decision[] ds, Why[] whys, int round, Layers layers,
+                                 Outcome[] out) {
+        if (puts.isEmpty()) {
+            return;
+        }
+        List<FlowResult> rs = putAll(t, puts);
+        for (int j = 0; j < puts.size(); j++) {
+            int i = idx[j];
+            Attempt a = ds[i].attempts().get(round);
+            FlowResult r = rs.get(j);
+            layers.counters().put(LayerCounters.asked(a), r);
+            if (r.ok()) {
+                out[i] = whys[i].landed(a, r);
+            } else {
+                whys[i].refused(r);
+            }
+        }
     }
 
     /**
@@ -267,6 +326,33 @@ public final class InstallDecision {
         public Reason reason() {
             return reason;
         }
+    }
+
+    /**
+     * Many puts to one layer in one call, each {@code exists} resolved as {@link #put} does, and a
+     * broken layer (an exception) turned into a failure of every flow of the call.
+     */
+    static List<FlowResult> putAll(FlowTarget t, List<FlowPut> puts) {
+        List<FlowResult> rs;
+        try {
+            rs = t.put(puts);
+        } catch (RuntimeException e) {
+            List<FlowResult> failed = new ArrayList<>(puts.size());
+            for (FlowPut p : puts) {
+                failed.add(FlowResult.failed(p.ufid(), Reason.LAYER_UNAVAILABLE, t.name() + ": " + e, 0, null));
+            }
+            return failed;
+        }
+        List<FlowResult> resolved = null;
+        for (int j = 0; j < rs.size(); j++) {
+            if (rs.get(j).reason() == Reason.EXISTS) {
+                if (resolved == null) {
+                    resolved = new ArrayList<>(rs);
+                }
+                resolved.set(j, put(t, puts.get(j)));
+            }
+        }
+        return resolved == null ? rs : resolved;
     }
 
     /**

@@ -1,9 +1,10 @@
 package org.offloadbridge.upcall.handler;
 
 import java.util.List;
-import java.util.function.Consumer;
 import org.agrona.concurrent.Agent;
 import org.offloadbridge.flow.FlowKey;
+import org.offloadbridge.flow.FlowLayer;
+import org.offloadbridge.flow.FlowStats;
 import org.offloadbridge.flow.FlowResult.Reason;
 import org.offloadbridge.flow.Megaflow;
 import org.offloadbridge.flow.MonotonicClock;
@@ -19,20 +20,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One handler thread (an Agrona agent): drains up to {@link #MAX_BATCH} upcalls per
- * {@link #doWork()}, translates each, places its megaflow once per ufid, and executes its packet.
- * Tests call {@code doWork()} by hand; the daemon runs it in an {@code AgentRunner}.
+ * One handler thread (an Agrona agent): takes up to {@link #MAX_BATCH} upcalls per
+ * {@link #doWork()}, translates each, places the batch's new megaflows once per ufid — in one
+ * call per layer, so a burst of new flows is one tc sendmsg per batch rather than one round trip
+ * each — and then executes every packet, in the order the packets came. Tests call
+ * {@code doWork()} by hand; the daemon runs it in an {@code AgentRunner} whose idle strategy
+ * {@link #await}s on the source.
  *
  * <p>Per upcall, in order: the in_port must be a port of ours; the key is the source's or parsed
  * from the frame into this handler's scratch key; a userspace-action upcall is counted (there is
  * no controller to deliver it to); the key is translated (learning); a flow that already has a
  * ukey only has its packet executed (counted as a slow-path packet when the flow is in no layer,
  * else as a duplicate upcall — the flow is being or was just installed); at the flow limit the
- * packet is executed and nothing is placed; otherwise the ukey is inserted (visible), the
- * install decision runs, the ukey becomes operational with its layer and reason, and the packet
- * is executed. Every failure is counted and rate-limit logged; nothing escapes {@code doWork()}.
- * Each upcall's handling time goes into {@link UpcallCounters#handling()} (two
- * {@code System.nanoTime()} reads and a bucket add: nothing allocated).
+ * packet is executed and nothing is placed; otherwise the ukey is inserted (visible: another
+ * handler's upcall of the flow now finds it, as OVS's {@code ukey_install} before the put). Then
+ * the install decision runs for the batch's new ukeys, each becomes operational with its layer and
+ * reason, and the packets are executed. Upcalls are completed only after that, so the miss path
+ * keeps deduplicating a flow's packets until its flow is in place. Every failure is counted and
+ * rate-limit logged; nothing escapes {@code doWork()}. Each upcall's handling time (translation to
+ * execution, its share of the batch's install included) goes into {@link UpcallCounters#handling()}.
  */
 public final class UpcallHandler implements Agent {
     /** Upcalls per {@link #doWork()}: OVS's UPCALL_MAX_BATCH. */
@@ -53,7 +59,19 @@ public final class UpcallHandler implements Agent {
     private final MonotonicClock clock;
     private final LogLimiter badInput;
     private final FlowKey scratch = new FlowKey();
-    private final Consumer<Upcall> onUpcall = this::handle;
+
+    // The batch, reused: upcalls as taken; per upcall, the translation to execute (null: drop) and
+    // its start time; the new flows to place (index into the batch, their ukey and plan).
+    private final Upcall[] batch = new Upcall[MAX_BATCH];
+    private final Translation[] toExecute = new Translation[MAX_BATCH];
+    private final long[] started = new long[MAX_BATCH];
+    private final int[] freshAt = new int[MAX_BATCH];
+    private final Ukey[] fresh = new Ukey[MAX_BATCH];
+    private final InstallDecision.Decision[] plans = new InstallDecision.Decision[MAX_BATCH];
+    private final Megaflow[] flows = new Megaflow[MAX_BATCH];
+    private final OffloadPreference[] prefs = new OffloadPreference[MAX_BATCH];
+    private final InstallDecision.Outcome[] outcomes = new InstallDecision.Outcome[MAX_BATCH];
+    private int nFresh;
 
     public UpcallHandler(int id, UpcallSource source, Pipeline pipeline, UkeyTable ukeys, Layers layers, PortFacts ports,
                          PacketExecutor executor, LivePolicy policy, FlowLimit flowLimit, UpcallCounters counters,
@@ -74,7 +92,49 @@ public final class UpcallHandler implements Agent {
 
     @Override
     public int doWork() {
-        return source.drain(onUpcall, MAX_BATCH);
+        int n = source.take(batch, MAX_BATCH);
+        if (n == 0) {
+            return 0;
+        }
+        try {
+            nFresh = 0;
+            for (int i = 0; i < n; i++) {
+                started[i] = System.nanoTime();
+                toExecute[i] = null;
+                try {
+                    toExecute[i] = classify(i, batch[i]);
+                } catch (RuntimeException e) {
+                    counters.internalErrors.increment();
+                    badInput.warn("{}: upcall from port {} dropped: {}", roleName(), batch[i].inPort(), e.toString());
+                }
+            }
+            placeFresh();
+            for (int i = 0; i < n; i++) {
+                if (toExecute[i] != null) {
+                    execute(batch[i], toExecute[i]);
+                }
+                counters.handling.record(System.nanoTime() - started[i]);
+            }
+        } finally {
+            for (int i = 0; i < n; i++) {
+                source.complete(batch[i]);
+                batch[i] = null;
+                toExecute[i] = null;
+            }
+            for (int j = 0; j < nFresh; j++) {
+                fresh[j] = null;
+                plans[j] = null;
+                flows[j] = null;
+                prefs[j] = null;
+                outcomes[j] = null;
+            }
+        }
+        return n;
+    }
+
+    /** Blocks until an upcall may be there (the source's wait), at most {@code timeoutMillis}. */
+    public void await(int timeoutMillis) {
+        source.await(timeoutMillis);
     }
 
     @Override
@@ -82,27 +142,21 @@ public final class UpcallHandler implements Agent {
         return "handler-" + id;
     }
 
-    private void handle(Upcall u) {
-        long start = System.nanoTime();
-        try {
-            handle0(u);
-        } catch (RuntimeException e) {
-            counters.internalErrors.increment();
-            badInput.warn("{}: upcall from port {} dropped: {}", roleName(), u.inPort(), e.toString());
-        }
-        counters.handling.record(System.nanoTime() - start);
-    }
-
-    private void handle0(Upcall u) {
+    /**
+     * Everything up to the install for upcall {@code i}: counted, translated, its ukey found or
+     * inserted (a new one queued in {@link #fresh}). Returns the translation whose actions the
+     * packet is executed with, or null when it is dropped.
+     */
+    private Translation classify(int i, Upcall u) {
         counters.upcalls.increment();
         if (!ports.exists(u.inPort())) {
             counters.unknownPort.increment();
             badInput.warn("{}: upcall from unknown port {} dropped", roleName(), Integer.toUnsignedString(u.inPort()));
-            return;
+            return null;
         }
         if (u.kind() == Upcall.Kind.ACTION) {
             counters.actionUpcalls.increment();
-            return;
+            return null;
         }
         counters.misses.increment();
         FlowKey key = u.key();
@@ -113,7 +167,7 @@ public final class UpcallHandler implements Agent {
                 counters.badFrames.increment();
                 badInput.warn("{}: frame of {} bytes from port {} does not parse ({}), dropped", roleName(),
                     u.packet().length, Integer.toUnsignedString(u.inPort()), ParseStatus.name(status));
-                return;
+                return null;
             }
             key = scratch;
         }
@@ -124,70 +178,130 @@ public final class UpcallHandler implements Agent {
             counters.translateErrors.increment();
             badInput.warn("{}: translation of a packet from port {} threw, dropped: {}", roleName(),
                 Integer.toUnsignedString(u.inPort()), e.toString());
-            return;
+            return null;
         }
         if (t.error() != null) {
             counters.translateErrors.increment();
             badInput.warn("{}: translation of a packet from port {} failed, dropped: {}", roleName(),
                 Integer.toUnsignedString(u.inPort()), t.error());
-            return;
+            return null;
         }
         long now = clock.millis();
         Ukey existing = ukeys.get(Ufid.of(t.key(), t.mask()));
         if (existing != null) {
-            executeDuplicate(existing, u, t, now);
-            return;
+            countDuplicate(existing, u, t, now);
+            return t;
         }
         if (ukeys.size() >= flowLimit.current()) {
             counters.flowLimitHits.increment();
             counters.reason(Reason.FLOW_LIMIT);
             counters.slowPathPackets.increment();
             credit(t, u);
-            execute(u, t);
-            return;
+            return t;
         }
         Megaflow m = t.megaflow();
         OffloadPreference pref = t.offload();
         Ukey uk = new Ukey(m, pref, t.seq(), t.rulesHit(), now);
         Ukey raced = ukeys.insert(uk);
         if (raced != null) {
-            executeDuplicate(raced, u, t, now);
+            countDuplicate(raced, u, t, now);
+            return t;
+        }
+        freshAt[nFresh] = i;
+        fresh[nFresh] = uk;
+        flows[nFresh] = m;
+        prefs[nFresh] = pref;
+        nFresh++;
+        return t;
+    }
+
+    /** The install decision for the batch's new ukeys, one call per layer; each ukey operational after. */
+    private void placeFresh() {
+        if (nFresh == 0) {
             return;
         }
         OffloadPolicy pol = policy.current();
-        InstallDecision.Outcome o;
+        for (int j = 0; j < nFresh; j++) {
+            try {
+                plans[j] = InstallDecision.decide(flows[j], prefs[j], pol, ports);
+            } catch (RuntimeException e) {
+                plans[j] = null;
+                counters.internalErrors.increment();
+                badInput.warn("{}: install decision for {} threw: {}", roleName(), flows[j].ufid(), e.toString());
+            }
+        }
+        int planned = compactPlanned();
         try {
-            o = InstallDecision.install(InstallDecision.decide(m, pref, pol, ports), m, pref, layers);
+            InstallDecision.installAll(plans, flows, prefs, planned, layers, outcomes);
         } catch (RuntimeException e) {
-            // a bug in the decision: the flow goes to the slow path rather than nowhere
+            // a bug in the decision: the flows go to the slow path rather than nowhere
             counters.internalErrors.increment();
-            badInput.warn("{}: install decision for {} threw: {}", roleName(), m.ufid(), e.toString());
-            o = new InstallDecision.Outcome(org.offloadbridge.flow.FlowLayer.NONE, Reason.KERNEL_REFUSED, e.toString(), 0,
-                null, org.offloadbridge.flow.FlowStats.ZERO);
+            badInput.warn("{}: install of {} flows threw: {}", roleName(), planned, e.toString());
+            for (int j = 0; j < planned; j++) {
+                outcomes[j] = failedOutcome(e);
+            }
         }
-        uk.placed(o, pol.generation(), ukeys.generation(), now);
-        uk.transition(UkeyState.OPERATIONAL);
-        counters.placed(o.layer(), o.reason());
-        layers.counters().placed(o.layer(), o.reason());
-        if (o.installed()) {
-            counters.installed.increment();
-            credit(t, u);
-        } else {
-            counters.slowPathFlows.increment();
-            uk.countSlowPathPacket(u.packet().length, now);
-            counters.slowPathPackets.increment();
+        long now = clock.millis();
+        long tableGen = ukeys.generation();
+        for (int j = 0; j < nFresh; j++) {
+            InstallDecision.Outcome o = outcomes[j];
+            Ukey uk = fresh[j];
+            Upcall u = batch[freshAt[j]];
+            uk.placed(o, pol.generation(), tableGen, now);
+            uk.transition(UkeyState.OPERATIONAL);
+            counters.placed(o.layer(), o.reason());
+            layers.counters().placed(o.layer(), o.reason());
+            if (o.installed()) {
+                counters.installed.increment();
+                credit(toExecute[freshAt[j]], u);
+            } else {
+                counters.slowPathFlows.increment();
+                uk.countSlowPathPacket(u.packet().length, now);
+                counters.slowPathPackets.increment();
+            }
         }
-        execute(u, t);
     }
 
-    private void executeDuplicate(Ukey existing, Upcall u, Translation t, long now) {
+    /**
+     * Moves the new flows whose decision threw to the end of the arrays with a failed outcome, so
+     * {@code 0..planned)} all have plans; returns {@code planned}.
+     */
+    private int compactPlanned() {
+        int planned = 0;
+        for (int j = 0; j < nFresh; j++) {
+            if (plans[j] != null) {
+                swap(j, planned++);
+            }
+        }
+        for (int j = planned; j < nFresh; j++) {
+            outcomes[j] = failedOutcome(null);
+        }
+        return planned;
+    }
+
+    private void swap(int a, int b) {
+        if (a == b) {
+            return;
+        }
+        int fa = freshAt[a]; freshAt[a] = freshAt[b]; freshAt[b] = fa;
+        Ukey u = fresh[a]; fresh[a] = fresh[b]; fresh[b] = u;
+        InstallDecision.Decision d = plans[a]; plans[a] = plans[b]; plans[b] = d;
+        Megaflow m = flows[a]; flows[a] = flows[b]; flows[b] = m;
+        OffloadPreference p = prefs[a]; prefs[a] = prefs[b]; prefs[b] = p;
+    }
+
+    private static InstallDecision.Outcome failedOutcome(RuntimeException e) {
+        return new InstallDecision.Outcome(FlowLayer.NONE, Reason.KERNEL_REFUSED,
+            e == null ? "the install decision threw" : e.toString(), 0, null, FlowStats.ZERO);
+    }
+
+    private void countDuplicate(Ukey existing, Upcall u, Translation t, long now) {
         if (existing.countSlowPathPacket(u.packet().length, now)) {
             counters.slowPathPackets.increment();
         } else {
             counters.duplicateUpcalls.increment();
             credit(t, u);
         }
-        execute(u, t);
     }
 
     /**

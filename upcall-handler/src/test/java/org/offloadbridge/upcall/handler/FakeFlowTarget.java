@@ -146,8 +146,16 @@ public final class FakeFlowTarget implements FlowTarget {
         };
     }
 
+    private final java.util.concurrent.atomic.AtomicInteger putCalls = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** How many times {@link #put(List)} was called (batches, not flows). */
+    public int putCalls() {
+        return putCalls.get();
+    }
+
     @Override
     public List<FlowResult> put(List<FlowPut> batch) {
+        putCalls.incrementAndGet();
         check();
         long delay = putDelayMillis;
         if (delay > 0) {

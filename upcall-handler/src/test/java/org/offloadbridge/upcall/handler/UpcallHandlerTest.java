@@ -54,6 +54,49 @@ class UpcallHandlerTest {
     }
 
     @Test
+    void aBatchOfNewFlowsIsOnePutPerLayerAndPacketsKeepTheirOrder() {
+        // ten new flows, the first one's second packet last; packet i is 100 + i bytes long
+        for (int i = 0; i < 10; i++) {
+            rig.offer(0, new Upcall(Upcall.Kind.MISS, 1, TestPipelines.distinct(i), new byte[100 + i], null));
+        }
+        rig.offer(0, new Upcall(Upcall.Kind.MISS, 1, TestPipelines.distinct(0), new byte[110], null));
+        assertEquals(11, rig.handler(0).doWork());
+        assertEquals(1, rig.tc.putCalls(), "the batch's ten installs go to tc in one call");
+        assertEquals(10, rig.tc.size());
+        assertEquals(0, rig.dpdk.putCalls());
+        List<Integer> lengths = new ArrayList<>();
+        for (RecordingExecutor.Executed e : rig.executor.executed()) {
+            lengths.add(e.length());
+        }
+        assertEquals(List.of(100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110), lengths,
+            "packets are executed after the installs, in the order they came");
+        assertEquals(1, rig.stats().duplicateUpcalls(), "the first flow's second packet found its ukey");
+        for (int i = 0; i < 10; i++) {
+            Ukey u = rig.ukeys.get(rig.ufidOf(TestPipelines.distinct(i)));
+            assertEquals(UkeyState.OPERATIONAL, u.state());
+            assertEquals(FlowLayer.TC_HW, u.layer());
+        }
+    }
+
+    @Test
+    void aBatchSplitByTheLayersAnswersFallsBackPerFlow() {
+        // tc refuses the odd source MACs: those go to DPDK in a second call, the rest stay in tc
+        rig.tc.refuse(m -> (m.key().get(org.offloadbridge.flow.Field.ETH_SRC) & 1) == 1 ? FlowResult.refused(null, Reason.UNSUPPORTED_KEY, "odd dl_src") : null);
+        for (int i = 0; i < 6; i++) {
+            rig.miss(0, TestPipelines.distinct(i));
+        }
+        assertEquals(6, rig.handler(0).doWork());
+        assertEquals(1, rig.tc.putCalls());
+        assertEquals(1, rig.dpdk.putCalls(), "the refused three go to DPDK together");
+        for (int i = 0; i < 6; i++) {
+            Ukey u = rig.ukeys.get(rig.ufidOf(TestPipelines.distinct(i)));
+            assertEquals(i % 2 == 1 ? FlowLayer.DPDK : FlowLayer.TC_HW, u.layer(), "flow " + i);
+            assertEquals(i % 2 == 1 ? Reason.UNSUPPORTED_KEY : Reason.NONE, u.reason(), "flow " + i);
+        }
+        assertEquals(6, rig.executor.executed().size());
+    }
+
+    @Test
     void concurrentUpcallsOfOneFlowInstallOnceDrivenByHand() {
         FlowKey k = TestPipelines.udp(1, 1, 2, 53);
         rig.miss(0, k);
