@@ -8,7 +8,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.offloadbridge.daemon.ports.PortRegistry;
@@ -17,6 +16,7 @@ import org.offloadbridge.daemon.slowpath.PacketSocket;
 import org.offloadbridge.daemon.slowpath.SocketExecutor;
 import org.offloadbridge.daemon.slowpath.SocketSlowPath;
 import org.offloadbridge.dpdk.Dpdk;
+import org.offloadbridge.dpdk.DatapathCounters;
 import org.offloadbridge.dpdk.DpdkDatapath;
 import org.offloadbridge.dpdk.Eal;
 import org.offloadbridge.dpdk.EalConfig;
@@ -91,6 +91,8 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
 
     private final MonotonicClock clock;
     private final NetlinkConnection route;
+    /** tc dumps only (the revalidators'), so a dump never waits for an install on {@code route} nor holds one up. */
+    private final NetlinkConnection tcDumps;
     private final MissDevices missDevices;
     private final PortRegistry ports = new PortRegistry();
     private final TcOffload tc;
@@ -131,6 +133,7 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
         ofPorts.putAll(s.ofPorts());
         stopRemovesFlows = s.stopRemovesFlows();
         route = NetlinkConnection.open(NetlinkProtocol.ROUTE);
+        tcDumps = NetlinkConnection.open(NetlinkProtocol.ROUTE);
         try {
             for (String h : s.eswitches()) {
                 eswitches.add(DevlinkHandle.parse(h));
@@ -154,7 +157,7 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
                 }
             }
 
-            tc = new TcOffload(route, TcPolicy.NONE, ports);
+            tc = new TcOffload(route, tcDumps, TcPolicy.NONE, ports);
             tcTarget = new TcFlowTarget(tc, clock);
             for (PortRegistry.Entry e : ports.snapshot().entries()) {
                 tcTarget.watch(e.ifindex());
@@ -253,20 +256,20 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
             dpdk.start();
         }
         for (UpcallHandler h : handlers) {
-            run(h, new BackoffIdleStrategy(100, 10, 1_000, 1_000_000));
+            run(h, new AwaitingIdleStrategy(h::await, 100));
         }
         for (Agent r : revalidators.agents()) {
             run(r, new SleepingMillisIdleStrategy(5));
         }
-        run(tcEvents, new SleepingMillisIdleStrategy(1));
+        run(tcEvents, new AwaitingIdleStrategy(tcEvents::await, 100));
         if (socketSlowPath != null) {
-            run(socketSlowPath, new BackoffIdleStrategy(100, 10, 1_000, 200_000));
+            run(socketSlowPath, new AwaitingIdleStrategy(socketSlowPath::await, 50));
         }
         if (switchdev != null) {
             try {
                 hotplug = switchdev.hotplugAgent();
                 switchdev.model().addListener(this::onSwitchdevChanges);
-                run(hotplug, new SleepingMillisIdleStrategy(5));
+                run(hotplug, new SleepingMillisIdleStrategy(20)); // link events are rare; 20 ms is soon enough
             } catch (RuntimeException e) {
                 LOG.warn("switchdev hotplug unavailable, ports stay as attached at start: {}", e.getMessage());
             }
@@ -684,6 +687,14 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
     }
 
     /** The socket slow path's counters, or null when the software datapath is DPDK. */
+    @Override
+    public UpcallDrops upcallDrops() {
+        DatapathCounters c = dpdk == null ? null : dpdk.counters();
+        SocketSlowPath.Counters s = socketSlowPathCounters();
+        return new UpcallDrops((c == null ? 0 : c.upcallsDropped()) + (s == null ? 0 : s.queueDropped()),
+            s == null ? 0 : s.socketDropped());
+    }
+
     public SocketSlowPath.Counters socketSlowPathCounters() {
         return socketSlowPath == null ? null : socketSlowPath.counters();
     }
@@ -746,6 +757,9 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
         }
         if (route != null) {
             route.close();
+        }
+        if (tcDumps != null) {
+            tcDumps.close();
         }
     }
 }

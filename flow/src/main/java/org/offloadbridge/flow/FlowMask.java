@@ -50,6 +50,19 @@ public final class FlowMask extends FlowWords implements Comparable<FlowMask> {
         }
     }
 
+    /** True when this mask holds everything {@link #setDatapathBaseline} would set for {@code packet}. */
+    public boolean hasDatapathBaseline(FlowKey packet) {
+        if (!isExact(Field.RECIRC_ID) || !isExact(Field.IN_PORT) || !isExact(Field.ETH_TYPE) || !isExact(Field.VLAN0_TPID)
+                || !isExact(Field.VLAN0_CFI)) {
+            return false;
+        }
+        if (packet.get(Field.VLAN0_TPID) != 0 && (!isExact(Field.VLAN1_TPID) || !isExact(Field.VLAN1_CFI))) {
+            return false;
+        }
+        int type = packet.ethType();
+        return (type != EthType.IP && type != EthType.IPV6) || isExact(Field.NW_FRAG);
+    }
+
     /**
      * Brings this mask into the one canonical form of its match for keys like {@code key}
      * (a packet key or a megaflow's key): mask bits that can't change which packets match are

@@ -10,6 +10,17 @@ package org.offloadbridge.tc;
  * @param handle   the flower handle from the kernel's echo
  */
 public record TcFilterId(int ifindex, int prio, int protocol, int handle) {
+    // Written out: see Ufid (record methods are slow under C1).
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TcFilterId t && t.ifindex == ifindex && t.prio == prio && t.protocol == protocol && t.handle == handle;
+    }
+
+    @Override
+    public int hashCode() {
+        return ((ifindex * 31 + prio) * 31 + protocol) * 31 + handle;
+    }
+
     @Override
     public String toString() {
         return "dev#" + ifindex + " prio " + prio + " protocol 0x" + Integer.toHexString(protocol) + " handle 0x" + Integer.toHexString(handle);

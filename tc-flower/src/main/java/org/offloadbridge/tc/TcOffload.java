@@ -83,8 +83,10 @@ import org.offloadbridge.tc.internal.SkipFlags;
  *       nothing here deletes them. Unlike OVS we never flush a port at start.</li>
  * </ul>
  *
- * <p>Thread-safe (one lock; the kernel serialises tc under the rtnl lock anyway). Installs of
- * many flows go out batched in one sendmsg ({@link #installAll}).
+ * <p>Thread-safe: changes under one lock; a dump reads and decodes the kernel's filters outside
+ * it, on a connection of its own when given one, and reads only the counters of filters it
+ * already knows ({@link FlowerDecoder.Known}). Installs of many flows go out batched in one
+ * sendmsg ({@link #installAll}).
  */
 public final class TcOffload implements AutoCloseable {
     /** At most this many tc actions per filter (what drivers accept; OVS's TCA_ACT_MAX_NUM). */
@@ -107,8 +109,28 @@ public final class TcOffload implements AutoCloseable {
     private final NetlinkMessageCursor canonCursor = new NetlinkMessageCursor();
     private final TcMsg tcmsg = new TcMsg();
 
-    /** Our filters by ufid. */
-    private final Map<Ufid, Installed> installed = new HashMap<>();
+    /**
+     * Our filters by ufid. Written under this object's lock; concurrent so that a dump's decoder,
+     * which runs outside it, can look up what it reads ({@link #known}).
+     */
+    private final Map<Ufid, Installed> installed = new java.util.concurrent.ConcurrentHashMap<>();
+
+    // Dumps: their own connection, decoder and request buffer, under dumpLock and not this
+    // object's lock, so a revalidator decoding thousands of filters never holds up an install.
+    // Lock order: this, then dumpLock (a learn from inside a locked method); a dump takes them
+    // one after the other, never both.
+    private final Object dumpLock = new Object();
+    private final NetlinkConnection dumpConn;
+    private final boolean ownsDumpConnection;
+    private final FlowerDecoder dumpDecoder;
+    private final NetlinkMessageWriter dumpScratch = new NetlinkMessageWriter(256);
+    /** Dumps between their start and their update of {@link #installed} (under this lock). */
+    private int dumpsInFlight;
+    /**
+     * Ufids installed, replaced or deleted while a dump was in flight (under this lock): the
+     * dump's picture of them may be older than ours, so its update leaves them alone.
+     */
+    private final Set<Ufid> touchedDuringDump = new HashSet<>();
     private final PrioAllocator prios = new PrioAllocator();
     private final Clsact clsact;
 
@@ -129,23 +151,41 @@ public final class TcOffload implements AutoCloseable {
 
     private record Installed(TcFilterId id, Megaflow flow, int clsFlags, boolean inHw, TcStats base) {}
 
+    /** Over {@code conn} for everything, dumps included (they then wait for installs on it and vice versa). */
     public TcOffload(NetlinkConnection conn, TcPolicy policy, TcPorts ports) {
-        this(conn, false, policy, ports);
+        this(conn, false, conn, false, policy, ports);
     }
 
-    private TcOffload(NetlinkConnection conn, boolean owns, TcPolicy policy, TcPorts ports) {
+    /**
+     * Over {@code conn} for changes and {@code dumpConn} for dumps (both the caller's, in one
+     * network namespace): a dump then runs beside installs, not between them.
+     */
+    public TcOffload(NetlinkConnection conn, NetlinkConnection dumpConn, TcPolicy policy, TcPorts ports) {
+        this(conn, false, dumpConn, false, policy, ports);
+    }
+
+    private TcOffload(NetlinkConnection conn, boolean owns, NetlinkConnection dumpConn, boolean ownsDump, TcPolicy policy, TcPorts ports) {
         this.conn = conn;
         this.clsact = new Clsact(conn);
         this.ownsConnection = owns;
+        this.dumpConn = dumpConn;
+        this.ownsDumpConnection = ownsDump;
+        this.dumpDecoder = new FlowerDecoder(ports);
         this.policy = policy;
         this.ports = ports;
         this.encoder = new FlowerEncoder(ports);
         this.decoder = new FlowerDecoder(ports);
     }
 
-    /** Opens its own NETLINK_ROUTE connection in the caller's network namespace. */
+    /** Opens its own NETLINK_ROUTE connections (changes, dumps) in the caller's network namespace. */
     public static TcOffload open(TcPolicy policy, TcPorts ports) {
-        return new TcOffload(NetlinkConnection.open(NetlinkProtocol.ROUTE), true, policy, ports);
+        NetlinkConnection c = NetlinkConnection.open(NetlinkProtocol.ROUTE);
+        try {
+            return new TcOffload(c, true, NetlinkConnection.open(NetlinkProtocol.ROUTE), true, policy, ports);
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
     }
 
     public TcPolicy policy() {
@@ -164,11 +204,9 @@ public final class TcOffload implements AutoCloseable {
 
     /** The devices this instance has installed on or dumped, in ifindex order. */
     public synchronized Set<Integer> devices() {
-        Set<Integer> all = new TreeSet<>(prios.devices());
-        for (Installed i : installed.values()) {
-            all.add(i.id().ifindex());
-        }
-        return all;
+        // Every filter we hold went through prios (taken on install, learned on dump) and
+        // forgetDevice drops both: prios' devices cover the installed ones.
+        return new TreeSet<>(prios.devices());
     }
 
     // ------------------------------------------------------------------ install
@@ -245,10 +283,11 @@ public final class TcOffload implements AutoCloseable {
             int proto;
             try {
                 proto = encoder.translate(f, filter);
-                // Translated once before anything is sent, so a refusal leaves no trace; and decoded
-                // back: the canonical form is the shape the prio is chosen by and what the echo
-                // must equal.
-                canonical[i] = roundTrip(f, ifindex);
+                // Translated once before anything is sent, so a refusal leaves no trace. The
+                // canonical form (the shape the prio is chosen by, what the echo must equal) is
+                // the flow itself when its mask has the datapath baseline — every megaflow the
+                // pipeline makes — and otherwise the flow encoded and decoded back.
+                canonical[i] = canonicalOf(f, ifindex);
             } catch (Refusal r) {
                 result[i] = TcOutcome.refused(r.reason(), r.detail());
                 continue;
@@ -292,7 +331,7 @@ public final class TcOffload implements AutoCloseable {
                 continue;
             }
             TcFilterId id = idOf(e);
-            if (!echoMatches(e, f, canonical[i])) {
+            if (!echoMatches(e, f, canonical[i]) && (canonical[i] != f || !echoMatches(e, f, retranslated(f, ids[j].ifindex())))) {
                 // What the kernel holds is not what we asked for: don't leave it there.
                 deleteFilter(id);
                 result[i] = TcOutcome.failed(Reason.KERNEL_REFUSED, "install " + f.ufid() + ": the kernel's echo differs from the request"
@@ -301,13 +340,31 @@ public final class TcOffload implements AutoCloseable {
                 continue;
             }
             boolean inHw = (e.flags() & TCA_CLS_FLAGS_IN_HW) != 0;
-            installed.put(f.ufid(), new Installed(id, f, flags[i], inHw, TcStats.ZERO));
+            remember(f.ufid(), new Installed(id, e.flow(), flags[i], inHw, TcStats.ZERO)); // what the kernel holds
             prios.taken(id.ifindex(), id.prio());
             // The ack may carry a warning: a driver that declined a filter tc then kept in
             // software says why there (extack on success), and that is the reason a flow is not_in_hw.
             result[i] = TcOutcome.ok(id, inHw, e.inHwCount(), (e.flags() & TCA_CLS_FLAGS_SKIP_SW) != 0, (e.flags() & TCA_CLS_FLAGS_SKIP_HW) != 0)
                     .withExtack(batchResult.extackMessage(j));
         }
+    }
+
+    /**
+     * The encode/decode round trip of {@code f}, translated again ({@link #filter} holds a later
+     * flow's translation by now): the last word on an echo that differs from a baseline flow.
+     */
+    private Megaflow retranslated(Megaflow f, int ifindex) {
+        try {
+            encoder.translate(f, filter);
+            return roundTrip(f, ifindex);
+        } catch (Refusal r) {
+            return f;
+        }
+    }
+
+    /** {@code f} when its mask has the datapath baseline (it decodes back to itself), else {@link #roundTrip}. */
+    private Megaflow canonicalOf(Megaflow f, int ifindex) {
+        return f.mask().hasDatapathBaseline(f.key()) ? f : roundTrip(f, ifindex);
     }
 
     /**
@@ -415,27 +472,82 @@ public final class TcOffload implements AutoCloseable {
         return true;
     }
 
-    /** Dumps the device's ingress filters: remembers ours (ufid → filter) and which prios others use. */
+    /**
+     * Dumps the device's ingress filters: remembers ours (ufid → filter) and which prios others
+     * use. The dump and its decoding run under {@link #dumpLock} only (unless the caller holds
+     * this lock); the update of what we know takes this lock after, and leaves alone every flow
+     * changed meanwhile ({@link #touchedDuringDump}).
+     */
     private List<DecodedFilter> learn(int ifindex) {
-        List<DecodedFilter> all = dumpRaw(ifindex);
+        synchronized (this) {
+            dumpsInFlight++;
+        }
+        List<DecodedFilter> all;
+        try {
+            all = dumpRaw(ifindex);
+        } catch (RuntimeException e) {
+            synchronized (this) {
+                endDump();
+            }
+            throw e;
+        }
+        synchronized (this) {
+            try {
+                update(ifindex, all);
+            } finally {
+                endDump();
+            }
+        }
+        return all;
+    }
+
+    private void endDump() {
+        if (--dumpsInFlight == 0) {
+            touchedDuringDump.clear();
+        }
+    }
+
+    /** A change to {@link #installed} (under this lock), noted for dumps in flight. */
+    private void remember(Ufid ufid, Installed i) {
+        if (dumpsInFlight > 0) {
+            touchedDuringDump.add(ufid);
+        }
+        installed.put(ufid, i);
+    }
+
+    private void forget(Ufid ufid) {
+        if (dumpsInFlight > 0) {
+            touchedDuringDump.add(ufid);
+        }
+        installed.remove(ufid);
+    }
+
+    private void update(int ifindex, List<DecodedFilter> all) {
         prios.beginLearn(ifindex);
         // What the dump no longer shows is gone (deleted behind our back, flushed with its qdisc):
         // forget it, or a later install of that ufid would be refused as "exists".
-        Set<Ufid> seen = new HashSet<>();
+        Set<Ufid> seen = new HashSet<>(2 * all.size());
         for (DecodedFilter f : all) {
             if (f.handle() != 0 && f.flow() != null) {
                 seen.add(f.ufid());
             }
         }
-        installed.values().removeIf(i -> i.id().ifindex() == ifindex && !seen.contains(i.flow().ufid()));
+        installed.values().removeIf(i -> i.id().ifindex() == ifindex && !seen.contains(i.flow().ufid())
+                && !touchedDuringDump.contains(i.flow().ufid()));
         for (DecodedFilter f : all) {
             if (f.handle() == 0) {
                 continue;
             }
             if (f.flow() != null) {
+                Installed old = installed.get(f.ufid());
+                if (old != null && old.flow() == f.flow()) {
+                    continue; // read through `known`: the same filter as installed, its prio and shape learned then
+                }
                 // The decoded mask is canonical already: the same shape key a request gets.
                 prios.learnOurs(ifindex, f.prio(), f.protocol(), f.flow().mask());
-                Installed old = installed.get(f.ufid());
+                if (touchedDuringDump.contains(f.ufid())) {
+                    continue; // installed, replaced or deleted after the dump read it: ours is newer
+                }
                 TcFilterId id = idOf(f);
                 installed.put(f.ufid(), new Installed(id, f.flow(), f.flags() & (TCA_CLS_FLAGS_SKIP_HW | TCA_CLS_FLAGS_SKIP_SW),
                         (f.flags() & TCA_CLS_FLAGS_IN_HW) != 0, old != null && old.id().equals(id) ? old.base() : TcStats.ZERO));
@@ -444,7 +556,6 @@ public final class TcOffload implements AutoCloseable {
             }
         }
         prios.endLearn(ifindex);
-        return all;
     }
 
     /** {@link #learn}, keeping only real filters (not the per-prio headers). */
@@ -458,25 +569,33 @@ public final class TcOffload implements AutoCloseable {
         return filters;
     }
 
+    /** A filter of ours as installed (same identity): its megaflow, so a dump reads only its counters. */
+    private final FlowerDecoder.Known known = (ufid, ifindex, prio, handle) -> {
+        Installed i = installed.get(ufid);
+        return i != null && i.id().handle() == handle && i.id().prio() == prio && i.id().ifindex() == ifindex ? i.flow() : null;
+    };
+
     private List<DecodedFilter> dumpRaw(int ifindex) {
         List<DecodedFilter> all = new ArrayList<>();
-        scratch.reset();
-        scratch.beginMessage(RTM_GETTFILTER, 0);
-        scratch.putTcMsg(0, ifindex, 0, PARENT, 0);
-        scratch.finish(0);
-        conn.dump("dump filters of ifindex " + ifindex, scratch, new ReplyHandler() {
-            @Override
-            public void onReply(int requestIndex, NetlinkMessage m) {
-                if (m.type() == RTM_NEWTFILTER) {
-                    all.add(decoder.decode(m));
+        synchronized (dumpLock) {
+            dumpScratch.reset();
+            dumpScratch.beginMessage(RTM_GETTFILTER, 0);
+            dumpScratch.putTcMsg(0, ifindex, 0, PARENT, 0);
+            dumpScratch.finish(0);
+            dumpConn.dump("dump filters of ifindex " + ifindex, dumpScratch, new ReplyHandler() {
+                @Override
+                public void onReply(int requestIndex, NetlinkMessage m) {
+                    if (m.type() == RTM_NEWTFILTER) {
+                        all.add(dumpDecoder.decode(m, known));
+                    }
                 }
-            }
 
-            @Override
-            public void onDumpInterrupted() {
-                all.clear();
-            }
-        });
+                @Override
+                public void onDumpInterrupted() {
+                    all.clear();
+                }
+            });
+        }
         return all;
     }
 
@@ -506,7 +625,7 @@ public final class TcOffload implements AutoCloseable {
         Megaflow canonical;
         try {
             proto = encoder.translate(flow, filter);
-            canonical = roundTrip(flow, ifindex);
+            canonical = canonicalOf(flow, ifindex);
         } catch (Refusal r) {
             return count(TcOutcome.refused(r.reason(), r.detail()));
         }
@@ -525,7 +644,7 @@ public final class TcOffload implements AutoCloseable {
             }
             // The kernel would not swap in place: delete then add (a short gap, said in the outcome).
             deleteFilter(old.id());
-            installed.remove(flow.ufid());
+            forget(flow.ufid());
             TcOutcome again = sendOne("replace (delete-then-add) " + flow.ufid(), NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, flow, canonical,
                     new TcFilterId(ifindex, prio, proto, 0), flags, base);
             String why = "delete-then-add, because the kernel refused the in-place swap (" + o.detail() + ")";
@@ -536,11 +655,11 @@ public final class TcOffload implements AutoCloseable {
                             again.id(), again.errno(), again.extack()));
         }
         // Make before break: the new filter at its own prio, then the old one goes.
-        installed.remove(flow.ufid());
+        forget(flow.ufid());
         TcOutcome o = sendOne("replace (add new) " + flow.ufid(), NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, flow, canonical,
                 new TcFilterId(ifindex, prio, proto, 0), flags, base);
         if (!o.ok()) {
-            installed.put(flow.ufid(), old);
+            remember(flow.ufid(), old);
             return count(o);
         }
         // The old filter (lower prio number or not) kept matching until now: its final counters
@@ -550,7 +669,7 @@ public final class TcOffload implements AutoCloseable {
         if (last != null) {
             kept = statsOf(last).plus(old.base());
             Installed now = installed.get(flow.ufid());
-            installed.put(flow.ufid(), new Installed(now.id(), now.flow(), now.clsFlags(), now.inHw(), kept));
+            remember(flow.ufid(), new Installed(now.id(), now.flow(), now.clsFlags(), now.inHw(), kept));
         }
         return count(o.withStats(kept));
     }
@@ -570,7 +689,7 @@ public final class TcOffload implements AutoCloseable {
             return kernelFailure(what, e.errnoValue(), e.extackMessage(), at, SkipFlags.hardwareOnly(flags), true);
         }
         DecodedFilter e = echo[0];
-        if (e == null || !echoMatches(e, flow, canonical)) {
+        if (e == null || (!echoMatches(e, flow, canonical) && (canonical != flow || !echoMatches(e, flow, retranslated(flow, at.ifindex()))))) {
             if (e != null) {
                 deleteFilter(idOf(e));
             }
@@ -578,7 +697,7 @@ public final class TcOffload implements AutoCloseable {
         }
         TcFilterId id = idOf(e);
         boolean inHw = (e.flags() & TCA_CLS_FLAGS_IN_HW) != 0;
-        installed.put(flow.ufid(), new Installed(id, flow, flags, inHw, base));
+        remember(flow.ufid(), new Installed(id, e.flow(), flags, inHw, base)); // what the kernel holds
         prios.taken(id.ifindex(), id.prio());
         return TcOutcome.ok(id, inHw, e.inHwCount(), (e.flags() & TCA_CLS_FLAGS_SKIP_SW) != 0, (e.flags() & TCA_CLS_FLAGS_SKIP_HW) != 0);
     }
@@ -629,11 +748,11 @@ public final class TcOffload implements AutoCloseable {
                 result[i] = new TcOutcome(Status.OK, Reason.NONE, null, in.id(), inHw,
                         g == null ? 0 : g.inHwCount(), (in.clsFlags() & TCA_CLS_FLAGS_SKIP_SW) != 0, (in.clsFlags() & TCA_CLS_FLAGS_SKIP_HW) != 0,
                         0, null, last);
-                installed.remove(ufids.get(i));
+                forget(ufids.get(i));
             } else {
                 result[i] = kernelFailure("delete filter " + in.id(), batchResult.errno(j), batchResult.extackMessage(j), in.id(), false, false);
                 if (result[i].reason() == Reason.NOT_FOUND || result[i].reason() == Reason.NO_DEVICE) {
-                    installed.remove(ufids.get(i));
+                    forget(ufids.get(i));
                 }
             }
         }
@@ -697,7 +816,7 @@ public final class TcOffload implements AutoCloseable {
         int deleted = 0;
         for (int j = 0; j < ours.size(); j++) {
             if (batchResult.ok(j) || Errno.of(batchResult.errno(j)) == Errno.ENOENT) {
-                installed.remove(ours.get(j).ufid());
+                forget(ours.get(j).ufid());
                 deleted += batchResult.ok(j) ? 1 : 0;
             }
         }
@@ -750,7 +869,7 @@ public final class TcOffload implements AutoCloseable {
         if (d == null || d.flow() == null || !ufid.equals(d.ufid())) {
             boolean gone = d != null || getErrno == Errno.ENOENT || getErrno == Errno.ENODEV;
             if (gone) {
-                installed.remove(ufid);
+                forget(ufid);
             }
             return Optional.empty();
         }
@@ -768,7 +887,7 @@ public final class TcOffload implements AutoCloseable {
      * them, so after a restart {@link #delete} and {@link #replace} know every flow dumped.
      * A device that does not exist (any more) has none.
      */
-    public synchronized List<TcFlow> dump(int ifindex) {
+    public List<TcFlow> dump(int ifindex) { // not synchronized: see learn
         List<DecodedFilter> all;
         try {
             all = learn(ifindex);
@@ -792,13 +911,20 @@ public final class TcOffload implements AutoCloseable {
     /** Forgets cached device state (a device was re-created); the next operation re-learns it. */
     public synchronized void forgetDevice(int ifindex) {
         prios.forget(ifindex);
-        installed.values().removeIf(i -> i.id().ifindex() == ifindex);
+        for (Installed i : List.copyOf(installed.values())) {
+            if (i.id().ifindex() == ifindex) {
+                forget(i.flow().ufid());
+            }
+        }
     }
 
     @Override
     public void close() {
         if (ownsConnection) {
             conn.close();
+        }
+        if (ownsDumpConnection) {
+            dumpConn.close();
         }
     }
 }

@@ -24,9 +24,9 @@ import org.offloadbridge.tc.TcPorts;
  * attribute, csum and a decap's tunnel_key release are dropped as implied (by the rewrite, by
  * the tunnel match).
  *
- * <p>Actions are judged in order, and the counters and the ufid are collected as far as the
- * walk gets: the packets, bytes and hardware packets of the action that counted most, the
- * youngest {@code lastuse}. Control plane only: allocates freely.
+ * <p>The ufid and counters come first, from every action ({@link #collect}): the packets, bytes
+ * and hardware packets of the action that counted most, the youngest {@code lastuse}. Then the
+ * actions are judged in order. Control plane only: allocates freely.
  */
 final class FlowerActionDecoder {
     /** What the walk found: the ufid and counters, even when it stopped at an action it could not take. */
@@ -45,27 +45,25 @@ final class FlowerActionDecoder {
     }
 
     /**
-     * The datapath actions of {@code f}; the ufid and counters go to {@code r} as they are met.
-     *
-     * @throws FlowerDecoder.NotOurs for an action list we did not write or can't express
+     * The ufid and counters of {@code f} into {@code r}, without translating a single action: all
+     * a dump needs of a filter it already knows. Returns null when every action carries the same
+     * 16-byte cookie (the filter is ours), else why not ({@code r.ufid} then null).
      */
-    Actions decode(FlowerFilter f, Result r) {
+    static String collect(FlowerFilter f, Result r) {
         if (f.actionCount() == 0) {
-            throw new FlowerDecoder.NotOurs("no actions");
+            return "no actions";
         }
-        Actions.Builder b = Actions.builder();
-        boolean sawDrop = false;
         for (int i = 0; i < f.actionCount(); i++) {
-            int n = i + 1;
             FlowerAction a = f.action(i);
             if (a.cookie == null) {
                 r.ufid = null;
-                throw new FlowerDecoder.NotOurs("action " + n + " has no 16-byte cookie");
+                return "action " + (i + 1) + " has no 16-byte cookie";
             }
             if (r.ufid == null) {
                 r.ufid = a.cookie;
             } else if (!r.ufid.equals(a.cookie)) {
-                throw new FlowerDecoder.NotOurs("actions carry different cookies");
+                r.ufid = null;
+                return "actions carry different cookies";
             }
             if (a.packets > r.packets) {
                 r.packets = a.packets;
@@ -74,6 +72,27 @@ final class FlowerActionDecoder {
                     r.hwPackets = a.hwPackets;
                 }
             }
+            if (a.lastUseMillis >= 0 && (r.usedMillisAgo < 0 || a.lastUseMillis < r.usedMillisAgo)) {
+                r.usedMillisAgo = a.lastUseMillis;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The datapath actions of {@code f}; the ufid and counters go to {@code r} ({@link #collect}).
+     *
+     * @throws FlowerDecoder.NotOurs for an action list we did not write or can't express
+     */
+    Actions decode(FlowerFilter f, Result r) {
+        String notOurs = collect(f, r);
+        if (notOurs != null) {
+            throw new FlowerDecoder.NotOurs(notOurs);
+        }
+        Actions.Builder b = Actions.builder();
+        boolean sawDrop = false;
+        for (int i = 0; i < f.actionCount(); i++) {
+            FlowerAction a = f.action(i);
             if (sawDrop) {
                 throw new FlowerDecoder.NotOurs("action after a drop");
             }
@@ -110,11 +129,8 @@ final class FlowerActionDecoder {
                 }
                 case PEDIT -> pedit(a, b);
                 case CSUM -> { } // implied by the rewrite before it
-                case TUNNEL_KEY -> tunnelKey(a, b, n == 1 && f.matchesTunnel());
+                case TUNNEL_KEY -> tunnelKey(a, b, i == 0 && f.matchesTunnel());
                 case OTHER -> throw new FlowerDecoder.NotOurs("action kind " + a.otherKind + " has no datapath form");
-            }
-            if (a.lastUseMillis >= 0 && (r.usedMillisAgo < 0 || a.lastUseMillis < r.usedMillisAgo)) {
-                r.usedMillisAgo = a.lastUseMillis;
             }
         }
         return b.build();

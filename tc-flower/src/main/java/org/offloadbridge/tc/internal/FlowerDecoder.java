@@ -10,6 +10,7 @@ import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.FlowMask;
 import org.offloadbridge.flow.Megaflow;
+import org.offloadbridge.flow.Ufid;
 import org.offloadbridge.netlink.AttributeTable;
 import org.offloadbridge.netlink.NetlinkMessage;
 import org.offloadbridge.netlink.TcMsg;
@@ -75,7 +76,25 @@ public final class FlowerDecoder {
         }
     }
 
+    /**
+     * What a dump already knows: the megaflow of the filter of ours with this identity, or null.
+     * A filter is changed only by a request on its handle, and ours carry the flow's ufid in
+     * every action's cookie; so a filter at the same (device, prio, handle) with the same cookie
+     * as one we installed and decoded in full (its echo) is that flow, and a dump need only read
+     * its counters — what makes a revalidation round cost tc's counters, not a full decode per
+     * flow. A new identity, another cookie, is decoded in full.
+     */
+    @FunctionalInterface
+    public interface Known {
+        Megaflow at(Ufid ufid, int ifindex, int prio, int handle);
+    }
+
     public DecodedFilter decode(NetlinkMessage m) {
+        return decode(m, null);
+    }
+
+    /** {@link #decode(NetlinkMessage)}, reading only the counters of a filter {@code known} has (null: none). */
+    public DecodedFilter decode(NetlinkMessage m, Known known) {
         ByteBuffer b = m.buffer();
         int hdr = m.fixedHeader(TcMsg.LENGTH);
         tcmsg.wrap(b, hdr);
@@ -92,9 +111,17 @@ public final class FlowerDecoder {
         int flags = opts.u32(TCA_FLOWER_FLAGS, 0);
         int inHwCount = opts.u32(TCA_FLOWER_IN_HW_COUNT, 0);
         filter.clear().protocol(protocol);
-        FlowerMatchCodec.parse(opts, filter);
         actionCodec.parse(opts, filter);
         FlowerActionDecoder.Result ar = new FlowerActionDecoder.Result();
+        if (known != null && FlowerActionDecoder.collect(filter, ar) == null) {
+            Megaflow held = known.at(ar.ufid, ifindex, prio, handle);
+            if (held != null) {
+                return new DecodedFilter(ifindex, prio, protocol, handle, kind, ar.ufid, held, null, flags, inHwCount,
+                        ar.packets, ar.bytes, ar.hwPackets, ar.packets == 0 ? -1 : ar.usedMillisAgo);
+            }
+            ar = new FlowerActionDecoder.Result();
+        }
+        FlowerMatchCodec.parse(opts, filter);
         String why = null;
         Megaflow flow = null;
         try {

@@ -25,7 +25,18 @@ public final class PrioAllocator {
     public static final int FIRST_PRIO = 1;
     public static final int LAST_PRIO = 0xffff;
 
-    private record Shape(int protocol, FlowMask mask) {}
+    private record Shape(int protocol, FlowMask mask) {
+        // Written out: see Ufid (record methods are slow under C1).
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Shape s && s.protocol == protocol && s.mask.equals(mask);
+        }
+
+        @Override
+        public int hashCode() {
+            return protocol * 31 + mask.hashCode();
+        }
+    }
 
     private static final class Device {
         final Map<Shape, Integer> byShape = new HashMap<>();

@@ -1,6 +1,8 @@
 package org.offloadbridge.tc.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -160,6 +162,7 @@ class FlowerBaselineRoundTripTest {
         m.setDatapathBaseline(packet);
         Megaflow f = Megaflow.of(packet, m, OUT);
         assertTrue(f.matches(packet), name);
+        assertTrue(f.mask().hasDatapathBaseline(f.key()), name + ": TcOffload takes such a flow as its own canonical form");
         assertEquals(f, roundTrip(f), name);
     }
 
@@ -243,6 +246,7 @@ class FlowerBaselineRoundTripTest {
         // eth_type alone: protocol ip only sees untagged packets, in chain 0.
         Megaflow ip = legacy(Field.ETH_TYPE, 0x0800, Field.NW_PROTO, 17);
         Megaflow ipBack = roundTrip(ip);
+        assertFalse(ip.mask().hasDatapathBaseline(ip.key()), "without it, TcOffload round-trips the flow to learn its form");
         assertEquals(plus(ip, Field.RECIRC_ID, Field.VLAN0_CFI, Field.VLAN0_TPID), ipBack);
         assertEquals(ipBack, roundTrip(ipBack), "the decoded form is canonical (a fixed point)");
 
@@ -296,5 +300,26 @@ class FlowerBaselineRoundTripTest {
         r = assertThrows(Refusal.class, () -> enc.encode(new NetlinkMessageWriter(256), 0,
                 legacy(Field.VLAN0_TPID, 0x8100, Field.ETH_TYPE, 0x0800), PORT, 1, 0, 0, 0));
         assertTrue(r.detail().contains("tpid"), r.detail());
+    }
+
+    @Test
+    void aKnownFilterIsReadForItsCookieAndCountersOnlyAndAStrangerInFull() {
+        FlowKey packet = parse(ipv4Udp(0));
+        FlowMask m = new FlowMask();
+        m.setDatapathBaseline(packet);
+        Megaflow f = Megaflow.of(packet, m, OUT);
+        Megaflow cached = Megaflow.of(packet, m, Actions.builder().output(7).build()); // told apart from a real decode
+        NetlinkMessageWriter w = new NetlinkMessageWriter(256);
+        int ifindex = f.key().inPort();
+        new FlowerEncoder(TcPorts.IDENTITY).encode(w, 0, f, ifindex, 5, 9, 0, 0);
+        NetlinkMessageCursor c = new NetlinkMessageCursor().reset(w.buffer(), 0, w.length());
+        c.next();
+        FlowerDecoder d = new FlowerDecoder(TcPorts.IDENTITY);
+        DecodedFilter same = d.decode(c.message(), (ufid, ifx, prio, handle) ->
+            ufid.equals(f.ufid()) && ifx == ifindex && prio == 5 && handle == 9 ? cached : null);
+        assertSame(cached, same.flow(), "same identity, same cookie: the flow as installed");
+        assertEquals(f.ufid(), same.ufid());
+        DecodedFilter other = d.decode(c.message(), (ufid, ifx, prio, handle) -> null);
+        assertEquals(f, other.flow(), "an identity we don't hold is decoded in full");
     }
 }
