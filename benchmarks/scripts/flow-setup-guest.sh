@@ -39,6 +39,7 @@
 #   FS_RATE         sender packets/s, 0 = as fast as it goes (default 0)
 #   FS_RESEND_MS    send all N again when no new flow came for this long, at most 3 times
 #                   (default 0 = never: only first packets)
+#   FS_SETTLE_S     seconds of quiet after the warm-up, before the measured flows (default 0)
 #   FS_WARMUP       flows sent and awaited before the measured ones, from another address
 #                   range (default 0: the measured packets are the first the switch sees)
 #   FS_SYSTEMS      default "ours ovs"
@@ -97,21 +98,37 @@ teardown() {
   for _ in $(seq 100); do [ -z "$(ip netns list)" ] && break; sleep 0.1; done
 }
 
+# FS_SETTLE_S of quiet, so a switch is measured as it runs after a while, not while it starts:
+# under TCG the JVM's compiler works through start-up's methods for tens of seconds, and while
+# its queue is long it raises the bar for compiling anything else — the handlers' path, run
+# 2,000 times in a warm-up, was still interpreted when the measured flows came.
+settle() {  # log when
+  if [ "${FS_SETTLE_S:-0}" -gt 0 ]; then
+    echo "---- settle: ${FS_SETTLE_S} s idle $2" >> "$1"
+    sleep "$FS_SETTLE_S"
+  fi
+}
+
 RESULT=""
-measure() {  # n log -> RESULT (flowgen's result fields)
-  local n=$1 log=$2 timeout_s=${FS_TIMEOUT_S:-60} rc=0 line
+measure() {  # n log pid -> RESULT (flowgen's result fields)
+  local n=$1 log=$2 pid=$3 timeout_s=${FS_TIMEOUT_S:-60} rc=0 line
+  settle "$log" "after start"
   if [ "${FS_WARMUP:-0}" -gt 0 ]; then
     echo "---- flowgen warm-up: $FS_WARMUP flows from index 1000000" >> "$log"
     "$FLOWGEN" --tx-netns h1 --tx-dev eth0 --dst-mac $DSTMAC --dst-ip 10.9.0.2 --first-index 1000000 \
       --watch-netns sw --watch-dev p1 -n "$FS_WARMUP" --rate "$RATE" --interval-ms "$INTERVAL" \
       --timeout-ms $((timeout_s * 1000)) --stall-ms $((STALL * 1000)) 2>&1 | grep -v '^progress' >> "$log" || true
   fi
+  [ "${FS_WARMUP:-0}" -eq 0 ] || settle "$log" "after the warm-up"
+  thread_ticks "$pid" > "$OUT/ticks.before"
   echo "---- flowgen" >> "$log"
   "$FLOWGEN" --tx-netns h1 --tx-dev eth0 --dst-mac $DSTMAC --dst-ip 10.9.0.2 \
     --watch-netns sw --watch-dev p1 -n "$n" --rate "$RATE" --interval-ms "$INTERVAL" \
     --resend-after "${FS_RESEND_MS:-0}" --timeout-ms $((timeout_s * 1000)) --stall-ms $((STALL * 1000)) \
     > "$OUT/flowgen.out" 2>&1 || rc=$?
+  thread_ticks "$pid" > "$OUT/ticks.after"
   cat "$OUT/flowgen.out" >> "$log"
+  burst_cpu >> "$log"
   line=$(grep '^result ' "$OUT/flowgen.out" || echo "result flows=$n installed=0 complete=0 error=flowgen_exit_$rc")
   RESULT=${line#result }
 }
@@ -119,7 +136,7 @@ measure() {  # n log -> RESULT (flowgen's result fields)
 record() {  # system n rep extra...
   local sys=$1 n=$2 rep=$3
   shift 3
-  echo "system=$sys n=$n rep=$rep rules=$RULES $RESULT $* guest_load=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' /)" \
+  echo "system=$sys n=$n rep=$rep rules=$RULES warmup=${FS_WARMUP:-0} settle_s=${FS_SETTLE_S:-0} $RESULT $* guest_load=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' /)" \
     | tee -a "$OUT/results.txt" >&2
 }
 
@@ -142,6 +159,24 @@ thread_cpu() {
   for t in /proc/"$1"/task/*; do
     awk '{ sub(/^[0-9]+ \(/, ""); n = $0; sub(/\).*/, "", n); sub(/^.*\) /, ""); print $12 + $13, n }' "$t/stat" 2>/dev/null || true
   done | sort -rn | head -20 || true
+}
+
+# user and system ticks of each thread: "tid user system name"
+thread_ticks() {
+  for t in /proc/"$1"/task/*; do
+    awk -v tid="${t##*/}" '{ n = $0; sub(/^[0-9]+ \(/, "", n); sub(/\).*/, "", n); r = $0; sub(/^.*\) /, "", r);
+      split(r, f, " "); print tid, f[12], f[13], n }' "$t/stat" 2>/dev/null || true
+  done
+}
+
+# CPU each thread used during the measured burst only (after the warm-up), user and system
+# apart: system time is the kernel's work done on the thread's behalf (tc inserts, sends).
+burst_cpu() {
+  echo "---- CPU per thread during the measured burst (ticks of $(getconf CLK_TCK)/s: user system name)"
+  awk 'NR == FNR { u[$1] = $2; s[$1] = $3; next }
+       { du = $2 - u[$1]; ds = $3 - s[$1]; if (du + ds > 0) { name = $4; for (i = 5; i <= NF; i++) name = name " " $i;
+         printf "%d %d %s\n", du, ds, name; tu += du; ts += ds } }
+       END { printf "%d %d total\n", tu, ts }' "$OUT/ticks.before" "$OUT/ticks.after" | sort -k1,1nr -k2,2nr | head -20
 }
 
 # One of the flow filters as tc shows it: what the megaflow matched on.
@@ -217,7 +252,7 @@ EOF
     sleep 0.5
   done
   say "ours ready after $((SECONDS - t0)) s"
-  measure "$n" "$log"
+  measure "$n" "$log" "$pid"
   { echo "---- upcall/show"; obctl "$dir/obctl.sock" upcall/show || true
     echo "---- dpif/show"; obctl "$dir/obctl.sock" dpif/show || true; } >> "$log" 2>&1
   kernel_drops > "$dir/drops.txt" 2>&1 || true
@@ -296,7 +331,7 @@ run_ovs() {
   echo "$RULES_TEXT" > "$dir/rules.of"
   ovs-ofctl replace-flows br0 "$dir/rules.of"
   say "ovs ready after $((SECONDS - t0)) s ($handlers handler threads)"
-  measure "$n" "$log"
+  measure "$n" "$log" "$(cat "$dir/run/ovs-vswitchd.pid")"
   { echo "---- upcall/show"; "${appctl[@]}" upcall/show || true
     echo "---- dpctl/show"; "${appctl[@]}" dpctl/show || true
     echo "---- coverage (upcall, flow limit, offload)"; "${appctl[@]}" coverage/show | grep -Ei 'upcall|flow_limit|offload|tc_|netlink_overflow|dpif_flow|revalid|handler' || true

@@ -19,7 +19,7 @@
 # Environment: FS_REPS (default 3), FS_OUT (results folder; default a new /tmp/flow-setup.XXXXXX,
 # kept), FS_VM_TIMEOUT (seconds, default 2400), and the guest's FS_* knobs (passed through):
 # FS_RULES (normal | acl), FS_TIMEOUT_S, FS_STALL_S, FS_INTERVAL_MS, FS_RATE, FS_RESEND_MS,
-# FS_WARMUP, FS_SYSTEMS, FS_OURS_JAVA_OPTS — see flow-setup-guest.sh.
+# FS_WARMUP, FS_SETTLE_S, FS_SYSTEMS, FS_OURS_JAVA_OPTS — see flow-setup-guest.sh.
 #
 # Measure on an idle machine: the VM is qemu TCG on 2 cores, so anything else running skews
 # both systems (unequally: the JVM suffers more). The summary marks the figures TRIAL when the
@@ -100,7 +100,7 @@ if [ $summary_only = 0 ]; then
   load_before=$(cut -d' ' -f1-3 /proc/loadavg)
   echo "$prog: results in $OUT; host load before: $load_before; ${REPS} reps of N = ${SIZES[*]}" >&2
   envs=(--env "FS_DAEMON=$snap/bin/offload-bridge")
-  for v in FS_RULES FS_TIMEOUT_S FS_STALL_S FS_INTERVAL_MS FS_RATE FS_RESEND_MS FS_WARMUP FS_SYSTEMS FS_OURS_JAVA_OPTS; do
+  for v in FS_RULES FS_TIMEOUT_S FS_STALL_S FS_INTERVAL_MS FS_RATE FS_RESEND_MS FS_WARMUP FS_SETTLE_S FS_SYSTEMS FS_OURS_JAVA_OPTS; do
     [ -z "${!v:-}" ] || envs+=(--env "$v=${!v}")
   done
   t0=$SECONDS
@@ -155,10 +155,10 @@ fi
       pmax[k, c] = v["present_max"] + 0; dele[k, c] = v["deleted"] + 0; lost[k, c] = v["upcalls_lost"] + 0
       if (v["complete"] == 1) full[k]++
       if (v["overflows"] + 0 > 0) ovf[k] += v["overflows"]
-      rules = v["rules"]
+      rules = v["rules"]; warm = v["warmup"] + 0; settle = v["settle_s"] + 0
     }
     END {
-      printf "rules: %s\n", rules
+      printf "rules: %s; before the measured flows: %d warm-up flows, %d s settle\n", rules, warm, settle
       printf "\n%-5s %6s %8s %-21s %-21s %-18s %-8s %-8s %-8s\n", "sys", "N", "all set", "set up min/med/max",
         "setup s min/med/max", "flows/s min/med/max", "present", "deleted", "lost"
       for (x = 1; x <= no; x++) {
