@@ -1,9 +1,7 @@
 package org.offloadbridge.daemon.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.io.IOException;
@@ -13,13 +11,14 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.offloadbridge.daemon.control.ControlProtocol.Reply;
 import org.offloadbridge.flow.MonotonicClock;
@@ -27,20 +26,25 @@ import org.offloadbridge.testkit.Shell;
 
 /**
  * Access control with real credentials: obctl runs as {@code nobody} (through {@code setpriv},
- * so this needs root) against a server owned by root. The JVM's class path is copied where
- * {@code nobody} can read it, since the build tree and ~/.m2 are usually not.
+ * so this needs root, as every host test does) against a server owned by root, over the real
+ * socket. A refused user must get the refusal and its command must not run: every command here
+ * counts its runs. The JVM's class path is copied where {@code nobody} can read it, since the
+ * build tree and ~/.m2 are usually not. The policy's rules on their own: {@link PeerPolicyTest}.
  */
-class PeerCredentialsTest {
+@Tag("host")
+class PeerCredentialsHostTest {
     private static Path dir;
     private static String classPath;
 
     private ControlServer server;
     private AgentRunner runner;
+    /** Runs of any command: a refused peer's command must not run. */
+    private final AtomicInteger runs = new AtomicInteger();
 
     @BeforeAll
     static void copyClassPath() throws IOException {
-        assumeTrue("root".equals(System.getProperty("user.name")), "needs root to run obctl as nobody");
-        assumeTrue(new File("/usr/bin/setpriv").canExecute(), "needs setpriv (util-linux)");
+        assertEquals("root", System.getProperty("user.name"), "host tests run as root (README, Build and test): obctl runs as nobody");
+        assertTrue(new File("/usr/bin/setpriv").canExecute(), "setpriv (util-linux) runs obctl as nobody");
         dir = Files.createTempDirectory("ob-peer");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         List<String> cp = new ArrayList<>();
@@ -98,7 +102,10 @@ class PeerCredentialsTest {
     private Path start(String group) throws IOException {
         Path socket = dir.resolve("obctl-" + group + ".sock");
         server = new ControlServer(new ControlServer.Context(socket, group, PeerPolicy.forGroup(group), MonotonicClock.SYSTEM, 5_000, 60_000, 8));
-        server.register("whoami", "", args -> Reply.ok("hello\n"));
+        server.register("whoami", "", args -> {
+            runs.incrementAndGet();
+            return Reply.ok("hello\n");
+        });
         server.open();
         runner = new AgentRunner(new SleepingMillisIdleStrategy(1), Throwable::printStackTrace, null, server);
         AgentRunner.startOnThread(runner);
@@ -129,6 +136,8 @@ class PeerCredentialsTest {
         Path socket = start("nogroup");
         Result r = obctlAsNobody("nogroup", socket, "whoami");
         assertEquals(new Result(0, "hello\n", ""), r);
+        assertEquals(1, runs.get(), "the member's command ran");
+        assertEquals(0, server.counters().refusedPeers());
     }
 
     @Test
@@ -138,6 +147,7 @@ class PeerCredentialsTest {
         assertEquals(3, r.status, r.toString());
         assertTrue(r.err.startsWith("obctl: cannot connect to " + socket + ": Permission denied (EACCES)"), r.err);
         assertEquals(0, server.counters().refusedPeers(), "the kernel refused it before we saw it");
+        assertEquals(0, runs.get(), "the outsider's command did not run");
     }
 
     @Test
@@ -150,33 +160,6 @@ class PeerCredentialsTest {
         assertEquals("obctl: whoami: permission denied: user nobody is not root, not root and not in group root"
                 + " (add it with: usermod -aG root nobody)\n", r.err);
         assertEquals(1, server.counters().refusedPeers());
-    }
-
-    @Test
-    void policyRules() {
-        PeerPolicy p = new PeerPolicy("offload-bridge", "obops", Set.of("alice"));
-        assertNull(p.refusal(principal("root", "root")));
-        assertNull(p.refusal(principal("offload-bridge", "offload-bridge")));
-        assertNull(p.refusal(principal("bob", "obops")));
-        assertNull(p.refusal(principal("alice", "users")));
-        assertTrue(p.refusal(principal("mallory", "users")).startsWith("permission denied: user mallory"));
-    }
-
-    @Test
-    void groupFileMembers() throws IOException {
-        Path f = dir.resolve("group");
-        Files.writeString(f, "root:x:0:\nobops:x:998:alice, bob\nother:x:5:carol\n");
-        assertEquals(Set.of("alice", "bob"), PeerPolicy.groupMembers(f, "obops"));
-        assertEquals(Set.of(), PeerPolicy.groupMembers(f, "root"));
-        assertEquals(Set.of(), PeerPolicy.groupMembers(dir.resolve("absent"), "obops"));
-    }
-
-    private static jdk.net.UnixDomainPrincipal principal(String user, String group) {
-        return new jdk.net.UnixDomainPrincipal(() -> user, new java.nio.file.attribute.GroupPrincipal() {
-            @Override
-            public String getName() {
-                return group;
-            }
-        });
+        assertEquals(0, runs.get(), "the outsider's command did not run");
     }
 }
