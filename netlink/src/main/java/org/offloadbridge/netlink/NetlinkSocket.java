@@ -177,6 +177,50 @@ public final class NetlinkSocket implements NetlinkTransport {
         }
     }
 
+    /**
+     * Has the kernel drop messages of these {@code nlmsg_type}s before they are queued on this
+     * socket (a classic BPF socket filter, {@code SO_ATTACH_FILTER}): a listener that only wants
+     * some of a group's events then neither wakes nor spends a receive on the others. A
+     * datagram is judged by its first message, which for the kernel's notifications is the only one.
+     */
+    public void dropMessageTypes(int... types) {
+        checkOpen();
+        if (types.length == 0 || types.length > 200) {
+            throw new IllegalArgumentException("1 to 200 message types, got " + types.length);
+        }
+        int n = types.length + 3; // ldh, one jeq per type, accept, drop
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment prog = arena.allocate(8L * n, 8);
+            // ldh [4]: nlmsg_type, which BPF loads in network byte order
+            putInsn(prog, 0, 0x28, 0, 0, 4);
+            for (int i = 0; i < types.length; i++) {
+                int t = types[i] & 0xffff;
+                int loaded = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN ? Short.reverseBytes((short) t) & 0xffff : t;
+                int at = 1 + i;
+                putInsn(prog, at, 0x15, n - 1 - (at + 1), 0, loaded); // jeq #type → drop
+            }
+            putInsn(prog, n - 2, 0x06, 0, 0, 0xffffffff); // ret #-1: keep the whole datagram
+            putInsn(prog, n - 1, 0x06, 0, 0, 0);          // ret #0: drop it
+            java.lang.foreign.MemorySegment fprog = arena.allocate(16, 8);
+            fprog.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 0, (short) n);
+            fprog.set(java.lang.foreign.ValueLayout.JAVA_LONG, 8, prog.address());
+            if (LibC.setsockopt(fd, LibC.SOL_SOCKET, SO_ATTACH_FILTER, fprog.address(), 16) < 0) {
+                throw new NetlinkException("setsockopt(SO_ATTACH_FILTER)", LibC.errno());
+            }
+        }
+    }
+
+    private static final int SO_ATTACH_FILTER = 26;
+
+    /** One {@code struct sock_filter}: code, jt, jf, k. */
+    private static void putInsn(java.lang.foreign.MemorySegment prog, int index, int code, int jt, int jf, int k) {
+        long o = 8L * index;
+        prog.set(java.lang.foreign.ValueLayout.JAVA_SHORT, o, (short) code);
+        prog.set(java.lang.foreign.ValueLayout.JAVA_BYTE, o + 2, (byte) jt);
+        prog.set(java.lang.foreign.ValueLayout.JAVA_BYTE, o + 3, (byte) jf);
+        prog.set(java.lang.foreign.ValueLayout.JAVA_INT, o + 4, k);
+    }
+
     /** Reads an int socket option. */
     public int getOption(int level, int name) {
         checkOpen();

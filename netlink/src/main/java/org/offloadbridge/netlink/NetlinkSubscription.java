@@ -55,6 +55,12 @@ public final class NetlinkSubscription implements AutoCloseable {
         return new NetlinkSubscription(s);
     }
 
+    /** See {@link NetlinkSocket#dropMessageTypes}: events of these types never reach this subscription. */
+    public NetlinkSubscription dropMessageTypes(int... types) {
+        socket.dropMessageTypes(types);
+        return this;
+    }
+
     /** Joins one more group. */
     public void join(int group) {
         socket.joinGroup(group);

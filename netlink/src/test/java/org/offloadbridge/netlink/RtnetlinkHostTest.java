@@ -238,6 +238,49 @@ class RtnetlinkHostTest {
         }
     }
 
+    @Test
+    void aSubscriptionThatDropsATypeNeverSeesItButSeesTheRest() {
+        links.createVeth("d0", "d1");
+        int ifindex = links.get("d0").orElseThrow().index();
+        try (NetlinkSubscription all = ns.call(() -> NetlinkSubscription.open(NetlinkProtocol.ROUTE, Rtnetlink.RTNLGRP_TC));
+             NetlinkSubscription dels = ns.call(() -> NetlinkSubscription.open(NetlinkProtocol.ROUTE, Rtnetlink.RTNLGRP_TC)
+                 .dropMessageTypes(Rtnetlink.RTM_NEWQDISC))) {
+            NetlinkMessageWriter w = new NetlinkMessageWriter(128);
+            encodeClsact(w, ifindex, 0);
+            rt.request("add clsact", w);
+            w.reset();
+            w.beginMessage(Rtnetlink.RTM_DELQDISC, NLM_F_REQUEST | NLM_F_ACK);
+            w.putTcMsg(0, ifindex, PktSched.TC_H_CLSACT & 0xffff0000, PktSched.TC_H_CLSACT, 0);
+            w.putString(Rtnetlink.TCA_KIND, "clsact");
+            w.finish(0);
+            rt.request("delete clsact", w);
+            assertEquals(List.of(Rtnetlink.RTM_NEWQDISC, Rtnetlink.RTM_DELQDISC), typesSeen(all, 2));
+            assertEquals(List.of(Rtnetlink.RTM_DELQDISC), typesSeen(dels, 1), "the kernel dropped the new-qdisc event for this socket");
+            assertEquals(List.of(), typesSeen(dels, 1), "and nothing else is queued");
+        }
+    }
+
+    /** The types of the events {@code sub} delivers until {@code want} came or half a second passed with none. */
+    private static List<Integer> typesSeen(NetlinkSubscription sub, int want) {
+        List<Integer> seen = new ArrayList<>();
+        NetlinkEventHandler h = new NetlinkEventHandler() {
+            @Override
+            public void onEvent(NetlinkMessage m) {
+                seen.add(m.type());
+            }
+
+            @Override
+            public void onEventsLost() {
+                seen.add(-1);
+            }
+        };
+        long deadline = System.nanoTime() + 500_000_000L;
+        while (seen.size() < want && System.nanoTime() < deadline) {
+            sub.poll(h, 100);
+        }
+        return seen;
+    }
+
     /** This machine's kernel has no cls_flower: the error must carry the kernel's reason. */
     @Test
     void flowerFilterIsRefusedWithClassifierNotFound() {

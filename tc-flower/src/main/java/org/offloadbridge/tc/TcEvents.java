@@ -56,10 +56,21 @@ public final class TcEvents {
         this.decoder = new FlowerDecoder(ports);
     }
 
-    /** A subscription to RTNLGRP_TC in the caller's network namespace, with a large receive buffer. */
+    /**
+     * A subscription to RTNLGRP_TC in the caller's network namespace, with a large receive buffer.
+     * New filters (every install of ours, one notification each) are dropped by the kernel
+     * before they reach it: only deletions matter here, and a listener woken per install cost
+     * as much CPU as a handler thread during a burst of new flows.
+     */
     public static NetlinkSubscription subscribe() {
         NetlinkSubscription s = NetlinkSubscription.open(org.offloadbridge.netlink.NetlinkProtocol.ROUTE, Rtnetlink.RTNLGRP_TC);
-        s.receiveBufferSize(RECEIVE_BUFFER);
+        try {
+            s.receiveBufferSize(RECEIVE_BUFFER);
+            s.dropMessageTypes(Rtnetlink.RTM_NEWTFILTER);
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
         return s;
     }
 
