@@ -28,6 +28,7 @@ final class Values {
         if (text.isEmpty()) {
             throw new BadValue(0, "missing value for " + f.ofName());
         }
+        requireAscii(text, 0);
         switch (f) {
             case NW_FRAG:
                 return parseFrag(text);
@@ -112,7 +113,24 @@ final class Values {
         }
     }
 
+    /**
+     * Refuses a value with a character outside ASCII. Java's number and address parsers read
+     * other scripts' digits ({@code ٨٠}, fullwidth {@code １００}) as numbers, so a pasted rule
+     * would match something other than what it shows; ovs-ofctl (strtol in the C locale)
+     * refuses them, and so do we — for every value, not only the ones that are numbers.
+     */
+    static void requireAscii(String s, int off) throws BadValue {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c > 0x7e || c < 0x20) {
+                throw new BadValue(off + i, String.format("character U+%04X in a value: values are ASCII "
+                    + "(digits 0-9, hex a-f, '.', ':', '/')", (int) c));
+            }
+        }
+    }
+
     static long parseInt(String s, int off) throws BadValue {
+        requireAscii(s, off);
         try {
             if (s.startsWith("0x") || s.startsWith("0X")) {
                 if (s.length() == 2 || s.length() > 18) {

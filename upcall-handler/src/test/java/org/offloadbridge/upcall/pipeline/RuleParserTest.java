@@ -161,6 +161,31 @@ class RuleParserTest {
 
     // ---- bad input: exact line, column and message ----
 
+    /** Issue 16: other scripts' digits read as numbers; ovs-ofctl refuses them, and so do we — everywhere. */
+    @Test
+    void digitsOfOtherScriptsAreRefusedInEveryValue() {
+        String[] rules = {
+            "priority=\uff11\uff10\uff10,actions=drop",          // fullwidth 100
+            "udp,tp_dst=\u0668\u0660,actions=drop",               // Arabic-Indic 80
+            "ip,nw_src=\uff11\uff10.0.0.1,actions=drop",          // fullwidth 10
+            "ip,nw_src=10.0.0.0/\uff12\uff14,actions=drop",       // prefix length
+            "dl_src=0\uff12:00:00:00:00:01,actions=drop",          // fullwidth 2 in a MAC
+            "ipv6,ipv6_src=\uff12001:db8::1,actions=drop",         // in an IPv6 address
+            "in_port=\uff11,actions=drop",                          // a port number
+            "actions=output:\uff12",                                // an output port
+            "actions=\uff12",                                       // a bare output port
+            "table=\uff11,actions=drop",                            // a table number
+            "actions=resubmit(,\uff11)",                            // a resubmit's table
+        };
+        for (String r : rules) {
+            RuleSyntaxException e = bad(r);
+            assertTrue(e.reason().contains("U+") || e.reason().contains("bad"), r + " -> " + e.getMessage());
+        }
+        RuleSyntaxException e = bad("priority=\uff11\uff10\uff10,actions=drop");
+        assertEquals(10, e.column(), "the column of the first non-ASCII character");
+        assertTrue(e.reason().contains("U+FF11"), e.reason());
+    }
+
     @Test
     void unknownField() {
         RuleSyntaxException e = bad("ip,foo=1,actions=drop");
