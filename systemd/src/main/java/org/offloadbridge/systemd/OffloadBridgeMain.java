@@ -35,10 +35,13 @@ import picocli.CommandLine.Option;
 /**
  * {@code offload-bridge}: the service's command line. {@code run} starts the daemon from the
  * config file and tells systemd about it (READY once ports are attached and tc's flows
- * adopted, STATUS, WATCHDOG from a thread that watches the daemon's own progress, STOPPING);
+ * adopted, STATUS, WATCHDOG from the main loop every third of {@code WatchdogSec}, STOPPING);
  * {@code check} validates config and rules without touching the kernel (as {@code nginx -t}).
  * {@code obctl reload} and SIGHUP re-read the config file ({@link Reloader}); {@code log-level}
  * sets the root log level at start unless {@code OB_LOG_LEVEL} is set for the run.
+ *
+ * <p>For tests only, {@link DebugHangHook} ({@code OB_DEBUG_HANG_HOOK}, unset in the shipped unit)
+ * can stop that main loop so the watchdog's kill and restart can be observed.
  *
  * <p>It lives in the systemd module because READY and the watchdog are systemd's protocol;
  * the daemon module knows nothing of systemd.
@@ -160,7 +163,17 @@ public final class OffloadBridgeMain implements Callable<Integer> {
                 notify.ready();
                 LOG.info("ready: {} ports, control socket {}", d.ports().snapshot().entries().size(), cfg.control().socket());
                 long wd = notify.watchdogIntervalMillis();
+                // Test-only (tests/vm/systemd-test): off unless OB_DEBUG_HANG_HOOK names a file.
+                DebugHangHook hang = DebugHangHook.from(System.getenv());
+                hang.trigger().ifPresent(f -> LOG.warn("debug hang hook armed ({}={}): that file stops the main loop and its watchdog pings; a test setting, never for production",
+                    DebugHangHook.ENV, f));
                 while (!stop.await(wd > 0 ? Math.max(100, wd / 3) : 1_000, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    if (hang.triggered()) {
+                        LOG.warn("debug hang hook: {} exists; the main loop stops here (no more watchdog pings) until SIGTERM", hang.trigger().get());
+                        notify.status("hung on purpose by the debug hang hook (" + hang.trigger().get() + ")");
+                        stop.await();
+                        break;
+                    }
                     if (wd > 0) {
                         notify.watchdog();
                     }
