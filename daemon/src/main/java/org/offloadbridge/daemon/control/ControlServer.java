@@ -31,7 +31,10 @@ import org.offloadbridge.flow.MonotonicClock;
 /**
  * The daemon's end of the control socket, as an Agent: every {@link #doWork()} accepts,
  * reads, dispatches and writes without blocking, on one thread, with no thread per
- * connection. Handlers run on that thread too (see {@link CommandHandler}).
+ * connection. Handlers run on that thread too (see {@link CommandHandler}). One wait: while a
+ * reply is still being written and nothing is ready, {@code doWork} waits in select up to
+ * {@link #WRITE_WAIT_MILLIS} for the client to drain its socket (instead of returning to an
+ * idle sleep), so a large reply goes out as fast as the client reads it.
  *
  * <p>A connection's life: accepted → peer credentials checked (a refused peer is answered and
  * closed without its request being read) → one request frame read, at most
@@ -71,6 +74,13 @@ public final class ControlServer implements Agent, AutoCloseable {
 
     private record Command(String usage, String description, CommandHandler.WithInput handler) {
     }
+
+    /**
+     * The longest {@link #doWork()} waits in select, only while a reply is being written and
+     * nothing is ready: no longer than the daemon's idle sleep (2 ms), so a client that reads
+     * slowly holds the thread no longer than idling would.
+     */
+    static final long WRITE_WAIT_MILLIS = 1;
 
     private final Context ctx;
     private final Map<String, Command> commands = new TreeMap<>();
@@ -164,7 +174,15 @@ public final class ControlServer implements Agent, AutoCloseable {
             return 0;
         }
         int work = 0;
-        if (selector.selectNow() > 0) {
+        int ready = selector.selectNow();
+        if (ready == 0 && replying()) {
+            // A reply is going out and its socket is full: wait for the client to take more, at
+            // most WRITE_WAIT_MILLIS. Returning at once would have the idle strategy sleep its
+            // whole period with the socket drained long before, once per socket buffer (~200 KB):
+            // a dump of tens of MB would take a second or more of sleeps.
+            ready = selector.select(WRITE_WAIT_MILLIS);
+        }
+        if (ready > 0) {
             Iterator<SelectionKey> it = selector.selectedKeys().iterator();
             while (it.hasNext()) {
                 SelectionKey k = it.next();
@@ -200,6 +218,17 @@ public final class ControlServer implements Agent, AutoCloseable {
             }
         }
         return work;
+    }
+
+    /** True while some connection has reply bytes its socket has not taken yet. */
+    private boolean replying() {
+        for (int i = 0; i < conns.size(); i++) {
+            ByteBuffer out = conns.get(i).out;
+            if (out != null && out.hasRemaining()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void accept() throws IOException {
