@@ -82,6 +82,9 @@ public final class ControlServer implements Agent, AutoCloseable {
      */
     static final long WRITE_WAIT_MILLIS = 1;
 
+    /** The most of a reply one write hands the socket (more than its buffer, net.core.wmem_default 208 KB). */
+    static final int WRITE_CHUNK = 256 << 10;
+
     private final Context ctx;
     private final Map<String, Command> commands = new TreeMap<>();
     private final List<Conn> conns = new ArrayList<>();
@@ -381,7 +384,21 @@ public final class ControlServer implements Agent, AutoCloseable {
             if (out == null) {
                 return;
             }
-            ch.write(out);
+            // At most WRITE_CHUNK bytes a write, until the socket is full: the JDK copies all that
+            // remains of a heap buffer into a temporary direct buffer on every write, and the socket
+            // takes ~200 KB of it; a 50 MB reply written whole each time copied gigabytes.
+            int limit = out.limit();
+            int chunk;
+            int n;
+            do {
+                chunk = Math.min(out.remaining(), WRITE_CHUNK);
+                out.limit(out.position() + chunk);
+                try {
+                    n = ch.write(out);
+                } finally {
+                    out.limit(limit);
+                }
+            } while (n == chunk && out.hasRemaining());
             if (!out.hasRemaining()) {
                 close();
             }
