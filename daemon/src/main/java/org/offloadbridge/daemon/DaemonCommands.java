@@ -13,13 +13,13 @@ import org.offloadbridge.daemon.logging.LogLevels;
 import org.offloadbridge.daemon.metrics.Coverage;
 import org.offloadbridge.daemon.ports.PortRegistry;
 import org.offloadbridge.flow.DpFlow;
-import org.offloadbridge.flow.DumpedFlow;
 import org.offloadbridge.flow.FlowFormat;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.FlowLayer;
 import org.offloadbridge.flow.FlowMask;
 import org.offloadbridge.flow.FlowParseException;
 import org.offloadbridge.flow.FlowParser;
+import org.offloadbridge.flow.FlowStats;
 import org.offloadbridge.flow.Megaflow;
 import org.offloadbridge.flow.Placement;
 import org.offloadbridge.flow.PortNames;
@@ -136,27 +136,35 @@ public final class DaemonCommands {
         }
         PortNames names = portNames();
         long now = d.clock().millis();
-        StringBuilder out = new StringBuilder();
+        List<Ukey> flows = ukeys();
+        int n = 0;
+        for (Ukey u : flows) {
+            n += layers.contains(u.layer()) ? 1 : 0;
+        }
+        // Lines are appended straight into one builder sized for them (a -m line is ~330 chars, a
+        // plain one ~210, a JSON one ~460): a dump of 100,000 flows is tens of MB, and each
+        // regrowth would copy all of it. The estimate is capped; past it the builder grows.
+        StringBuilder out = new StringBuilder((int) Math.min(64 << 20, 16 + (long) n * (json ? 480 : verbose ? 340 : 220)));
+        FlowJson flowJson = json ? new FlowJson() : null;
         if (json) {
             out.append('[');
         }
         boolean first = true;
-        for (Ukey u : ukeys()) {
+        for (Ukey u : flows) {
             FlowLayer l = u.layer();
             if (!layers.contains(l)) {
                 continue;
             }
-            DumpedFlow f = new DumpedFlow(u.megaflow(), l == FlowLayer.NONE ? FlowLayer.DPDK : l, u.stats());
-            DpFlow dp = f.toDpFlow(now);
+            // As a layer's dump gives it (DumpedFlow.toDpFlow); a flow in no layer is dp:slow.
+            FlowStats st = u.stats();
+            DpFlow dp = DpFlow.of(u.megaflow(), st.packets(), st.bytes(), st.usedMillisAgo(now), st.tcpFlags(),
+                l.offloaded() ? "yes" : null, l == FlowLayer.NONE ? "slow" : l.dp());
             if (json) {
                 out.append(first ? "\n" : ",\n");
-                FlowJson.append(out, u, dp, l, names);
+                flowJson.append(out, u, dp, l, names);
             } else {
-                String line = FlowFormat.formatFlow(dp, names, verbose);
-                if (l == FlowLayer.NONE && verbose) {
-                    line = line.replace(", dp:dpdk", ", dp:slow");
-                }
-                out.append(line).append('\n');
+                FlowFormat.appendFlow(out, dp, names, verbose);
+                out.append('\n');
             }
             first = false;
         }

@@ -1,7 +1,5 @@
 package org.offloadbridge.flow;
 
-import java.util.Locale;
-
 /**
  * Prints datapath flows in the text form of {@code ovs-dpctl dump-flows} /
  * {@code ovs-appctl dpctl/dump-flows [-m]}; {@link FlowParser} reads it back.
@@ -38,15 +36,25 @@ public final class FlowFormat {
      */
     public static String formatFlow(DpFlow f, PortNames names, boolean verbose) {
         StringBuilder sb = new StringBuilder(256);
+        appendFlow(sb, f, names, verbose);
+        return sb.toString();
+    }
+
+    /**
+     * {@link #formatFlow}, appended to {@code sb} (no newline): how a dump of many flows writes
+     * them, with nothing allocated per line but what the match and actions need.
+     */
+    public static void appendFlow(StringBuilder sb, DpFlow f, PortNames names, boolean verbose) {
         if (verbose && f.ufid() != null) {
-            sb.append(f.ufid()).append(", ");
+            f.ufid().appendTo(sb).append(", ");
         }
         MatchFormat.appendMatch(sb, f.key(), f.mask(), names, verbose);
         sb.append(", packets:").append(f.packets()).append(", bytes:").append(f.bytes()).append(", used:");
         if (f.usedMillisAgo() < 0) {
             sb.append("never");
         } else {
-            sb.append(f.usedMillisAgo() / 1000).append('.').append(String.format(Locale.ROOT, "%03d", f.usedMillisAgo() % 1000)).append('s');
+            long ms = f.usedMillisAgo() % 1000;
+            sb.append(f.usedMillisAgo() / 1000).append('.').append(ms < 100 ? ms < 10 ? "00" : "0" : "").append(ms).append('s');
         }
         if (f.tcpFlags() != 0) {
             sb.append(", flags:");
@@ -63,7 +71,6 @@ public final class FlowFormat {
         if (verbose && f.dpExtraInfo() != null) {
             sb.append(", dp-extra-info:").append(f.dpExtraInfo());
         }
-        return sb.toString();
     }
 
     /** The match part, e.g. {@code recirc_id(0),in_port(2),eth(...),eth_type(0x0800),ipv4(...)}. */
@@ -71,6 +78,16 @@ public final class FlowFormat {
         StringBuilder sb = new StringBuilder(200);
         MatchFormat.appendMatch(sb, key, mask, names, verbose);
         return sb.toString();
+    }
+
+    /** {@link #formatMatch}, appended to {@code sb}. */
+    public static void appendMatch(StringBuilder sb, FlowKey key, FlowMask mask, PortNames names, boolean verbose) {
+        MatchFormat.appendMatch(sb, key, mask, names, verbose);
+    }
+
+    /** {@link #formatActions}, appended to {@code sb}. */
+    public static void appendActions(StringBuilder sb, Actions actions, PortNames names) {
+        ActionsFormat.appendActions(sb, actions, names);
     }
 
     /** The actions part, e.g. {@code push_vlan(vid=10,pcp=0),3} or {@code drop}. */

@@ -18,6 +18,7 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public record Ufid(long hi, long lo) {
     private static final String PREFIX = "ufid:";
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     // Written out, not the record's generated ones: those go through method handles, which C1
     // (the only JIT in the emulated test VM) calls slowly, and every map of flows hashes ufids.
@@ -102,19 +103,33 @@ public record Ufid(long hi, long lo) {
 
     /** {@code xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx} (without the {@code ufid:} prefix). */
     public String uuidString() {
-        String h = hex16(hi);
-        String l = hex16(lo);
-        return h.substring(0, 8) + '-' + h.substring(8, 12) + '-' + h.substring(12, 16) + '-'
-                + l.substring(0, 4) + '-' + l.substring(4, 16);
+        return appendUuid(new StringBuilder(36)).toString();
+    }
+
+    /** {@link #uuidString()} appended to {@code sb}, allocating nothing (a flow dump writes one per line). */
+    public StringBuilder appendUuid(StringBuilder sb) {
+        hex(sb, hi >>> 32, 8).append('-');
+        hex(sb, hi >>> 16, 4).append('-');
+        hex(sb, hi, 4).append('-');
+        hex(sb, lo >>> 48, 4).append('-');
+        return hex(sb, lo, 12);
+    }
+
+    /** {@code ufid:} and {@link #uuidString()} appended to {@code sb}, as {@link #toString()} writes it. */
+    public StringBuilder appendTo(StringBuilder sb) {
+        return appendUuid(sb.append(PREFIX));
     }
 
     /** {@code ufid:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}, as OVS prints it. */
     @Override
-    public String toString() { return PREFIX + uuidString(); }
+    public String toString() { return appendTo(new StringBuilder(41)).toString(); }
 
-    private static String hex16(long v) {
-        String s = Long.toHexString(v);
-        return "0".repeat(16 - s.length()) + s;
+    /** The low {@code digits} hex digits of {@code v}, lower case, zero-padded. */
+    private static StringBuilder hex(StringBuilder sb, long v, int digits) {
+        for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) {
+            sb.append(HEX[(int) (v >>> shift) & 0xf]);
+        }
+        return sb;
     }
 
     /**

@@ -1,7 +1,6 @@
 package org.offloadbridge.daemon.control;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.core.JacksonException;
@@ -150,9 +149,15 @@ public final class ControlProtocol {
 
     private static JsonNode parse(ByteBuffer body) throws MalformedException {
         try {
-            byte[] b = new byte[body.remaining()];
-            body.get(b);
-            JsonNode n = JSON.readTree(new String(b, StandardCharsets.UTF_8));
+            // Parsed from the bytes as they came (UTF-8): no copy, no String of the whole body.
+            JsonNode n;
+            if (body.hasArray()) {
+                n = JSON.readTree(body.array(), body.arrayOffset() + body.position(), body.remaining());
+            } else {
+                byte[] b = new byte[body.remaining()];
+                body.get(b);
+                n = JSON.readTree(b);
+            }
             if (n == null || !n.isObject()) {
                 throw new MalformedException("body is not a JSON object");
             }

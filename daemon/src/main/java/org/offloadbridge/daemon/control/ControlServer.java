@@ -31,7 +31,10 @@ import org.offloadbridge.flow.MonotonicClock;
 /**
  * The daemon's end of the control socket, as an Agent: every {@link #doWork()} accepts,
  * reads, dispatches and writes without blocking, on one thread, with no thread per
- * connection. Handlers run on that thread too (see {@link CommandHandler}).
+ * connection. Handlers run on that thread too (see {@link CommandHandler}). One wait: while a
+ * reply is still being written and nothing is ready, {@code doWork} waits in select up to
+ * {@link #WRITE_WAIT_MILLIS} for the client to drain its socket (instead of returning to an
+ * idle sleep), so a large reply goes out as fast as the client reads it.
  *
  * <p>A connection's life: accepted → peer credentials checked (a refused peer is answered and
  * closed without its request being read) → one request frame read, at most
@@ -71,6 +74,16 @@ public final class ControlServer implements Agent, AutoCloseable {
 
     private record Command(String usage, String description, CommandHandler.WithInput handler) {
     }
+
+    /**
+     * The longest {@link #doWork()} waits in select, only while a reply is being written and
+     * nothing is ready: no longer than the daemon's idle sleep (2 ms), so a client that reads
+     * slowly holds the thread no longer than idling would.
+     */
+    static final long WRITE_WAIT_MILLIS = 1;
+
+    /** The most of a reply one write hands the socket (more than its buffer, net.core.wmem_default 208 KB). */
+    static final int WRITE_CHUNK = 256 << 10;
 
     private final Context ctx;
     private final Map<String, Command> commands = new TreeMap<>();
@@ -164,7 +177,14 @@ public final class ControlServer implements Agent, AutoCloseable {
             return 0;
         }
         int work = 0;
-        selector.selectNow(); // keys a select() in await() chose are in selectedKeys() already
+        // keys a select() in await() chose are in selectedKeys() already
+        if (selector.selectNow() == 0 && selector.selectedKeys().isEmpty() && replying()) {
+            // A reply is going out and its socket is full: wait for the client to take more, at
+            // most WRITE_WAIT_MILLIS. Returning at once would have a sleeping idle strategy sleep
+            // its whole period with the socket drained long before, once per socket buffer
+            // (~200 KB): a dump of tens of MB would take a second or more of sleeps.
+            selector.select(WRITE_WAIT_MILLIS);
+        }
         Iterator<SelectionKey> it = selector.selectedKeys().iterator();
         while (it.hasNext()) {
             SelectionKey k = it.next();
@@ -215,6 +235,17 @@ public final class ControlServer implements Agent, AutoCloseable {
         } catch (IOException e) {
             // the next doWork() meets the same failure and reports it
         }
+    }
+
+    /** True while some connection has reply bytes its socket has not taken yet. */
+    private boolean replying() {
+        for (int i = 0; i < conns.size(); i++) {
+            ByteBuffer out = conns.get(i).out;
+            if (out != null && out.hasRemaining()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void accept() throws IOException {
@@ -367,7 +398,21 @@ public final class ControlServer implements Agent, AutoCloseable {
             if (out == null) {
                 return;
             }
-            ch.write(out);
+            // At most WRITE_CHUNK bytes a write, until the socket is full: the JDK copies all that
+            // remains of a heap buffer into a temporary direct buffer on every write, and the socket
+            // takes ~200 KB of it; a 50 MB reply written whole each time copied gigabytes.
+            int limit = out.limit();
+            int chunk;
+            int n;
+            do {
+                chunk = Math.min(out.remaining(), WRITE_CHUNK);
+                out.limit(out.position() + chunk);
+                try {
+                    n = ch.write(out);
+                } finally {
+                    out.limit(limit);
+                }
+            } while (n == chunk && out.hasRemaining());
             if (!out.hasRemaining()) {
                 close();
             }

@@ -115,6 +115,21 @@ class ControlServerTest {
     }
 
     @Test
+    void aLargeReplyGoesOutAsFastAsTheClientReadsItNotOneSocketBufferPerIdleSleep() throws Exception {
+        // 20 MB is about a hundred socket buffers (net.core.wmem_default, 208 KB). A server that
+        // idled whenever the client's socket was full slept some 30 times sending it (3.1 s with
+        // 100 ms sleeps, before the fix): about 6 s here. Sent as the client reads, well under 1 s.
+        newServer(everyone());
+        runner = new AgentRunner(new SleepingMillisIdleStrategy(200), Throwable::printStackTrace, null, server);
+        AgentRunner.startOnThread(runner);
+        long t0 = System.nanoTime();
+        Reply r = ControlClient.call(socket(), "big", List.of("20000000"), 30_000);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(20_000_000, r.text().length());
+        assertTrue(ms < 2_500, "20 MB reply took " + ms + " ms: paced by the 200 ms idle sleep?");
+    }
+
+    @Test
     void listCommandsAndHelp() throws Exception {
         newServer(new PeerPolicy("root", "root", Set.of()));
         runInBackground();
