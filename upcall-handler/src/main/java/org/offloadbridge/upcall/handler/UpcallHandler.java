@@ -225,20 +225,19 @@ public final class UpcallHandler implements Agent {
             try {
                 plans[j] = InstallDecision.decide(flows[j], prefs[j], pol, ports);
             } catch (RuntimeException e) {
-                plans[j] = null;
+                // a bug in the decision: this flow goes to the slow path rather than nowhere
                 counters.internalErrors.increment();
                 badInput.warn("{}: install decision for {} threw: {}", roleName(), flows[j].ufid(), e.toString());
+                plans[j] = new InstallDecision.Decision(List.of(), Reason.KERNEL_REFUSED, e.toString());
             }
         }
-        int planned = compactPlanned();
         try {
-            InstallDecision.installAll(plans, flows, prefs, planned, layers, outcomes);
+            InstallDecision.installAll(plans, flows, prefs, nFresh, layers, outcomes);
         } catch (RuntimeException e) {
-            // a bug in the decision: the flows go to the slow path rather than nowhere
             counters.internalErrors.increment();
-            badInput.warn("{}: install of {} flows threw: {}", roleName(), planned, e.toString());
-            for (int j = 0; j < planned; j++) {
-                outcomes[j] = failedOutcome(e);
+            badInput.warn("{}: install of {} flows threw: {}", roleName(), nFresh, e.toString());
+            for (int j = 0; j < nFresh; j++) {
+                outcomes[j] = new InstallDecision.Outcome(FlowLayer.NONE, Reason.KERNEL_REFUSED, e.toString(), 0, null, FlowStats.ZERO);
             }
         }
         long now = clock.millis();
@@ -260,39 +259,6 @@ public final class UpcallHandler implements Agent {
                 counters.slowPathPackets.increment();
             }
         }
-    }
-
-    /**
-     * Moves the new flows whose decision threw to the end of the arrays with a failed outcome, so
-     * {@code 0..planned)} all have plans; returns {@code planned}.
-     */
-    private int compactPlanned() {
-        int planned = 0;
-        for (int j = 0; j < nFresh; j++) {
-            if (plans[j] != null) {
-                swap(j, planned++);
-            }
-        }
-        for (int j = planned; j < nFresh; j++) {
-            outcomes[j] = failedOutcome(null);
-        }
-        return planned;
-    }
-
-    private void swap(int a, int b) {
-        if (a == b) {
-            return;
-        }
-        int fa = freshAt[a]; freshAt[a] = freshAt[b]; freshAt[b] = fa;
-        Ukey u = fresh[a]; fresh[a] = fresh[b]; fresh[b] = u;
-        InstallDecision.Decision d = plans[a]; plans[a] = plans[b]; plans[b] = d;
-        Megaflow m = flows[a]; flows[a] = flows[b]; flows[b] = m;
-        OffloadPreference p = prefs[a]; prefs[a] = prefs[b]; prefs[b] = p;
-    }
-
-    private static InstallDecision.Outcome failedOutcome(RuntimeException e) {
-        return new InstallDecision.Outcome(FlowLayer.NONE, Reason.KERNEL_REFUSED,
-            e == null ? "the install decision threw" : e.toString(), 0, null, FlowStats.ZERO);
     }
 
     private void countDuplicate(Ukey existing, Upcall u, Translation t, long now) {
