@@ -6,6 +6,8 @@
 #
 #   ./mvnw -B -ntp -q -pl benchmarks -am package -DskipTests      # first: the jar and bin/obctl's class path
 #   benchmarks/scripts/dump-flows-launcher.sh [FLOWS (default 100000)] [RUNS (default 5)]
+#   DF_OBCTL=/tmp/x/usr/bin/obctl benchmarks/scripts/dump-flows-launcher.sh ...   # the packaged obctl
+#                                              # (with its AOT cache): dpkg-deb -x the .deb into /tmp/x
 #
 # The daemon is warmed with 5 dumps of each form first (its JIT has compiled the dump path, as in a
 # daemon that is dumped now and then). Then RUNS rounds of: `obctl list-commands` (the launcher's
@@ -38,7 +40,8 @@ exec 3>"$tmp/in"
 for _ in $(seq 1 120); do grep -q '^ready' "$tmp/serve.log" 2>/dev/null && break; sleep 0.5; done
 grep -q '^ready' "$tmp/serve.log" || { echo "$prog: the daemon did not start:" >&2; cat "$tmp/serve.log" >&2; exit 1; }
 sock=$tmp/d/obctl.sock
-obctl() { "$root/bin/obctl" --socket "$sock" "$@"; }
+obctl_bin=${DF_OBCTL:-$root/bin/obctl}
+obctl() { "$obctl_bin" --socket "$sock" "$@"; }
 
 for _ in 1 2 3 4 5; do
   for form in "" "-m" "--json"; do obctl dump-flows type=all $form >/dev/null; done
@@ -46,7 +49,7 @@ done
 
 forms=("list-commands" "dump-flows type=all" "dump-flows type=all -m" "dump-flows type=all --json")
 want=("" "$flows" "$flows" "$((flows + 2))")
-echo "flows=$flows runs=$runs java=$JRE"
+echo "flows=$flows runs=$runs obctl=$obctl_bin"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 declare -A times
 for r in $(seq 1 "$runs"); do

@@ -1,8 +1,6 @@
 package org.offloadbridge.daemon;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -165,17 +163,14 @@ public final class CommandsRig implements DaemonView, AutoCloseable {
 
     /** Runs obctl against the served socket. */
     Obctl obctl(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        var cl = ObctlMain.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
         String[] argv = new String[args.length + 2];
         argv[0] = "--socket";
         argv[1] = socket.toString();
         System.arraycopy(args, 0, argv, 2, args.length);
-        int st = cl.execute(argv);
-        return new Obctl(st, out.toString(), err.toString());
+        int st = ObctlMain.run(argv, out, err);
+        return new Obctl(st, out.toString(java.nio.charset.StandardCharsets.UTF_8), err.toString(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     @Override

@@ -258,6 +258,21 @@ class PackageHostTest {
         assertEquals(0, obctl.exit(), obctl.toString());
         assertTrue(obctl.out().startsWith("obctl "), obctl.toString());
 
+        // obctl's AOT cache fits the package unpacked somewhere else than where it was recorded
+        // (build-deb's staging tree): with AOTMode=on a JVM that cannot use the cache refuses to start.
+        assertTrue(Files.size(tree.resolve(PREFIX + "lib/obctl.aot")) > 1 << 20, "lib/obctl.aot is shipped");
+        Shell.Result aot = bundled("OBCTL_JAVA_OPTS=-XX:AOTMode=on", tree.resolve("usr/bin/obctl").toString(), "--version");
+        assertEquals(0, aot.exit(), "the AOT cache is used: " + aot);
+        // A JVM the cache does not fit (another runtime through JAVA_HOME) runs without it, and
+        // says nothing of it on stderr, which scripts read.
+        String jdk = System.getProperty("java.home");
+        Shell.Result other = Shell.run(60, "env", "-i", "PATH=/usr/bin:/bin", "JAVA_HOME=" + jdk, tree.resolve("usr/bin/obctl").toString(), "--version");
+        assertEquals(0, other.exit(), other.toString());
+        assertEquals("", other.err(), other.toString());
+        Shell.Result strict = Shell.run(60, "env", "-i", "PATH=/usr/bin:/bin", "JAVA_HOME=" + jdk, "OBCTL_JAVA_OPTS=-XX:AOTMode=on",
+            tree.resolve("usr/bin/obctl").toString(), "--version");
+        assertTrue(strict.exit() != 0 && (strict.out() + strict.err()).contains("Unable to use AOT cache"), "the cache does not fit another runtime: " + strict);
+
         // java.sh on its own: with JAVA_HOME too old or absent, the bundled runtime and nothing else.
         String jre = Shell.ok(60, "env", "-i", "PATH=/usr/bin:/bin", "bash", "-c",
             "root='" + tree.resolve("usr/lib/offload-bridge") + "' prog=t; . \"$root/bin/lib/java.sh\"; echo \"$JRE\"").trim();

@@ -2,7 +2,6 @@ package org.offloadbridge.benchmarks.control;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,7 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * ({@code SleepingMillisIdleStrategy(2)}, as {@code OffloadBridgeMain} runs it), serving a daemon
  * view ({@code CommandsRig}, daemon test-jar) whose ukey table holds {@code flows} distinct
  * megaflows dealt in turn to tc-hw, tc-sw, dpdk and no layer, with counters. The client is
- * obctl's own code: {@code ObctlMain.commandLine().execute(...)} — picocli, {@code ControlClient}
+ * obctl's own code: {@code ObctlMain.run(...)} — picocli, {@code ControlClient}
  * (connect, request, the whole reply read and decoded), the text printed through a
  * {@code PrintWriter} in UTF-8 into a stream that counts and drops the bytes (stdout to
  * {@code /dev/null}).
@@ -131,14 +130,11 @@ public class DumpFlowsBenchmark {
 
     /** obctl --socket SOCKET ARGS..., as ObctlMain.main runs it; the exit status. */
     private int obctl(Sink out, String... args) {
-        var cl = ObctlMain.commandLine();
-        cl.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8)));
-        cl.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8)));
         String[] argv = new String[args.length + 2];
         argv[0] = "--socket";
         argv[1] = rig.socket().toString();
         System.arraycopy(args, 0, argv, 2, args.length);
-        return cl.execute(argv);
+        return ObctlMain.run(argv, out, System.err);
     }
 
     private long run(long expectBytes, String... args) {

@@ -1,17 +1,23 @@
 package org.offloadbridge.daemon.control;
 
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.IntFunction;
 import org.offloadbridge.daemon.control.ControlProtocol.Reply;
 import org.offloadbridge.daemon.control.ControlProtocol.Request;
+import tools.jackson.databind.JsonNode;
 
 /** Sends one request over the control socket and waits, with a bound, for its reply. */
 public final class ControlClient {
@@ -34,8 +40,27 @@ public final class ControlClient {
         return call(socket, new Request(command, args), timeoutMillis);
     }
 
-    /** Sends {@code request} (with its input text, if any). */
+    /** Sends {@code request} (with its input text, if any); the reply's text is held in the reply. */
     public static Reply call(Path socket, Request request, long timeoutMillis) throws UnreachableException {
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        Streamed s = stream(socket, request, timeoutMillis, status -> text);
+        return new Reply(s.status(), text.toString(StandardCharsets.UTF_8), s.json());
+    }
+
+    /**
+     * A reply whose text went to a stream as it came.
+     *
+     * @param endsLine the text is empty or ends with a newline
+     */
+    public record Streamed(int status, JsonNode json, long textBytes, boolean endsLine) {
+    }
+
+    /**
+     * Sends {@code request} and copies the reply's text, as it arrives, to the stream
+     * {@code sinkFor} gives for the reply's status (which comes first).
+     */
+    public static Streamed stream(Path socket, Request request, long timeoutMillis, IntFunction<OutputStream> sinkFor)
+            throws UnreachableException {
         ByteBuffer req = ControlProtocol.encode(request);
         long deadline = timeoutMillis > 0 ? System.nanoTime() + timeoutMillis * 1_000_000 : Long.MAX_VALUE;
         SocketChannel ch;
@@ -52,8 +77,7 @@ public final class ControlClient {
             }
             ch.configureBlocking(false);
             SelectionKey key = ch.register(sel, SelectionKey.OP_WRITE | SelectionKey.OP_READ);
-            ByteBuffer header = ByteBuffer.allocate(ControlProtocol.HEADER_BYTES);
-            ByteBuffer body = null;
+            ReplyReader reply = new ReplyReader(sinkFor);
             while (true) {
                 long left = deadline == Long.MAX_VALUE ? 0 : (deadline - System.nanoTime()) / 1_000_000;
                 if (deadline != Long.MAX_VALUE && left <= 0) {
@@ -71,29 +95,18 @@ public final class ControlClient {
                         key.interestOps(SelectionKey.OP_READ);
                     }
                 }
-                int n;
+                boolean whole;
                 try {
-                    n = body == null ? ch.read(header) : ch.read(body);
+                    whole = reply.readFrom(ch);
+                } catch (EOFException e) {
+                    throw new UnreachableException("the daemon at " + socket + " " + e.getMessage(), e);
+                } catch (ControlProtocol.MalformedException e) {
+                    throw new UnreachableException("bad reply from " + socket + ": " + e.getMessage() + "; not a control socket?", e);
                 } catch (IOException e) {
                     throw new UnreachableException("connection to " + socket + " lost: " + errno(e), e);
                 }
-                if (n < 0) {
-                    throw new UnreachableException("the daemon at " + socket + " closed the connection without a reply", null);
-                }
-                if (body == null && !header.hasRemaining()) {
-                    int len = header.getInt(0);
-                    if (len < 0 || len > ControlProtocol.MAX_REPLY_BYTES) {
-                        throw new UnreachableException("reply from " + socket + " claims " + Integer.toUnsignedString(len) + " bytes; not a control socket?", null);
-                    }
-                    body = ByteBuffer.allocate(len);
-                }
-                if (body != null && !body.hasRemaining()) {
-                    body.flip();
-                    try {
-                        return ControlProtocol.decodeReply(body);
-                    } catch (ControlProtocol.MalformedException e) {
-                        throw new UnreachableException("bad reply from " + socket + ": " + e.getMessage(), e);
-                    }
+                if (whole) {
+                    return new Streamed(reply.status(), reply.json(), reply.textBytes(), reply.endsLine());
                 }
             }
         } catch (IOException e) {

@@ -1,6 +1,7 @@
 package org.offloadbridge.daemon.control;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.core.JacksonException;
@@ -26,11 +27,15 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * Request body: {@code {"command": "dump-flows", "args": ["-m"]}}, plus {@code "input": "..."}
  * when the client sends a file's text with the command ({@code add-flows FILE}: obctl reads
- * FILE, so the daemon needs no access to the operator's files). Reply body:
- * {@code {"status": 0, "text": "...", "json": {...}}} with {@code json} optional. Status is
- * obctl's exit status: {@link #OK}, {@link #FAILED}, {@link #USAGE}. A request body is at most
- * {@link #MAX_REQUEST_BYTES}; a reply at most {@link #MAX_REPLY_BYTES} (a dump of a few hundred
- * thousand flows fits).
+ * FILE, so the daemon needs no access to the operator's files).
+ *
+ * <p>A reply is two frames: a head, {@code {"status": 0, "json": {...}}} with {@code json}
+ * optional, then the text obctl prints, raw UTF-8 (not a JSON string). The text goes last and
+ * unescaped so that a client can copy it to its output as it arrives: a dump of 100,000 flows is
+ * some 30 MB, and decoding it as one JSON string cost a fresh obctl more than its own start.
+ * Status is obctl's exit status: {@link #OK}, {@link #FAILED}, {@link #USAGE}. A request body is
+ * at most {@link #MAX_REQUEST_BYTES}; a reply's head at most {@link #MAX_HEAD_BYTES} and its text
+ * at most {@link #MAX_REPLY_BYTES} (a dump of a few hundred thousand flows fits).
  */
 public final class ControlProtocol {
     public static final int OK = 0;
@@ -40,6 +45,7 @@ public final class ControlProtocol {
     public static final int HEADER_BYTES = 4;
     public static final int MAX_REQUEST_BYTES = 1 << 20;
     public static final int MAX_REPLY_BYTES = 256 << 20;
+    public static final int MAX_HEAD_BYTES = 16 << 20;
 
     static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -93,14 +99,18 @@ public final class ControlProtocol {
         return frame(o);
     }
 
+    /** The reply's two frames in one buffer: the head, then the text. */
     static ByteBuffer encode(Reply r) {
         ObjectNode o = JSON.createObjectNode();
         o.put("status", r.status());
-        o.put("text", r.text());
         if (r.json() != null) {
             o.set("json", r.json());
         }
-        return frame(o);
+        byte[] head = JSON.writeValueAsBytes(o);
+        byte[] text = r.text().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf = ByteBuffer.allocate(2 * HEADER_BYTES + head.length + text.length);
+        buf.putInt(head.length).put(head).putInt(text.length).put(text).flip();
+        return buf;
     }
 
     private static ByteBuffer frame(JsonNode body) {
@@ -137,14 +147,17 @@ public final class ControlProtocol {
         return new Request(cmd.stringValue(), list, input == null ? null : input.stringValue());
     }
 
-    static Reply decodeReply(ByteBuffer body) throws MalformedException {
+    /** A reply's head: its status and structured form (null if none). */
+    record Head(int status, JsonNode json) {
+    }
+
+    static Head decodeHead(ByteBuffer body) throws MalformedException {
         JsonNode n = parse(body);
         JsonNode status = n.get("status");
-        JsonNode text = n.get("text");
-        if (status == null || !status.isInt() || text == null || !text.isString()) {
-            throw new MalformedException("reply lacks \"status\" or \"text\"");
+        if (status == null || !status.isInt()) {
+            throw new MalformedException("reply head lacks \"status\"");
         }
-        return new Reply(status.intValue(), text.stringValue(), n.get("json"));
+        return new Head(status.intValue(), n.get("json"));
     }
 
     private static JsonNode parse(ByteBuffer body) throws MalformedException {

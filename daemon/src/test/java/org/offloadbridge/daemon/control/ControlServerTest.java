@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -81,13 +79,10 @@ class ControlServerTest {
     }
 
     private Obctl obctl(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        var cl = ObctlMain.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int st = cl.execute(args);
-        return new Obctl(st, out.toString(), err.toString());
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int st = ObctlMain.run(args, out, err);
+        return new Obctl(st, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     @Test
@@ -195,20 +190,16 @@ class ControlServerTest {
 
     /** Drives the server by hand until the raw client has a whole reply (or EOF: null). */
     private Reply readReply(SocketChannel ch) throws Exception {
-        ByteBuffer header = ByteBuffer.allocate(4);
-        ByteBuffer body = null;
+        java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+        ReplyReader reader = new ReplyReader(status -> text);
         for (int i = 0; i < 10_000; i++) {
             server.doWork();
-            int n = body == null ? ch.read(header) : ch.read(body);
-            if (n < 0) {
+            try {
+                if (reader.readFrom(ch)) {
+                    return new Reply(reader.status(), text.toString(StandardCharsets.UTF_8), reader.json());
+                }
+            } catch (java.io.EOFException e) {
                 return null;
-            }
-            if (body == null && !header.hasRemaining()) {
-                body = ByteBuffer.allocate(header.getInt(0));
-            }
-            if (body != null && !body.hasRemaining()) {
-                body.flip();
-                return ControlProtocol.decodeReply(body);
             }
             Thread.sleep(1);
         }
