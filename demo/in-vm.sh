@@ -4,16 +4,16 @@
 # devlink handle) and two netns hosts on veth ports; the daemon there with hw-offload=true;
 # traffic; and what an operator would look at. Bounded: every command has a count or a timeout.
 #
-# What netdevsim does here (Linux 6.1, verified in this VM): its representors are real switchdev
-# ports (devlink pcivf flavour, one switch id), but it offloads only BPF classifiers. A flower
-# filter with skip_sw is refused: EOPNOTSUPP, "netdevsim: only offload of BPF classifiers
-# supported"; without flags tc keeps it in software (not_in_hw) and says nothing (the driver's
-# text reaches tc only for skip_sw). Nothing arrives on a representor's ingress by itself, and what
-# one transmits (a packet socket's send included) is counted in its TX statistics and dropped. So
-# the VF's traffic is played by a netns host "vm0" whose veth is wired into vf0rep's ingress (tc
-# mirred ingress redirect); of its flows to VF 1, ICMP (offload=preferred) is offered to the NIC
-# without flags and stays in software tc, UDP (offload=required) is offered with skip_sw, refused
-# in the driver's words and left to the slow path. obctl explain shows both.
+# What netdevsim does here: the kernel test VM builds it with our flower patch
+# (tests/vm/netdevsim-flower-6.1.patch, docs/kernel-vm.md), so its e-switch takes flower filters
+# between its ports into a table, as a NIC's: in_hw, in_hw_count 1, hardware counters. The demo
+# gives that table room for one rule, to show both sides of a NIC. Nothing arrives on a
+# representor's ingress by itself, and what one transmits is counted in its TX statistics and
+# dropped. So the VF's traffic is played by a netns host "vm0" whose veth is wired into vf0rep's
+# ingress (tc mirred ingress redirect); of its flows to VF 1, ICMP (offload=preferred, first) is
+# offered to the NIC without flags and lands in hardware; UDP (offload=required) is offered with
+# skip_sw, finds the table full, is refused in the driver's words and left to the slow path.
+# obctl explain shows both; h1 <-> h2 (veth, no e-switch) is in software tc.
 set -euo pipefail
 # OB_DEMO_TRACE=1 (demo/run passes it on): every command on stderr with the seconds since start.
 [ -z "${OB_DEMO_TRACE:-}" ] || { PS4='+[$SECONDS s] '; set -x; }
@@ -58,6 +58,8 @@ done
 [ "$(echo "$ports" | grep -c .)" = 3 ] || { echo "netdevsim$nsim: expected an uplink and 2 VF representors, devlink has: $ports"; exit 1; }
 while read -r want have; do [ "$have" = "$want" ] || S ip link set "$have" name "$want" < /dev/null; done <<< "$ports"
 for d in uplink0 vf0rep vf1rep; do S ethtool -K $d hw-tc-offload on; S ip link set $d up; done
+# The simulated NIC's flower table holds one rule (its capacity knob in debugfs).
+echo 1 > /sys/kernel/debug/netdevsim/netdevsim$nsim/tc/capacity
 
 # The guest on VF 0: netdevsim has no wire between a VF and its representor, so vm0's veth stands
 # in for it: what vm0 sends enters vf0rep's ingress, where a missed packet of a real VF arrives.
@@ -128,14 +130,16 @@ sleep 2   # a few revalidator rounds: counters read back from tc
 
 echo "== obctl dump-flows type=offloaded -m   (in NIC hardware: in_hw)"
 obctl dump-flows type=offloaded -m | tee "$work/offloaded"
-[ -s "$work/offloaded" ] || echo "(none: netdevsim takes no flower filter; explain below shows its refusal)"
+[ -s "$work/offloaded" ] || echo "(none)"
 echo "== obctl dump-flows type=non-offloaded,slow -m   (software tc: not_in_hw; the DPDK datapath; slow: in no layer, the daemon executes each packet)"
 obctl dump-flows type=non-offloaded,slow -m
 echo "== tc -s filter show dev vf0rep ingress   (iproute2's view of the representor's flow)"
 { S tc -s filter show dev vf0rep ingress | grep -E "^filter|in_hw|Sent|cookie" | head -12; } || true
-echo "== ip -s link show vf1rep   (what the flow forwarded: netdevsim counts it in TX and drops it)"
+echo "== the simulated NIC's table (debugfs netdevsim$nsim/tc/rules): what it holds, with its own counters"
+cat /sys/kernel/debug/netdevsim/netdevsim$nsim/tc/rules | sed 's/^/  /' || true
+echo "== ip -s link show vf1rep   (what the software flows forwarded: netdevsim counts it in TX and drops it)"
 S ip -s link show vf1rep | sed -n '/TX:/,+1p' || true
-echo "== obctl explain 'in_port(vf0rep)'   (every flow from VF 0's representor: offered to the NIC, refused, in software)"
+echo "== obctl explain 'in_port(vf0rep)'   (every flow from VF 0's representor: offered to the NIC; in hardware, or why not)"
 obctl explain 'in_port(vf0rep)'
 echo "== obctl upcall/show"
 obctl upcall/show

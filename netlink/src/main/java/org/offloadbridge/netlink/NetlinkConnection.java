@@ -409,8 +409,10 @@ public final class NetlinkConnection implements AutoCloseable {
             int tlvStart = Math.min(m.end(), p + 4 + NetlinkMessageWriter.align(echoed));
             if (tlvStart < m.end()) {
                 errAttrs.parse(rb, tlvStart, m.end());
+                // On success too: the kernel's warning (e.g. a driver's reason for leaving a
+                // filter not_in_hw) is the only place it says so.
+                msg = errAttrs.string(NLMSGERR_ATTR_MSG);
                 if (error != 0) {
-                    msg = errAttrs.string(NLMSGERR_ATTR_MSG);
                     offs = errAttrs.u32(NLMSGERR_ATTR_OFFS, -1);
                 }
             }

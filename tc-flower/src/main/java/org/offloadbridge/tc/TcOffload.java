@@ -303,7 +303,7 @@ public final class TcOffload implements AutoCloseable {
                 continue;
             }
             scratch.reset();
-            encoder.write(scratch, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, filter, ifindex, prio, 0, flags[i], SkipFlags.actFlags(flags[i]));
+            encoder.write(scratch, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, filter, ifindex, prio, 0, SkipFlags.wireFlags(flags[i]), SkipFlags.actFlags(flags[i]));
             append(scratch);
             ids[m] = new TcFilterId(ifindex, prio, proto, 0);
             index[m++] = i;
@@ -603,7 +603,7 @@ public final class TcOffload implements AutoCloseable {
 
     /**
      * Replaces the filter of {@code flow.ufid()} with {@code flow} (new actions, or a new match
-     * under the same ufid). Same device and prio: in place with NLM_F_REPLACE (no gap);
+     * under the same ufid, or other skip flags). Same device and prio: in place with NLM_F_REPLACE (no gap);
      * otherwise the new filter goes in first and the old one is deleted after. Counters carry
      * over; the outcome's stats are the counters kept. A flow not installed yet is simply installed.
      */
@@ -636,7 +636,10 @@ public final class TcOffload implements AutoCloseable {
         TcStats before = readStats(old.id());
         TcStats base = before == null ? old.base() : before.plus(old.base());
         int prio = prios.prioFor(ifindex, proto, canonical.mask());
-        boolean inPlace = old.id().ifindex() == ifindex && old.id().prio() == prio && old.id().protocol() == proto && old.clsFlags() == flags;
+        // Same device, prio and protocol: in place, whatever the skip flags (a policy move changes
+        // them). Not make-before-break there: flower refuses a second filter with the same key in
+        // one prio (EEXIST), and a flow changing only its flags keeps its match.
+        boolean inPlace = old.id().ifindex() == ifindex && old.id().prio() == prio && old.id().protocol() == proto;
         if (inPlace) {
             TcOutcome o = sendOne("replace " + flow.ufid() + " on " + old.id(), NLM_F_CREATE | NLM_F_REPLACE | NLM_F_ECHO, flow, canonical, old.id(), flags, base);
             if (o.ok() || o.reason() == Reason.NO_DEVICE) {
@@ -677,7 +680,7 @@ public final class TcOffload implements AutoCloseable {
     /** Sends {@link #filter}, the translation of {@code flow}. */
     private TcOutcome sendOne(String what, int nlFlags, Megaflow flow, Megaflow canonical, TcFilterId at, int flags, TcStats base) {
         scratch.reset();
-        encoder.write(scratch, nlFlags, filter, at.ifindex(), at.prio(), at.handle(), flags, SkipFlags.actFlags(flags));
+        encoder.write(scratch, nlFlags, filter, at.ifindex(), at.prio(), at.handle(), SkipFlags.wireFlags(flags), SkipFlags.actFlags(flags));
         DecodedFilter[] echo = new DecodedFilter[1];
         try {
             conn.request(what, scratch, (req, msg) -> {

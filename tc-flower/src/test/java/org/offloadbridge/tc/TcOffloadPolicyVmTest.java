@@ -24,11 +24,13 @@ import org.offloadbridge.flow.KeyAttr;
 import org.offloadbridge.flow.Megaflow;
 import org.offloadbridge.tc.cli.TcCli;
 import org.offloadbridge.tc.internal.Flows;
+import org.offloadbridge.testkit.SimulatedEswitch;
 
 /**
  * Operations and policy against the real kernel (VM): install/echo/get/dump/replace/delete on
- * a veth, skip_sw refused by veth and by a netdevsim representor (required and preferred alike:
- * no software retry under tc-policy skip_sw), never refused under skip_sw, foreign filters surviving, bad input leaving nothing behind.
+ * a veth, skip_sw refused by veth (required and preferred alike: no software retry under
+ * tc-policy skip_sw), never refused under skip_sw, the whole policy matrix on the simulated
+ * e-switch (accepts / refuses / full), foreign filters surviving, bad input leaving nothing behind.
  */
 @Tag("kernel-vm")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -199,35 +201,70 @@ class TcOffloadPolicyVmTest {
         }
     }
 
+    /** What the simulated e-switch does with a flow, set up before the install. */
+    enum Device { ACCEPTS, REFUSES, FULL }
+
+    /**
+     * Every cell of tc-policy × preference × what the device does, on the simulated e-switch
+     * (tests/vm/netdevsim-flower-6.1.patch): a flow between two representors lands in_hw where
+     * hardware is allowed and the device takes it; a refusal keeps the driver's words (as the
+     * failure's text under skip_sw, as the warning of a not_in_hw filter under none); a full
+     * table is no-space; nothing is ever left behind by a failure.
+     */
     @Test
-    void skipSwOnNetdevsimRepresentorIsRefusedWithTheKernelsText() throws Exception {
-        int id = 20 + (int) (ProcessHandle.current().pid() % 50);
-        Path bus = Path.of("/sys/bus/netdevsim");
-        net.sh("echo \"" + id + " 1\" > /sys/bus/netdevsim/new_device");
-        try {
-            Files.writeString(bus.resolve("devices/netdevsim" + id + "/sriov_numvfs"), "1");
-            net.sh("devlink dev eswitch set netdevsim/netdevsim" + id + " mode switchdev");
-            String rep = net.sh("for d in /sys/class/net/*; do [ \"$(cat $d/phys_port_name 2>/dev/null)\" = pf0vf0 ] && basename $d; done; true").trim();
-            assertFalse(rep.isEmpty(), "no pf0vf0 representor");
-            net.sh("ethtool -K " + rep + " hw-tc-offload on 2>/dev/null || true; ip link set " + rep + " up");
-            int repIdx = net.ifindex(rep);
-            try (TcOffload tc = net.offload(TcPolicy.SKIP_SW)) {
-                Megaflow f = Flows.on(repIdx).ipv4(6).exact(Field.TP_DST, 80).actions(Actions.DROP).build();
-                TcOutcome o = tc.install(f, OffloadPreference.REQUIRED);
-                assertEquals(FlowResult.Status.FAILED, o.status(), o.toString());
-                assertEquals(FlowResult.Reason.DEVICE_REFUSED, o.reason(), o.toString());
-                assertNotNull(o.detail());
-                assertEquals(List.of(), tc.dump(repIdx), "nothing left behind");
-                // Changed cell: preferred under skip_sw is skip_sw only — refused like required,
-                // never retried into software tc (the caller's fallback is DPDK).
-                TcOutcome pref = tc.install(f, OffloadPreference.PREFERRED);
-                assertEquals(FlowResult.Status.FAILED, pref.status(), pref.toString());
-                assertEquals(FlowResult.Reason.DEVICE_REFUSED, pref.reason(), pref.toString());
-                assertEquals(List.of(), tc.dump(repIdx), "nothing left behind");
-                System.out.println("netdevsim skip_sw outcome: " + o);
+    void policyMatrixOnTheSimulatedEswitch() throws Exception {
+        try (SimulatedEswitch sw = SimulatedEswitch.create(2)) {
+            int rep0 = Integer.parseInt(Files.readString(Path.of("/sys/class/net/" + sw.representor(0) + "/ifindex")).trim());
+            int rep1 = Integer.parseInt(Files.readString(Path.of("/sys/class/net/" + sw.representor(1) + "/ifindex")).trim());
+            long defaultActions = sw.mask("unsupported_actions");
+            int dport = 6000;
+            for (TcPolicy policy : new TcPolicy[] {TcPolicy.NONE, TcPolicy.SKIP_SW, TcPolicy.SKIP_HW}) {
+                try (TcOffload tc = TcOffload.open(policy, TcPorts.IDENTITY)) {
+                    for (OffloadPreference pref : OffloadPreference.values()) {
+                        for (Device dev : Device.values()) {
+                            String cell = policy + " × " + pref + " × device " + dev;
+                            sw.setMask("unsupported_actions", dev == Device.REFUSES
+                                ? defaultActions | 1L << SimulatedEswitch.ACTION_REDIRECT : defaultActions);
+                            sw.capacity(dev == Device.FULL ? sw.count() : 1024);
+                            Megaflow f = Flows.on(rep0).ipv4(17).exact(Field.TP_DST, dport++)
+                                .actions(Actions.builder().output(rep1).build()).build();
+                            int before = sw.count();
+                            TcOutcome o = tc.install(f, pref);
+                            boolean hwAllowed = policy != TcPolicy.SKIP_HW && pref != OffloadPreference.NEVER;
+                            boolean swAllowed = policy != TcPolicy.SKIP_SW && pref != OffloadPreference.REQUIRED;
+                            if (!hwAllowed && !swAllowed) {
+                                assertEquals(FlowResult.Status.REFUSED, o.status(), cell + ": " + o);
+                                assertEquals(FlowResult.Reason.TC_POLICY, o.reason(), cell + ": " + o);
+                            } else if (!hwAllowed) {
+                                assertTrue(o.ok() && o.skipHw() && !o.inHw(), cell + ": software only: " + o);
+                                assertEquals(before, sw.count(), cell + ": the device was not asked");
+                            } else if (dev == Device.ACCEPTS) {
+                                assertTrue(o.ok() && o.inHw() && o.inHwCount() == 1, cell + ": in_hw: " + o);
+                                assertEquals(before + 1, sw.count(), cell);
+                                assertEquals(pref == OffloadPreference.REQUIRED || policy == TcPolicy.SKIP_SW, o.skipSw(), cell + ": " + o);
+                            } else if (!swAllowed) {
+                                assertEquals(FlowResult.Status.FAILED, o.status(), cell + ": " + o);
+                                assertEquals(dev == Device.FULL ? FlowResult.Reason.NO_SPACE : FlowResult.Reason.DEVICE_REFUSED, o.reason(), cell + ": " + o);
+                                assertEquals(dev == Device.FULL ? 28 : 95, o.errno(), cell + ": ENOSPC / EOPNOTSUPP: " + o);
+                                assertTrue(o.detail().contains(dev == Device.FULL ? "netdevsim: hardware flow table is full"
+                                    : "netdevsim: Not implemented offload action"), cell + ": the driver's words: " + o);
+                                assertTrue(tc.get(f.ufid()).isEmpty(), cell + ": nothing left behind");
+                            } else {
+                                // tc-policy none, preferred: no flag; the kernel keeps it in software and says why.
+                                assertTrue(o.ok() && !o.inHw() && !o.skipSw() && !o.skipHw(), cell + ": not_in_hw: " + o);
+                                assertEquals("not_in_hw", o.placement());
+                                assertTrue(o.extack() != null && o.extack().contains("netdevsim"), cell + ": the driver's warning: " + o);
+                            }
+                            System.out.println("matrix " + cell + " → " + o.status() + " " + o.reason() + " " + o.placement()
+                                + (o.extack() != null ? " (" + o.extack() + ")" : ""));
+                        }
+                    }
+                    assertTrue(tc.deleteAllOurs(rep0) >= 0);
+                }
             }
-        } finally {
-            Files.writeString(bus.resolve("del_device"), Integer.toString(id));
+            sw.capacity(1024);
+            sw.setMask("unsupported_actions", defaultActions);
+            assertEquals(0, sw.count(), "every filter deleted, every rule freed: " + sw.rules());
         }
     }
 

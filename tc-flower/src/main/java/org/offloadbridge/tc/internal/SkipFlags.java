@@ -4,6 +4,7 @@ import static org.offloadbridge.netlink.uapi.PktCls.TCA_ACT_FLAGS_SKIP_HW;
 import static org.offloadbridge.netlink.uapi.PktCls.TCA_ACT_FLAGS_SKIP_SW;
 import static org.offloadbridge.netlink.uapi.PktCls.TCA_CLS_FLAGS_SKIP_HW;
 import static org.offloadbridge.netlink.uapi.PktCls.TCA_CLS_FLAGS_SKIP_SW;
+import static org.offloadbridge.netlink.uapi.PktCls.TCA_CLS_FLAGS_VERBOSE;
 
 import org.offloadbridge.flow.FlowResult.Reason;
 import org.offloadbridge.flow.OffloadPreference;
@@ -57,6 +58,18 @@ public final class SkipFlags {
             case TC_SKIP_HW -> TCA_CLS_FLAGS_SKIP_HW;
             case DPDK -> throw new IllegalArgumentException("DPDK is not a tc placement");
         };
+    }
+
+    /**
+     * The filter flags as sent: {@code clsFlags}, plus {@code TCA_CLS_FLAGS_VERBOSE} when there
+     * is no skip flag. The kernel hands a driver the request's extended ack only under skip_sw
+     * or verbose (tc_cls_common_offload_init); with it, a driver that declines a no-flag filter
+     * says why in the ack's warning, and that is the reason a flow is not_in_hw ("netdevsim:
+     * hardware flow table is full") instead of a bare not_in_hw. The kernel keeps the bit in
+     * the filter's flags; everything here reads only the skip and in_hw bits.
+     */
+    public static int wireFlags(int clsFlags) {
+        return (clsFlags & (TCA_CLS_FLAGS_SKIP_HW | TCA_CLS_FLAGS_SKIP_SW)) == 0 ? clsFlags | TCA_CLS_FLAGS_VERBOSE : clsFlags;
     }
 
     /** The action flags that go with filter flags {@code clsFlags} (same meaning, other bit values). */

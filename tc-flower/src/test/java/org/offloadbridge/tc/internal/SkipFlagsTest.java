@@ -68,6 +68,10 @@ class SkipFlagsTest {
         assertEquals(TCA_ACT_FLAGS_SKIP_SW, SkipFlags.actFlags(TCA_CLS_FLAGS_SKIP_SW));
         assertEquals(TCA_ACT_FLAGS_SKIP_HW, SkipFlags.actFlags(TCA_CLS_FLAGS_SKIP_HW));
         assertEquals(0, SkipFlags.actFlags(NO_FLAG));
+        // No skip flag goes out verbose (the driver's reason for not_in_hw comes back); skip flags as they are.
+        assertEquals(org.offloadbridge.netlink.uapi.PktCls.TCA_CLS_FLAGS_VERBOSE, SkipFlags.wireFlags(NO_FLAG));
+        assertEquals(TCA_CLS_FLAGS_SKIP_SW, SkipFlags.wireFlags(TCA_CLS_FLAGS_SKIP_SW));
+        assertEquals(TCA_CLS_FLAGS_SKIP_HW, SkipFlags.wireFlags(TCA_CLS_FLAGS_SKIP_HW));
         assertEquals(true, SkipFlags.hardwareOnly(TCA_CLS_FLAGS_SKIP_SW));
         assertEquals(false, SkipFlags.hardwareOnly(TCA_CLS_FLAGS_SKIP_HW));
     }

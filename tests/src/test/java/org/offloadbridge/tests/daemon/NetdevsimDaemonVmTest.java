@@ -1,6 +1,7 @@
 package org.offloadbridge.tests.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.offloadbridge.tests.daemon.TwoHosts.await;
@@ -24,6 +25,7 @@ import org.offloadbridge.flow.FlowResult;
 import org.offloadbridge.flow.MonotonicClock;
 import org.offloadbridge.flow.TcPolicy;
 import org.offloadbridge.testkit.Shell;
+import org.offloadbridge.testkit.SimulatedEswitch;
 import org.offloadbridge.testkit.Topology;
 import org.offloadbridge.upcall.DatapathConfig;
 import org.offloadbridge.upcall.handler.Ukey;
@@ -33,8 +35,8 @@ import org.offloadbridge.upcall.handler.Ukey;
  * devices are born there, and sysfs shows that namespace). The config names no port, only the
  * e-switch; its uplink and VF representors must be found and attached, follow a VF count change,
  * and a flow between two representors must try the NIC first and record why it is not there in
- * the driver's own words. (netdevsim as shipped refuses every flower offload: "only offload of
- * BPF classifiers supported".)
+ * the driver's own words; once the device takes it, it lands in_hw and its counters come from
+ * the device (the simulated e-switch, tests/vm/netdevsim-flower-6.1.patch).
  */
 @Tag("kernel-vm")
 @Timeout(300)
@@ -104,6 +106,12 @@ class NetdevsimDaemonVmTest {
             }
 
             // A flow from one representor to the other: same e-switch, so skip_sw is tried first.
+            // The simulated e-switch (tests/vm/netdevsim-flower-6.1.patch) is told to refuse
+            // redirects first, so the refusal comes in the driver's words.
+            Path knobs = Path.of("/sys/kernel/debug/netdevsim/netdevsim" + id + "/tc");
+            String defaultActions = Files.readString(knobs.resolve("unsupported_actions")).trim();
+            Files.writeString(knobs.resolve("unsupported_actions"),
+                "0x" + Long.toHexString(Long.parseUnsignedLong(defaultActions.substring(2), 16) | 1L << SimulatedEswitch.ACTION_REDIRECT));
             List<String> r = new ArrayList<>(reps);
             PortRegistry.Entry a = d.ports().snapshot().byName().get(r.get(0));
             PortRegistry.Entry b = d.ports().snapshot().byName().get(r.get(1));
@@ -136,6 +144,27 @@ class NetdevsimDaemonVmTest {
                 .filter(f -> f.kind().equals("flower")).toList();
             assertEquals(1, fl.size(), fl.toString());
             assertTrue(fl.get(0).notInHw(), fl.toString());
+
+            // The device takes redirects again and the policy is skip_sw: the flow moves into the
+            // "hardware" (in_hw, one rule in its table), and its counters come from there.
+            Files.writeString(knobs.resolve("unsupported_actions"), defaultActions);
+            d.setPolicy(true, TcPolicy.SKIP_SW);
+            assertTrue(await(10_000, () -> all(daemon).stream().allMatch(k -> k.layer() == FlowLayer.TC_HW)) >= 0,
+                "moved into hardware: " + all(d));
+            Ukey hw = all(d).get(0);
+            assertEquals(FlowResult.Reason.NONE, hw.reason(), hw.toString());
+            fl = TwoHosts.filters(root.root(), a.name()).stream().filter(f -> f.kind().equals("flower")).toList();
+            assertEquals(1, fl.size(), fl.toString());
+            assertFalse(fl.get(0).notInHw(), "in_hw: " + fl);
+            String rules = Files.readString(knobs.resolve("rules")).trim();
+            assertEquals(1, rules.lines().count(), rules);
+            String rule = rules.substring(0, rules.indexOf(' '));
+            long before = hw.stats().packets();
+            long beforeBytes = hw.stats().bytes();
+            Files.writeString(knobs.resolve("stats_add"), rule + " 7 700");
+            assertTrue(await(20_000, () -> all(daemon).get(0).stats().packets() == before + 7) >= 0,
+                "the revalidator read the hardware's counters: " + all(d) + " (" + rules + ")");
+            assertEquals(beforeBytes + 700, all(d).get(0).stats().bytes(), all(d).toString());
 
             // Hotplug: VFs 2 → 3; the representors are re-created, and followed.
             Files.writeString(BUS.resolve("devices/netdevsim" + id + "/sriov_numvfs"), "0");
