@@ -41,6 +41,8 @@ public final class Revalidator implements Agent {
     private static final int EVENTS_PER_WORK = 256;
     /** OVS's max-idle while the table is over the flow limit. */
     static final long OVER_LIMIT_MAX_IDLE_MILLIS = 100;
+    /** Hardware retries of fallen-back flows one revalidator makes per round (each is a request to the device). */
+    static final int PROMOTIONS_PER_ROUND = 64;
 
     private final Revalidators r;
     private final int id;
@@ -48,6 +50,9 @@ public final class Revalidator implements Agent {
     // non-blocking offer/poll only (see flow.UpcallQueue for why not Agrona's queue)
     private final ArrayBlockingQueue<Ufid> events = new ArrayBlockingQueue<>(EVENT_QUEUE);
     private long doneRound;
+    /** Rounds this revalidator has done: the clock of hardware-retry backoff. */
+    private long rounds;
+    private int promotionsThisRound;
     private volatile long appliedPolicy;
 
     Revalidator(Revalidators r, int id, int n) {
@@ -143,6 +148,8 @@ public final class Revalidator implements Agent {
         long maxIdle = flows > limit ? OVER_LIMIT_MAX_IDLE_MILLIS : r.maxIdleMillis();
         OffloadPolicy pol = r.policy.current();
         long seq = r.pipeline.seq();
+        rounds++;
+        promotionsThisRound = 0;
         forEachOwned(u -> {
             try {
                 revalidate(u, tc, dp, gen, now, maxIdle, evictAll, pol, seq);
@@ -180,6 +187,16 @@ public final class Revalidator implements Agent {
                 }
                 return;
             }
+            if (layer.isTc() && d.layer() == FlowLayer.NONE) {
+                // The NIC lost it on its own: the skip_sw filter is there, no hardware behind it
+                // (TcFlow.deviceLost). Put again in place; if the device has no room now, the
+                // flow's decision falls back as on a first install.
+                u.dumped(d.stats(), layer, now);
+                u.pushStatsToRules();
+                r.counters.deviceLost.increment();
+                place(u, decide(u, pol), pol, false);
+                return;
+            }
             u.dumped(d.stats(), d.layer(), now);
         } else if (layer.isTc()) {
             tc.remove(u.ufid());
@@ -201,6 +218,42 @@ public final class Revalidator implements Agent {
             retranslate(u, pol);
         } else if (u.policyGeneration() != pol.generation()) {
             replace(u, pol);
+        } else if (promotionsThisRound < PROMOTIONS_PER_ROUND && waitsForHardware(u, pol, now) && u.hwRetryDue(rounds)) {
+            promotionsThisRound++;
+            promote(u, pol);
+        }
+    }
+
+    // ---- back to hardware ----
+
+    /**
+     * A flow that could be in NIC hardware and is not because the device refused it — a full
+     * table (no-space) or the driver's refusal (device-refused, which covers a table full under
+     * tc-policy none) — and that still carries traffic (activity within the last
+     * max-revalidator): worth asking the device again, since room frees as other flows expire.
+     */
+    private boolean waitsForHardware(Ukey u, OffloadPolicy pol, long now) {
+        if (u.layer() == FlowLayer.TC_HW || (u.reason() != Reason.NO_SPACE && u.reason() != Reason.DEVICE_REFUSED)
+                || now - u.lastActivity() > r.maxRevalidatorMillis()) {
+            return false;
+        }
+        List<Attempt> attempts = decide(u, pol).attempts();
+        return !attempts.isEmpty() && (attempts.get(0) == Attempt.TC_SKIP_SW || attempts.get(0) == Attempt.TC_ANY);
+    }
+
+    /**
+     * Asks the device again, make-before-break: from DPDK or the slow path a tc install first,
+     * then the old copy goes; a flow in software tc under tc-policy none is replaced in place, so
+     * the kernel offers it to the driver again. Refused again, it stays where it is and waits
+     * longer (Ukey.hwRetried).
+     */
+    private void promote(Ukey u, OffloadPolicy pol) {
+        r.counters.promotionsTried.increment();
+        place(u, decide(u, pol), pol, u.layer() != FlowLayer.TC_SW, true);
+        boolean landed = u.layer() == FlowLayer.TC_HW;
+        u.hwRetried(rounds, landed);
+        if (landed) {
+            r.counters.promoted.increment();
         }
     }
 
@@ -299,6 +352,14 @@ public final class Revalidator implements Agent {
      * {@code u.megaflow()} as it is now (false after a re-translation changed the actions).
      */
     private void place(Ukey u, Decision d, OffloadPolicy pol, boolean heldIsCurrent) {
+        place(u, d, pol, heldIsCurrent, false);
+    }
+
+    /**
+     * {@code retry}: a hardware retry ({@link #promote}); a flow on the slow path that finds no
+     * room again stays the same incarnation, its activity untouched (a retry is not traffic).
+     */
+    private void place(Ukey u, Decision d, OffloadPolicy pol, boolean heldIsCurrent, boolean retry) {
         FlowLayer cur = u.layer();
         Megaflow m = u.megaflow();
         OffloadPreference pref = u.preference();
@@ -341,8 +402,12 @@ public final class Revalidator implements Agent {
             why.refused(res);
         }
         // no allowed layer takes it: the slow path, and nothing left where it was
-        breakOld(u, cur);
         Outcome slow = why.slowPath();
+        if (retry && cur == FlowLayer.NONE) {
+            u.placedInPlace(slow, pol.generation(), r.ukeys.generation());
+            return;
+        }
+        breakOld(u, cur);
         u.placed(slow, pol.generation(), r.ukeys.generation(), r.clock.millis());
         r.layers.counters().placed(FlowLayer.NONE, slow.reason());
         if (cur != FlowLayer.NONE) {

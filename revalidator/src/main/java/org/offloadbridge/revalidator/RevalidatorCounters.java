@@ -25,6 +25,9 @@ public final class RevalidatorCounters {
     final LongAdder adopted = new LongAdder();
     final LongAdder adoptionDeleted = new LongAdder();
     final LongAdder slowPathPlaced = new LongAdder();
+    final LongAdder deviceLost = new LongAdder();
+    final LongAdder promoted = new LongAdder();
+    final LongAdder promotionsTried = new LongAdder();
     final LongAdder layerErrors = new LongAdder();
     /**
      * Rounds, from the leader's dump to the last revalidator done, 1 ms to 10 s. 1 s, 1.3 s and
@@ -60,16 +63,20 @@ public final class RevalidatorCounters {
      * @param adoptionDeleted    flows found at start that no longer translate the same, deleted
      * @param slowPathPlaced     placements (moves, reinstalls) that found no layer: the slow path
      * @param layerErrors        dumps or calls that threw (a broken layer)
+     * @param deviceLost         flows the NIC lost on its own (in_hw, but no hardware counters), placed again
+     * @param promoted           flows that had fallen back from hardware (full, refused) and are in it now
+     * @param promotionsTried    hardware retries of such flows, landed or not
      */
     public record Values(long rounds, long dumped, long kept, long modified, long moved, long retranslateDeleted,
                          long idleExpired, long overLimitEvicted, long missingReinstalled, long missingDropped,
                          long extraDeleted, long eventsRestored, long eventsIgnored, long resyncs, long adopted,
-                         long adoptionDeleted, long slowPathPlaced, long layerErrors) {}
+                         long adoptionDeleted, long slowPathPlaced, long layerErrors, long deviceLost, long promoted,
+                         long promotionsTried) {}
 
     public Values snapshot() {
         return new Values(rounds.sum(), dumped.sum(), kept.sum(), modified.sum(), moved.sum(), retranslateDeleted.sum(),
             idleExpired.sum(), overLimitEvicted.sum(), missingReinstalled.sum(), missingDropped.sum(), extraDeleted.sum(),
             eventsRestored.sum(), eventsIgnored.sum(), resyncs.sum(), adopted.sum(), adoptionDeleted.sum(),
-            slowPathPlaced.sum(), layerErrors.sum());
+            slowPathPlaced.sum(), layerErrors.sum(), deviceLost.sum(), promoted.sum(), promotionsTried.sum());
     }
 }

@@ -526,4 +526,120 @@ class RevalidatorTest {
         assertEquals(3, revs.roundDurations().snapshot().count());
         assertEquals(500, revs.config().maxRevalidatorMillis());
     }
+
+    // ---- the NIC's table: lost rules, fallen-back flows promoted ----
+
+    @Test
+    void aFlowTheNicLostOnItsOwnIsReplacedInPlaceWithItsCounters() {
+        use(new Rig(true, TcPolicy.SKIP_SW, 200_000), 1);
+        Ukey u = rig.send(flow(53));
+        assertEquals(FlowLayer.TC_HW, u.layer());
+        round(0);
+        rig.tc.hit(u.ufid(), 5, 100, rig.clock.millis());
+        round(500);
+        rig.tc.loseInHardware(u.ufid());
+        round(500);
+        assertEquals(1, revs.counters().deviceLost());
+        assertEquals(FlowLayer.TC_HW, rig.tc.layerOf(u.ufid()), "offered to the device again");
+        assertEquals(FlowLayer.TC_HW, u.layer());
+        assertTrue(rig.tc.log().contains("modify " + u.ufid() + " tc-hw"), "in place, not a second filter: " + rig.tc.log());
+        assertEquals(1, rig.tc.putsOf(u.ufid()), "one put ever: the rest were replaces");
+        assertEquals(5, u.stats().packets(), "counters kept");
+        round(500);
+        assertEquals(1, revs.counters().deviceLost(), "held again: nothing more to do");
+    }
+
+    @Test
+    void aLostFlowWithNoRoomLeftFallsBackAsOnAFirstInstall() {
+        use(new Rig(true, TcPolicy.SKIP_SW, 200_000), 1);
+        Ukey a = rig.send(flow(53));
+        Ukey b = rig.send(flow(54));
+        round(0);
+        rig.tc.capacity(1);
+        rig.tc.loseInHardware(a.ufid());
+        round(500);
+        assertEquals(FlowLayer.DPDK, a.layer(), "skip_sw: the table is full, DPDK is next");
+        assertEquals(Reason.NO_SPACE, a.reason());
+        assertFalse(rig.tc.holds(a.ufid()), "no filter left behind in tc");
+        assertTrue(rig.dpdk.holds(a.ufid()));
+        assertEquals(FlowLayer.TC_HW, b.layer());
+    }
+
+    @Test
+    void aFlowThatFoundTheTableFullMovesBackWhenRoomFreesMakeBeforeBreak() {
+        use(new Rig(true, TcPolicy.SKIP_SW, 200_000), 1);
+        rig.tc.capacity(1);
+        Ukey a = rig.send(flow(53));
+        Ukey b = rig.send(flow(54));
+        Ukey quiet = rig.send(flow(55));
+        assertEquals(FlowLayer.TC_HW, a.layer());
+        assertEquals(FlowLayer.DPDK, b.layer());
+        assertEquals(Reason.NO_SPACE, b.reason());
+        assertEquals(FlowLayer.DPDK, quiet.layer());
+        round(0);
+        // b carries traffic; the table is still full: retried after two rounds, refused, b stays in DPDK
+        for (int i = 0; i < 3; i++) {
+            rig.dpdk.hit(b.ufid(), 10, 100, rig.clock.millis() + 400);
+            round(500);
+        }
+        assertEquals(1, revs.counters().promotionsTried(), "armed on the first round, tried on the third");
+        assertEquals(FlowLayer.DPDK, b.layer());
+        assertEquals(Reason.NO_SPACE, b.reason());
+        assertTrue(rig.dpdk.holds(b.ufid()));
+        // room frees; b waits out its backoff (now 2 rounds more), then lands in hardware
+        rig.tc.capacity(2);
+        for (int i = 0; i < 4 && b.layer() != FlowLayer.TC_HW; i++) {
+            rig.dpdk.hit(b.ufid(), 1, 100, rig.clock.millis() + 400);
+            round(500);
+        }
+        assertEquals(FlowLayer.TC_HW, b.layer(), "promoted: " + b);
+        assertEquals(Reason.NONE, b.reason());
+        assertFalse(rig.dpdk.holds(b.ufid()), "the DPDK copy went after the tc one was in");
+        assertEquals(31, b.stats().packets(), "DPDK's counters carried (3 × 10 + 1): nothing goes backwards");
+        assertEquals(1, revs.counters().promoted());
+        assertEquals(2, revs.counters().promotionsTried(), "one refused, one landed: backoff between");
+        // the quiet flow carried no traffic: never retried, still where it fell
+        assertEquals(FlowLayer.DPDK, quiet.layer());
+        assertEquals(1, rig.tc.putsOf(quiet.ufid()));
+        long tried = revs.counters().promotionsTried();
+        round(500);
+        round(500);
+        assertEquals(tried, revs.counters().promotionsTried(), "nothing left to promote: no requests");
+    }
+
+    @Test
+    void underPolicyNoneAFlowKeptInSoftwareIsOfferedToTheDeviceAgainInPlace() {
+        use(new Rig(true, TcPolicy.NONE, 200_000), 1);
+        rig.tc.capacity(1);
+        Ukey a = rig.send(flow(53));
+        Ukey b = rig.send(flow(54));
+        assertEquals(FlowLayer.TC_HW, a.layer());
+        assertEquals(FlowLayer.TC_SW, b.layer());
+        assertEquals(Reason.DEVICE_REFUSED, b.reason());
+        assertEquals("netdevsim: hardware flow table is full", b.kernelText(), "the driver's warning is the reason");
+        round(0);
+        rig.tc.capacity(2);
+        for (int i = 0; i < 3 && b.layer() != FlowLayer.TC_HW; i++) {
+            rig.tc.hit(b.ufid(), 1, 100, rig.clock.millis() + 400);
+            round(500);
+        }
+        assertEquals(FlowLayer.TC_HW, b.layer());
+        assertEquals(1, rig.tc.putsOf(b.ufid()), "replaced in place, not put twice");
+        assertEquals(2, b.stats().packets(), "two rounds of traffic before the move, counters kept across it");
+        assertEquals(1, revs.counters().promoted());
+    }
+
+    @Test
+    void anIdleFlowOnTheSlowPathIsNotKeptAliveByRetries() {
+        use(new Rig(true, TcPolicy.SKIP_SW, 200_000), 1);
+        rig.dpdk.breakIt(new IllegalStateException("no DPDK here"));
+        rig.tc.capacity(0);
+        Ukey u = rig.send(flow(53));
+        assertEquals(FlowLayer.NONE, u.layer());
+        round(0);
+        for (int i = 0; i < 30 && rig.ukeys.get(u.ufid()) != null; i++) {
+            round(1_000);
+        }
+        assertNull(rig.ukeys.get(u.ufid()), "expired after max-idle: retries are not traffic");
+    }
 }

@@ -14,8 +14,18 @@ import org.offloadbridge.flow.Megaflow;
  * @param skipSw    installed {@code skip_sw}
  * @param skipHw    installed {@code skip_hw}
  * @param stats     counters (continued across {@link TcOffload#replace})
+ * @param deviceLost the filter still says {@code in_hw}, but the device no longer holds it: its
+ *                  driver, which reported hardware counters for the filters of this device before,
+ *                  had none to report on this dump (Linux gives a driver no way to clear one
+ *                  filter's in_hw; a rule lost by the NIC shows only so). A skip_sw filter so
+ *                  lost forwards nothing; a filter without skip_sw still forwards in software.
  */
-public record TcFlow(Megaflow flow, TcFilterId id, boolean inHw, int inHwCount, boolean skipSw, boolean skipHw, TcStats stats) {
+public record TcFlow(Megaflow flow, TcFilterId id, boolean inHw, int inHwCount, boolean skipSw, boolean skipHw, TcStats stats,
+                     boolean deviceLost) {
+
+    public TcFlow(Megaflow flow, TcFilterId id, boolean inHw, int inHwCount, boolean skipSw, boolean skipHw, TcStats stats) {
+        this(flow, id, inHw, inHwCount, skipSw, skipHw, stats, false);
+    }
 
     /**
      * The dump line's data as OVS 3.1 prints a tc flow ({@code dpctl/dump-flows -m}):

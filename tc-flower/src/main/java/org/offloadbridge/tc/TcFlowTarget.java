@@ -159,8 +159,13 @@ public final class TcFlowTarget implements FlowTarget, AutoCloseable {
         };
     }
 
+    /**
+     * Where a dumped filter really forwards: a filter the device lost is in software if it has
+     * a software copy (no skip_sw), else in no layer — the revalidator re-places it.
+     */
     private static DumpedFlow dumped(TcFlow f, long now) {
-        return new DumpedFlow(f.flow(), layerOf(f.inHw()), stats(f.stats(), now));
+        FlowLayer layer = !f.deviceLost() ? layerOf(f.inHw()) : f.skipSw() ? FlowLayer.NONE : FlowLayer.TC_SW;
+        return new DumpedFlow(f.flow(), layer, stats(f.stats(), now));
     }
 
     /** tc's counters on the monotonic clock: {@code used = now - ago}, once, at read time. */

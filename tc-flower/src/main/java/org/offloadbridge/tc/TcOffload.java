@@ -97,6 +97,8 @@ public final class TcOffload implements AutoCloseable {
     private final NetlinkConnection conn;
     private final boolean ownsConnection;
     private final TcPolicy policy;
+    /** Devices (ifindex) whose driver has reported hardware counters (TCA_ACT_USED_HW_STATS) for a filter of ours. */
+    private final java.util.Set<Integer> hwStatsDevices = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final TcPorts ports;
     private final FlowerEncoder encoder;
     private final FlowerDecoder decoder;
@@ -879,9 +881,18 @@ public final class TcOffload implements AutoCloseable {
         return Optional.of(toFlow(d, i.base()));
     }
 
-    private static TcFlow toFlow(DecodedFilter d, TcStats base) {
-        return new TcFlow(d.flow(), idOf(d), (d.flags() & TCA_CLS_FLAGS_IN_HW) != 0, d.inHwCount(),
-                (d.flags() & TCA_CLS_FLAGS_SKIP_SW) != 0, (d.flags() & TCA_CLS_FLAGS_SKIP_HW) != 0, statsOf(d).plus(base));
+    private TcFlow toFlow(DecodedFilter d, TcStats base) {
+        boolean inHw = (d.flags() & TCA_CLS_FLAGS_IN_HW) != 0;
+        boolean lost = false;
+        if (inHw && d.usedHwStats()) {
+            hwStatsDevices.add(d.ifindex());
+        } else if (inHw) {
+            // Judged only on a device whose driver has reported hardware counters before: a
+            // driver (or kernel) that never reports them would otherwise look like it lost all.
+            lost = hwStatsDevices.contains(d.ifindex());
+        }
+        return new TcFlow(d.flow(), idOf(d), inHw, d.inHwCount(), (d.flags() & TCA_CLS_FLAGS_SKIP_SW) != 0,
+                (d.flags() & TCA_CLS_FLAGS_SKIP_HW) != 0, statsOf(d).plus(base), lost);
     }
 
     /**

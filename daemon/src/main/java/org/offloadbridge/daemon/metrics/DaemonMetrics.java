@@ -475,7 +475,10 @@ public final class DaemonMetrics {
         Map.entry("adopted", "Flows found in a layer at start that became ukeys again."),
         Map.entry("adoptionDeleted", "Flows found in a layer at start that no longer translate the same, deleted."),
         Map.entry("slowPathPlaced", "Moves and reinstalls that found no layer: the flow went to the slow path."),
-        Map.entry("layerErrors", "Layer dumps or calls that threw (a broken layer)."));
+        Map.entry("layerErrors", "Layer dumps or calls that threw (a broken layer)."),
+        Map.entry("deviceLost", "Flows the NIC lost on its own (in_hw, but no hardware counters any more), placed again."),
+        Map.entry("promoted", "Flows that had fallen back from NIC hardware (table full, refused) and were moved back into it."),
+        Map.entry("promotionsTried", "Hardware retries of fallen-back flows that still carry traffic, landed or not."));
 
     private static final Map<String, String> TC_EVENTS_HELP = Map.of(
         "deleted", "tc filter deletions heard on RTNLGRP_TC (ours and others').",

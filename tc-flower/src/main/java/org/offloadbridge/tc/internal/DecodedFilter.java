@@ -20,7 +20,8 @@ import org.offloadbridge.flow.Ufid;
  * @param bytes         bytes of the same action
  * @param hwPackets     hardware part of {@code packets}
  * @param usedMillisAgo ms since the last packet, -1 when none yet
+ * @param usedHwStats   an action carried TCA_ACT_USED_HW_STATS: a driver reported counters for it
  */
 public record DecodedFilter(int ifindex, int prio, int protocol, int handle, String kind, Ufid ufid, Megaflow flow, String why,
-                            int flags, int inHwCount, long packets, long bytes, long hwPackets, long usedMillisAgo) {
+                            int flags, int inHwCount, long packets, long bytes, long hwPackets, long usedMillisAgo, boolean usedHwStats) {
 }

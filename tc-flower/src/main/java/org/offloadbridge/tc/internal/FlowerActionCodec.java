@@ -183,6 +183,9 @@ final class FlowerActionCodec {
             byte[] ck = act.bytes(TCA_ACT_COOKIE);
             a.cookie = ck != null && ck.length == 16 ? Ufid.fromCookieBytes(ck) : null;
             readStats(a);
+            // flower asks the driver for counters on every dump; the attribute is there only
+            // when the driver had the rule to report on (docs/kernel-vm.md, "The simulated e-switch")
+            f.usedHwStats |= act.has(org.offloadbridge.netlink.uapi.PktCls.TCA_ACT_USED_HW_STATS);
             act.nested(TCA_ACT_OPTIONS, actOpts);
             if (a.kind == FlowerAction.Kind.OTHER) {
                 a.otherKind = kindName;

@@ -106,7 +106,7 @@ public final class FlowerDecoder {
         m.attributes(TcMsg.LENGTH, top);
         String kind = top.string(Rtnetlink.TCA_KIND);
         if (!"flower".equals(kind) || handle == 0 || !top.nested(Rtnetlink.TCA_OPTIONS, opts)) {
-            return new DecodedFilter(ifindex, prio, protocol, handle, kind, null, null, "not a flower filter", 0, 0, 0, 0, 0, -1);
+            return new DecodedFilter(ifindex, prio, protocol, handle, kind, null, null, "not a flower filter", 0, 0, 0, 0, 0, -1, false);
         }
         int flags = opts.u32(TCA_FLOWER_FLAGS, 0);
         int inHwCount = opts.u32(TCA_FLOWER_IN_HW_COUNT, 0);
@@ -117,7 +117,7 @@ public final class FlowerDecoder {
             Megaflow held = known.at(ar.ufid, ifindex, prio, handle);
             if (held != null) {
                 return new DecodedFilter(ifindex, prio, protocol, handle, kind, ar.ufid, held, null, flags, inHwCount,
-                        ar.packets, ar.bytes, ar.hwPackets, ar.packets == 0 ? -1 : ar.usedMillisAgo);
+                        ar.packets, ar.bytes, ar.hwPackets, ar.packets == 0 ? -1 : ar.usedMillisAgo, filter.usedHwStats);
             }
             ar = new FlowerActionDecoder.Result();
         }
@@ -141,6 +141,6 @@ public final class FlowerDecoder {
             why = e.getMessage();
         }
         return new DecodedFilter(ifindex, prio, protocol, handle, kind, ar.ufid, flow, why, flags, inHwCount,
-                ar.packets, ar.bytes, ar.hwPackets, ar.packets == 0 ? -1 : ar.usedMillisAgo);
+                ar.packets, ar.bytes, ar.hwPackets, ar.packets == 0 ? -1 : ar.usedMillisAgo, filter.usedHwStats);
     }
 }

@@ -38,6 +38,8 @@ public final class FlowerFilter {
     private final long[] mask = new long[2 * KEYS];
     private FlowerAction[] actions = new FlowerAction[FlowerEncoder.MAX_ACTIONS + 2];
     private int actionCount;
+    /** Read: some action carried TCA_ACT_USED_HW_STATS (the driver reported hardware counters on this dump). */
+    public boolean usedHwStats;
 
     /** Empties match and actions; the protocol goes back to all. */
     public FlowerFilter clear() {
@@ -46,6 +48,7 @@ public final class FlowerFilter {
         Arrays.fill(key, 0);
         Arrays.fill(mask, 0);
         actionCount = 0;
+        usedHwStats = false;
         return this;
     }
 

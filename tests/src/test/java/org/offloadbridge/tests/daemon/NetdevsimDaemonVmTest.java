@@ -166,6 +166,35 @@ class NetdevsimDaemonVmTest {
                 "the revalidator read the hardware's counters: " + all(d) + " (" + rules + ")");
             assertEquals(beforeBytes + 700, all(d).get(0).stats().bytes(), all(d).toString());
 
+            // The "hardware" drops the rule on its own: the next dump finds the filter in_hw but
+            // without hardware counters, and the revalidator offers it to the device again.
+            String evicted = rule;
+            Files.writeString(knobs.resolve("evict"), evicted);
+            assertTrue(await(20_000, () -> daemon.revalidators().counters().deviceLost() >= 1
+                && knobRules(knobs).size() == 1 && !knobRules(knobs).get(0).startsWith(evicted + " ")) >= 0,
+                "noticed and placed again: " + daemon.revalidators().counters() + " " + knobRules(knobs));
+            assertEquals(FlowLayer.TC_HW, all(d).get(0).layer(), all(d).toString());
+            assertTrue(all(d).get(0).stats().packets() >= before + 7, "counters kept: " + all(d));
+
+            // Lost again while the table is full: skip_sw allows no software tc and there is no
+            // DPDK here, so the slow path, no-space, in the driver's words. Room frees, the flow
+            // still carries traffic (misses the daemon executes): promoted back into hardware.
+            Files.writeString(knobs.resolve("capacity"), "0");
+            Files.writeString(knobs.resolve("evict"), knobRules(knobs).get(0).split(" ")[0]);
+            assertTrue(await(20_000, () -> all(daemon).get(0).layer() == FlowLayer.NONE) >= 0, "fell back: " + all(d));
+            Ukey fell = all(d).get(0);
+            assertEquals(FlowResult.Reason.NO_SPACE, fell.reason(), fell.toString());
+            assertTrue(String.valueOf(fell.kernelText()).contains("netdevsim: hardware flow table is full"), fell.toString());
+            Files.writeString(knobs.resolve("capacity"), "1024");
+            long promotedBefore = daemon.revalidators().counters().promoted();
+            assertTrue(await(30_000, () -> {
+                Shell.ok("python3", "-c", "import socket,sys\ns=socket.socket(socket.AF_PACKET,socket.SOCK_RAW)\n"
+                    + "s.bind((sys.argv[1],0))\ns.send(bytes.fromhex(sys.argv[2]))", a.miss().kernelSide(), frame);
+                return all(daemon).get(0).layer() == FlowLayer.TC_HW;
+            }) >= 0, "promoted once room freed: " + all(d) + " " + daemon.revalidators().counters());
+            assertEquals(promotedBefore + 1, daemon.revalidators().counters().promoted());
+            assertEquals(1, knobRules(knobs).size(), knobRules(knobs).toString());
+
             // Hotplug: VFs 2 → 3; the representors are re-created, and followed.
             Files.writeString(BUS.resolve("devices/netdevsim" + id + "/sriov_numvfs"), "0");
             Files.writeString(BUS.resolve("devices/netdevsim" + id + "/sriov_numvfs"), "3");
@@ -191,6 +220,15 @@ class NetdevsimDaemonVmTest {
             }
             Files.writeString(BUS.resolve("del_device"), Integer.toString(id));
             root.close();
+        }
+    }
+
+    /** The simulated e-switch's table, one line per rule. */
+    private static List<String> knobRules(Path knobs) {
+        try {
+            return Files.readString(knobs.resolve("rules")).lines().filter(l -> !l.isBlank()).toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

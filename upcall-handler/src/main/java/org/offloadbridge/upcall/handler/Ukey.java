@@ -56,6 +56,9 @@ public final class Ukey {
     private long lastActivity;
     private long policyGeneration;
     private long placedGeneration;
+    /** Hardware retries (promotion) that found no room yet, and the revalidator round before which none is tried. */
+    private int hwRetries;
+    private long hwRetryRound;
     /** The table's totals while this ukey is in the table, else null. */
     private LayerTotals totals;
 
@@ -108,6 +111,35 @@ public final class Ukey {
     public synchronized long policyGeneration() { return policyGeneration; }
     /** The table's dump generation read after the flow was last placed. */
     public synchronized long placedGeneration() { return placedGeneration; }
+
+    /**
+     * A hardware retry is due in revalidator round {@code round}: its backoff is over. The round
+     * a revalidator first finds the flow waiting only arms it (two rounds): the device refused it
+     * a moment ago.
+     */
+    public synchronized boolean hwRetryDue(long round) {
+        if (hwRetryRound == 0) {
+            hwRetryRound = round + 2;
+            return false;
+        }
+        return round >= hwRetryRound;
+    }
+
+    /**
+     * A hardware retry was made in round {@code round}: landed, the backoff restarts; else the
+     * next one waits 2, 4, ... 64 rounds (a device that refuses the flow's keys refuses it each
+     * time, a full table frees slowly: either way a flow costs the device at most one request
+     * per 64 rounds once it has been refused six times).
+     */
+    public synchronized void hwRetried(long round, boolean landed) {
+        if (landed) {
+            hwRetries = 0;
+            hwRetryRound = 0;
+        } else {
+            hwRetries = Math.min(hwRetries + 1, 6);
+            hwRetryRound = round + (1L << hwRetries);
+        }
+    }
 
     /** Records where the flow now is and why (a first install, a move, a reinstall). */
     public synchronized void placed(InstallDecision.Outcome o, long policyGen, long dumpGen, long now) {

@@ -47,6 +47,11 @@ public final class FakeFlowTarget implements FlowTarget {
     private final Map<Ufid, Integer> puts = new HashMap<>();
     private volatile List<String> journal;
     private volatile Runnable onDump = () -> { };
+    /** Flows the "hardware" holds at most (tc only); one more: no-space under skip_sw, software under none. */
+    private int capacity = Integer.MAX_VALUE;
+    /** Flows the "hardware" lost on its own: dumped in no layer (a skip_sw filter with nothing behind it). */
+    private final java.util.Set<Ufid> lost = new java.util.HashSet<>();
+    static final String FULL_TEXT = "netdevsim: hardware flow table is full";
 
     private FakeFlowTarget(String name, boolean tc) {
         this.name = name;
@@ -68,6 +73,45 @@ public final class FakeFlowTarget implements FlowTarget {
     }
 
     /** Extra refusals: a function giving a refusal for a megaflow, or null to accept. */
+    /** The hardware table holds {@code n} flows at most. */
+    public synchronized FakeFlowTarget capacity(int n) {
+        capacity = n;
+        return this;
+    }
+
+    /** The hardware drops {@code ufid} on its own (debugfs evict on the simulated e-switch). */
+    public synchronized void loseInHardware(Ufid ufid) {
+        lost.add(ufid);
+    }
+
+    private int inHardware(Ufid except) {
+        int n = 0;
+        for (Map.Entry<Ufid, Entry> e : flows.entrySet()) {
+            if (e.getValue().layer() == FlowLayer.TC_HW && !e.getKey().equals(except) && !lost.contains(e.getKey())) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Where {@code p} lands with the table as it is: null when it does not land at all (full under skip_sw). */
+    private FlowLayer land(FlowPut p) {
+        FlowLayer l = layerFor(p.preference());
+        if (l == FlowLayer.TC_HW && inHardware(p.ufid()) >= capacity) {
+            return p.preference() == OffloadPreference.REQUIRED ? null : FlowLayer.TC_SW;
+        }
+        return l;
+    }
+
+    private static FlowResult landed(FlowPut p, FlowLayer l, FlowStats stats) {
+        String warning = l == FlowLayer.TC_SW && p.preference() == OffloadPreference.PREFERRED ? FULL_TEXT : null;
+        return new FlowResult(p.ufid(), FlowResult.Status.OK, Reason.NONE, null, l, false, 0, warning, stats);
+    }
+
+    private static FlowResult full(FlowPut p) {
+        return FlowResult.failed(p.ufid(), Reason.NO_SPACE, "hardware flow table is full", 28, FULL_TEXT);
+    }
+
     public synchronized FakeFlowTarget refuse(Function<Megaflow, FlowResult> f) {
         refusal = f;
         return this;
@@ -178,10 +222,14 @@ public final class FakeFlowTarget implements FlowTarget {
                     out.add(no);
                     continue;
                 }
-                FlowLayer l = layerFor(p.preference());
+                FlowLayer l = land(p);
+                if (l == null) {
+                    out.add(full(p));
+                    continue;
+                }
                 flows.put(p.ufid(), new Entry(p.megaflow(), l, FlowStats.ZERO));
                 record("put " + p.ufid() + " " + l);
-                out.add(FlowResult.ok(p.ufid(), l));
+                out.add(landed(p, l, FlowStats.ZERO));
             }
             return out;
         }
@@ -202,10 +250,17 @@ public final class FakeFlowTarget implements FlowTarget {
                 out.add(no);
                 continue;
             }
-            FlowLayer l = layerFor(p.preference());
+            FlowLayer l = land(p);
+            if (l == null) {
+                flows.remove(p.ufid()); // tc's delete-then-add fallback found no room: the filter is gone
+                lost.remove(p.ufid());
+                out.add(full(p));
+                continue;
+            }
+            lost.remove(p.ufid()); // replaced: offered to the device again
             flows.put(p.ufid(), new Entry(p.megaflow(), l, e.stats()));
             record("modify " + p.ufid() + " " + l);
-            out.add(FlowResult.ok(p.ufid(), l, false, e.stats()));
+            out.add(landed(p, l, e.stats()));
         }
         return out;
     }
@@ -216,6 +271,7 @@ public final class FakeFlowTarget implements FlowTarget {
         List<FlowResult> out = new ArrayList<>(ufids.size());
         for (Ufid u : ufids) {
             Entry e = flows.remove(u);
+            lost.remove(u);
             if (e == null) {
                 out.add(FlowResult.refused(u, Reason.NOT_FOUND, null));
                 continue;
@@ -239,8 +295,9 @@ public final class FakeFlowTarget implements FlowTarget {
         onDump.run();
         List<DumpedFlow> all = new ArrayList<>();
         synchronized (this) {
-            for (Entry e : flows.values()) {
-                all.add(new DumpedFlow(e.megaflow(), e.layer(), e.stats()));
+            for (Map.Entry<Ufid, Entry> me : flows.entrySet()) {
+                Entry e = me.getValue();
+                all.add(new DumpedFlow(e.megaflow(), lost.contains(me.getKey()) ? FlowLayer.NONE : e.layer(), e.stats()));
             }
         }
         all.forEach(sink);
