@@ -195,6 +195,22 @@ class NetdevsimDaemonVmTest {
             assertEquals(promotedBefore + 1, daemon.revalidators().counters().promoted());
             assertEquals(1, knobRules(knobs).size(), knobRules(knobs).toString());
 
+            // Idle expiry reads the device's counters: with max-idle 2 s the flow stays for 8 s
+            // while only the hardware counts (no packet reaches the daemon), and goes once the
+            // hardware stops counting (after max-idle plus the grace for lagging hardware stats).
+            d.setMaxIdleMillis(2_000);
+            String live = knobRules(knobs).get(0).split(" ")[0];
+            long end = System.nanoTime() + 8_000_000_000L;
+            while (System.nanoTime() < end) {
+                Files.writeString(knobs.resolve("stats_add"), live + " 10 1000");
+                Thread.sleep(400);
+            }
+            assertEquals(1, all(d).size(), "alive while the hardware counts: " + all(d));
+            assertEquals(FlowLayer.TC_HW, all(d).get(0).layer());
+            assertTrue(await(30_000, () -> all(daemon).isEmpty() && knobRules(knobs).isEmpty()) >= 0,
+                "expired once the hardware stopped counting: " + all(d) + " " + knobRules(knobs));
+            d.setMaxIdleMillis(120_000);
+
             // Hotplug: VFs 2 → 3; the representors are re-created, and followed.
             Files.writeString(BUS.resolve("devices/netdevsim" + id + "/sriov_numvfs"), "0");
             Files.writeString(BUS.resolve("devices/netdevsim" + id + "/sriov_numvfs"), "3");
