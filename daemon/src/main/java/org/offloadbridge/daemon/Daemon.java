@@ -549,6 +549,12 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
         revalidators.setMaxRevalidatorMillis(ms);
     }
 
+    /** {@code hw-capacity} and {@code hw-watermark} while running. */
+    @Override
+    public void setHwCapacity(int capacity, int watermarkPercent) {
+        revalidators.setHwCapacity(capacity, watermarkPercent);
+    }
+
     /** {@code flow-limit} while running (see {@link FlowLimit#setConfigured}). */
     @Override
     public void setFlowLimit(int limit) {

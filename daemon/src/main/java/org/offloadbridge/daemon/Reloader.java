@@ -67,6 +67,9 @@ public final class Reloader {
 
         void setFlowLimit(int limit);
 
+        /** hw-capacity and hw-watermark (capacity-aware placement; docs/hardware-table.md). */
+        void setHwCapacity(int capacity, int watermarkPercent);
+
         void setStopRemovesFlows(boolean remove);
 
         void setLogLevel(Config.LogLevel level);
@@ -172,6 +175,7 @@ public final class Reloader {
         boolean failed = false;
         List<Config.PortSpec> portsNow = new ArrayList<>(next.ports());
         boolean policySet = false;
+        boolean capacitySet = false;
         if (diff.isEmpty()) {
             out.append("configuration: no changes\n");
         }
@@ -194,6 +198,12 @@ public final class Reloader {
                     case "max-idle" -> target.setMaxIdleMillis(next.maxIdleMillis());
                     case "max-revalidator" -> target.setMaxRevalidatorMillis(next.maxRevalidatorMillis());
                     case "flow-limit" -> target.setFlowLimit(next.flowLimit());
+                    case "hw-capacity", "hw-watermark" -> {
+                        if (!capacitySet) { // both change in one step
+                            target.setHwCapacity(next.hwCapacity(), next.hwWatermark());
+                            capacitySet = true;
+                        }
+                    }
                     case "stop-removes-flows" -> target.setStopRemovesFlows(next.stopRemovesFlows());
                     case "log-level" -> target.setLogLevel(next.logLevel());
                     case "rules-file" -> { } // the rules below are reread whatever the path
@@ -278,7 +288,7 @@ public final class Reloader {
     /** The running configuration after a reload: live keys from {@code next}, restart keys as they were. */
     static Config runningAfter(Config old, Config next, List<Config.PortSpec> ports) {
         return new Config(next.source(), next.hwOffload(), next.tcPolicy(), next.offloadDefault(), next.maxIdleMillis(),
-            next.maxRevalidatorMillis(), next.flowLimit(), old.handlerThreads(), old.revalidatorThreads(), next.rulesFile(),
+            next.maxRevalidatorMillis(), next.flowLimit(), next.hwCapacity(), next.hwWatermark(), old.handlerThreads(), old.revalidatorThreads(), next.rulesFile(),
             next.stopRemovesFlows(), next.logLevel(), ports, old.dpdk(), old.control(), old.metrics());
     }
 

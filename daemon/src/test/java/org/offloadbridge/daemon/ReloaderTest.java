@@ -55,6 +55,11 @@ class ReloaderTest {
         }
 
         @Override
+        public void setHwCapacity(int capacity, int watermarkPercent) {
+            calls.add("hw-capacity=" + capacity + "," + watermarkPercent);
+        }
+
+        @Override
         public void setFlowLimit(int limit) {
             calls.add("flow-limit " + limit);
         }
@@ -189,6 +194,8 @@ class ReloaderTest {
             max-idle = 30000
             max-revalidator = 200
             flow-limit = 5000
+            hw-capacity = 1000
+            hw-watermark = 90
             stop-removes-flows = true
             log-level = "debug"
             n-handler-threads = 8
@@ -216,6 +223,8 @@ class ReloaderTest {
             max-idle: 10000 -> 30000 (applied live)
             max-revalidator: 500 -> 200 (applied live)
             flow-limit: 200000 -> 5000 (applied live)
+            hw-capacity: 0 -> 1000 (applied live)
+            hw-watermark: 100 -> 90 (applied live)
             n-handler-threads: 4 -> 8 (needs a restart)
             n-revalidator-threads: 2 -> 3 (needs a restart)
             stop-removes-flows: false -> true (applied live)
@@ -225,7 +234,7 @@ class ReloaderTest {
             rules: 2 rules from %s, reloaded (rules added with obctl since the last load are replaced)
             """.formatted(dir.resolve("rules.of")), res.text());
         assertEquals(List.of("policy true skip_hw", "offload-default never", "max-idle 30000",
-            "max-revalidator 200", "flow-limit 5000", "stop-removes-flows true", "log-level debug", "rules 2"), target.calls);
+            "max-revalidator 200", "flow-limit 5000", "hw-capacity=1000,90", "stop-removes-flows true", "log-level debug", "rules 2"), target.calls);
         Config running = r.running();
         assertEquals(30_000, running.maxIdleMillis(), "live: the new value");
         assertEquals(4, running.handlerThreads(), "restart: the running value");

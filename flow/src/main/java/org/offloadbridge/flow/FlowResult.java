@@ -58,6 +58,11 @@ public record FlowResult(Ufid ufid, Status status, Reason reason, String detail,
         KERNEL_UNSUPPORTED("kernel-unsupported"),
         /** Out of table space or memory (ENOSPC, ENOMEM). */
         NO_SPACE("no-space"),
+        /**
+         * Held out of NIC hardware by capacity-aware placement: the e-switch's table (hw-capacity,
+         * hw-watermark) holds critical and hotter flows (detail: the flow's class and rate).
+         */
+        HW_CAPACITY("hw-capacity"),
         /** A flow with this identity or match exists already. */
         EXISTS("exists"),
         /** No such flow (modify, delete, get of something gone). */

@@ -49,6 +49,14 @@ public final class Revalidator implements Agent {
     private final int n;
     // non-blocking offer/poll only (see flow.UpcallQueue for why not Agrona's queue)
     private final ArrayBlockingQueue<Ufid> events = new ArrayBlockingQueue<>(EVENT_QUEUE);
+    private final ArrayBlockingQueue<Move> moves = new ArrayBlockingQueue<>(2 * Revalidators.MAX_PLACEMENT_MOVES);
+
+    /**
+     * A move capacity-aware placement asks of a flow this revalidator owns: into NIC hardware
+     * ({@code promote}) or out of it, with why (for explain).
+     */
+    record Move(Ufid ufid, boolean promote, String why) {
+    }
     private long doneRound;
     /** Rounds this revalidator has done: the clock of hardware-retry backoff. */
     private long rounds;
@@ -70,6 +78,10 @@ public final class Revalidator implements Agent {
         return events.offer(ufid);
     }
 
+    boolean offerMove(Move m) {
+        return moves.offer(m);
+    }
+
     long appliedPolicy() {
         return appliedPolicy;
     }
@@ -80,6 +92,11 @@ public final class Revalidator implements Agent {
         Ufid ev;
         while (work < EVENTS_PER_WORK && (ev = events.poll()) != null) {
             onDeleted(ev);
+            work++;
+        }
+        Move mv;
+        while (work < EVENTS_PER_WORK && (mv = moves.poll()) != null) {
+            onMove(mv);
             work++;
         }
         OffloadPolicy pol = r.policy.current();
@@ -132,6 +149,33 @@ public final class Revalidator implements Agent {
         } catch (RuntimeException e) {
             r.counters.layerErrors.increment();
             LOG_LIMIT.warn("{}: deletion event for {} not handled: {}", roleName(), ufid, e.toString());
+        }
+    }
+
+    // ---- capacity-aware placement ----
+
+    private void onMove(Move m) {
+        Ukey u = r.ukeys.get(m.ufid());
+        if (u == null || u.state() != UkeyState.OPERATIONAL) {
+            return;
+        }
+        try {
+            OffloadPolicy pol = r.policy.current();
+            if (m.promote()) {
+                u.hwPlaced(false, r.placementRound());
+                place(u, decide(u, pol), pol, u.layer() != FlowLayer.TC_SW, true);
+                if (u.layer() == FlowLayer.TC_HW) {
+                    r.counters.capacityPromoted.increment();
+                }
+            } else {
+                u.hwPlaced(true, r.placementRound());
+                place(u, InstallDecision.withoutHardware(InstallDecision.decide(u.megaflow(), u.preference(), pol, r.ports),
+                    Reason.HW_CAPACITY, m.why()), pol, true);
+                r.counters.capacityDemoted.increment();
+            }
+        } catch (RuntimeException e) {
+            r.counters.layerErrors.increment();
+            LOG_LIMIT.warn("{}: placement move of {} failed: {}", roleName(), m.ufid(), e.toString());
         }
     }
 
@@ -204,6 +248,7 @@ public final class Revalidator implements Agent {
             dp.remove(u.ufid());
         }
         u.pushStatsToRules(); // dumped counters, and slow-path packets the handlers counted
+        u.sampleRate(now);
         if (evictAll) {
             evict(u, true);
             r.counters.overLimitEvicted.increment();
@@ -218,7 +263,9 @@ public final class Revalidator implements Agent {
             retranslate(u, pol);
         } else if (u.policyGeneration() != pol.generation()) {
             replace(u, pol);
-        } else if (promotionsThisRound < PROMOTIONS_PER_ROUND && waitsForHardware(u, pol, now) && u.hwRetryDue(rounds)) {
+        } else if (r.hwCapacity() == 0 && promotionsThisRound < PROMOTIONS_PER_ROUND && waitsForHardware(u, pol, now)
+                && u.hwRetryDue(rounds)) {
+            // (with capacity-aware placement on, its planner decides who goes back into hardware)
             promotionsThisRound++;
             promote(u, pol);
         }
@@ -339,7 +386,13 @@ public final class Revalidator implements Agent {
     // ---- placement and moves ----
 
     private Decision decide(Ukey u, OffloadPolicy pol) {
-        return InstallDecision.decide(u.megaflow(), u.preference(), pol, r.ports);
+        Decision d = InstallDecision.decide(u.megaflow(), u.preference(), pol, r.ports);
+        if (u.hwDenied() && r.hwCapacity() > 0) {
+            // held out by capacity-aware placement: a re-placement (policy, re-translation,
+            // a lost flow) keeps it out until placement promotes it
+            return InstallDecision.withoutHardware(d, Reason.HW_CAPACITY, u.reasonDetail());
+        }
+        return d;
     }
 
     private void replace(Ukey u, OffloadPolicy pol) {

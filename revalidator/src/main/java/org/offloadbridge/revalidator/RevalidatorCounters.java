@@ -28,6 +28,8 @@ public final class RevalidatorCounters {
     final LongAdder deviceLost = new LongAdder();
     final LongAdder promoted = new LongAdder();
     final LongAdder promotionsTried = new LongAdder();
+    final LongAdder capacityPromoted = new LongAdder();
+    final LongAdder capacityDemoted = new LongAdder();
     final LongAdder layerErrors = new LongAdder();
     /**
      * Rounds, from the leader's dump to the last revalidator done, 1 ms to 10 s. 1 s, 1.3 s and
@@ -66,17 +68,20 @@ public final class RevalidatorCounters {
      * @param deviceLost         flows the NIC lost on its own (in_hw, but no hardware counters), placed again
      * @param promoted           flows that had fallen back from hardware (full, refused) and are in it now
      * @param promotionsTried    hardware retries of such flows, landed or not
+     * @param capacityPromoted   flows capacity-aware placement moved into NIC hardware
+     * @param capacityDemoted    flows capacity-aware placement moved out of it (colder, or best-effort over the watermark)
      */
     public record Values(long rounds, long dumped, long kept, long modified, long moved, long retranslateDeleted,
                          long idleExpired, long overLimitEvicted, long missingReinstalled, long missingDropped,
                          long extraDeleted, long eventsRestored, long eventsIgnored, long resyncs, long adopted,
                          long adoptionDeleted, long slowPathPlaced, long layerErrors, long deviceLost, long promoted,
-                         long promotionsTried) {}
+                         long promotionsTried, long capacityPromoted, long capacityDemoted) {}
 
     public Values snapshot() {
         return new Values(rounds.sum(), dumped.sum(), kept.sum(), modified.sum(), moved.sum(), retranslateDeleted.sum(),
             idleExpired.sum(), overLimitEvicted.sum(), missingReinstalled.sum(), missingDropped.sum(), extraDeleted.sum(),
             eventsRestored.sum(), eventsIgnored.sum(), resyncs.sum(), adopted.sum(), adoptionDeleted.sum(),
-            slowPathPlaced.sum(), layerErrors.sum(), deviceLost.sum(), promoted.sum(), promotionsTried.sum());
+            slowPathPlaced.sum(), layerErrors.sum(), deviceLost.sum(), promoted.sum(), promotionsTried.sum(),
+            capacityPromoted.sum(), capacityDemoted.sum());
     }
 }

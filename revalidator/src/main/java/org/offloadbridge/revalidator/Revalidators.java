@@ -1,5 +1,15 @@
 package org.offloadbridge.revalidator;
 
+import org.offloadbridge.upcall.handler.UkeyState;
+
+import org.offloadbridge.upcall.handler.Ukey;
+
+import org.offloadbridge.upcall.handler.InstallDecision;
+
+import org.offloadbridge.flow.Placement.Attempt;
+
+import org.offloadbridge.flow.FlowLayer;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -76,6 +86,16 @@ public final class Revalidators {
     /** {@code max-idle} and {@code max-revalidator} now: the config's at start, then what a reload sets. */
     private volatile long maxIdleMillis;
     private volatile long maxRevalidatorMillis;
+    /** Capacity-aware placement: flows per e-switch in hardware at most (0: off), and the watermark in percent. */
+    private volatile int hwCapacity;
+    private volatile int hwWatermark;
+    /** Rounds completed: the clock of placement's dwell. */
+    private volatile long placementRound;
+    private final PlacementPlanner planner = new PlacementPlanner();
+    /** Moves one round's placement makes at most (each is one or two requests to the device). */
+    static final int MAX_PLACEMENT_MOVES = 256;
+    static final double HYSTERESIS = 0.25;
+    static final int DWELL_ROUNDS = 3;
 
     /** @param config concluded; its thread count sets the number of revalidators */
     public Revalidators(DatapathConfig config, UkeyTable ukeys, Pipeline pipeline, Layers layers, PortFacts ports,
@@ -90,6 +110,8 @@ public final class Revalidators {
         this.clock = clock;
         this.maxIdleMillis = this.config.maxIdleMillis();
         this.maxRevalidatorMillis = this.config.maxRevalidatorMillis();
+        this.hwCapacity = this.config.hwCapacity();
+        this.hwWatermark = this.config.hwWatermark();
         int n = config.revalidatorThreads();
         if (ukeys.shards() < n) {
             throw new IllegalArgumentException("ukey table has " + ukeys.shards() + " shards, fewer than the " + n
@@ -277,13 +299,89 @@ public final class Revalidators {
         return dpdkBuckets.get(id);
     }
 
-    /** A revalidator finished its part of the round; the last one measures it. */
+    /** A revalidator finished its part of the round; the last one measures it and plans placement. */
     void finished() {
         if (pending.decrementAndGet() == 0) {
+            placementRound = placementRound + 1;
+            if (hwCapacity > 0) {
+                try {
+                    planPlacement();
+                } catch (RuntimeException e) {
+                    counters.layerErrors.increment();
+                    Revalidator.LOG_LIMIT.warn("capacity-aware placement failed this round: {}", e.toString());
+                }
+            }
             long took = clock.millis() - roundStart;
             counters.rounds.increment();
             counters.roundDurations.record(took * 1_000_000L);
             flowLimit.afterRound(took, ukeys.size());
+        }
+    }
+
+    /** hw-capacity and hw-watermark while running (docs/hardware-table.md); capacity 0 turns placement off. */
+    public void setHwCapacity(int capacity, int watermarkPercent) {
+        if (capacity < 0 || watermarkPercent < 1 || watermarkPercent > 100) {
+            throw new IllegalArgumentException("hw-capacity " + capacity + ", hw-watermark " + watermarkPercent);
+        }
+        hwWatermark = watermarkPercent;
+        hwCapacity = capacity;
+    }
+
+    int hwCapacity() {
+        return hwCapacity;
+    }
+
+    long placementRound() {
+        return placementRound;
+    }
+
+    /**
+     * Capacity-aware placement, once a round is done (every flow's rate sampled): per e-switch,
+     * the planner's moves go to the flows' owners, which make them on their next doWork.
+     */
+    private void planPlacement() {
+        int cap = hwCapacity;
+        int mark = (int) Math.max(1, (long) cap * hwWatermark / 100);
+        OffloadPolicy pol = policy.current();
+        if (!pol.hwOffload()) {
+            return;
+        }
+        Map<String, List<Ukey>> byEswitch = new HashMap<>();
+        for (int s = 0; s < ukeys.shards(); s++) {
+            ukeys.forEach(s, u -> {
+                if (u.state() != UkeyState.OPERATIONAL) {
+                    return;
+                }
+                String sw = ports.eswitch(u.inPort());
+                if (sw == null) {
+                    return;
+                }
+                List<Attempt> a = InstallDecision.decide(u.megaflow(), u.preference(), pol, ports).attempts();
+                if (!a.isEmpty() && (a.get(0) == Attempt.TC_SKIP_SW || a.get(0) == Attempt.TC_ANY)) {
+                    byEswitch.computeIfAbsent(sw, k -> new ArrayList<>()).add(u);
+                }
+            });
+        }
+        long round = placementRound;
+        for (Map.Entry<String, List<Ukey>> e : byEswitch.entrySet()) {
+            List<Ukey> flows = e.getValue();
+            planner.reset(flows.size());
+            for (int i = 0; i < flows.size(); i++) {
+                Ukey u = flows.get(i);
+                planner.row(i, u.pps(), u.critical(), u.layer() == FlowLayer.TC_HW, u.hwMovedRound());
+            }
+            planner.plan(round, cap, mark, HYSTERESIS, DWELL_ROUNDS, MAX_PLACEMENT_MOVES);
+            for (int k = 0; k < planner.demotions(); k++) {
+                Ukey u = flows.get(planner.demoted(k));
+                String why = (u.critical() ? "critical" : "best-effort") + String.format(java.util.Locale.ROOT, ", %.1f pps", u.pps())
+                    + ": " + e.getKey() + "'s table holds " + (u.critical() ? "hotter critical flows (hw-capacity " + cap + ")"
+                    : "critical and hotter best-effort flows (hw-watermark " + hwWatermark + " % of hw-capacity " + cap + ")");
+                agents.get(owner(u.ufid())).offerMove(new Revalidator.Move(u.ufid(), false, why));
+            }
+            for (int k = 0; k < planner.promotions(); k++) {
+                Ukey u = flows.get(planner.promoted(k));
+                agents.get(owner(u.ufid())).offerMove(new Revalidator.Move(u.ufid(), true, null));
+            }
         }
     }
 }

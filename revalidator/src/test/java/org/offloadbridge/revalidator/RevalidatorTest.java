@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
@@ -641,5 +643,76 @@ class RevalidatorTest {
             round(1_000);
         }
         assertNull(rig.ukeys.get(u.ufid()), "expired after max-idle: retries are not traffic");
+    }
+
+    // ---- capacity-aware placement through the revalidators ----
+
+    @Test
+    void capacityAwarePlacementHoldsCriticalThenHottestAndFollowsARateChange() throws Exception {
+        use(new Rig(true, TcPolicy.NONE, 200_000), 1);
+        // flows 0..3 critical (their eth_src), the rest best-effort; eth_src is in every megaflow
+        rig.pipeline.loadRulesFile("""
+            priority=15,dl_src=02:00:00:00:ff:ff,actions=drop
+            priority=12,dl_src=02:00:00:10:00:00/ff:ff:ff:ff:ff:fc,offload_class=critical,actions=output:p2
+            priority=1,actions=output:p2
+            """);
+        revs.setHwCapacity(10, 100);
+        int n = 30;
+        Ukey[] u = new Ukey[n];
+        double[] rate = new double[n];
+        for (int i = 0; i < n; i++) {
+            u[i] = rig.send(flow(i));
+            rate[i] = i < 4 ? 1 : 10 + i; // critical ones are cold: class first, then rate
+        }
+        assertTrue(u[0].critical() && !u[4].critical());
+        long[] last = new long[n];
+        for (int r = 0; r < 10; r++) {
+            for (int i = 0; i < n; i++) {
+                rig.tc.hit(u[i].ufid(), (long) (rate[i] / 2), 100, rig.clock.millis() + 400);
+            }
+            round(500);
+            doWorkAll(); // the owners make the moves the round planned
+            for (int i = 0; i < n; i++) {
+                assertTrue(u[i].stats().packets() >= last[i], "counters never go backwards across a move: flow " + i);
+                last[i] = u[i].stats().packets();
+            }
+        }
+        Set<Integer> hw = new TreeSet<>();
+        for (int i = 0; i < n; i++) {
+            if (u[i].layer() == FlowLayer.TC_HW) {
+                hw.add(i);
+            }
+        }
+        assertEquals(Set.of(0, 1, 2, 3, 24, 25, 26, 27, 28, 29), hw, "the 4 critical flows, then the 6 hottest");
+        assertEquals(FlowLayer.TC_SW, u[5].layer());
+        assertEquals(Reason.HW_CAPACITY, u[5].reason(), u[5].toString());
+        assertTrue(u[5].reasonDetail().startsWith("best-effort, "), u[5].reasonDetail());
+        long moves = revs.counters().capacityDemoted() + revs.counters().capacityPromoted();
+        for (int r = 0; r < 5; r++) {
+            for (int i = 0; i < n; i++) {
+                rig.tc.hit(u[i].ufid(), (long) (rate[i] / 2), 100, rig.clock.millis() + 400);
+            }
+            round(500);
+            doWorkAll();
+        }
+        assertEquals(moves, revs.counters().capacityDemoted() + revs.counters().capacityPromoted(), "steady rates: nothing moves");
+
+        rate[5] = 1_000; // the coldest best-effort flow becomes the hottest
+        int rounds = 0;
+        while (u[5].layer() != FlowLayer.TC_HW && rounds < 8) {
+            for (int i = 0; i < n; i++) {
+                rig.tc.hit(u[i].ufid(), (long) (rate[i] / 2), 100, rig.clock.millis() + 400);
+            }
+            round(500);
+            doWorkAll();
+            rounds++;
+        }
+        assertEquals(FlowLayer.TC_HW, u[5].layer(), "followed the rate change in " + rounds + " rounds");
+        assertEquals(FlowLayer.TC_SW, u[24].layer(), "the coldest flow in hardware made room");
+        int inHw = 0;
+        for (Ukey k : u) {
+            inHw += k.layer() == FlowLayer.TC_HW ? 1 : 0;
+        }
+        assertEquals(10, inHw);
     }
 }

@@ -105,6 +105,7 @@ public final class OffloadBridgeMain implements Callable<Integer> {
             }
             DatapathConfig dc = new DatapathConfig().hwOffload(cfg.hwOffload()).tcPolicy(cfg.tcPolicy())
                 .maxIdleMillis(cfg.maxIdleMillis()).maxRevalidatorMillis(cfg.maxRevalidatorMillis()).flowLimit(cfg.flowLimit())
+                .hwCapacity(cfg.hwCapacity()).hwWatermark(cfg.hwWatermark())
                 .handlerThreads(cfg.handlerThreads()).revalidatorThreads(cfg.revalidatorThreads());
             DaemonSettings s = new DaemonSettings(dc, ports, ofPorts, eswitches, rules, cfg.dpdk().enabled(), cfg.dpdk().ealArgs(), false,
                 Math.max(1, cfg.dpdk().pmdCores().size()), cfg.stopRemovesFlows(), cfg.offloadDefault());

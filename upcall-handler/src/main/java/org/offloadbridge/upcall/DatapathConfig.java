@@ -20,6 +20,8 @@ import org.offloadbridge.flow.TcPolicy;
  *   <tr><td>{@code flow-limit}</td><td>200000</td><td>≥ 1</td></tr>
  *   <tr><td>{@code n-handler-threads}</td><td>number of cores</td><td>1..1024</td></tr>
  *   <tr><td>{@code n-revalidator-threads}</td><td>handlers / 4 + 1</td><td>1..1024</td></tr>
+ *   <tr><td>{@code hw-capacity}</td><td>0 (off)</td><td>0..10000000 flows per e-switch</td></tr>
+ *   <tr><td>{@code hw-watermark}</td><td>100</td><td>1..100 (percent of hw-capacity)</td></tr>
  * </table>
  */
 public final class DatapathConfig {
@@ -30,6 +32,9 @@ public final class DatapathConfig {
     public static final String FLOW_LIMIT = "flow-limit";
     public static final String N_HANDLER_THREADS = "n-handler-threads";
     public static final String N_REVALIDATOR_THREADS = "n-revalidator-threads";
+    /** Ours: capacity-aware placement (docs/hardware-table.md); no OVS key. */
+    public static final String HW_CAPACITY = "hw-capacity";
+    public static final String HW_WATERMARK = "hw-watermark";
 
     public static final long DEFAULT_MAX_IDLE_MILLIS = 10_000;
     public static final long DEFAULT_MAX_REVALIDATOR_MILLIS = 500;
@@ -49,6 +54,8 @@ public final class DatapathConfig {
     private Integer flowLimit;
     private Integer handlers;
     private Integer revalidators;
+    private Integer hwCapacity;
+    private Integer hwWatermark;
     private int cores = Runtime.getRuntime().availableProcessors();
 
     public DatapathConfig hwOffload(boolean v) { mutable(); hwOffload = v; return this; }
@@ -58,6 +65,10 @@ public final class DatapathConfig {
     public DatapathConfig flowLimit(int v) { mutable(); flowLimit = v; return this; }
     public DatapathConfig handlerThreads(int v) { mutable(); handlers = v; return this; }
     public DatapathConfig revalidatorThreads(int v) { mutable(); revalidators = v; return this; }
+    /** Flows per e-switch capacity-aware placement puts in NIC hardware at most; 0: off (first come, first served). */
+    public DatapathConfig hwCapacity(int v) { mutable(); hwCapacity = v; return this; }
+    /** Percent of {@code hw-capacity} above which only critical flows go to hardware. */
+    public DatapathConfig hwWatermark(int v) { mutable(); hwWatermark = v; return this; }
     /** The core count the thread defaults derive from (the machine's, unless a test says otherwise). */
     public DatapathConfig cores(int v) { mutable(); cores = v; return this; }
 
@@ -89,9 +100,11 @@ public final class DatapathConfig {
             case FLOW_LIMIT -> flowLimit = (int) Math.min(Integer.MAX_VALUE, number(key, v));
             case N_HANDLER_THREADS -> handlers = (int) Math.min(Integer.MAX_VALUE, number(key, v));
             case N_REVALIDATOR_THREADS -> revalidators = (int) Math.min(Integer.MAX_VALUE, number(key, v));
+            case HW_CAPACITY -> hwCapacity = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, number(key, v)));
+            case HW_WATERMARK -> hwWatermark = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, number(key, v)));
             default -> throw new IllegalArgumentException("unknown setting \"" + key + "\": expected one of " + HW_OFFLOAD + ", "
                 + TC_POLICY + ", " + MAX_IDLE + ", " + MAX_REVALIDATOR + ", " + FLOW_LIMIT + ", " + N_HANDLER_THREADS + ", "
-                + N_REVALIDATOR_THREADS);
+                + N_REVALIDATOR_THREADS + ", " + HW_CAPACITY + ", " + HW_WATERMARK);
         }
         return this;
     }
@@ -127,6 +140,14 @@ public final class DatapathConfig {
         }
         handlers = threads(N_HANDLER_THREADS, handlers, cores);
         revalidators = threads(N_REVALIDATOR_THREADS, revalidators, handlers / 4 + 1);
+        hwCapacity = hwCapacity == null ? 0 : hwCapacity;
+        if (hwCapacity < 0 || hwCapacity > 10_000_000) {
+            throw new IllegalArgumentException(HW_CAPACITY + "=" + hwCapacity + ": must be 0 (off) or 1..10000000 flows");
+        }
+        hwWatermark = hwWatermark == null ? 100 : hwWatermark;
+        if (hwWatermark < 1 || hwWatermark > 100) {
+            throw new IllegalArgumentException(HW_WATERMARK + "=" + hwWatermark + ": must be 1..100 (percent of " + HW_CAPACITY + ")");
+        }
         concluded = true;
         return this;
     }
@@ -166,6 +187,8 @@ public final class DatapathConfig {
     public int flowLimit() { read(); return flowLimit; }
     public int handlerThreads() { read(); return handlers; }
     public int revalidatorThreads() { read(); return revalidators; }
+    public int hwCapacity() { read(); return hwCapacity; }
+    public int hwWatermark() { read(); return hwWatermark; }
 
     /**
      * How long a flow in NIC hardware must show no counter movement beyond max-idle before it is

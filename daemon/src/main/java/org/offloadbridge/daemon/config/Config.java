@@ -21,6 +21,8 @@ import org.offloadbridge.flow.TcPolicy;
  * @param maxIdleMillis       {@code max-idle}: a flow unused this long is removed
  * @param maxRevalidatorMillis {@code max-revalidator}: the longest a revalidation round may wait
  * @param flowLimit           {@code flow-limit}: most datapath flows at once
+ * @param hwCapacity          {@code hw-capacity}: flows per e-switch capacity-aware placement puts in the NIC; 0: off
+ * @param hwWatermark         {@code hw-watermark}: percent of hw-capacity above which only critical flows go to the NIC
  * @param handlerThreads      {@code n-handler-threads}
  * @param revalidatorThreads  {@code n-revalidator-threads}
  * @param rulesFile           {@code rules-file}, resolved against the config file's directory
@@ -39,6 +41,8 @@ public record Config(
         long maxIdleMillis,
         long maxRevalidatorMillis,
         int flowLimit,
+        int hwCapacity,
+        int hwWatermark,
         int handlerThreads,
         int revalidatorThreads,
         Optional<Path> rulesFile,
@@ -68,7 +72,7 @@ public record Config(
     /** What an empty file means on a host with {@code cores} CPUs. */
     public static Config defaults(int cores) {
         int handlers = Math.max(1, cores);
-        return new Config(null, false, TcPolicy.NONE, OffloadPreference.PREFERRED, 10_000, 500, 200_000,
+        return new Config(null, false, TcPolicy.NONE, OffloadPreference.PREFERRED, 10_000, 500, 200_000, 0, 100,
                 handlers, handlers / 4 + 1, Optional.empty(), false, LogLevel.INFO, List.of(),
                 new Dpdk(false, List.of(), List.of()), new Control(DEFAULT_CONTROL_SOCKET, DEFAULT_CONTROL_GROUP),
                 new Metrics(Optional.of(DEFAULT_METRICS_LISTEN)));

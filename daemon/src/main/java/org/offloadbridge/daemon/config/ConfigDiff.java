@@ -51,6 +51,8 @@ public record ConfigDiff(List<Change> changes) {
         d.key("max-idle", Config::maxIdleMillis, true);
         d.key("max-revalidator", Config::maxRevalidatorMillis, true);
         d.key("flow-limit", Config::flowLimit, true);
+        d.key("hw-capacity", Config::hwCapacity, true);
+        d.key("hw-watermark", Config::hwWatermark, true);
         d.key("n-handler-threads", Config::handlerThreads, false);
         d.key("n-revalidator-threads", Config::revalidatorThreads, false);
         d.key("rules-file", c -> c.rulesFile().map(Object::toString).orElse("(none)"), true);

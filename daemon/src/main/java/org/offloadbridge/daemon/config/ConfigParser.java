@@ -43,7 +43,7 @@ public final class ConfigParser {
     private static final int SUN_PATH_MAX = 107;
 
     static final List<String> TOP_KEYS = List.of("hw-offload", "tc-policy", "offload-default", "max-idle",
-            "max-revalidator", "flow-limit", "n-handler-threads", "n-revalidator-threads", "rules-file",
+            "max-revalidator", "flow-limit", "hw-capacity", "hw-watermark", "n-handler-threads", "n-revalidator-threads", "rules-file",
             "stop-removes-flows", "log-level", "port", "dpdk", "control", "metrics");
     static final List<String> DPDK_KEYS = List.of("enabled", "eal-args", "pmd-cores");
     static final List<String> CONTROL_KEYS = List.of("socket", "group");
@@ -134,6 +134,8 @@ public final class ConfigParser {
             long maxIdle = t.integer("max-idle", d.maxIdleMillis(), 100, 3_600_000, "milliseconds");
             long maxReval = t.integer("max-revalidator", d.maxRevalidatorMillis(), 10, 60_000, "milliseconds");
             int flowLimit = (int) t.integer("flow-limit", d.flowLimit(), 1, 10_000_000, "flows");
+            int hwCapacity = (int) t.integer("hw-capacity", d.hwCapacity(), 0, 10_000_000, "flows per e-switch (0: off)");
+            int hwWatermark = (int) t.integer("hw-watermark", d.hwWatermark(), 1, 100, "percent of hw-capacity");
             int handlers = (int) t.integer("n-handler-threads", d.handlerThreads(), 1, 1024, "threads");
             // OVS's rule: a quarter of the handlers plus one, unless set.
             int revalidators = (int) t.integer("n-revalidator-threads", handlers / 4 + 1, 1, 1024, "threads");
@@ -155,7 +157,7 @@ public final class ConfigParser {
             Config.Control control = control(t.table("control", CONTROL_KEYS), d.control());
             Config.Metrics metrics = metrics(t.table("metrics", METRICS_KEYS), d.metrics());
             t.unknownKeys();
-            return new Config(file, hw, policy, pref, maxIdle, maxReval, flowLimit, handlers, revalidators, rules,
+            return new Config(file, hw, policy, pref, maxIdle, maxReval, flowLimit, hwCapacity, hwWatermark, handlers, revalidators, rules,
                     stopRemoves, level, ports, dpdk, control, metrics);
         }
 

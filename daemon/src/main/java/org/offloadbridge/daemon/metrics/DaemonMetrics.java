@@ -478,7 +478,9 @@ public final class DaemonMetrics {
         Map.entry("layerErrors", "Layer dumps or calls that threw (a broken layer)."),
         Map.entry("deviceLost", "Flows the NIC lost on its own (in_hw, but no hardware counters any more), placed again."),
         Map.entry("promoted", "Flows that had fallen back from NIC hardware (table full, refused) and were moved back into it."),
-        Map.entry("promotionsTried", "Hardware retries of fallen-back flows that still carry traffic, landed or not."));
+        Map.entry("promotionsTried", "Hardware retries of fallen-back flows that still carry traffic, landed or not."),
+        Map.entry("capacityPromoted", "Flows capacity-aware placement moved into NIC hardware (critical, or hotter)."),
+        Map.entry("capacityDemoted", "Flows capacity-aware placement moved out of NIC hardware (colder, or best-effort over the watermark)."));
 
     private static final Map<String, String> TC_EVENTS_HELP = Map.of(
         "deleted", "tc filter deletions heard on RTNLGRP_TC (ours and others').",

@@ -57,7 +57,7 @@ class ConfigParserTest {
         assertTrue(m.getAddress().isLoopbackAddress());
         assertEquals(9477, m.getPort());
         assertEquals(Config.defaults(8), new Config(null, c.hwOffload(), c.tcPolicy(), c.offloadDefault(), c.maxIdleMillis(),
-                c.maxRevalidatorMillis(), c.flowLimit(), c.handlerThreads(), c.revalidatorThreads(), c.rulesFile(),
+                c.maxRevalidatorMillis(), c.flowLimit(), c.hwCapacity(), c.hwWatermark(), c.handlerThreads(), c.revalidatorThreads(), c.rulesFile(),
                 c.stopRemovesFlows(), c.logLevel(), c.ports(), c.dpdk(), c.control(), c.metrics()));
     }
 
@@ -70,6 +70,8 @@ class ConfigParserTest {
                 max-idle = 2500
                 max-revalidator = 250
                 flow-limit = 50000
+                hw-capacity = 64000
+                hw-watermark = 80
                 n-handler-threads = 4
                 n-revalidator-threads = 2
                 rules-file = "rules.of"
@@ -98,6 +100,8 @@ class ConfigParserTest {
         assertTrue(c.hwOffload());
         assertEquals(TcPolicy.SKIP_SW, c.tcPolicy());
         assertEquals(OffloadPreference.NEVER, c.offloadDefault());
+        assertEquals(64_000, c.hwCapacity());
+        assertEquals(80, c.hwWatermark());
         assertEquals(2500, c.maxIdleMillis());
         assertEquals(250, c.maxRevalidatorMillis());
         assertEquals(50_000, c.flowLimit());
@@ -131,7 +135,7 @@ class ConfigParserTest {
         assertEquals("hw-ofload", e.key());
         assertTrue(e.message().contains("did you mean hw-offload?"), e.message());
         assertEquals("/etc/offload-bridge/offload-bridge.conf:2:3: hw-ofload: unknown key at the top level; did you mean hw-offload?"
-                + " (valid: hw-offload, tc-policy, offload-default, max-idle, max-revalidator, flow-limit, n-handler-threads,"
+                + " (valid: hw-offload, tc-policy, offload-default, max-idle, max-revalidator, flow-limit, hw-capacity, hw-watermark, n-handler-threads,"
                 + " n-revalidator-threads, rules-file, stop-removes-flows, log-level, port, dpdk, control, metrics)", e.toString());
     }
 

@@ -108,6 +108,23 @@ public final class InstallDecision {
         };
     }
 
+    /**
+     * {@code d} with NIC hardware left out (capacity-aware placement holds the flow out):
+     * skip_sw attempts dropped, no-flag ones made skip_hw; {@code reason} recorded when the plan
+     * had none of its own.
+     */
+    public static Decision withoutHardware(Decision d, Reason reason, String detail) {
+        List<Attempt> out = new ArrayList<>(d.attempts().size());
+        for (Attempt a : d.attempts()) {
+            Attempt b = a == Attempt.TC_ANY ? Attempt.TC_SKIP_HW : a;
+            if (b != Attempt.TC_SKIP_SW && !out.contains(b)) {
+                out.add(b);
+            }
+        }
+        boolean own = d.reason() != Reason.NONE && d.reason() != Reason.OFFLOAD_NEVER;
+        return new Decision(List.copyOf(out), own ? d.reason() : reason, own ? d.detail() : detail);
+    }
+
     /** The plan for {@code m}: pure, no I/O. */
     public static Decision decide(Megaflow m, OffloadPreference pref, OffloadPolicy policy, PortFacts ports) {
         Placement.Plan plan = Placement.plan(pref, policy.hwOffload(), policy.tcPolicy());

@@ -56,6 +56,13 @@ public final class Ukey {
     private long lastActivity;
     private long policyGeneration;
     private long placedGeneration;
+    /** Recent packet rate (an average over revalidator rounds) and where its last sample was taken. */
+    private double pps;
+    private long rateAt = Long.MIN_VALUE;
+    private long ratePackets;
+    /** Held out of NIC hardware by capacity-aware placement (docs/hardware-table.md), and the round it last moved. */
+    private boolean hwDenied;
+    private long hwMovedRound = Long.MIN_VALUE / 2;
     /** Hardware retries (promotion) that found no room yet, and the revalidator round before which none is tried. */
     private int hwRetries;
     private long hwRetryRound;
@@ -71,6 +78,7 @@ public final class Ukey {
         this.rulesHit = rulesHit;
         this.created = now;
         this.lastActivity = now;
+        this.rateAt = now; // the first round's sample is the rate since the miss
     }
 
     public Ufid ufid() { return ufid; }
@@ -111,6 +119,54 @@ public final class Ukey {
     public synchronized long policyGeneration() { return policyGeneration; }
     /** The table's dump generation read after the flow was last placed. */
     public synchronized long placedGeneration() { return placedGeneration; }
+
+    /**
+     * Takes a rate sample at {@code now} (each revalidator round): the packets counted since the
+     * last sample over the time since, averaged with the rate so far (half each, so a change
+     * shows within two or three rounds and one lagging hardware read does not swing it).
+     */
+    public synchronized void sampleRate(long now) {
+        long p = raw.packets() + base.packets();
+        if (rateAt != Long.MIN_VALUE && now - rateAt >= 50) {
+            double inst = (p - ratePackets) * 1000.0 / (now - rateAt);
+            pps = pps == 0 ? inst : (pps + inst) / 2;
+        }
+        if (rateAt == Long.MIN_VALUE || now - rateAt >= 50) {
+            rateAt = now;
+            ratePackets = p;
+        }
+    }
+
+    /** Packets per second, recently. */
+    public synchronized double pps() {
+        return pps;
+    }
+
+    /** Offload class critical: a rule that made this flow says {@code offload_class=critical}. */
+    public synchronized boolean critical() {
+        for (int i = 0; i < rulesHit.size(); i++) {
+            if (rulesHit.get(i).critical()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Held out of NIC hardware by capacity-aware placement. */
+    public synchronized boolean hwDenied() {
+        return hwDenied;
+    }
+
+    /** Capacity-aware placement moved the flow out of ({@code denied}) or into hardware in {@code round}. */
+    public synchronized void hwPlaced(boolean denied, long round) {
+        hwDenied = denied;
+        hwMovedRound = round;
+    }
+
+    /** The round capacity-aware placement last moved the flow. */
+    public synchronized long hwMovedRound() {
+        return hwMovedRound;
+    }
 
     /**
      * A hardware retry is due in revalidator round {@code round}: its backoff is over. The round
@@ -283,6 +339,7 @@ public final class Ukey {
     public synchronized void adopted(FlowLayer inLayer, FlowStats stats, long dumpGen) {
         layer(inLayer);
         raw = stats;
+        rateAt = Long.MIN_VALUE; // what it counted before the restart is not a rate
         pushedPackets = raw.packets() + base.packets(); // counted before the restart: not this run's rules'
         pushedBytes = raw.bytes() + base.bytes();
         reason = Reason.NONE;

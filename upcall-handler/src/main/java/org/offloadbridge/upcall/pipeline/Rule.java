@@ -14,7 +14,8 @@ import org.offloadbridge.flow.OffloadPreference;
  *
  * <p>table: 0..254; priority: 0..65535, default 32768; cookie: opaque, default 0; actions: empty
  * = drop; offload: the {@code offload=} extension, default {@link OffloadPreference#PREFERRED}
- * (or the pipeline's {@code offload-default}); line: 1-based line in the rules file it came from
+ * (or the pipeline's {@code offload-default}); critical: the {@code offload_class=critical}
+ * extension (default best-effort: docs/hardware-table.md); line: 1-based line in the rules file it came from
  * (1 when parsed alone); text: the source text, for diagnostics.
  */
 public final class Rule {
@@ -27,23 +28,31 @@ public final class Rule {
     private final Match match;
     private final List<OfAction> actions;
     private final OffloadPreference offload;
+    private final boolean critical;
     private final int line;
     private final String text;
     private final RuleStats stats;
 
     public Rule(int table, int priority, long cookie, Match match, List<OfAction> actions, OffloadPreference offload,
                 int line, String text) {
-        this(table, priority, cookie, match, List.copyOf(actions), offload, line, text, new RuleStats(0));
+        this(table, priority, cookie, match, List.copyOf(actions), offload, false, line, text, new RuleStats(0));
+    }
+
+    /** @param critical offload class critical ({@code offload_class=critical}), else best-effort */
+    public Rule(int table, int priority, long cookie, Match match, List<OfAction> actions, OffloadPreference offload,
+                boolean critical, int line, String text) {
+        this(table, priority, cookie, match, List.copyOf(actions), offload, critical, line, text, new RuleStats(0));
     }
 
     private Rule(int table, int priority, long cookie, Match match, List<OfAction> actions, OffloadPreference offload,
-                 int line, String text, RuleStats stats) {
+                 boolean critical, int line, String text, RuleStats stats) {
         this.table = table;
         this.priority = priority;
         this.cookie = cookie;
         this.match = match;
         this.actions = actions;
         this.offload = offload;
+        this.critical = critical;
         this.line = line;
         this.text = text;
         this.stats = stats;
@@ -55,6 +64,8 @@ public final class Rule {
     public Match match() { return match; }
     public List<OfAction> actions() { return actions; }
     public OffloadPreference offload() { return offload; }
+    /** Offload class critical: its flows go to NIC hardware ahead of best-effort ones (docs/hardware-table.md). */
+    public boolean critical() { return critical; }
     public int line() { return line; }
     public String text() { return text; }
 
@@ -72,17 +83,17 @@ public final class Rule {
 
     /** This rule with {@code s} as its counters. */
     public Rule withStats(RuleStats s) {
-        return new Rule(table, priority, cookie, match, actions, offload, line, text, s);
+        return new Rule(table, priority, cookie, match, actions, offload, critical, line, text, s);
     }
 
     /**
      * True when {@code o} does the same as this rule — table, priority, match, cookie, actions,
-     * offload — whatever line or spelling it came from: what {@code ovs-ofctl replace-flows}
+     * offload, offload class — whatever line or spelling it came from: what {@code ovs-ofctl replace-flows}
      * leaves untouched.
      */
     public boolean sameEffect(Rule o) {
         return table == o.table && priority == o.priority && cookie == o.cookie && offload == o.offload
-            && match.equals(o.match) && actions.equals(o.actions);
+            && critical == o.critical && match.equals(o.match) && actions.equals(o.actions);
     }
 
     /** The rule in ovs-ofctl syntax as we would print it (canonical, no shorthands). */
@@ -98,6 +109,9 @@ public final class Rule {
         }
         if (offload != OffloadPreference.PREFERRED) {
             sb.append(",offload=").append(offload.text());
+        }
+        if (critical) {
+            sb.append(",offload_class=critical");
         }
         sb.append(" actions=");
         if (actions.isEmpty()) {
@@ -116,12 +130,12 @@ public final class Rule {
 
     @Override
     public int hashCode() {
-        return Objects.hash(table, priority, cookie, match, actions, offload, line, text);
+        return Objects.hash(table, priority, cookie, match, actions, offload, critical, line, text);
     }
 
     @Override
     public String toString() {
         return "Rule[table=" + table + ", priority=" + priority + ", cookie=" + cookie + ", match=" + match + ", actions="
-            + actions + ", offload=" + offload + ", line=" + line + ", text=" + text + "]";
+            + actions + ", offload=" + offload + (critical ? ", offload_class=critical" : "") + ", line=" + line + ", text=" + text + "]";
     }
 }

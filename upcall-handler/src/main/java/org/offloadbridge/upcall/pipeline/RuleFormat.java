@@ -91,6 +91,9 @@ public final class RuleFormat {
         if (r.offload() != org.offloadbridge.flow.OffloadPreference.PREFERRED) {
             sb.append("offload=").append(r.offload().text()).append(", ");
         }
+        if (r.critical()) {
+            sb.append("offload_class=critical, ");
+        }
     }
 
     /** OVS's {@code match_format}: the match with the priority first unless it is 32768. */

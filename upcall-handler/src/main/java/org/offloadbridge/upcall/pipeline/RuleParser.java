@@ -11,7 +11,8 @@ import org.offloadbridge.flow.IpProto;
 /**
  * Parses rules in the {@code ovs-ofctl add-flow} syntax: one rule per line,
  * {@code [table=T,][priority=P,][cookie=C,]MATCH... actions=ACTION,...}, fields separated by
- * commas or blanks, plus our {@code offload=required|preferred|never} extension.
+ * commas or blanks, plus our {@code offload=required|preferred|never} and
+ * {@code offload_class=critical|best_effort} extensions.
  *
  * <p>Errors carry the 1-based line and column of the offending token and an ovs-ofctl-like
  * message. Port names resolve through the {@link PortTable} given at construction; a rule
@@ -109,6 +110,7 @@ public final class RuleParser {
         boolean priorityGiven;
         boolean cookieGiven;
         OffloadPreference offload = offloadDefault;
+        boolean critical;
         final Match.Builder mb = new Match.Builder();
         final List<Written> written = new ArrayList<>();
         final BitSet explicit = new BitSet();
@@ -172,7 +174,7 @@ public final class RuleParser {
                 field(name, start, value, vstart);
             }
             if (mode != Mode.RULE) {
-                return new Rule(table, priority, cookie, checkPrerequisites(), List.of(), offload, line, s.strip());
+                return new Rule(table, priority, cookie, checkPrerequisites(), List.of(), offload, critical, line, s.strip());
             }
             if (actionsAt < 0) {
                 throw err(s.length(), "must specify an action (add actions=..., e.g. actions=drop)");
@@ -182,7 +184,7 @@ public final class RuleParser {
             if (tableCol < 0) {
                 tableCol = 0;
             }
-            return new Rule(table, priority, cookie, match, actions, offload, line, s.strip());
+            return new Rule(table, priority, cookie, match, actions, offload, critical, line, s.strip());
         }
 
         void once(int id, String name, int col) throws RuleSyntaxException {
@@ -194,7 +196,8 @@ public final class RuleParser {
 
         void field(String name, int col, String value, int vcol) throws RuleSyntaxException {
             if (mode == Mode.FLOW) {
-                if (name.equals("table") || name.equals("priority") || name.equals("cookie") || name.equals("offload")) {
+                if (name.equals("table") || name.equals("priority") || name.equals("cookie") || name.equals("offload")
+                        || name.equals("offload_class")) {
                     throw err(col, name + " is a rule's, not a packet's: a flow names only packet fields");
                 }
                 if (value != null && value.indexOf('/') >= 0) {
@@ -252,6 +255,17 @@ public final class RuleParser {
                     } catch (IllegalArgumentException e) {
                         throw err(vcol, "bad offload \"" + value + "\": expected required, preferred or never");
                     }
+                }
+                case "offload_class" -> {
+                    if (mode == Mode.SELECTOR) {
+                        throw err(col, "offload_class= is how a rule is placed, not something del-flows selects by");
+                    }
+                    once(4, name, col);
+                    if (value == null || !(value.equals("critical") || value.equals("best_effort"))) {
+                        throw err(value == null ? col : vcol, (value == null ? "offload_class needs a value"
+                            : "bad offload_class \"" + value + "\"") + ": expected offload_class=critical or offload_class=best_effort");
+                    }
+                    critical = value.equals("critical");
                 }
                 case "idle_timeout", "hard_timeout", "importance", "send_flow_rem", "check_overlap", "out_port", "out_group" ->
                     throw err(col, name + " is not supported: rules here live until they are replaced or deleted");

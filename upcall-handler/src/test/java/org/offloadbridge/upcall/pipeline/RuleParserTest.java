@@ -286,6 +286,24 @@ class RuleParserTest {
         assertEquals(r.priority(), again.priority());
     }
 
+    @Test
+    void offloadClassCriticalIsParsedPrintedAndPartOfTheRule() throws Exception {
+        Rule r = parse("priority=7,udp,tp_dst=53,offload_class=critical,actions=output:p1");
+        assertTrue(r.critical());
+        assertFalse(parse("priority=7,udp,tp_dst=53,actions=output:p1").critical(), "best-effort by default");
+        assertFalse(parse("priority=7,udp,tp_dst=53,offload_class=best_effort,actions=output:p1").critical());
+        Rule again = parse(r.toOfctlString());
+        assertTrue(again.critical(), r.toOfctlString());
+        assertTrue(r.sameEffect(again));
+        assertFalse(r.sameEffect(parse("priority=7,udp,tp_dst=53,actions=output:p1")), "the class is part of what a rule does");
+        RuleSyntaxException bad = assertThrows(RuleSyntaxException.class, () -> parse("udp,offload_class=gold,actions=drop"));
+        assertEquals("line 1, column 19: bad offload_class \"gold\": expected offload_class=critical or offload_class=best_effort",
+            bad.getMessage());
+        RuleSyntaxException twice = assertThrows(RuleSyntaxException.class,
+            () -> parse("udp,offload_class=critical,offload_class=critical,actions=drop"));
+        assertTrue(twice.getMessage().contains("offload_class given more than once"), twice.getMessage());
+    }
+
     /** Issue #11 defect 4: action names and reserved ports in any case; port names as written. */
     @Test
     void actionNamesAndReservedPortsInAnyCasePortNamesAsWritten() throws Exception {
