@@ -204,7 +204,7 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
                 };
                 for (int i = 0; i < n; i++) {
                     handlers.add(new UpcallHandler(i, source, pipeline, ukeys, layers, ports, exec, policy, flowLimit,
-                        upcallCounters, clock));
+                        upcallCounters, clock).admission(revalidators.hwBudget()));
                 }
             } else {
                 List<PortRegistry.Entry> entries = ports.snapshot().entries();
@@ -223,7 +223,7 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
                     SocketExecutor ex = new SocketExecutor(socketsByDpPort::get);
                     executors.add(ex);
                     handlers.add(new UpcallHandler(i, queue, pipeline, ukeys, layers, ports, ex::execute, policy, flowLimit,
-                        upcallCounters, clock));
+                        upcallCounters, clock).admission(revalidators.hwBudget()));
                 }
             }
         } catch (RuntimeException | RuleSyntaxException e) {

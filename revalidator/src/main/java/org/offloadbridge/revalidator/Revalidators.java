@@ -92,6 +92,7 @@ public final class Revalidators {
     /** Rounds completed: the clock of placement's dwell. */
     private volatile long placementRound;
     private final PlacementPlanner planner = new PlacementPlanner();
+    private final org.offloadbridge.upcall.handler.HwBudget budget = new org.offloadbridge.upcall.handler.HwBudget();
     /** Moves one round's placement makes at most (each is one or two requests to the device). */
     static final int MAX_PLACEMENT_MOVES = 256;
     static final double HYSTERESIS = 0.25;
@@ -112,6 +113,7 @@ public final class Revalidators {
         this.maxRevalidatorMillis = this.config.maxRevalidatorMillis();
         this.hwCapacity = this.config.hwCapacity();
         this.hwWatermark = this.config.hwWatermark();
+        budget.limits(hwCapacity, hwWatermark);
         int n = config.revalidatorThreads();
         if (ukeys.shards() < n) {
             throw new IllegalArgumentException("ukey table has " + ukeys.shards() + " shards, fewer than the " + n
@@ -325,6 +327,12 @@ public final class Revalidators {
         }
         hwWatermark = watermarkPercent;
         hwCapacity = capacity;
+        budget.limits(capacity, watermarkPercent);
+    }
+
+    /** The admission check handlers make for new flows (UpcallHandler.admission). */
+    public org.offloadbridge.upcall.handler.HwBudget hwBudget() {
+        return budget;
     }
 
     int hwCapacity() {
@@ -371,6 +379,11 @@ public final class Revalidators {
                 planner.row(i, u.pps(), u.critical(), u.layer() == FlowLayer.TC_HW, u.hwMovedRound());
             }
             planner.plan(round, cap, mark, HYSTERESIS, DWELL_ROUNDS, MAX_PLACEMENT_MOVES);
+            int held = 0;
+            for (Ukey u : flows) {
+                held += u.layer() == FlowLayer.TC_HW ? 1 : 0;
+            }
+            budget.counted(e.getKey(), held + planner.promotions() - planner.demotions());
             for (int k = 0; k < planner.demotions(); k++) {
                 Ukey u = flows.get(planner.demoted(k));
                 String why = (u.critical() ? "critical" : "best-effort") + String.format(java.util.Locale.ROOT, ", %.1f pps", u.pps())

@@ -715,4 +715,47 @@ class RevalidatorTest {
         }
         assertEquals(10, inHw);
     }
+
+    @Test
+    void newFlowsAreAdmittedToTheNicBelowTheWatermarkAndCriticalOnesBelowTheCapacity() throws Exception {
+        use(new Rig(true, TcPolicy.NONE, 200_000), 1);
+        rig.pipeline.loadRulesFile("""
+            priority=15,dl_src=02:00:00:00:ff:ff,actions=drop
+            priority=12,dl_src=02:00:00:10:00:00/ff:ff:ff:ff:ff:fc,offload_class=critical,actions=output:p2
+            priority=1,actions=output:p2
+            """);
+        revs.setHwCapacity(4, 50); // best-effort up to 2, critical up to 4
+        rig.budget = revs.hwBudget();
+        Ukey[] be = new Ukey[4];
+        for (int i = 0; i < 4; i++) {
+            be[i] = rig.send(flow(10 + i));
+        }
+        assertEquals(FlowLayer.TC_HW, be[0].layer());
+        assertEquals(FlowLayer.TC_HW, be[1].layer());
+        assertEquals(FlowLayer.TC_SW, be[2].layer(), "over the watermark: software, no NIC request");
+        assertEquals(Reason.HW_CAPACITY, be[2].reason());
+        assertTrue(be[2].reasonDetail().contains("hw-watermark reached"), be[2].reasonDetail());
+        assertEquals(1, rig.tc.putsOf(be[2].ufid()));
+        Ukey c0 = rig.send(flow(0));
+        Ukey c1 = rig.send(flow(1));
+        Ukey c2 = rig.send(flow(2));
+        assertEquals(FlowLayer.TC_HW, c0.layer(), "critical: up to the capacity");
+        assertEquals(FlowLayer.TC_HW, c1.layer());
+        assertEquals(FlowLayer.TC_SW, c2.layer(), "the table is full");
+        // a round: the planner makes room for the critical flow by demoting the coldest best-effort one
+        for (int r = 0; r < 3 && c2.layer() != FlowLayer.TC_HW; r++) {
+            for (Ukey k : new Ukey[] {be[0], be[1], be[2], be[3], c0, c1, c2}) {
+                rig.tc.hit(k.ufid(), 5, 100, rig.clock.millis() + 400);
+            }
+            round(500);
+            doWorkAll();
+        }
+        assertEquals(FlowLayer.TC_HW, c2.layer(), c2.toString());
+        int held = 0;
+        for (Ukey k : new Ukey[] {be[0], be[1], be[2], be[3], c0, c1, c2}) {
+            held += k.layer() == FlowLayer.TC_HW ? 1 : 0;
+        }
+        assertEquals(3, held, "3 critical flows: above the watermark (2) no best-effort flow stays in the NIC");
+        assertEquals(Reason.HW_CAPACITY, be[0].reason(), be[0].toString());
+    }
 }

@@ -72,6 +72,8 @@ public final class UpcallHandler implements Agent {
     private final OffloadPreference[] prefs = new OffloadPreference[MAX_BATCH];
     private final InstallDecision.Outcome[] outcomes = new InstallDecision.Outcome[MAX_BATCH];
     private int nFresh;
+    /** Capacity-aware placement's admission check; null: none (set before the handler runs). */
+    private HwBudget budget;
 
     public UpcallHandler(int id, UpcallSource source, Pipeline pipeline, UkeyTable ukeys, Layers layers, PortFacts ports,
                          PacketExecutor executor, LivePolicy policy, FlowLimit flowLimit, UpcallCounters counters,
@@ -88,6 +90,12 @@ public final class UpcallHandler implements Agent {
         this.counters = counters;
         this.clock = clock;
         this.badInput = new LogLimiter(LOG, clock, 5_000);
+    }
+
+    /** Checks new flows against {@code b} before offering them to a NIC (call before the handler runs). */
+    public UpcallHandler admission(HwBudget b) {
+        this.budget = b;
+        return this;
     }
 
     @Override
@@ -215,6 +223,28 @@ public final class UpcallHandler implements Agent {
         return t;
     }
 
+    /**
+     * New flow {@code j} against the NIC table's budget: a best-effort flow over the watermark or
+     * a critical one over the capacity is planned without hardware (hw-capacity), and the round's
+     * planner may promote it later.
+     */
+    private void admit(int j) {
+        List<org.offloadbridge.flow.Placement.Attempt> a = plans[j].attempts();
+        if (a.isEmpty() || (a.get(0) != org.offloadbridge.flow.Placement.Attempt.TC_SKIP_SW
+                && a.get(0) != org.offloadbridge.flow.Placement.Attempt.TC_ANY)) {
+            return;
+        }
+        Ukey uk = fresh[j];
+        String sw = ports.eswitch(uk.inPort());
+        boolean critical = uk.critical();
+        if (!budget.admits(sw, critical)) {
+            uk.hwPlaced(true, Long.MIN_VALUE / 2);
+            plans[j] = InstallDecision.withoutHardware(plans[j], Reason.HW_CAPACITY, (critical ? "critical" : "best-effort")
+                + ", new: " + sw + "'s table holds " + budget.held(sw) + " flows (" + (critical ? "hw-capacity" : "hw-watermark")
+                + " reached); placement may promote it");
+        }
+    }
+
     /** The install decision for the batch's new ukeys, one call per layer; each ukey operational after. */
     private void placeFresh() {
         if (nFresh == 0) {
@@ -224,6 +254,9 @@ public final class UpcallHandler implements Agent {
         for (int j = 0; j < nFresh; j++) {
             try {
                 plans[j] = InstallDecision.decide(flows[j], prefs[j], pol, ports);
+                if (budget != null && budget.capacity() > 0) {
+                    admit(j);
+                }
             } catch (RuntimeException e) {
                 // a bug in the decision: this flow goes to the slow path rather than nowhere
                 counters.internalErrors.increment();
@@ -250,6 +283,9 @@ public final class UpcallHandler implements Agent {
             uk.transition(UkeyState.OPERATIONAL);
             counters.placed(o.layer(), o.reason());
             layers.counters().placed(o.layer(), o.reason());
+            if (budget != null && o.layer() == FlowLayer.TC_HW) {
+                budget.landed(ports.eswitch(uk.inPort()));
+            }
             if (o.installed()) {
                 counters.installed.increment();
                 credit(toExecute[freshAt[j]], u);

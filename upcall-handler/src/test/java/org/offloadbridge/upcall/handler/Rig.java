@@ -40,6 +40,8 @@ public final class Rig {
     public final UpcallCounters counters = new UpcallCounters();
     public final RecordingExecutor executor = new RecordingExecutor();
     public Layers layers;
+    /** The handlers' admission check (capacity-aware placement), when a test sets one before the first send. */
+    public HwBudget budget;
     private final List<UpcallQueue> queues = new ArrayList<>();
     private final List<UpcallHandler> handlers = new ArrayList<>();
 
@@ -60,7 +62,7 @@ public final class Rig {
             UpcallQueue q = new UpcallQueue(1024, 1_000);
             queues.add(q);
             handlers.add(new UpcallHandler(handlers.size(), q, pipeline, ukeys, layers, ports, executor, policy, flowLimit,
-                counters, clock));
+                counters, clock).admission(budget));
         }
         return handlers.get(i);
     }
