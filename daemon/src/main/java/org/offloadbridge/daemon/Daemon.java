@@ -555,6 +555,12 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
         revalidators.setHwCapacity(capacity, watermarkPercent);
     }
 
+    /** Each e-switch's own {@code hw-capacity} and {@code hw-watermark} while running. */
+    @Override
+    public void setEswitchHwLimits(Map<String, int[]> limits) {
+        revalidators.setEswitchHwLimits(limits);
+    }
+
     /** {@code flow-limit} while running (see {@link FlowLimit#setConfigured}). */
     @Override
     public void setFlowLimit(int limit) {

@@ -70,6 +70,9 @@ public final class Reloader {
         /** hw-capacity and hw-watermark (capacity-aware placement; docs/hardware-table.md). */
         void setHwCapacity(int capacity, int watermarkPercent);
 
+        /** Each e-switch's own hw-capacity and hw-watermark ({@link Config#eswitchHwLimits()}). */
+        void setEswitchHwLimits(java.util.Map<String, int[]> limits);
+
         void setStopRemovesFlows(boolean remove);
 
         void setLogLevel(Config.LogLevel level);
@@ -198,9 +201,10 @@ public final class Reloader {
                     case "max-idle" -> target.setMaxIdleMillis(next.maxIdleMillis());
                     case "max-revalidator" -> target.setMaxRevalidatorMillis(next.maxRevalidatorMillis());
                     case "flow-limit" -> target.setFlowLimit(next.flowLimit());
-                    case "hw-capacity", "hw-watermark" -> {
-                        if (!capacitySet) { // both change in one step
+                    case "hw-capacity", "hw-watermark", "eswitch hw-capacity/hw-watermark" -> {
+                        if (!capacitySet) { // all change in one step (an e-switch's own values fall back to these)
                             target.setHwCapacity(next.hwCapacity(), next.hwWatermark());
+                            target.setEswitchHwLimits(next.eswitchHwLimits());
                             capacitySet = true;
                         }
                     }

@@ -60,6 +60,13 @@ class ReloaderTest {
         }
 
         @Override
+        public void setEswitchHwLimits(java.util.Map<String, int[]> limits) {
+            StringBuilder sb = new StringBuilder("eswitch-hw-limits");
+            limits.forEach((k, v) -> sb.append(' ').append(k).append('=').append(v[0]).append('/').append(v[1]));
+            calls.add(sb.toString());
+        }
+
+        @Override
         public void setFlowLimit(int limit) {
             calls.add("flow-limit " + limit);
         }
@@ -234,7 +241,7 @@ class ReloaderTest {
             rules: 2 rules from %s, reloaded (rules added with obctl since the last load are replaced)
             """.formatted(dir.resolve("rules.of")), res.text());
         assertEquals(List.of("policy true skip_hw", "offload-default never", "max-idle 30000",
-            "max-revalidator 200", "flow-limit 5000", "hw-capacity=1000,90", "stop-removes-flows true", "log-level debug", "rules 2"), target.calls);
+            "max-revalidator 200", "flow-limit 5000", "hw-capacity=1000,90", "eswitch-hw-limits", "stop-removes-flows true", "log-level debug", "rules 2"), target.calls);
         Config running = r.running();
         assertEquals(30_000, running.maxIdleMillis(), "live: the new value");
         assertEquals(4, running.handlerThreads(), "restart: the running value");

@@ -263,7 +263,7 @@ public final class Revalidator implements Agent {
             retranslate(u, pol);
         } else if (u.policyGeneration() != pol.generation()) {
             replace(u, pol);
-        } else if (r.hwCapacity() == 0 && promotionsThisRound < PROMOTIONS_PER_ROUND && waitsForHardware(u, pol, now)
+        } else if (!r.placementOn(r.ports.eswitch(u.inPort())) && promotionsThisRound < PROMOTIONS_PER_ROUND && waitsForHardware(u, pol, now)
                 && u.hwRetryDue(rounds)) {
             // (with capacity-aware placement on, its planner decides who goes back into hardware)
             promotionsThisRound++;
@@ -387,7 +387,7 @@ public final class Revalidator implements Agent {
 
     private Decision decide(Ukey u, OffloadPolicy pol) {
         Decision d = InstallDecision.decide(u.megaflow(), u.preference(), pol, r.ports);
-        if (u.hwDenied() && r.hwCapacity() > 0) {
+        if (u.hwDenied() && r.placementOn(r.ports.eswitch(u.inPort()))) {
             // held out by capacity-aware placement: a re-placement (policy, re-translation,
             // a lost flow) keeps it out until placement promotes it
             return InstallDecision.withoutHardware(d, Reason.HW_CAPACITY, u.reasonDetail());

@@ -86,9 +86,6 @@ public final class Revalidators {
     /** {@code max-idle} and {@code max-revalidator} now: the config's at start, then what a reload sets. */
     private volatile long maxIdleMillis;
     private volatile long maxRevalidatorMillis;
-    /** Capacity-aware placement: flows per e-switch in hardware at most (0: off), and the watermark in percent. */
-    private volatile int hwCapacity;
-    private volatile int hwWatermark;
     /** Rounds completed: the clock of placement's dwell. */
     private volatile long placementRound;
     private final PlacementPlanner planner = new PlacementPlanner();
@@ -111,9 +108,7 @@ public final class Revalidators {
         this.clock = clock;
         this.maxIdleMillis = this.config.maxIdleMillis();
         this.maxRevalidatorMillis = this.config.maxRevalidatorMillis();
-        this.hwCapacity = this.config.hwCapacity();
-        this.hwWatermark = this.config.hwWatermark();
-        budget.limits(hwCapacity, hwWatermark);
+        budget.limits(this.config.hwCapacity(), this.config.hwWatermark());
         int n = config.revalidatorThreads();
         if (ukeys.shards() < n) {
             throw new IllegalArgumentException("ukey table has " + ukeys.shards() + " shards, fewer than the " + n
@@ -305,7 +300,7 @@ public final class Revalidators {
     void finished() {
         if (pending.decrementAndGet() == 0) {
             placementRound = placementRound + 1;
-            if (hwCapacity > 0) {
+            if (budget.on()) {
                 try {
                     planPlacement();
                 } catch (RuntimeException e) {
@@ -325,9 +320,21 @@ public final class Revalidators {
         if (capacity < 0 || watermarkPercent < 1 || watermarkPercent > 100) {
             throw new IllegalArgumentException("hw-capacity " + capacity + ", hw-watermark " + watermarkPercent);
         }
-        hwWatermark = watermarkPercent;
-        hwCapacity = capacity;
         budget.limits(capacity, watermarkPercent);
+    }
+
+    /**
+     * Each e-switch's own hw-capacity and hw-watermark ({@code {capacity, percent}} by devlink
+     * handle, from its {@code [[port]]} table), over the global ones; replaces the ones before.
+     */
+    public void setEswitchHwLimits(Map<String, int[]> limits) {
+        for (Map.Entry<String, int[]> e : limits.entrySet()) {
+            int[] v = e.getValue();
+            if (v.length != 2 || v[0] < 0 || v[1] < 1 || v[1] > 100) {
+                throw new IllegalArgumentException(e.getKey() + ": hw-capacity/hw-watermark " + java.util.Arrays.toString(v));
+            }
+        }
+        budget.eswitchLimits(limits);
     }
 
     /** The admission check handlers make for new flows (UpcallHandler.admission). */
@@ -335,8 +342,9 @@ public final class Revalidators {
         return budget;
     }
 
-    int hwCapacity() {
-        return hwCapacity;
+    /** Capacity-aware placement is on for {@code eswitch}. */
+    boolean placementOn(String eswitch) {
+        return budget.on(eswitch);
     }
 
     long placementRound() {
@@ -348,8 +356,6 @@ public final class Revalidators {
      * the planner's moves go to the flows' owners, which make them on their next doWork.
      */
     private void planPlacement() {
-        int cap = hwCapacity;
-        int mark = (int) Math.max(1, (long) cap * hwWatermark / 100);
         OffloadPolicy pol = policy.current();
         if (!pol.hwOffload()) {
             return;
@@ -361,7 +367,7 @@ public final class Revalidators {
                     return;
                 }
                 String sw = ports.eswitch(u.inPort());
-                if (sw == null) {
+                if (!budget.on(sw)) {
                     return;
                 }
                 List<Attempt> a = InstallDecision.decide(u.megaflow(), u.preference(), pol, ports).attempts();
@@ -373,6 +379,8 @@ public final class Revalidators {
         long round = placementRound;
         for (Map.Entry<String, List<Ukey>> e : byEswitch.entrySet()) {
             List<Ukey> flows = e.getValue();
+            int cap = budget.capacity(e.getKey());
+            int mark = budget.watermark(e.getKey());
             planner.reset(flows.size());
             for (int i = 0; i < flows.size(); i++) {
                 Ukey u = flows.get(i);
@@ -388,7 +396,7 @@ public final class Revalidators {
                 Ukey u = flows.get(planner.demoted(k));
                 String why = (u.critical() ? "critical" : "best-effort") + String.format(java.util.Locale.ROOT, ", %.1f pps", u.pps())
                     + ": " + e.getKey() + "'s table holds " + (u.critical() ? "hotter critical flows (hw-capacity " + cap + ")"
-                    : "critical and hotter best-effort flows (hw-watermark " + hwWatermark + " % of hw-capacity " + cap + ")");
+                    : "critical and hotter best-effort flows (hw-watermark " + mark + " of hw-capacity " + cap + " flows)");
                 agents.get(owner(u.ufid())).offerMove(new Revalidator.Move(u.ufid(), false, why));
             }
             for (int k = 0; k < planner.promotions(); k++) {

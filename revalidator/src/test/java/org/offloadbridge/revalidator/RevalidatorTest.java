@@ -647,15 +647,17 @@ class RevalidatorTest {
 
     // ---- capacity-aware placement through the revalidators ----
 
+    /** Flows 0..3 ({@link #flow}) critical by their eth_src, the rest best-effort; eth_src is in every megaflow. */
+    static final String CRITICAL_RULES = """
+        priority=15,dl_src=02:00:00:00:ff:ff,actions=drop
+        priority=12,dl_src=02:00:00:10:00:00/ff:ff:ff:ff:ff:fc,offload_class=critical,actions=output:p2
+        priority=1,actions=output:p2
+        """;
+
     @Test
     void capacityAwarePlacementHoldsCriticalThenHottestAndFollowsARateChange() throws Exception {
         use(new Rig(true, TcPolicy.NONE, 200_000), 1);
-        // flows 0..3 critical (their eth_src), the rest best-effort; eth_src is in every megaflow
-        rig.pipeline.loadRulesFile("""
-            priority=15,dl_src=02:00:00:00:ff:ff,actions=drop
-            priority=12,dl_src=02:00:00:10:00:00/ff:ff:ff:ff:ff:fc,offload_class=critical,actions=output:p2
-            priority=1,actions=output:p2
-            """);
+        rig.pipeline.loadRulesFile(CRITICAL_RULES);
         revs.setHwCapacity(10, 100);
         int n = 30;
         Ukey[] u = new Ukey[n];
@@ -719,11 +721,7 @@ class RevalidatorTest {
     @Test
     void newFlowsAreAdmittedToTheNicBelowTheWatermarkAndCriticalOnesBelowTheCapacity() throws Exception {
         use(new Rig(true, TcPolicy.NONE, 200_000), 1);
-        rig.pipeline.loadRulesFile("""
-            priority=15,dl_src=02:00:00:00:ff:ff,actions=drop
-            priority=12,dl_src=02:00:00:10:00:00/ff:ff:ff:ff:ff:fc,offload_class=critical,actions=output:p2
-            priority=1,actions=output:p2
-            """);
+        rig.pipeline.loadRulesFile(CRITICAL_RULES);
         revs.setHwCapacity(4, 50); // best-effort up to 2, critical up to 4
         rig.budget = revs.hwBudget();
         Ukey[] be = new Ukey[4];
@@ -757,5 +755,24 @@ class RevalidatorTest {
         }
         assertEquals(3, held, "3 critical flows: above the watermark (2) no best-effort flow stays in the NIC");
         assertEquals(Reason.HW_CAPACITY, be[0].reason(), be[0].toString());
+    }
+
+    @Test
+    void anEswitchsOwnLimitsTurnPlacementOnThereAlone() throws Exception {
+        use(new Rig(true, TcPolicy.NONE, 200_000), 1);
+        rig.pipeline.loadRulesFile(CRITICAL_RULES);
+        revs.setHwCapacity(0, 100); // off globally
+        revs.setEswitchHwLimits(java.util.Map.of("pci/0000:08:00.0", new int[] {4, 50}));
+        rig.budget = revs.hwBudget();
+        Ukey[] be = new Ukey[3];
+        for (int i = 0; i < 3; i++) {
+            be[i] = rig.send(flow(10 + i));
+        }
+        assertEquals(FlowLayer.TC_HW, be[1].layer());
+        assertEquals(FlowLayer.TC_SW, be[2].layer(), "the e-switch's own watermark (2 of 4)");
+        assertEquals(Reason.HW_CAPACITY, be[2].reason());
+        revs.setEswitchHwLimits(java.util.Map.of());
+        Ukey more = rig.send(flow(20));
+        assertEquals(FlowLayer.TC_HW, more.layer(), "its limits gone: first come, first served again");
     }
 }

@@ -130,6 +130,7 @@ public final class OffloadBridgeMain implements Callable<Integer> {
             try (Daemon d = started;
                  ControlServer control = new ControlServer(ControlServer.Context.of(cfg.control().socket(), cfg.control().group()))) {
                 DaemonCommands.register(control, d);
+                d.setEswitchHwLimits(cfg.eswitchHwLimits()); // before the first round's placement
                 Reloader reloader = new Reloader(config, cfg, new ConfigParser(), d);
                 reloader.register(control);
                 if (hup != null) {

@@ -111,11 +111,37 @@ public record Config(
      *
      * @param devlinkHandle the devlink handle, {@code bus/device}, as {@code devlink dev} prints it
      */
-    public record EswitchPorts(String devlinkHandle) implements PortSpec {
+    public record EswitchPorts(String devlinkHandle, Optional<Integer> hwCapacity, Optional<Integer> hwWatermark) implements PortSpec {
+        public EswitchPorts(String devlinkHandle) {
+            this(devlinkHandle, Optional.empty(), Optional.empty());
+        }
+
+        /** The ports it names (its limits are the {@code hw-limits} key of a diff, applied on their own). */
         @Override
         public String describe() {
             return "eswitch=" + devlinkHandle;
         }
+
+        /** Its own hw-capacity/hw-watermark, for messages and diffs; empty when it has none. */
+        public String describeLimits() {
+            return hwCapacity.map(c -> "hw-capacity=" + c).orElse("") + (hwCapacity.isPresent() && hwWatermark.isPresent() ? " " : "")
+                + hwWatermark.map(w -> "hw-watermark=" + w).orElse("");
+        }
+    }
+
+    /**
+     * Each e-switch's own capacity-aware placement limits, {@code {hw-capacity, hw-watermark}}
+     * by devlink handle: its {@code [[port]]} values, the global ones where it gives none. Only
+     * e-switches with a value of their own are listed.
+     */
+    public java.util.Map<String, int[]> eswitchHwLimits() {
+        java.util.Map<String, int[]> m = new java.util.TreeMap<>();
+        for (PortSpec p : ports) {
+            if (p instanceof EswitchPorts e && (e.hwCapacity().isPresent() || e.hwWatermark().isPresent())) {
+                m.put(e.devlinkHandle(), new int[] {e.hwCapacity().orElse(hwCapacity), e.hwWatermark().orElse(hwWatermark)});
+            }
+        }
+        return m;
     }
 
     /**

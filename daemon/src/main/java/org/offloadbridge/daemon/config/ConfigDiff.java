@@ -53,6 +53,8 @@ public record ConfigDiff(List<Change> changes) {
         d.key("flow-limit", Config::flowLimit, true);
         d.key("hw-capacity", Config::hwCapacity, true);
         d.key("hw-watermark", Config::hwWatermark, true);
+        d.key("eswitch hw-capacity/hw-watermark", c -> c.eswitchHwLimits().entrySet().stream()
+            .map(e -> e.getKey() + " " + e.getValue()[0] + "/" + e.getValue()[1] + "%").toList(), true);
         d.key("n-handler-threads", Config::handlerThreads, false);
         d.key("n-revalidator-threads", Config::revalidatorThreads, false);
         d.key("rules-file", c -> c.rulesFile().map(Object::toString).orElse("(none)"), true);

@@ -48,7 +48,7 @@ public final class ConfigParser {
     static final List<String> DPDK_KEYS = List.of("enabled", "eal-args", "pmd-cores");
     static final List<String> CONTROL_KEYS = List.of("socket", "group");
     static final List<String> METRICS_KEYS = List.of("listen");
-    static final List<String> PORT_KEYS = List.of("name", "eswitch", "ofport");
+    static final List<String> PORT_KEYS = List.of("name", "eswitch", "ofport", "hw-capacity", "hw-watermark");
 
     private final int cores;
     private final TomlMapper mapper = new TomlMapper();
@@ -190,6 +190,8 @@ public final class ConfigParser {
                 Optional<String> name = t.string("name");
                 Optional<String> eswitch = t.string("eswitch");
                 long ofport = t.integer("ofport", 0, 1, 0xfeff, "an OpenFlow port number");
+                long cap = t.integer("hw-capacity", 0, 0, 10_000_000, "flows in this e-switch's NIC table (0: off)");
+                long mark = t.integer("hw-watermark", 100, 1, 100, "percent of hw-capacity");
                 t.unknownKeys();
                 if (name.isPresent() == eswitch.isPresent()) {
                     error(path, name.isPresent()
@@ -208,6 +210,12 @@ public final class ConfigParser {
                     if (of.isPresent() && ofPorts.putIfAbsent(of.get(), path) != null) {
                         error(path + ".ofport", "OpenFlow port " + of.get() + " is already " + ofPorts.get(of.get()) + "'s");
                     }
+                    for (String k : List.of("hw-capacity", "hw-watermark")) {
+                        if (t.has(k)) {
+                            error(path + "." + k, "only an e-switch's [[port]] takes " + k + " (a NIC table belongs to the e-switch); "
+                                + "the top-level " + k + " applies to every e-switch");
+                        }
+                    }
                     out.add(new Config.NamedPort(n, of));
                 } else {
                     String h = eswitch.get();
@@ -219,7 +227,8 @@ public final class ConfigParser {
                     } else if (switches.putIfAbsent(h, path) != null) {
                         error(path + ".eswitch", "e-switch " + h + " is already listed as " + switches.get(h));
                     }
-                    out.add(new Config.EswitchPorts(h));
+                    out.add(new Config.EswitchPorts(h, t.has("hw-capacity") ? Optional.of((int) cap) : Optional.empty(),
+                        t.has("hw-watermark") ? Optional.of((int) mark) : Optional.empty()));
                 }
             }
             return out;

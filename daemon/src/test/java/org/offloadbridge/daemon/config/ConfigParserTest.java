@@ -1,5 +1,6 @@
 package org.offloadbridge.daemon.config;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -84,6 +85,8 @@ class ConfigParserTest {
 
                 [[port]]
                 eswitch = "pci/0000:03:00.0"
+                hw-capacity = 1000
+                hw-watermark = 50
 
                 [dpdk]
                 enabled = true
@@ -110,7 +113,10 @@ class ConfigParserTest {
         assertEquals(Optional.of(Path.of("/etc/offload-bridge/rules.of")), c.rulesFile(), "relative to the config's directory");
         assertTrue(c.stopRemovesFlows());
         assertEquals(Config.LogLevel.DEBUG, c.logLevel());
-        assertEquals(List.of(new Config.NamedPort("eth1", Optional.of(7)), new Config.EswitchPorts("pci/0000:03:00.0")), c.ports());
+        assertEquals(List.of(new Config.NamedPort("eth1", Optional.of(7)),
+            new Config.EswitchPorts("pci/0000:03:00.0", Optional.of(1000), Optional.of(50))), c.ports());
+        assertEquals(List.of("pci/0000:03:00.0"), List.copyOf(c.eswitchHwLimits().keySet()));
+        assertArrayEquals(new int[] {1000, 50}, c.eswitchHwLimits().get("pci/0000:03:00.0"));
         assertEquals(new Config.Dpdk(true, List.of("--in-memory", "--no-pci"), List.of(2, 4, 5)), c.dpdk());
         assertEquals(new Config.Control(Path.of("/run/ob/ctl.sock"), "netops"), c.control());
         assertEquals(new InetSocketAddress("::1", 9100), c.metrics().listen().orElseThrow());
@@ -317,5 +323,12 @@ class ConfigParserTest {
         assertEquals(null, Suggest.nearest("zzz", ConfigParser.TOP_KEYS));
         assertEquals(1, Suggest.distance("ab", "ba"));
         assertEquals(3, Suggest.distance("kitten", "sitting"));
+    }
+
+    @Test
+    void aNamedPortTakesNoHwCapacity() {
+        ConfigError e = onlyError("[[port]]\nname = \"eth1\"\nhw-capacity = 10\n");
+        assertEquals("port[0].hw-capacity", e.key());
+        assertTrue(e.message().contains("only an e-switch's [[port]] takes hw-capacity"), e.message());
     }
 }

@@ -80,16 +80,24 @@ class NetdevsimSwitchdevTest {
     }
 
     @Test
-    void skipSwFlowerOnRepresentorIsRefusedByNetdevsim() {
+    void skipSwFlowerOnRepresentorNeedsHwTcOffloadThenLandsInHardware() {
+        // netdevsim as the VM builds it (tests/vm/netdevsim-flower-6.1.patch) takes flower; as a
+        // NIC's driver, only with hw-tc-offload on (off by default on netdevsim ports).
         String rep = devWithPortName(sysfsByNetdev("phys_port_name"), "pf0vf0");
         ns.ip("link", "set", rep, "up");
         ns.tc("qdisc", "add", "dev", rep, "ingress");
 
         Shell.Result r = ns.run("tc", "filter", "add", "dev", rep, "ingress", "protocol", "ip", "prio", "1",
                 "flower", "skip_sw", "dst_ip", "10.0.0.2", "action", "drop");
-        assertFalse(r.ok(), "netdevsim offloads only BPF, skip_sw flower must fail: " + r);
-        // The driver's own extack text, not a generic errno: proof the request reached it.
-        assertTrue(r.err().contains("netdevsim: only offload of BPF classifiers supported"), r.toString());
+        assertFalse(r.ok(), "hw-tc-offload off: skip_sw flower must fail: " + r);
+        // The kernel's extack text, not a generic errno: proof the request reached the driver's check.
+        assertTrue(r.err().contains("TC offload is disabled on net device"), r.toString());
+
+        ns.ok("ethtool", "-K", rep, "hw-tc-offload", "on");
+        ns.ok("tc", "filter", "add", "dev", rep, "ingress", "protocol", "ip", "prio", "1",
+                "flower", "skip_sw", "dst_ip", "10.0.0.2", "action", "drop");
+        String show = ns.ok("tc", "filter", "show", "dev", rep, "ingress");
+        assertTrue(show.contains("in_hw in_hw_count 1"), show);
     }
 
     /**

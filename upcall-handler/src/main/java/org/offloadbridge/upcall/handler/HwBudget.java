@@ -5,26 +5,70 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Capacity-aware placement's admission check for new flows (docs/hardware-table.md): how many
- * flows each e-switch's NIC table holds, as the last revalidation round counted them plus what
- * handlers have put there since, against {@code hw-capacity} and {@code hw-watermark}. A new
- * best-effort flow is offered to the NIC only below the watermark, a critical one only below
- * the capacity; the round's planner sorts out the rest (a critical flow kept out of a full
- * table is promoted as it demotes the coldest best-effort one). Lock-free; any thread.
+ * Capacity-aware placement's limits and admission check (docs/hardware-table.md): for each
+ * e-switch, how many flows its NIC table may hold ({@code hw-capacity}: the config's global value,
+ * or the e-switch's own from its {@code [[port]]} table) and the watermark above which only
+ * critical flows go there; and how many it holds, as the last revalidation round counted them plus
+ * what handlers have put there since. A new best-effort flow is offered to the NIC only below the
+ * watermark, a critical one only below the capacity; the round's planner sorts out the rest (a
+ * critical flow kept out of a full table is promoted as it demotes the coldest best-effort one).
+ * Lock-free; any thread.
  */
 public final class HwBudget {
-    private volatile int capacity;
-    private volatile int watermark;
-    private final Map<String, AtomicInteger> inHw = new ConcurrentHashMap<>();
-
-    /** {@code capacity} flows per e-switch (0: no check), {@code watermarkPercent} of it for best-effort flows. */
-    public void limits(int capacity, int watermarkPercent) {
-        this.watermark = (int) Math.max(1, (long) capacity * watermarkPercent / 100);
-        this.capacity = capacity;
+    /** Limits: capacity in flows (0: placement off), watermark in flows. */
+    private record Limits(int capacity, int watermark) {
+        static Limits of(int capacity, int watermarkPercent) {
+            return new Limits(capacity, (int) Math.max(1, (long) capacity * watermarkPercent / 100));
+        }
     }
 
-    public int capacity() {
-        return capacity;
+    private volatile Limits global = new Limits(0, 1);
+    private volatile Map<String, Limits> perEswitch = Map.of();
+    private final Map<String, AtomicInteger> inHw = new ConcurrentHashMap<>();
+
+    /** The global limits: {@code capacity} flows per e-switch (0: off), {@code watermarkPercent} of it for best-effort flows. */
+    public void limits(int capacity, int watermarkPercent) {
+        global = Limits.of(capacity, watermarkPercent);
+    }
+
+    /** Every e-switch's own limits ({@code {capacity, watermarkPercent}} by devlink handle), replacing the ones before. */
+    public void eswitchLimits(Map<String, int[]> limits) {
+        Map<String, Limits> m = new ConcurrentHashMap<>();
+        limits.forEach((k, v) -> m.put(k, Limits.of(v[0], v[1])));
+        perEswitch = Map.copyOf(m);
+    }
+
+    private Limits of(String eswitch) {
+        Limits l = eswitch == null ? null : perEswitch.get(eswitch);
+        return l != null ? l : global;
+    }
+
+    /** Placement is on for some e-switch. */
+    public boolean on() {
+        if (global.capacity() > 0) {
+            return true;
+        }
+        for (Limits l : perEswitch.values()) {
+            if (l.capacity() > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Placement is on for {@code eswitch} (null: a port on no e-switch, never). */
+    public boolean on(String eswitch) {
+        return eswitch != null && of(eswitch).capacity() > 0;
+    }
+
+    /** {@code eswitch}'s capacity in flows (0: placement off there). */
+    public int capacity(String eswitch) {
+        return of(eswitch).capacity();
+    }
+
+    /** {@code eswitch}'s watermark in flows. */
+    public int watermark(String eswitch) {
+        return of(eswitch).watermark();
     }
 
     /** A round counted {@code n} flows in {@code eswitch}'s NIC table (moves it planned included). */
@@ -34,25 +78,23 @@ public final class HwBudget {
 
     /** Whether a new flow of this class may be offered to {@code eswitch}'s NIC now. */
     public boolean admits(String eswitch, boolean critical) {
-        int cap = capacity;
-        if (cap <= 0 || eswitch == null) {
+        Limits l = of(eswitch);
+        if (l.capacity() <= 0 || eswitch == null) {
             return true;
         }
-        AtomicInteger n = inHw.get(eswitch);
-        int held = n == null ? 0 : n.get();
-        return held < (critical ? cap : watermark);
+        return held(eswitch) < (critical ? l.capacity() : l.watermark());
     }
 
     /** A handler's new flow landed in {@code eswitch}'s NIC table. */
     public void landed(String eswitch) {
-        if (eswitch != null && capacity > 0) {
+        if (on(eswitch)) {
             inHw.computeIfAbsent(eswitch, k -> new AtomicInteger()).incrementAndGet();
         }
     }
 
     /** Flows {@code eswitch}'s table holds, as far as this count knows. */
     public int held(String eswitch) {
-        AtomicInteger n = inHw.get(eswitch);
+        AtomicInteger n = eswitch == null ? null : inHw.get(eswitch);
         return n == null ? 0 : n.get();
     }
 }

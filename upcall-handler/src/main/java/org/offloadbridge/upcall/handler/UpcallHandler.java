@@ -254,7 +254,7 @@ public final class UpcallHandler implements Agent {
         for (int j = 0; j < nFresh; j++) {
             try {
                 plans[j] = InstallDecision.decide(flows[j], prefs[j], pol, ports);
-                if (budget != null && budget.capacity() > 0) {
+                if (budget != null && budget.on()) {
                     admit(j);
                 }
             } catch (RuntimeException e) {
