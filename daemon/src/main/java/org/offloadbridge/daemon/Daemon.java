@@ -120,6 +120,7 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
     private final Revalidators revalidators;
     private final Layers layers;
     private final TcEventAgent tcEvents;
+    private ConsistencyAudit audit;
     private final List<UpcallHandler> handlers = new ArrayList<>();
     private final List<AgentRunner> runners = new ArrayList<>();
     private final String mode;
@@ -262,6 +263,8 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
             run(r, new SleepingMillisIdleStrategy(5));
         }
         run(tcEvents, new AwaitingIdleStrategy(tcEvents::await, 100));
+        audit = new ConsistencyAudit(ukeys, layers, clock, ConsistencyAudit.DEFAULT_INTERVAL_MILLIS);
+        run(audit, new SleepingMillisIdleStrategy(1_000)); // every 5 minutes: a second's lateness is nothing
         if (socketSlowPath != null) {
             run(socketSlowPath, new AwaitingIdleStrategy(socketSlowPath::await, 50));
         }
@@ -646,6 +649,9 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
             m.put("hotplug", hotplug::counters);
         }
         m.put("netlink_route", route::counters);
+        if (audit != null) {
+            m.put("consistency", audit::counters);
+        }
         return m;
     }
 
@@ -694,6 +700,7 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
     }
 
     /** The layers the handlers and revalidators use, with what was asked of them ({@link Layers#counters()}). */
+    @Override
     public Layers layers() {
         return layers;
     }

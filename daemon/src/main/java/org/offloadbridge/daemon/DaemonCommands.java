@@ -91,7 +91,7 @@ public final class DaemonCommands {
         server.register("coverage/show", "", """
             Every counter the daemon keeps, name and value since start (as ovs-appctl coverage/show, without
             rates): upcall_*, revalidator_*, tc_*, tc_events_*, dpdk_* or slowpath_*, hotplug_*, netlink_route_*,
-            control_*. The reply's json member holds the same as one object.""", a -> c.coverageShow(a, server));
+            consistency_*, control_*. The reply's json member holds the same as one object.""", a -> c.coverageShow(a, server));
         server.register("set", "hw-offload=true|false | tc-policy=none|skip_sw|skip_hw", """
             Changes the offload policy now, until a restart or a reload of a file whose hw-offload or tc-policy
             changed; flows move, make-before-break, within a few revalidator rounds.""", c::set);
@@ -101,6 +101,12 @@ public final class DaemonCommands {
             (revalidator, tc, daemon, ...), a class's simple name (Revalidator) or a logger's full name;
             MODULE:DESTINATION:LEVEL is accepted with DESTINATION ANY, console, syslog or file (there is one
             destination). A reload sets the root level back to log-level when that key changed.""", c::vlogSet);
+        server.register("check", "", """
+            Compares the daemon's flows with what the kernel holds (our tc filters, by cookie) and the DPDK flow
+            table: every flow missing, extra, in two layers, in another layer than the daemon thinks (or lost by
+            the NIC) or with other actions, each checked twice. Exit status 1 when it finds anything. The
+            daemon runs the same audit every 5 minutes and counts what it finds (coverage/show consistency_*).""",
+            c::check);
         server.register("vlog/list", "", "Every module (logger) with its level; (set) marks one set directly.",
             a -> noArgs("vlog/list", a, LogLevels::list));
         new RuleCommands(d.pipeline(), d.clock()).register(server);
@@ -111,6 +117,17 @@ public final class DaemonCommands {
             return Reply.usage("takes no arguments: unexpected \"" + args.get(0) + "\"");
         }
         return Reply.ok(body.get());
+    }
+
+    // ---- check ----
+
+    Reply check(List<String> args) {
+        if (!args.isEmpty()) {
+            return Reply.usage("takes no arguments: unexpected \"" + args.get(0) + "\"");
+        }
+        org.offloadbridge.revalidator.ConsistencyCheck.Report r =
+            org.offloadbridge.revalidator.ConsistencyCheck.run(d.ukeys(), d.layers());
+        return r.clean() ? Reply.ok(r.text()) : Reply.failed(r.text());
     }
 
     // ---- dump-flows ----

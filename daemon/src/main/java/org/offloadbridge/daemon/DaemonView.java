@@ -21,6 +21,9 @@ public interface DaemonView {
 
     UkeyTable ukeys();
 
+    /** The layers (tc, DPDK) the flows are in; either may be null. */
+    org.offloadbridge.upcall.handler.Layers layers();
+
     PortRegistry ports();
 
     Pipeline pipeline();

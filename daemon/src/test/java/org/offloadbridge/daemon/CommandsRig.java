@@ -190,6 +190,12 @@ public final class CommandsRig implements DaemonView, AutoCloseable {
         return ukeys;
     }
 
+    /** No layers here: the flows are ukeys only (check judges nothing against a layer). */
+    @Override
+    public org.offloadbridge.upcall.handler.Layers layers() {
+        return new org.offloadbridge.upcall.handler.Layers(null, null);
+    }
+
     @Override
     public PortRegistry ports() {
         return ports;

@@ -99,6 +99,15 @@ class DaemonCommandsTest {
     }
 
     @Test
+    void checkSaysWhatItJudgedAndTakesNoArguments() throws Exception {
+        flows();
+        var r = c.check(List.of());
+        assertEquals(0, r.status(), r.text());
+        assertTrue(r.text().startsWith("consistent: ") && r.text().contains("tc not checked, dpdk not checked"), r.text());
+        assertEquals(2, c.check(List.of("now")).status());
+    }
+
+    @Test
     void jsonOfNoFlowsIsAnEmptyArray() {
         assertEquals("[]\n", c.dumpFlows(List.of("--json")).text());
     }

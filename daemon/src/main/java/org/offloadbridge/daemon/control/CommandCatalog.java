@@ -22,6 +22,7 @@ public final class CommandCatalog {
     public static final List<Entry> COMMANDS = List.of(
         new Entry("add-flow", "RULE"),
         new Entry("add-flows", "FILE"),
+        new Entry("check", ""),
         new Entry("coverage/show", ""),
         new Entry("del-flows", "[--strict] [MATCH]"),
         new Entry("dpif/show", ""),

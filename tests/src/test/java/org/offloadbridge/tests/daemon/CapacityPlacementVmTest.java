@@ -23,6 +23,7 @@ import org.offloadbridge.flow.FlowLayer;
 import org.offloadbridge.flow.FlowResult;
 import org.offloadbridge.flow.MonotonicClock;
 import org.offloadbridge.flow.TcPolicy;
+import org.offloadbridge.revalidator.ConsistencyCheck;
 import org.offloadbridge.testkit.Shell;
 import org.offloadbridge.testkit.SimulatedEswitch;
 import org.offloadbridge.testkit.Topology;
@@ -129,6 +130,8 @@ class CapacityPlacementVmTest {
             FlowResult.Reason why = byPort.get(FLOWS - 1).reason();
             assertTrue(why == FlowResult.Reason.HW_CAPACITY || why == FlowResult.Reason.DEVICE_REFUSED, byPort.get(FLOWS - 1).toString());
             assertEquals(CRITICAL + HOT, sw.count(), "the NIC's own table agrees");
+            ConsistencyCheck.Report audit = ConsistencyCheck.run(d.ukeys(), d.layers());
+            assertTrue(audit.clean() && audit.tcFlows() == FLOWS, "the kernel holds exactly the daemon's flows: " + audit.text());
 
             // steady rates: over 8 rounds (4 s) nothing moves
             long moves = moves(d);
@@ -153,6 +156,8 @@ class CapacityPlacementVmTest {
             }) >= 0, "followed the rate change: " + inHw(d) + " " + d.revalidators().counters());
             assertEquals(CRITICAL + HOT, sw.count());
             checkMonotonic(d, lastPackets);
+            audit = ConsistencyCheck.run(d.ukeys(), d.layers());
+            assertTrue(audit.clean(), "after the moves too: " + audit.text());
         } finally {
             if (sender != null) {
                 sender.destroy();

@@ -286,7 +286,8 @@ public final class FakeFlowTarget implements FlowTarget {
     public synchronized Optional<DumpedFlow> get(Ufid ufid) {
         check();
         Entry e = flows.get(ufid);
-        return e == null ? Optional.empty() : Optional.of(new DumpedFlow(e.megaflow(), e.layer(), e.stats()));
+        return e == null ? Optional.empty()
+            : Optional.of(new DumpedFlow(e.megaflow(), lost.contains(ufid) ? FlowLayer.NONE : e.layer(), e.stats()));
     }
 
     @Override
