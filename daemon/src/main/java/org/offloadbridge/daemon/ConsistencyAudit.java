@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * should always find nothing — the revalidators repair what it would find — so a non-zero count
  * is a bug or something on the host fighting the daemon (coverage/show {@code consistency_*}).
  */
-final class ConsistencyAudit implements Agent {
+public final class ConsistencyAudit implements Agent {
     private static final Logger LOG = LoggerFactory.getLogger(ConsistencyAudit.class);
     static final long DEFAULT_INTERVAL_MILLIS = 300_000;
 
@@ -27,7 +27,7 @@ final class ConsistencyAudit implements Agent {
      * @param wrongLayer        flows tc held in another place than the daemon thinks (or the NIC lost)
      * @param differentActions  flows a layer held with other actions
      */
-    record Counters(long checks, long missing, long extra, long twoLayers, long wrongLayer, long differentActions) {}
+    public record Counters(long checks, long missing, long extra, long twoLayers, long wrongLayer, long differentActions) {}
 
     private final UkeyTable ukeys;
     private final Layers layers;

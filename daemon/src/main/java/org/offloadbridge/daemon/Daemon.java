@@ -120,7 +120,7 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
     private final Revalidators revalidators;
     private final Layers layers;
     private final TcEventAgent tcEvents;
-    private ConsistencyAudit audit;
+    private volatile ConsistencyAudit audit;
     private final List<UpcallHandler> handlers = new ArrayList<>();
     private final List<AgentRunner> runners = new ArrayList<>();
     private final String mode;
@@ -728,6 +728,12 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
 
     public TcEventAgent.Counters tcEventCounters() {
         return tcEvents.counters();
+    }
+
+    /** The consistency audit's counters (null before start). */
+    public ConsistencyAudit.Counters consistencyCounters() {
+        ConsistencyAudit a = audit;
+        return a == null ? null : a.counters();
     }
 
     /** The DPDK datapath, or null in socket mode. */

@@ -106,6 +106,11 @@ public final class DaemonMetrics {
         /** tc's deletion/flush/lost events, or null without the tc event agent. */
         TcEventAgent.Counters tcEvents();
 
+        /** The consistency audit's counters (checks, findings by kind). */
+        default org.offloadbridge.daemon.ConsistencyAudit.Counters consistency() {
+            return new org.offloadbridge.daemon.ConsistencyAudit.Counters(0, 0, 0, 0, 0, 0);
+        }
+
         /** The DPDK datapath's counters, or null when the software datapath is packet sockets. */
         DatapathCounters dpdk();
 
@@ -190,6 +195,12 @@ public final class DaemonMetrics {
             }
 
             @Override
+            public org.offloadbridge.daemon.ConsistencyAudit.Counters consistency() {
+                org.offloadbridge.daemon.ConsistencyAudit.Counters c = d.consistencyCounters();
+                return c != null ? c : new org.offloadbridge.daemon.ConsistencyAudit.Counters(0, 0, 0, 0, 0, 0);
+            }
+
+            @Override
             public DatapathCounters dpdk() {
                 DpdkDatapath dp = d.dpdk();
                 return dp == null ? null : dp.counters();
@@ -237,6 +248,8 @@ public final class DaemonMetrics {
         registry.getPrometheusRegistry().register(new Collector(s));
         RecordCounters.bind(registry, scrapes, "offload_bridge_revalidator", RevalidatorCounters.Values.class, s::revalidators,
             Set.of(), Tags.empty(), REVALIDATOR_HELP);
+        RecordCounters.bind(registry, scrapes, "offload_bridge_consistency", org.offloadbridge.daemon.ConsistencyAudit.Counters.class,
+            s::consistency, Set.of(), Tags.empty(), CONSISTENCY_HELP);
         if (s.tcEvents() != null) {
             RecordCounters.bind(registry, scrapes, "offload_bridge_tc_events", TcEventAgent.Counters.class, s::tcEvents,
                 Set.of(), Tags.empty(), TC_EVENTS_HELP);
@@ -481,6 +494,14 @@ public final class DaemonMetrics {
         Map.entry("promotionsTried", "Hardware retries of fallen-back flows that still carry traffic, landed or not."),
         Map.entry("capacityPromoted", "Flows capacity-aware placement moved into NIC hardware (critical, or hotter)."),
         Map.entry("capacityDemoted", "Flows capacity-aware placement moved out of NIC hardware (colder, or best-effort over the watermark)."));
+
+    private static final Map<String, String> CONSISTENCY_HELP = Map.of(
+        "checks", "Consistency audits run (every 5 minutes): the daemon's flows against tc and the DPDK table.",
+        "missing", "Audit findings: flows a layer should hold and did not (should stay 0).",
+        "extra", "Audit findings: flows of ours a layer held and should not have (should stay 0).",
+        "twoLayers", "Audit findings: flows in tc and DPDK at once (should stay 0).",
+        "wrongLayer", "Audit findings: flows tc held elsewhere than the daemon thinks, or the NIC lost (should stay 0).",
+        "differentActions", "Audit findings: flows a layer held with other actions (should stay 0).");
 
     private static final Map<String, String> TC_EVENTS_HELP = Map.of(
         "deleted", "tc filter deletions heard on RTNLGRP_TC (ours and others').",
