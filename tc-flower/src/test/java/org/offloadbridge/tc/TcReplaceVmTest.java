@@ -198,11 +198,16 @@ class TcReplaceVmTest {
         assertTrue(justAfter >= before, "counters reset by the replace: " + before + " before, " + justAfter + " just after");
         // Every echo request crossed a1 through exactly one of the two filters, so the flow's
         // counter must be all of them: none lost while the old filter still matched after the
-        // new one went in (its final counters come with the delete's echo).
+        // new one went in (its final counters come with the delete's echo). All but a packet or
+        // two: the kernel fills the delete's echo before it unlinks the filter (cls_api.c
+        // tfilter_del_notify: tfilter_notify_prep, then ops->delete), so a request that crosses
+        // the old filter in that window is counted where nobody can read it any more. Seen once
+        // in three full runs under TCG, at a request every 5 ms; never more than one.
         long expected = before + txRx[0];
         System.out.println("TcReplaceVmTest prio change: " + txRx[0] + " sent, " + txRx[1] + " received, counter " + after
                 + " of " + expected + ", " + (justAfter - before) + " counted when replace returned");
-        assertEquals(expected, after, "requests counted across the replace (" + justAfter + " just after it)");
+        assertTrue(after <= expected && after >= expected - 2,
+            "requests counted across the replace: " + after + " of " + expected + " (" + justAfter + " just after it)");
     }
 
     @Test
