@@ -284,8 +284,7 @@ public final class Revalidator implements Agent {
                 || now - u.lastActivity() > r.maxRevalidatorMillis()) {
             return false;
         }
-        List<Attempt> attempts = decide(u, pol).attempts();
-        return !attempts.isEmpty() && (attempts.get(0) == Attempt.TC_SKIP_SW || attempts.get(0) == Attempt.TC_ANY);
+        return decide(u, pol).hardwareFirst();
     }
 
     /**

@@ -4,9 +4,9 @@ import org.offloadbridge.upcall.handler.UkeyState;
 
 import org.offloadbridge.upcall.handler.Ukey;
 
+import org.offloadbridge.upcall.handler.HwBudget;
 import org.offloadbridge.upcall.handler.InstallDecision;
 
-import org.offloadbridge.flow.Placement.Attempt;
 
 import org.offloadbridge.flow.FlowLayer;
 
@@ -89,7 +89,7 @@ public final class Revalidators {
     /** Rounds completed: the clock of placement's dwell. */
     private volatile long placementRound;
     private final PlacementPlanner planner = new PlacementPlanner();
-    private final org.offloadbridge.upcall.handler.HwBudget budget = new org.offloadbridge.upcall.handler.HwBudget();
+    private final HwBudget budget = new HwBudget();
     /** Moves one round's placement makes at most (each is one or two requests to the device). */
     static final int MAX_PLACEMENT_MOVES = 256;
     static final double HYSTERESIS = 0.25;
@@ -338,7 +338,7 @@ public final class Revalidators {
     }
 
     /** The admission check handlers make for new flows (UpcallHandler.admission). */
-    public org.offloadbridge.upcall.handler.HwBudget hwBudget() {
+    public HwBudget hwBudget() {
         return budget;
     }
 
@@ -370,8 +370,7 @@ public final class Revalidators {
                 if (!budget.on(sw)) {
                     return;
                 }
-                List<Attempt> a = InstallDecision.decide(u.megaflow(), u.preference(), pol, ports).attempts();
-                if (!a.isEmpty() && (a.get(0) == Attempt.TC_SKIP_SW || a.get(0) == Attempt.TC_ANY)) {
+                if (InstallDecision.decide(u.megaflow(), u.preference(), pol, ports).hardwareFirst()) {
                     byEswitch.computeIfAbsent(sw, k -> new ArrayList<>()).add(u);
                 }
             });

@@ -52,6 +52,11 @@ public final class InstallDecision {
             return attempts.isEmpty();
         }
 
+        /** NIC hardware is the first choice (tc skip_sw, or no flag): what the NIC table's limits are about. */
+        public boolean hardwareFirst() {
+            return !attempts.isEmpty() && (attempts.get(0) == Attempt.TC_SKIP_SW || attempts.get(0) == Attempt.TC_ANY);
+        }
+
         /** The first attempt that a flow already in {@code layer} satisfies, or null. */
         public Attempt satisfiedBy(FlowLayer layer) {
             for (Attempt a : attempts) {

@@ -229,9 +229,7 @@ public final class UpcallHandler implements Agent {
      * planner may promote it later.
      */
     private void admit(int j) {
-        List<org.offloadbridge.flow.Placement.Attempt> a = plans[j].attempts();
-        if (a.isEmpty() || (a.get(0) != org.offloadbridge.flow.Placement.Attempt.TC_SKIP_SW
-                && a.get(0) != org.offloadbridge.flow.Placement.Attempt.TC_ANY)) {
+        if (!plans[j].hardwareFirst()) {
             return;
         }
         Ukey uk = fresh[j];
