@@ -107,7 +107,7 @@ public final class NetlinkConnection implements AutoCloseable {
             s.close();
             throw e;
         }
-        return new NetlinkConnection(s, protocol);
+        return new NetlinkConnection(NetlinkFaults.requests(s, protocol), protocol);
     }
 
     /**
@@ -115,7 +115,7 @@ public final class NetlinkConnection implements AutoCloseable {
      * {@link NetlinkSocket#peekSizing}); the connection owns it from now on and closes it.
      */
     public static NetlinkConnection of(NetlinkSocket socket) {
-        return new NetlinkConnection(socket, socket.protocol());
+        return new NetlinkConnection(NetlinkFaults.requests(socket, socket.protocol()), socket.protocol());
     }
 
     /** The socket's port id. */

@@ -21,6 +21,8 @@ import org.offloadbridge.netlink.internal.LibC;
  */
 public final class NetlinkSubscription implements AutoCloseable {
     private final NetlinkSocket socket;
+    /** The socket, or the socket behind a test's fault injector ({@link NetlinkFaultInjector}). */
+    private final NetlinkTransport transport;
     private final NetlinkMessageCursor cursor = new NetlinkMessageCursor();
     /** Counters: written by the polling thread with opaque stores, read from any thread. */
     private final AtomicLong events = new AtomicLong();
@@ -38,6 +40,7 @@ public final class NetlinkSubscription implements AutoCloseable {
 
     private NetlinkSubscription(NetlinkSocket socket) {
         this.socket = socket;
+        this.transport = NetlinkFaults.events(socket, socket.protocol());
     }
 
     /** Opens a socket of {@code protocol} joined to {@code groups}, with a 4 MiB (forced when permitted) receive buffer. */
@@ -96,7 +99,7 @@ public final class NetlinkSubscription implements AutoCloseable {
         int delivered = 0;
         int wait = timeoutMillis;
         while (true) {
-            int n = socket.receive(wait);
+            int n = transport.receive(wait);
             if (n == -LibC.EAGAIN) {
                 return delivered;
             }
@@ -107,7 +110,7 @@ public final class NetlinkSubscription implements AutoCloseable {
                 wait = 0;
                 continue;
             }
-            cursor.reset(socket.receiveBuffer(), 0, n);
+            cursor.reset(transport.receiveBuffer(), 0, n);
             while (cursor.next()) {
                 NetlinkMessage m = cursor.message();
                 if (m.type() >= NLMSG_MIN_TYPE) {

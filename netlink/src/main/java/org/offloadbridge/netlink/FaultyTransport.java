@@ -1,0 +1,186 @@
+package org.offloadbridge.netlink;
+
+import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLMSG_DONE;
+import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLMSG_ERROR;
+import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_CAPPED;
+import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_DUMP_INTR;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import org.offloadbridge.netlink.NetlinkFaultInjector.Fault;
+
+/**
+ * A real socket behind a {@link NetlinkFaultInjector} (tests only; see there). Messages pass to
+ * the kernel unchanged unless the injector names a fault for them; what comes back is copied into
+ * this transport's own buffer, minus what a fault drops.
+ *
+ * <p>The kernel answers every message of a sendmsg inside the call, each echo and each ack in a
+ * datagram of its own, so dropping "the ack of message k" is dropping its datagrams; a dump's
+ * datagrams hold many messages of one request. The first datagram of a request whose ack is lost
+ * turns into {@code -ENOBUFS} (the kernel reports an overrun on the next recvmsg); its later
+ * datagrams are dropped silently, as stale replies would be.
+ */
+final class FaultyTransport implements NetlinkTransport {
+    /** How long a receive waits while a reply is known lost: the kernel answered within the sendmsg. */
+    private static final int LOST_REPLY_WAIT_MILLIS = 300;
+
+    private enum Drop { ACK_LOST, ACK_LOST_REPORTED, REPLY_LOST, DUMP_INTR }
+
+    private final NetlinkTransport delegate;
+    private final NetlinkProtocol protocol;
+    private final NetlinkFaultInjector injector;
+    private final boolean events;
+    private final NetlinkMessageCursor cursor = new NetlinkMessageCursor();
+    private final Map<Integer, Drop> bySeq = new HashMap<>();
+    private final ArrayDeque<byte[]> synthesized = new ArrayDeque<>();
+    private ByteBuffer staging = direct(1 << 16);
+    private ByteBuffer rx = direct(1 << 16);
+
+    FaultyTransport(NetlinkTransport delegate, NetlinkProtocol protocol, NetlinkFaultInjector injector, boolean events) {
+        this.delegate = delegate;
+        this.protocol = protocol;
+        this.injector = injector;
+        this.events = events;
+    }
+
+    private static ByteBuffer direct(int n) {
+        return ByteBuffer.allocateDirect(n).order(ByteOrder.nativeOrder());
+    }
+
+    @Override
+    public void send(ByteBuffer buffer, int offset, int length) {
+        if (events) {
+            delegate.send(buffer, offset, length);
+            return;
+        }
+        if (staging.capacity() < length) {
+            staging = direct(Math.max(length, 2 * staging.capacity()));
+        }
+        int staged = 0;
+        cursor.reset(buffer, offset, offset + length);
+        for (int index = 0; cursor.next(); index++) {
+            NetlinkMessage m = cursor.message();
+            Fault f = injector.onRequest(protocol, m.type(), m.flags(), index);
+            switch (f.kind()) {
+                case REFUSE -> {
+                    synthesized.add(errorFor(buffer, m, f.errno()));
+                    continue;
+                }
+                case ACK_LOST -> bySeq.put(m.seq(), Drop.ACK_LOST);
+                case REPLY_LOST -> bySeq.put(m.seq(), Drop.REPLY_LOST);
+                case DUMP_INTR -> bySeq.put(m.seq(), Drop.DUMP_INTR);
+                case NONE -> { }
+            }
+            staging.put(staged, buffer, m.offset(), m.length());
+            staged += NetlinkMessageWriter.align(m.length());
+        }
+        if (staged > 0) {
+            delegate.send(staging, 0, staged);
+        }
+    }
+
+    /** The {@code NLMSG_ERROR} the kernel sends for a refused request (capped: header only, no extack). */
+    private byte[] errorFor(ByteBuffer request, NetlinkMessage m, int errno) {
+        ByteBuffer e = ByteBuffer.allocate(NlMsgHdr.LENGTH + 4 + NlMsgHdr.LENGTH).order(ByteOrder.nativeOrder());
+        e.putInt(NlMsgHdr.LEN, e.capacity());
+        e.putShort(NlMsgHdr.TYPE, (short) NLMSG_ERROR);
+        e.putShort(NlMsgHdr.FLAGS, (short) NLM_F_CAPPED);
+        e.putInt(NlMsgHdr.SEQ, m.seq());
+        e.putInt(NlMsgHdr.PID, delegate.portId());
+        e.putInt(NlMsgHdr.LENGTH, -errno);
+        for (int i = 0; i < NlMsgHdr.LENGTH; i++) {
+            e.put(NlMsgHdr.LENGTH + 4 + i, request.get(m.offset() + i));
+        }
+        return e.array();
+    }
+
+    @Override
+    public int receive(int timeoutMillis) {
+        byte[] s = synthesized.poll();
+        if (s != null) {
+            ensure(s.length);
+            rx.put(0, s);
+            return s.length;
+        }
+        while (true) {
+            boolean replyLost = bySeq.containsValue(Drop.REPLY_LOST);
+            int wait = !replyLost ? timeoutMillis : timeoutMillis < 0 ? LOST_REPLY_WAIT_MILLIS : Math.min(timeoutMillis, LOST_REPLY_WAIT_MILLIS);
+            int n = delegate.receive(wait);
+            if (n < 0) {
+                if (n == -Errno.EAGAIN.value() && replyLost) {
+                    bySeq.values().removeIf(d -> d == Drop.REPLY_LOST); // the caller now times the request out
+                }
+                return n;
+            }
+            ByteBuffer in = delegate.receiveBuffer();
+            if (events) {
+                cursor.reset(in, 0, n);
+                if (cursor.next() && injector.loseEvent(protocol, cursor.message().type())) {
+                    return -Errno.ENOBUFS.value();
+                }
+                ensure(n);
+                rx.put(0, in, 0, n);
+                return n;
+            }
+            int kept = 0;
+            boolean overrun = false;
+            cursor.reset(in, 0, n);
+            ensure(n);
+            while (cursor.next()) {
+                NetlinkMessage m = cursor.message();
+                Drop d = bySeq.get(m.seq());
+                boolean last = m.type() == NLMSG_ERROR || m.type() == NLMSG_DONE;
+                if (d == Drop.ACK_LOST || d == Drop.ACK_LOST_REPORTED || d == Drop.REPLY_LOST) {
+                    if (d == Drop.ACK_LOST) {
+                        overrun = true;
+                    }
+                    if (last && d != Drop.REPLY_LOST) { // a lost reply stays marked until the wait for it ends
+                        bySeq.remove(m.seq());
+                    }
+                    continue;
+                }
+                rx.put(kept, in, m.offset(), m.length());
+                if (d == Drop.DUMP_INTR) {
+                    rx.putShort(kept + NlMsgHdr.FLAGS, (short) (m.flags() | NLM_F_DUMP_INTR));
+                    if (last) {
+                        bySeq.remove(m.seq());
+                    }
+                }
+                kept += NetlinkMessageWriter.align(m.length());
+            }
+            if (overrun) {
+                // Whatever else the datagram held is lost with it, as in a real overrun; one
+                // report covers every request whose ack is lost (the caller gives up on them all).
+                bySeq.replaceAll((seq, d) -> d == Drop.ACK_LOST ? Drop.ACK_LOST_REPORTED : d);
+                return -Errno.ENOBUFS.value();
+            }
+            if (kept > 0) {
+                return kept;
+            }
+        }
+    }
+
+    private void ensure(int n) {
+        if (rx.capacity() < n) {
+            rx = direct(Math.max(n, 2 * rx.capacity()));
+        }
+    }
+
+    @Override
+    public ByteBuffer receiveBuffer() {
+        return rx;
+    }
+
+    @Override
+    public int portId() {
+        return delegate.portId();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}
