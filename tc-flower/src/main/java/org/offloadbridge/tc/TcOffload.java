@@ -141,6 +141,13 @@ public final class TcOffload implements AutoCloseable {
     private final AtomicLong installs = new AtomicLong();
     private final AtomicLong refusals = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    /** Requests whose ack was lost or that the kernel refused for now, settled by reading back or asking again. */
+    private final AtomicLong settled = new AtomicLong();
+    /** Of those, the ones whose read-back failed too: left for the revalidator's next dump. */
+    private final AtomicLong unsettled = new AtomicLong();
+    /** Dumps walked again after losing datagrams or meeting EINTR/EBUSY (at most {@link #DUMP_ATTEMPTS} walks each). */
+    private final AtomicLong dumpRetries = new AtomicLong();
+    static final int DUMP_ATTEMPTS = 3;
 
     /**
      * Outcome counts since this instance was made.
@@ -149,7 +156,13 @@ public final class TcOffload implements AutoCloseable {
      * @param refusals flows refused before any kernel call
      * @param failures operations the kernel refused
      */
-    public record Counters(long installs, long refusals, long failures) {}
+    /**
+     * @param settled   requests whose ack was lost (outcome unknown) or that the kernel refused for
+     *                  now (EINTR, EAGAIN, EBUSY), settled by reading the kernel back or asking once more
+     * @param unsettled of those, the ones whose read-back failed as well (left to the next dump)
+     * @param dumpRetries dumps walked again after losing datagrams or meeting EINTR/EBUSY
+     */
+    public record Counters(long installs, long refusals, long failures, long settled, long unsettled, long dumpRetries) {}
 
     private record Installed(TcFilterId id, Megaflow flow, int clsFlags, boolean inHw, TcStats base) {}
 
@@ -196,7 +209,7 @@ public final class TcOffload implements AutoCloseable {
 
     /** A snapshot of the counters; safe from any thread (each count is current, the three are not read atomically together). */
     public Counters counters() {
-        return new Counters(installs.getAcquire(), refusals.getAcquire(), failures.getAcquire());
+        return new Counters(installs.getAcquire(), refusals.getAcquire(), failures.getAcquire(), settled.get(), unsettled.get(), dumpRetries.get());
     }
 
     /** True when {@code ufid} is one of the filters this instance knows (installed or dumped). */
@@ -319,12 +332,20 @@ public final class TcOffload implements AutoCloseable {
                 echoes[req] = decoder.decode(msg);
             }
         }, batchResult);
+        int[] again = null;
         for (int j = 0; j < m; j++) {
             int i = index[j];
             Megaflow f = puts.get(i).megaflow();
             if (!batchResult.ok(j)) {
                 result[i] = kernelFailure("install " + f.ufid() + " on " + ids[j], batchResult.errno(j), batchResult.extackMessage(j), ids[j],
                         SkipFlags.hardwareOnly(flags[i]), true);
+                if (outcomeUnknown(batchResult.errno(j)) || notNow(batchResult.errno(j))) {
+                    if (again == null) {
+                        again = new int[m];
+                        java.util.Arrays.fill(again, -1);
+                    }
+                    again[j] = batchResult.errno(j);
+                }
                 continue;
             }
             DecodedFilter e = echoes[j];
@@ -349,6 +370,105 @@ public final class TcOffload implements AutoCloseable {
             result[i] = TcOutcome.ok(id, inHw, e.inHwCount(), (e.flags() & TCA_CLS_FLAGS_SKIP_SW) != 0, (e.flags() & TCA_CLS_FLAGS_SKIP_HW) != 0)
                     .withExtack(batchResult.extackMessage(j));
         }
+        for (int j = 0; again != null && j < m; j++) {
+            if (again[j] >= 0) {
+                int i = index[j];
+                Megaflow f = puts.get(i).megaflow();
+                result[i] = settle("install " + f.ufid() + " on " + ids[j], again[j], result[i], NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO,
+                        f, canonical[i], ids[j], flags[i], TcStats.ZERO);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ faults
+
+    /**
+     * The request's ack never came (receive buffer overrun: ENOBUFS; a datagram too big: EMSGSIZE;
+     * no answer: ETIMEDOUT): the kernel may or may not have done it. Reporting a failure then
+     * could leave a filter we forgot — and the caller would put the flow in a second layer.
+     */
+    static boolean outcomeUnknown(int errno) {
+        Errno e = Errno.of(errno);
+        return e == Errno.ENOBUFS || e == Errno.EMSGSIZE || e == Errno.ETIMEDOUT;
+    }
+
+    /** The kernel said "not now" (EINTR, EAGAIN, EBUSY): nothing was done; worth one more try at once. */
+    static boolean notNow(int errno) {
+        Errno e = Errno.of(errno);
+        return e == Errno.EINTR || e == Errno.EAGAIN || e == Errno.EBUSY;
+    }
+
+    /**
+     * After an add or replace of {@code flow} at {@code at} failed with {@code errno} that is
+     * {@link #outcomeUnknown} or {@link #notNow}: finds out what the kernel holds (our cookie
+     * at that device and prio) and settles it — the filter we asked for is there: remembered, ok;
+     * something else of that flow is there after an add: deleted; nothing (or the old version
+     * after a replace): asked once more. The outcome is then the kernel's word; when even the
+     * read-back fails, {@code failed} stands, and the revalidator's next dump deletes a filter
+     * of ours no flow owns.
+     */
+    private TcOutcome settle(String what, int errno, TcOutcome failed, int nlFlags, Megaflow flow, Megaflow canonical, TcFilterId at,
+                             int flags, TcStats base) {
+        try {
+            encoder.translate(flow, filter); // the batch left a later flow's translation there
+        } catch (Refusal r) {
+            return failed; // it translated before; cannot happen
+        }
+        if (outcomeUnknown(errno)) {
+            DecodedFilter held;
+            try {
+                held = lookup(at.ifindex(), at.prio(), at.protocol(), flow.ufid());
+            } catch (NetlinkException e) {
+                unsettled.incrementAndGet();
+                return failed;
+            }
+            if (held != null) {
+                if (echoMatches(held, flow, canonical) || (canonical == flow && echoMatches(held, flow, retranslated(flow, at.ifindex())))) {
+                    settled.incrementAndGet();
+                    return installed(flow, held, flags, base);
+                }
+                if ((nlFlags & NLM_F_REPLACE) == 0) {
+                    deleteFilter(idOf(held)); // an add that is not what we asked: take it back, then try again
+                }
+            }
+        }
+        settled.incrementAndGet();
+        return sendOnce(what + " (again, after " + Errno.of(errno).name() + ")", nlFlags, flow, canonical, at, flags, base);
+    }
+
+    /** Our filter of {@code ufid} at {@code ifindex}/{@code prio}, decoded whole, or null: a dump of that one prio. */
+    private DecodedFilter lookup(int ifindex, int prio, int proto, Ufid ufid) {
+        DecodedFilter[] found = new DecodedFilter[1];
+        scratch.reset();
+        scratch.beginMessage(RTM_GETTFILTER, 0);
+        scratch.putTcMsg(0, ifindex, 0, PARENT, TcMsg.filterInfo(prio, proto));
+        scratch.finish(0);
+        conn.dump("read back filters of ifindex " + ifindex + " prio " + prio, scratch, new ReplyHandler() {
+            @Override
+            public void onReply(int requestIndex, NetlinkMessage m) {
+                if (m.type() == RTM_NEWTFILTER) {
+                    DecodedFilter d = decoder.decode(m);
+                    if (d.handle() != 0 && d.flow() != null && ufid.equals(d.ufid())) {
+                        found[0] = d;
+                    }
+                }
+            }
+
+            @Override
+            public void onDumpInterrupted() {
+                found[0] = null;
+            }
+        });
+        return found[0];
+    }
+
+    /** Records {@code e}, what the kernel holds for {@code flow}, as installed; the ok outcome. */
+    private TcOutcome installed(Megaflow flow, DecodedFilter e, int flags, TcStats base) {
+        TcFilterId id = idOf(e);
+        boolean inHw = (e.flags() & TCA_CLS_FLAGS_IN_HW) != 0;
+        remember(flow.ufid(), new Installed(id, e.flow(), flags, inHw, base)); // what the kernel holds
+        prios.taken(id.ifindex(), id.prio());
+        return TcOutcome.ok(id, inHw, e.inHwCount(), (e.flags() & TCA_CLS_FLAGS_SKIP_SW) != 0, (e.flags() & TCA_CLS_FLAGS_SKIP_HW) != 0);
     }
 
     /**
@@ -679,8 +799,17 @@ public final class TcOffload implements AutoCloseable {
         return count(o.withStats(kept));
     }
 
-    /** Sends {@link #filter}, the translation of {@code flow}. */
+    /**
+     * Sends {@link #filter}, the translation of {@code flow}; an ack lost or a "not now" is
+     * settled ({@link #settle}).
+     */
     private TcOutcome sendOne(String what, int nlFlags, Megaflow flow, Megaflow canonical, TcFilterId at, int flags, TcStats base) {
+        TcOutcome o = sendOnce(what, nlFlags, flow, canonical, at, flags, base);
+        return !o.ok() && (outcomeUnknown(o.errno()) || notNow(o.errno()))
+                ? settle(what, o.errno(), o, nlFlags, flow, canonical, at, flags, base) : o;
+    }
+
+    private TcOutcome sendOnce(String what, int nlFlags, Megaflow flow, Megaflow canonical, TcFilterId at, int flags, TcStats base) {
         scratch.reset();
         encoder.write(scratch, nlFlags, filter, at.ifindex(), at.prio(), at.handle(), SkipFlags.wireFlags(flags), SkipFlags.actFlags(flags));
         DecodedFilter[] echo = new DecodedFilter[1];
@@ -700,11 +829,7 @@ public final class TcOffload implements AutoCloseable {
             }
             return TcOutcome.failed(Reason.KERNEL_REFUSED, what + ": the kernel's echo differs from the request", at, 0, null);
         }
-        TcFilterId id = idOf(e);
-        boolean inHw = (e.flags() & TCA_CLS_FLAGS_IN_HW) != 0;
-        remember(flow.ufid(), new Installed(id, e.flow(), flags, inHw, base)); // what the kernel holds
-        prios.taken(id.ifindex(), id.prio());
-        return TcOutcome.ok(id, inHw, e.inHwCount(), (e.flags() & TCA_CLS_FLAGS_SKIP_SW) != 0, (e.flags() & TCA_CLS_FLAGS_SKIP_HW) != 0);
+        return installed(flow, e, flags, base);
     }
 
     // ------------------------------------------------------------------ delete
@@ -758,10 +883,49 @@ public final class TcOffload implements AutoCloseable {
                 result[i] = kernelFailure("delete filter " + in.id(), batchResult.errno(j), batchResult.extackMessage(j), in.id(), false, false);
                 if (result[i].reason() == Reason.NOT_FOUND || result[i].reason() == Reason.NO_DEVICE) {
                     forget(ufids.get(i));
+                } else if (outcomeUnknown(batchResult.errno(j)) || notNow(batchResult.errno(j))) {
+                    result[i] = settleDelete(ufids.get(i), in, batchResult.errno(j), result[i]);
                 }
             }
         }
         return List.of(result);
+    }
+
+    /**
+     * A delete whose ack was lost or that the kernel refused for now: gone (not in a read-back of
+     * its prio) counts as deleted, with the counters last read; still there, it is deleted once
+     * more. (A get by handle can't tell: once a chain's last filter goes, the kernel answers
+     * "cannot find specified filter chain", EINVAL, for every filter that was in it.)
+     */
+    private TcOutcome settleDelete(Ufid ufid, Installed in, int errno, TcOutcome failed) {
+        if (outcomeUnknown(errno)) {
+            DecodedFilter d;
+            try {
+                d = lookup(in.id().ifindex(), in.id().prio(), in.id().protocol(), ufid);
+            } catch (NetlinkException e) {
+                if (e.errno() == Errno.ENODEV) {
+                    d = null; // the device is gone, and the filter with it
+                } else {
+                    unsettled.incrementAndGet();
+                    return failed;
+                }
+            }
+            if (d == null) {
+                settled.incrementAndGet();
+                forget(ufid);
+                return new TcOutcome(Status.OK, Reason.NONE, "deleted (read back after " + Errno.of(errno).name() + "): counters as last read",
+                        in.id(), in.inHw(), 0, (in.clsFlags() & TCA_CLS_FLAGS_SKIP_SW) != 0, (in.clsFlags() & TCA_CLS_FLAGS_SKIP_HW) != 0,
+                        0, null, in.base());
+            }
+        }
+        settled.incrementAndGet();
+        DecodedFilter g = deleteEcho(in.id());
+        if (g == null) {
+            return failed;
+        }
+        forget(ufid);
+        return new TcOutcome(Status.OK, Reason.NONE, null, in.id(), (g.flags() & TCA_CLS_FLAGS_IN_HW) != 0, g.inHwCount(),
+                (in.clsFlags() & TCA_CLS_FLAGS_SKIP_SW) != 0, (in.clsFlags() & TCA_CLS_FLAGS_SKIP_HW) != 0, 0, null, statsOf(g).plus(in.base()));
     }
 
     /** Deletes one filter by identity (no echo); the outcome says whether the kernel agreed. */
@@ -903,14 +1067,22 @@ public final class TcOffload implements AutoCloseable {
      */
     public List<TcFlow> dump(int ifindex) { // not synchronized: see learn
         List<DecodedFilter> all;
-        try {
-            all = learn(ifindex);
-        } catch (NetlinkException e) {
-            if (e.errno() == Errno.ENODEV || e.errno() == Errno.EINVAL) {
-                forgetDevice(ifindex); // gone, and its filters with it
-                return List.of();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                all = learn(ifindex);
+                break;
+            } catch (NetlinkException e) {
+                if (e.errno() == Errno.ENODEV || e.errno() == Errno.EINVAL) {
+                    forgetDevice(ifindex); // gone, and its filters with it
+                    return List.of();
+                }
+                // A dump changes nothing, so one that lost datagrams or met "not now" is simply
+                // walked again; a few failures in a row are the caller's to hear of.
+                if (attempt == DUMP_ATTEMPTS || !(outcomeUnknown(e.errnoValue()) || notNow(e.errnoValue()))) {
+                    throw e;
+                }
+                dumpRetries.incrementAndGet();
             }
-            throw e;
         }
         List<TcFlow> flows = new ArrayList<>();
         for (DecodedFilter d : all) {
