@@ -1,8 +1,5 @@
 package org.offloadbridge.daemon;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -194,16 +191,11 @@ public final class RuleCommands {
         String name = args.get(0);
         String text = input;
         if (text == null) {
-            Path p = Path.of(name);
-            if (!p.isAbsolute()) {
-                return Reply.usage("FILE \"" + name + "\" must be an absolute path when the daemon reads it"
-                    + " (obctl sends the file's text itself)");
-            }
-            try {
-                text = Files.readString(p, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return Reply.failed(name + ": cannot read: " + e.getMessage());
-            }
+            // The daemon reads no file a request names: a client with the socket could otherwise
+            // make it read (and echo, in parse errors) any file it may read. obctl reads FILE
+            // itself, with the caller's rights, and sends the text.
+            return Reply.usage("FILE's text must come with the request (obctl sends it); the daemon does not read \""
+                + name + "\" itself");
         }
         List<ConfigError> errors = new ArrayList<>();
         CheckCommand.checkRules(Path.of(name), text, pipeline.ports(), pipeline.offloadDefault(), "", errors);

@@ -86,6 +86,12 @@ public final class OffloadBridgeMain implements Callable<Integer> {
                 }
                 return 1;
             }
+            String caps = org.offloadbridge.daemon.Capabilities.checkSelf();
+            if (caps != null) {
+                System.err.println("offload-bridge: " + caps);
+                SdNotify.fromEnvironment().status("start failed: " + caps);
+                return 1;
+            }
             // log-level, unless OB_LOG_LEVEL says otherwise for this one run (logback.xml reads it)
             if (System.getenv("OB_LOG_LEVEL") == null) {
                 LogLevels.setRoot(cfg.logLevel().text());

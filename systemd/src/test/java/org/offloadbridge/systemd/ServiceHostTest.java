@@ -174,4 +174,29 @@ class ServiceHostTest {
             assertTrue(List.of(143, 0).contains(daemon.exit()), "clean exit, was " + daemon.exit() + ": " + log);
         }
     }
+
+    /**
+     * Least privilege: started without CAP_NET_ADMIN (dropped from the bounding set, as a unit
+     * without it would), the daemon stops at once with one line naming the capability and what it
+     * is for — before it touches a port.
+     */
+    @Test
+    void withoutCapNetAdminItStopsAtStartNamingTheCapability(@TempDir Path dir) throws Exception {
+        try (Topology t = Topology.create("svcap")) {
+            Topology.Host sw = t.host("sw");
+            Topology.Host h1 = t.host("h1");
+            Topology.Host h2 = t.host("h2");
+            hosts(t, sw, h1, h2);
+            Files.writeString(dir.resolve("rules.of"), "priority=0,actions=normal\n");
+            Path conf = dir.resolve("ob.conf");
+            Files.writeString(conf, config(dir.resolve("obctl.sock"), ""));
+            Shell.Result r = Shell.run(120, sw.exec("setpriv", "--bounding-set=-net_admin", "--inh-caps=-net_admin",
+                ROOT.resolve("bin/offload-bridge").toString(), "run", "-c", conf.toString()));
+            assertEquals(1, r.exit(), r.toString());
+            assertTrue(r.err().contains("missing capability CAP_NET_ADMIN (tc qdiscs, filters and actions"), r.err());
+            assertTrue(r.err().lines().count() <= 2, "one line, no stack trace: " + r.err());
+            assertEquals("", sw.sh("tc qdisc show dev p1 | grep clsact || true").strip(), "nothing touched: no clsact on p1");
+            assertTrue(Files.notExists(dir.resolve("obctl.sock")), "no control socket was made");
+        }
+    }
 }
