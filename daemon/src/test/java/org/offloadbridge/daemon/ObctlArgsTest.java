@@ -114,4 +114,23 @@ class ObctlArgsTest {
         Obctl dump = rig.obctl("dump-rules");
         assertEquals(3, dump.out().lines().count(), dump.out());
     }
+
+    /** Issue 16: obctl reads FILE wherever --allow-empty stands; an empty FILE is refused without it. */
+    @Test
+    void replaceFlowsWithAnEmptyFileNeedsAllowEmpty() throws Exception {
+        Path empty = dir.resolve("empty.of");
+        Files.writeString(empty, "");
+        Obctl refused = rig.obctl("replace-flows", empty.toString());
+        assertEquals(1, refused.status(), refused.toString());
+        assertTrue(refused.err().startsWith("obctl: replace-flows: " + empty + ": no rules in it"), refused.err());
+        assertTrue(refused.err().contains("needs obctl replace-flows --allow-empty FILE"), refused.err());
+        assertEquals(1, rig.pipeline.rules().size(), "nothing changed");
+        usage("\"--allow-empty\"", "add-flows", "--allow-empty", empty.toString());
+        Obctl forced = rig.obctl("replace-flows", empty.toString(), "--allow-empty");
+        assertEquals(0, forced.status(), forced.toString());
+        assertEquals(0, rig.pipeline.rules().size());
+        Files.writeString(empty, "priority=3,actions=drop\n");
+        assertEquals(0, rig.obctl("replace-flows", "--allow-empty", empty.toString()).status(), "obctl read FILE after the option");
+        assertEquals(1, rig.pipeline.rules().size());
+    }
 }
