@@ -131,7 +131,7 @@ public final class Reloader {
 
     /** Registers {@code obctl reload} on {@code server}. */
     public void register(org.offloadbridge.daemon.control.ControlServer server) {
-        server.register("reload", "", """
+        server.register("reload", "[--allow-empty]", """
             Reads the config file again (and its rules-file) and applies what can change while running:
             hw-offload, tc-policy, offload-default, max-idle, max-revalidator, flow-limit, stop-removes-flows,
             log-level, [[port]] tables and the rules (replaced at once; rules added with obctl are replaced
