@@ -133,4 +133,13 @@ class ObctlArgsTest {
         assertEquals(0, rig.obctl("replace-flows", "--allow-empty", empty.toString()).status(), "obctl read FILE after the option");
         assertEquals(1, rig.pipeline.rules().size());
     }
+
+    /** Issue 16: picocli read -T ١٠ as 10 seconds. */
+    @Test
+    void theTimeoutIsAsciiDigits() {
+        Obctl r = rig.obctl("-T", "\u0661\u0660", "list-commands");
+        assertEquals(2, r.status(), r.toString());
+        assertTrue(r.err().contains("'\\u0661\\u0660' is not a number: non-ASCII digit U+0661 at position 1: numbers are ASCII 0-9"), r.err());
+        assertEquals(0, rig.obctl("-T", "10", "list-commands").status());
+    }
 }

@@ -55,7 +55,8 @@ public final class Excerpt {
     }
 
     /**
-     * A message made safe to print: escaped, and every run of non-blank characters longer than
+     * A message made safe to print: escaped (but … left as it is: it marks an excerpt already
+     * cut), and every run of non-blank characters longer than
      * {@link #MAX_TOKEN} (after escaping) shortened to its first 60 and last 16 characters
      * around a …. Messages quote the offending token; this keeps a 2 MB token from being
      * echoed while the prose around it stays whole.
@@ -70,7 +71,14 @@ public final class Excerpt {
             return message;
         }
         StringBuilder esc = new StringBuilder(Math.min(message.length(), 4096) + 16);
-        escape(esc, message, 0, message.length());
+        int from = 0;
+        for (int k = message.indexOf('…'); k >= 0; k = message.indexOf('…', k + 1)) {
+            // … marks where an excerpt already in the message was cut: it stays as it is
+            escape(esc, message, from, k);
+            esc.append('…');
+            from = k + 1;
+        }
+        escape(esc, message, from, message.length());
         StringBuilder out = new StringBuilder(Math.min(esc.length(), 4096));
         int i = 0;
         int n = esc.length();

@@ -24,6 +24,8 @@ class ExcerptTest {
         assertEquals(edge + " \\n", Excerpt.tidy(edge + " \n"));
         assertTrue(Excerpt.tidy("z".repeat(Excerpt.MAX_TOKEN + 1)).contains("…"));
         assertPrintable(Excerpt.tidy("\u001b]0;pwned\u0007" + "\u2028".repeat(500)));
+        // a message that already quotes a cut excerpt keeps its …
+        assertEquals("column 9: unknown port in 'in_port(x),eth_type(0x…'", Excerpt.tidy("column 9: unknown port in 'in_port(x),eth_type(0x…'"));
     }
 
     @Test

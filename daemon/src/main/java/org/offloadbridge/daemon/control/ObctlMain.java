@@ -45,8 +45,21 @@ public final class ObctlMain implements Callable<Integer> {
     Path socket;
 
     @Option(names = {"-T", "--timeout"}, paramLabel = "SECS", description = "give up after SECS seconds; 0 waits forever (default: ${DEFAULT-VALUE})",
-            defaultValue = "30")
+            defaultValue = "30", converter = AsciiInt.class)
     int timeoutSeconds;
+
+    /** An int option in ASCII digits: picocli's own converter reads {@code -T ١٠} as 10. */
+    static final class AsciiInt implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            try {
+                return org.offloadbridge.flow.AsciiNumber.parseInt(value);
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("'" + org.offloadbridge.flow.Excerpt.escape(value, 40) + "' is not a number: "
+                    + e.getMessage());
+            }
+        }
+    }
 
     @Parameters(index = "0", paramLabel = "COMMAND", description = "the command, e.g. list-commands", completionCandidates = KnownCommands.class)
     String command;
