@@ -600,6 +600,11 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
         return pipeline.replaceRules(pipeline.parser().parseFile(text));
     }
 
+    @Override
+    public int ruleCount() {
+        return pipeline.rules().size();
+    }
+
     public boolean stopRemovesFlows() {
         return stopRemovesFlows;
     }

@@ -19,6 +19,7 @@ import org.offloadbridge.daemon.config.ConfigError;
 import org.offloadbridge.daemon.config.ConfigException;
 import org.offloadbridge.daemon.config.ConfigParser;
 import org.offloadbridge.daemon.control.ControlProtocol;
+import org.offloadbridge.flow.Excerpt;
 import org.offloadbridge.flow.OffloadPreference;
 import org.offloadbridge.flow.TcPolicy;
 import org.offloadbridge.upcall.pipeline.BridgePort;
@@ -96,6 +97,9 @@ public final class Reloader {
 
         /** Replaces every rule with {@code text}'s, atomically; returns them. */
         List<Rule> replaceRules(String text) throws RuleSyntaxException;
+
+        /** How many rules the pipeline has now (loaded and added with obctl). */
+        int ruleCount();
     }
 
     /** What a reload did: the reply's status ({@link ControlProtocol#OK} or FAILED) and its text, one line per item. */
@@ -127,14 +131,22 @@ public final class Reloader {
 
     /** Registers {@code obctl reload} on {@code server}. */
     public void register(org.offloadbridge.daemon.control.ControlServer server) {
-        server.register("reload", "", """
+        server.register("reload", "[--allow-empty]", """
             Reads the config file again (and its rules-file) and applies what can change while running:
             hw-offload, tc-policy, offload-default, max-idle, max-revalidator, flow-limit, stop-removes-flows,
             log-level, [[port]] tables and the rules (replaced at once; rules added with obctl are replaced
             too). Prints one line per changed key, "(applied live)" or "(needs a restart)". A file with any
             error changes nothing: every error is printed as file:line:column and the status is 1.
-            systemctl reload and SIGHUP do the same.""", args -> args.isEmpty() ? reload().reply()
-            : ControlProtocol.Reply.usage("takes no arguments: unexpected \"" + args.get(0) + "\""));
+            A rules-file with no rules (empty, or only comments) would remove every rule: that is refused
+            while rules are loaded, unless --allow-empty is given. systemctl reload and SIGHUP do the same
+            (without --allow-empty).""", args -> {
+                if (args.isEmpty() || args.equals(List.of(ALLOW_EMPTY))) {
+                    return reload(!args.isEmpty()).reply();
+                }
+                String bad = args.get(0).equals(ALLOW_EMPTY) ? args.get(1) : args.get(0);
+                return ControlProtocol.Reply.usage((bad.startsWith("-") ? "unknown option \"" : "takes no arguments: unexpected \"")
+                    + Excerpt.escape(bad, 80) + "\" (known: " + ALLOW_EMPTY + ")");
+            });
     }
 
     /** The configuration the daemon runs with now: restart-only keys as at start. */
@@ -142,8 +154,21 @@ public final class Reloader {
         return running;
     }
 
-    /** Checks, then applies; see the class comment. */
+    /** The option that lets a reload, or replace-flows, leave no rules. */
+    public static final String ALLOW_EMPTY = "--allow-empty";
+
+    /** Checks, then applies; see the class comment. A rules-file without rules is refused while rules are loaded. */
     public synchronized Result reload() {
+        return reload(false);
+    }
+
+    /**
+     * Checks, then applies; see the class comment.
+     *
+     * @param allowEmpty whether a rules-file with no rules may replace the rules loaded now
+     *                   (without it, a file truncated by accident would silently remove them all)
+     */
+    public synchronized Result reload(boolean allowEmpty) {
         // ---- check: nothing changes until every error is known
         List<ConfigError> errors = new ArrayList<>();
         Config next = null;
@@ -165,8 +190,12 @@ public final class Reloader {
         }
         PortChanges pc = next == null ? null : PortChanges.between(running, next);
         if (rulesPath != null) {
-            CheckCommand.checkRules(rulesPath, rules, pc.planned(target.portTable()), next.offloadDefault(),
+            int ruleLines = CheckCommand.checkRules(rulesPath, rules, pc.planned(target.portTable()), next.offloadDefault(),
                 " (not a port the daemon has, nor a [[port]] name in " + file + ")", errors);
+            int loadedNow = target.ruleCount();
+            if (ruleLines == 0 && loadedNow > 0 && !allowEmpty) {
+                errors.add(new ConfigError(rulesPath, 0, 0, "", emptyReplacement(loadedNow, "obctl reload " + ALLOW_EMPTY)));
+            }
         }
         if (!errors.isEmpty()) {
             return new Result(ControlProtocol.FAILED, ConfigError.nothingChanged(errors));
@@ -240,6 +269,12 @@ public final class Reloader {
         }
         running = runningAfter(running, next, portsNow);
         return new Result(failed ? ControlProtocol.FAILED : ControlProtocol.OK, out.toString());
+    }
+
+    /** Why an empty replacement of {@code loaded} rules is refused, and the command that forces it. */
+    public static String emptyReplacement(int loaded, String force) {
+        return "no rules in it (" + "empty, or only blank lines and comments): replacing the " + loaded
+            + (loaded == 1 ? " rule" : " rules") + " loaded now with none needs " + force + " (obctl del-flows deletes every rule too)";
     }
 
     /** Applies {@code pc}, one line per port; returns null, or why a part failed. {@code portsNow} is left as applied. */

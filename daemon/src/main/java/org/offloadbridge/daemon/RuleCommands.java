@@ -10,6 +10,7 @@ import org.offloadbridge.daemon.config.ConfigError;
 import org.offloadbridge.daemon.control.CommandHandler;
 import org.offloadbridge.daemon.control.ControlProtocol.Reply;
 import org.offloadbridge.daemon.control.ControlServer;
+import org.offloadbridge.flow.Excerpt;
 import org.offloadbridge.flow.MonotonicClock;
 import org.offloadbridge.upcall.pipeline.Pipeline;
 import org.offloadbridge.upcall.pipeline.Rule;
@@ -57,9 +58,10 @@ public final class RuleCommands {
             unless table= is given, any priority; cookie=V/M selects by cookie); no MATCH deletes every rule.
             --strict deletes only the rule with exactly MATCH and its priority (default 32768). """ + RUNTIME_ONLY,
             this::delFlows);
-        s.register("replace-flows", "FILE", """
+        s.register("replace-flows", "[--allow-empty] FILE", """
             Replaces all rules with FILE's at once (ovs-ofctl replace-flows): a rule FILE keeps unchanged keeps its
-            counters and duration; any bad line and nothing changes. """ + RUNTIME_ONLY,
+            counters and duration; any bad line and nothing changes. A FILE with no rules (empty, or only comments)
+            would remove every rule: refused while rules are loaded, unless --allow-empty is given. """ + RUNTIME_ONLY,
             (CommandHandler.WithInput) this::replaceFlows);
         s.register("dump-rules", "[--no-stats] [MATCH]", """
             Prints each rule as ovs-ofctl dump-flows does, MATCH narrowing them as del-flows selects:
@@ -72,13 +74,13 @@ public final class RuleCommands {
     Reply addFlow(List<String> args) {
         String bad = firstOption(args, List.of());
         if (bad != null) {
-            return Reply.usage("unknown option \"" + bad + "\"");
+            return Reply.usage("unknown option \"" + Excerpt.escape(bad, 80) + "\"");
         }
         if (args.isEmpty()) {
             return Reply.usage("missing RULE (e.g. obctl add-flow 'priority=10,in_port=p1,actions=output:p2')");
         }
         if (args.size() > 1) {
-            return Reply.usage("takes one RULE; quote it: unexpected argument \"" + args.get(1) + "\"");
+            return Reply.usage("takes one RULE; quote it: unexpected argument \"" + Excerpt.escape(args.get(1), 80) + "\"");
         }
         try {
             pipeline.addRule(args.get(0));
@@ -89,7 +91,7 @@ public final class RuleCommands {
     }
 
     Reply addFlows(List<String> args, String input) {
-        Object parsed = readRules(args, input);
+        Object parsed = readRules(args, input, List.of("-"));
         if (parsed instanceof Reply r) {
             return r;
         }
@@ -100,12 +102,18 @@ public final class RuleCommands {
     }
 
     Reply replaceFlows(List<String> args, String input) {
-        Object parsed = readRules(args, input);
+        Object parsed = readRules(args, input, List.of("-", Reloader.ALLOW_EMPTY));
         if (parsed instanceof Reply r) {
             return r;
         }
         @SuppressWarnings("unchecked")
         List<Rule> rules = (List<Rule>) parsed;
+        int loaded = pipeline.rules().size();
+        if (rules.isEmpty() && loaded > 0 && !args.contains(Reloader.ALLOW_EMPTY)) {
+            // an empty or truncated file (or '-' with nothing piped in) would silently remove every rule
+            return Reply.failed(Excerpt.escape(fileArg(args), 200) + ": " + Reloader.emptyReplacement(loaded,
+                "obctl replace-flows " + Reloader.ALLOW_EMPTY + " FILE") + "; nothing changed\n");
+        }
         java.util.Set<Object> before = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Rule b : pipeline.rules()) {
             before.add(b.stats());
@@ -160,13 +168,13 @@ public final class RuleCommands {
             if (a.equals(flag)) {
                 given = true;
             } else if (a.startsWith("-")) {
-                return Reply.usage("unknown option \"" + a + "\" (known: " + flag + ")");
+                return Reply.usage("unknown option \"" + Excerpt.escape(a, 80) + "\" (known: " + flag + ")");
             } else {
                 rest.add(a);
             }
         }
         if (rest.size() > 1) {
-            return Reply.usage("takes one MATCH; quote it: unexpected argument \"" + rest.get(1) + "\"");
+            return Reply.usage("takes one MATCH; quote it: unexpected argument \"" + Excerpt.escape(rest.get(1), 80) + "\"");
         }
         try {
             return new Selection(given, rest.isEmpty() ? RuleSelector.ALL : pipeline.parser().parseSelector(rest.get(0)));
@@ -179,16 +187,17 @@ public final class RuleCommands {
      * FILE's rules, parsed, or the reply that says why not: a usage error for the arguments, a
      * failure listing every bad line.
      */
-    private Object readRules(List<String> args, String input) {
-        String bad = firstOption(args, List.of("-"));
+    private Object readRules(List<String> args, String input, List<String> allowed) {
+        String bad = firstOption(args, allowed);
         if (bad != null) {
-            return Reply.usage("unknown option \"" + bad + "\"");
+            return Reply.usage("unknown option \"" + Excerpt.escape(bad, 80) + "\"");
         }
-        if (args.size() != 1) {
-            return Reply.usage(args.isEmpty() ? "missing FILE (a rules file; - for standard input)"
-                : "takes one FILE: unexpected argument \"" + args.get(1) + "\"");
+        List<String> files = files(args);
+        if (files.size() != 1) {
+            return Reply.usage(files.isEmpty() ? "missing FILE (a rules file; - for standard input)"
+                : "takes one FILE: unexpected argument \"" + Excerpt.escape(files.get(1), 80) + "\"");
         }
-        String name = args.get(0);
+        String name = files.get(0);
         String text = input;
         if (text == null) {
             // The daemon reads no file a request names: a client with the socket could otherwise
@@ -205,23 +214,43 @@ public final class RuleCommands {
         try {
             return pipeline.parser().parseFile(text);
         } catch (RuleSyntaxException e) {
-            return Reply.failed(name + ":" + e.line() + ":" + e.column() + ": " + e.reason() + "; nothing changed\n");
+            return Reply.failed(Excerpt.escape(name, 200) + ":" + e.line() + ":" + e.column() + ": " + e.reason() + "; nothing changed\n");
         }
+    }
+
+    /** The arguments that are not options: FILE ({@code -} is one). */
+    private static List<String> files(List<String> args) {
+        List<String> out = new ArrayList<>(1);
+        for (String a : args) {
+            if (a.equals("-") || !a.startsWith("-")) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    /** FILE as given, for messages. */
+    private static String fileArg(List<String> args) {
+        List<String> f = files(args);
+        return f.isEmpty() ? "FILE" : f.get(0);
     }
 
     /** The first argument that looks like an option and is not one of {@code allowed}, or null. */
     private static String firstOption(List<String> args, List<String> allowed) {
         for (String a : args) {
-            if (a.startsWith("-") && !allowed.contains(a)) {
+            if (a.startsWith("-") && !a.equals("-") && !allowed.contains(a)) {
                 return a;
             }
         }
         return null;
     }
 
-    /** "column 12: unknown field ..." with the text and a caret under the column. */
+    /**
+     * "column 12: unknown field ..." with the text around the column (at most 40 characters
+     * either side, escaped) and a caret under it: a rule may be 100 KiB long or carry control
+     * characters, and the reply is printed on the operator's terminal.
+     */
     static String pointAt(String text, RuleSyntaxException e) {
-        int col = Math.max(1, Math.min(e.column(), text.length() + 1));
-        return "column " + e.column() + ": " + e.reason() + "\n  " + text + "\n  " + " ".repeat(col - 1) + "^\n";
+        return "column " + e.column() + ": " + e.reason() + "\n" + Excerpt.pointAt(text, e.column(), 40, "  ");
     }
 }

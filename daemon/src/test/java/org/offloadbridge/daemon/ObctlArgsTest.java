@@ -114,4 +114,32 @@ class ObctlArgsTest {
         Obctl dump = rig.obctl("dump-rules");
         assertEquals(3, dump.out().lines().count(), dump.out());
     }
+
+    /** Issue 16: obctl reads FILE wherever --allow-empty stands; an empty FILE is refused without it. */
+    @Test
+    void replaceFlowsWithAnEmptyFileNeedsAllowEmpty() throws Exception {
+        Path empty = dir.resolve("empty.of");
+        Files.writeString(empty, "");
+        Obctl refused = rig.obctl("replace-flows", empty.toString());
+        assertEquals(1, refused.status(), refused.toString());
+        assertTrue(refused.err().startsWith("obctl: replace-flows: " + empty + ": no rules in it"), refused.err());
+        assertTrue(refused.err().contains("needs obctl replace-flows --allow-empty FILE"), refused.err());
+        assertEquals(1, rig.pipeline.rules().size(), "nothing changed");
+        usage("\"--allow-empty\"", "add-flows", "--allow-empty", empty.toString());
+        Obctl forced = rig.obctl("replace-flows", empty.toString(), "--allow-empty");
+        assertEquals(0, forced.status(), forced.toString());
+        assertEquals(0, rig.pipeline.rules().size());
+        Files.writeString(empty, "priority=3,actions=drop\n");
+        assertEquals(0, rig.obctl("replace-flows", "--allow-empty", empty.toString()).status(), "obctl read FILE after the option");
+        assertEquals(1, rig.pipeline.rules().size());
+    }
+
+    /** Issue 16: picocli read -T ١٠ as 10 seconds. */
+    @Test
+    void theTimeoutIsAsciiDigits() {
+        Obctl r = rig.obctl("-T", "\u0661\u0660", "list-commands");
+        assertEquals(2, r.status(), r.toString());
+        assertTrue(r.err().contains("'\\u0661\\u0660' is not a number: non-ASCII digit U+0661 at position 1: numbers are ASCII 0-9"), r.err());
+        assertEquals(0, rig.obctl("-T", "10", "list-commands").status());
+    }
 }

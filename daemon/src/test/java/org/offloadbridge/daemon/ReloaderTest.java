@@ -127,6 +127,11 @@ class ReloaderTest {
             calls.add("rules " + rules.size());
             return rules;
         }
+
+        @Override
+        public int ruleCount() {
+            return rules.size();
+        }
     }
 
     static final String START = """
@@ -306,5 +311,28 @@ class ReloaderTest {
         assertTrue(r.reload().ok());
         assertEquals(List.of("attach p3", "rules 1"), target.calls, "the next reload attaches it");
         assertEquals(Optional.empty(), r.running().rulesFile().filter(p -> !Files.exists(p)));
+    }
+
+    /** Issue 16: a rules-file truncated to nothing would remove every rule on the next SIGHUP. */
+    @Test
+    void aRulesFileWithNoRulesIsRefusedWhileRulesAreLoadedUnlessAllowEmpty() throws Exception {
+        Reloader r = start();
+        assertTrue(r.reload().ok());
+        assertEquals(1, target.ruleCount());
+        target.calls.clear();
+        write(START.replace("max-idle = 10000", "max-idle = 20000"), "# emptied\n\n");
+        Reloader.Result res = r.reload();
+        assertFalse(res.ok());
+        assertEquals(dir.resolve("rules.of") + ": no rules in it (empty, or only blank lines and comments): replacing the 1 rule"
+            + " loaded now with none needs obctl reload --allow-empty (obctl del-flows deletes every rule too)\n1 error; nothing changed\n",
+            res.text());
+        assertEquals(List.of(), target.calls, "nothing applied, max-idle included");
+        assertEquals(10_000, r.running().maxIdleMillis());
+        res = r.reload(true);
+        assertTrue(res.ok(), res.text());
+        assertTrue(res.text().contains("rules: 0 rules from " + dir.resolve("rules.of")), res.text());
+        assertEquals(0, target.ruleCount());
+        // nothing loaded any more: an empty file is no loss
+        assertTrue(r.reload().ok());
     }
 }

@@ -107,4 +107,43 @@ class RuleCommandsTest {
         assertSame(kept.stats(), rig.pipeline.rules().get(0).stats());
         assertTrue(c.dumpRules(List.of("in_port=p1")).text().contains("n_packets=7, n_bytes=700"), c.dumpRules(List.of()).text());
     }
+
+    /** Issue 16: an empty (or truncated, or comments-only) FILE would silently remove every rule. */
+    @Test
+    void replaceFlowsRefusesAnEmptyFileUnlessAllowEmptyIsGiven() {
+        c.addFlows(List.of("a"), "priority=10,in_port=p1,actions=output:p2\npriority=5,in_port=p2,actions=output:p1\n");
+        for (String empty : List.of("", "\n\n", "# all gone\n  # really\n")) {
+            Reply r = c.replaceFlows(List.of("rules.of"), empty);
+            assertEquals(ControlProtocol.FAILED, r.status(), r.text());
+            assertEquals("rules.of: no rules in it (empty, or only blank lines and comments): replacing the 2 rules loaded now"
+                + " with none needs obctl replace-flows --allow-empty FILE (obctl del-flows deletes every rule too); nothing changed\n",
+                r.text());
+            assertEquals(2, rig.pipeline.rules().size(), "nothing changed");
+        }
+        Reply usage = c.replaceFlows(List.of("--allow-empties", "rules.of"), "");
+        assertEquals(ControlProtocol.USAGE, usage.status());
+        assertTrue(usage.text().contains("unknown option \"--allow-empties\""), usage.text());
+        Reply r = c.replaceFlows(List.of("--allow-empty", "rules.of"), "# all gone\n");
+        assertEquals(ControlProtocol.OK, r.status(), r.text());
+        assertTrue(r.text().startsWith("rules replaced: 0 now, 0 of them unchanged (their counters kept), 2 removed"), r.text());
+        assertEquals(List.of(), rules());
+        // nothing loaded: nothing to lose, no flag needed
+        assertEquals(ControlProtocol.OK, c.replaceFlows(List.of("rules.of"), "").status());
+        // the flag changes nothing for a file with rules
+        assertEquals(ControlProtocol.OK, c.replaceFlows(List.of("rules.of", "--allow-empty"), "priority=1,actions=drop\n").status());
+        assertEquals(1, rig.pipeline.rules().size());
+    }
+
+    /** A rule of 40 KB with a terminal escape: the reply shows 80 characters around the column, escaped, and a caret. */
+    @Test
+    void aBadRuleIsShownAsAShortEscapedExcerptWithACaret() {
+        String rule = "priority=10,in_port=p1,actions=" + "output:p2,".repeat(4000) + "\u001b[2Jbogus";
+        Reply r = c.addFlow(List.of(rule));
+        assertEquals(ControlProtocol.USAGE, r.status());
+        String[] lines = r.text().split("\n");
+        assertEquals(3, lines.length, r.text());
+        assertTrue(lines[0].startsWith("RULE column " + (rule.length() - 8) + ": unknown action or port \"\\x1b[2Jbogus\""), lines[0]);
+        assertEquals("  …" + "output:p2,".repeat(4) + "\\x1b[2Jbogus", lines[1]);
+        assertEquals("  " + " ".repeat(41) + "^", lines[2]);
+    }
 }

@@ -389,31 +389,9 @@ final class TextCursor {
         return sb.append('\'').toString();
     }
 
-    /**
-     * Appends [from, to) of {@code text} with everything outside printable ASCII escaped
-     * ({@code \n \r \t \\}, {@code \xHH} for other control characters, {@code \}{@code uHHHH}
-     * for non-ASCII): an error message must not carry terminal escapes or line breaks from the
-     * input, and a lookalike digit should show what it really is.
-     */
+    /** Appends [from, to) of {@code text} escaped (see {@link Excerpt}). */
     static void escape(StringBuilder sb, String text, int from, int to) {
-        for (int i = from; i < to; i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                case '\\' -> sb.append("\\\\");
-                default -> {
-                    if (c < 0x20 || c == 0x7f) {
-                        sb.append("\\x").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xf, 16));
-                    } else if (c > 0x7e) {
-                        sb.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
+        Excerpt.escape(sb, text, from, to);
     }
 
     FlowParseException error(int column, String message) {

@@ -143,7 +143,7 @@ public record Ufid(long hi, long lo) {
         int start = s.startsWith(PREFIX) ? PREFIX.length() : 0;
         if (s.length() - start != 36) {
             throw new IllegalArgumentException("ufid: expected 36 characters xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx after '"
-                    + s.substring(0, start) + "', got " + (s.length() - start) + " in '" + s + "'");
+                    + s.substring(0, start) + "', got " + (s.length() - start) + " in '" + Excerpt.escape(s, 48) + "'");
         }
         long hi = 0;
         long lo = 0;
@@ -153,13 +153,15 @@ public record Ufid(long hi, long lo) {
             int rel = i - start;
             if (rel == 8 || rel == 13 || rel == 18 || rel == 23) {
                 if (c != '-') {
-                    throw new IllegalArgumentException("ufid: expected '-' at column " + (i + 1) + " of '" + s + "'");
+                    throw new IllegalArgumentException("ufid: expected '-' at column " + (i + 1) + " of '" + Excerpt.escape(s, 48) + "'");
                 }
                 continue;
             }
-            int d = Character.digit(c, 16);
+            // ASCII only: Character.digit would read fullwidth and other scripts' digits too
+            int d = TextCursor.hexDigit(c);
             if (d < 0) {
-                throw new IllegalArgumentException("ufid: expected a hex digit at column " + (i + 1) + " of '" + s + "', got '" + c + "'");
+                throw new IllegalArgumentException("ufid: expected an ASCII hex digit at column " + (i + 1) + " of '"
+                        + Excerpt.escape(s, 48) + "', got '" + Excerpt.escape(String.valueOf(c), 1) + "'");
             }
             if (digits < 16) {
                 hi = hi << 4 | d;

@@ -32,6 +32,10 @@ public final class NetNs implements AutoCloseable {
     private final ExecutorService thread;
 
     private NetNs(String name, boolean owned) {
+        String bad = invalidName(name);
+        if (bad != null) {
+            throw new IllegalArgumentException("netns name '" + printable(name) + "' " + bad);
+        }
         this.name = name;
         this.owned = owned;
         LibC.ensureAvailable();
@@ -82,6 +86,48 @@ public final class NetNs implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * Null when {@code name} can name a file in /run/netns as {@code ip netns} would create it,
+     * else why not: empty, {@code .} or {@code ..}, a '/' ({@code ../../proc/1/ns/net} would
+     * open another path), a NUL (the C string would end there and open another namespace), or
+     * longer than NAME_MAX (255).
+     */
+    static String invalidName(String name) {
+        if (name.isEmpty()) {
+            return "is empty";
+        }
+        if (name.equals(".") || name.equals("..")) {
+            return "is not a name (a namespace is a file in /run/netns)";
+        }
+        if (name.length() > 255) {
+            return "is longer than 255 characters";
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == '/') {
+                return "has a '/' at position " + (i + 1) + ": give the name of a file in /run/netns (ip netns list)";
+            }
+            if (c == 0) {
+                return "has a NUL at position " + (i + 1);
+            }
+        }
+        return null;
+    }
+
+    /** {@code s} with control characters escaped and at most 64 characters, for messages. */
+    private static String printable(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < Math.min(s.length(), 64); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                sb.append(String.format(java.util.Locale.ROOT, "\\x%02x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return s.length() > 64 ? sb.append('…').toString() : sb.toString();
     }
 
     /** Runs {@code ip ARGS...} and returns its stdout; throws with its stderr when it fails. */

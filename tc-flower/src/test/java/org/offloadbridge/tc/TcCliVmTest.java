@@ -69,4 +69,21 @@ class TcCliVmTest {
         assertEquals(1, cli(err, "dump-flows", "s9"));
         assertEquals("tc-flower: no such device 's9'", err.toString().strip());
     }
+
+    /**
+     * A refusal before the kernel is asked (17 outputs: tc takes 16 actions per filter) leaves
+     * the device as found too, and says why; a kernel refusal is the test above.
+     */
+    @Test
+    void anAddFlowRefusedForTooManyOutputsLeavesNoClsact() {
+        net.veth("t0", "t1");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        String outputs = String.join(",", java.util.Collections.nCopies(17, "t1"));
+        int rc = cli(err, "--pref", "required", "add-flow", "in_port(t0),eth_type(0x0800),ipv4(proto=17)", outputs);
+        assertEquals(1, rc, err.toString());
+        assertTrue(err.toString().contains("TOO_MANY_ACTIONS"), err.toString());
+        assertTrue(err.toString().contains("at most 16"), err.toString());
+        assertFalse(net.sh("tc qdisc show dev t0").contains("clsact"), "no clsact left: " + net.sh("tc qdisc show dev t0"));
+        assertEquals("", net.sh("tc filter show dev t0 ingress").strip());
+    }
 }

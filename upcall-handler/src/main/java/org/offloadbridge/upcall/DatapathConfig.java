@@ -111,9 +111,11 @@ public final class DatapathConfig {
 
     private static long number(String key, String v) {
         try {
-            return Long.parseLong(v);
+            // ASCII digits only: Long.parseLong would take max-idle=١٠٠٠ as 1000
+            return org.offloadbridge.flow.AsciiNumber.parseLong(v);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + "=\"" + v + "\": expected a whole number");
+            throw new IllegalArgumentException(key + "=\"" + org.offloadbridge.flow.Excerpt.escape(v, 40) + "\": expected a whole number ("
+                + e.getMessage() + ")");
         }
     }
 

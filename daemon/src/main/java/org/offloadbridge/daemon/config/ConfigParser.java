@@ -453,14 +453,15 @@ public final class ConfigParser {
                     throw new NumberFormatException();
                 }
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("\"" + p + "\" is not a CPU number or range; expected a CPU list like \"2,4-6\"");
+                throw new IllegalArgumentException("\"" + p + "\" is not a CPU number or range" + (e.getMessage() == null ? "" : " ("
+                    + e.getMessage() + ")") + "; expected a CPU list like \"2,4-6\"");
             }
         }
         return List.copyOf(cpus);
     }
 
     private static int cpu(String s) {
-        int c = Integer.parseInt(s.strip());
+        int c = org.offloadbridge.flow.AsciiNumber.parseInt(s.strip());
         if (c < 0 || c > 4095) {
             throw new IllegalArgumentException("CPU " + c + " is out of range 0..4095");
         }
@@ -487,13 +488,15 @@ public final class ConfigParser {
             port = text.substring(colon + 1);
         }
         int p;
+        String why = null;
         try {
-            p = Integer.parseInt(port);
+            p = org.offloadbridge.flow.AsciiNumber.parseInt(port);
         } catch (NumberFormatException e) {
             p = -1;
+            why = e.getMessage();
         }
         if (p < 1 || p > 65535) {
-            throw new IllegalArgumentException("\"" + text + "\": port must be 1..65535");
+            throw new IllegalArgumentException("\"" + text + "\": port must be 1..65535" + (why == null ? "" : " (" + why + ")"));
         }
         if (!isIpLiteral(host)) {
             throw new IllegalArgumentException("\"" + text + "\": \"" + host + "\" is not an IP address (names are not looked up; use 127.0.0.1, ::1 or 0.0.0.0)");

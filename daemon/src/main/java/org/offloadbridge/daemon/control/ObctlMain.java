@@ -45,8 +45,21 @@ public final class ObctlMain implements Callable<Integer> {
     Path socket;
 
     @Option(names = {"-T", "--timeout"}, paramLabel = "SECS", description = "give up after SECS seconds; 0 waits forever (default: ${DEFAULT-VALUE})",
-            defaultValue = "30")
+            defaultValue = "30", converter = AsciiInt.class)
     int timeoutSeconds;
+
+    /** An int option in ASCII digits: picocli's own converter reads {@code -T ١٠} as 10. */
+    static final class AsciiInt implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            try {
+                return org.offloadbridge.flow.AsciiNumber.parseInt(value);
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("'" + org.offloadbridge.flow.Excerpt.escape(value, 40) + "' is not a number: "
+                    + e.getMessage());
+            }
+        }
+    }
 
     @Parameters(index = "0", paramLabel = "COMMAND", description = "the command, e.g. list-commands", completionCandidates = KnownCommands.class)
     String command;
@@ -70,10 +83,10 @@ public final class ObctlMain implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be 0 or more seconds");
         }
         String input = null;
-        if (SENDS_FILE.contains(command) && args.size() == 1 && !args.get(0).equals("--help") && !args.get(0).equals("-h")
-                && !args.get(0).startsWith("--")) {
+        String file = fileArgument(command, args);
+        if (file != null) {
             try {
-                input = readFile(args.get(0));
+                input = readFile(file);
             } catch (IOException e) {
                 err.println("obctl: " + command + ": " + e.getMessage());
                 err.flush();
@@ -82,7 +95,7 @@ public final class ObctlMain implements Callable<Integer> {
         }
         ControlProtocol.Request req = new ControlProtocol.Request(command, args, input);
         if (input != null && ControlProtocol.encode(req).remaining() - ControlProtocol.HEADER_BYTES > ControlProtocol.MAX_REQUEST_BYTES) {
-            err.println("obctl: " + command + ": " + args.get(0) + " is larger than a request may carry ("
+            err.println("obctl: " + command + ": " + file + " is larger than a request may carry ("
                 + ControlProtocol.MAX_REQUEST_BYTES + " bytes): name it as the config's rules-file and run obctl reload");
             err.flush();
             return 1;
@@ -131,6 +144,26 @@ public final class ObctlMain implements Callable<Integer> {
      * operator's file.
      */
     static final java.util.Set<String> SENDS_FILE = java.util.Set.of("add-flows", "replace-flows");
+
+    /**
+     * The FILE obctl reads for {@code command} ({@code replace-flows [--allow-empty] FILE}), or
+     * null: not such a command, no FILE or more than one (the daemon says what is wrong), or help.
+     */
+    static String fileArgument(String command, List<String> args) {
+        if (!SENDS_FILE.contains(command) || args.contains("--help") || args.contains("-h")) {
+            return null;
+        }
+        String file = null;
+        for (String a : args) {
+            if (a.equals("-") || !a.startsWith("-")) {
+                if (file != null) {
+                    return null;
+                }
+                file = a;
+            }
+        }
+        return file;
+    }
 
     /** FILE's text ({@code -}: standard input). */
     static String readFile(String name) throws IOException {

@@ -314,6 +314,20 @@ class ConfigParserTest {
         assertEquals(List.of(0), ConfigParser.cpuList("0,0"));
     }
 
+    /** Issue 16: Integer.parseInt reads ٢ as 2 and ٩٤٧٧ as 9477; a config value is ASCII, as ovs-vsctl's. */
+    @Test
+    void cpusAndPortsAreAsciiDigits() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ConfigParser.cpuList("1,\u0662-4"));
+        assertEquals("\"\u0662-4\" is not a CPU number or range (non-ASCII digit U+0662 at position 1: numbers are ASCII 0-9);"
+            + " expected a CPU list like \"2,4-6\"", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ConfigParser.hostPort("127.0.0.1:\u0669\u0664\u0667\u0667"));
+        assertTrue(e.getMessage().endsWith("port must be 1..65535 (non-ASCII digit U+0669 at position 1: numbers are ASCII 0-9)"),
+            e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ConfigParser.hostPort("127.0.0.1:+9477"));
+        assertTrue(e.getMessage().endsWith("port must be 1..65535 ('+' at position 1 is not a digit)"), e.getMessage());
+        assertEquals(9477, ConfigParser.hostPort("127.0.0.1:9477").getPort());
+    }
+
     @Test
     void suggestions() {
         assertEquals("max-idle", Suggest.nearest("max_idle", ConfigParser.TOP_KEYS));

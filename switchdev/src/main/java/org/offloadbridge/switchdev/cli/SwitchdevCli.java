@@ -164,7 +164,7 @@ public final class SwitchdevCli implements Callable<Integer> {
         CommandLine.Model.CommandSpec spec;
         @Parameters(index = "0")
         String pf;
-        @Parameters(index = "1")
+        @Parameters(index = "1", converter = AsciiCount.class)
         int count;
 
         @Override
@@ -181,7 +181,7 @@ public final class SwitchdevCli implements Callable<Integer> {
     static final class Watch implements Callable<Integer> {
         @Spec
         CommandLine.Model.CommandSpec spec;
-        @Option(names = "--seconds", description = "stop after this many seconds (default: run until killed)")
+        @Option(names = "--seconds", description = "stop after this many seconds (default: run until killed)", converter = AsciiCount.class)
         int seconds;
 
         @Override
@@ -218,6 +218,37 @@ public final class SwitchdevCli implements Callable<Integer> {
                         + (ch.after().mode() == null ? "?" : ch.after().mode().label()) + ", "
                         + ch.after().vfRepresentors().size() + " VF representors";
             };
+        }
+    }
+
+    /**
+     * A count in ASCII digits, 0 or more: picocli's int converter reads other scripts' digits
+     * ({@code vfs pf0 ٢} as 2) and takes a sign.
+     */
+    static final class AsciiCount implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            if (value.isEmpty() || value.length() > 9) {
+                throw new CommandLine.TypeConversionException("'" + printable(value) + "' is not a count (0 to 999999999)");
+            }
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c < '0' || c > '9') {
+                    throw new CommandLine.TypeConversionException("'" + printable(value) + "' is not a count: "
+                            + (c > 0x7f && Character.isDigit(c) ? String.format(java.util.Locale.ROOT, "non-ASCII digit U+%04X", (int) c)
+                            : "'" + printable(String.valueOf(c)) + "'") + " at position " + (i + 1) + " (ASCII digits 0-9 only)");
+                }
+            }
+            return Integer.parseInt(value);
+        }
+
+        private static String printable(String s) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < Math.min(s.length(), 40); i++) {
+                char c = s.charAt(i);
+                sb.append(c < 0x20 || c == 0x7f || c > 0x7e ? String.format(java.util.Locale.ROOT, "\\u%04x", (int) c) : String.valueOf(c));
+            }
+            return s.length() > 40 ? sb + "…" : sb.toString();
         }
     }
 }

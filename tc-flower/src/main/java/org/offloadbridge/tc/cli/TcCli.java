@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.offloadbridge.flow.Actions;
+import org.offloadbridge.flow.AsciiNumber;
+import org.offloadbridge.flow.Excerpt;
 import org.offloadbridge.flow.FlowFormat;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.FlowMask;
@@ -113,9 +115,10 @@ public final class TcCli implements Callable<Integer> {
         return ex.getMessage();
     }
 
+    /** The first line of a message, escaped and with long tokens shortened (it may quote the command line). */
     private static String firstLine(String s) {
         int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+        return Excerpt.tidy(nl < 0 ? s : s.substring(0, nl));
     }
 
     static final class PolicyConverter implements CommandLine.ITypeConverter<TcPolicy> {
@@ -148,15 +151,14 @@ public final class TcCli implements Callable<Integer> {
             if (n >= 0) {
                 return n;
             }
-            try {
+            // an ifindex in ASCII digits (Integer.parseInt would take "٣" for 3)
+            if (AsciiNumber.isDigits(name) && name.length() <= 9) {
                 int idx = Integer.parseInt(name);
                 for (LinkInfo l : links) {
                     if (l.index() == idx) {
                         return idx;
                     }
                 }
-            } catch (NumberFormatException e) {
-                // not a number either: fall through
             }
             throw new NoSuchDevice(name);
         }
@@ -165,7 +167,7 @@ public final class TcCli implements Callable<Integer> {
     /** A device name or index that the namespace does not have: exit 1, "no such device". */
     static final class NoSuchDevice extends RuntimeException {
         NoSuchDevice(String name) {
-            super("no such device '" + name + "'", null, false, false);
+            super("no such device '" + Excerpt.escape(name, 40) + "'", null, false, false);
         }
     }
 
@@ -185,7 +187,7 @@ public final class TcCli implements Callable<Integer> {
         try {
             ns = NetNs.open(netns);
         } catch (RuntimeException e) {
-            err.println("tc-flower: netns '" + netns + "': " + firstLine(String.valueOf(e.getMessage())));
+            err.println("tc-flower: netns '" + Excerpt.escape(netns, 80) + "': " + firstLine(String.valueOf(e.getMessage())));
             return 1;
         }
         try (ns) {

@@ -33,5 +33,13 @@ class TcCliHostTest {
         assertEquals(1, run(out, err, "del-flows", "ob-nodev9"));
         assertTrue(err.toString().contains("no such device"), err.toString());
         assertFalse(err.toString().contains("\tat "), err.toString());
+        // lo is ifindex 1 everywhere: "1" names it, other scripts' 1 does not (Integer.parseInt would take it)
+        err.reset();
+        assertEquals(0, run(out, err, "dump-flows", "1"), err.toString());
+        assertEquals(1, run(out, err, "dump-flows", "\u0661"));
+        assertEquals("tc-flower: no such device '\\u0661'", err.toString().strip());
+        err.reset();
+        assertEquals(1, run(out, err, "dump-flows", "lo\u001b[2J"));
+        assertEquals("tc-flower: no such device 'lo\\x1b[2J'", err.toString().strip(), "escaped");
     }
 }

@@ -51,5 +51,14 @@ class TcCliTest {
         assertTrue(e.startsWith("tc-flower: netns 'ob-no-such-netns-7f3a'"), e);
         assertFalse(e.contains("\n"), "one line, not a stack trace: " + e);
         assertFalse(e.contains("\tat "), e);
+        // a name that would open another path, or carries a terminal escape: refused, escaped, one line
+        err.reset();
+        assertEquals(1, run(err, "--netns", "../../proc/1/ns/net", "dump-flows", "lo"));
+        assertEquals("tc-flower: netns '../../proc/1/ns/net': netns name '../../proc/1/ns/net' has a '/' at position 3: give the name"
+            + " of a file in /run/netns (ip netns list)", err.toString().strip());
+        err.reset();
+        assertEquals(1, run(err, "--netns", "x\u001b[2J", "dump-flows", "lo"));
+        assertTrue(err.toString().startsWith("tc-flower: netns 'x\\x1b[2J': "), err.toString());
+        assertFalse(err.toString().contains("\u001b"), err.toString());
     }
 }

@@ -23,6 +23,22 @@ import org.offloadbridge.flow.IpProto;
  * <p>See docs/rules.md for the full syntax and the differences from ovs-ofctl.
  */
 public final class RuleParser {
+    /**
+     * Longest rule line, in chars. {@link #MAX_ACTIONS} outputs to 15-character device names
+     * ({@code output:NAME,}, 23 chars) are 96 KiB; with room for the match that is 128 KiB, as
+     * for a datapath flow's text. Longer is refused before any work.
+     */
+    public static final int MAX_LINE_LENGTH = 128 * 1024;
+
+    /**
+     * Most actions in one rule, outputs included. A rule's actions become one datapath flow's,
+     * and the kernel datapath holds at most 32 KiB of actions per flow (8 bytes an output: 4096);
+     * OVS cannot send more either (an OpenFlow message is at most 64 KiB, an OpenFlow 1.3 output
+     * 16 bytes). The datapath-flow parser takes as many. tc takes only 16 per filter: a rule
+     * with more outputs is not refused for that, its flows are placed in DPDK or the slow path.
+     */
+    public static final int MAX_ACTIONS = 4096;
+
     private final PortTable ports;
     private final OffloadPreference offloadDefault;
 
@@ -114,7 +130,14 @@ public final class RuleParser {
         final Match.Builder mb = new Match.Builder();
         final List<Written> written = new ArrayList<>();
         final BitSet explicit = new BitSet();
+        /** 0-based index of each field's first explicit mention, by ordinal. */
+        final int[] explicitAt = new int[MatchField.values().length];
         final BitSet seenKeyword = new BitSet();
+        /** 0-based index of each keyword's first mention, by id of {@link #once}. */
+        final int[] keywordAt = new int[16];
+        /** Who first wrote bits of each field, as written ("tcp", "nw_proto=17"), by ordinal; for contradictions. */
+        final String[] writer = new String[MatchField.values().length];
+        final int[] writerAt = new int[MatchField.values().length];
 
         LineParser(String s, int line, Mode mode) {
             this.s = s;
@@ -128,6 +151,9 @@ public final class RuleParser {
 
         Rule parse() throws RuleSyntaxException {
             int n = s.length();
+            if (n > MAX_LINE_LENGTH) {
+                throw err(MAX_LINE_LENGTH, "line of " + n + " characters is longer than the limit of " + MAX_LINE_LENGTH);
+            }
             int i = 0;
             int actionsAt = -1;
             int tableCol = -1;
@@ -189,9 +215,46 @@ public final class RuleParser {
 
         void once(int id, String name, int col) throws RuleSyntaxException {
             if (seenKeyword.get(id)) {
-                throw err(col, name + " given more than once");
+                throw err(col, name + " given more than once (first at column " + (keywordAt[id] + 1) + ")");
             }
             seenKeyword.set(id);
+            keywordAt[id] = col;
+        }
+
+        /**
+         * Adds {@code v/m} to field {@code f}, refusing it when bits already written disagree:
+         * {@code nw_proto=17,tcp}, {@code ipv6,tcp}, {@code vlan_tci=0x1001,dl_vlan=2} match no
+         * packet, and ovs-ofctl would silently keep the last (turning a TCP rule into UDP).
+         */
+        void claim(MatchField f, long v, long m, String who, int col) throws RuleSyntaxException {
+            int i = f.ordinal();
+            if (mb.isSet(f)) {
+                long both = mb.mask(f) & m;
+                if ((mb.value(f) & both) != (v & both)) {
+                    throw err(col, who + " contradicts " + writer[i] + " (column " + (writerAt[i] + 1) + "): " + f.ofName()
+                        + " cannot be both " + show(f, mb.value(f) & both) + " and " + show(f, v & both) + hint(f, who, mb.value(f)));
+                }
+            }
+            mb.merge(f, v, m);
+            if (writer[i] == null) {
+                writer[i] = who;
+                writerAt[i] = col;
+            }
+        }
+
+        String show(MatchField f, long v) {
+            return f == MatchField.NW_PROTO ? Long.toString(v) : String.format(Locale.ROOT, "0x%04x", v);
+        }
+
+        /** {@code ipv6,tcp}: tcp is TCP over IPv4; say how to write the IPv6 one. */
+        String hint(MatchField f, String who, long before) {
+            if (f == MatchField.DL_TYPE && before == EthType.IPV6 && (who.equals("tcp") || who.equals("udp") || who.equals("sctp"))) {
+                return " (" + who + " is " + who.toUpperCase(Locale.ROOT) + " over IPv4; over IPv6 write " + who + "6)";
+            }
+            if (f == MatchField.DL_TYPE && before == EthType.IPV6 && who.equals("icmp")) {
+                return " (icmp is ICMP over IPv4; over IPv6 write icmp6)";
+            }
+            return "";
         }
 
         void field(String name, int col, String value, int vcol) throws RuleSyntaxException {
@@ -276,21 +339,23 @@ public final class RuleParser {
                 }
                 case "dl_vlan" -> {
                     requireValue(name, value, col);
+                    once(5, name, col);
                     long vid = number(name, value, vcol, 0xffff);
                     if (vid == 0xffff) {
                         // OFP10_VLAN_NONE: only packets without a tag.
-                        mb.set(MatchField.VLAN_TCI, 0, 0xffff);
+                        claim(MatchField.VLAN_TCI, 0, 0xffff, name + "=" + value, col);
                     } else if (vid > 4095) {
                         throw err(vcol, "bad dl_vlan " + value + ": a VLAN id is 0..4095 (or 0xffff for \"no VLAN\")");
                     } else {
-                        mb.merge(MatchField.VLAN_TCI, 0x1000 | vid, 0x1fff);
+                        claim(MatchField.VLAN_TCI, 0x1000 | vid, 0x1fff, name + "=" + value, col);
                     }
                     written.add(new Written(MatchField.VLAN_TCI, name, col));
                 }
                 case "dl_vlan_pcp" -> {
                     requireValue(name, value, col);
+                    once(6, name, col);
                     long pcp = number(name, value, vcol, 7);
-                    mb.merge(MatchField.VLAN_TCI, 0x1000 | (pcp << 13), 0xf000);
+                    claim(MatchField.VLAN_TCI, 0x1000 | (pcp << 13), 0xf000, name + "=" + value, col);
                     written.add(new Written(MatchField.VLAN_TCI, name, col));
                 }
                 default -> {
@@ -312,7 +377,12 @@ public final class RuleParser {
                     if (f == MatchField.NW_TOS) {
                         v[3] &= 0xfc;
                     }
-                    mb.set(f, v[0], v[1], v[2], v[3]);
+                    if (f == MatchField.DL_TYPE || f == MatchField.NW_PROTO || f == MatchField.VLAN_TCI) {
+                        // also written by shorthands (tcp) and dl_vlan / dl_vlan_pcp: they must agree
+                        claim(f, v[1], v[3], name + "=" + value, col);
+                    } else {
+                        mb.set(f, v[0], v[1], v[2], v[3]);
+                    }
                 }
             }
         }
@@ -328,9 +398,10 @@ public final class RuleParser {
 
         void dup(MatchField f, String name, int col) throws RuleSyntaxException {
             if (explicit.get(f.ordinal())) {
-                throw err(col, name + " given more than once");
+                throw err(col, name + " given more than once (first at column " + (explicitAt[f.ordinal()] + 1) + ")");
             }
             explicit.set(f.ordinal());
+            explicitAt[f.ordinal()] = col;
             written.add(new Written(f, name, col));
         }
 
@@ -338,11 +409,18 @@ public final class RuleParser {
             if (value != null) {
                 throw err(col, name + " is a shorthand and takes no value (write just \"" + name + "\")");
             }
-            mb.set(MatchField.DL_TYPE, ethType);
+            String canonical = name.equals("ipv4") ? "ip" : name;
+            Integer first = shorthandAt.putIfAbsent(canonical, col);
+            if (first != null) {
+                throw err(col, name + " given more than once (first at column " + (first + 1) + ")");
+            }
+            claim(MatchField.DL_TYPE, ethType, 0xffff, name, col);
             if (proto >= 0) {
-                mb.set(MatchField.NW_PROTO, proto);
+                claim(MatchField.NW_PROTO, proto, 0xff, name, col);
             }
         }
+
+        final java.util.Map<String, Integer> shorthandAt = new java.util.HashMap<>();
 
         long number(String name, String value, int vcol, long max) throws RuleSyntaxException {
             if (value == null || value.isEmpty()) {
@@ -362,7 +440,7 @@ public final class RuleParser {
 
         /** A port name or OpenFlow number, as its OpenFlow number. */
         int port(String value, int vcol, boolean allowInPortKeyword) throws RuleSyntaxException {
-            if (!value.isEmpty() && Character.isDigit(value.charAt(0))) {
+            if (!value.isEmpty() && value.charAt(0) >= '0' && value.charAt(0) <= '9') {
                 long v;
                 try {
                     v = Values.parseInt(value, 0);
@@ -381,6 +459,13 @@ public final class RuleParser {
                     throw err(vcol, "reserved port " + r.toUpperCase(Locale.ROOT) + " is not supported here: "
                             + "give a bridge port's name or number");
                 }
+                for (int k = 0; k < value.length(); k++) {
+                    char c = value.charAt(k);
+                    if (c > 0x7f && Character.isDigit(c)) {
+                        throw err(vcol + k, String.format(Locale.ROOT, "non-ASCII digit U+%04X in port \"%s\": port numbers are ASCII 0-9",
+                            (int) c, value));
+                    }
+                }
                 throw err(vcol, "unknown port \"" + value + "\"");
             }
             return p.ofPort();
@@ -395,6 +480,10 @@ public final class RuleParser {
                 if (arp && (f == MatchField.NW_SRC || f == MatchField.NW_DST)) {
                     // Old OpenFlow 1.0 spelling: nw_src/nw_dst on ARP mean the protocol addresses.
                     MatchField to = f == MatchField.NW_SRC ? MatchField.ARP_SPA : MatchField.ARP_TPA;
+                    if (explicit.get(to.ordinal())) {
+                        throw err(w.column(), w.name() + " on ARP is " + to.ofName() + ", given also at column "
+                            + (explicitAt[to.ordinal()] + 1) + ": write it once");
+                    }
                     mb.set(to, 0, mb.value(f), 0, mb.mask(f));
                     mb.set(f, 0, 0, 0, 0);
                     continue;
@@ -457,6 +546,7 @@ public final class RuleParser {
             int dropAt = -1;
             int gotoAt = -1;
             boolean any = false;
+            int count = 0;
             while (i <= n) {
                 while (i < n && Character.isWhitespace(s.charAt(i))) {
                     i++;
@@ -486,6 +576,10 @@ public final class RuleParser {
                     throw lp.err(start, "empty action between commas");
                 }
                 any = true;
+                if (++count > MAX_ACTIONS) {
+                    throw lp.err(start, "more than " + MAX_ACTIONS + " actions in one rule (outputs count as actions; the kernel"
+                        + " datapath carries at most " + MAX_ACTIONS + " outputs per flow)");
+                }
                 if (gotoAt >= 0) {
                     throw lp.err(gotoAt, "goto_table must be the last action");
                 }

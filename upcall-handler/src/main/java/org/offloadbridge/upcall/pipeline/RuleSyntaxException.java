@@ -1,10 +1,13 @@
 package org.offloadbridge.upcall.pipeline;
 
+import org.offloadbridge.flow.Excerpt;
+
 /**
  * A rule that cannot be loaded, with the 1-based line and column where the problem starts.
  *
  * <p>The message reads like an ovs-ofctl diagnostic prefixed with the position, e.g.
- * {@code line 3, column 12: unknown field "foo"}.
+ * {@code line 3, column 12: unknown field "foo"}. The input it quotes is escaped and long
+ * tokens are shortened ({@link Excerpt#tidy}): a rule may be long or carry control characters.
  */
 public final class RuleSyntaxException extends Exception {
     private static final long serialVersionUID = 1L;
@@ -14,10 +17,14 @@ public final class RuleSyntaxException extends Exception {
     private final String reason;
 
     public RuleSyntaxException(int line, int column, String reason) {
-        super("line " + line + ", column " + column + ": " + reason);
+        this(line, column, Excerpt.tidy(reason), true);
+    }
+
+    private RuleSyntaxException(int line, int column, String tidy, boolean unused) {
+        super("line " + line + ", column " + column + ": " + tidy);
         this.line = line;
         this.column = column;
-        this.reason = reason;
+        this.reason = tidy;
     }
 
     public int line() {

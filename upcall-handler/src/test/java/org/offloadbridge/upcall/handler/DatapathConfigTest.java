@@ -45,7 +45,7 @@ class DatapathConfigTest {
     void badValuesNameTheKey() {
         assertEquals("hw-offload=\"yes\": expected true or false",
             assertThrows(IllegalArgumentException.class, () -> new DatapathConfig().set("hw-offload", "yes")).getMessage());
-        assertEquals("max-idle=\"10s\": expected a whole number",
+        assertEquals("max-idle=\"10s\": expected a whole number ('s' at position 3 is not a digit)",
             assertThrows(IllegalArgumentException.class, () -> new DatapathConfig().set("max-idle", "10s")).getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new DatapathConfig().set("max-idel", "1"))
             .getMessage().startsWith("unknown setting \"max-idel\""));
@@ -64,5 +64,17 @@ class DatapathConfigTest {
         c.conclude();
         assertThrows(IllegalStateException.class, () -> c.hwOffload(true));
         assertThrows(IllegalStateException.class, () -> c.set("flow-limit", "1"));
+    }
+
+    /** Issue 16: obctl set max-idle=١٠٠٠ (Arabic-Indic digits) was 1000 to Long.parseLong. */
+    @Test
+    void numbersAreAsciiDigits() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> new DatapathConfig().set(DatapathConfig.MAX_IDLE, "\u0661\u0660\u0660\u0660"));
+        assertEquals("max-idle=\"\\u0661\\u0660\\u0660\\u0660\": expected a whole number (non-ASCII digit U+0661 at position 1:"
+            + " numbers are ASCII 0-9)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new DatapathConfig().set(DatapathConfig.FLOW_LIMIT, "10\u001b[2J"));
+        assertEquals("flow-limit=\"10\\x1b[2J\": expected a whole number ('\\x1b' at position 3 is not a digit)", e.getMessage());
+        assertEquals(1000, new DatapathConfig().cores(8).set(DatapathConfig.MAX_IDLE, "1000").conclude().maxIdleMillis());
     }
 }
