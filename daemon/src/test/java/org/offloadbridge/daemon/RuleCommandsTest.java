@@ -108,6 +108,23 @@ class RuleCommandsTest {
         assertTrue(c.dumpRules(List.of("in_port=p1")).text().contains("n_packets=7, n_bytes=700"), c.dumpRules(List.of()).text());
     }
 
+    /** Issue 16: a request that names a file without sending its text makes the daemon read nothing. */
+    @Test
+    void aRequestNamingAFileWithoutItsTextIsRefusedAndNothingIsRead() throws Exception {
+        java.nio.file.Path secret = java.nio.file.Files.createTempFile("secret", ".of");
+        try {
+            java.nio.file.Files.writeString(secret, "priority=1,a secret line\n");
+            for (Reply r : List.of(c.replaceFlows(List.of(secret.toString()), null), c.addFlows(List.of(secret.toString()), null))) {
+                assertEquals(ControlProtocol.USAGE, r.status(), r.text());
+                assertTrue(r.text().contains("the daemon does not read"), r.text());
+                assertTrue(!r.text().contains("a secret line"), r.text());
+            }
+            assertEquals(0, rig.pipeline.rules().size(), "nothing changed");
+        } finally {
+            java.nio.file.Files.delete(secret);
+        }
+    }
+
     /** Issue 16: an empty (or truncated, or comments-only) FILE would silently remove every rule. */
     @Test
     void replaceFlowsRefusesAnEmptyFileUnlessAllowEmptyIsGiven() {
