@@ -14,6 +14,7 @@ import org.offloadbridge.flow.Ufid;
 import org.offloadbridge.netlink.AttributeCursor;
 import org.offloadbridge.netlink.AttributeTable;
 import org.offloadbridge.netlink.NetlinkMessageWriter;
+import org.offloadbridge.netlink.NetlinkParseException;
 import org.offloadbridge.netlink.uapi.GenStats;
 import org.offloadbridge.netlink.uapi.TcPedit;
 import org.offloadbridge.netlink.uapi.TcTunnelKey;
@@ -256,6 +257,9 @@ final class FlowerActionCodec {
             keyEx.parse(keysEx.buffer(), keysEx.payloadOffset(), keysEx.payloadEnd());
             if (keyEx.has(TcPedit.TCA_PEDIT_KEY_EX_CMD)) {
                 a.peditCmd[i] = keyEx.u16(TcPedit.TCA_PEDIT_KEY_EX_CMD);
+            }
+            if (!keyEx.has(TcPedit.TCA_PEDIT_KEY_EX_HTYPE)) { // the kernel always sends it
+                throw new NetlinkParseException("pedit key " + i + " without TCA_PEDIT_KEY_EX_HTYPE", keysEx.attributeOffset());
             }
             a.peditHtype[i++] = keyEx.u16(TcPedit.TCA_PEDIT_KEY_EX_HTYPE);
         }
