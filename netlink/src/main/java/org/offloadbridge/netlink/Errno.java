@@ -205,7 +205,7 @@ public enum Errno {
     /** The constant for a positive errno value (negative values, as netlink carries them, are accepted too). */
     public static Errno of(int errno) {
         int v = Math.abs(errno);
-        Errno e = v < BY_VALUE.length ? BY_VALUE[v] : null;
+        Errno e = v >= 0 && v < BY_VALUE.length ? BY_VALUE[v] : null; // abs(Integer.MIN_VALUE) stays negative
         return e == null ? UNKNOWN : e;
     }
 }

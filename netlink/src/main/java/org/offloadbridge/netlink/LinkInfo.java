@@ -46,12 +46,13 @@ public record LinkInfo(int index, String name, String kind, int flags, int mtu, 
     /**
      * Decodes an RTM_NEWLINK/RTM_DELLINK message.
      *
-     * @throws NetlinkParseException when the message is malformed
-     * @throws IllegalArgumentException when it is not a link message
+     * @throws NetlinkParseException when the message is malformed or is not a link message (a
+     *         reply to a link request or dump of another type is input we cannot use, not a bug
+     *         of the caller's)
      */
     public static LinkInfo parse(NetlinkMessage m) {
         if (m.type() != Rtnetlink.RTM_NEWLINK && m.type() != Rtnetlink.RTM_DELLINK) {
-            throw new IllegalArgumentException("not a link message: type " + m.type());
+            throw new NetlinkParseException("not a link message: type " + m.type(), m.offset());
         }
         AttributeTable t = m.attributes(IfInfoMsg.LENGTH, new AttributeTable(IFLA_MAX));
         IfInfoMsg ifi = new IfInfoMsg().wrap(m.buffer(), m.payloadOffset());

@@ -42,4 +42,10 @@ class ErrnoTest {
         NetlinkException raw = new NetlinkException("sendmsg", 4000);
         assertEquals("sendmsg: errno 4000", raw.getMessage());
     }
+
+    /** Found by fuzzing (fuzz/: NetlinkRepliesFuzzTest): an error of INT_MIN, whose abs() stays negative, indexed the table with it. */
+    @Test
+    void intMinIsUnknown() {
+        assertEquals(Errno.UNKNOWN, Errno.of(Integer.MIN_VALUE));
+    }
 }

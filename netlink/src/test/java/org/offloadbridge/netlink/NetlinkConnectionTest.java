@@ -176,6 +176,26 @@ class NetlinkConnectionTest {
         assertEquals(1, c.counters().staleReplies());
     }
 
+    /**
+     * Found by fuzzing (fuzz/: NetlinkRepliesFuzzTest): a link dump answered with a message of
+     * another type let LinkInfo's IllegalArgumentException out of RtnlLinks.dump; it is malformed
+     * input, a NetlinkParseException like any other.
+     */
+    @Test
+    void linkDumpAnsweredWithAnotherTypeIsAParseError() {
+        ScriptedKernel k = new ScriptedKernel();
+        k.script = (kk, msgs) -> {
+            NetlinkMessageWriter w = new NetlinkMessageWriter(256);
+            w.beginMessage(RTM_NEWLINK + 8, NLM_F_MULTI); // RTM_NEWADDR
+            w.putIfInfoMsg(0, 0, 1, 0, 0);
+            w.finish(msgs.get(0).seq());
+            done(w, msgs.get(0).seq(), 0, 0);
+            kk.datagram(w);
+        };
+        NetlinkParseException e = assertThrows(NetlinkParseException.class, () -> new RtnlLinks(new NetlinkConnection(k)).dump());
+        assertTrue(e.getMessage().contains("not a link message"), e.getMessage());
+    }
+
     @Test
     void interruptedDumpIsDiscardedAndRestarted() {
         ScriptedKernel k = new ScriptedKernel();

@@ -14,6 +14,7 @@ import org.offloadbridge.flow.Ufid;
 import org.offloadbridge.netlink.AttributeCursor;
 import org.offloadbridge.netlink.AttributeTable;
 import org.offloadbridge.netlink.NetlinkMessageWriter;
+import org.offloadbridge.netlink.NetlinkParseException;
 import org.offloadbridge.netlink.uapi.GenStats;
 import org.offloadbridge.netlink.uapi.TcPedit;
 import org.offloadbridge.netlink.uapi.TcTunnelKey;
@@ -243,6 +244,7 @@ final class FlowerActionCodec {
 
     private void readPedit(FlowerAction a, ByteBuffer b, int p) {
         int n = b.get(p + TC_GEN_LEN) & 0xff;
+        FlowerAttrs.need(actOpts, a.kind.parmsAttr, TC_GEN_LEN + 4 + PEDIT_KEY_LEN * n); // nkeys of them follow the header
         a.peditCapacity(n);
         a.peditKeys = n;
         for (int i = 0; i < n; i++) {
@@ -255,6 +257,9 @@ final class FlowerActionCodec {
             keyEx.parse(keysEx.buffer(), keysEx.payloadOffset(), keysEx.payloadEnd());
             if (keyEx.has(TcPedit.TCA_PEDIT_KEY_EX_CMD)) {
                 a.peditCmd[i] = keyEx.u16(TcPedit.TCA_PEDIT_KEY_EX_CMD);
+            }
+            if (!keyEx.has(TcPedit.TCA_PEDIT_KEY_EX_HTYPE)) { // the kernel always sends it
+                throw new NetlinkParseException("pedit key " + i + " without TCA_PEDIT_KEY_EX_HTYPE", keysEx.attributeOffset());
             }
             a.peditHtype[i++] = keyEx.u16(TcPedit.TCA_PEDIT_KEY_EX_HTYPE);
         }
@@ -281,6 +286,8 @@ final class FlowerActionCodec {
             a.tunnelIpv4Dst = actOpts.be32(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV4_DST) & 0xffffffffL;
         } else if (actOpts.has(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV6_SRC) && actOpts.has(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV6_DST)) {
             a.tunnelFamily = 6;
+            FlowerAttrs.need(actOpts, TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV6_SRC, 16);
+            FlowerAttrs.need(actOpts, TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV6_DST, 16);
             int s = actOpts.offset(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV6_SRC);
             int d = actOpts.offset(TcTunnelKey.TCA_TUNNEL_KEY_ENC_IPV6_DST);
             a.tunnelIpv6SrcHi = FlowerAttrs.readBe(b, s, 8);

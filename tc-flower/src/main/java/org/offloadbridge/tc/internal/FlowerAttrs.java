@@ -1,11 +1,26 @@
 package org.offloadbridge.tc.internal;
 
 import java.nio.ByteBuffer;
+import org.offloadbridge.netlink.AttributeTable;
 import org.offloadbridge.netlink.NetlinkMessageWriter;
+import org.offloadbridge.netlink.NetlinkParseException;
 
 /** Attribute payloads the netlink writer and table have no method for: raw structs, MACs, 128-bit addresses. */
 final class FlowerAttrs {
     private FlowerAttrs() {}
+
+    /**
+     * Checks that attribute {@code type} of {@code t} (present) holds at least {@code n} bytes
+     * before a raw read of its payload: a short one from the kernel is malformed input.
+     *
+     * @throws NetlinkParseException naming the attribute's offset otherwise
+     */
+    static void need(AttributeTable t, int type, int n) {
+        if (t.length(type) < n) {
+            throw new NetlinkParseException("attribute type " + type + " has a " + t.length(type) + "-byte payload, need " + n,
+                    t.offset(type) - 4);
+        }
+    }
 
     /** {@code n} bytes at {@code off} as a big-endian number. */
     static long readBe(ByteBuffer b, int off, int n) {

@@ -67,8 +67,14 @@ final class FlowerMatchCodec {
             case U16 -> half == 0 ? t.u16(type) : 0;
             case BE16 -> half == 0 ? t.be16(type) : 0;
             case BE32 -> half == 0 ? t.be32(type) & 0xffffffffL : 0;
-            case MAC -> half == 0 ? FlowerAttrs.readBe(t.buffer(), t.offset(type), 6) : 0;
-            case IN6 -> FlowerAttrs.readBe(t.buffer(), t.offset(type) + half, 8);
+            case MAC -> {
+                FlowerAttrs.need(t, type, 6);
+                yield half == 0 ? FlowerAttrs.readBe(t.buffer(), t.offset(type), 6) : 0;
+            }
+            case IN6 -> {
+                FlowerAttrs.need(t, type, 16);
+                yield FlowerAttrs.readBe(t.buffer(), t.offset(type) + half, 8);
+            }
         };
     }
 }
