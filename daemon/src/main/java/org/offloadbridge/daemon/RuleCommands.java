@@ -204,7 +204,7 @@ public final class RuleCommands {
             // make it read (and echo, in parse errors) any file it may read. obctl reads FILE
             // itself, with the caller's rights, and sends the text.
             return Reply.usage("FILE's text must come with the request (obctl sends it); the daemon does not read \""
-                + name + "\" itself");
+                + Excerpt.escape(name, 80) + "\" itself");
         }
         List<ConfigError> errors = new ArrayList<>();
         CheckCommand.checkRules(Path.of(name), text, pipeline.ports(), pipeline.offloadDefault(), "", errors);
