@@ -51,7 +51,11 @@ final class FlowerMatchDecoder {
                 inner = vet;
             }
             if (inner == 0 && f.has(FlowerKey.ETH_TYPE) && !EthType.isVlan((int) f.key(FlowerKey.ETH_TYPE))) {
+                // The inner ethertype given as the filter's eth_type: still one tag, then no
+                // second one — the same megaflow as with vlan_ethtype, which is how the encoder
+                // writes it back (found by fuzzing: the decode was not a fixed point).
                 inner = (int) f.key(FlowerKey.ETH_TYPE);
+                noTag(1, k, m);
             }
         } else if (protocol != EthType.ALL) {
             noTag(0, k, m);

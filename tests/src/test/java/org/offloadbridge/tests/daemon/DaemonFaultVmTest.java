@@ -54,7 +54,7 @@ import org.offloadbridge.upcall.handler.Ukey;
 @Timeout(1800)
 class DaemonFaultVmTest {
     /**
-     * A rule for each destination port the tests send to (20000-21399): a megaflow matches the
+     * A rule for each destination port the tests send to (20000-22999): a megaflow matches the
      * whole tp_dst of the rule it hit, so every port is a flow of its own (one drop rule alone
      * would make the classifier look at only the bits that tell a port from 9).
      */
@@ -62,7 +62,7 @@ class DaemonFaultVmTest {
 
     private static String rules() {
         StringBuilder b = new StringBuilder("priority=20,udp,tp_dst=9,actions=drop\n");
-        for (int p = 20_000; p < 21_400; p++) {
+        for (int p = 20_000; p < 23_000; p++) {
             b.append("priority=25,udp,tp_dst=").append(p).append(",actions=normal\n");
         }
         return b.append("priority=0,actions=normal\n").toString();
@@ -370,9 +370,14 @@ class DaemonFaultVmTest {
                 restarts++;
             } else if (pick < 78) {
                 op = "port-remove-add";
-                d.detachNamed("p2");
+                // On a thread in the switch namespace, as the daemon's own control thread runs a reload.
+                Daemon cur = d;
+                ns.call(() -> cur.detachNamed("p2"));
                 rounds(1);
-                d.attachNamed("p2", 2);
+                ns.call(() -> {
+                    cur.attachNamed("p2", 2);
+                    return null;
+                });
             } else if (pick < 85) {
                 op = "idle-expiry";
                 long expired = d.revalidators().counters().idleExpired();

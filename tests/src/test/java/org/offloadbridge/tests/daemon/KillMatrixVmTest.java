@@ -35,9 +35,14 @@ import org.offloadbridge.testkit.Shell;
 class KillMatrixVmTest {
     private static final String JAVA_OPTS = "OB_JAVA_OPTS=-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
     private static final Pattern COOKIE = Pattern.compile("\"cookie\":\"([0-9a-f]{32})\"");
-    /** New flows go to these ports; the modify rule's masked tp_dst (0x5200/0xff00: 20992–21247) covers them. */
+    /**
+     * New flows go to these ports (each has its own rule in DaemonFaultVmTest.RULES, so each is a
+     * megaflow); the modify rule's masked tp_dst (0x5000/0xf800: 20480–22527) covers them. A
+     * thousand, so that each operation lasts longer than a look at tc takes under TCG and the kill
+     * lands inside it.
+     */
     private static final int FIRST_PORT = 21_000;
-    private static final int BURST = 150;
+    private static final int BURST = 1_000;
 
     @BeforeAll
     static void clsU32() {
@@ -116,6 +121,16 @@ class KillMatrixVmTest {
         return c;
     }
 
+    /** Filters on p1 with skip_hw (the policy move's new flags). */
+    private static int skipHw(TwoHosts n) {
+        Matcher m = Pattern.compile("\"skip_hw\":true").matcher(n.sw().sh("tc -j filter show dev p1 ingress"));
+        int c = 0;
+        while (m.find()) {
+            c++;
+        }
+        return c;
+    }
+
     private static void burst(TwoHosts n, int from, int count) {
         Shell.start(n.h1().exec("python3", "-c", "import socket,sys\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
             + "for p in range(" + from + "," + (from + count) + "): s.sendto(b'x',('10.9.0.2',p))"));
@@ -135,7 +150,6 @@ class KillMatrixVmTest {
                 TwoHosts.send(n.h1(), "10.9.0.2", 0, 3);
                 assertTrue(await(30_000, () -> !n.flower("p1").isEmpty()) >= 0, "established in tc: " + n.filters("p1"));
                 int seq = 100;
-                int port = FIRST_PORT;
                 for (String cell : cells) {
                     try (Shell.Background rx = TwoHosts.receiver(n.h2(), "10.9.0.2");
                          Shell.Background tx = TwoHosts.sendInBackground(n.h1(), "10.9.0.2", seq, seq + 1_500, 0.004)) {
@@ -143,22 +157,22 @@ class KillMatrixVmTest {
                         long delay;
                         switch (cell) {
                             case "installs" -> {
-                                // Killed once the daemon is installing the burst's flows (a few are in tc).
+                                // Killed once the daemon is installing the burst's flows.
                                 int before = cookies(n).size();
-                                burst(n, port, BURST);
-                                port += BURST;
-                                assertTrue(await(120_000, () -> cookies(n).size() >= before + 10) >= 0, "installing: " + cookies(n).size());
-                                delay = rnd.nextInt(400);
+                                burst(n, FIRST_PORT, BURST);
+                                assertTrue(await(120_000, () -> cookies(n).size() >= before + 20) >= 0, "installing: " + cookies(n).size());
+                                delay = rnd.nextInt(300);
                             }
                             case "modifies" -> {
                                 // Every flow of the burst in tc again (the dead daemon missed some), then a rule
-                                // that changes their actions: the revalidator modifies them one by one.
+                                // that changes their actions: killed once the revalidator is modifying them.
                                 burst(n, FIRST_PORT, BURST);
-                                assertTrue(await(120_000, () -> cookies(n).size() >= BURST) >= 0, "the burst's flows: " + cookies(n).size());
-                                ControlProtocol.Reply r = obctl(dir, "add-flow", "priority=30,udp,tp_dst=0x5200/0xff00,actions=mod_dl_dst:"
+                                assertTrue(await(180_000, () -> cookies(n).size() >= BURST) >= 0, "the burst's flows: " + cookies(n).size());
+                                ControlProtocol.Reply r = obctl(dir, "add-flow", "priority=30,udp,tp_dst=0x5000/0xf800,actions=mod_dl_dst:"
                                     + n.h2().mac("eth0") + ",output:p2");
                                 assertEquals(ControlProtocol.OK, r.status(), r.text());
-                                delay = rnd.nextInt(600);
+                                assertTrue(await(120_000, () -> pedits(n) >= 1) >= 0, "modifying");
+                                delay = rnd.nextInt(300);
                             }
                             case "reconcile" -> {
                                 // Killed while the restarted daemon adopts what the last one left.
@@ -170,18 +184,19 @@ class KillMatrixVmTest {
                                 delay = ready / 2 + rnd.nextInt((int) Math.max(1, ready / 2));
                             }
                             default -> {
+                                // Every filter replaced in place with skip_hw: killed once some are.
                                 ControlProtocol.Reply r = obctl(dir, "set", "tc-policy=skip_hw");
                                 assertEquals(ControlProtocol.OK, r.status(), r.text());
-                                delay = rnd.nextInt(1_500);
+                                assertTrue(await(120_000, () -> skipHw(n) >= 1) >= 0, "moving");
+                                delay = rnd.nextInt(300);
                             }
                         }
                         Thread.sleep(delay);
                         Shell.ok("kill", "-9", Long.toString(d.process().pid()));
                         assertTrue(d.process().awaitExit(30), cell + ": killed");
                         Map<String, Integer> atKill = cookies(n);
-                        int rewritten = pedits(n);
-                        System.out.println("KillMatrixVmTest." + cell + ": killed after " + delay + " ms; " + atKill.size()
-                            + " filters of ours, " + rewritten + " of them with the modify's pedit");
+                        System.out.println("KillMatrixVmTest." + cell + ": killed " + delay + " ms into it; " + atKill.size()
+                            + " filters of ours, " + pedits(n) + " with the modify's pedit, " + skipHw(n) + " skip_hw");
                         d = start(n, conf);
                         assertTrue(tx.awaitExit(300), "the sender finished");
                         String got = rx.finish(60);
