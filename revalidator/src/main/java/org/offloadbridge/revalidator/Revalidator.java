@@ -268,7 +268,35 @@ public final class Revalidator implements Agent {
             // (with capacity-aware placement on, its planner decides who goes back into hardware)
             promotionsThisRound++;
             promote(u, pol);
+        } else if (promotionsThisRound < PROMOTIONS_PER_ROUND && failedForNow(u) && u.hwRetryDue(rounds)) {
+            promotionsThisRound++;
+            retryPlacement(u, pol);
         }
+    }
+
+    /** asm-generic/errno.h: EINTR, EAGAIN, EBUSY, ENOBUFS, ETIMEDOUT. */
+    private static final int EINTR = 4;
+    private static final int EAGAIN = 11;
+    private static final int EBUSY = 16;
+    private static final int ENOBUFS = 105;
+    private static final int ETIMEDOUT = 110;
+
+    /**
+     * A flow that fell back (to DPDK or the slow path) because the kernel said "not now" twice
+     * (EINTR, EAGAIN, EBUSY: the install is asked twice at once) or its answer was lost twice
+     * (ENOBUFS, ETIMEDOUT): nothing about the flow keeps it out, so it is placed again in later
+     * rounds, with the same backoff as a hardware retry, rather than left in software until it
+     * idles out.
+     */
+    private static boolean failedForNow(Ukey u) {
+        int e = u.errno();
+        return !u.layer().isTc() && (e == EINTR || e == EAGAIN || e == EBUSY || e == ENOBUFS || e == ETIMEDOUT);
+    }
+
+    private void retryPlacement(Ukey u, OffloadPolicy pol) {
+        r.counters.promotionsTried.increment();
+        place(u, decide(u, pol), pol, true, true);
+        u.hwRetried(rounds, u.layer().isTc());
     }
 
     // ---- back to hardware ----

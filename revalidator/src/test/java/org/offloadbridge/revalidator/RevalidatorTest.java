@@ -631,6 +631,29 @@ class RevalidatorTest {
         assertEquals(1, revs.counters().promoted());
     }
 
+    /** Issue 16: a flow the kernel refused "for now" twice (EBUSY) is not left in software: placed again in a later round. */
+    @Test
+    void aFlowRefusedForNowIsPlacedAgainInALaterRound() {
+        use(new Rig(true, TcPolicy.SKIP_HW, 200_000), 1);
+        boolean[] busy = {true};
+        rig.tc.refuse(m -> busy[0] ? org.offloadbridge.flow.FlowResult.failed(m.ufid(), Reason.KERNEL_REFUSED, null, 16, "Device or resource busy") : null);
+        Ukey u = rig.send(flow(53));
+        assertEquals(FlowLayer.DPDK, u.layer(), "fell back: " + u);
+        assertEquals(16, u.errno());
+        busy[0] = false;
+        round(0);
+        for (int i = 0; i < 4 && u.layer() != FlowLayer.TC_SW; i++) {
+            round(500);
+        }
+        assertEquals(FlowLayer.TC_SW, u.layer(), "placed again: " + u);
+        assertFalse(rig.dpdk.holds(u.ufid()), "the DPDK copy went after the tc one was in");
+        assertTrue(revs.counters().promotionsTried() >= 1);
+        long tried = revs.counters().promotionsTried();
+        round(500);
+        round(500);
+        assertEquals(tried, revs.counters().promotionsTried(), "in tc now: nothing more to try");
+    }
+
     @Test
     void anIdleFlowOnTheSlowPathIsNotKeptAliveByRetries() {
         use(new Rig(true, TcPolicy.SKIP_SW, 200_000), 1);

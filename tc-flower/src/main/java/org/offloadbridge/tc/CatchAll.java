@@ -121,9 +121,27 @@ public final class CatchAll {
         }
         clsact.ensure(ifindex);
         boolean replace = s instanceof State.Ours;
-        w.reset();
-        encodeInstall(w, ifindex, targetIfindex, replace);
-        conn.request((replace ? "replace" : "add") + " catch-all on ifindex " + ifindex + " to ifindex " + targetIfindex, w);
+        for (int attempt = 1; ; attempt++) {
+            w.reset();
+            encodeInstall(w, ifindex, targetIfindex, replace);
+            try {
+                conn.request((replace ? "replace" : "add") + " catch-all on ifindex " + ifindex + " to ifindex " + targetIfindex, w);
+                return;
+            } catch (NetlinkException e) {
+                // "Not now" (EINTR, EAGAIN, EBUSY) is asked again; a lost ack (ENOBUFS, ETIMEDOUT) is
+                // settled by reading the prio back: the slow path of a port is worth a second try.
+                if (attempt == 2 || !(TcOffload.notNow(e.errnoValue()) || TcOffload.outcomeUnknown(e.errnoValue()))) {
+                    throw e;
+                }
+                if (TcOffload.outcomeUnknown(e.errnoValue())) {
+                    State now = state(ifindex);
+                    if (now instanceof State.Ours o && o.targetIfindex() == targetIfindex) {
+                        return;
+                    }
+                    replace = now instanceof State.Ours;
+                }
+            }
+        }
     }
 
     /**

@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.offloadbridge.tests.daemon.TwoHosts.assertLoss0;
 import static org.offloadbridge.tests.daemon.TwoHosts.await;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -26,54 +24,17 @@ import org.offloadbridge.testkit.Shell;
 @Tag("kernel-vm")
 @Timeout(600)
 class ServiceVmTest {
-    /** C1 only and the serial collector: what the VM's JVMs run with (tests/vm/junit says why). */
-    private static final String JAVA_OPTS = "OB_JAVA_OPTS=-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
-
     @BeforeAll
     static void clsU32() {
         Shell.ok("modprobe", "cls_u32");
     }
 
-    private static Path launcher() {
-        for (Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isExecutable(p.resolve("bin/offload-bridge"))) {
-                return p.resolve("bin/offload-bridge");
-            }
-        }
-        throw new AssertionError("bin/offload-bridge not found above " + System.getProperty("user.dir"));
-    }
-
     private static Path config(Path dir, boolean stopRemovesFlows) throws Exception {
-        Files.writeString(dir.resolve("rules.of"), DaemonVmTest.NORMAL);
-        Path conf = dir.resolve("ob.conf");
-        Files.writeString(conf, """
-            hw-offload = true
-            tc-policy = "none"
-            max-idle = 60000
-            rules-file = "rules.of"
-            n-handler-threads = 1
-            n-revalidator-threads = 1
-            stop-removes-flows = %s
-
-            [[port]]
-            name = "p1"
-
-            [[port]]
-            name = "p2"
-
-            [dpdk]
-            enabled = false
-
-            [control]
-            socket = "%s"
-            group = "root"
-            """.formatted(stopRemovesFlows, dir.resolve("obctl.sock")));
-        return conf;
+        return ServiceProcess.config(dir, DaemonVmTest.NORMAL, 60_000, stopRemovesFlows);
     }
 
     private static Shell.Background start(TwoHosts n, Path conf) {
-        return Shell.start(n.sw().exec("env", JAVA_OPTS, launcher().toString(), "run", "-c", conf.toString()))
-            .awaitLine("ready:", Duration.ofSeconds(240));
+        return ServiceProcess.start(n, conf);
     }
 
     @Test
