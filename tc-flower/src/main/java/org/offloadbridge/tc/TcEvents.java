@@ -97,6 +97,9 @@ public final class TcEvents {
             return false;
         }
         if (type == RTM_DELCHAIN || type == RTM_DELQDISC) {
+            if (m.length() < org.offloadbridge.netlink.NlMsgHdr.LENGTH + TcMsg.LENGTH) {
+                return false; // shorter than its struct tcmsg: not an event the kernel sends (found by fuzzing)
+            }
             tcmsg.wrap(m.buffer(), m.payloadOffset());
             if (type == RTM_DELQDISC && tcmsg.parent() != TC_H_CLSACT) {
                 return false; // a root qdisc: our filters are on clsact's ingress

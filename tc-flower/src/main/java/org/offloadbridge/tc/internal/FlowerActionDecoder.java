@@ -120,6 +120,12 @@ final class FlowerActionDecoder {
                     int vid = a.vlanId >= 0 ? a.vlanId : 0;
                     int tpid = a.vlanProto >= 0 ? a.vlanProto : EthType.VLAN_8021Q;
                     int pcp = a.vlanPrio >= 0 ? a.vlanPrio : 0;
+                    if (vid > 0xfff || pcp > 7 || tpid > 0xffff) {
+                        // The kernel refuses these on the way in (vlan_policy): such a filter has no
+                        // datapath form (found by fuzzing: it reached Actions as an IAE).
+                        throw new FlowerDecoder.NotOurs("vlan action with vid " + vid + ", priority " + pcp
+                            + ", protocol 0x" + Integer.toHexString(tpid) + ": out of range");
+                    }
                     switch (a.vlanAction) {
                         case TcVlan.TCA_VLAN_ACT_POP -> b.popVlan();
                         case TcVlan.TCA_VLAN_ACT_PUSH -> b.pushVlan(tpid, vid, pcp);

@@ -50,11 +50,12 @@ final class FlowerMatchDecoder {
             } else {
                 inner = vet;
             }
-            if (inner == 0 && f.has(FlowerKey.ETH_TYPE) && !EthType.isVlan((int) f.key(FlowerKey.ETH_TYPE))) {
+            int et = f.has(FlowerKey.ETH_TYPE) ? (int) f.key(FlowerKey.ETH_TYPE) : 0;
+            if (inner == 0 && et != 0 && !EthType.isVlan(et)) {
                 // The inner ethertype given as the filter's eth_type: still one tag, then no
                 // second one — the same megaflow as with vlan_ethtype, which is how the encoder
                 // writes it back (found by fuzzing: the decode was not a fixed point).
-                inner = (int) f.key(FlowerKey.ETH_TYPE);
+                inner = et;
                 noTag(1, k, m);
             }
         } else if (protocol != EthType.ALL) {
