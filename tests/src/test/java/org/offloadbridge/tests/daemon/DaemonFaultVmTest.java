@@ -159,7 +159,8 @@ class DaemonFaultVmTest {
     /** A ping across arrives exactly once: no loss, no duplicate. */
     private void assertTrafficOnce(String step) {
         String out = n.h1().sh("ping -c 3 -i 0.1 -W 5 10.9.0.2");
-        assertTrue(out.contains(" 0% packet loss") && !out.contains("DUP!"), step + ": " + out);
+        assertTrue(out.contains(" 0% packet loss") && !out.contains("DUP!"), step + ": " + out + DaemonVmTest.describe(d)
+            + d.upcallCounters() + "\n" + d.revalidators().counters() + "\nfaults " + FaultPlan.injected());
     }
 
     private static Predicate<FaultPlan.Request> flowInstalls() {
