@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.offloadbridge.netlink.NetlinkFaultInjector.Fault;
 
@@ -32,8 +33,8 @@ public final class FaultPlan implements NetlinkFaultInjector {
     private static int eventsToLose;
     private static Random random;
     private static double probability;
-    private static List<Fault> randomFaults = List.of();
-    private static Predicate<Request> randomWhen = r -> false;
+    private static Function<Request, List<Fault>> randomFaults = r -> List.of();
+    private static double eventLossProbability;
     private static boolean randomPaused;
     private static final Map<String, Long> INJECTED = new TreeMap<>();
 
@@ -48,6 +49,7 @@ public final class FaultPlan implements NetlinkFaultInjector {
         RULES.clear();
         eventsToLose = 0;
         random = null;
+        eventLossProbability = 0;
         randomPaused = false;
     }
 
@@ -74,10 +76,27 @@ public final class FaultPlan implements NetlinkFaultInjector {
 
     /** Each request matching {@code when} gets one of {@code faults} with {@code p}, drawn from {@code seed}. */
     public static synchronized void random(long seed, double p, List<Fault> faults, Predicate<Request> when) {
+        List<Fault> fs = List.copyOf(faults);
+        random(seed, p, r -> when.test(r) ? fs : List.of());
+    }
+
+    /**
+     * Each request for which {@code faultsFor} names faults gets one of them with {@code p},
+     * drawn from {@code seed}: faults that request could meet from a real kernel (ENOSPC for a
+     * new flower filter, not for a dump).
+     */
+    public static synchronized void random(long seed, double p, Function<Request, List<Fault>> faultsFor) {
         random = new Random(seed);
         probability = p;
-        randomFaults = List.copyOf(faults);
-        randomWhen = when;
+        randomFaults = faultsFor;
+    }
+
+    /**
+     * With {@link #random} in force, each event datagram is also lost with {@code p} (drawn from
+     * the same sequence): an event socket that overruns now and then.
+     */
+    public static synchronized void randomEventLoss(double p) {
+        eventLossProbability = p;
     }
 
     /** Stops the random faults, keeps the scripted ones. */
@@ -131,8 +150,9 @@ public final class FaultPlan implements NetlinkFaultInjector {
                     break;
                 }
             }
-            if (before == null && f == Fault.NONE && random != null && !randomPaused && randomWhen.test(r) && random.nextDouble() < probability) {
-                f = randomFaults.get(random.nextInt(randomFaults.size()));
+            List<Fault> candidates = before == null && f == Fault.NONE && random != null && !randomPaused ? randomFaults.apply(r) : List.of();
+            if (!candidates.isEmpty() && random.nextDouble() < probability) {
+                f = candidates.get(random.nextInt(candidates.size()));
                 count(name(f));
             }
         }
@@ -147,6 +167,10 @@ public final class FaultPlan implements NetlinkFaultInjector {
         synchronized (FaultPlan.class) {
             if (eventsToLose > 0) {
                 eventsToLose--;
+                count("EVENTS_LOST");
+                return true;
+            }
+            if (random != null && !randomPaused && eventLossProbability > 0 && random.nextDouble() < eventLossProbability) {
                 count("EVENTS_LOST");
                 return true;
             }

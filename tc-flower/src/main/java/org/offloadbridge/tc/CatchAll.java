@@ -29,7 +29,9 @@ import org.offloadbridge.netlink.AttributeTable;
 import org.offloadbridge.netlink.Errno;
 import org.offloadbridge.netlink.NetlinkConnection;
 import org.offloadbridge.netlink.NetlinkException;
+import org.offloadbridge.netlink.NetlinkMessage;
 import org.offloadbridge.netlink.NetlinkMessageWriter;
+import org.offloadbridge.netlink.ReplyHandler;
 import org.offloadbridge.netlink.TcMsg;
 import org.offloadbridge.netlink.uapi.PktCls;
 import org.offloadbridge.netlink.uapi.PktSched;
@@ -199,24 +201,48 @@ public final class CatchAll {
         return true;
     }
 
-    /** What holds {@link #PRIO} on {@code ifindex}'s ingress. */
+    /**
+     * What holds {@link #PRIO} on {@code ifindex}'s ingress. A dump changes nothing, so one that
+     * lost datagrams or met "not now" is walked again (as {@link TcOffload#dump} does): a start
+     * or a reload does not fail on a hiccup.
+     */
     public synchronized State state(int ifindex) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return readState(ifindex);
+            } catch (NetlinkException e) {
+                if (attempt == TcOffload.DUMP_ATTEMPTS || !(TcOffload.notNow(e.errnoValue()) || TcOffload.outcomeUnknown(e.errnoValue()))) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private State readState(int ifindex) {
         State[] found = {new State.Free()};
         w.reset();
         w.beginMessage(RTM_GETTFILTER, 0);
         w.putTcMsg(0, ifindex, 0, PktSched.TC_H_CLSACT & 0xffff0000 | PktSched.TC_H_MIN_INGRESS, 0);
         w.finish(0);
         try {
-            conn.dump("dump ingress filters of ifindex " + ifindex, w, (req, msg) -> {
-                int off = msg.fixedHeader(TcMsg.LENGTH);
-                tcmsg.wrap(msg.buffer(), off);
-                if (tcmsg.ifindex() != ifindex || (tcmsg.info() >>> 16) != PRIO || tcmsg.handle() == 0) {
-                    return;
+            conn.dump("dump ingress filters of ifindex " + ifindex, w, new ReplyHandler() {
+                @Override
+                public void onReply(int requestIndex, NetlinkMessage msg) {
+                    int off = msg.fixedHeader(TcMsg.LENGTH);
+                    tcmsg.wrap(msg.buffer(), off);
+                    if (tcmsg.ifindex() != ifindex || (tcmsg.info() >>> 16) != PRIO || tcmsg.handle() == 0) {
+                        return;
+                    }
+                    msg.attributes(TcMsg.LENGTH, top);
+                    String kind = top.string(TCA_KIND);
+                    int target = "u32".equals(kind) ? ourTarget() : -1;
+                    found[0] = target > 0 ? new State.Ours(target) : new State.Foreign(kind);
                 }
-                msg.attributes(TcMsg.LENGTH, top);
-                String kind = top.string(TCA_KIND);
-                int target = "u32".equals(kind) ? ourTarget() : -1;
-                found[0] = target > 0 ? new State.Ours(target) : new State.Foreign(kind);
+
+                @Override
+                public void onDumpInterrupted() {
+                    found[0] = new State.Free(); // walked again from the start: what it finds then stands
+                }
             });
         } catch (NetlinkException e) {
             if (e.errno() == Errno.EINVAL || e.errno() == Errno.ENOENT) {

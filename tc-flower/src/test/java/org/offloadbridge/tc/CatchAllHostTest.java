@@ -115,6 +115,45 @@ class CatchAllHostTest {
             + "', 0)); [ (s.send(bytes.fromhex('" + hex + "')), time.sleep(0.1)) for _ in range(" + times + ") ]\"";
     }
 
+    /**
+     * The catch-all's read of its prio (at every start and port attach) meets a fault: "not now",
+     * a lost ack, a lost reply, an interrupted walk — it walks again and finds ours, rather than
+     * failing the start; three walks in a row failing are reported.
+     */
+    @Test
+    void itsReadWalksAgainAfterAFault() {
+        org.offloadbridge.netlink.FaultPlan.reset();
+        org.offloadbridge.netlink.FaultPlan.activate();
+        try (VmNet n = net(); NetlinkConnection rt = n.ns.call(() -> NetlinkConnection.open(NetlinkProtocol.ROUTE))) {
+            n.veth("p1", "x1");
+            n.veth("m1k", "m1d");
+            CatchAll ca = new CatchAll(rt);
+            int p1 = n.ifindex("p1");
+            int m1k = n.ifindex("m1k");
+            ca.install(p1, m1k);
+            java.util.function.Predicate<org.offloadbridge.netlink.FaultPlan.Request> dumps = r -> r.type()
+                == org.offloadbridge.netlink.uapi.Rtnetlink.RTM_GETTFILTER;
+            for (var f : java.util.List.of(org.offloadbridge.netlink.NetlinkFaultInjector.Fault.refuse(Errno.EINTR),
+                    org.offloadbridge.netlink.NetlinkFaultInjector.Fault.refuse(Errno.EBUSY),
+                    org.offloadbridge.netlink.NetlinkFaultInjector.Fault.of(org.offloadbridge.netlink.NetlinkFaultInjector.Fault.Kind.ACK_LOST),
+                    org.offloadbridge.netlink.NetlinkFaultInjector.Fault.of(org.offloadbridge.netlink.NetlinkFaultInjector.Fault.Kind.DUMP_INTR))) {
+                org.offloadbridge.netlink.FaultPlan.arm(dumps, f, 1);
+                assertEquals(new CatchAll.State.Ours(m1k), ca.state(p1), f.toString());
+                assertTrue(org.offloadbridge.netlink.FaultPlan.spent(), f + ": injected");
+            }
+            org.offloadbridge.netlink.FaultPlan.arm(dumps, org.offloadbridge.netlink.NetlinkFaultInjector.Fault.refuse(Errno.EBUSY),
+                TcOffload.DUMP_ATTEMPTS);
+            NetlinkException e = assertThrows(NetlinkException.class, () -> ca.state(p1));
+            assertEquals(Errno.EBUSY, e.errno(), "three walks refused: reported");
+            org.offloadbridge.netlink.FaultPlan.arm(dumps, org.offloadbridge.netlink.NetlinkFaultInjector.Fault.refuse(Errno.ENOSPC), 1);
+            assertEquals(Errno.ENOSPC, assertThrows(NetlinkException.class, () -> ca.state(p1)).errno(),
+                "a refusal that is not \"not now\" is reported at once");
+            assertTrue(org.offloadbridge.netlink.FaultPlan.spent());
+        } finally {
+            org.offloadbridge.netlink.FaultPlan.reset();
+        }
+    }
+
     private static int count(String s, String word) {
         int c = 0;
         for (int i = s.indexOf(word); i >= 0; i = s.indexOf(word, i + 1)) {

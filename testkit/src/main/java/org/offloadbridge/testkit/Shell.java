@@ -236,6 +236,11 @@ public final class Shell {
             return false;
         }
 
+        /** Whether it still runs. */
+        public boolean isAlive() {
+            return process.isAlive();
+        }
+
         /** Its process id (for a test that hands the process to the code under test, e.g. a namespace by pid). */
         public long pid() {
             return process.pid();

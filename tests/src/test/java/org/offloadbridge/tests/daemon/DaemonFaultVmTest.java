@@ -40,16 +40,13 @@ import org.offloadbridge.upcall.DatapathConfig;
 import org.offloadbridge.upcall.handler.Ukey;
 
 /**
- * The fault matrix at the daemon, and the seeded soak: netlink faults injected at the socket
+ * The fault matrix at the daemon: netlink faults injected at the socket
  * ({@link FaultPlan}) while the daemon installs, modifies, moves and dumps flows on the real
  * kernel. After each step settles, the consistency check ({@link ConsistencyCheck}: ukeys against
  * what tc holds, by cookie) finds nothing, and a ping between the hosts arrives exactly once
  * (no loss, no duplicate). The tc layer's own matrix, cell by cell, is tc-flower's
- * {@code TcOffloadFaultVmTest}.
- *
- * <p>Soak length: {@code -Dob.soak.ops=10000} (default 30, the CI run); its seed
- * {@code -Dob.seed=…} (default a fixed one for CI; {@code random} draws one; printed at the
- * start; a failure replays with it).
+ * {@code TcOffloadFaultVmTest}; random work under random faults, kill -9 among it, is
+ * {@link SeededSoakVmTest}.
  */
 @Tag("kernel-vm")
 @Timeout(1800)
@@ -308,125 +305,5 @@ class DaemonFaultVmTest {
         assertTrue(ourFilterFor(u) || n.flower("p1").size() == before.stream().filter(h -> h.startsWith("p1:")).count());
         assertConsistent("lost event");
         assertTrafficOnce("lost event");
-    }
-
-    // ---- the soak ----
-
-    /**
-     * Random operations — new flows, rule changes, hw-offload toggles, filters deleted behind our
-     * back (with and without the event), restarts, a port removed and added, idle expiry, traffic
-     * on known flows — with random faults on one tc request in ten.
-     * After each: the consistency check finds nothing and a ping arrives exactly once.
-     */
-    @Test
-    void seededSoak() throws Exception {
-        int ops = Integer.getInteger("ob.soak.ops", 30);
-        // CI replays one sequence (a seed that has passed); other seeds are for the long runs
-        // (-Dob.seed=random draws one), where the open finding of docs/reliability.md lives.
-        String given = System.getProperty("ob.seed", "537576366538");
-        long seed = given.equals("random") ? System.nanoTime() : Long.parseLong(given);
-        System.out.println("DaemonFaultVmTest.soak: " + ops + " operations, seed " + seed + " (replay: -Dob.seed=" + seed + ")");
-        Random rnd = new Random(seed);
-        FaultPlan.random(seed, 0.1, List.of(Fault.refuse(Errno.EINTR), Fault.refuse(Errno.EBUSY), Fault.refuse(Errno.ENOSPC),
-            Fault.of(Fault.Kind.ACK_LOST), Fault.of(Fault.Kind.REPLY_LOST), Fault.of(Fault.Kind.DUMP_INTR)), filterRequests());
-        Map<String, Integer> done = new TreeMap<>();
-        List<Integer> ports = new ArrayList<>();
-        boolean hw = true;
-        int restarts = 0;
-        long pings = 0;
-        for (int i = 0; i < ops; i++) {
-            String op;
-            int pick = rnd.nextInt(100);
-            if (pick < 30 || ports.isEmpty()) {
-                op = "new-flow";
-                ports.add(newFlow());
-            } else if (pick < 42) {
-                op = "rule-change";
-                int port = ports.get(rnd.nextInt(ports.size()));
-                d.pipeline().loadRulesFile(rnd.nextBoolean() ? "priority=30,udp,tp_dst=" + port + ",actions=drop\n" + RULES : RULES);
-            } else if (pick < 50) {
-                op = "policy-toggle";
-                hw = !hw;
-                d.setPolicy(hw, TcPolicy.NONE);
-            } else if (pick < 62) {
-                op = "deleted-behind-our-back";
-                List<TwoHosts.Filter> fs = n.flower("p1");
-                if (!fs.isEmpty()) {
-                    TwoHosts.Filter v = fs.get(rnd.nextInt(fs.size()));
-                    if (rnd.nextBoolean()) {
-                        FaultPlan.loseEvents(1);
-                        op = "deleted-behind-our-back-event-lost";
-                    }
-                    n.sw().run("tc", "filter", "del", "dev", "p1", "ingress", "pref", Integer.toString(v.pref()), "handle", v.handle(), "flower");
-                }
-            } else if (pick < 70) {
-                op = "restart";
-                d.close();
-                d = null;
-                // Faults held back while it starts: a start that meets one fails with the kernel's
-                // word (a catch-all refused) or walks its dumps again; the soak wants a daemon.
-                FaultPlan.pauseRandom(true);
-                try {
-                    d = ns.call(() -> Daemon.start(settings(), MonotonicClock.SYSTEM));
-                } finally {
-                    FaultPlan.pauseRandom(false);
-                }
-                d.setPolicy(hw, TcPolicy.NONE);
-                restarts++;
-            } else if (pick < 78) {
-                op = "port-remove-add";
-                // On a thread in the switch namespace, as the daemon's own control thread runs a reload.
-                Daemon cur = d;
-                ns.call(() -> cur.detachNamed("p2"));
-                rounds(1);
-                try {
-                    ns.call(() -> {
-                        cur.attachNamed("p2", 2);
-                        return null;
-                    });
-                } catch (RuntimeException e) {
-                    // A fault on the port's set-up (its catch-all refused) is reported, with the
-                    // kernel's errno, and leaves the port unattached; the operator's next reload
-                    // attaches it. Here: again, without faults.
-                    assertTrue(e instanceof org.offloadbridge.netlink.NetlinkException, "reported as the kernel's refusal: " + e);
-                    op = "port-remove-add-refused";
-                    FaultPlan.pauseRandom(true);
-                    try {
-                        ns.call(() -> {
-                            cur.attachNamed("p2", 2);
-                            return null;
-                        });
-                    } finally {
-                        FaultPlan.pauseRandom(false);
-                    }
-                }
-            } else if (pick < 85) {
-                op = "idle-expiry";
-                long expired = d.revalidators().counters().idleExpired();
-                d.setMaxIdleMillis(1_000);
-                assertTrue(await(30_000, () -> d.revalidators().counters().idleExpired() > expired) >= 0,
-                    "flows expire: " + d.revalidators().counters());
-                d.setMaxIdleMillis(600_000);
-            } else {
-                op = "traffic";
-                for (int k = 0; k < 3 && !ports.isEmpty(); k++) {
-                    int port = ports.get(rnd.nextInt(ports.size()));
-                    n.h1().ok("python3", "-c", "import socket\nsocket.socket(socket.AF_INET,socket.SOCK_DGRAM).sendto(b'x',('10.9.0.2',"
-                        + port + "))");
-                }
-            }
-            done.merge(op, 1, Integer::sum);
-            FaultPlan.loseEvents(0);
-            String step = "step " + i + " (" + op + ", seed " + seed + ")";
-            rounds(1);
-            assertConsistent(step);
-            assertTrafficOnce(step);
-            pings += 3;
-        }
-        FaultPlan.stopRandom();
-        System.out.println("DaemonFaultVmTest.soak: done " + done + "; restarts " + restarts + "; faults injected "
-            + FaultPlan.injected() + "; pings sent " + pings + ", each answered once; revalidator " + d.revalidators().counters()
-            + "; tc " + d.tc().counters());
-        assertFalse(FaultPlan.injected().isEmpty(), "faults were injected");
     }
 }

@@ -3,6 +3,7 @@ package org.offloadbridge.tests.daemon;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.offloadbridge.testkit.Shell;
 
 /**
@@ -29,35 +30,73 @@ final class ServiceProcess {
     /** Writes {@code rules} to DIR/rules.of and the config to DIR/ob.conf (control socket DIR/obctl.sock); returns the config. */
     static Path config(Path dir, String rules, long maxIdleMillis, boolean stopRemovesFlows) throws Exception {
         Files.writeString(dir.resolve("rules.of"), rules);
-        Path conf = dir.resolve("ob.conf");
-        Files.writeString(conf, """
-            hw-offload = true
-            tc-policy = "none"
-            max-idle = %d
-            rules-file = "rules.of"
-            n-handler-threads = 1
-            n-revalidator-threads = 1
-            stop-removes-flows = %s
+        return new Conf(true, maxIdleMillis, 0, stopRemovesFlows, List.of("p1", "p2")).write(dir);
+    }
 
-            [[port]]
-            name = "p1"
+    /**
+     * The config file's keys the tests vary: ports p1/p2 of a TwoHosts switch, rules from
+     * DIR/rules.of, the socket slow path, the control socket DIR/obctl.sock.
+     *
+     * @param maxRevalidatorMillis the revalidator's round interval, 0 for the default
+     */
+    record Conf(boolean hwOffload, long maxIdleMillis, long maxRevalidatorMillis, boolean stopRemovesFlows, List<String> ports) {
+        Conf withHwOffload(boolean on) {
+            return new Conf(on, maxIdleMillis, maxRevalidatorMillis, stopRemovesFlows, ports);
+        }
 
-            [[port]]
-            name = "p2"
+        Conf withMaxIdle(long millis) {
+            return new Conf(hwOffload, millis, maxRevalidatorMillis, stopRemovesFlows, ports);
+        }
 
-            [dpdk]
-            enabled = false
+        Conf withPorts(List<String> names) {
+            return new Conf(hwOffload, maxIdleMillis, maxRevalidatorMillis, stopRemovesFlows, List.copyOf(names));
+        }
 
-            [control]
-            socket = "%s"
-            group = "root"
-            """.formatted(maxIdleMillis, stopRemovesFlows, dir.resolve("obctl.sock")));
-        return conf;
+        /** Writes DIR/ob.conf and returns it. */
+        Path write(Path dir) throws Exception {
+            StringBuilder b = new StringBuilder();
+            b.append("hw-offload = ").append(hwOffload).append('\n')
+                .append("tc-policy = \"none\"\n")
+                .append("max-idle = ").append(maxIdleMillis).append('\n');
+            if (maxRevalidatorMillis > 0) {
+                b.append("max-revalidator = ").append(maxRevalidatorMillis).append('\n');
+            }
+            b.append("rules-file = \"rules.of\"\n")
+                .append("n-handler-threads = 1\n")
+                .append("n-revalidator-threads = 1\n")
+                .append("stop-removes-flows = ").append(stopRemovesFlows).append('\n');
+            for (String p : ports) {
+                b.append("\n[[port]]\nname = \"").append(p).append("\"\n");
+            }
+            b.append("""
+
+                [dpdk]
+                enabled = false
+
+                [control]
+                socket = "%s"
+                group = "root"
+                """.formatted(dir.resolve("obctl.sock")));
+            Path conf = dir.resolve("ob.conf");
+            Files.writeString(conf, b.toString());
+            return conf;
+        }
     }
 
     /** Starts the daemon in {@code n}'s switch namespace (not waiting). */
     static Shell.Background launch(TwoHosts n, Path conf) {
         return Shell.start(n.sw().exec("env", JAVA_OPTS, launcher().toString(), "run", "-c", conf.toString()));
+    }
+
+    /**
+     * Starts {@link FaultyDaemonMain} — the daemon's main with random netlink faults drawn from
+     * {@code seed} — in {@code n}'s switch namespace, on this JVM's java and class path (not waiting).
+     */
+    static Shell.Background launchFaulty(TwoHosts n, Path conf, long seed) {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        return Shell.start(n.sw().exec(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED",
+            "-Dob.faults.seed=" + seed, "-cp", System.getProperty("java.class.path"), FaultyDaemonMain.class.getName(),
+            "run", "-c", conf.toString()));
     }
 
     /** Starts it and waits for its "ready:" line (TCG: a JVM start takes 20-60 s). */
