@@ -226,11 +226,44 @@ class SeededSoakVmTest {
         assertTrue(c.values().stream().allMatch(k -> k == 1), step + ": no cookie on two filters: " + c);
     }
 
+    /**
+     * ICMP as seen on h1's and h2's eth0 and on every interface of the switch (p1, p2, the miss
+     * devices), all through the soak: a lost or doubled ping says where its packet went.
+     */
+    private final List<Shell.Background> captures = new ArrayList<>();
+
+    private void capture() {
+        captures.add(Shell.start(n.h1().exec("tcpdump", "-l", "-n", "-i", "eth0", "icmp")));
+        captures.add(Shell.start(n.h2().exec("tcpdump", "-l", "-n", "-i", "eth0", "icmp")));
+        captures.add(Shell.start(n.sw().exec("tcpdump", "-l", "-n", "-i", "any", "icmp")));
+        captures.forEach(c -> c.awaitLine("listening on", java.time.Duration.ofSeconds(60)));
+    }
+
+    private String lastCaptured(int lines) {
+        StringBuilder b = new StringBuilder();
+        String[] where = {"h1 eth0", "h2 eth0", "the switch"};
+        for (int i = 0; i < captures.size(); i++) {
+            List<String> l = captures.get(i).output().lines().toList();
+            b.append("\n-- icmp on ").append(where[i]).append(" --\n");
+            l.subList(Math.max(0, l.size() - lines), l.size()).forEach(x -> b.append(x).append('\n'));
+        }
+        return b.toString();
+    }
+
+    /** The daemon's last log lines. */
+    private String daemonLog(int lines) {
+        List<String> l = daemon.output().lines().toList();
+        return "\n-- the daemon's last " + lines + " lines --\n" + String.join("\n", l.subList(Math.max(0, l.size() - lines), l.size()));
+    }
+
     /** A ping across arrives exactly once: no loss, no duplicate. */
     private void assertTrafficOnce(String step) throws Exception {
         String out = n.h1().sh("ping -c 3 -i 0.1 -W 5 10.9.0.2");
-        assertTrue(out.contains(" 0% packet loss") && !out.contains("DUP!"), step + ": " + out
-            + obctl("dump-flows", "type=all", "-m").text() + obctl("upcall/show").text() + "\n" + n.filters("p1") + n.filters("p2"));
+        if (!out.contains(" 0% packet loss") || out.contains("DUP!")) {
+            Thread.sleep(1_000); // what the captures have not printed yet
+            throw new AssertionError(step + ": " + out + obctl("dump-flows", "type=all", "-m").text() + obctl("upcall/show").text()
+                + "\n" + obctl("coverage/show").text() + "\n" + n.filters("p1") + n.filters("p2") + lastCaptured(24) + daemonLog(30));
+        }
     }
 
     @Test
@@ -249,6 +282,7 @@ class SeededSoakVmTest {
         long t0 = System.nanoTime();
         try (TwoHosts hosts = TwoHosts.create("soak", false)) {
             n = hosts;
+            capture();
             writeRules(RULES);
             conf = new ServiceProcess.Conf(true, MAX_IDLE, 500, false, List.of("p1", "p2"));
             start();
@@ -347,6 +381,7 @@ class SeededSoakVmTest {
                 stop(false);
             } finally {
                 daemon.close();
+                captures.forEach(Shell.Background::close);
             }
         }
         System.out.printf("SeededSoakVmTest: done %s in %d s; %d starts (%d refused by an injected fault and started again); "
