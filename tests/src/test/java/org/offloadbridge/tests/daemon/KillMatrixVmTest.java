@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,22 +53,6 @@ class KillMatrixVmTest {
 
     private static ControlProtocol.Reply obctl(Path dir, String command, String... args) throws Exception {
         return ControlClient.call(dir.resolve("obctl.sock"), command, List.of(args), 120_000);
-    }
-
-    /** Our filters' cookies on p1 and p2 as iproute2 shows them, with how many filters carry each. */
-    private static Map<String, Integer> cookies(TwoHosts n) {
-        Map<String, Integer> out = new TreeMap<>();
-        for (String dev : new String[] {"p1", "p2"}) {
-            // One cookie a filter: every action of ours carries it, so the first action's stands for the filter.
-            String cookies = n.sw().sh("tc -j filter show dev " + dev + " ingress"
-                + " | jq -r '.[] | select(.options.actions != null) | .options.actions[0].cookie // empty'");
-            for (String c : cookies.split("\n")) {
-                if (c.length() == 32) {
-                    out.merge(c, 1, Integer::sum);
-                }
-            }
-        }
-        return out;
     }
 
     /** How many times {@code needle} occurs in p1's filters as {@code tc -j} shows them (e.g. a pedit action, a skip_hw flag). */
@@ -126,16 +109,16 @@ class KillMatrixVmTest {
                         switch (cell) {
                             case "installs" -> {
                                 // Killed once the daemon is installing the burst's flows.
-                                int before = cookies(n).size();
+                                int before = n.cookies().size();
                                 burst(n, FIRST_PORT, BURST);
-                                assertTrue(await(120_000, () -> cookies(n).size() >= before + 20) >= 0, "installing: " + cookies(n).size());
+                                assertTrue(await(120_000, () -> n.cookies().size() >= before + 20) >= 0, "installing: " + n.cookies().size());
                                 delay = rnd.nextInt(300);
                             }
                             case "modifies" -> {
                                 // Every flow of the burst in tc again (the dead daemon missed some), then a rule
                                 // that changes their actions: killed once the revalidator is modifying them.
                                 burst(n, FIRST_PORT, BURST);
-                                assertTrue(await(180_000, () -> cookies(n).size() >= BURST) >= 0, "the burst's flows: " + cookies(n).size());
+                                assertTrue(await(180_000, () -> n.cookies().size() >= BURST) >= 0, "the burst's flows: " + n.cookies().size());
                                 ControlProtocol.Reply r = ControlClient.call(dir.resolve("obctl.sock"),
                                     new ControlProtocol.Request("replace-flows", List.of("rules.of"), rules("drop")), 120_000);
                                 assertEquals(ControlProtocol.OK, r.status(), r.text());
@@ -153,17 +136,17 @@ class KillMatrixVmTest {
                             default -> {
                                 // hw-offload=false: every flow moves out of tc to the slow path (its
                                 // filter deleted once the flow is there): killed once some have gone.
-                                int before = cookies(n).size();
+                                int before = n.cookies().size();
                                 ControlProtocol.Reply r = obctl(dir, "set", "hw-offload=false");
                                 assertEquals(ControlProtocol.OK, r.status(), r.text());
-                                assertTrue(await(120_000, () -> cookies(n).size() <= before - 20) >= 0, "moving");
+                                assertTrue(await(120_000, () -> n.cookies().size() <= before - 20) >= 0, "moving");
                                 delay = rnd.nextInt(300);
                             }
                         }
                         Thread.sleep(delay);
                         Shell.ok("kill", "-9", Long.toString(d.process().pid()));
                         assertTrue(d.process().awaitExit(30), cell + ": killed");
-                        Map<String, Integer> atKill = cookies(n);
+                        Map<String, Integer> atKill = n.cookies();
                         System.out.println("KillMatrixVmTest." + cell + ": killed " + delay + " ms into it; " + atKill.size()
                             + " filters of ours, " + drops(n) + " of them already with the modify's drop");
                         d = start(n, conf);
@@ -194,7 +177,7 @@ class KillMatrixVmTest {
                         }
                     });
                     assertTrue(clean >= 0, cell + ": obctl check after the restart: " + last[0]);
-                    Map<String, Integer> now = cookies(n);
+                    Map<String, Integer> now = n.cookies();
                     assertTrue(now.values().stream().allMatch(c -> c == 1), cell + ": no cookie on two filters: " + now);
                     System.out.println("KillMatrixVmTest." + cell + ": clean after the restart, " + now.size() + " filters; "
                         + last[0].strip().lines().findFirst().orElse(""));

@@ -193,21 +193,6 @@ class SeededSoakVmTest {
         return rnd.nextBoolean() ? "priority=30,udp,tp_dst=" + ports.get(rnd.nextInt(ports.size())) + ",actions=drop\n" + RULES : RULES;
     }
 
-    /** Our filters' cookies on p1 and p2, with how many filters carry each. */
-    private Map<String, Integer> cookies() {
-        Map<String, Integer> out = new TreeMap<>();
-        for (String dev : new String[] {"p1", "p2"}) {
-            String cookies = n.sw().sh("tc -j filter show dev " + dev + " ingress"
-                + " | jq -r '.[] | select(.options.actions != null) | .options.actions[0].cookie // empty'");
-            for (String c : cookies.split("\n")) {
-                if (c.length() == 32) {
-                    out.merge(c, 1, Integer::sum);
-                }
-            }
-        }
-        return out;
-    }
-
     /** Settled: the daemon's check finds nothing (it looks twice at what it finds), no cookie twice in tc. */
     private void assertConsistent(String step) throws Exception {
         String[] last = {""};
@@ -222,7 +207,7 @@ class SeededSoakVmTest {
             }
         });
         assertTrue(ms >= 0, step + ": obctl check finds nothing:\n" + last[0] + "\n" + obctl("dump-flows", "type=all", "-m").text());
-        Map<String, Integer> c = cookies();
+        Map<String, Integer> c = n.cookies();
         assertTrue(c.values().stream().allMatch(k -> k == 1), step + ": no cookie on two filters: " + c);
     }
 

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import org.offloadbridge.testkit.Shell;
 import org.offloadbridge.testkit.Topology;
@@ -62,6 +64,22 @@ record TwoHosts(Topology t, Topology.Host sw, Topology.Host h1, Topology.Host h2
 
     private static final String JQ = ".[] | select(.options != null) | \"\\(.pref) \\(.kind) \\(.options.handle // \"-\")"
         + " \\(.options.in_hw // false) \\(.options.not_in_hw // false) \\([.options.actions[]?.stats.packets // 0] | max // 0)\"";
+
+    /** Our filters' cookies (the ufid, 16 bytes) on p1 and p2 as iproute2 shows them, with how many filters carry each. */
+    Map<String, Integer> cookies() {
+        Map<String, Integer> out = new TreeMap<>();
+        for (String dev : new String[] {"p1", "p2"}) {
+            // One cookie a filter: every action of ours carries it, so the first action's stands for the filter.
+            String cookies = sw.sh("tc -j filter show dev " + dev + " ingress"
+                + " | jq -r '.[] | select(.options.actions != null) | .options.actions[0].cookie // empty'");
+            for (String c : cookies.split("\n")) {
+                if (c.length() == 32) {
+                    out.merge(c, 1, Integer::sum);
+                }
+            }
+        }
+        return out;
+    }
 
     /** Every filter on {@code dev}'s ingress in namespace {@code ns}. */
     static List<Filter> filters(Topology.Host ns, String dev) {
