@@ -60,6 +60,7 @@ class SeededSoakVmTest {
     private int refusedStarts;
     private final Map<String, Long> faults = new TreeMap<>();
     private int nextPort = 20_000;
+    private double slowestPingMillis;
 
     @BeforeAll
     static void clsU32() {
@@ -243,11 +244,19 @@ class SeededSoakVmTest {
 
     /** A ping across arrives exactly once: no loss, no duplicate. */
     private void assertTrafficOnce(String step) throws Exception {
-        String out = n.h1().sh("ping -c 3 -i 0.1 -W 5 10.9.0.2");
+        // -w: ping waits up to 10 s for all three answers. Without it, once some have come back
+        // ping waits only twice their round trip for the rest, and an echo that a handler held
+        // behind an install whose reply was lost (300 ms) counted as lost though it arrived. A
+        // lost packet still shows: ping reports loss when the 10 s are up.
+        String out = n.h1().sh("ping -c 3 -i 0.1 -w 10 10.9.0.2");
         if (!out.contains(" 0% packet loss") || out.contains("DUP!")) {
             Thread.sleep(1_000); // what the captures have not printed yet
             throw new AssertionError(step + ": " + out + obctl("dump-flows", "type=all", "-m").text() + obctl("upcall/show").text()
                 + "\n" + obctl("coverage/show").text() + "\n" + n.filters("p1") + n.filters("p2") + lastCaptured(24) + daemonLog(30));
+        }
+        Matcher rtt = Pattern.compile("rtt min/avg/max/mdev = [\\d.]+/[\\d.]+/([\\d.]+)/").matcher(out);
+        if (rtt.find()) {
+            slowestPingMillis = Math.max(slowestPingMillis, Double.parseDouble(rtt.group(1)));
         }
     }
 
@@ -370,8 +379,8 @@ class SeededSoakVmTest {
             }
         }
         System.out.printf("SeededSoakVmTest: done %s in %d s; %d starts (%d refused by an injected fault and started again); "
-                + "faults injected %s; %d pings, each answered once; check clean after every operation%n",
-            done, (System.nanoTime() - t0) / 1_000_000_000L, starts, refusedStarts, faults, pings);
+                + "faults injected %s; %d pings, each answered once (the slowest in %.1f ms); check clean after every operation%n",
+            done, (System.nanoTime() - t0) / 1_000_000_000L, starts, refusedStarts, faults, pings, slowestPingMillis);
         StringBuilder took = new StringBuilder("SeededSoakVmTest: seconds an operation (with its settling and checks):");
         seconds.forEach((op, sec) -> took.append(String.format(" %s %.1f", op, sec / done.get(op))));
         System.out.println(took);

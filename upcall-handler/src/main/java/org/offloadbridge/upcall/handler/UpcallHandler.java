@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * One handler thread (an Agrona agent): takes up to {@link #MAX_BATCH} upcalls per
  * {@link #doWork()}, translates each, places the batch's new megaflows once per ufid — in one
  * call per layer, so a burst of new flows is one tc sendmsg per batch rather than one round trip
- * each — and then executes every packet, in the order the packets came. Tests call
+ * each — having executed every packet first, in the order the packets came. Tests call
  * {@code doWork()} by hand; the daemon runs it in an {@code AgentRunner} whose idle strategy
  * {@link #await}s on the source.
  *
@@ -34,9 +34,11 @@ import org.slf4j.LoggerFactory;
  * else as a duplicate upcall — the flow is being or was just installed); at the flow limit the
  * packet is executed and nothing is placed; otherwise the ukey is inserted (visible: another
  * handler's upcall of the flow now finds it, as OVS's {@code ukey_install} before the put). Then
- * the install decision runs for the batch's new ukeys, each becomes operational with its layer and
- * reason, and the packets are executed. Upcalls are completed only after that, so the miss path
- * keeps deduplicating a flow's packets until its flow is in place. Every failure is counted and
+ * the packets are executed, and the install decision runs for the batch's new ukeys, each
+ * becoming operational with its layer and reason. (OVS puts before it executes; executing first
+ * means a packet never waits on a netlink round trip, and the first packet of a flow is not
+ * overtaken by the next ones through the new filter.) Upcalls are completed only after the
+ * installs, so the miss path keeps deduplicating a flow's packets until its flow is in place. Every failure is counted and
  * rate-limit logged; nothing escapes {@code doWork()}. Each upcall's handling time (translation to
  * execution, its share of the batch's install included) goes into {@link UpcallCounters#handling()}.
  */
@@ -116,11 +118,18 @@ public final class UpcallHandler implements Agent {
                     badInput.warn("{}: upcall from port {} dropped: {}", roleName(), batch[i].inPort(), e.toString());
                 }
             }
-            placeFresh();
+            // The packets go first, in the order they came: none waits for its flow's install (a
+            // netlink round trip — longer while rtnl is contended, 300 ms when a reply is lost),
+            // and the first packet of a flow leaves before the flow's later packets can overtake
+            // it through the new filter. The upcalls complete after the installs (finally), so
+            // the miss path keeps deduplicating a flow's packets until its flow is in place.
             for (int i = 0; i < n; i++) {
                 if (toExecute[i] != null) {
                     execute(batch[i], toExecute[i]);
                 }
+            }
+            placeFresh();
+            for (int i = 0; i < n; i++) {
                 counters.handling.record(System.nanoTime() - started[i]);
             }
         } finally {

@@ -60,7 +60,14 @@ class UpcallHandlerTest {
             rig.offer(0, new Upcall(Upcall.Kind.MISS, 1, TestPipelines.distinct(i), new byte[100 + i], null));
         }
         rig.offer(0, new Upcall(Upcall.Kind.MISS, 1, TestPipelines.distinct(0), new byte[110], null));
+        List<Integer> executedAtPut = new ArrayList<>();
+        rig.tc.refuse(m -> {
+            executedAtPut.add(rig.executor.executed().size());
+            return null;
+        });
         assertEquals(11, rig.handler(0).doWork());
+        assertEquals(java.util.Collections.nCopies(10, 11), executedAtPut,
+            "every packet was out before the installs: none waits on a netlink round trip");
         assertEquals(1, rig.tc.putCalls(), "the batch's ten installs go to tc in one call");
         assertEquals(10, rig.tc.size());
         assertEquals(0, rig.dpdk.putCalls());
@@ -69,7 +76,7 @@ class UpcallHandlerTest {
             lengths.add(e.length());
         }
         assertEquals(List.of(100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110), lengths,
-            "packets are executed after the installs, in the order they came");
+            "packets are executed in the order they came");
         assertEquals(1, rig.stats().duplicateUpcalls(), "the first flow's second packet found its ukey");
         for (int i = 0; i < 10; i++) {
             Ukey u = rig.ukeys.get(rig.ufidOf(TestPipelines.distinct(i)));
