@@ -34,8 +34,8 @@ import org.offloadbridge.testkit.Shell;
  * at a random point inside a burst of new flows, a rule change or a policy move, then a start.
  * A start refused by an injected fault exits non-zero and is started again, as systemd's
  * {@code Restart=on-failure} would. After each operation settles: the daemon's {@code check}
- * (ukeys against tc, by cookie) finds nothing, no cookie is on two filters, and a ping between
- * the hosts arrives exactly once.
+ * (ukeys against tc, by cookie) finds nothing, no cookie is on two filters, and the reference
+ * flows — a ping between the hosts, five datagrams of a UDP flow — arrive exactly once.
  *
  * <p>Length {@code -Dob.soak.ops=N} (default 20, the CI run), seed {@code -Dob.seed=…} (default
  * a fixed one; {@code random} draws one; printed at the start, a failure replays the same
@@ -236,6 +236,47 @@ class SeededSoakVmTest {
         return b.toString();
     }
 
+    /** Prints each datagram that reaches h2's port 5001, a line each, as it comes. */
+    private static final String REF_RECEIVER = "import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
+        + "s.setsockopt(socket.SOL_SOCKET,socket.SO_RCVBUF,1<<20);s.bind(('10.9.0.2',5001))\nprint('ready',flush=True)\n"
+        + "while True:\n  print(s.recv(100).decode(),flush=True)\n";
+    private Shell.Background refReceiver;
+    private int refSeq;
+    private long refSent;
+
+    /**
+     * The reference UDP flow (h1:6000 → h2:5001, NORMAL, no operation touches its rule): five
+     * datagrams after each operation, each must arrive exactly once — nor may one sent after an
+     * earlier operation arrive again.
+     */
+    private void assertReferenceOnce(String step) throws Exception {
+        int from = refSeq;
+        refSeq += 5;
+        TwoHosts.send(n.h1(), "10.9.0.2", from, refSeq);
+        refSent += 5;
+        Map<String, Integer> got = new TreeMap<>();
+        long ms = await(10_000, () -> {
+            got.clear();
+            for (String l : refReceiver.output().split("\n")) {
+                if (l.startsWith("seq")) {
+                    int k = Integer.parseInt(l.substring(3).strip());
+                    if (k >= from - 25) {
+                        got.merge(l.strip(), 1, Integer::sum);
+                    }
+                }
+            }
+            for (int k = from; k < refSeq; k++) {
+                if (!got.containsKey("seq" + k)) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        assertTrue(ms >= 0 && got.values().stream().allMatch(c -> c == 1), step + ": the reference flow's seq" + from + "..seq"
+            + (refSeq - 1) + " each arrived once (and none of the last operations' again): " + got
+            + obctl("dump-flows", "type=all", "-m").text() + daemonLog(30));
+    }
+
     /** The daemon's last log lines. */
     private String daemonLog(int lines) {
         List<String> l = daemon.output().lines().toList();
@@ -277,6 +318,7 @@ class SeededSoakVmTest {
         try (TwoHosts hosts = TwoHosts.create("soak", false)) {
             n = hosts;
             capture();
+            refReceiver = Shell.start(n.h2().exec("python3", "-c", REF_RECEIVER)).awaitLine("ready", java.time.Duration.ofSeconds(60));
             writeRules(RULES);
             conf = new ServiceProcess.Conf(true, MAX_IDLE, 500, false, List.of("p1", "p2"));
             start();
@@ -366,6 +408,7 @@ class SeededSoakVmTest {
                     rounds(1);
                     assertConsistent(step);
                     assertTrafficOnce(step);
+                    assertReferenceOnce(step);
                     pings += 3;
                     seconds.merge(op, (System.nanoTime() - opStart) / 1e9, Double::sum);
                     if (ops > 100 && (i + 1) % 100 == 0) {
@@ -376,11 +419,15 @@ class SeededSoakVmTest {
             } finally {
                 daemon.close();
                 captures.forEach(Shell.Background::close);
+                if (refReceiver != null) {
+                    refReceiver.close();
+                }
             }
         }
         System.out.printf("SeededSoakVmTest: done %s in %d s; %d starts (%d refused by an injected fault and started again); "
-                + "faults injected %s; %d pings, each answered once (the slowest in %.1f ms); check clean after every operation%n",
-            done, (System.nanoTime() - t0) / 1_000_000_000L, starts, refusedStarts, faults, pings, slowestPingMillis);
+                + "faults injected %s; %d pings, each answered once (the slowest in %.1f ms); %d datagrams of the reference flow sent, "
+                + "each received once; check clean after every operation%n",
+            done, (System.nanoTime() - t0) / 1_000_000_000L, starts, refusedStarts, faults, pings, slowestPingMillis, refSent);
         StringBuilder took = new StringBuilder("SeededSoakVmTest: seconds an operation (with its settling and checks):");
         seconds.forEach((op, sec) -> took.append(String.format(" %s %.1f", op, sec / done.get(op))));
         System.out.println(took);
