@@ -141,7 +141,10 @@ class FloodHostTest {
 
     @Test
     void aFloodOfNewFlowsIsBoundedCountedAndHarmlessToEstablishedFlows(@TempDir Path dir) throws Exception {
-        DatapathConfig dc = new DatapathConfig().hwOffload(false).flowLimit(FLOW_LIMIT).maxIdleMillis(2_000)
+        // max-idle 10 s: the flood (3.3 s) can starve the PMD of CPU long enough that the ping's
+        // frames overflow p1's ring for 2 s running (a loaded machine: the established flow went
+        // idle and expired with max-idle 2 s); the flood's flows are gone 10 s after it.
+        DatapathConfig dc = new DatapathConfig().hwOffload(false).flowLimit(FLOW_LIMIT).maxIdleMillis(10_000)
             .handlerThreads(1).revalidatorThreads(1);
         DaemonSettings s = new DaemonSettings(dc, List.of("p1", "p2"), "priority=0,actions=normal\n", true, List.of(), false, 1, false);
         try (DaemonHostTest.Net t = DaemonHostTest.Net.create("flood"); NetNs sw = NetNs.open(t.sw().name());
