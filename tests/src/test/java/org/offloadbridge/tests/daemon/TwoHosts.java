@@ -180,6 +180,15 @@ record TwoHosts(Topology t, Topology.Host sw, Topology.Host h1, Topology.Host h2
             Double.toString(gapSeconds)));
     }
 
+    /** The output of {@code ping -c 1} run {@code n} times: each echo answered, none twice. */
+    static boolean answeredOnce(String pings, int n) {
+        int answered = 0;
+        for (int i = pings.indexOf("1 packets transmitted, 1 received"); i >= 0; i = pings.indexOf("1 packets transmitted, 1 received", i + 1)) {
+            answered++;
+        }
+        return answered == n && !pings.contains("DUP!");
+    }
+
     static void assertLoss0(String ping) {
         assertTrue(ping.contains(" 0% packet loss"), ping);
     }
