@@ -51,10 +51,6 @@ class KillMatrixVmTest {
         return new Running(p, (System.nanoTime() - t0) / 1_000_000);
     }
 
-    private static ControlProtocol.Reply obctl(Path dir, String command, String... args) throws Exception {
-        return ControlClient.call(dir.resolve("obctl.sock"), command, List.of(args), 120_000);
-    }
-
     /** How many times {@code needle} occurs in p1's filters as {@code tc -j} shows them (e.g. a pedit action, a skip_hw flag). */
     private static int onP1(TwoHosts n, String needle) {
         String json = n.sw().sh("tc -j filter show dev p1 ingress");
@@ -137,7 +133,7 @@ class KillMatrixVmTest {
                                 // hw-offload=false: every flow moves out of tc to the slow path (its
                                 // filter deleted once the flow is there): killed once some have gone.
                                 int before = n.cookies().size();
-                                ControlProtocol.Reply r = obctl(dir, "set", "hw-offload=false");
+                                ControlProtocol.Reply r = ServiceProcess.obctl(dir, "set", "hw-offload=false");
                                 assertEquals(ControlProtocol.OK, r.status(), r.text());
                                 assertTrue(await(120_000, () -> n.cookies().size() <= before - 20) >= 0, "moving");
                                 delay = rnd.nextInt(300);
@@ -165,22 +161,10 @@ class KillMatrixVmTest {
                         seq += 1_500;
                     }
                     // Settled: the daemon's check is clean, and no cookie sits on two filters.
-                    String[] last = {""};
-                    long clean = await(120_000, () -> {
-                        try {
-                            ControlProtocol.Reply r = obctl(dir, "check");
-                            last[0] = r.text();
-                            return r.status() == ControlProtocol.OK;
-                        } catch (Exception e) {
-                            last[0] = e.toString();
-                            return false;
-                        }
-                    });
-                    assertTrue(clean >= 0, cell + ": obctl check after the restart: " + last[0]);
+                    String checked = ServiceProcess.assertSettled(n, dir, 120_000, cell + ": after the restart");
                     Map<String, Integer> now = n.cookies();
-                    assertTrue(now.values().stream().allMatch(c -> c == 1), cell + ": no cookie on two filters: " + now);
                     System.out.println("KillMatrixVmTest." + cell + ": clean after the restart, " + now.size() + " filters; "
-                        + last[0].strip().lines().findFirst().orElse(""));
+                        + checked.strip().lines().findFirst().orElse(""));
                 }
             } finally {
                 d.process().close();

@@ -120,7 +120,7 @@ class SeededSoakVmTest {
     }
 
     private ControlProtocol.Reply obctl(String command, String... args) throws Exception {
-        return ControlClient.call(dir.resolve("obctl.sock"), command, List.of(args), 120_000);
+        return ServiceProcess.obctl(dir, command, args);
     }
 
     private void ok(ControlProtocol.Reply r, String what) {
@@ -196,20 +196,11 @@ class SeededSoakVmTest {
 
     /** Settled: the daemon's check finds nothing (it looks twice at what it finds), no cookie twice in tc. */
     private void assertConsistent(String step) throws Exception {
-        String[] last = {""};
-        long ms = await(60_000, () -> {
-            try {
-                ControlProtocol.Reply r = obctl("check");
-                last[0] = r.text();
-                return r.status() == ControlProtocol.OK;
-            } catch (Exception e) {
-                last[0] = e.toString();
-                return false;
-            }
-        });
-        assertTrue(ms >= 0, step + ": obctl check finds nothing:\n" + last[0] + "\n" + obctl("dump-flows", "type=all", "-m").text());
-        Map<String, Integer> c = n.cookies();
-        assertTrue(c.values().stream().allMatch(k -> k == 1), step + ": no cookie on two filters: " + c);
+        try {
+            ServiceProcess.assertSettled(n, dir, 60_000, step);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\n" + obctl("dump-flows", "type=all", "-m").text(), e);
+        }
     }
 
     /**

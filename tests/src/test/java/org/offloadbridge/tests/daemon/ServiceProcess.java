@@ -1,9 +1,14 @@
 package org.offloadbridge.tests.daemon;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import org.offloadbridge.daemon.control.ControlClient;
+import org.offloadbridge.daemon.control.ControlProtocol;
 import org.offloadbridge.testkit.Shell;
 
 /**
@@ -97,6 +102,33 @@ final class ServiceProcess {
         return Shell.start(n.sw().exec(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED",
             "-Dob.faults.seed=" + seed, "-cp", System.getProperty("java.class.path"), FaultyDaemonMain.class.getName(),
             "run", "-c", conf.toString()));
+    }
+
+    /** A control-socket command to the daemon whose config {@link Conf#write wrote} DIR. */
+    static ControlProtocol.Reply obctl(Path dir, String command, String... args) throws Exception {
+        return ControlClient.call(dir.resolve("obctl.sock"), command, List.of(args), 120_000);
+    }
+
+    /**
+     * Settled: within {@code millis} the daemon's {@code check} finds nothing (it looks twice at
+     * what it finds), and no cookie of ours sits on two filters. Returns the check's text.
+     */
+    static String assertSettled(TwoHosts n, Path dir, long millis, String step) throws Exception {
+        String[] last = {""};
+        long ms = TwoHosts.await(millis, () -> {
+            try {
+                ControlProtocol.Reply r = obctl(dir, "check");
+                last[0] = r.text();
+                return r.status() == ControlProtocol.OK;
+            } catch (Exception e) {
+                last[0] = e.toString();
+                return false;
+            }
+        });
+        assertTrue(ms >= 0, step + ": obctl check finds nothing:\n" + last[0]);
+        Map<String, Integer> c = n.cookies();
+        assertTrue(c.values().stream().allMatch(k -> k == 1), step + ": no cookie on two filters: " + c);
+        return last[0];
     }
 
     /** Starts it and waits for its "ready:" line (TCG: a JVM start takes 20-60 s). */
