@@ -11,7 +11,11 @@ import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.offloadbridge.daemon.ports.PortRegistry;
+import org.offloadbridge.daemon.config.Config;
+import org.offloadbridge.daemon.ports.TunnelDevices;
 import org.offloadbridge.daemon.slowpath.MissDevices;
+import org.offloadbridge.flow.Tunnel;
+import org.offloadbridge.upcall.pipeline.BridgePort;
 import org.offloadbridge.daemon.slowpath.PacketSocket;
 import org.offloadbridge.daemon.slowpath.SocketExecutor;
 import org.offloadbridge.daemon.slowpath.SocketSlowPath;
@@ -94,6 +98,9 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
     /** tc dumps only (the revalidators'), so a dump never waits for an install on {@code route} nor holds one up. */
     private final NetlinkConnection tcDumps;
     private final MissDevices missDevices;
+    private final TunnelDevices tunnelDevices;
+    /** The VXLAN devices of the tunnel ports, as started. */
+    private final List<TunnelDevices.Device> tunnelDevs = new ArrayList<>();
     private final PortRegistry ports = new PortRegistry();
     private final TcOffload tc;
     private final TcFlowTarget tcTarget;
@@ -106,6 +113,8 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
     private final Set<String> named = ConcurrentHashMap.newKeySet();
     /** The configured OpenFlow numbers of named ports, as a reload leaves them. */
     private final Map<String, Integer> ofPorts = new ConcurrentHashMap<>();
+    /** The OpenFlow numbers the config gives tunnel ports: never handed to a named port. */
+    private final Set<Integer> tunnelOfPorts = ConcurrentHashMap.newKeySet();
     private volatile boolean stopRemovesFlows;
     private final List<SocketExecutor> executors = new java.util.concurrent.CopyOnWriteArrayList<>();
     private HotplugAgent hotplug;
@@ -132,6 +141,7 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
         DatapathConfig dc = s.datapath();
         named.addAll(s.ports());
         ofPorts.putAll(s.ofPorts());
+        s.tunnels().forEach(t -> t.ofPort().ifPresent(tunnelOfPorts::add));
         stopRemovesFlows = s.stopRemovesFlows();
         route = NetlinkConnection.open(NetlinkProtocol.ROUTE);
         tcDumps = NetlinkConnection.open(NetlinkProtocol.ROUTE);
@@ -157,6 +167,9 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
                     }
                 }
             }
+
+            tunnelDevices = new TunnelDevices(route);
+            attachTunnels(s);
 
             tc = new TcOffload(route, tcDumps, TcPolicy.NONE, ports);
             tcTarget = new TcFlowTarget(tc, clock);
@@ -219,9 +232,12 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
                 }
                 // One queue: handlers drain it concurrently; ukeys make concurrent upcalls of one flow install once.
                 UpcallQueue queue = new UpcallQueue(4096, 1_000);
-                socketSlowPath = new SocketSlowPath(byIndex, dpPorts, queue);
+                socketSlowPath = new SocketSlowPath(new PacketSocket[0], new int[0], queue);
+                for (int i = 0; i < entries.size(); i++) {
+                    socketSlowPath.add(byIndex[i], dpPorts[i], tunnelUdpPort(entries.get(i)));
+                }
                 for (int i = 0; i < n; i++) {
-                    SocketExecutor ex = new SocketExecutor(socketsByDpPort::get);
+                    SocketExecutor ex = new SocketExecutor(socketsByDpPort::get, this::isTunnelDevice);
                     executors.add(ex);
                     handlers.add(new UpcallHandler(i, queue, pipeline, ukeys, layers, ports, ex::execute, policy, flowLimit,
                         upcallCounters, clock).admission(revalidators.hwBudget()));
@@ -329,11 +345,67 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
         MissDevices.MissDevice m = missDevices.attach(name);
         int dp = ports.nextDpPort();
         Integer of = ofPorts.get(name);
-        int ofPort = of != null ? of : ports.nextOfPort(ofPorts.values());
+        Set<Integer> reserved = new java.util.HashSet<>(ofPorts.values());
+        reserved.addAll(tunnelOfPorts);
+        int ofPort = of != null ? of : ports.nextOfPort(reserved);
         PortRegistry.Entry e = ports.add(new PortRegistry.Entry(name, dp, ofPort, m.portIfindex(), eswitch, m));
         LOG.info("port {} attached: OpenFlow port {}, datapath port {}, e-switch {}, miss device {}", name, ofPort, dp,
             eswitch == null ? "none" : eswitch, m.datapathSide());
         return e;
+    }
+
+    /**
+     * The tunnel ports' VXLAN devices (created where missing: {@link TunnelDevices#ensure} checks
+     * everything first), each a datapath port with the tunnel slow path on its miss device and
+     * its tunnel ports in the pipeline's port table.
+     */
+    private void attachTunnels(DaemonSettings s) {
+        if (s.tunnels().isEmpty()) {
+            return;
+        }
+        List<String> names = s.tunnels().stream().map(Config.TunnelPort::name).toList();
+        if (s.dpdk()) {
+            throw new IllegalArgumentException("tunnel ports " + names + " run on the packet-socket slow path for now: set [dpdk] "
+                + "enabled = false (the DPDK path does not read the tunnel miss device's frames yet)");
+        }
+        for (Config.TunnelPort t : s.tunnels()) {
+            if (t.localIp() instanceof java.net.Inet6Address) {
+                throw new IllegalArgumentException("port " + t.name() + ": local-ip " + t.localIp().getHostAddress()
+                    + ": IPv6 underlays are not carried yet; give the tunnel an IPv4 local-ip and remote-ip");
+            }
+        }
+        Set<Integer> reserved = new java.util.HashSet<>(ofPorts.values());
+        reserved.addAll(tunnelOfPorts);
+        for (TunnelDevices.Device d : tunnelDevices.ensure(s.tunnels())) {
+            MissDevices.MissDevice m = missDevices.attach(d.name());
+            int dp = ports.nextDpPort();
+            List<BridgePort> bps = new ArrayList<>();
+            for (Config.TunnelPort t : s.tunnels()) {
+                if (t.dstPort() != d.dstPort()) {
+                    continue;
+                }
+                int of = t.ofPort().orElseGet(() -> {
+                    int n = ports.nextOfPort(reserved);
+                    reserved.add(n);
+                    return n;
+                });
+                bps.add(new BridgePort(t.name(), of, dp, t.pipelineTunnel()));
+            }
+            ports.add(new PortRegistry.Entry(d.name(), dp, 0, d.ifindex(), null, m, bps));
+            tunnelDevs.add(d);
+            LOG.info("tunnel device {} attached: datapath port {}, UDP port {}, tunnel ports {}, miss device {}", d.name(), dp,
+                d.dstPort(), bps.stream().map(b -> b.name() + "=" + b.ofPort()).toList(), m.datapathSide());
+        }
+    }
+
+    private boolean isTunnelDevice(int dpPort) {
+        PortRegistry.Entry e = ports.snapshot().byDpPort().get(dpPort);
+        return e != null && e.isTunnelDevice();
+    }
+
+    /** The UDP port of a tunnel device's tunnels, 0 for a plain port (the socket slow path's header reading). */
+    private static int tunnelUdpPort(PortRegistry.Entry e) {
+        return e.isTunnelDevice() ? e.tunnelPorts().get(0).tunnel().dstPort() : 0;
     }
 
     private static String devargs(PortRegistry.Entry e) {
@@ -765,6 +837,19 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
         if (stopRemovesFlows && tcTarget != null) {
             int n = tcTarget.flush();
             LOG.info("removed {} tc flows on stop", n);
+            // A full cleanup (as ovs-appctl exit --cleanup) also takes our VXLAN devices; a plain
+            // stop keeps them, with the flows on them, so a restart is hitless for tunnels too.
+            for (TunnelDevices.Device d : tunnelDevs) {
+                try {
+                    PortRegistry.Entry e = ports.snapshot().byName().get(d.name());
+                    if (e != null) {
+                        missDevices.detach(e.miss());
+                    }
+                    tunnelDevices.release(d);
+                } catch (RuntimeException ex) {
+                    LOG.warn("tunnel device {} not removed: {}", d.name(), ex.getMessage());
+                }
+            }
         }
         closeQuietly();
     }

@@ -453,11 +453,28 @@ public final class DaemonCommands {
         StringBuilder b = new StringBuilder();
         b.append("software datapath: ").append(d.mode()).append('\n');
         for (PortRegistry.Entry e : d.ports().snapshot().entries()) {
+            if (e.isTunnelDevice()) {
+                b.append("  port ").append(e.dpPort()).append(": ").append(e.name()).append(" (ifindex ").append(e.ifindex())
+                    .append(", vxlan device, miss device ").append(e.miss().datapathSide()).append(")\n");
+                for (var t : e.tunnelPorts()) {
+                    // OVS's dpif/show spelling of a tunnel port's options.
+                    var tn = t.tunnel();
+                    b.append("    ").append(t.name()).append(" ").append(t.ofPort()).append('/').append(e.dpPort()).append(": (vxlan: key=")
+                        .append(tn.keyFlow() ? "flow" : Long.toString(tn.key())).append(", local_ip=").append(dotted(tn.localIp()))
+                        .append(", remote_ip=").append(tn.remoteFlow() ? "flow" : dotted(tn.remoteIp())).append(", dst_port=")
+                        .append(tn.dstPort()).append(")\n");
+                }
+                continue;
+            }
             b.append("  port ").append(e.dpPort()).append(": ").append(e.name()).append(" (ifindex ").append(e.ifindex())
                 .append(", ofport ").append(e.ofPort()).append(", e-switch ").append(e.eswitch() == null ? "none" : e.eswitch())
                 .append(", miss device ").append(e.miss().datapathSide()).append(")\n");
         }
         return b.toString();
+    }
+
+    private static String dotted(int a) {
+        return (a >>> 24 & 0xff) + "." + (a >>> 16 & 0xff) + "." + (a >>> 8 & 0xff) + "." + (a & 0xff);
     }
 
     Reply set(List<String> args) {

@@ -22,10 +22,19 @@ import org.offloadbridge.upcall.DatapathConfig;
  * @param pmdThreads       PMD threads of the DPDK datapath
  * @param stopRemovesFlows a clean stop deletes our tc flows (default false: a restart is hitless)
  * @param offloadDefault   the offload preference of a rule without {@code offload=} (config {@code offload-default})
+ * @param tunnels          the tunnel ports ({@code [[port]] type = "vxlan"}), after the named ports in OpenFlow order
  */
 public record DaemonSettings(DatapathConfig datapath, List<String> ports, Map<String, Integer> ofPorts, List<String> eswitches,
                              String rules, boolean dpdk, List<String> ealArgs, boolean hugepages, int pmdThreads,
-                             boolean stopRemovesFlows, OffloadPreference offloadDefault) {
+                             boolean stopRemovesFlows, OffloadPreference offloadDefault,
+                             List<org.offloadbridge.daemon.config.Config.TunnelPort> tunnels) {
+    /** No tunnel ports. */
+    public DaemonSettings(DatapathConfig datapath, List<String> ports, Map<String, Integer> ofPorts, List<String> eswitches,
+                          String rules, boolean dpdk, List<String> ealArgs, boolean hugepages, int pmdThreads,
+                          boolean stopRemovesFlows, OffloadPreference offloadDefault) {
+        this(datapath, ports, ofPorts, eswitches, rules, dpdk, ealArgs, hugepages, pmdThreads, stopRemovesFlows, offloadDefault, List.of());
+    }
+
     /** Rules without {@code offload=} are {@code preferred}. */
     public DaemonSettings(DatapathConfig datapath, List<String> ports, Map<String, Integer> ofPorts, List<String> eswitches,
                           String rules, boolean dpdk, List<String> ealArgs, boolean hugepages, int pmdThreads,
@@ -54,6 +63,7 @@ public record DaemonSettings(DatapathConfig datapath, List<String> ports, Map<St
             }
         }
         ealArgs = List.copyOf(ealArgs);
+        tunnels = List.copyOf(tunnels);
         rules = rules == null ? "" : rules;
         offloadDefault = offloadDefault == null ? OffloadPreference.PREFERRED : offloadDefault;
         if (pmdThreads < 1) {

@@ -206,6 +206,9 @@ public final class Reloader {
         StringBuilder out = new StringBuilder();
         boolean failed = false;
         List<Config.PortSpec> portsNow = new ArrayList<>(next.ports());
+        // Tunnel ports stay as started until a restart (the diff says "needs a restart").
+        portsNow.removeIf(p -> p instanceof Config.TunnelPort);
+        running.ports().stream().filter(p -> p instanceof Config.TunnelPort).forEach(portsNow::add);
         boolean policySet = false;
         boolean capacitySet = false;
         if (diff.isEmpty()) {

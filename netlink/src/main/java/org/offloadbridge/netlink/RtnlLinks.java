@@ -66,6 +66,31 @@ public final class RtnlLinks {
         w.finish(0);
     }
 
+    /**
+     * {@code ip link add NAME mtu MTU type vxlan external dstport PORT nolearning udp6zerocsumrx}:
+     * a collect-metadata VXLAN device, as OVS creates its {@code vxlan_sys_PORT} (dpif-netlink-rtnl):
+     * the tunnel key comes with each packet, learning is off (the bridge learns, not the device),
+     * and IPv6 frames without a UDP checksum are accepted as RFC 6935 allows.
+     */
+    public static void encodeCreateVxlanExternal(NetlinkMessageWriter w, String name, int dstPort, int mtu) {
+        w.beginMessage(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+        w.putIfInfoMsg(0, 0, 0, 0, 0);
+        w.putString(IFLA_IFNAME, name);
+        if (mtu > 0) {
+            w.putU32(org.offloadbridge.netlink.uapi.IfLink.IFLA_MTU, mtu);
+        }
+        int linkinfo = w.beginNested(IFLA_LINKINFO);
+        w.putStringUnterminated(IFLA_INFO_KIND, "vxlan");
+        int data = w.beginNested(IFLA_INFO_DATA);
+        w.putU8(org.offloadbridge.netlink.uapi.IfLink.IFLA_VXLAN_LEARNING, 0);
+        w.putU8(org.offloadbridge.netlink.uapi.IfLink.IFLA_VXLAN_COLLECT_METADATA, 1);
+        w.putU8(org.offloadbridge.netlink.uapi.IfLink.IFLA_VXLAN_UDP_ZERO_CSUM6_RX, 1);
+        w.putBe16(org.offloadbridge.netlink.uapi.IfLink.IFLA_VXLAN_PORT, dstPort);
+        w.endNested(data);
+        w.endNested(linkinfo);
+        w.finish(0);
+    }
+
     /** {@code ip link del dev NAME} after iproute2 resolved NAME to {@code index}. */
     public static void encodeDelete(NetlinkMessageWriter w, int index) {
         w.beginMessage(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK);
@@ -158,6 +183,35 @@ public final class RtnlLinks {
         NetlinkMessageWriter w = writer();
         encodeCreateVethPeerInPidNetns(w, name, peerName, pid);
         route.request("create veth " + name + " peer " + peerName + " in netns of pid " + pid, w);
+    }
+
+    /** Creates a collect-metadata VXLAN device ({@link #encodeCreateVxlanExternal}); {@code mtu} 0 keeps the kernel's. */
+    public void createVxlanExternal(String name, int dstPort, int mtu) {
+        NetlinkMessageWriter w = writer();
+        encodeCreateVxlanExternal(w, name, dstPort, mtu);
+        route.request("create vxlan device " + name + " (external, dstport " + dstPort + ")", w);
+    }
+
+    /** Every VXLAN device in the namespace, with its UDP port and mode. */
+    public List<VxlanLink> vxlanLinks() {
+        NetlinkMessageWriter w = writer();
+        encodeDump(w);
+        List<VxlanLink> links = new ArrayList<>();
+        route.dump("dump links", w, new ReplyHandler() {
+            @Override
+            public void onReply(int requestIndex, NetlinkMessage m) {
+                VxlanLink v = VxlanLink.parse(m);
+                if (v != null) {
+                    links.add(v);
+                }
+            }
+
+            @Override
+            public void onDumpInterrupted() {
+                links.clear();
+            }
+        });
+        return links;
     }
 
     public void delete(String name) {

@@ -100,6 +100,7 @@ public final class OffloadBridgeMain implements Callable<Integer> {
             List<String> ports = new ArrayList<>();
             List<String> eswitches = new ArrayList<>();
             java.util.Map<String, Integer> ofPorts = new java.util.HashMap<>();
+            List<Config.TunnelPort> tunnels = new ArrayList<>();
             for (Config.PortSpec p : cfg.ports()) {
                 switch (p) {
                     case Config.NamedPort n -> {
@@ -107,6 +108,7 @@ public final class OffloadBridgeMain implements Callable<Integer> {
                         n.ofPort().ifPresent(of -> ofPorts.put(n.name(), of));
                     }
                     case Config.EswitchPorts e -> eswitches.add(e.devlinkHandle());
+                    case Config.TunnelPort t -> tunnels.add(t);
                 }
             }
             DatapathConfig dc = new DatapathConfig().hwOffload(cfg.hwOffload()).tcPolicy(cfg.tcPolicy())
@@ -114,7 +116,7 @@ public final class OffloadBridgeMain implements Callable<Integer> {
                 .hwCapacity(cfg.hwCapacity()).hwWatermark(cfg.hwWatermark())
                 .handlerThreads(cfg.handlerThreads()).revalidatorThreads(cfg.revalidatorThreads());
             DaemonSettings s = new DaemonSettings(dc, ports, ofPorts, eswitches, rules, cfg.dpdk().enabled(), cfg.dpdk().ealArgs(), false,
-                Math.max(1, cfg.dpdk().pmdCores().size()), cfg.stopRemovesFlows(), cfg.offloadDefault());
+                Math.max(1, cfg.dpdk().pmdCores().size()), cfg.stopRemovesFlows(), cfg.offloadDefault(), tunnels);
             SdNotify notify = SdNotify.fromEnvironment();
             ReloadSignal hup = ReloadSignal.install(notify);
             CountDownLatch stop = new CountDownLatch(1);

@@ -23,6 +23,9 @@ import static org.offloadbridge.netlink.uapi.Rtnetlink.TCA_OPTIONS;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.offloadbridge.ebpf.Bpf;
+import org.offloadbridge.ebpf.BpfProgram;
+import org.offloadbridge.ebpf.ProgramFd;
 import org.offloadbridge.flow.EthType;
 import org.offloadbridge.netlink.AttributeCursor;
 import org.offloadbridge.netlink.AttributeTable;
@@ -37,6 +40,7 @@ import org.offloadbridge.netlink.uapi.PktCls;
 import org.offloadbridge.netlink.uapi.PktSched;
 import org.offloadbridge.netlink.uapi.TcMirred;
 import org.offloadbridge.tc.internal.Clsact;
+import org.offloadbridge.tc.internal.TunnelPrograms;
 
 /**
  * The slow path's entry and exit: on a device's ingress, below every flow's prio, one filter
@@ -69,6 +73,10 @@ public final class CatchAll {
     public static final int PRIO = 0xffff;
     /** The u32 key handle the kernel gives the first key of a new prio ({@code 800::800}); we name it so a replace hits it. */
     static final int HANDLE = 0x80000800;
+    /** The tunnel programs' filter names, before ":" and their target's ifindex. */
+    public static final String TUNNEL_MISS = "ob-tnl-miss", TUNNEL_INJECT = "ob-tnl-inject";
+    /** cls_bpf's handle for our program (cls_bpf handles are free-form; one filter per prio). */
+    static final int BPF_HANDLE = 1;
     /** Marks our catch-all's action: the bytes of "ob-miss". */
     static final byte[] COOKIE = "ob-miss".getBytes(StandardCharsets.US_ASCII);
 
@@ -83,6 +91,7 @@ public final class CatchAll {
     private final AttributeTable u32 = new AttributeTable(PktCls.TCA_U32_MAX);
     private final AttributeTable act = new AttributeTable(PktCls.TCA_ACT_MAX);
     private final AttributeTable mirred = new AttributeTable(TcMirred.TCA_MIRRED_MAX);
+    private final AttributeTable bpf = new AttributeTable(PktCls.TCA_BPF_MAX);
     private final AttributeCursor actions = new AttributeCursor();
     private final Clsact clsact;
 
@@ -99,6 +108,12 @@ public final class CatchAll {
         /** Our catch-all, redirecting to {@code targetIfindex}. */
         record Ours(int targetIfindex) implements State {}
 
+        /**
+         * One of our tunnel programs ({@code cls_bpf}), named {@code role}, redirecting to
+         * {@code targetIfindex}: {@link #TUNNEL_MISS} or {@link #TUNNEL_INJECT}.
+         */
+        record OursProgram(String role, int targetIfindex) implements State {}
+
         /** Someone else's filter (kind as tc names it): we never touch it. */
         record Foreign(String kind) implements State {}
     }
@@ -113,21 +128,70 @@ public final class CatchAll {
      *                          foreign filter holds the prio
      */
     public synchronized void install(int ifindex, int targetIfindex) {
+        put(ifindex, new State.Ours(targetIfindex), "catch-all", replace -> encodeInstall(w, ifindex, targetIfindex, replace));
+    }
+
+    /**
+     * Puts the tunnel miss program on the VXLAN device {@code vxlanIfindex}'s ingress,
+     * redirecting what misses (with its tunnel metadata in front, {@code flow.TunnelFrame}) to
+     * {@code missIfindex}. Idempotent as {@link #install}.
+     *
+     * @throws org.offloadbridge.ebpf.BpfException when the kernel refuses the program (with the verifier's log)
+     */
+    public void installTunnelMiss(int vxlanIfindex, int missIfindex) {
+        installProgram(vxlanIfindex, TUNNEL_MISS, missIfindex, TunnelPrograms.miss(missIfindex));
+    }
+
+    /**
+     * Puts the tunnel inject program on the miss device {@code missIfindex}'s ingress: what the
+     * datapath sends there with an inject trailer leaves through the VXLAN device
+     * {@code vxlanIfindex}, encapsulated as the trailer asks. Idempotent as {@link #install}.
+     */
+    public void installTunnelInject(int missIfindex, int vxlanIfindex) {
+        installProgram(missIfindex, TUNNEL_INJECT, vxlanIfindex, TunnelPrograms.inject(vxlanIfindex));
+    }
+
+    private synchronized void installProgram(int ifindex, String role, int targetIfindex, BpfProgram program) {
+        State want = new State.OursProgram(role, targetIfindex);
+        if (want.equals(state(ifindex))) {
+            return; // loading the program for nothing would cost a verifier run
+        }
+        try (ProgramFd fd = Bpf.load(program)) {
+            put(ifindex, want, role, replace -> encodeProgram(w, ifindex, fd.fd(), role + ":" + targetIfindex, replace));
+        }
+    }
+
+    /**
+     * Puts {@code want} at the prio unless it is there: a foreign filter is refused, ours of the
+     * other kind (a port turned tunnel) is removed first because a replace cannot change a
+     * filter's kind, ours of the same kind is replaced in place (no gap in the slow path).
+     */
+    /** Writes the install request into {@link #w}; {@code replace}: ours of the same kind is there. */
+    @FunctionalInterface
+    private interface Encoder {
+        void encode(boolean replace);
+    }
+
+    private void put(int ifindex, State want, String what, Encoder encode) {
         State s = state(ifindex);
-        if (s instanceof State.Ours o && o.targetIfindex() == targetIfindex) {
+        if (want.equals(s)) {
             return;
         }
         if (s instanceof State.Foreign f) {
-            throw new NetlinkException("catch-all on ifindex " + ifindex + ": prio " + PRIO + " of its ingress is taken by a "
+            throw new NetlinkException(what + " on ifindex " + ifindex + ": prio " + PRIO + " of its ingress is taken by a "
                 + f.kind() + " filter that is not ours; remove it or free the prio", Errno.EBUSY.value(), null, -1, -1);
         }
+        if (!(s instanceof State.Free) && s.getClass() != want.getClass()) {
+            delete(ifindex);
+            s = new State.Free();
+        }
         clsact.ensure(ifindex);
-        boolean replace = s instanceof State.Ours;
+        boolean replace = !(s instanceof State.Free);
         for (int attempt = 1; ; attempt++) {
             w.reset();
-            encodeInstall(w, ifindex, targetIfindex, replace);
+            encode.encode(replace);
             try {
-                conn.request((replace ? "replace" : "add") + " catch-all on ifindex " + ifindex + " to ifindex " + targetIfindex, w);
+                conn.request((replace ? "replace " : "add ") + what + " on ifindex " + ifindex + " to " + describe(want), w);
                 return;
             } catch (NetlinkException e) {
                 // "Not now" (EINTR, EAGAIN, EBUSY) is asked again; a lost ack (ENOBUFS, ETIMEDOUT) is
@@ -137,13 +201,41 @@ public final class CatchAll {
                 }
                 if (TcOffload.outcomeUnknown(e.errnoValue())) {
                     State now = state(ifindex);
-                    if (now instanceof State.Ours o && o.targetIfindex() == targetIfindex) {
+                    if (want.equals(now)) {
                         return;
                     }
-                    replace = now instanceof State.Ours;
+                    replace = now.getClass() == want.getClass();
                 }
             }
         }
+    }
+
+    private static String describe(State s) {
+        return switch (s) {
+            case State.Ours o -> "ifindex " + o.targetIfindex();
+            case State.OursProgram p -> "ifindex " + p.targetIfindex();
+            default -> s.toString();
+        };
+    }
+
+    /**
+     * The RTM_NEWTFILTER for a tunnel program: cls_bpf, direct-action, skip_hw, named
+     * {@code name} (our mark: tc prints it, and {@link #state} reads it back). iproute2's twin
+     * is {@code tc filter add dev D ingress prio 65535 protocol all handle 1 bpf skip_hw da
+     * fd N name NAME} (tc itself takes an object file rather than an fd).
+     */
+    public static void encodeProgram(NetlinkMessageWriter w, int ifindex, int programFd, String name, boolean replace) {
+        w.beginMessage(RTM_NEWTFILTER, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | (replace ? 0 : NLM_F_EXCL));
+        w.putTcMsg(0, ifindex, BPF_HANDLE, PktSched.TC_H_CLSACT & 0xffff0000 | PktSched.TC_H_MIN_INGRESS,
+            TcMsg.filterInfo(PRIO, EthType.ALL));
+        w.putString(TCA_KIND, "bpf");
+        int opts = w.beginNested(TCA_OPTIONS);
+        w.putU32(PktCls.TCA_BPF_FD, programFd);
+        w.putString(PktCls.TCA_BPF_NAME, name);
+        w.putU32(PktCls.TCA_BPF_FLAGS, PktCls.TCA_BPF_FLAG_ACT_DIRECT);
+        w.putU32(PktCls.TCA_BPF_FLAGS_GEN, TCA_CLS_FLAGS_SKIP_HW);
+        w.endNested(opts);
+        w.finish(0);
     }
 
     /**
@@ -184,9 +276,15 @@ public final class CatchAll {
      * @return true when ours was there
      */
     public synchronized boolean remove(int ifindex) {
-        if (!(state(ifindex) instanceof State.Ours)) {
+        State s = state(ifindex);
+        if (!(s instanceof State.Ours || s instanceof State.OursProgram)) {
             return false;
         }
+        delete(ifindex);
+        return true;
+    }
+
+    private void delete(int ifindex) {
         w.reset();
         w.beginMessage(RTM_DELTFILTER, 0);
         w.putTcMsg(0, ifindex, 0, PktSched.TC_H_CLSACT & 0xffff0000 | PktSched.TC_H_MIN_INGRESS, TcMsg.filterInfo(PRIO, EthType.ALL));
@@ -198,7 +296,6 @@ public final class CatchAll {
                 throw e;
             }
         }
-        return true;
     }
 
     /**
@@ -235,6 +332,11 @@ public final class CatchAll {
                     }
                     msg.attributes(TcMsg.LENGTH, top);
                     String kind = top.string(TCA_KIND);
+                    if ("bpf".equals(kind)) {
+                        State p = ourProgram();
+                        found[0] = p != null ? p : new State.Foreign(kind);
+                        return;
+                    }
                     int target = "u32".equals(kind) ? ourTarget() : -1;
                     found[0] = target > 0 ? new State.Ours(target) : new State.Foreign(kind);
                 }
@@ -251,6 +353,27 @@ public final class CatchAll {
             throw e;
         }
         return found[0];
+    }
+
+    /** Our tunnel program as its filter's name says ({@code role:target}), else null. */
+    private State ourProgram() {
+        if (!top.nested(TCA_OPTIONS, bpf) || !bpf.has(PktCls.TCA_BPF_NAME)) {
+            return null;
+        }
+        String name = bpf.string(PktCls.TCA_BPF_NAME);
+        int colon = name.indexOf(':');
+        if (colon < 0) {
+            return null;
+        }
+        String role = name.substring(0, colon);
+        if (!role.equals(TUNNEL_MISS) && !role.equals(TUNNEL_INJECT)) {
+            return null;
+        }
+        try {
+            return new State.OursProgram(role, Integer.parseInt(name.substring(colon + 1)));
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     /** The redirect target of a u32 filter whose first action is our cookied mirred, else -1. */

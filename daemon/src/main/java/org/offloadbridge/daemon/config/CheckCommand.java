@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.offloadbridge.flow.OffloadPreference;
@@ -166,6 +167,8 @@ public final class CheckCommand implements Callable<Integer> {
         for (Config.PortSpec p : cfg.ports()) {
             if (p instanceof Config.NamedPort n) {
                 n.ofPort().ifPresent(taken::add);
+            } else if (p instanceof Config.TunnelPort t) {
+                t.ofPort().ifPresent(taken::add);
             }
         }
         List<BridgePort> ports = new ArrayList<>();
@@ -183,6 +186,26 @@ public final class CheckCommand implements Callable<Integer> {
                     taken.add(of);
                 }
                 ports.add(new BridgePort(n.name(), of, ports.size() + 1));
+            }
+        }
+        // Then the tunnel ports, as the daemon numbers them: after the named ports, one datapath
+        // port per UDP port (their VXLAN device).
+        Map<Integer, Integer> deviceDp = new java.util.HashMap<>();
+        int plain = ports.size();
+        for (Config.PortSpec p : cfg.ports()) {
+            if (p instanceof Config.TunnelPort t) {
+                int of;
+                if (t.ofPort().isPresent()) {
+                    of = t.ofPort().get();
+                } else {
+                    while (taken.contains(next)) {
+                        next++;
+                    }
+                    of = next;
+                    taken.add(of);
+                }
+                int dp = deviceDp.computeIfAbsent(t.dstPort(), k -> plain + deviceDp.size() + 1);
+                ports.add(new BridgePort(t.name(), of, dp, t.pipelineTunnel()));
             }
         }
         return new PortTable(ports);

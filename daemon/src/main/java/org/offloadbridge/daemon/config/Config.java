@@ -88,7 +88,7 @@ public record Config(
     }
 
     /** One {@code [[port]]} table: a device by name, or every representor of one e-switch. */
-    public sealed interface PortSpec permits NamedPort, EswitchPorts {
+    public sealed interface PortSpec permits NamedPort, EswitchPorts, TunnelPort {
         /** The port as the config file spells it, for messages and diffs. */
         String describe();
     }
@@ -102,6 +102,67 @@ public record Config(
         @Override
         public String describe() {
             return "name=" + name + ofPort.map(n -> " ofport=" + n).orElse("");
+        }
+    }
+
+    /**
+     * {@code [[port]] name = "vx1" type = "vxlan" …}: a tunnel port, as OVS's {@code type=vxlan}
+     * interface and its {@code options:} (same names, dashes for underscores). Tunnel ports on
+     * one UDP port share one collect-metadata VXLAN device ({@link #device()}), and are told
+     * apart on receive by remote and key.
+     *
+     * @param name     the port's name (rules use it; it is not a netdev)
+     * @param ofPort   the OpenFlow port number, or empty to let the daemon number it
+     * @param localIp  the outer source address: one of this host's
+     * @param remoteIp the outer destination, or empty for {@code remote-ip = "flow"} (rules set tun_dst)
+     * @param key      the VNI (0..2^24-1), or empty for {@code key = "flow"} (rules set tun_id)
+     * @param dstPort  the outer UDP destination port (4789)
+     * @param tos      the outer TOS, or empty for {@code "inherit"} (the inner packet's)
+     * @param ttl      the outer TTL, or empty for {@code "inherit"}
+     * @param csum     whether the outer UDP header carries a checksum
+     * @param device   an existing VXLAN device config names for this UDP port, or empty for the
+     *                 daemon's own {@code obvx<dst-port>}
+     */
+    public record TunnelPort(String name, Optional<Integer> ofPort, java.net.InetAddress localIp,
+                             Optional<java.net.InetAddress> remoteIp, java.util.OptionalLong key, int dstPort,
+                             java.util.OptionalInt tos, java.util.OptionalInt ttl, boolean csum, Optional<String> device)
+        implements PortSpec {
+        /** The largest VNI: 24 bits (RFC 7348). */
+        public static final long VNI_MAX = (1 << 24) - 1;
+
+        /** The daemon's own collect-metadata device for a UDP port, as OVS's {@code vxlan_sys_4789}. */
+        public static String ownDevice(int dstPort) {
+            return "obvx" + dstPort;
+        }
+
+        /**
+         * The pipeline's description of this port. IPv4 addresses as host-order ints; an IPv6
+         * tunnel (not carried by the daemon yet) gets zeros, enough for rules to name it.
+         */
+        public org.offloadbridge.flow.Tunnel pipelineTunnel() {
+            return new org.offloadbridge.flow.Tunnel("vxlan", ipv4(localIp), remoteIp.map(TunnelPort::ipv4).orElse(0), dstPort,
+                key.orElse(0), remoteIp.isEmpty(), key.isEmpty(), tos.orElse(org.offloadbridge.flow.Tunnel.INHERIT),
+                ttl.orElse(org.offloadbridge.flow.Tunnel.INHERIT), csum);
+        }
+
+        private static int ipv4(java.net.InetAddress a) {
+            byte[] b = a.getAddress();
+            return b.length != 4 ? 0 : (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
+        }
+
+        /** The VXLAN device this port sends and receives through. */
+        public String deviceName() {
+            return device.orElse(ownDevice(dstPort));
+        }
+
+        @Override
+        public String describe() {
+            return "name=" + name + ofPort.map(n -> " ofport=" + n).orElse("") + " type=vxlan local-ip=" + localIp.getHostAddress()
+                + " remote-ip=" + remoteIp.map(java.net.InetAddress::getHostAddress).orElse("flow")
+                + " key=" + (key.isPresent() ? Long.toString(key.getAsLong()) : "flow") + " dst-port=" + dstPort
+                + " tos=" + (tos.isPresent() ? Integer.toString(tos.getAsInt()) : "inherit")
+                + " ttl=" + (ttl.isPresent() ? Integer.toString(ttl.getAsInt()) : "inherit") + " csum=" + csum
+                + device.map(d -> " device=" + d).orElse("");
         }
     }
 

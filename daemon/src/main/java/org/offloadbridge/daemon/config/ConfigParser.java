@@ -49,6 +49,11 @@ public final class ConfigParser {
     static final List<String> CONTROL_KEYS = List.of("socket", "group");
     static final List<String> METRICS_KEYS = List.of("listen");
     static final List<String> PORT_KEYS = List.of("name", "eswitch", "ofport", "hw-capacity", "hw-watermark");
+    /** A tunnel port's keys: OVS's interface options:, dashes for underscores. */
+    static final List<String> TUNNEL_KEYS = List.of("name", "ofport", "type", "local-ip", "remote-ip", "key", "dst-port", "tos", "ttl",
+            "csum", "device");
+    /** OVS's default outer TTL for tunnels (lib/netdev-vport.c). */
+    static final int DEFAULT_TUNNEL_TTL = 64;
 
     private final int cores;
     private final TomlMapper mapper = new TomlMapper();
@@ -186,7 +191,27 @@ public final class ConfigParser {
                     error(path, "expected a table with name = \"...\" or eswitch = \"...\", got " + typeOf(p));
                     continue;
                 }
+                if (p.has("type")) {
+                    Config.TunnelPort tp = tunnelPort(new Table(path, p, TUNNEL_KEYS), names, ofPorts);
+                    if (tp != null) {
+                        for (Config.PortSpec o : out) {
+                            if (o instanceof Config.TunnelPort q && sameReceiveIdentity(q, tp)) {
+                                error(path, "receives the same packets as port " + q.name() + " (dst-port " + tp.dstPort() + ", remote-ip "
+                                    + tp.remoteIp().map(java.net.InetAddress::getHostAddress).orElse("flow") + ", key "
+                                    + (tp.key().isPresent() ? tp.key().getAsLong() : "flow") + "): a received packet could not tell them apart");
+                            }
+                        }
+                        out.add(tp);
+                    }
+                    continue;
+                }
                 Table t = new Table(path, p, PORT_KEYS);
+                for (String k : TUNNEL_KEYS) {
+                    if (!PORT_KEYS.contains(k) && p.has(k)) {
+                        error(path + "." + k, k + " is a tunnel port's option; add type = \"vxlan\" to make this a VXLAN port");
+                        t = new Table(path, p, java.util.stream.Stream.concat(PORT_KEYS.stream(), TUNNEL_KEYS.stream()).distinct().toList());
+                    }
+                }
                 Optional<String> name = t.string("name");
                 Optional<String> eswitch = t.string("eswitch");
                 long ofport = t.integer("ofport", 0, 1, 0xfeff, "an OpenFlow port number");
@@ -232,6 +257,109 @@ public final class ConfigParser {
                 }
             }
             return out;
+        }
+
+        /** {@code [[port]] type = "vxlan" …}; null when it had errors (reported). */
+        Config.TunnelPort tunnelPort(Table t, Map<String, String> names, Map<Integer, String> ofPorts) {
+            String path = t.prefix;
+            int before = errors.size();
+            Optional<String> type = t.string("type");
+            if (type.isPresent() && !type.get().equals("vxlan")) {
+                error(path + ".type", "\"" + type.get() + "\" is not a tunnel type this daemon has; expected \"vxlan\""
+                    + " (a plain device needs no type)");
+            }
+            Optional<String> name = t.string("name");
+            if (name.isEmpty()) {
+                error(path, "a tunnel port needs name = \"...\" (the name rules use; it is not a network device)");
+            } else if (!IFNAME.matcher(name.get()).matches()) {
+                error(path + ".name", "\"" + name.get() + "\" is not a port name (1 to 15 characters, no blank, '/' or ':')");
+            } else if (names.putIfAbsent(name.get(), path) != null) {
+                error(path + ".name", "port " + name.get() + " is already listed as " + names.get(name.get()));
+            }
+            long ofport = t.integer("ofport", 0, 1, 0xfeff, "an OpenFlow port number");
+            Optional<Integer> of = t.has("ofport") && ofport > 0 ? Optional.of((int) ofport) : Optional.empty();
+            if (of.isPresent() && ofPorts.putIfAbsent(of.get(), path) != null) {
+                error(path + ".ofport", "OpenFlow port " + of.get() + " is already " + ofPorts.get(of.get()) + "'s");
+            }
+            java.net.InetAddress local = null;
+            if (!t.has("local-ip")) {
+                error(path, "a vxlan port needs local-ip = \"<this host's address on the underlay>\" (the outer source address)");
+            } else {
+                local = t.string("local-ip").map(s -> ipLiteral(path + ".local-ip", s, false)).orElse(null);
+            }
+            Optional<java.net.InetAddress> remote = Optional.empty();
+            if (!t.has("remote-ip")) {
+                error(path, "a vxlan port needs remote-ip = \"<the far end's address>\" or remote-ip = \"flow\" (rules set tun_dst)");
+            } else {
+                remote = t.string("remote-ip").filter(s -> !s.equals("flow")).map(s -> ipLiteral(path + ".remote-ip", s, true));
+            }
+            if (local != null && remote.isPresent() && remote.get() != null && local.getClass() != remote.get().getClass()) {
+                error(path + ".remote-ip", "remote-ip " + remote.get().getHostAddress() + " and local-ip " + local.getHostAddress()
+                    + " are of different IP versions");
+            }
+            java.util.OptionalLong key = java.util.OptionalLong.of(0);
+            JsonNode k = t.node("key");
+            if (k != null && k.isString() && k.stringValue().equals("flow")) {
+                key = java.util.OptionalLong.empty();
+            } else if (k != null && !k.isIntegralNumber()) {
+                error(path + ".key", "expected a VNI 0.." + Config.TunnelPort.VNI_MAX + " or \"flow\" (rules set tun_id), got " + typeOf(k));
+            } else if (k != null) {
+                long v = k.canConvertToLong() ? k.longValue() : -1;
+                if (v < 0 || v > Config.TunnelPort.VNI_MAX) {
+                    error(path + ".key", k.asString() + " is out of range: a VXLAN VNI is 24 bits, 0.." + Config.TunnelPort.VNI_MAX);
+                } else {
+                    key = java.util.OptionalLong.of(v);
+                }
+            }
+            long dstPort = t.integer("dst-port", 4789, 1, 65535, "the outer UDP destination port");
+            java.util.OptionalInt tos = inheritOr(t, "tos", 0, 0, 255);
+            java.util.OptionalInt ttl = inheritOr(t, "ttl", DEFAULT_TUNNEL_TTL, 1, 255);
+            boolean csum = t.bool("csum", false);
+            Optional<String> device = t.string("device");
+            if (device.isPresent() && !IFNAME.matcher(device.get()).matches()) {
+                error(path + ".device", "\"" + device.get() + "\" is not a network device name (1 to 15 characters, no blank, '/' or ':')");
+            }
+            t.unknownKeys();
+            if (errors.size() != before || name.isEmpty() || local == null) {
+                return null;
+            }
+            return new Config.TunnelPort(name.get(), of, local, remote, key, (int) dstPort, tos, ttl, csum, device);
+        }
+
+        /** An integer {@code min..max}, or {@code "inherit"} (empty). */
+        private java.util.OptionalInt inheritOr(Table t, String key, int dflt, int min, int max) {
+            JsonNode n = t.node(key);
+            if (n != null && n.isString() && n.stringValue().equals("inherit")) {
+                return java.util.OptionalInt.empty();
+            }
+            if (n != null && !n.isIntegralNumber()) {
+                error(t.path(key), "expected an integer " + min + ".." + max + " or \"inherit\" (the inner packet's), got " + typeOf(n));
+                return java.util.OptionalInt.of(dflt);
+            }
+            return java.util.OptionalInt.of((int) t.integer(key, dflt, min, max, "or \"inherit\""));
+        }
+
+        /** An IP address literal (no name lookups at config time). */
+        private java.net.InetAddress ipLiteral(String path, String text, boolean flowAllowed) {
+            if (!text.matches("[0-9.]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
+                error(path, "\"" + text + "\" is not an IP address literal" + (flowAllowed ? " or \"flow\"" : ""));
+                return null;
+            }
+            try {
+                java.net.InetAddress a = java.net.InetAddress.getByName(text);
+                if (a.isAnyLocalAddress() || a.isMulticastAddress()) {
+                    error(path, text + " cannot be a tunnel endpoint (" + (a.isAnyLocalAddress() ? "the wildcard address" : "multicast") + ")");
+                    return null;
+                }
+                return a;
+            } catch (UnknownHostException e) {
+                error(path, "\"" + text + "\" is not an IP address literal" + (flowAllowed ? " or \"flow\"" : ""));
+                return null;
+            }
+        }
+
+        private static boolean sameReceiveIdentity(Config.TunnelPort a, Config.TunnelPort b) {
+            return a.dstPort() == b.dstPort() && a.remoteIp().equals(b.remoteIp()) && a.key().equals(b.key()) && a.localIp().equals(b.localIp());
         }
 
         Config.Dpdk dpdk(Table t, Config.Dpdk d) {

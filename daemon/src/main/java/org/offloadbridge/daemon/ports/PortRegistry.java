@@ -30,8 +30,25 @@ public final class PortRegistry implements TcPorts, PortFacts {
      * @param ifindex the netdev's ifindex
      * @param eswitch the e-switch it is a representor/uplink of (devlink handle text), or null
      * @param miss    its miss device
+     * @param tunnelPorts for a VXLAN device, the tunnel ports it carries (the pipeline's ports
+     *                in its place; {@code ofPort} is then 0); empty for a plain port
      */
-    public record Entry(String name, int dpPort, int ofPort, int ifindex, String eswitch, MissDevices.MissDevice miss) {}
+    public record Entry(String name, int dpPort, int ofPort, int ifindex, String eswitch, MissDevices.MissDevice miss,
+                        List<BridgePort> tunnelPorts) {
+        public Entry {
+            tunnelPorts = List.copyOf(tunnelPorts);
+        }
+
+        /** A plain port. */
+        public Entry(String name, int dpPort, int ofPort, int ifindex, String eswitch, MissDevices.MissDevice miss) {
+            this(name, dpPort, ofPort, ifindex, eswitch, miss, List.of());
+        }
+
+        /** Whether this is a VXLAN device whose packets belong to tunnel ports. */
+        public boolean isTunnelDevice() {
+            return !tunnelPorts.isEmpty();
+        }
+    }
 
     /** An immutable view of every attached port. */
     public record Snapshot(List<Entry> entries, Map<Integer, Entry> byDpPort, Map<Integer, Entry> byIfindex,
@@ -100,6 +117,7 @@ public final class PortRegistry implements TcPorts, PortFacts {
         java.util.Set<Integer> taken = new java.util.HashSet<>(reserved);
         for (Entry e : snapshot.entries()) {
             taken.add(e.ofPort());
+            e.tunnelPorts().forEach(t -> taken.add(t.ofPort()));
         }
         int n = 1;
         while (taken.contains(n)) {
@@ -112,7 +130,11 @@ public final class PortRegistry implements TcPorts, PortFacts {
     public PortTable portTable() {
         List<BridgePort> ports = new ArrayList<>();
         for (Entry e : snapshot.entries()) {
-            ports.add(new BridgePort(e.name(), e.ofPort(), e.dpPort()));
+            if (e.isTunnelDevice()) {
+                ports.addAll(e.tunnelPorts());
+            } else {
+                ports.add(new BridgePort(e.name(), e.ofPort(), e.dpPort()));
+            }
         }
         return new PortTable(ports);
     }

@@ -50,7 +50,11 @@ public final class MissDevices {
      * @param datapathIfindex its ifindex
      */
     public record MissDevice(String port, int portIfindex, String kernelSide, int kernelIfindex, String datapathSide,
-                             int datapathIfindex) {
+                             int datapathIfindex, boolean tunnel) {
+        /** A plain port's miss device. */
+        public MissDevice(String port, int portIfindex, String kernelSide, int kernelIfindex, String datapathSide, int datapathIfindex) {
+            this(port, portIfindex, kernelSide, kernelIfindex, datapathSide, datapathIfindex, false);
+        }
     }
 
     /** Sets one ethtool feature of a netdev ({@code ethtool -K}). */
@@ -73,6 +77,9 @@ public final class MissDevices {
         "tx-tcp-segmentation", "tx-tcp6-segmentation", "tx-tcp-ecn-segmentation", "tx-tcp-mangleid-segmentation",
         "tx-udp-segmentation");
 
+    /** veth's largest MTU (ETH_MAX_MTU). */
+    static final int MAX_VETH_MTU = 65535;
+
     private final RtnlLinks links;
     private final CatchAll catchAll;
     private final Features features;
@@ -90,6 +97,12 @@ public final class MissDevices {
 
     /**
      * Gives {@code portName} its miss device and both catch-alls (creating what is missing).
+     *
+     * <p>A collect-metadata VXLAN device (a tunnel ports' device) gets the tunnel slow path
+     * instead of the u32 catch-alls: the miss program on its ingress puts each missed packet's
+     * tunnel metadata in front of it, the inject program on the kernel side takes a trailer off
+     * what the datapath sends and encapsulates as it says ({@code flow.TunnelFrame}). Its miss
+     * device is larger than the port by the header, so a full-size inner frame still passes.
      *
      * @throws NetlinkException naming the port and the kernel's text when a step fails; the
      *                          steps done stay done (a retry finishes them)
@@ -114,9 +127,11 @@ public final class MissDevices {
         LinkInfo kernel = kl.orElseThrow(() -> new IllegalStateException("miss device " + k + " vanished while attaching " + portName));
         LinkInfo dp = links.get(d).orElseThrow(() -> new IllegalStateException(
             "miss device " + k + " exists without its peer " + d + "; delete " + k + " and restart"));
+        boolean tunnel = "vxlan".equals(port.kind());
+        int mtu = tunnel ? Math.min(MAX_VETH_MTU, port.mtu() + org.offloadbridge.flow.TunnelFrame.MISS_HEADER_LEN) : port.mtu();
         for (LinkInfo l : List.of(kernel, dp)) {
-            if (port.mtu() > 0 && l.mtu() != port.mtu()) {
-                links.setMtu(l.index(), port.mtu());
+            if (mtu > 0 && l.mtu() != mtu) {
+                links.setMtu(l.index(), mtu);
             }
             links.setIpv6AddrGenModeNone(l.index());
             if (!l.isUp()) {
@@ -132,9 +147,14 @@ public final class MissDevices {
                 }
             }
         }
-        catchAll.install(kernel.index(), port.index());
-        catchAll.install(port.index(), kernel.index());
-        return new MissDevice(portName, port.index(), k, kernel.index(), d, dp.index());
+        if (tunnel) {
+            catchAll.installTunnelInject(kernel.index(), port.index());
+            catchAll.installTunnelMiss(port.index(), kernel.index());
+        } else {
+            catchAll.install(kernel.index(), port.index());
+            catchAll.install(port.index(), kernel.index());
+        }
+        return new MissDevice(portName, port.index(), k, kernel.index(), d, dp.index(), tunnel);
     }
 
     /**

@@ -8,6 +8,7 @@ import org.offloadbridge.flow.EthType;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.HeaderEdit;
 import org.offloadbridge.flow.KeyAttr;
+import org.offloadbridge.flow.TunnelFrame;
 
 /**
  * Executes datapath actions on one packet without DPDK: the slow path's packet-out when the
@@ -16,9 +17,12 @@ import org.offloadbridge.flow.KeyAttr;
  * code the DPDK path runs; VLAN push/pop are done on this executor's own frame buffer, which has
  * headroom for one tag per action.
  *
- * <p>What it can't do — a tunnel port (encapsulation needs the DPDK path's VXLAN port), a set
- * the packet doesn't carry — is counted per kind and the packet (or that output) is dropped,
- * never sent half-edited. Not thread-safe: one instance per handler thread.
+ * <p>Output to a tunnel device (a VXLAN device tunnel ports share) sends the frame with the
+ * inject trailer of the last {@code set(tunnel(…))} behind it ({@code flow.TunnelFrame}); the
+ * kernel side's program encapsulates it as the trailer says. What it can't do — a tunnel output
+ * without a tunnel set before it, a set the packet doesn't carry — is counted per kind and the
+ * packet (or that output) is dropped, never sent half-edited. Not thread-safe: one instance per
+ * handler thread.
  */
 public final class SocketExecutor {
     /** Room in front of the frame for pushed tags. */
@@ -26,7 +30,12 @@ public final class SocketExecutor {
     private static final int MAX_FRAME = 65536;
 
     private final IntFunction<PacketSocket> socketOfPort;
-    private final PacketSocket.Frame frame = new PacketSocket.Frame(HEADROOM + MAX_FRAME);
+    private final java.util.function.IntPredicate tunnelDevice;
+    private final PacketSocket.Frame frame = new PacketSocket.Frame(HEADROOM + MAX_FRAME + TunnelFrame.INJECT_TRAILER_LEN);
+    /** The tunnel the last set(tunnel) asked for, for outputs to a tunnel device; tunSet false: none yet. */
+    private boolean tunSet;
+    private long tunId;
+    private int tunSrc, tunDst, tunTos, tunTtl, tunFlags;
     private final MemorySegment seg = MemorySegment.ofBuffer(frame.buffer());
 
     private final AtomicLong sent = new AtomicLong();
@@ -40,7 +49,13 @@ public final class SocketExecutor {
 
     /** @param socketOfPort the packet socket of a datapath port's miss device, or null when there is none */
     public SocketExecutor(IntFunction<PacketSocket> socketOfPort) {
+        this(socketOfPort, port -> false);
+    }
+
+    /** @param tunnelDevice whether a datapath port is a tunnel device (its output carries the inject trailer) */
+    public SocketExecutor(IntFunction<PacketSocket> socketOfPort, java.util.function.IntPredicate tunnelDevice) {
         this.socketOfPort = socketOfPort;
+        this.tunnelDevice = tunnelDevice;
     }
 
     public Counters counters() {
@@ -61,6 +76,7 @@ public final class SocketExecutor {
         int len = packet.length;
         MemorySegment.copy(packet, 0, seg, java.lang.foreign.ValueLayout.JAVA_BYTE, start, len);
         boolean ok = true;
+        tunSet = false;
         for (int pc = 0; pc < actions.programLength(); pc += Actions.length(actions.word(pc))) {
             long h = actions.word(pc);
             int arg = Actions.arg(h);
@@ -89,8 +105,8 @@ public final class SocketExecutor {
                 case Actions.SET -> {
                     int attrId = arg & 0xffff;
                     if (attrId == KeyAttr.TUNNEL.id()) {
-                        unsupported.getAndIncrement(); // encapsulation is the DPDK path's VXLAN port
-                        return false;
+                        loadTunnel(actions, pc, Actions.length(h));
+                        continue;
                     }
                     for (int i = pc + 1; i + 2 < pc + Actions.length(h); i += 3) {
                         Field f = Field.of((int) actions.word(i));
@@ -110,11 +126,37 @@ public final class SocketExecutor {
         return ok;
     }
 
+    private void loadTunnel(Actions actions, int pc, int alen) {
+        tunSet = true;
+        tunId = 0;
+        tunSrc = tunDst = tunTos = tunTtl = tunFlags = 0;
+        for (int i = pc + 1; i + 2 < pc + alen; i += 3) {
+            long v = actions.word(i + 1);
+            switch (Field.of((int) actions.word(i))) {
+                case TUN_ID -> tunId = v;
+                case TUN_IPV4_SRC -> tunSrc = (int) v;
+                case TUN_IPV4_DST -> tunDst = (int) v;
+                case TUN_TOS -> tunTos = (int) v;
+                case TUN_TTL -> tunTtl = (int) v;
+                case TUN_FLAGS -> tunFlags = (int) v;
+                default -> { }
+            }
+        }
+    }
+
     private boolean output(int port, int start, int len) {
         PacketSocket s = socketOfPort.apply(port);
         if (s == null) {
             noSuchPort.getAndIncrement();
             return false;
+        }
+        if (tunnelDevice.test(port)) {
+            if (!tunSet) {
+                unsupported.getAndIncrement(); // a tunnel device without a tunnel to send through
+                return false;
+            }
+            TunnelFrame.writeInjectTrailer(frame.buffer(), start + len, tunId, tunDst, tunSrc, tunTos, tunTtl, tunFlags);
+            len += TunnelFrame.INJECT_TRAILER_LEN;
         }
         if (!s.send(frame, start, len)) {
             sendDropped.getAndIncrement();

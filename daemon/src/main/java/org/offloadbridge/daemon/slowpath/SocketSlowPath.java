@@ -2,7 +2,10 @@ package org.offloadbridge.daemon.slowpath;
 
 import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.concurrent.Agent;
+import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.MonotonicClock;
+import org.offloadbridge.flow.PacketParser;
+import org.offloadbridge.flow.TunnelFrame;
 import org.offloadbridge.flow.Upcall;
 import org.offloadbridge.flow.UpcallQueue;
 import org.offloadbridge.upcall.handler.LogLimiter;
@@ -28,8 +31,11 @@ public final class SocketSlowPath implements Agent {
     private static final Logger LOG = LoggerFactory.getLogger(SocketSlowPath.class);
     private final LogLimiter dropLog = new LogLimiter(LOG, MonotonicClock.SYSTEM, 5_000);
 
-    /** The sockets read and their ports' numbers, swapped whole when a port comes or goes. */
-    private record Bound(PacketSocket[] sockets, int[] dpPorts) {}
+    /**
+     * The sockets read, their ports' numbers and, for a tunnel device's miss device, the UDP
+     * port of its tunnels (0: a plain port); swapped whole when a port comes or goes.
+     */
+    private record Bound(PacketSocket[] sockets, int[] dpPorts, int[] tunnelUdpPorts) {}
 
     private volatile Bound bound;
     private final java.util.concurrent.ConcurrentLinkedQueue<PacketSocket> retired = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -38,6 +44,8 @@ public final class SocketSlowPath implements Agent {
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong truncated = new AtomicLong();
     private final AtomicLong queueDropped = new AtomicLong();
+    /** Frames on a tunnel miss device without a miss header (never from our program). */
+    private final AtomicLong malformed = new AtomicLong();
 
     /**
      * @param received     frames read and queued as upcalls
@@ -60,18 +68,30 @@ public final class SocketSlowPath implements Agent {
         if (sockets.length != dpPorts.length) {
             throw new IllegalArgumentException("one datapath port per socket");
         }
-        this.bound = new Bound(sockets.clone(), dpPorts.clone());
+        this.bound = new Bound(sockets.clone(), dpPorts.clone(), new int[sockets.length]);
         this.queue = queue;
     }
 
     /** Also reads {@code socket} as port {@code dpPort} (a port attached at runtime). */
     public synchronized void add(PacketSocket socket, int dpPort) {
+        add(socket, dpPort, 0);
+    }
+
+    /**
+     * Also reads {@code socket} as port {@code dpPort}; with {@code tunnelUdpPort} &gt; 0 it is
+     * a tunnel device's miss device, whose frames carry the tunnel metadata in front
+     * ({@code flow.TunnelFrame}): each upcall gets the inner frame and a key with its tunnel
+     * fields (the UDP port is the device's, which the header does not repeat).
+     */
+    public synchronized void add(PacketSocket socket, int dpPort, int tunnelUdpPort) {
         Bound b = bound;
         PacketSocket[] s = java.util.Arrays.copyOf(b.sockets(), b.sockets().length + 1);
         int[] d = java.util.Arrays.copyOf(b.dpPorts(), b.dpPorts().length + 1);
+        int[] t = java.util.Arrays.copyOf(b.tunnelUdpPorts(), b.tunnelUdpPorts().length + 1);
         s[s.length - 1] = socket;
         d[d.length - 1] = dpPort;
-        bound = new Bound(s, d);
+        t[t.length - 1] = tunnelUdpPort;
+        bound = new Bound(s, d, t);
     }
 
     /**
@@ -86,13 +106,15 @@ public final class SocketSlowPath implements Agent {
                 PacketSocket gone = b.sockets()[i];
                 PacketSocket[] s = new PacketSocket[b.sockets().length - 1];
                 int[] d = new int[s.length];
+                int[] t = new int[s.length];
                 for (int j = 0, k = 0; j < b.dpPorts().length; j++) {
                     if (j != i) {
                         s[k] = b.sockets()[j];
+                        t[k] = b.tunnelUdpPorts()[j];
                         d[k++] = b.dpPorts()[j];
                     }
                 }
-                bound = new Bound(s, d);
+                bound = new Bound(s, d, t);
                 retired.offer(gone);
                 return true;
             }
@@ -109,6 +131,7 @@ public final class SocketSlowPath implements Agent {
         Bound now = bound;
         PacketSocket[] sockets = now.sockets();
         int[] dpPorts = now.dpPorts();
+        int[] tunnelUdpPorts = now.tunnelUdpPorts();
         long tick = System.nanoTime();
         if (tick - dropsReadAt >= DROPS_EVERY_NANOS) {
             dropsReadAt = tick;
@@ -136,10 +159,12 @@ public final class SocketSlowPath implements Agent {
                     truncated.getAndIncrement();
                     continue;
                 }
-                byte[] copy = new byte[n];
-                frame.buffer().get(0, copy);
+                Upcall u = tunnelUdpPorts[i] == 0 ? plain(dpPorts[i], n) : tunnelled(dpPorts[i], tunnelUdpPorts[i], n);
+                if (u == null) {
+                    continue;
+                }
                 received.getAndIncrement();
-                if (!queue.offer(Upcall.miss(dpPorts[i], copy))) {
+                if (!queue.offer(u)) {
                     long q = queueDropped.incrementAndGet();
                     dropLog.warn("upcall queue full ({} upcalls): a missed packet of port {} dropped ({} so far)", queue.capacity(),
                         Integer.toUnsignedString(dpPorts[i]), q);
@@ -147,6 +172,31 @@ public final class SocketSlowPath implements Agent {
             }
         }
         return work;
+    }
+
+    private Upcall plain(int dpPort, int n) {
+        byte[] copy = new byte[n];
+        frame.buffer().get(0, copy);
+        return Upcall.miss(dpPort, copy);
+    }
+
+    /** The inner frame, and a key with the miss header's tunnel fields; null (counted) for a frame without one. */
+    private Upcall tunnelled(int dpPort, int udpPort, int n) {
+        FlowKey key = new FlowKey();
+        if (n < TunnelFrame.MISS_HEADER_LEN + 14) {
+            malformed.getAndIncrement();
+            return null;
+        }
+        byte[] inner = new byte[n - TunnelFrame.MISS_HEADER_LEN];
+        frame.buffer().get(TunnelFrame.MISS_HEADER_LEN, inner);
+        PacketParser.parse(inner, dpPort, key);
+        if (!TunnelFrame.readMissHeader(frame.buffer(), 0, n, udpPort, key)) {
+            malformed.getAndIncrement();
+            dropLog.warn("a frame without the tunnel miss header on tunnel port {}'s miss device: dropped ({} so far)",
+                Integer.toUnsignedString(dpPort), malformed.get());
+            return null;
+        }
+        return new Upcall(Upcall.Kind.MISS, dpPort, key, inner, null);
     }
 
     /**

@@ -17,6 +17,8 @@ public final class PortTable {
     private final Map<String, BridgePort> byName = new HashMap<>();
     private final Map<Integer, BridgePort> byOfPort = new HashMap<>();
     private final Map<Integer, BridgePort> byDpPort = new HashMap<>();
+    /** Tunnel ports by the datapath port of the tunnel device they share (one per UDP port). */
+    private final Map<Integer, List<BridgePort>> tunnelsByDpPort = new HashMap<>();
 
     public PortTable(Collection<BridgePort> ports) {
         this.ports = List.copyOf(ports);
@@ -27,8 +29,16 @@ public final class PortTable {
             if (byOfPort.putIfAbsent(p.ofPort(), p) != null) {
                 throw new IllegalArgumentException("duplicate OpenFlow port number " + p.ofPort() + " (" + p.name() + ")");
             }
-            if (byDpPort.putIfAbsent(p.dpPort(), p) != null) {
+            if (p.isTunnel()) {
+                tunnelsByDpPort.computeIfAbsent(p.dpPort(), k -> new java.util.ArrayList<>()).add(p);
+            } else if (byDpPort.putIfAbsent(p.dpPort(), p) != null) {
                 throw new IllegalArgumentException("duplicate datapath port number " + p.dpPort() + " (" + p.name() + ")");
+            }
+        }
+        for (Integer dp : tunnelsByDpPort.keySet()) {
+            if (byDpPort.containsKey(dp)) {
+                throw new IllegalArgumentException("datapath port " + dp + " is both port " + byDpPort.get(dp).name()
+                    + " and a tunnel device (" + tunnelsByDpPort.get(dp).get(0).name() + ")");
             }
         }
     }
@@ -54,7 +64,41 @@ public final class PortTable {
         return byOfPort.get(ofPort);
     }
 
+    /** The plain port with datapath number {@code dpPort}; null for a tunnel device, whose port the packet's tunnel decides. */
     public BridgePort byDpPort(int dpPort) {
         return byDpPort.get(dpPort);
+    }
+
+    /** Whether {@code dpPort} is a tunnel device that tunnel ports share ({@link #tunnelPort}). */
+    public boolean isTunnelDevice(int dpPort) {
+        return tunnelsByDpPort.containsKey(dpPort);
+    }
+
+    /**
+     * The tunnel port a packet received on tunnel device {@code dpPort} belongs to, as OVS's
+     * tnl_find picks it: the local address must be the port's; then a port with this remote and
+     * this key, else one with this remote and {@code key=flow}, else {@code remote_ip=flow} with
+     * this key, else {@code remote_ip=flow} and {@code key=flow}; null when none is.
+     *
+     * @param tunSrc the outer source (the remote), host order
+     * @param tunDst the outer destination (ours), host order
+     */
+    public BridgePort tunnelPort(int dpPort, long tunId, int tunSrc, int tunDst) {
+        List<BridgePort> ts = tunnelsByDpPort.get(dpPort);
+        if (ts == null) {
+            return null;
+        }
+        for (int pass = 0; pass < 4; pass++) {
+            boolean remoteFlow = pass >= 2;
+            boolean keyFlow = (pass & 1) != 0;
+            for (BridgePort p : ts) {
+                var t = p.tunnel();
+                if (t.localIp() == tunDst && t.remoteFlow() == remoteFlow && t.keyFlow() == keyFlow
+                    && (remoteFlow || t.remoteIp() == tunSrc) && (keyFlow || t.key() == tunId)) {
+                    return p;
+                }
+            }
+        }
+        return null;
     }
 }

@@ -133,7 +133,22 @@ public final class Translator {
         loadVlans(packet);
 
         BridgePort in = ports.byDpPort(packet.inPort());
-        if (in == null) {
+        if (in == null && ports.isTunnelDevice(packet.inPort())) {
+            // Which tunnel port: chosen by the outer source, destination and key (OVS's
+            // tnl_find), so a flow of this port must match exactly those (OVS's tnl_wc_init).
+            wc.setExact(Field.TUN_ID);
+            wc.setExact(Field.TUN_IPV4_SRC);
+            wc.setExact(Field.TUN_IPV4_DST);
+            in = ports.tunnelPort(packet.inPort(), packet.get(Field.TUN_ID), (int) packet.get(Field.TUN_IPV4_SRC),
+                (int) packet.get(Field.TUN_IPV4_DST));
+            if (in == null) {
+                error = "packet from tunnel device port " + packet.inPort() + " (key " + packet.get(Field.TUN_ID) + ", remote "
+                    + dotted(packet.get(Field.TUN_IPV4_SRC)) + ") matches no tunnel port";
+            }
+        }
+        if (error != null) {
+            // a tunnel packet of no port: dropped, as OVS drops it
+        } else if (in == null) {
             error = "packet from datapath port " + Integer.toUnsignedString(packet.inPort()) + ", which is not in the port table";
         } else {
             work.set(Field.IN_PORT, in.ofPort());
@@ -344,10 +359,43 @@ public final class Translator {
         commit();
         if (p.isTunnel()) {
             var tn = p.tunnel();
-            long key = tunIdSet ? tunId : tn.key();
-            long sig = key * 31 + p.ofPort();
+            long key;
+            if (tn.keyFlow()) {
+                pin(Field.TUN_ID); // the flow's key: a constant when a rule set it, else the packet's
+                key = work.get(Field.TUN_ID);
+            } else {
+                key = tunIdSet ? tunId : tn.key();
+            }
+            int remote = tn.remoteIp();
+            if (tn.remoteFlow()) {
+                pin(Field.TUN_IPV4_DST);
+                remote = (int) work.get(Field.TUN_IPV4_DST);
+                if (remote == 0 || remote == tn.localIp()) {
+                    // remote_ip=flow and no rule set tun_dst: nowhere to send it (OVS drops it too); a
+                    // packet received from a tunnel still carries its outer destination, ours, and
+                    // sending it there would loop it back to us.
+                    return;
+                }
+            }
+            boolean ip = isIp();
+            int tos = tn.tos();
+            if (tos == org.offloadbridge.flow.Tunnel.INHERIT) {
+                if (ip) {
+                    pin(Field.NW_TOS);
+                }
+                tos = ip ? (int) work.get(Field.NW_TOS) : 0;
+            }
+            int ttl = tn.ttl();
+            if (ttl == org.offloadbridge.flow.Tunnel.INHERIT) {
+                if (ip) {
+                    pin(Field.NW_TTL);
+                }
+                ttl = ip ? (int) work.get(Field.NW_TTL) : org.offloadbridge.flow.Tunnel.DEFAULT_TTL;
+            }
+            int flags = tn.csum() ? org.offloadbridge.flow.FlowKey.TUN_F_CSUM : 0;
+            long sig = ((key * 31 + remote) * 31 + tn.localIp()) * 31 + ((long) tos << 16 | ttl << 8 | flags) + (long) tn.dstPort() * 1_000_003L;
             if (sig != lastTunnel) {
-                out.setTunnelIpv4(key, tn.localIp(), tn.remoteIp(), 0, 64, 0, tn.dstPort(), 0);
+                out.setTunnelIpv4(key, tn.localIp(), remote, tos, ttl, 0, tn.dstPort(), flags);
                 lastTunnel = sig;
             }
         }
@@ -389,6 +437,16 @@ public final class Translator {
         } else if (port != in) {
             output(ports.byOfPort(port));
         }
+    }
+
+    private static String dotted(long a) {
+        return (a >>> 24 & 0xff) + "." + (a >>> 16 & 0xff) + "." + (a >>> 8 & 0xff) + "." + (a & 0xff);
+    }
+
+    /** IPv4 or IPv6 (eth_type is pinned by the baseline, so asking costs the mask nothing). */
+    private boolean isIp() {
+        int eth = work.ethType();
+        return eth == org.offloadbridge.flow.EthType.IP || eth == org.offloadbridge.flow.EthType.IPV6;
     }
 
     private void decTtl() {

@@ -1,0 +1,134 @@
+package org.offloadbridge.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.offloadbridge.daemon.config.Config;
+import org.offloadbridge.flow.MonotonicClock;
+import org.offloadbridge.netlink.NetNs;
+import org.offloadbridge.testkit.Topology;
+import org.offloadbridge.upcall.DatapathConfig;
+import org.offloadbridge.upcall.handler.Ukey;
+
+/**
+ * A VXLAN tunnel port end to end through the slow path on this machine's kernel (no cls_flower
+ * here: hw-offload=false, every packet is an upcall): "hypervisor" sw runs the daemon with a VM
+ * (h1) behind port p1 and tunnel port vx1 to hypervisor hv2, a plain Linux VXLAN device (VNI 42)
+ * over an underlay veth. Ping and UDP both ways; the underlay carries VXLAN with VNI 42 between
+ * the right addresses; the flows read as OVS writes them.
+ */
+@Tag("host")
+class TunnelHostTest {
+    private static final Executor THREADS = Executors.newVirtualThreadPerTaskExecutor();
+    private static final String HV2_MAC = "02:00:00:00:42:02";
+
+    record Net(Topology t, Topology.Host sw, Topology.Host h1, Topology.Host hv2) implements AutoCloseable {
+        static Net create(String purpose) {
+            Topology t = Topology.create(purpose);
+            Topology.Host sw = t.host("sw");
+            Topology.Host h1 = t.host("h1");
+            Topology.Host hv2 = t.host("hv2");
+            t.veth(sw, "p1", h1, "eth0");
+            t.veth(sw, "u1", hv2, "u2");
+            h1.noIpv6();
+            sw.addr("u1", "10.20.0.1/24");
+            hv2.addr("u2", "10.20.0.2/24");
+            hv2.sh("ip link add vx42 address " + HV2_MAC + " type vxlan id 42 remote 10.20.0.1 local 10.20.0.2 dstport 4789"
+                + " && ip link set vx42 addrgenmode none && ip addr add 192.168.42.2/24 dev vx42 && ip link set vx42 up");
+            h1.addr("eth0", "192.168.42.1/24");
+            h1.neigh("eth0", "192.168.42.2", HV2_MAC);
+            hv2.neigh("vx42", "192.168.42.1", h1.mac("eth0"));
+            return new Net(t, sw, h1, hv2);
+        }
+
+        @Override
+        public void close() {
+            t.close();
+        }
+    }
+
+    static DaemonSettings settings(boolean stopRemovesFlows) throws Exception {
+        DatapathConfig dc = new DatapathConfig().hwOffload(false).handlerThreads(2).revalidatorThreads(1);
+        Config.TunnelPort vx1 = new Config.TunnelPort("vx1", Optional.of(10), InetAddress.getByName("10.20.0.1"),
+            Optional.of(InetAddress.getByName("10.20.0.2")), OptionalLong.of(42), 4789, OptionalInt.of(0), OptionalInt.of(64), false,
+            Optional.empty());
+        return new DaemonSettings(dc, List.of("p1"), Map.of(), List.of(), "priority=0,actions=normal\n", false, List.of(), false, 1,
+            stopRemovesFlows, null, List.of(vx1));
+    }
+
+    private static List<String> flows(Daemon d) {
+        List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < d.ukeys().shards(); i++) {
+            d.ukeys().forEach(i, (Ukey u) -> out.add(u.megaflow().toString()));
+        }
+        return out;
+    }
+
+    @Test
+    void pingAndUdpCrossTheTunnelBothWaysThroughTheSlowPath() throws Exception {
+        try (Net n = Net.create("dtnl"); NetNs sw = NetNs.open(n.sw().name());
+             Daemon d = sw.call(() -> Daemon.start(settings(false), MonotonicClock.SYSTEM))) {
+            assertEquals("sockets", d.mode());
+            String dev = n.sw().sh("ip -d link show dev obvx4789");
+            assertTrue(dev.contains("vxlan external") && dev.contains("dstport 4789"), dev);
+            String filters = n.sw().sh("tc filter show dev obvx4789 ingress");
+            assertTrue(filters.contains("ob-tnl-miss"), filters);
+
+            CompletableFuture<String> wire = CompletableFuture.supplyAsync(
+                () -> { var r = n.hv2().run("timeout", "10", "tcpdump", "-l", "-n", "-c", "2", "-i", "u2", "udp", "port", "4789"); return r.out() + r.err(); }, THREADS);
+            Thread.sleep(700);
+            String ping = n.h1().sh("ping -c 5 -i 0.2 -W 2 192.168.42.2");
+            assertTrue(ping.contains(" 0% packet loss"), ping);
+            String seen = wire.get(15, TimeUnit.SECONDS);
+            assertTrue(seen.contains("10.20.0.1") && seen.contains("10.20.0.2.4789: VXLAN") && seen.contains("vni 42"), seen);
+            assertTrue(seen.contains("192.168.42.1 > 192.168.42.2: ICMP echo request"), "the inner packet: " + seen);
+
+            String back = n.hv2().sh("ping -c 3 -i 0.2 -W 2 192.168.42.1");
+            assertTrue(back.contains(" 0% packet loss"), back);
+
+            CompletableFuture<String> got = CompletableFuture.supplyAsync(() -> n.h1().sh(
+                "python3 -c \"import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('192.168.42.1', 7001));"
+                    + " s.settimeout(8); d,a=s.recvfrom(2048); print(d.decode(), a[0])\""), THREADS);
+            Thread.sleep(500);
+            n.hv2().sh("python3 -c \"import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM);"
+                + " [s.sendto(b'through-the-tunnel', ('192.168.42.1', 7001)) for _ in range(3)]\"");
+            assertEquals("through-the-tunnel 192.168.42.2", got.get(12, TimeUnit.SECONDS).trim(), "the inner datagram, unchanged");
+
+            List<String> flows = flows(d);
+            assertTrue(flows.stream().anyMatch(f -> f.contains("tunnel(tun_id=0x2a,src=10.20.0.2,dst=10.20.0.1")),
+                "a decap flow matches the tunnel as OVS prints it: " + flows);
+            assertTrue(flows.stream().anyMatch(f -> f.contains("set(tunnel(tun_id=0x2a,src=10.20.0.1,dst=10.20.0.2,ttl=64,tp_dst=4789")),
+                "an encap flow sets it: " + flows);
+        }
+    }
+
+    @Test
+    void aRestartKeepsTheDeviceAndACleanupStopRemovesIt() throws Exception {
+        try (Net n = Net.create("dtnr"); NetNs sw = NetNs.open(n.sw().name())) {
+            int ifindex;
+            try (Daemon d = sw.call(() -> Daemon.start(settings(false), MonotonicClock.SYSTEM))) {
+                ifindex = n.sw().ifindex("obvx4789");
+            }
+            assertEquals(ifindex, n.sw().ifindex("obvx4789"), "a plain stop keeps the device (and its flows)");
+            try (Daemon d = sw.call(() -> Daemon.start(settings(true), MonotonicClock.SYSTEM))) {
+                assertEquals(ifindex, n.sw().ifindex("obvx4789"), "the next start finds it and keeps it");
+                String ping = n.h1().sh("ping -c 2 -i 0.2 -W 2 192.168.42.2");
+                assertTrue(ping.contains(" 0% packet loss"), ping);
+            }
+            assertFalse(n.sw().sh("ip link show").contains("obvx4789"), "stop-removes-flows: the device is gone too");
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package org.offloadbridge.tests.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.offloadbridge.tests.daemon.TwoHosts.assertLoss0;
+import static org.offloadbridge.tests.daemon.TwoHosts.await;
+import static org.offloadbridge.tests.daemon.TwoHosts.receiver;
+import static org.offloadbridge.tests.daemon.TwoHosts.send;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.offloadbridge.daemon.Daemon;
+import org.offloadbridge.daemon.DaemonSettings;
+import org.offloadbridge.daemon.config.Config;
+import org.offloadbridge.flow.FlowLayer;
+import org.offloadbridge.flow.MonotonicClock;
+import org.offloadbridge.flow.TcPolicy;
+import org.offloadbridge.netlink.NetNs;
+import org.offloadbridge.testkit.Shell;
+import org.offloadbridge.testkit.Topology;
+import org.offloadbridge.upcall.DatapathConfig;
+import org.offloadbridge.upcall.handler.Ukey;
+
+/**
+ * VXLAN offloaded to tc on a kernel with cls_flower, as OVS's netdev-offload-tc puts it: two
+ * "hypervisors" — sw runs the daemon with a VM (h1) behind port p1 and tunnel port vx1; hv2 is a
+ * plain Linux VXLAN device (VNI 42) — over an underlay veth. After the first packets the encap
+ * flow is a flower filter on p1's ingress ({@code tunnel_key set} + redirect to {@code obvx4789})
+ * and the decap flow one on obvx4789's ingress ({@code enc_*} keys, {@code tunnel_key unset},
+ * redirect to p1); ping and a UDP stream then pass with the daemon's upcall count flat and the
+ * filters' counters growing, the underlay carrying VNI 42 between the right addresses.
+ */
+@Tag("kernel-vm")
+@Timeout(300)
+class TunnelVmTest {
+    private static final Executor THREADS = Executors.newVirtualThreadPerTaskExecutor();
+    private static final String HV2_MAC = "02:00:00:00:42:02";
+
+    static DaemonSettings settings() throws Exception {
+        DatapathConfig dc = new DatapathConfig().hwOffload(true).tcPolicy(TcPolicy.NONE).maxIdleMillis(60_000).handlerThreads(2)
+            .revalidatorThreads(1);
+        Config.TunnelPort vx1 = new Config.TunnelPort("vx1", Optional.of(10), InetAddress.getByName("10.20.0.1"),
+            Optional.of(InetAddress.getByName("10.20.0.2")), OptionalLong.of(42), 4789, OptionalInt.of(0), OptionalInt.of(64), false,
+            Optional.empty());
+        return new DaemonSettings(dc, List.of("p1"), Map.of(), List.of(), "priority=0,actions=normal\n", false, List.of(), false, 1,
+            false, null, List.of(vx1));
+    }
+
+    static List<Ukey> all(Daemon d) {
+        List<Ukey> out = new ArrayList<>();
+        for (int i = 0; i < d.ukeys().shards(); i++) {
+            d.ukeys().forEach(i, out::add);
+        }
+        return out;
+    }
+
+    static String describe(Daemon d) {
+        StringBuilder b = new StringBuilder();
+        for (Ukey u : all(d)) {
+            b.append("  ").append(u.layer()).append(' ').append(u.reasonText()).append(' ').append(u.megaflow()).append('\n');
+        }
+        return b.toString();
+    }
+
+    static long flowerPackets(Topology.Host sw) {
+        long n = 0;
+        for (String dev : new String[] {"p1", "obvx4789"}) {
+            for (TwoHosts.Filter f : TwoHosts.filters(sw, dev)) {
+                if (f.kind().equals("flower")) {
+                    n += f.packets();
+                }
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void encapAndDecapFlowsLandInTcAndCarryTheTraffic() throws Exception {
+        Shell.ok("modprobe", "-a", "cls_u32", "cls_bpf", "cls_flower", "act_tunnel_key", "act_mirred", "vxlan");
+        Topology t = Topology.create("tnvm");
+        try (t) {
+            Topology.Host sw = t.host("sw");
+            Topology.Host h1 = t.host("h1");
+            Topology.Host hv2 = t.host("hv2");
+            t.veth(sw, "p1", h1, "eth0");
+            t.veth(sw, "u1", hv2, "u2");
+            h1.noIpv6();
+            sw.addr("u1", "10.20.0.1/24");
+            hv2.addr("u2", "10.20.0.2/24");
+            hv2.sh("ip link add vx42 address " + HV2_MAC + " type vxlan id 42 remote 10.20.0.1 local 10.20.0.2 dstport 4789"
+                + " && ip link set vx42 addrgenmode none && ip addr add 192.168.42.2/24 dev vx42 && ip link set vx42 up");
+            h1.addr("eth0", "192.168.42.1/24");
+            h1.neigh("eth0", "192.168.42.2", HV2_MAC);
+            hv2.neigh("vx42", "192.168.42.1", h1.mac("eth0"));
+            try (NetNs ns = NetNs.open(sw.name()); Daemon d = ns.call(() -> Daemon.start(settings(), MonotonicClock.SYSTEM))) {
+                // One echo at a time, each waiting for its own answer (ping -c N waits only twice the
+                // round trip for the last answers once some are back, and the first go the slow path).
+                for (int i = 0; i < 3; i++) {
+                    assertLoss0(h1.sh("ping -c 1 -W 10 192.168.42.2"));
+                }
+                assertTrue(await(30_000, () -> {
+                    List<Ukey> us = all(d);
+                    return us.size() >= 2 && us.stream().allMatch(u -> u.layer() == FlowLayer.TC_SW);
+                }) >= 0, "both directions' flows in tc:\n" + describe(d));
+
+                String encap = sw.sh("tc filter show dev p1 ingress");
+                assertTrue(encap.contains("tunnel_key") && encap.contains("set") && encap.contains("dst_ip 10.20.0.2")
+                    && encap.contains("src_ip 10.20.0.1") && encap.contains("key_id 42") && encap.contains("dst_port 4789"),
+                    "the encap flow sets the tunnel on p1's ingress:\n" + encap);
+                assertTrue(encap.contains("Egress Redirect to device obvx4789"), encap);
+                String decap = sw.sh("tc filter show dev obvx4789 ingress");
+                assertTrue(decap.contains("enc_key_id 42") && decap.contains("enc_src_ip 10.20.0.2") && decap.contains("enc_dst_ip 10.20.0.1"),
+                    "the decap flow matches the tunnel on obvx4789's ingress:\n" + decap);
+                assertTrue(decap.contains("unset") && decap.contains("Egress Redirect to device p1"), decap);
+                assertTrue(decap.contains("ob-tnl-miss"), "the tunnel slow path stays below the flows:\n" + decap);
+
+                Thread.sleep(500);
+                long upcalls = d.upcallCounters().upcalls();
+                long tcBefore = flowerPackets(sw);
+                CompletableFuture<String> wire = CompletableFuture.supplyAsync(() -> {
+                    var r = hv2.run("timeout", "30", "tcpdump", "-l", "-n", "-c", "4", "-i", "u2", "udp", "port", "4789");
+                    return r.out() + r.err();
+                }, THREADS);
+                Thread.sleep(1_000);
+                assertLoss0(h1.sh("ping -c 50 -i 0.02 -W 2 192.168.42.2"));
+                try (Shell.Background rx = receiver(hv2, "192.168.42.2")) {
+                    send(h1, "192.168.42.2", 0, 200);
+                    String got = rx.finish(60);
+                    assertTrue(got.contains("count=200 distinct=200"), "hv2 receives each datagram once: " + got);
+                }
+                assertEquals(upcalls, d.upcallCounters().upcalls(), "no upcall once in tc: " + d.upcallCounters() + "\n" + describe(d));
+                long[] after = {0};
+                assertTrue(await(15_000, () -> (after[0] = flowerPackets(sw)) - tcBefore >= 50 * 2 + 200) >= 0,
+                    "flower counters grew by the packets sent (100 ICMP + 200 UDP): " + tcBefore + " → " + after[0] + "\n"
+                        + sw.sh("tc -s filter show dev p1 ingress") + sw.sh("tc -s filter show dev obvx4789 ingress"));
+                String seen = wire.get(40, TimeUnit.SECONDS);
+                assertTrue(seen.contains("10.20.0.1") && seen.contains("10.20.0.2.4789: VXLAN") && seen.contains("vni 42"),
+                    "the underlay carries VNI 42 from 10.20.0.1 to 10.20.0.2:4789:\n" + seen);
+                assertTrue(seen.contains("192.168.42.1 > 192.168.42.2: ICMP echo request"), "the inner packet, as sent:\n" + seen);
+            }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package org.offloadbridge.upcall.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.offloadbridge.flow.Field;
+import org.offloadbridge.flow.FlowKey;
+import org.offloadbridge.flow.KeyAttr;
+import org.offloadbridge.flow.Tunnel;
+
+/**
+ * Tunnel ports sharing one VXLAN device (datapath port 20), as OVS's vxlan ports share
+ * {@code vxlan_sys_4789}: a received packet's port is chosen by its outer addresses and key in
+ * tnl_find's order, and its megaflow matches exactly those; output builds {@code set(tunnel(…))}
+ * from the port's options — fixed or {@code flow} remote and key, inherited TOS/TTL, checksum.
+ */
+class TunnelPortTranslationTest {
+    static final int LOCAL = (int) Packets.ip("10.9.0.1");
+    static final int R2 = (int) Packets.ip("10.9.0.2");
+    static final int R3 = (int) Packets.ip("10.9.0.3");
+    static final PortTable PORTS = PortTable.of(
+        new BridgePort("p1", 1, 11), new BridgePort("p2", 2, 12),
+        new BridgePort("vx1", 10, 20, new Tunnel("vxlan", LOCAL, R2, 4789, 42)),
+        new BridgePort("vx2", 11, 20, new Tunnel("vxlan", LOCAL, R3, 4789, 42)),
+        new BridgePort("vxk", 12, 20, new Tunnel("vxlan", LOCAL, R2, 4789, 0, false, true, 0, 64, false)),
+        new BridgePort("vxf", 13, 20, new Tunnel("vxlan", LOCAL, 0, 4789, 0, true, true, Tunnel.INHERIT, Tunnel.INHERIT, true)));
+
+    final Pipeline pipeline = new Pipeline(PORTS, () -> 1_000, 300_000, 42);
+
+    static FlowKey fromTunnel(long vni, int remote, int local) {
+        FlowKey k = Packets.on(20).eth(0x020000000001L, 0x020000000002L, 0x0800).ipv4("192.168.42.2", "192.168.42.1", 17, 64)
+            .ports(7000, 7001).key();
+        k.set(Field.TUN_ID, vni);
+        k.set(Field.TUN_IPV4_SRC, remote & 0xffffffffL);
+        k.set(Field.TUN_IPV4_DST, local & 0xffffffffL);
+        k.set(Field.TUN_TTL, 64);
+        k.set(Field.TUN_TP_DST, 4789);
+        k.set(Field.TUN_FLAGS, FlowKey.TUN_F_KEY);
+        k.addAttr(KeyAttr.TUNNEL);
+        return k;
+    }
+
+    static FlowKey fromP2(int tos, int ttl) {
+        FlowKey k = Packets.on(12).eth(0x020000000002L, 0x020000000001L, 0x0800).ipv4("192.168.42.1", "192.168.42.2", 17, ttl)
+            .ports(7001, 7000).key();
+        k.set(Field.NW_TOS, tos);
+        return k;
+    }
+
+    @Test
+    void aReceivedPacketsPortIsChosenByRemoteAndKeyInTnlFindsOrder() throws Exception {
+        pipeline.loadRulesFile("""
+            in_port=vx1,actions=output:p1
+            in_port=vx2,actions=output:p2
+            in_port=vxk,actions=set_field:1->tun_id,output:p1,output:p2
+            in_port=vxf,actions=output:p2,output:p1
+            """);
+        Translation t = pipeline.translate(fromTunnel(42, R2, LOCAL));
+        assertNull(t.error());
+        assertEquals("11", t.actions().toString(), "remote .2 and key 42: vx1");
+        assertEquals(-1L, t.mask().get(Field.TUN_ID), "the key decided the port: matched exactly");
+        assertEquals(0xffffffffL, t.mask().get(Field.TUN_IPV4_SRC));
+        assertEquals(0xffffffffL, t.mask().get(Field.TUN_IPV4_DST));
+        assertEquals("12", pipeline.translate(fromTunnel(42, R3, LOCAL)).actions().toString(), "remote .3: vx2");
+        assertEquals("11,12", pipeline.translate(fromTunnel(43, R2, LOCAL)).actions().toString(), "remote .2, another key: vxk (key=flow)");
+        assertEquals("12,11", pipeline.translate(fromTunnel(42, (int) Packets.ip("10.9.0.9"), LOCAL)).actions().toString(),
+            "an unknown remote: vxf (remote_ip=flow)");
+        Translation none = pipeline.translate(fromTunnel(42, R2, (int) Packets.ip("10.9.0.99")));
+        assertTrue(none.actions().isDrop());
+        assertTrue(none.error().contains("matches no tunnel port"), none.error());
+    }
+
+    @Test
+    void outputBuildsTheTunnelFromThePortsOptions() throws Exception {
+        pipeline.loadRulesFile("""
+            in_port=p1,actions=output:vx2
+            in_port=p2,ip,nw_dst=192.168.42.2,actions=set_field:10.9.0.7->tun_dst,set_field:99->tun_id,output:vxf
+            in_port=p2,ip,nw_dst=192.168.42.3,actions=output:vxf
+            """);
+        Translation fixed = pipeline.translate(Packets.on(11).eth(1, 2, 0x0800).ipv4("192.168.42.1", "192.168.42.2", 6, 64).key());
+        assertEquals("set(tunnel(tun_id=0x2a,src=10.9.0.1,dst=10.9.0.3,ttl=64,tp_dst=4789,flags(key))),20", fixed.actions().toString());
+
+        Translation flow = pipeline.translate(fromP2(0x28, 33));
+        assertEquals("set(tunnel(tun_id=0x63,src=10.9.0.1,dst=10.9.0.7,tos=0x28,ttl=33,tp_dst=4789,flags(csum|key))),20",
+            flow.actions().toString(), "remote and key from the rule, TOS and TTL inherited, checksum on");
+        assertEquals(0xffL, flow.mask().get(Field.NW_TOS), "an inherited TOS is the packet's: matched");
+        assertEquals(0xffL, flow.mask().get(Field.NW_TTL), "an inherited TTL is the packet's: matched");
+
+        Translation noDst = pipeline.translate(Packets.on(12).eth(2, 1, 0x0800).ipv4("192.168.42.1", "192.168.42.3", 17, 64).key());
+        assertTrue(noDst.actions().isDrop(), "remote_ip=flow and no tun_dst set: nowhere to send it; got " + noDst.actions());
+    }
+
+    @Test
+    void floodTreatsEveryTunnelPortAsAPort() throws Exception {
+        pipeline.loadRulesFile("actions=flood");
+        String fromVx1 = pipeline.translate(fromTunnel(42, R2, LOCAL)).actions().toString();
+        assertEquals("11,12,set(tunnel(tun_id=0x2a,src=10.9.0.1,dst=10.9.0.3,ttl=64,tp_dst=4789,flags(key))),20,"
+            + "set(tunnel(tun_id=0x2a,src=10.9.0.1,dst=10.9.0.2,ttl=64,tp_dst=4789,flags(key))),20", fromVx1,
+            "to the plain ports, to vx2, to vxk with the received key; not back to vx1; vxf has no tun_dst but the received one, ours");
+    }
+}
