@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.offloadbridge.daemon.config.Config;
 import org.offloadbridge.flow.MonotonicClock;
 import org.offloadbridge.netlink.NetNs;
-import org.offloadbridge.testkit.Topology;
+import org.offloadbridge.testkit.TunnelNet;
 import org.offloadbridge.upcall.DatapathConfig;
 import org.offloadbridge.upcall.handler.Ukey;
 
@@ -33,32 +33,6 @@ import org.offloadbridge.upcall.handler.Ukey;
 @Tag("host")
 class TunnelHostTest {
     private static final Executor THREADS = Executors.newVirtualThreadPerTaskExecutor();
-    private static final String HV2_MAC = "02:00:00:00:42:02";
-
-    record Net(Topology t, Topology.Host sw, Topology.Host h1, Topology.Host hv2) implements AutoCloseable {
-        static Net create(String purpose) {
-            Topology t = Topology.create(purpose);
-            Topology.Host sw = t.host("sw");
-            Topology.Host h1 = t.host("h1");
-            Topology.Host hv2 = t.host("hv2");
-            t.veth(sw, "p1", h1, "eth0");
-            t.veth(sw, "u1", hv2, "u2");
-            h1.noIpv6();
-            sw.addr("u1", "10.20.0.1/24");
-            hv2.addr("u2", "10.20.0.2/24");
-            hv2.sh("ip link add vx42 address " + HV2_MAC + " type vxlan id 42 remote 10.20.0.1 local 10.20.0.2 dstport 4789"
-                + " && ip link set vx42 addrgenmode none && ip addr add 192.168.42.2/24 dev vx42 && ip link set vx42 up");
-            h1.addr("eth0", "192.168.42.1/24");
-            h1.neigh("eth0", "192.168.42.2", HV2_MAC);
-            hv2.neigh("vx42", "192.168.42.1", h1.mac("eth0"));
-            return new Net(t, sw, h1, hv2);
-        }
-
-        @Override
-        public void close() {
-            t.close();
-        }
-    }
 
     static DaemonSettings settings(boolean stopRemovesFlows) throws Exception {
         DatapathConfig dc = new DatapathConfig().hwOffload(false).handlerThreads(2).revalidatorThreads(1);
@@ -79,7 +53,7 @@ class TunnelHostTest {
 
     @Test
     void pingAndUdpCrossTheTunnelBothWaysThroughTheSlowPath() throws Exception {
-        try (Net n = Net.create("dtnl"); NetNs sw = NetNs.open(n.sw().name());
+        try (TunnelNet n = TunnelNet.create("dtnl"); NetNs sw = NetNs.open(n.sw().name());
              Daemon d = sw.call(() -> Daemon.start(settings(false), MonotonicClock.SYSTEM))) {
             assertEquals("sockets", d.mode());
             String dev = n.sw().sh("ip -d link show dev obvx4789");
@@ -117,7 +91,7 @@ class TunnelHostTest {
 
     @Test
     void aRestartKeepsTheDeviceAndACleanupStopRemovesIt() throws Exception {
-        try (Net n = Net.create("dtnr"); NetNs sw = NetNs.open(n.sw().name())) {
+        try (TunnelNet n = TunnelNet.create("dtnr"); NetNs sw = NetNs.open(n.sw().name())) {
             int ifindex;
             try (Daemon d = sw.call(() -> Daemon.start(settings(false), MonotonicClock.SYSTEM))) {
                 ifindex = n.sw().ifindex("obvx4789");

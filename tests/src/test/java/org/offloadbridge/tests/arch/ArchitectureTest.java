@@ -38,7 +38,7 @@ import org.w3c.dom.NodeList;
 
 /**
  * The guard on the module graph (docs/architecture.md "Architecture guard"). The arrows point
- * one way — {@code netlink}, {@code flow} → {@code tc-flower}, {@code switchdev},
+ * one way — {@code netlink}, {@code flow} (and {@code ebpf} over netlink) → {@code tc-flower}, {@code switchdev},
  * {@code dpdk-path} → {@code upcall-handler} → {@code revalidator} → {@code daemon} →
  * {@code systemd} — and a module's {@code internal} package is its own. Checked twice: on
  * the main classes of every module (ArchUnit: what the code uses) and on every module's
@@ -54,6 +54,7 @@ class ArchitectureTest {
     static {
         MODULE_OF_PACKAGE.put("netlink", "netlink");
         MODULE_OF_PACKAGE.put("flow", "flow");
+        MODULE_OF_PACKAGE.put("ebpf", "ebpf");
         MODULE_OF_PACKAGE.put("tc", "tc-flower");
         MODULE_OF_PACKAGE.put("switchdev", "switchdev");
         MODULE_OF_PACKAGE.put("dpdk", "dpdk-path");
@@ -63,11 +64,14 @@ class ArchitectureTest {
         MODULE_OF_PACKAGE.put("systemd", "systemd");
         MODULE_OF_PACKAGE.put("testkit", "testkit");
 
-        final Set<String> belowDaemon = Set.of("netlink", "flow", "tc-flower", "switchdev", "dpdk-path", "upcall-handler",
+        final Set<String> belowDaemon = Set.of("netlink", "flow", "ebpf", "tc-flower", "switchdev", "dpdk-path", "upcall-handler",
                 "revalidator");
         MAY_USE.put("netlink", Set.of());
         MAY_USE.put("flow", Set.of());
-        MAY_USE.put("tc-flower", Set.of("netlink", "flow"));
+        // Errno only: one spelling of the kernel's error numbers.
+        MAY_USE.put("ebpf", Set.of("netlink"));
+        // ebpf: the tunnel slow path's cls_bpf programs.
+        MAY_USE.put("tc-flower", Set.of("netlink", "flow", "ebpf"));
         MAY_USE.put("switchdev", Set.of("netlink"));
         MAY_USE.put("dpdk-path", Set.of("flow"));
         // Through FlowTarget only: the handler never knows which layer holds a flow.
@@ -97,7 +101,7 @@ class ArchitectureTest {
         for (JavaClass c : mainClasses) {
             seen.add(c.getPackageName().split("\\.").length > 2 ? c.getPackageName().split("\\.")[2] : "");
         }
-        assertTrue(seen.containsAll(Set.of("netlink", "flow", "tc", "switchdev", "dpdk", "upcall", "testkit")),
+        assertTrue(seen.containsAll(Set.of("netlink", "flow", "ebpf", "tc", "switchdev", "dpdk", "upcall", "testkit")),
                 "main classes of some modules are missing from the classpath; found packages " + seen);
     }
 
