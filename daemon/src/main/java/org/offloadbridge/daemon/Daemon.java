@@ -269,6 +269,9 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
         if (dpdk != null) {
             for (PortRegistry.Entry e : ports.snapshot().entries()) {
                 dpdk.addPort(e.dpPort(), devargs(e));
+                if (e.isTunnelDevice()) {
+                    dpdk.setKernelTunnelDevice(e.dpPort(), tunnelUdpPort(e));
+                }
             }
             dpdk.start();
         }
@@ -362,11 +365,6 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
     private void attachTunnels(DaemonSettings s) {
         if (s.tunnels().isEmpty()) {
             return;
-        }
-        List<String> names = s.tunnels().stream().map(Config.TunnelPort::name).toList();
-        if (s.dpdk()) {
-            throw new IllegalArgumentException("tunnel ports " + names + " run on the packet-socket slow path for now: set [dpdk] "
-                + "enabled = false (the DPDK path does not read the tunnel miss device's frames yet)");
         }
         for (Config.TunnelPort t : s.tunnels()) {
             if (t.localIp() instanceof java.net.Inet6Address) {

@@ -35,11 +35,16 @@ class TunnelHostTest {
     private static final Executor THREADS = Executors.newVirtualThreadPerTaskExecutor();
 
     static DaemonSettings settings(boolean stopRemovesFlows) throws Exception {
-        DatapathConfig dc = new DatapathConfig().hwOffload(false).handlerThreads(2).revalidatorThreads(1);
+        return settings(stopRemovesFlows, false);
+    }
+
+    /** dpdk: hw-offload=true on this kernel without cls_flower, so tc refuses and the DPDK path carries the flows. */
+    static DaemonSettings settings(boolean stopRemovesFlows, boolean dpdk) throws Exception {
+        DatapathConfig dc = new DatapathConfig().hwOffload(dpdk).handlerThreads(2).revalidatorThreads(1);
         Config.TunnelPort vx1 = new Config.TunnelPort("vx1", Optional.of(10), InetAddress.getByName("10.20.0.1"),
             Optional.of(InetAddress.getByName("10.20.0.2")), OptionalLong.of(42), 4789, OptionalInt.of(0), OptionalInt.of(64), false,
             Optional.empty());
-        return new DaemonSettings(dc, List.of("p1"), Map.of(), List.of(), "priority=0,actions=normal\n", false, List.of(), false, 1,
+        return new DaemonSettings(dc, List.of("p1"), Map.of(), List.of(), "priority=0,actions=normal\n", dpdk, List.of(), false, 1,
             stopRemovesFlows, null, List.of(vx1));
     }
 
@@ -103,6 +108,47 @@ class TunnelHostTest {
                 assertTrue(ping.contains(" 0% packet loss"), ping);
             }
             assertFalse(n.sw().sh("ip link show").contains("obvx4789"), "stop-removes-flows: the device is gone too");
+        }
+    }
+
+    /**
+     * tc refusing (no cls_flower on this kernel, hw-offload=true): the DPDK path carries the
+     * tunnel both ways — it reads the miss header on the VXLAN device's miss device and writes
+     * the inject trailer on output — with no upcall once the flows are in, each datagram once.
+     */
+    @Test
+    void whenTcRefusesTheDpdkPathCarriesTheTunnel() throws Exception {
+        try (TunnelNet n = TunnelNet.create("dtnd"); NetNs sw = NetNs.open(n.sw().name());
+             Daemon d = sw.call(() -> Daemon.start(settings(false, true), MonotonicClock.SYSTEM))) {
+            assertEquals("dpdk", d.mode());
+            for (int i = 0; i < 3; i++) {
+                String ping = n.h1().sh("ping -c 1 -W 5 192.168.42.2");
+                assertTrue(ping.contains(" 0% packet loss"), ping);
+            }
+            Thread.sleep(300);
+            long before = d.upcallCounters().upcalls();
+            String ping = n.h1().sh("ping -c 20 -i 0.05 -W 2 192.168.42.2");
+            assertTrue(ping.contains(" 0% packet loss"), ping);
+            String back = n.hv2().sh("ping -c 5 -i 0.05 -W 2 192.168.42.1");
+            assertTrue(back.contains(" 0% packet loss"), back);
+            assertEquals(before, d.upcallCounters().upcalls(), "forwarded by DPDK, not upcalled: " + d.upcallCounters());
+
+            CompletableFuture<String> got = CompletableFuture.supplyAsync(() -> n.hv2().sh(
+                "python3 -c \"import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('192.168.42.2', 7001));"
+                    + " s.settimeout(3); n=[]\ntry:\n  while True: n.append(s.recv(100))\nexcept socket.timeout: pass\nprint(len(n), len(set(n)))\""), THREADS);
+            Thread.sleep(500);
+            n.h1().sh("python3 -c \"import socket,time; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM);"
+                + " [ (s.sendto(b'seq%d' % i, ('192.168.42.2', 7001)), time.sleep(0.002)) for i in range(200) ]\"");
+            assertEquals("200 200", got.get(20, TimeUnit.SECONDS).trim(), "each of 200 datagrams received once (count, distinct)");
+
+            List<Ukey> flows = new java.util.ArrayList<>();
+            for (int i = 0; i < d.ukeys().shards(); i++) {
+                d.ukeys().forEach(i, flows::add);
+            }
+            assertTrue(flows.size() >= 2, "flows: " + flows);
+            for (Ukey u : flows) {
+                assertEquals(org.offloadbridge.flow.FlowLayer.DPDK, u.layer(), u + " " + u.reasonText());
+            }
         }
     }
 }

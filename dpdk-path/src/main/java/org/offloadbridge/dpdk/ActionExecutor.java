@@ -14,6 +14,7 @@ import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.HeaderEdit;
 import org.offloadbridge.flow.KeyAttr;
+import org.offloadbridge.flow.TunnelFrame;
 import org.offloadbridge.flow.UpcallQueue;
 
 /**
@@ -108,6 +109,8 @@ final class ActionExecutor {
                         }
                         if (tunnel != null) {
                             encapOutput(tunnel, m);
+                        } else if (ports.tunnelDeviceUdp(port) != 0) {
+                            injectOutput(port, m);
                         } else {
                             output(port, m);
                         }
@@ -236,6 +239,29 @@ final class ActionExecutor {
         PacketEdit.prepend(m, Vxlan.ENCAP_LEN);
         counters.increment(ThreadCounters.TUNNEL_ENCAPS);
         output(t.underlayPort(), m);
+    }
+
+    /**
+     * Output to a kernel VXLAN device's miss device: the frame with the inject trailer of the
+     * loaded tunnel metadata behind it (flow.TunnelFrame); the kernel side's program sets the
+     * tunnel key from it and the device encapsulates, with the kernel's route and neighbour.
+     */
+    private void injectOutput(int port, long m) {
+        if (!tnlSet) {
+            counters.increment(ThreadCounters.TUNNEL_NO_METADATA);
+            free(m);
+            return;
+        }
+        if (RteMbuf.nbSegs(m) != 1 || RteMbuf.tailroom(m) < TunnelFrame.INJECT_TRAILER_LEN) {
+            counters.increment(ThreadCounters.TUNNEL_HEADROOM_DROPS);
+            free(m);
+            return;
+        }
+        long end = RteMbuf.mtod(m) + RteMbuf.dataLen(m);
+        TunnelFrame.writeInjectTrailer(M, end, tnlId, tnlDst, tnlSrc, tnlTos, tnlTtl, tnlFlags);
+        PacketEdit.append(m, TunnelFrame.INJECT_TRAILER_LEN);
+        counters.increment(ThreadCounters.TUNNEL_ENCAPS);
+        output(port, m);
     }
 
     /** Sends everything buffered. Called at the end of every PMD iteration. */

@@ -287,6 +287,24 @@ public final class DpdkDatapath implements AutoCloseable {
         ports.setTunnel(dpPort, new VxlanPort(tunnel, underlay));
     }
 
+    /**
+     * Marks datapath port {@code dpPort} as the miss device of a kernel VXLAN device on UDP port
+     * {@code udpPort} (the daemon's tunnel ports; 0 clears it): frames received there carry the
+     * tunnel slow path's miss header, stripped into the key's tunnel fields before
+     * classification, and outputs to it after {@code set(tunnel(...))} leave with the inject
+     * trailer, which the kernel side turns into the VXLAN device's encapsulation
+     * ({@code flow.TunnelFrame}). The port must have been added ({@link #addPort}).
+     */
+    public synchronized void setKernelTunnelDevice(int dpPort, int udpPort) {
+        if (dpPort < 0 || dpPort >= Ports.MAX_PORTS || ports.get(dpPort) == null) {
+            throw new IllegalArgumentException("no datapath port " + dpPort + " to be a tunnel device");
+        }
+        if (udpPort < 0 || udpPort > 0xffff) {
+            throw new IllegalArgumentException("tunnel device " + dpPort + ": UDP port " + udpPort + " out of 0..65535");
+        }
+        ports.setTunnelDevice(dpPort, udpPort);
+    }
+
     /** The tunnel behind a VXLAN datapath port, or null. */
     public Tunnel vxlanPort(int dpPort) {
         VxlanPort v = ports.tunnel(dpPort);
@@ -304,6 +322,9 @@ public final class DpdkDatapath implements AutoCloseable {
      * a VXLAN port: stops encap to and decap for it.
      */
     public synchronized void removePort(int dpPort) {
+        if (dpPort >= 0 && dpPort < Ports.MAX_PORTS && ports.tunnelDeviceUdp(dpPort) != 0) {
+            ports.setTunnelDevice(dpPort, 0);
+        }
         if (ports.tunnel(dpPort) != null) {
             ports.setTunnel(dpPort, null);
             rcu.synchronize();

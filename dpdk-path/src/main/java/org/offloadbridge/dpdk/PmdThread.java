@@ -19,6 +19,7 @@ import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.MonotonicClock;
 import org.offloadbridge.flow.PacketParser;
+import org.offloadbridge.flow.TunnelFrame;
 import org.offloadbridge.flow.ParseStatus;
 import org.offloadbridge.flow.UpcallQueue;
 
@@ -197,6 +198,7 @@ public final class PmdThread implements Agent {
         nBatches = 0;
         int tunnelPort = ports.tunnelOn(rxPort);
         VxlanPort tunnel = tunnelPort < 0 ? null : ports.tunnel(tunnelPort);
+        int deviceUdp = ports.tunnelDeviceUdp(rxPort);
         for (int i = 0; i < n; i++) {
             long m = M.get(JAVA_LONG, rxAddr + 8L * i);
             int inPort = rxPort;
@@ -216,9 +218,32 @@ public final class PmdThread implements Agent {
                     counters.increment(ThreadCounters.TUNNEL_DECAPS);
                 }
             }
+            long meta = 0;
+            if (deviceUdp != 0) {
+                // The kernel's VXLAN device decapsulated it; the tunnel slow path's program put
+                // the tunnel metadata in front (flow.TunnelFrame). Strip it; it stays readable in
+                // the headroom for the key.
+                long base = RteMbuf.mtod(m);
+                int len = RteMbuf.dataLen(m);
+                if (len < TunnelFrame.MISS_HEADER_LEN + 14 || RteMbuf.nbSegs(m) != 1) {
+                    counters.increment(ThreadCounters.TUNNEL_MALFORMED);
+                    exec.free(m);
+                    continue;
+                }
+                PacketEdit.strip(m, TunnelFrame.MISS_HEADER_LEN, len - TunnelFrame.MISS_HEADER_LEN);
+                meta = base;
+            }
             int status = PacketParser.parse(M, RteMbuf.mtod(m), RteMbuf.dataLen(m), inPort, key);
             if (outer != 0) {
                 Vxlan.fillKey(M, outer, key); // the outer bytes are still there, in the headroom
+            }
+            if (meta != 0) {
+                if (!TunnelFrame.readMissHeader(M, meta, TunnelFrame.MISS_HEADER_LEN + 14, deviceUdp, key)) {
+                    counters.increment(ThreadCounters.TUNNEL_MALFORMED);
+                    exec.free(m);
+                    continue;
+                }
+                counters.increment(ThreadCounters.TUNNEL_DECAPS);
             }
             if (status != ParseStatus.OK) {
                 counters.increment(ThreadCounters.PARSE_STATUS + status);

@@ -16,6 +16,13 @@ final class Ports {
     /** underlay datapath port → the tunnel port decapsulating on it, or -1. */
     private volatile int[] tunnelByUnderlay = filled();
 
+    /**
+     * Datapath port → the UDP port of the kernel VXLAN device it is the miss device of (its
+     * frames carry {@code flow.TunnelFrame}'s miss header; output to it takes the inject
+     * trailer), or 0 for a plain port.
+     */
+    private volatile int[] tunnelDeviceUdp = new int[MAX_PORTS];
+
     private static int[] filled() {
         int[] a = new int[MAX_PORTS];
         Arrays.fill(a, -1);
@@ -40,6 +47,17 @@ final class Ports {
     /** The tunnel port that decapsulates on underlay port {@code dpPort}, or -1. */
     int tunnelOn(int underlay) {
         return tunnelByUnderlay[underlay];
+    }
+
+    /** The tunnel device UDP port of {@code dpPort} (0: a plain port, also for out-of-range numbers). */
+    int tunnelDeviceUdp(int dpPort) {
+        return dpPort >= 0 && dpPort < MAX_PORTS ? tunnelDeviceUdp[dpPort] : 0;
+    }
+
+    synchronized void setTunnelDevice(int dpPort, int udpPort) {
+        int[] n = tunnelDeviceUdp.clone();
+        n[dpPort] = udpPort;
+        tunnelDeviceUdp = n;
     }
 
     synchronized void setTunnel(int dpPort, VxlanPort c) {

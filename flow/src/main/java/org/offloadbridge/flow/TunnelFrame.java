@@ -1,5 +1,7 @@
 package org.offloadbridge.flow;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -66,6 +68,10 @@ public final class TunnelFrame {
         return MISS_FIXED.clone();
     }
 
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfLong NET_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt NET_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
     /**
      * Reads the miss header at {@code b[off]} into {@code key}'s tunnel fields (and marks the key
      * as having a tunnel). The inner frame starts {@value #MISS_HEADER_LEN} bytes on.
@@ -74,45 +80,36 @@ public final class TunnelFrame {
      * @return false when the frame is too short or is not a miss header of this version; the key is then untouched
      */
     public static boolean readMissHeader(ByteBuffer b, int off, int len, int tpDst, FlowKey key) {
-        if (len < MISS_HEADER_LEN + 14 || (b.get(off + 12) & 0xff) != 0x88 || (b.get(off + 13) & 0xff) != 0xb5
-            || b.get(off + MISS_VERSION) != VERSION) {
-            return false;
-        }
-        ByteOrder saved = b.order();
-        b.order(ByteOrder.nativeOrder());
-        try {
-            int k = off + MISS_KEY;
-            boolean v6 = (b.get(off + MISS_FLAGS) & FLAG_IPV6) != 0;
-            key.set(Field.TUN_ID, b.getInt(k + KEY_TUNNEL_ID) & 0xffffffffL);
-            if (v6) {
-                key.set(Field.TUN_IPV6_SRC_HI, networkLong(b, k + KEY_REMOTE));
-                key.set(Field.TUN_IPV6_SRC_LO, networkLong(b, k + KEY_REMOTE + 8));
-                key.set(Field.TUN_IPV6_DST_HI, networkLong(b, k + KEY_LOCAL));
-                key.set(Field.TUN_IPV6_DST_LO, networkLong(b, k + KEY_LOCAL + 8));
-            } else {
-                key.set(Field.TUN_IPV4_SRC, b.getInt(k + KEY_REMOTE) & 0xffffffffL);
-                key.set(Field.TUN_IPV4_DST, b.getInt(k + KEY_LOCAL) & 0xffffffffL);
-            }
-            key.set(Field.TUN_TOS, b.get(k + KEY_TOS) & 0xff);
-            key.set(Field.TUN_TTL, b.get(k + KEY_TTL) & 0xff);
-            key.set(Field.TUN_TP_DST, tpDst);
-            // A VXLAN frame always carries its VNI; the kernel before 6.2 does not report the
-            // outer checksum and DF bits to a program, so they are left out rather than guessed.
-            key.set(Field.TUN_FLAGS, FlowKey.TUN_F_KEY);
-            key.addAttr(KeyAttr.TUNNEL);
-            return true;
-        } finally {
-            b.order(saved);
-        }
+        return readMissHeader(whole(b), off, len, tpDst, key);
     }
 
-    /** Eight bytes in network order (the kernel copies IPv6 addresses as they are on the wire). */
-    private static long networkLong(ByteBuffer b, int off) {
-        long v = 0;
-        for (int i = 0; i < 8; i++) {
-            v = v << 8 | (b.get(off + i) & 0xff);
+    /** As {@link #readMissHeader(ByteBuffer, int, int, int, FlowKey)}, from native memory (a DPDK mbuf); allocates nothing. */
+    public static boolean readMissHeader(MemorySegment seg, long off, long len, int tpDst, FlowKey key) {
+        if (len < MISS_HEADER_LEN + 14 || (seg.get(ValueLayout.JAVA_BYTE, off + 12) & 0xff) != 0x88
+            || (seg.get(ValueLayout.JAVA_BYTE, off + 13) & 0xff) != 0xb5 || seg.get(ValueLayout.JAVA_BYTE, off + MISS_VERSION) != VERSION) {
+            return false;
         }
-        return v;
+        long k = off + MISS_KEY;
+        boolean v6 = (seg.get(ValueLayout.JAVA_BYTE, off + MISS_FLAGS) & FLAG_IPV6) != 0;
+        key.set(Field.TUN_ID, seg.get(INT, k + KEY_TUNNEL_ID) & 0xffffffffL);
+        if (v6) {
+            // The kernel copies IPv6 addresses as they are on the wire.
+            key.set(Field.TUN_IPV6_SRC_HI, seg.get(NET_LONG, k + KEY_REMOTE));
+            key.set(Field.TUN_IPV6_SRC_LO, seg.get(NET_LONG, k + KEY_REMOTE + 8));
+            key.set(Field.TUN_IPV6_DST_HI, seg.get(NET_LONG, k + KEY_LOCAL));
+            key.set(Field.TUN_IPV6_DST_LO, seg.get(NET_LONG, k + KEY_LOCAL + 8));
+        } else {
+            key.set(Field.TUN_IPV4_SRC, seg.get(INT, k + KEY_REMOTE) & 0xffffffffL);
+            key.set(Field.TUN_IPV4_DST, seg.get(INT, k + KEY_LOCAL) & 0xffffffffL);
+        }
+        key.set(Field.TUN_TOS, seg.get(ValueLayout.JAVA_BYTE, k + KEY_TOS) & 0xff);
+        key.set(Field.TUN_TTL, seg.get(ValueLayout.JAVA_BYTE, k + KEY_TTL) & 0xff);
+        key.set(Field.TUN_TP_DST, tpDst);
+        // A VXLAN frame always carries its VNI; the kernel before 6.2 does not report the
+        // outer checksum and DF bits to a program, so they are left out rather than guessed.
+        key.set(Field.TUN_FLAGS, FlowKey.TUN_F_KEY);
+        key.addAttr(KeyAttr.TUNNEL);
+        return true;
     }
 
     /**
@@ -126,25 +123,28 @@ public final class TunnelFrame {
      * @param tunFlags {@link FlowKey#TUN_F_CSUM} for a UDP checksum, {@link FlowKey#TUN_F_DONT_FRAGMENT} for DF
      */
     public static void writeInjectTrailer(ByteBuffer b, int off, long tunId, int remote, int local, int tos, int ttl, int tunFlags) {
-        ByteOrder saved = b.order();
-        b.order(ByteOrder.nativeOrder());
-        try {
-            for (int i = 0; i < INJECT_TRAILER_LEN; i += 4) {
-                b.putInt(off + i, 0);
-            }
-            b.order(ByteOrder.BIG_ENDIAN).putInt(off, INJECT_MAGIC);
-            b.order(ByteOrder.nativeOrder());
-            int flags = ((tunFlags & FlowKey.TUN_F_CSUM) == 0 ? BPF_F_ZERO_CSUM_TX : 0)
-                | ((tunFlags & FlowKey.TUN_F_DONT_FRAGMENT) != 0 ? BPF_F_DONT_FRAGMENT : 0);
-            b.putInt(off + INJECT_FLAGS, flags);
-            int k = off + INJECT_KEY;
-            b.putInt(k + KEY_TUNNEL_ID, (int) tunId);
-            b.putInt(k + KEY_REMOTE, remote);
-            b.put(k + KEY_TOS, (byte) tos);
-            b.put(k + KEY_TTL, (byte) ttl);
-            b.putInt(k + KEY_LOCAL, local);
-        } finally {
-            b.order(saved);
+        writeInjectTrailer(whole(b), off, tunId, remote, local, tos, ttl, tunFlags);
+    }
+
+    /** All of {@code b}, offsets absolute (a segment of a buffer starts at its position). */
+    private static MemorySegment whole(ByteBuffer b) {
+        return MemorySegment.ofBuffer(b.duplicate().clear());
+    }
+
+    /** As {@link #writeInjectTrailer(ByteBuffer, int, long, int, int, int, int, int)}, into native memory; allocates nothing. */
+    public static void writeInjectTrailer(MemorySegment seg, long off, long tunId, int remote, int local, int tos, int ttl, int tunFlags) {
+        for (int i = 0; i < INJECT_TRAILER_LEN; i += 4) {
+            seg.set(INT, off + i, 0);
         }
+        seg.set(NET_INT, off, INJECT_MAGIC);
+        int flags = ((tunFlags & FlowKey.TUN_F_CSUM) == 0 ? BPF_F_ZERO_CSUM_TX : 0)
+            | ((tunFlags & FlowKey.TUN_F_DONT_FRAGMENT) != 0 ? BPF_F_DONT_FRAGMENT : 0);
+        seg.set(INT, off + INJECT_FLAGS, flags);
+        long k = off + INJECT_KEY;
+        seg.set(INT, k + KEY_TUNNEL_ID, (int) tunId);
+        seg.set(INT, k + KEY_REMOTE, remote);
+        seg.set(ValueLayout.JAVA_BYTE, k + KEY_TOS, (byte) tos);
+        seg.set(ValueLayout.JAVA_BYTE, k + KEY_TTL, (byte) ttl);
+        seg.set(INT, k + KEY_LOCAL, local);
     }
 }

@@ -155,7 +155,7 @@ public final class SocketExecutor {
                 unsupported.getAndIncrement(); // a tunnel device without a tunnel to send through
                 return false;
             }
-            TunnelFrame.writeInjectTrailer(frame.buffer(), start + len, tunId, tunDst, tunSrc, tunTos, tunTtl, tunFlags);
+            TunnelFrame.writeInjectTrailer(seg, start + len, tunId, tunDst, tunSrc, tunTos, tunTtl, tunFlags);
             len += TunnelFrame.INJECT_TRAILER_LEN;
         }
         if (!s.send(frame, start, len)) {

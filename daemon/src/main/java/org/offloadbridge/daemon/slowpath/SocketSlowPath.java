@@ -41,6 +41,7 @@ public final class SocketSlowPath implements Agent {
     private final java.util.concurrent.ConcurrentLinkedQueue<PacketSocket> retired = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final UpcallQueue queue;
     private final PacketSocket.Frame frame = new PacketSocket.Frame(65536);
+    private final java.lang.foreign.MemorySegment frameSeg = java.lang.foreign.MemorySegment.ofBuffer(frame.buffer().duplicate().clear());
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong truncated = new AtomicLong();
     private final AtomicLong queueDropped = new AtomicLong();
@@ -190,7 +191,7 @@ public final class SocketSlowPath implements Agent {
         byte[] inner = new byte[n - TunnelFrame.MISS_HEADER_LEN];
         frame.buffer().get(TunnelFrame.MISS_HEADER_LEN, inner);
         PacketParser.parse(inner, dpPort, key);
-        if (!TunnelFrame.readMissHeader(frame.buffer(), 0, n, udpPort, key)) {
+        if (!TunnelFrame.readMissHeader(frameSeg, 0, n, udpPort, key)) {
             malformed.getAndIncrement();
             dropLog.warn("a frame without the tunnel miss header on tunnel port {}'s miss device: dropped ({} so far)",
                 Integer.toUnsignedString(dpPort), malformed.get());

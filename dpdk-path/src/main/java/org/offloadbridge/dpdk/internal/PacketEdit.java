@@ -33,6 +33,16 @@ public final class PacketEdit {
     }
 
     /**
+     * Grows mbuf {@code m}'s data by {@code n} bytes at the end, into the tailroom
+     * (rte_pktmbuf_append for one segment, by hand). The caller checked the tailroom and wrote
+     * the bytes at {@code mtod + data_len} (the tunnel slow path's inject trailer).
+     */
+    public static void append(long m, int n) {
+        RteMbuf.dataLen(m, RteMbuf.dataLen(m) + n);
+        RteMbuf.pktLen(m, RteMbuf.pktLen(m) + n);
+    }
+
+    /**
      * Drops the first {@code off} bytes of mbuf {@code m} and keeps {@code len} after them
      * (rte_pktmbuf_adj then a trim, by hand): VXLAN decap, where the outer IP length says how
      * long the inner frame is. Nothing is copied; the outer bytes stay readable in the headroom.
