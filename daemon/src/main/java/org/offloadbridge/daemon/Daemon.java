@@ -129,6 +129,11 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
     private final Revalidators revalidators;
     private final Layers layers;
     private final TcEventAgent tcEvents;
+    /** The tunnels' underlay watch; null without tunnel ports. */
+    private final UnderlayAgent underlay;
+    /** Remotes of installed encap flows, for remote_ip=flow ports: recomputed at most once a second. */
+    private volatile Set<Integer> flowRemotes = Set.of();
+    private volatile long flowRemotesAt = Long.MIN_VALUE;
     private volatile ConsistencyAudit audit;
     private final List<UpcallHandler> handlers = new ArrayList<>();
     private final List<AgentRunner> runners = new ArrayList<>();
@@ -203,6 +208,7 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
             revalidators = new Revalidators(dc, ukeys, pipeline, layers, ports, policy, flowLimit, clock);
             // Subscribed before adoption: a filter deleted while we adopt is still heard of.
             tcEvents = new TcEventAgent(tcTarget, revalidators, ports, missDevices);
+            underlay = tunnelDevs.isEmpty() ? null : new UnderlayAgent(revalidators, this::tunnelRemotes);
             adopted = revalidators.adopt(tcTarget);
             if (adopted > 0) {
                 LOG.info("adopted {} flows from tc", adopted);
@@ -282,6 +288,9 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
             run(r, new SleepingMillisIdleStrategy(5));
         }
         run(tcEvents, new AwaitingIdleStrategy(tcEvents::await, 100));
+        if (underlay != null) {
+            run(underlay, new AwaitingIdleStrategy(underlay::await, 100));
+        }
         audit = new ConsistencyAudit(ukeys, layers, clock, ConsistencyAudit.DEFAULT_INTERVAL_MILLIS);
         run(audit, new SleepingMillisIdleStrategy(1_000)); // every 5 minutes: a second's lateness is nothing
         if (socketSlowPath != null) {
@@ -394,6 +403,53 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
             LOG.info("tunnel device {} attached: datapath port {}, UDP port {}, tunnel ports {}, miss device {}", d.name(), dp,
                 d.dstPort(), bps.stream().map(b -> b.name() + "=" + b.ofPort()).toList(), m.datapathSide());
         }
+    }
+
+    /**
+     * The tunnels' remote IPv4 addresses now (host order): the fixed remotes of tunnel ports, and
+     * for {@code remote_ip=flow} ports the outer destinations of installed flows (a scan of the
+     * ukeys, at most once a second: the underlay agent asks on every neighbour event).
+     */
+    Set<Integer> tunnelRemotes() {
+        Set<Integer> out = new java.util.HashSet<>();
+        boolean flow = false;
+        for (PortRegistry.Entry e : ports.snapshot().entries()) {
+            for (BridgePort t : e.tunnelPorts()) {
+                if (t.tunnel().remoteFlow()) {
+                    flow = true;
+                } else {
+                    out.add(t.tunnel().remoteIp());
+                }
+            }
+        }
+        if (flow) {
+            long now = clock.millis();
+            if (now - flowRemotesAt >= 1_000) {
+                Set<Integer> seen = new java.util.HashSet<>();
+                for (int i = 0; i < ukeys.shards(); i++) {
+                    ukeys.forEach(i, u -> {
+                        for (org.offloadbridge.flow.Action a : u.megaflow().actions().toList()) {
+                            if (a instanceof org.offloadbridge.flow.Action.SetField sf && sf.attr() == org.offloadbridge.flow.KeyAttr.TUNNEL) {
+                                for (org.offloadbridge.flow.Action.FieldValue fv : sf.fields()) {
+                                    if (fv.field() == org.offloadbridge.flow.Field.TUN_IPV4_DST) {
+                                        seen.add((int) fv.value());
+                                    }
+                                }
+                            }
+                        }
+                    });
+                }
+                flowRemotes = Set.copyOf(seen);
+                flowRemotesAt = now;
+            }
+            out.addAll(flowRemotes);
+        }
+        return out;
+    }
+
+    /** The underlay watch's counters, or null without tunnel ports. */
+    public UnderlayAgent.Counters underlayCounters() {
+        return underlay == null ? null : underlay.counters();
     }
 
     private boolean isTunnelDevice(int dpPort) {
@@ -855,6 +911,9 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
     private void closeQuietly() {
         if (tcEvents != null) {
             tcEvents.close();
+        }
+        if (underlay != null) {
+            underlay.close();
         }
         if (hotplug != null) {
             hotplug.close();

@@ -86,6 +86,21 @@ class TunnelHostTest {
                 + " [s.sendto(b'through-the-tunnel', ('192.168.42.1', 7001)) for _ in range(3)]\"");
             assertEquals("through-the-tunnel 192.168.42.2", got.get(12, TimeUnit.SECONDS).trim(), "the inner datagram, unchanged");
 
+            // The underlay watch: the remote's neighbour entry or a route covering it changing starts a
+            // revalidator round at once; another address's does not.
+            UnderlayAgent.Counters c0 = d.underlayCounters();
+            n.sw().sh("ip neigh replace 10.20.0.99 lladdr 02:00:00:00:00:99 dev u1 nud permanent && ip route add 10.99.0.0/24 dev u1");
+            Thread.sleep(500);
+            assertEquals(c0, d.underlayCounters(), "10.20.0.99 and 10.99.0.0/24 are no remote of ours");
+            long resyncs = d.revalidators().counters().resyncs();
+            n.sw().sh("ip neigh replace 10.20.0.2 lladdr " + n.hv2().mac("u2") + " dev u1 nud permanent");
+            n.sw().sh("ip route add 10.20.0.0/25 dev u1 src 10.20.0.1");
+            assertTrue(DaemonHostTest.await(5_000, () -> d.underlayCounters().neighbourChanges() > c0.neighbourChanges()
+                && d.underlayCounters().routeChanges() > c0.routeChanges()), "seen: " + d.underlayCounters());
+            assertTrue(d.revalidators().counters().resyncs() > resyncs, "a revalidator round asked at once");
+            String after = n.h1().sh("ping -c 3 -i 0.2 -W 2 192.168.42.2");
+            assertTrue(after.contains(" 0% packet loss"), after);
+
             List<String> flows = flows(d);
             assertTrue(flows.stream().anyMatch(f -> f.contains("tunnel(tun_id=0x2a,src=10.20.0.2,dst=10.20.0.1")),
                 "a decap flow matches the tunnel as OVS prints it: " + flows);

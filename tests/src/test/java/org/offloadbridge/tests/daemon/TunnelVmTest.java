@@ -233,9 +233,10 @@ class TunnelVmTest {
 
     /**
      * The remote's underlay MAC changes under traffic (announced by a gratuitous ARP, as a
-     * migrated VM's host would): the offloaded encap flow keeps carrying the stream — software tc
-     * hands the frame to the VXLAN device, which resolves route and neighbour per packet — with no
-     * flow re-placed and at most a handful of datagrams lost in the switch.
+     * migrated VM's host would): the underlay watch sees the remote's neighbour change and starts
+     * a revalidator round at once; the offloaded encap flow keeps carrying the stream — software
+     * tc hands the frame to the VXLAN device, which resolves route and neighbour per packet — with
+     * no flow re-placed and at most a handful of datagrams lost in the switch.
      */
     @Test
     void theRemotesNewUnderlayMacIsFollowedUnderTraffic() throws Exception {
@@ -255,6 +256,8 @@ class TunnelVmTest {
                 + "mac=bytes.fromhex('" + newMac.replace(":", "") + "');ip=socket.inet_aton('10.20.0.2')\n"
                 + "subprocess.run(['ip','link','set','u2','address','" + newMac + "'],check=True)\n"
                 + "s.send(b'\\xff'*6+mac+b'\\x08\\x06'+b'\\x00\\x01\\x08\\x00\\x06\\x04\\x00\\x02'+mac+ip+b'\\xff'*6+ip)\n";
+            long neighbourSeen = d.underlayCounters().neighbourChanges();
+            long resyncs = d.revalidators().counters().resyncs();
             try (Shell.Background rx = receiver(n.hv2(), "192.168.42.2");
                  Shell.Background tx = TwoHosts.sendInBackground(n.h1(), "192.168.42.2", 0, 300, 0.01)) {
                 Thread.sleep(1_000);
@@ -265,6 +268,9 @@ class TunnelVmTest {
                 assertTrue(distinct >= 285, "the stream went on through the change (at most 15 of 300 lost): " + got);
             }
             assertTrue(n.sw().sh("ip neigh show 10.20.0.2").contains(newMac), n.sw().sh("ip neigh show"));
+            assertTrue(d.underlayCounters().neighbourChanges() > neighbourSeen, "the underlay watch saw the remote's neighbour change: "
+                + d.underlayCounters());
+            assertTrue(d.revalidators().counters().resyncs() > resyncs, "and asked a revalidator round at once");
             pings(n.h1(), "192.168.42.2", 2);
             assertEquals(encapBefore, TwoHosts.filters(n.sw(), "p1").stream().filter(f -> f.kind().equals("flower"))
                 .map(TwoHosts.Filter::id).toList(), "the same encap filter carried it: nothing re-placed");
