@@ -42,6 +42,12 @@
 #   FS_SETTLE_S     seconds of quiet after the warm-up, before the measured flows (default 0)
 #   FS_WARMUP       flows sent and awaited before the measured ones, from another address
 #                   range (default 0: the measured packets are the first the switch sees)
+#   FS_TOPO         plain (default): p1 and p2 as drawn above.
+#                   tunnel: p2 is a VXLAN tunnel port instead (ours: [[port]] type = "vxlan";
+#                   OVS: type=vxlan options:remote_ip/local_ip/key) to hv2 (10.20.0.2) over an
+#                   underlay veth from sw (10.20.0.1), key 42, and FS_RULES is forced to
+#                   "tunnel": the acl rules with output to vx1 — every flow becomes an encap flow
+#                   (tunnel_key set + redirect to the VXLAN device) on p1's ingress.
 #   FS_SYSTEMS      default "ours ovs"
 #   FS_OURS_JAVA_OPTS  more JVM options for the daemon (e.g. a flight recording)
 #   FS_DAEMON       the launcher to run (default bin/offload-bridge of this checkout;
@@ -54,6 +60,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 ROOT=$PWD
 SYSTEMS=${FS_SYSTEMS:-ours ovs}
 RULES=${FS_RULES:-normal}
+TOPO=${FS_TOPO:-plain}
+case $TOPO in
+  plain) ;;
+  tunnel) RULES=tunnel ;;
+  *) echo "flow-setup-guest.sh: FS_TOPO must be plain or tunnel, got '$TOPO'" >&2; exit 2 ;;
+esac
 INTERVAL=${FS_INTERVAL_MS:-1000}
 STALL=${FS_STALL_S:-10}
 RATE=${FS_RATE:-0}
@@ -62,6 +74,8 @@ case $RULES in
   acl) RULES_TEXT="priority=10,dl_src=02:00:00:00:00:01,actions=drop
 priority=0,in_port=p1,actions=output:p2
 priority=0,in_port=p2,actions=output:p1" ;;
+  tunnel) RULES_TEXT="priority=10,dl_src=02:00:00:00:00:01,actions=drop
+priority=0,in_port=p1,actions=output:vx1" ;;
   *) echo "flow-setup-guest.sh: FS_RULES must be normal or acl, got '$RULES'" >&2; exit 2 ;;
 esac
 mkdir -p "$OUT/logs"
@@ -79,6 +93,10 @@ modprobe openvswitch 2>/dev/null || true
 modprobe af_packet_diag 2>/dev/null || true  # ss -0 -m reads packet sockets' drops through it
 
 topology() {
+  if [ "$TOPO" = tunnel ]; then
+    tunnel_topology
+    return
+  fi
   for ns in sw h1 h2; do ip netns add $ns; done
   # no IPv6 anywhere: h1 and h2 must send nothing of their own into the switch
   for ns in sw h1 h2; do
@@ -92,8 +110,30 @@ topology() {
   for p in p1 p2; do ip -n sw link set $p up; done
 }
 
+# FS_TOPO=tunnel: h1 behind p1 as before; the underlay u1 (sw, 10.20.0.1) -- u2 (hv2, 10.20.0.2),
+# hv2 with a plain VXLAN device (VNI 42) that takes the encapsulated frames in and drops them
+# (their inner destination MAC is nobody's). The remote's neighbour is static: the first
+# packets must not wait for ARP in either system.
+tunnel_topology() {
+  for ns in sw h1 hv2; do ip netns add $ns; done
+  for ns in sw h1 hv2; do
+    ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+    ip -n $ns link set lo up
+  done
+  ip link add p1 netns sw type veth peer name eth0 netns h1
+  ip link add u1 netns sw address 02:00:00:00:20:01 type veth peer name u2 netns hv2 address 02:00:00:00:20:02
+  ip -n h1 link set eth0 up
+  ip -n sw link set p1 up
+  ip -n sw addr add 10.20.0.1/24 dev u1 && ip -n sw link set u1 up
+  ip -n hv2 addr add 10.20.0.2/24 dev u2 && ip -n hv2 link set u2 up
+  ip -n sw neigh replace 10.20.0.2 lladdr 02:00:00:00:20:02 dev u1 nud permanent
+  ip -n hv2 neigh replace 10.20.0.1 lladdr 02:00:00:00:20:01 dev u2 nud permanent
+  ip -n hv2 link add vx42 type vxlan id 42 remote 10.20.0.1 local 10.20.0.2 dstport 4789
+  ip -n hv2 link set vx42 up
+}
+
 teardown() {
-  for ns in sw h1 h2; do ip netns del $ns 2>/dev/null || true; done
+  for ns in sw h1 h2 hv2; do ip netns del $ns 2>/dev/null || true; done
   # veth and tc teardown is asynchronous; wait for the names to be free again
   for _ in $(seq 100); do [ -z "$(ip netns list)" ] && break; sleep 0.1; done
 }
@@ -136,7 +176,7 @@ measure() {  # n log pid -> RESULT (flowgen's result fields)
 record() {  # system n rep extra...
   local sys=$1 n=$2 rep=$3
   shift 3
-  echo "system=$sys n=$n rep=$rep rules=$RULES warmup=${FS_WARMUP:-0} settle_s=${FS_SETTLE_S:-0} $RESULT $* guest_load=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' /)" \
+  echo "system=$sys n=$n rep=$rep topo=$TOPO rules=$RULES warmup=${FS_WARMUP:-0} settle_s=${FS_SETTLE_S:-0} $RESULT $* guest_load=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' /)" \
     | tee -a "$OUT/results.txt" >&2
 }
 
@@ -224,8 +264,11 @@ n-revalidator-threads = 1
 [[port]]
 name = "p1"
 
-[[port]]
-name = "p2"
+$(if [ "$TOPO" = tunnel ]; then
+  printf '[[port]]\nname = "vx1"\ntype = "vxlan"\nlocal-ip = "10.20.0.1"\nremote-ip = "10.20.0.2"\nkey = 42\n'
+else
+  printf '[[port]]\nname = "p2"\n'
+fi)
 
 [dpdk]
 enabled = false
@@ -304,7 +347,12 @@ run_ovs() {
   for attempt in 1 2 3; do
     ip netns exec sw ovs-vswitchd "$db" --pidfile="$dir/run/ovs-vswitchd.pid" \
       --unixctl="$dir/run/ovs-vswitchd.ctl" --log-file="$dir/log/ovs-vswitchd.log" --detach --no-chdir 2>> "$log"
-    "${vsctl[@]}" --may-exist add-br br0 -- --may-exist add-port br0 p1 -- --may-exist add-port br0 p2
+    if [ "$TOPO" = tunnel ]; then
+      "${vsctl[@]}" --may-exist add-br br0 -- --may-exist add-port br0 p1 -- --may-exist add-port br0 vx1 \
+        -- set interface vx1 type=vxlan options:remote_ip=10.20.0.2 options:local_ip=10.20.0.1 options:key=42
+    else
+      "${vsctl[@]}" --may-exist add-br br0 -- --may-exist add-port br0 p1 -- --may-exist add-port br0 p2
+    fi
     for _ in $(seq 100); do
       handlers=$(sed -n 's/.*\(Overriding\|Setting\) n-handler-threads to \([0-9]*\),.*/\2/p' "$dir/log/ovs-vswitchd.log" | tail -1)
       [ -z "$handlers" ] || break

@@ -18,7 +18,7 @@
 # from the build tree), Debian's openvswitch-switch (ovs-vswitchd 3.1, used inside the VM only).
 # Environment: FS_REPS (default 3), FS_OUT (results folder; default a new /tmp/flow-setup.XXXXXX,
 # kept), FS_VM_TIMEOUT (seconds, default 2400), and the guest's FS_* knobs (passed through):
-# FS_RULES (normal | acl), FS_TIMEOUT_S, FS_STALL_S, FS_INTERVAL_MS, FS_RATE, FS_RESEND_MS,
+# FS_RULES (normal | acl), FS_TOPO (plain | tunnel), FS_TIMEOUT_S, FS_STALL_S, FS_INTERVAL_MS, FS_RATE, FS_RESEND_MS,
 # FS_WARMUP, FS_SETTLE_S, FS_SYSTEMS, FS_OURS_JAVA_OPTS — see flow-setup-guest.sh.
 #
 # Measure on an idle machine: the VM is qemu TCG on 2 cores, so anything else running skews
@@ -100,7 +100,7 @@ if [ $summary_only = 0 ]; then
   load_before=$(cut -d' ' -f1-3 /proc/loadavg)
   echo "$prog: results in $OUT; host load before: $load_before; ${REPS} reps of N = ${SIZES[*]}" >&2
   envs=(--env "FS_DAEMON=$snap/bin/offload-bridge")
-  for v in FS_RULES FS_TIMEOUT_S FS_STALL_S FS_INTERVAL_MS FS_RATE FS_RESEND_MS FS_WARMUP FS_SETTLE_S FS_SYSTEMS FS_OURS_JAVA_OPTS; do
+  for v in FS_RULES FS_TOPO FS_TIMEOUT_S FS_STALL_S FS_INTERVAL_MS FS_RATE FS_RESEND_MS FS_WARMUP FS_SETTLE_S FS_SYSTEMS FS_OURS_JAVA_OPTS; do
     [ -z "${!v:-}" ] || envs+=(--env "$v=${!v}")
   done
   t0=$SECONDS
