@@ -227,7 +227,7 @@ sample_filter() {
 
 count_p1() { "$FLOWGEN" --count-netns sw --count-dev p1 2>/dev/null || echo "?"; }
 
-# The daemon's control socket speaks length-prefixed JSON (docs/obctl.md); a python client
+# The daemon's control socket speaks length-prefixed frames (docs/obctl.md); a python client
 # starts in a fraction of the time a second JVM (bin/obctl) takes under TCG.
 obctl() {
   /usr/bin/python3 - "$1" "$2" <<'EOF'
@@ -242,8 +242,10 @@ def rd(n):
         if not c: raise SystemExit("short reply")
         d += c
     return d
-r = json.loads(rd(struct.unpack(">I", rd(4))[0]))
-print(r.get("text", r))
+# two frames: the head ({"status": N, ...}), then the text obctl prints, raw UTF-8 (docs/obctl.md)
+head = json.loads(rd(struct.unpack(">I", rd(4))[0]))
+text = rd(struct.unpack(">I", rd(4))[0]).decode()
+print(text if text else head)
 EOF
 }
 
