@@ -98,8 +98,11 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
     private final NetlinkConnection tcDumps;
     private final MissDevices missDevices;
     private final TunnelDevices tunnelDevices;
-    /** The VXLAN devices of the tunnel ports, as started. */
-    private final List<TunnelDevices.Device> tunnelDevs = new ArrayList<>();
+    /** The VXLAN devices of the tunnel ports now. */
+    private final List<TunnelDevices.Device> tunnelDevs = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The tunnel ports as configured at start, and the OpenFlow numbers they got then. */
+    private final List<Config.TunnelPort> tunnelConfig = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Map<String, Integer> tunnelOfAssigned = new ConcurrentHashMap<>();
     private final PortRegistry ports = new PortRegistry();
     private final TcOffload tc;
     private final TcFlowTarget tcTarget;
@@ -174,6 +177,11 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
 
             tunnelDevices = new TunnelDevices(route);
             attachTunnels(s);
+            if (switchdev != null && !tunnelDevs.isEmpty()) {
+                // The model must know the devices just created, or their removal later is no change
+                // to it (hotplug diffs discovery passes) and a deleted device would never be put back.
+                switchdev.discover();
+            }
 
             tc = new TcOffload(route, tcDumps, TcPolicy.NONE, ports);
             tcTarget = new TcFlowTarget(tc, clock);
@@ -380,28 +388,79 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
                     + ": IPv6 underlays are not carried yet; give the tunnel an IPv4 local-ip and remote-ip");
             }
         }
+        // OpenFlow numbers once, in file order: they stay the tunnel ports' while the daemon runs,
+        // also across their device being re-created (rules name them).
         Set<Integer> reserved = new java.util.HashSet<>(ofPorts.values());
         reserved.addAll(tunnelOfPorts);
-        for (TunnelDevices.Device d : tunnelDevices.ensure(s.tunnels())) {
-            MissDevices.MissDevice m = missDevices.attach(d.name());
-            int dp = ports.nextDpPort();
-            List<BridgePort> bps = new ArrayList<>();
-            for (Config.TunnelPort t : s.tunnels()) {
-                if (t.dstPort() != d.dstPort()) {
-                    continue;
-                }
-                int of = t.ofPort().orElseGet(() -> {
-                    int n = ports.nextOfPort(reserved);
-                    reserved.add(n);
-                    return n;
-                });
-                bps.add(new BridgePort(t.name(), of, dp, t.pipelineTunnel()));
-            }
-            ports.add(new PortRegistry.Entry(d.name(), dp, 0, d.ifindex(), null, m, bps));
-            tunnelDevs.add(d);
-            LOG.info("tunnel device {} attached: datapath port {}, UDP port {}, tunnel ports {}, miss device {}", d.name(), dp,
-                d.dstPort(), bps.stream().map(b -> b.name() + "=" + b.ofPort()).toList(), m.datapathSide());
+        for (Config.TunnelPort t : s.tunnels()) {
+            int of = t.ofPort().orElseGet(() -> {
+                int n = ports.nextOfPort(reserved);
+                reserved.add(n);
+                return n;
+            });
+            tunnelOfAssigned.put(t.name(), of);
         }
+        tunnelConfig.addAll(s.tunnels());
+        for (TunnelDevices.Device d : tunnelDevices.ensure(s.tunnels())) {
+            addTunnelEntry(d);
+        }
+    }
+
+    /** Registers VXLAN device {@code d} as a datapath port carrying its tunnel ports (miss device and programs first). */
+    private PortRegistry.Entry addTunnelEntry(TunnelDevices.Device d) {
+        MissDevices.MissDevice m = missDevices.attach(d.name());
+        int dp = ports.nextDpPort();
+        List<BridgePort> bps = new ArrayList<>();
+        for (Config.TunnelPort t : tunnelConfig) {
+            if (t.dstPort() == d.dstPort()) {
+                bps.add(new BridgePort(t.name(), tunnelOfAssigned.get(t.name()), dp, t.pipelineTunnel()));
+            }
+        }
+        PortRegistry.Entry e = ports.add(new PortRegistry.Entry(d.name(), dp, 0, d.ifindex(), null, m, bps));
+        tunnelDevs.removeIf(x -> x.name().equals(d.name()));
+        tunnelDevs.add(d);
+        LOG.info("tunnel device {} attached: datapath port {}, UDP port {}, tunnel ports {}, miss device {}", d.name(), dp,
+            d.dstPort(), bps.stream().map(b -> b.name() + "=" + b.ofPort()).toList(), m.datapathSide());
+        return e;
+    }
+
+    /** The VXLAN device name of a configured tunnel port, or null. */
+    private boolean isConfiguredTunnelDevice(String name) {
+        return tunnelConfig.stream().anyMatch(t -> t.deviceName().equals(name));
+    }
+
+    /**
+     * A tunnel device is gone (deleted behind our back) or, one config names, came back: our
+     * own is created again at once; one config names is used again when it is back. Its tunnel
+     * ports keep their OpenFlow numbers, so the rules that name them need no reload.
+     */
+    private synchronized void restoreTunnelDevice(String name) {
+        if (ports.snapshot().byName().get(name) != null) {
+            return;
+        }
+        List<Config.TunnelPort> on = tunnelConfig.stream().filter(t -> t.deviceName().equals(name)).toList();
+        if (on.isEmpty()) {
+            return;
+        }
+        if (on.get(0).device().isPresent() && links().get(name).isEmpty()) {
+            LOG.warn("tunnel device {} (named by the config) is gone: its tunnel ports {} wait for it",
+                name, on.stream().map(Config.TunnelPort::name).toList());
+            return;
+        }
+        try {
+            for (TunnelDevices.Device d : tunnelDevices.ensure(on)) {
+                PortRegistry.Entry e = addTunnelEntry(d);
+                attachToDatapath(e);
+                LOG.warn("tunnel device {} was gone: {} and attached again", name, d.ours() ? "created" : "found");
+            }
+            pipeline.setPorts(ports.portTable());
+        } catch (RuntimeException e) {
+            LOG.error("tunnel device {} not restored: {}", name, e.getMessage());
+        }
+    }
+
+    private org.offloadbridge.netlink.RtnlLinks links() {
+        return new org.offloadbridge.netlink.RtnlLinks(route);
     }
 
     /**
@@ -485,9 +544,16 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
                     case ModelChange.PortAdded a -> {
                         if (wanted(sw, a.port())) {
                             attach(a.port().name(), eswitchOf(sw, a.port()));
+                        } else if (isConfiguredTunnelDevice(a.port().name())) {
+                            restoreTunnelDevice(a.port().name());
                         }
                     }
-                    case ModelChange.PortRemoved r -> detach(r.port().name());
+                    case ModelChange.PortRemoved r -> {
+                        detach(r.port().name());
+                        if (isConfiguredTunnelDevice(r.port().name())) {
+                            restoreTunnelDevice(r.port().name());
+                        }
+                    }
                     case ModelChange.PortChanged ch -> {
                         if (!ch.before().name().equals(ch.after().name())) {
                             detach(ch.before().name());
@@ -515,16 +581,24 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
             return had;
         }
         PortRegistry.Entry e = addEntry(name, eswitch);
+        attachToDatapath(e);
+        pipeline.setPorts(ports.portTable());
+        return e;
+    }
+
+    /** A port attached while the daemon runs: tc watches it, the software datapath reads its miss device. */
+    private void attachToDatapath(PortRegistry.Entry e) {
         tcTarget.watch(e.ifindex());
         if (threadsStarted && dpdk != null) {
             dpdk.addPort(e.dpPort(), devargs(e));
+            if (e.isTunnelDevice()) {
+                dpdk.setKernelTunnelDevice(e.dpPort(), tunnelUdpPort(e));
+            }
         } else if (socketSlowPath != null) {
             PacketSocket sock = PacketSocket.open(e.miss().datapathIfindex(), e.miss().datapathSide());
             socketsByDpPort.put(e.dpPort(), sock);
-            socketSlowPath.add(sock, e.dpPort());
+            socketSlowPath.add(sock, e.dpPort(), tunnelUdpPort(e));
         }
-        pipeline.setPorts(ports.portTable());
-        return e;
     }
 
     /**

@@ -166,4 +166,29 @@ class TunnelHostTest {
             }
         }
     }
+
+    /**
+     * Our VXLAN device deleted behind our back: it is created again at once and attached with
+     * the tunnel slow path, its tunnel ports keep their OpenFlow numbers, and traffic passes again.
+     */
+    @Test
+    void ourDeviceDeletedBehindOurBackIsCreatedAgain() throws Exception {
+        try (TunnelNet n = TunnelNet.create("dtnx"); NetNs sw = NetNs.open(n.sw().name());
+             Daemon d = sw.call(() -> Daemon.start(settings(false), MonotonicClock.SYSTEM))) {
+            String ping = n.h1().sh("ping -c 2 -i 0.2 -W 2 192.168.42.2");
+            assertTrue(ping.contains(" 0% packet loss"), ping);
+            int before = n.sw().ifindex("obvx4789");
+            n.sw().sh("ip link del obvx4789");
+            assertTrue(DaemonHostTest.await(10_000, () -> {
+                var e = d.ports().snapshot().byName().get("obvx4789");
+                return e != null && e.ifindex() != before;
+            }), "created and attached again: " + d.ports().snapshot().byName().keySet());
+            assertTrue(n.sw().sh("tc filter show dev obvx4789 ingress").contains("ob-tnl-miss"), "with its miss program");
+            assertEquals(10, d.pipeline().ports().byName("vx1").ofPort(), "the tunnel port keeps its OpenFlow number");
+            String again = n.h1().sh("ping -c 3 -i 0.2 -W 2 192.168.42.2");
+            assertTrue(again.contains(" 0% packet loss"), again);
+            String back = n.hv2().sh("ping -c 2 -i 0.2 -W 2 192.168.42.1");
+            assertTrue(back.contains(" 0% packet loss"), back);
+        }
+    }
 }
