@@ -101,6 +101,21 @@ class TunnelHostTest {
             String after = n.h1().sh("ping -c 3 -i 0.2 -W 2 192.168.42.2");
             assertTrue(after.contains(" 0% packet loss"), after);
 
+            // The dump as an operator reads it, parsed by Open vSwitch's own flow parser (as OvsOdpParserTest):
+            // the decap flow's tunnel match and the encap flow's set(tunnel) as OVS reads them.
+            String dump = new DaemonCommands(d).dumpFlows(List.of("type=all", "-m")).text();
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("tnl-odp");
+            java.nio.file.Files.writeString(dir.resolve("dump.txt"), dump);
+            java.nio.file.Files.writeString(dir.resolve("parse.py"), OvsOdpParserTest.SCRIPT);
+            org.offloadbridge.testkit.Shell.Result parsed = org.offloadbridge.testkit.Shell.run(60, OvsOdpParserTest.PYTHON,
+                dir.resolve("parse.py").toString(), dir.resolve("dump.txt").toString());
+            assertTrue(parsed.ok(), "OVS's parser reads every line:\n" + parsed + "\n--- dump ---\n" + dump);
+            assertEquals(dump.lines().count(), parsed.out().lines().count(), parsed.out());
+            assertTrue(parsed.out().contains("[\"tunnel\", \"tun_id=0x2a,src=10.20.0.2,dst=10.20.0.1"),
+                "the decap flow's tunnel(...) match, as OVS reads it:\n" + parsed.out());
+            assertTrue(parsed.out().contains("set(tunnel(tun_id=0x2a,src=10.20.0.1,dst=10.20.0.2"),
+                "the encap flow's set(tunnel(...)), as OVS reads it:\n" + parsed.out());
+
             List<String> flows = flows(d);
             assertTrue(flows.stream().anyMatch(f -> f.contains("tunnel(tun_id=0x2a,src=10.20.0.2,dst=10.20.0.1")),
                 "a decap flow matches the tunnel as OVS prints it: " + flows);

@@ -37,7 +37,7 @@ import org.offloadbridge.testkit.Shell;
  * (ukeys against tc, by cookie) finds nothing, no cookie is on two filters, and the reference
  * flows — a ping between the hosts, five datagrams of a UDP flow — arrive exactly once.
  *
- * <p>Length {@code -Dob.soak.ops=N} (default 20, the CI run), seed {@code -Dob.seed=…} (default
+ * <p>Length {@code -Dob.soak.ops=N} (default 14, the CI run), seed {@code -Dob.seed=…} (default
  * a fixed one; {@code random} draws one; printed at the start, a failure replays the same
  * sequence of operations with it — the faults' order within an operation depends on timing).
  */
@@ -294,7 +294,7 @@ class SeededSoakVmTest {
 
     @Test
     void seededSoak(@TempDir Path tmp) throws Exception {
-        int ops = Integer.getInteger("ob.soak.ops", 20);
+        int ops = Integer.getInteger("ob.soak.ops", 14);
         // CI replays one sequence (a seed that has passed); -Dob.seed=random draws one for long runs.
         String given = System.getProperty("ob.seed", "20261207");
         seed = given.equals("random") ? System.nanoTime() : Long.parseLong(given);

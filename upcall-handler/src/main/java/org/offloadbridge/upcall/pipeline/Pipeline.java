@@ -224,10 +224,29 @@ public final class Pipeline {
         FlowKey key = new FlowKey();
         Binding.compile(flow, key, new FlowMask());
         key.setInPort(in.dpPort());
+        if (in.isTunnel()) {
+            // A packet from a tunnel port arrives with that port's tunnel (OVS's trace does the
+            // same): what the flow does not say comes from the port, so the lookup finds it.
+            var t = in.tunnel();
+            if (!flow.isSet(MatchField.TUN_SRC) && !t.remoteFlow()) {
+                key.set(Field.TUN_IPV4_SRC, t.remoteIp() & 0xffffffffL);
+            }
+            if (!flow.isSet(MatchField.TUN_DST)) {
+                key.set(Field.TUN_IPV4_DST, t.localIp() & 0xffffffffL);
+            }
+            if (!flow.isSet(MatchField.TUN_ID) && !t.keyFlow()) {
+                key.set(Field.TUN_ID, t.key());
+            }
+            key.set(Field.TUN_TP_DST, t.dstPort());
+            key.set(Field.TUN_FLAGS, org.offloadbridge.flow.FlowKey.TUN_F_KEY);
+        }
         if (key.get(Field.VLAN0_CFI) != 0) {
             key.set(Field.VLAN0_TPID, 0x8100);
         }
         key.deriveAttrs(null);
+        if (in.isTunnel()) {
+            key.addAttr(org.offloadbridge.flow.KeyAttr.TUNNEL);
+        }
         return key;
     }
 

@@ -100,4 +100,23 @@ class TunnelPortTranslationTest {
             + "set(tunnel(tun_id=0x2a,src=10.9.0.1,dst=10.9.0.2,ttl=64,tp_dst=4789,flags(key))),20", fromVx1,
             "to the plain ports, to vx2, to vxk with the received key; not back to vx1; vxf has no tun_dst but the received one, ours");
     }
+
+    /** obctl trace 'in_port=vx2,…': the packet arrives with vx2's own tunnel, so the trace follows vx2's rules. */
+    @Test
+    void aTracedPacketFromATunnelPortCarriesThatPortsTunnel() throws Exception {
+        pipeline.loadRulesFile("""
+            in_port=vx1,actions=output:p1
+            in_port=vx2,actions=output:p2
+            in_port=vxk,actions=output:p1,output:p2
+            """);
+        FlowKey k = pipeline.packetKey(pipeline.parser().parseFlow("in_port=vx2,udp,nw_dst=192.168.42.1"));
+        assertEquals(20, k.inPort(), "the tunnel device's datapath port");
+        assertEquals(R3 & 0xffffffffL, k.get(Field.TUN_IPV4_SRC));
+        assertEquals(42, k.get(Field.TUN_ID));
+        assertTrue(k.hasAttr(KeyAttr.TUNNEL));
+        assertEquals("12", pipeline.translate(k).actions().toString());
+        FlowKey other = pipeline.packetKey(pipeline.parser().parseFlow("in_port=vxk,tun_id=7,udp"));
+        assertEquals(7, other.get(Field.TUN_ID), "what the flow says wins");
+        assertEquals("11,12", pipeline.translate(other).actions().toString());
+    }
 }
