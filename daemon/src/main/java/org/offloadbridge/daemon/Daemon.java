@@ -131,7 +131,7 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
     private final Revalidators revalidators;
     private final Layers layers;
     private final TcEventAgent tcEvents;
-    /** The tunnels' underlay watch; null without tunnel ports. */
+    /** The tunnels' underlay watch. */
     private final UnderlayAgent underlay;
     /** Remotes of installed encap flows, for remote_ip=flow ports: recomputed at most once a second. */
     private volatile Set<Integer> flowRemotes = Set.of();
@@ -215,7 +215,8 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
             revalidators = new Revalidators(dc, ukeys, pipeline, layers, ports, policy, flowLimit, clock);
             // Subscribed before adoption: a filter deleted while we adopt is still heard of.
             tcEvents = new TcEventAgent(tcTarget, revalidators, ports, missDevices);
-            underlay = tunnelDevs.isEmpty() ? null : new UnderlayAgent(revalidators, this::tunnelRemotes);
+            // Always: a reload may add the first tunnel port (with none, every event is ignored at once).
+            underlay = new UnderlayAgent(revalidators, this::tunnelRemotes);
             adopted = revalidators.adopt(tcTarget);
             if (adopted > 0) {
                 LOG.info("adopted {} flows from tc", adopted);
@@ -424,6 +425,93 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
         return e;
     }
 
+    /**
+     * A reload's tunnel ports ({@link Reloader.Target#setTunnelPorts}): the host checks of every
+     * port first (nothing changes when one fails), then a VXLAN device no port uses any more is
+     * detached (and deleted when ours), a new UDP port's device is made and attached, and a
+     * device whose ports changed gets them in place; a kept port keeps its OpenFlow number. The
+     * pipeline's ports change at once, and the revalidators re-translate every flow.
+     */
+    @Override
+    public synchronized String setTunnelPorts(List<Config.TunnelPort> next) {
+        for (Config.TunnelPort t : next) {
+            if (t.localIp() instanceof java.net.Inet6Address) {
+                throw new IllegalArgumentException("port " + t.name() + ": IPv6 underlays are not carried yet");
+            }
+        }
+        List<String> problems = tunnelDevices.check(next);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
+        StringBuilder out = new StringBuilder();
+        Map<String, Config.TunnelPort> before = new java.util.LinkedHashMap<>();
+        tunnelConfig.forEach(t -> before.put(t.name(), t));
+        Set<Integer> reserved = new java.util.HashSet<>(ofPorts.values());
+        for (Config.TunnelPort t : next) {
+            t.ofPort().ifPresent(reserved::add);
+            Integer kept = before.containsKey(t.name()) && t.ofPort().isEmpty() ? tunnelOfAssigned.get(t.name()) : null;
+            if (kept != null) {
+                reserved.add(kept);
+            }
+        }
+        Map<String, Integer> assigned = new java.util.HashMap<>();
+        for (Config.TunnelPort t : next) {
+            Integer of = t.ofPort().orElse(before.containsKey(t.name()) ? tunnelOfAssigned.get(t.name()) : null);
+            if (of == null) {
+                of = ports.nextOfPort(reserved);
+                reserved.add(of);
+            }
+            assigned.put(t.name(), of);
+        }
+        for (Config.TunnelPort t : tunnelConfig) {
+            if (next.stream().noneMatch(n -> n.name().equals(t.name()))) {
+                out.append("  tunnel port ").append(t.name()).append(": removed\n");
+            }
+        }
+        for (Config.TunnelPort t : next) {
+            Config.TunnelPort was = before.get(t.name());
+            if (was == null) {
+                out.append("  tunnel port ").append(t.name()).append(": added (OpenFlow port ").append(assigned.get(t.name())).append(")\n");
+            } else if (!was.equals(t)) {
+                out.append("  tunnel port ").append(t.name()).append(": changed\n");
+            }
+        }
+        tunnelConfig.clear();
+        tunnelConfig.addAll(next);
+        tunnelOfAssigned.clear();
+        tunnelOfAssigned.putAll(assigned);
+        tunnelOfPorts.clear();
+        next.forEach(t -> t.ofPort().ifPresent(tunnelOfPorts::add));
+        // Devices no port uses any more.
+        for (TunnelDevices.Device d : List.copyOf(tunnelDevs)) {
+            if (next.stream().noneMatch(t -> t.deviceName().equals(d.name()))) {
+                detach(d.name());
+                tunnelDevs.remove(d);
+                tunnelDevices.release(d);
+                out.append("  tunnel device ").append(d.name()).append(": removed\n");
+            }
+        }
+        // Devices kept get their ports in place; new ones are made and attached.
+        for (TunnelDevices.Device d : tunnelDevices.ensure(next)) {
+            PortRegistry.Entry e = ports.snapshot().byName().get(d.name());
+            if (e == null) {
+                attachToDatapath(addTunnelEntry(d));
+                out.append("  tunnel device ").append(d.name()).append(": attached\n");
+            } else {
+                List<BridgePort> bps = new ArrayList<>();
+                for (Config.TunnelPort t : next) {
+                    if (t.dstPort() == d.dstPort()) {
+                        bps.add(new BridgePort(t.name(), assigned.get(t.name()), e.dpPort(), t.pipelineTunnel()));
+                    }
+                }
+                ports.replace(new PortRegistry.Entry(e.name(), e.dpPort(), e.ofPort(), e.ifindex(), e.eswitch(), e.miss(), bps));
+            }
+        }
+        pipeline.setPorts(ports.portTable());
+        revalidators.resync();
+        return out.toString();
+    }
+
     /** The VXLAN device name of a configured tunnel port, or null. */
     private boolean isConfiguredTunnelDevice(String name) {
         return tunnelConfig.stream().anyMatch(t -> t.deviceName().equals(name));
@@ -505,7 +593,7 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
         return out;
     }
 
-    /** The underlay watch's counters, or null without tunnel ports. */
+    /** The underlay watch's counters. */
     public UnderlayAgent.Counters underlayCounters() {
         return underlay == null ? null : underlay.counters();
     }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -94,6 +95,14 @@ public final class Reloader {
 
         /** Detaches the ports of an e-switch that are not named; returns their names. */
         List<String> removeEswitch(String handle);
+
+        /**
+         * Makes the tunnel ports {@code ports} (all of them, as the file now says): every host
+         * check first (nothing changes when one fails: throws with all the problems), then
+         * VXLAN devices no port uses any more go, new ones come, changed ports change in place.
+         * Returns one line per port changed.
+         */
+        String setTunnelPorts(List<Config.TunnelPort> ports);
 
         /** Replaces every rule with {@code text}'s, atomically; returns them. */
         List<Rule> replaceRules(String text) throws RuleSyntaxException;
@@ -206,7 +215,7 @@ public final class Reloader {
         StringBuilder out = new StringBuilder();
         boolean failed = false;
         List<Config.PortSpec> portsNow = new ArrayList<>(next.ports());
-        // Tunnel ports stay as started until a restart (the diff says "needs a restart").
+        // Tunnel ports as running until their change applies (below, "tunnel port").
         portsNow.removeIf(p -> p instanceof Config.TunnelPort);
         running.ports().stream().filter(p -> p instanceof Config.TunnelPort).forEach(portsNow::add);
         boolean policySet = false;
@@ -244,6 +253,11 @@ public final class Reloader {
                     case "log-level" -> target.setLogLevel(next.logLevel());
                     case "rules-file" -> { } // the rules below are reread whatever the path
                     case "port" -> why = applyPorts(pc, portsNow, detail);
+                    case "tunnel port" -> {
+                        detail.append(target.setTunnelPorts(tunnels(next)));
+                        portsNow.removeIf(p -> p instanceof Config.TunnelPort);
+                        portsNow.addAll(tunnels(next));
+                    }
                     default -> why = "no live setter for this key (a bug)";
                 }
             } catch (RuntimeException e) {
@@ -272,6 +286,16 @@ public final class Reloader {
         }
         running = runningAfter(running, next, portsNow);
         return new Result(failed ? ControlProtocol.FAILED : ControlProtocol.OK, out.toString());
+    }
+
+    static List<Config.TunnelPort> tunnels(Config c) {
+        List<Config.TunnelPort> out = new ArrayList<>();
+        for (Config.PortSpec p : c.ports()) {
+            if (p instanceof Config.TunnelPort t) {
+                out.add(t);
+            }
+        }
+        return out;
     }
 
     /** Why an empty replacement of {@code loaded} rules is refused, and the command that forces it. */
@@ -340,7 +364,8 @@ public final class Reloader {
      * removed.
      */
     record PortChanges(Map<String, Config.NamedPort> before, Map<String, Config.NamedPort> after, List<String> detach,
-                       List<String> attach, List<String> removedEswitches, List<String> addedEswitches) {
+                       List<String> attach, List<String> removedEswitches, List<String> addedEswitches,
+                       List<Config.TunnelPort> tunnelsAfter) {
 
         static PortChanges between(Config old, Config next) {
             Map<String, Config.NamedPort> b = named(old);
@@ -362,7 +387,7 @@ public final class Reloader {
             Set<String> eb = eswitches(old);
             Set<String> ea = eswitches(next);
             return new PortChanges(b, a, detach, attach, eb.stream().filter(h -> !ea.contains(h)).toList(),
-                ea.stream().filter(h -> !eb.contains(h)).toList());
+                ea.stream().filter(h -> !eb.contains(h)).toList(), tunnels(next));
         }
 
         private static Map<String, Config.NamedPort> named(Config c) {
@@ -402,13 +427,24 @@ public final class Reloader {
             List<BridgePort> ports = new ArrayList<>();
             Set<Integer> taken = new HashSet<>(ofPorts().values());
             int maxDp = 0;
+            Map<String, Config.TunnelPort> tunnelNames = new LinkedHashMap<>();
+            tunnelsAfter.forEach(t -> tunnelNames.put(t.name(), t));
+            Map<Integer, Integer> deviceDp = new HashMap<>();
             for (BridgePort p : now.ports()) {
                 maxDp = Math.max(maxDp, p.dpPort());
+                if (p.isTunnel()) {
+                    deviceDp.put(p.tunnel().dstPort(), p.dpPort());
+                    if (!tunnelNames.containsKey(p.name())) {
+                        continue; // a tunnel port the file drops
+                    }
+                    tunnelNames.remove(p.name());
+                }
                 if (!detach.contains(p.name())) {
                     ports.add(p);
                     taken.add(p.ofPort());
                 }
             }
+            tunnelsAfter.forEach(t -> t.ofPort().ifPresent(taken::add));
             for (String name : attach) {
                 Config.NamedPort p = after.get(name);
                 int of;
@@ -422,6 +458,20 @@ public final class Reloader {
                 }
                 taken.add(of);
                 ports.add(new BridgePort(name, of, ++maxDp));
+            }
+            for (Config.TunnelPort t : tunnelNames.values()) { // new tunnel ports: their device's number, or a new one
+                int of = t.ofPort().orElse(0);
+                if (of == 0) {
+                    of = 1;
+                    while (taken.contains(of)) {
+                        of++;
+                    }
+                }
+                taken.add(of);
+                int next = maxDp + 1;
+                int dp = deviceDp.computeIfAbsent(t.dstPort(), k -> next);
+                maxDp = Math.max(maxDp, dp);
+                ports.add(new BridgePort(t.name(), of, dp, t.pipelineTunnel()));
             }
             return new PortTable(ports);
         }

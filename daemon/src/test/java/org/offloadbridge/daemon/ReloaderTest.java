@@ -29,6 +29,21 @@ class ReloaderTest {
 
     /** Records what a reload does to the daemon; ports and rules as a daemon would hold them. */
     static final class FakeTarget implements Reloader.Target {
+        final List<Config.TunnelPort> tunnels = new ArrayList<>();
+
+        @Override
+        public String setTunnelPorts(List<Config.TunnelPort> next) {
+            tunnels.clear();
+            tunnels.addAll(next);
+            ports.removeIf(BridgePort::isTunnel);
+            int of = 100;
+            for (Config.TunnelPort t : next) {
+                ports.add(new BridgePort(t.name(), t.ofPort().orElse(of++), 50, t.pipelineTunnel()));
+            }
+            calls.add("tunnels " + next.size());
+            return "";
+        }
+
         final List<String> calls = new ArrayList<>();
         final List<BridgePort> ports = new ArrayList<>(List.of(new BridgePort("p1", 1, 1), new BridgePort("p2", 2, 2)));
         List<Rule> rules = List.of();
@@ -334,5 +349,27 @@ class ReloaderTest {
         assertEquals(0, target.ruleCount());
         // nothing loaded any more: an empty file is no loss
         assertTrue(r.reload().ok());
+    }
+
+    /** A tunnel port added by a reload is applied live, and the new rules may name it in the same reload. */
+    @Test
+    void aTunnelPortAddedByAReloadIsLiveAndItsRulesCheckAgainstIt() throws Exception {
+        Reloader r = start();
+        String tunnel = """
+
+            [[port]]
+            name = "vx1"
+            type = "vxlan"
+            local-ip = "10.20.0.1"
+            remote-ip = "10.20.0.2"
+            key = 42
+            """;
+        write(START + tunnel, "priority=1,in_port=p1,actions=output:vx1\npriority=1,in_port=vx1,actions=output:p1\n");
+        Reloader.Result res = r.reload();
+        assertTrue(res.ok(), res.text());
+        assertTrue(res.text().contains("tunnel port: [] -> [name=vx1 type=vxlan local-ip=10.20.0.1 remote-ip=10.20.0.2 key=42"), res.text());
+        assertEquals(List.of("vx1"), target.tunnels.stream().map(Config.TunnelPort::name).toList());
+        assertTrue(r.running().ports().stream().anyMatch(p -> p instanceof Config.TunnelPort t && t.name().equals("vx1")),
+            "the running config has it");
     }
 }

@@ -206,4 +206,50 @@ class TunnelHostTest {
             assertTrue(back.contains(" 0% packet loss"), back);
         }
     }
+
+    /**
+     * Tunnel ports change live on a reload, as OVS's add-port/del-port: a second port on another
+     * UDP port comes with its own device, a port's key changes in place (its OpenFlow number
+     * kept), and a device no port uses any more goes; a reload that names a local IP the host
+     * lacks changes nothing and says why.
+     */
+    @Test
+    void aReloadAddsChangesAndRemovesTunnelPortsLive() throws Exception {
+        try (TunnelNet n = TunnelNet.create("dtnr2"); NetNs sw = NetNs.open(n.sw().name());
+             Daemon d = sw.call(() -> Daemon.start(settings(false), MonotonicClock.SYSTEM))) {
+            Config.TunnelPort vx1 = settings(false).tunnels().get(0);
+            Config.TunnelPort vx2 = new Config.TunnelPort("vx2", Optional.empty(), InetAddress.getByName("10.20.0.1"),
+                Optional.of(InetAddress.getByName("10.20.0.9")), OptionalLong.of(7), 4790, OptionalInt.of(0), OptionalInt.of(64), false,
+                Optional.empty());
+            // In the daemon's network namespace, as its control thread runs a reload.
+            String added = sw.call(() -> d.setTunnelPorts(List.of(vx1, vx2)));
+            assertTrue(added.contains("tunnel port vx2: added (OpenFlow port 2)") && added.contains("tunnel device obvx4790: attached"), added);
+            assertTrue(n.sw().sh("ip -d link show dev obvx4790").contains("dstport 4790"));
+            assertTrue(n.sw().sh("tc filter show dev obvx4790 ingress").contains("ob-tnl-miss"));
+            assertEquals(2, d.pipeline().ports().byName("vx2").ofPort());
+            assertTrue(d.pipeline().ports().byName("vx2").tunnel().key() == 7);
+
+            Config.TunnelPort vx1Key43 = new Config.TunnelPort("vx1", Optional.of(10), vx1.localIp(), vx1.remoteIp(), OptionalLong.of(43),
+                4789, vx1.tos(), vx1.ttl(), false, Optional.empty());
+            String changed = sw.call(() -> d.setTunnelPorts(List.of(vx1Key43, vx2)));
+            assertTrue(changed.contains("tunnel port vx1: changed"), changed);
+            assertEquals(43, d.pipeline().ports().byName("vx1").tunnel().key());
+            assertEquals(10, d.pipeline().ports().byName("vx1").ofPort());
+
+            Config.TunnelPort bad = new Config.TunnelPort("vx3", Optional.empty(), InetAddress.getByName("10.20.0.77"),
+                Optional.of(InetAddress.getByName("10.20.0.2")), OptionalLong.of(5), 4791, OptionalInt.of(0), OptionalInt.of(64), false,
+                Optional.empty());
+            IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> sw.call(() -> d.setTunnelPorts(List.of(vx1Key43, vx2, bad))));
+            assertTrue(refused.getMessage().contains("local-ip 10.20.0.77 is not an address of this host"), refused.getMessage());
+            assertTrue(d.pipeline().ports().byName("vx3") == null && !n.sw().sh("ip link show").contains("obvx4791"), "nothing changed");
+
+            String removed = sw.call(() -> d.setTunnelPorts(List.of(vx1)));
+            assertTrue(removed.contains("tunnel port vx2: removed") && removed.contains("tunnel device obvx4790: removed"), removed);
+            assertTrue(!n.sw().sh("ip link show").contains("obvx4790"), "our device for 4790 deleted");
+            assertEquals(42, d.pipeline().ports().byName("vx1").tunnel().key(), "vx1 back to key 42");
+            String ping = n.h1().sh("ping -c 3 -i 0.2 -W 2 192.168.42.2");
+            assertTrue(ping.contains(" 0% packet loss"), "vx1 still carries traffic: " + ping);
+        }
+    }
 }

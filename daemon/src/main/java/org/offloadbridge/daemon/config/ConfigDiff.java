@@ -61,9 +61,8 @@ public record ConfigDiff(List<Change> changes) {
         d.key("stop-removes-flows", Config::stopRemovesFlows, true);
         d.key("log-level", c -> c.logLevel().text(), true);
         d.key("port", c -> c.ports().stream().filter(p -> !(p instanceof Config.TunnelPort)).map(Config.PortSpec::describe).toList(), true);
-        // The VXLAN devices and their slow path are set up at start; changing them live is not built yet.
         d.key("tunnel port", c -> c.ports().stream().filter(p -> p instanceof Config.TunnelPort).map(Config.PortSpec::describe).toList(),
-            false);
+            true);
         d.key("dpdk.enabled", c -> c.dpdk().enabled(), false);
         d.key("dpdk.eal-args", c -> c.dpdk().ealArgs(), false);
         d.key("dpdk.pmd-cores", c -> c.dpdk().pmdCores(), false);

@@ -90,6 +90,19 @@ public final class PortRegistry implements TcPorts, PortFacts {
         return e;
     }
 
+    /** Replaces the entry of the same name and datapath port (a tunnel device whose tunnel ports changed). */
+    public synchronized Entry replace(Entry e) {
+        Snapshot s = snapshot;
+        Entry old = s.byName().get(e.name());
+        if (old == null || old.dpPort() != e.dpPort()) {
+            throw new IllegalArgumentException("port " + e.name() + ": no entry with datapath port " + e.dpPort() + " to replace");
+        }
+        List<Entry> next = new ArrayList<>(s.entries());
+        next.set(next.indexOf(old), e);
+        snapshot = Snapshot.of(next);
+        return e;
+    }
+
     /** Removes the port named {@code name}; returns its entry, or null. */
     public synchronized Entry remove(String name) {
         Snapshot s = snapshot;
