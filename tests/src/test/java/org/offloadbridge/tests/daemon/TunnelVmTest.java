@@ -80,19 +80,11 @@ class TunnelVmTest {
     }
 
     static List<Ukey> all(Daemon d) {
-        List<Ukey> out = new ArrayList<>();
-        for (int i = 0; i < d.ukeys().shards(); i++) {
-            d.ukeys().forEach(i, out::add);
-        }
-        return out;
+        return DaemonVmTest.all(d);
     }
 
     static String describe(Daemon d) {
-        StringBuilder b = new StringBuilder();
-        for (Ukey u : all(d)) {
-            b.append("  ").append(u.layer()).append(' ').append(u.reasonText()).append(' ').append(u.megaflow()).append('\n');
-        }
-        return b.toString();
+        return DaemonVmTest.describe(d);
     }
 
     static long flowerPackets(Topology.Host sw) {
