@@ -134,7 +134,7 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
     /** The tunnels' underlay watch. */
     private final UnderlayAgent underlay;
     /** Remotes of installed encap flows, for remote_ip=flow ports: recomputed at most once a second. */
-    private volatile Set<Integer> flowRemotes = Set.of();
+    private volatile Set<java.net.InetAddress> flowRemotes = Set.of();
     private volatile long flowRemotesAt = Long.MIN_VALUE;
     private volatile ConsistencyAudit audit;
     private final List<UpcallHandler> handlers = new ArrayList<>();
@@ -383,12 +383,6 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
         if (s.tunnels().isEmpty()) {
             return;
         }
-        for (Config.TunnelPort t : s.tunnels()) {
-            if (t.localIp() instanceof java.net.Inet6Address) {
-                throw new IllegalArgumentException("port " + t.name() + ": local-ip " + t.localIp().getHostAddress()
-                    + ": IPv6 underlays are not carried yet; give the tunnel an IPv4 local-ip and remote-ip");
-            }
-        }
         // OpenFlow numbers once, in file order: they stay the tunnel ports' while the daemon runs,
         // also across their device being re-created (rules name them).
         Set<Integer> reserved = new java.util.HashSet<>(ofPorts.values());
@@ -434,11 +428,6 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
      */
     @Override
     public synchronized String setTunnelPorts(List<Config.TunnelPort> next) {
-        for (Config.TunnelPort t : next) {
-            if (t.localIp() instanceof java.net.Inet6Address) {
-                throw new IllegalArgumentException("port " + t.name() + ": IPv6 underlays are not carried yet");
-            }
-        }
         List<String> problems = tunnelDevices.check(next);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
@@ -556,30 +545,41 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
      * for {@code remote_ip=flow} ports the outer destinations of installed flows (a scan of the
      * ukeys, at most once a second: the underlay agent asks on every neighbour event).
      */
-    Set<Integer> tunnelRemotes() {
-        Set<Integer> out = new java.util.HashSet<>();
+    Set<java.net.InetAddress> tunnelRemotes() {
+        Set<java.net.InetAddress> out = new java.util.HashSet<>();
         boolean flow = false;
         for (PortRegistry.Entry e : ports.snapshot().entries()) {
             for (BridgePort t : e.tunnelPorts()) {
-                if (t.tunnel().remoteFlow()) {
+                var tn = t.tunnel();
+                if (tn.remoteFlow()) {
                     flow = true;
+                } else if (tn.isIpv6()) {
+                    out.add(ipv6(tn.ipv6().remoteHi(), tn.ipv6().remoteLo()));
                 } else {
-                    out.add(t.tunnel().remoteIp());
+                    out.add(ipv4(tn.remoteIp()));
                 }
             }
         }
         if (flow) {
             long now = clock.millis();
             if (now - flowRemotesAt >= 1_000) {
-                Set<Integer> seen = new java.util.HashSet<>();
+                Set<java.net.InetAddress> seen = new java.util.HashSet<>();
                 for (int i = 0; i < ukeys.shards(); i++) {
                     ukeys.forEach(i, u -> {
                         for (org.offloadbridge.flow.Action a : u.megaflow().actions().toList()) {
                             if (a instanceof org.offloadbridge.flow.Action.SetField sf && sf.attr() == org.offloadbridge.flow.KeyAttr.TUNNEL) {
+                                long hi = 0;
+                                long lo = 0;
                                 for (org.offloadbridge.flow.Action.FieldValue fv : sf.fields()) {
-                                    if (fv.field() == org.offloadbridge.flow.Field.TUN_IPV4_DST) {
-                                        seen.add((int) fv.value());
+                                    switch (fv.field()) {
+                                        case TUN_IPV4_DST -> seen.add(ipv4((int) fv.value()));
+                                        case TUN_IPV6_DST_HI -> hi = fv.value();
+                                        case TUN_IPV6_DST_LO -> lo = fv.value();
+                                        default -> { }
                                     }
+                                }
+                                if (hi != 0 || lo != 0) {
+                                    seen.add(ipv6(hi, lo));
                                 }
                             }
                         }
@@ -591,6 +591,22 @@ public final class Daemon implements AutoCloseable, DaemonView, Reloader.Target 
             out.addAll(flowRemotes);
         }
         return out;
+    }
+
+    private static java.net.InetAddress ipv4(int a) {
+        return addressOf(new byte[] {(byte) (a >>> 24), (byte) (a >>> 16), (byte) (a >>> 8), (byte) a});
+    }
+
+    private static java.net.InetAddress ipv6(long hi, long lo) {
+        return addressOf(java.nio.ByteBuffer.allocate(16).putLong(hi).putLong(lo).array());
+    }
+
+    private static java.net.InetAddress addressOf(byte[] b) {
+        try {
+            return java.net.InetAddress.getByAddress(b);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
     }
 
     /** The underlay watch's counters. */

@@ -460,8 +460,10 @@ public final class DaemonCommands {
                     // OVS's dpif/show spelling of a tunnel port's options.
                     var tn = t.tunnel();
                     b.append("    ").append(t.name()).append(" ").append(t.ofPort()).append('/').append(e.dpPort()).append(": (vxlan: key=")
-                        .append(tn.keyFlow() ? "flow" : Long.toString(tn.key())).append(", local_ip=").append(dotted(tn.localIp()))
-                        .append(", remote_ip=").append(tn.remoteFlow() ? "flow" : dotted(tn.remoteIp())).append(", dst_port=")
+                        .append(tn.keyFlow() ? "flow" : Long.toString(tn.key())).append(", local_ip=")
+                        .append(tn.isIpv6() ? v6(tn.ipv6().localHi(), tn.ipv6().localLo()) : dotted(tn.localIp()))
+                        .append(", remote_ip=").append(tn.remoteFlow() ? "flow"
+                            : tn.isIpv6() ? v6(tn.ipv6().remoteHi(), tn.ipv6().remoteLo()) : dotted(tn.remoteIp())).append(", dst_port=")
                         .append(tn.dstPort()).append(")\n");
                 }
                 continue;
@@ -471,6 +473,10 @@ public final class DaemonCommands {
                 .append(", miss device ").append(e.miss().datapathSide()).append(")\n");
         }
         return b.toString();
+    }
+
+    private static String v6(long hi, long lo) {
+        return org.offloadbridge.flow.FlowFormat.formatIpv6(hi, lo);
     }
 
     private static String dotted(int a) {

@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches the tunnels' underlay — RTNLGRP_NEIGH and RTNLGRP_IPV4_ROUTE — so that an encap flow
+ * Watches the tunnels' underlay — RTNLGRP_NEIGH, RTNLGRP_IPV4_ROUTE and RTNLGRP_IPV6_ROUTE — so that an encap flow
  * is not left pointing at a remote whose neighbour or route changed: a change that touches a
  * remote of ours (the neighbour entry of that address; a route whose prefix covers it) starts a
  * revalidator round at once, which re-checks every flow against what tc holds and re-places
@@ -35,14 +35,15 @@ public final class UnderlayAgent implements Agent, AutoCloseable {
     /** {@code <linux/rtnetlink.h>}: struct rtmsg is 12 bytes (family, dst_len, …). */
     static final int RTMSG_LEN = 12;
     static final int AF_INET = 2;
+    static final int AF_INET6 = 10;
 
     /** What the agent saw: changes that touched a remote, and event losses. */
     public record Counters(long neighbourChanges, long routeChanges, long lost) {}
 
     private final NetlinkSubscription sub;
     private final Revalidators revalidators;
-    /** The tunnels' remote IPv4 addresses now (host order): configured ones and those of installed encap flows. */
-    private final Supplier<Set<Integer>> remotes;
+    /** The tunnels' remote addresses now: configured ones and those of installed encap flows. */
+    private final Supplier<Set<java.net.InetAddress>> remotes;
     private final AttributeTable nd = new AttributeTable(NDA_MAX);
     private final AttributeTable rt = new AttributeTable(Rtnetlink.RTA_MAX);
     private final AtomicLong neighbour = new AtomicLong();
@@ -68,58 +69,79 @@ public final class UnderlayAgent implements Agent, AutoCloseable {
     };
 
     /** Subscribes now, in the caller's network namespace. */
-    public UnderlayAgent(Revalidators revalidators, Supplier<Set<Integer>> remotes) {
+    public UnderlayAgent(Revalidators revalidators, Supplier<Set<java.net.InetAddress>> remotes) {
         this.revalidators = revalidators;
         this.remotes = remotes;
-        this.sub = NetlinkSubscription.open(NetlinkProtocol.ROUTE, Rtnetlink.RTNLGRP_NEIGH, Rtnetlink.RTNLGRP_IPV4_ROUTE);
+        this.sub = NetlinkSubscription.open(NetlinkProtocol.ROUTE, Rtnetlink.RTNLGRP_NEIGH, Rtnetlink.RTNLGRP_IPV4_ROUTE,
+            Rtnetlink.RTNLGRP_IPV6_ROUTE);
     }
 
     private void neighbourEvent(NetlinkMessage m) {
         int off = m.fixedHeader(NDMSG_LEN);
-        if ((m.buffer().get(off) & 0xff) != AF_INET) {
+        int family = m.buffer().get(off) & 0xff;
+        if (family != AF_INET && family != AF_INET6) {
             return;
         }
         m.attributes(NDMSG_LEN, nd);
-        byte[] dst = nd.bytes(NDA_DST);
-        if (dst == null || dst.length != 4) {
-            return;
-        }
-        int addr = ipv4(dst);
-        if (remotes.get().contains(addr)) {
+        java.net.InetAddress addr = address(nd.bytes(NDA_DST));
+        if (addr != null && remotes.get().contains(addr)) {
             neighbour.incrementAndGet();
             LOG.info("underlay: neighbour {} of a tunnel remote {}: a revalidator round re-checks its encap flows now",
-                dotted(addr), m.type() == Rtnetlink.RTM_DELNEIGH ? "deleted" : "changed");
+                addr.getHostAddress(), m.type() == Rtnetlink.RTM_DELNEIGH ? "deleted" : "changed");
             revalidators.resync();
         }
     }
 
     private void routeEvent(NetlinkMessage m) {
         int off = m.fixedHeader(RTMSG_LEN);
-        if ((m.buffer().get(off) & 0xff) != AF_INET) {
+        int family = m.buffer().get(off) & 0xff;
+        if (family != AF_INET && family != AF_INET6) {
             return;
         }
         int len = m.buffer().get(off + 1) & 0xff;
         m.attributes(RTMSG_LEN, rt);
         byte[] dst = rt.bytes(Rtnetlink.RTA_DST);
-        int prefix = dst == null || dst.length != 4 ? 0 : ipv4(dst);
-        int mask = len == 0 ? 0 : -1 << (32 - len);
-        for (int r : remotes.get()) {
-            if ((r & mask) == (prefix & mask)) {
+        byte[] prefix = dst != null ? dst : new byte[family == AF_INET ? 4 : 16]; // no RTA_DST: a default route
+        for (java.net.InetAddress r : remotes.get()) {
+            if (covers(prefix, len, r.getAddress())) {
                 route.incrementAndGet();
                 LOG.info("underlay: route {}/{} {} covers tunnel remote {}: a revalidator round re-checks its encap flows now",
-                    dotted(prefix), len, m.type() == Rtnetlink.RTM_DELROUTE ? "deleted" : "changed", dotted(r));
+                    text(prefix), len, m.type() == Rtnetlink.RTM_DELROUTE ? "deleted" : "changed", r.getHostAddress());
                 revalidators.resync();
                 return;
             }
         }
     }
 
-    private static int ipv4(byte[] b) {
-        return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
+    /** Whether {@code prefix}/{@code len} covers {@code addr} (same family: same length). */
+    static boolean covers(byte[] prefix, int len, byte[] addr) {
+        if (prefix.length != addr.length || len > 8 * addr.length) {
+            return false;
+        }
+        for (int bit = 0; bit < len; bit += 8) {
+            int i = bit / 8;
+            int mask = len - bit >= 8 ? 0xff : (0xff << (8 - (len - bit))) & 0xff;
+            if ((prefix[i] & mask) != (addr[i] & mask)) {
+                return false;
+            }
+        }
+        return true;
     }
 
-    private static String dotted(int a) {
-        return (a >>> 24 & 0xff) + "." + (a >>> 16 & 0xff) + "." + (a >>> 8 & 0xff) + "." + (a & 0xff);
+    private static java.net.InetAddress address(byte[] b) {
+        if (b == null || (b.length != 4 && b.length != 16)) {
+            return null;
+        }
+        try {
+            return java.net.InetAddress.getByAddress(b);
+        } catch (java.net.UnknownHostException e) {
+            return null;
+        }
+    }
+
+    private static String text(byte[] b) {
+        java.net.InetAddress a = address(b);
+        return a == null ? "?" : a.getHostAddress();
     }
 
     public Counters counters() {

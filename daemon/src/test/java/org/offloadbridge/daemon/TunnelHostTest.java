@@ -252,4 +252,36 @@ class TunnelHostTest {
             assertTrue(ping.contains(" 0% packet loss"), "vx1 still carries traffic: " + ping);
         }
     }
+
+    /** An IPv6 underlay through the slow path: ping both ways, the flows print ipv6_src/ipv6_dst as OVS does. */
+    @Test
+    void anIpv6UnderlayCarriesTheTunnel() throws Exception {
+        DatapathConfig dc = new DatapathConfig().hwOffload(false).handlerThreads(2).revalidatorThreads(1);
+        Config.TunnelPort vx6 = new Config.TunnelPort("vx1", Optional.of(10), InetAddress.getByName("fd00:20::1"),
+            Optional.of(InetAddress.getByName("fd00:20::2")), OptionalLong.of(42), 4789, OptionalInt.of(0), OptionalInt.of(64), true,
+            Optional.empty());
+        DaemonSettings s = new DaemonSettings(dc, List.of("p1"), Map.of(), List.of(), "priority=0,actions=normal\n", false, List.of(),
+            false, 1, false, null, List.of(vx6));
+        try (TunnelNet n = TunnelNet.create("dtn6", true); NetNs sw = NetNs.open(n.sw().name());
+             Daemon d = sw.call(() -> Daemon.start(s, MonotonicClock.SYSTEM))) {
+            CompletableFuture<String> wire = CompletableFuture.supplyAsync(() -> {
+                var r = n.hv2().run("timeout", "10", "tcpdump", "-l", "-n", "-c", "1", "-i", "u2", "udp", "port", "4789");
+                return r.out() + r.err();
+            }, THREADS);
+            Thread.sleep(700);
+            String ping = n.h1().sh("ping -c 3 -i 0.2 -W 2 192.168.42.2");
+            assertTrue(ping.contains(" 0% packet loss"), ping);
+            String back = n.hv2().sh("ping -c 2 -i 0.2 -W 2 192.168.42.1");
+            assertTrue(back.contains(" 0% packet loss"), back);
+            String seen = wire.get(15, TimeUnit.SECONDS);
+            assertTrue(seen.contains("fd00:20::1") && seen.contains("fd00:20::2.4789: VXLAN") && seen.contains("vni 42"), seen);
+            List<String> flows = flows(d);
+            assertTrue(flows.stream().anyMatch(f -> f.contains("tunnel(tun_id=0x2a,ipv6_src=fd00:20::2,ipv6_dst=fd00:20::1")),
+                "the decap flow: " + flows);
+            assertTrue(flows.stream().anyMatch(f -> f.contains("set(tunnel(tun_id=0x2a,ipv6_src=fd00:20::1,ipv6_dst=fd00:20::2")),
+                "the encap flow: " + flows);
+            assertTrue(new DaemonCommands(d).dpifShow().contains("vx1 10/2: (vxlan: key=42, local_ip=fd00:20::1, remote_ip=fd00:20::2"),
+                new DaemonCommands(d).dpifShow());
+        }
+    }
 }

@@ -66,6 +66,9 @@ final class ActionExecutor {
     private int tnlTpSrc;
     private int tnlTpDst;
     private int tnlFlags;
+    /** An IPv6 tunnel (the kernel VXLAN device's inject trailer carries it; the PMD's own encap is IPv4). */
+    private boolean tnlV6;
+    private long tnlSrcHi, tnlSrcLo, tnlDstHi, tnlDstLo;
     private int ipId;
 
     /** @param counters the owning thread's counters (tx, drops, edits, tunnels, userspace upcalls) */
@@ -195,6 +198,8 @@ final class ActionExecutor {
         tnlTpSrc = 0;
         tnlTpDst = 0;
         tnlFlags = 0;
+        tnlV6 = false;
+        tnlSrcHi = tnlSrcLo = tnlDstHi = tnlDstLo = 0;
         for (int i = pc + 1; i + 2 < pc + alen; i += 3) {
             long v = a.word(i + 1) & a.word(i + 2);
             switch (Field.of((int) a.word(i))) {
@@ -206,6 +211,10 @@ final class ActionExecutor {
                 case TUN_TP_SRC -> tnlTpSrc = (int) v;
                 case TUN_TP_DST -> tnlTpDst = (int) v;
                 case TUN_FLAGS -> tnlFlags = (int) v;
+                case TUN_IPV6_SRC_HI -> { tnlSrcHi = v; tnlV6 = true; }
+                case TUN_IPV6_SRC_LO -> { tnlSrcLo = v; tnlV6 = true; }
+                case TUN_IPV6_DST_HI -> { tnlDstHi = v; tnlV6 = true; }
+                case TUN_IPV6_DST_LO -> { tnlDstLo = v; tnlV6 = true; }
                 default -> { } // refused at install (PacketEdit.unsettable)
             }
         }
@@ -217,7 +226,8 @@ final class ActionExecutor {
      * endpoint's; the UDP source port comes from the inner flow hash unless set.
      */
     private void encapOutput(VxlanPort t, long m) {
-        if (!tnlSet) {
+        if (!tnlSet || tnlV6) {
+            // no metadata, or an IPv6 one: the PMD's own VXLAN encap builds IPv4 outer headers only
             counters.increment(ThreadCounters.TUNNEL_NO_METADATA);
             free(m);
             return;
@@ -258,7 +268,11 @@ final class ActionExecutor {
             return;
         }
         long end = RteMbuf.mtod(m) + RteMbuf.dataLen(m);
-        TunnelFrame.writeInjectTrailer(M, end, tnlId, tnlDst, tnlSrc, tnlTos, tnlTtl, tnlFlags);
+        if (tnlV6) {
+            TunnelFrame.writeInjectTrailerIpv6(M, end, tnlId, tnlDstHi, tnlDstLo, tnlSrcHi, tnlSrcLo, tnlTos, tnlTtl, tnlFlags);
+        } else {
+            TunnelFrame.writeInjectTrailer(M, end, tnlId, tnlDst, tnlSrc, tnlTos, tnlTtl, tnlFlags);
+        }
         PacketEdit.append(m, TunnelFrame.INJECT_TRAILER_LEN);
         counters.increment(ThreadCounters.TUNNEL_ENCAPS);
         output(port, m);

@@ -264,6 +264,27 @@ public final class Actions {
             return endSet();
         }
 
+        /** As {@link #setTunnelIpv4}, over IPv6: the addresses as two longs each, network order. */
+        public Builder setTunnelIpv6(long tunId, long srcHi, long srcLo, long dstHi, long dstLo, int tos, int ttl, int tpSrc, int tpDst,
+                                     int flags) {
+            beginSet(KeyAttr.TUNNEL, false);
+            field(Field.TUN_ID, tunId, -1L);
+            field(Field.TUN_IPV6_SRC_HI, srcHi, -1L);
+            field(Field.TUN_IPV6_SRC_LO, srcLo, -1L);
+            field(Field.TUN_IPV6_DST_HI, dstHi, -1L);
+            field(Field.TUN_IPV6_DST_LO, dstLo, -1L);
+            if (tos != 0) {
+                field(Field.TUN_TOS, tos, -1L);
+            }
+            field(Field.TUN_TTL, ttl, -1L);
+            if (tpSrc != 0) {
+                field(Field.TUN_TP_SRC, tpSrc, -1L);
+            }
+            field(Field.TUN_TP_DST, tpDst, -1L);
+            field(Field.TUN_FLAGS, flags | FlowKey.TUN_F_KEY, -1L);
+            return endSet();
+        }
+
         /** {@code userspace(pid=..)}, optionally with more OVS argument text after the pid. */
         public Builder userspace(long pid, String args) {
             noOpenSet();

@@ -90,6 +90,13 @@ public final class FlowFormat {
         ActionsFormat.appendActions(sb, actions, names);
     }
 
+    /** An IPv6 address (two longs, network order) as OVS and inet_ntop write it ({@code fd00:20::1}). */
+    public static String formatIpv6(long hi, long lo) {
+        StringBuilder sb = new StringBuilder();
+        ValueFormat.appendIpv6(sb, hi, lo);
+        return sb.toString();
+    }
+
     /** The actions part, e.g. {@code push_vlan(vid=10,pcp=0),3} or {@code drop}. */
     public static String formatActions(Actions actions, PortNames names) {
         StringBuilder sb = new StringBuilder(64);

@@ -16,9 +16,17 @@ package org.offloadbridge.flow;
  * @param tos        outer TOS, or {@link #INHERIT} (the inner IP packet's)
  * @param ttl        outer TTL, or {@link #INHERIT} (the inner IP packet's)
  * @param csum       the outer UDP header carries a checksum
+ * @param ipv6       the outer addresses when the underlay is IPv6 ({@code localIp}/{@code remoteIp}
+ *                   are then 0), else null
  */
 public record Tunnel(String type, int localIp, int remoteIp, int dstPort, long key, boolean remoteFlow, boolean keyFlow,
-                     int tos, int ttl, boolean csum) {
+                     int tos, int ttl, boolean csum, Ipv6 ipv6) {
+    /**
+     * IPv6 outer addresses, each as two longs in network order (as the flow key holds them).
+     * The remote is 0/0 with {@code remote_ip=flow}.
+     */
+    public record Ipv6(long localHi, long localLo, long remoteHi, long remoteLo) {}
+
     /** {@link #tos} / {@link #ttl}: copy the inner packet's. */
     public static final int INHERIT = -1;
     /** OVS's default outer TTL. */
@@ -36,9 +44,19 @@ public record Tunnel(String type, int localIp, int remoteIp, int dstPort, long k
         }
     }
 
-    /** A tunnel with a fixed remote and key, TOS 0, TTL 64, no UDP checksum (OVS's defaults). */
+    /** An IPv4 tunnel. */
+    public Tunnel(String type, int localIp, int remoteIp, int dstPort, long key, boolean remoteFlow, boolean keyFlow,
+                  int tos, int ttl, boolean csum) {
+        this(type, localIp, remoteIp, dstPort, key, remoteFlow, keyFlow, tos, ttl, csum, null);
+    }
+
+    /** An IPv4 tunnel with a fixed remote and key, TOS 0, TTL 64, no UDP checksum (OVS's defaults). */
     public Tunnel(String type, int localIp, int remoteIp, int dstPort, long key) {
         this(type, localIp, remoteIp, dstPort, key, false, false, 0, DEFAULT_TTL, false);
+    }
+
+    public boolean isIpv6() {
+        return ipv6 != null;
     }
 
     /** A VXLAN tunnel on the IANA port 4789 with key 0. */

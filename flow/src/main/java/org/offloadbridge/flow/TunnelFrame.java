@@ -126,6 +126,21 @@ public final class TunnelFrame {
         writeInjectTrailer(whole(b), off, tunId, remote, local, tos, ttl, tunFlags);
     }
 
+    /**
+     * Writes the inject trailer at {@code seg[off]} for an IPv6 tunnel: the addresses as two
+     * longs each in network order (the flow key's), copied as they go on the wire.
+     */
+    public static void writeInjectTrailerIpv6(MemorySegment seg, long off, long tunId, long remoteHi, long remoteLo, long localHi,
+                                              long localLo, int tos, int ttl, int tunFlags) {
+        writeInjectTrailer(seg, off, tunId, 0, 0, tos, ttl, tunFlags);
+        seg.set(INT, off + INJECT_FLAGS, seg.get(INT, off + INJECT_FLAGS) | BPF_F_TUNINFO_IPV6);
+        long k = off + INJECT_KEY;
+        seg.set(NET_LONG, k + KEY_REMOTE, remoteHi);
+        seg.set(NET_LONG, k + KEY_REMOTE + 8, remoteLo);
+        seg.set(NET_LONG, k + KEY_LOCAL, localHi);
+        seg.set(NET_LONG, k + KEY_LOCAL + 8, localLo);
+    }
+
     /** All of {@code b}, offsets absolute (a segment of a buffer starts at its position). */
     private static MemorySegment whole(ByteBuffer b) {
         return MemorySegment.ofBuffer(b.duplicate().clear());

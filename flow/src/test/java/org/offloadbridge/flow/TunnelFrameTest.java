@@ -114,4 +114,17 @@ class TunnelFrameTest {
         TunnelFrame.writeInjectTrailer(b, 20, 42, 0x0a140002, 0, 0, 64, FlowKey.TUN_F_CSUM);
         assertEquals(0, t.getInt(TunnelFrame.INJECT_FLAGS), "a checksum asked: no zero-csum flag");
     }
+
+    @Test
+    void anIpv6InjectTrailerSaysSoAndCarriesTheAddressesAsOnTheWire() {
+        java.lang.foreign.MemorySegment seg = java.lang.foreign.MemorySegment.ofArray(new byte[64]);
+        TunnelFrame.writeInjectTrailerIpv6(seg, 0, 42, 0xfd00002000000000L, 2, 0xfd00002000000000L, 1, 0, 64, FlowKey.TUN_F_CSUM);
+        ByteBuffer t = ByteBuffer.wrap(seg.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)).order(ByteOrder.nativeOrder());
+        assertEquals(TunnelFrame.BPF_F_TUNINFO_IPV6, t.getInt(TunnelFrame.INJECT_FLAGS), "IPv6, checksum on");
+        assertEquals("fd000020000000000000000000000002",
+            HexFormat.of().formatHex(t.array(), TunnelFrame.INJECT_KEY + TunnelFrame.KEY_REMOTE, TunnelFrame.INJECT_KEY + TunnelFrame.KEY_REMOTE + 16));
+        assertEquals("fd000020000000000000000000000001",
+            HexFormat.of().formatHex(t.array(), TunnelFrame.INJECT_KEY + TunnelFrame.KEY_LOCAL, TunnelFrame.INJECT_KEY + TunnelFrame.KEY_LOCAL + 16));
+        assertEquals(42, t.getInt(TunnelFrame.INJECT_KEY + TunnelFrame.KEY_TUNNEL_ID));
+    }
 }

@@ -135,14 +135,26 @@ public record Config(
             return "obvx" + dstPort;
         }
 
-        /**
-         * The pipeline's description of this port. IPv4 addresses as host-order ints; an IPv6
-         * tunnel (not carried by the daemon yet) gets zeros, enough for rules to name it.
-         */
+        /** The pipeline's description of this port: IPv4 addresses as host-order ints, IPv6 as two longs each. */
         public org.offloadbridge.flow.Tunnel pipelineTunnel() {
+            org.offloadbridge.flow.Tunnel.Ipv6 v6 = null;
+            if (localIp instanceof java.net.Inet6Address) {
+                byte[] r = remoteIp.map(java.net.InetAddress::getAddress).orElse(new byte[16]);
+                byte[] l = localIp.getAddress();
+                v6 = new org.offloadbridge.flow.Tunnel.Ipv6(half(l, 0), half(l, 8), half(r, 0), half(r, 8));
+            }
             return new org.offloadbridge.flow.Tunnel("vxlan", ipv4(localIp), remoteIp.map(TunnelPort::ipv4).orElse(0), dstPort,
                 key.orElse(0), remoteIp.isEmpty(), key.isEmpty(), tos.orElse(org.offloadbridge.flow.Tunnel.INHERIT),
-                ttl.orElse(org.offloadbridge.flow.Tunnel.INHERIT), csum);
+                ttl.orElse(org.offloadbridge.flow.Tunnel.INHERIT), csum, v6);
+        }
+
+        /** Eight bytes of an address from {@code at}, network order, as the flow key holds IPv6 halves. */
+        private static long half(byte[] a, int at) {
+            long v = 0;
+            for (int i = at; i < at + 8; i++) {
+                v = v << 8 | (a[i] & 0xff);
+            }
+            return v;
         }
 
         private static int ipv4(java.net.InetAddress a) {

@@ -314,7 +314,9 @@ public final class ConfigParser {
             long dstPort = t.integer("dst-port", 4789, 1, 65535, "the outer UDP destination port");
             java.util.OptionalInt tos = inheritOr(t, "tos", 0, 0, 255);
             java.util.OptionalInt ttl = inheritOr(t, "ttl", DEFAULT_TUNNEL_TTL, 1, 255);
-            boolean csum = t.bool("csum", false);
+            // As OVS (NETDEV_TNL_CSUM_DEFAULT): on for an IPv6 underlay, where a zero UDP checksum is
+            // refused by receivers that do not opt in (RFC 6935), off for IPv4.
+            boolean csum = t.bool("csum", local instanceof java.net.Inet6Address);
             Optional<String> device = t.string("device");
             if (device.isPresent() && !IFNAME.matcher(device.get()).matches()) {
                 error(path + ".device", "\"" + device.get() + "\" is not a network device name (1 to 15 characters, no blank, '/' or ':')");

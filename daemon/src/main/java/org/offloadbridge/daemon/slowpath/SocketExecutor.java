@@ -36,6 +36,8 @@ public final class SocketExecutor {
     private boolean tunSet;
     private long tunId;
     private int tunSrc, tunDst, tunTos, tunTtl, tunFlags;
+    private boolean tunV6;
+    private long tunSrcHi, tunSrcLo, tunDstHi, tunDstLo;
     private final MemorySegment seg = MemorySegment.ofBuffer(frame.buffer());
 
     private final AtomicLong sent = new AtomicLong();
@@ -130,6 +132,8 @@ public final class SocketExecutor {
         tunSet = true;
         tunId = 0;
         tunSrc = tunDst = tunTos = tunTtl = tunFlags = 0;
+        tunV6 = false;
+        tunSrcHi = tunSrcLo = tunDstHi = tunDstLo = 0;
         for (int i = pc + 1; i + 2 < pc + alen; i += 3) {
             long v = actions.word(i + 1);
             switch (Field.of((int) actions.word(i))) {
@@ -139,6 +143,10 @@ public final class SocketExecutor {
                 case TUN_TOS -> tunTos = (int) v;
                 case TUN_TTL -> tunTtl = (int) v;
                 case TUN_FLAGS -> tunFlags = (int) v;
+                case TUN_IPV6_SRC_HI -> { tunSrcHi = v; tunV6 = true; }
+                case TUN_IPV6_SRC_LO -> { tunSrcLo = v; tunV6 = true; }
+                case TUN_IPV6_DST_HI -> { tunDstHi = v; tunV6 = true; }
+                case TUN_IPV6_DST_LO -> { tunDstLo = v; tunV6 = true; }
                 default -> { }
             }
         }
@@ -155,7 +163,11 @@ public final class SocketExecutor {
                 unsupported.getAndIncrement(); // a tunnel device without a tunnel to send through
                 return false;
             }
-            TunnelFrame.writeInjectTrailer(seg, start + len, tunId, tunDst, tunSrc, tunTos, tunTtl, tunFlags);
+            if (tunV6) {
+                TunnelFrame.writeInjectTrailerIpv6(seg, start + len, tunId, tunDstHi, tunDstLo, tunSrcHi, tunSrcLo, tunTos, tunTtl, tunFlags);
+            } else {
+                TunnelFrame.writeInjectTrailer(seg, start + len, tunId, tunDst, tunSrc, tunTos, tunTtl, tunFlags);
+            }
             len += TunnelFrame.INJECT_TRAILER_LEN;
         }
         if (!s.send(frame, start, len)) {

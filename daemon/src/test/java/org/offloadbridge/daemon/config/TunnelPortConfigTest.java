@@ -74,6 +74,8 @@ class TunnelPortConfigTest {
             remote-ip = "fd00::2"
             """).ports().get(0);
         assertEquals(OptionalLong.of(0), v6.key(), "OVS's default key: 0");
+        assertTrue(v6.csum(), "OVS's default for an IPv6 underlay: UDP checksums on");
+        assertTrue(!flow.csum(), "and off for IPv4");
         assertEquals(InetAddress.getByName("fd00::2"), v6.remoteIp().orElseThrow());
     }
 

@@ -98,10 +98,11 @@ public final class PacketEdit {
             case TCP, UDP -> f == Field.TP_SRC || f == Field.TP_DST;
             case TUNNEL -> f == Field.TUN_ID || f == Field.TUN_IPV4_SRC || f == Field.TUN_IPV4_DST
                 || f == Field.TUN_TOS || f == Field.TUN_TTL || f == Field.TUN_TP_SRC || f == Field.TUN_TP_DST
-                || f == Field.TUN_FLAGS;
+                || f == Field.TUN_FLAGS || f == Field.TUN_IPV6_SRC_HI || f == Field.TUN_IPV6_SRC_LO || f == Field.TUN_IPV6_DST_HI
+                || f == Field.TUN_IPV6_DST_LO;
             default -> false;
         };
         return ok ? null : ("set(" + attr.ovsName() + "(" + f.ovsName()
-                + ")) is not supported by the DPDK datapath (supported: eth src/dst, ipv4 src/dst/tos/ttl, tcp/udp src/dst, IPv4 tunnel(tun_id/src/dst/tos/ttl/tp_src/tp_dst/flags))");
+                + ")) is not supported by the DPDK datapath (supported: eth src/dst, ipv4 src/dst/tos/ttl, tcp/udp src/dst, tunnel(tun_id/src/dst/ipv6_src/ipv6_dst/tos/ttl/tp_src/tp_dst/flags))");
     }
 }

@@ -68,8 +68,12 @@ class TunnelVmTest {
 
     /** The tunnel test topology ({@link TunnelNet}), with the guest's modules loaded. */
     static TunnelNet net(String purpose) {
+        return net(purpose, false);
+    }
+
+    static TunnelNet net(String purpose, boolean ipv6Underlay) {
         Shell.ok("modprobe", "-a", "cls_u32", "cls_bpf", "cls_flower", "act_tunnel_key", "act_mirred", "vxlan");
-        return TunnelNet.create(purpose);
+        return TunnelNet.create(purpose, ipv6Underlay);
     }
 
     /** One echo at a time, each waiting for its own answer (ping -c N waits only twice the round trip for the last ones). */
@@ -266,6 +270,36 @@ class TunnelVmTest {
             pings(n.h1(), "192.168.42.2", 2);
             assertEquals(encapBefore, TwoHosts.filters(n.sw(), "p1").stream().filter(f -> f.kind().equals("flower"))
                 .map(TwoHosts.Filter::id).toList(), "the same encap filter carried it: nothing re-placed");
+        }
+    }
+
+    /**
+     * An IPv6 underlay offloaded: the encap filter sets an IPv6 tunnel (with the UDP checksum an
+     * IPv6 receiver wants), the decap filter matches the IPv6 outer addresses, and traffic then
+     * passes with the upcall count flat.
+     */
+    @Test
+    void anIpv6UnderlaysEncapAndDecapFlowsLandInTc() throws Exception {
+        Config.TunnelPort vx6 = new Config.TunnelPort("vx1", Optional.of(10), InetAddress.getByName("fd00:20::1"),
+            Optional.of(InetAddress.getByName("fd00:20::2")), OptionalLong.of(42), 4789, OptionalInt.of(0), OptionalInt.of(64), true,
+            Optional.empty());
+        try (TunnelNet n = net("tnv6", true); NetNs ns = NetNs.open(n.sw().name());
+             Daemon d = ns.call(() -> Daemon.start(settings(true, "priority=0,actions=normal\n", vx6), MonotonicClock.SYSTEM))) {
+            pings(n.h1(), "192.168.42.2", 3);
+            assertTrue(await(30_000, () -> {
+                List<Ukey> us = all(d);
+                return us.size() >= 2 && us.stream().allMatch(u -> u.layer() == FlowLayer.TC_SW);
+            }) >= 0, "both directions' flows in tc:\n" + describe(d));
+            String encap = n.sw().sh("tc filter show dev p1 ingress");
+            assertTrue(encap.contains("src_ip fd00:20::1") && encap.contains("dst_ip fd00:20::2") && encap.contains("key_id 42")
+                && encap.contains("Egress Redirect to device obvx4789"), encap);
+            String decap = n.sw().sh("tc filter show dev obvx4789 ingress");
+            assertTrue(decap.contains("enc_src_ip fd00:20::2") && decap.contains("enc_dst_ip fd00:20::1") && decap.contains("enc_key_id 42"),
+                decap);
+            Thread.sleep(500);
+            long upcalls = d.upcallCounters().upcalls();
+            assertLoss0(n.h1().sh("ping -c 20 -i 0.05 -W 2 192.168.42.2"));
+            assertEquals(upcalls, d.upcallCounters().upcalls(), "no upcall once in tc: " + d.upcallCounters());
         }
     }
 }

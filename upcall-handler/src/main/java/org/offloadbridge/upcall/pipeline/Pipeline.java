@@ -228,11 +228,20 @@ public final class Pipeline {
             // A packet from a tunnel port arrives with that port's tunnel (OVS's trace does the
             // same): what the flow does not say comes from the port, so the lookup finds it.
             var t = in.tunnel();
-            if (!flow.isSet(MatchField.TUN_SRC) && !t.remoteFlow()) {
-                key.set(Field.TUN_IPV4_SRC, t.remoteIp() & 0xffffffffL);
-            }
-            if (!flow.isSet(MatchField.TUN_DST)) {
-                key.set(Field.TUN_IPV4_DST, t.localIp() & 0xffffffffL);
+            if (t.isIpv6()) {
+                if (!t.remoteFlow()) {
+                    key.set(Field.TUN_IPV6_SRC_HI, t.ipv6().remoteHi());
+                    key.set(Field.TUN_IPV6_SRC_LO, t.ipv6().remoteLo());
+                }
+                key.set(Field.TUN_IPV6_DST_HI, t.ipv6().localHi());
+                key.set(Field.TUN_IPV6_DST_LO, t.ipv6().localLo());
+            } else {
+                if (!flow.isSet(MatchField.TUN_SRC) && !t.remoteFlow()) {
+                    key.set(Field.TUN_IPV4_SRC, t.remoteIp() & 0xffffffffL);
+                }
+                if (!flow.isSet(MatchField.TUN_DST)) {
+                    key.set(Field.TUN_IPV4_DST, t.localIp() & 0xffffffffL);
+                }
             }
             if (!flow.isSet(MatchField.TUN_ID) && !t.keyFlow()) {
                 key.set(Field.TUN_ID, t.key());

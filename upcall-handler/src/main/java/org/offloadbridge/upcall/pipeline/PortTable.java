@@ -84,6 +84,15 @@ public final class PortTable {
      * @param tunDst the outer destination (ours), host order
      */
     public BridgePort tunnelPort(int dpPort, long tunId, int tunSrc, int tunDst) {
+        return tunnelPort(dpPort, tunId, false, tunSrc, 0, tunDst, 0);
+    }
+
+    /**
+     * As {@link #tunnelPort(int, long, int, int)}, for either IP version: with {@code ipv6} the
+     * addresses are {@code srcHi/srcLo} and {@code dstHi/dstLo} (network order), else the low 32
+     * bits of {@code srcHi} and {@code dstHi}.
+     */
+    public BridgePort tunnelPort(int dpPort, long tunId, boolean ipv6, long srcHi, long srcLo, long dstHi, long dstLo) {
         List<BridgePort> ts = tunnelsByDpPort.get(dpPort);
         if (ts == null) {
             return null;
@@ -93,8 +102,13 @@ public final class PortTable {
             boolean keyFlow = (pass & 1) != 0;
             for (BridgePort p : ts) {
                 var t = p.tunnel();
-                if (t.localIp() == tunDst && t.remoteFlow() == remoteFlow && t.keyFlow() == keyFlow
-                    && (remoteFlow || t.remoteIp() == tunSrc) && (keyFlow || t.key() == tunId)) {
+                if (t.isIpv6() != ipv6 || t.remoteFlow() != remoteFlow || t.keyFlow() != keyFlow || (!keyFlow && t.key() != tunId)) {
+                    continue;
+                }
+                boolean local = ipv6 ? t.ipv6().localHi() == dstHi && t.ipv6().localLo() == dstLo : t.localIp() == (int) dstHi;
+                boolean remote = remoteFlow
+                    || (ipv6 ? t.ipv6().remoteHi() == srcHi && t.ipv6().remoteLo() == srcLo : t.remoteIp() == (int) srcHi);
+                if (local && remote) {
                     return p;
                 }
             }

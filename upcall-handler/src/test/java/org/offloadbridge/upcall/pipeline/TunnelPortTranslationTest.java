@@ -119,4 +119,30 @@ class TunnelPortTranslationTest {
         assertEquals(7, other.get(Field.TUN_ID), "what the flow says wins");
         assertEquals("11,12", pipeline.translate(other).actions().toString());
     }
+
+    /** An IPv6 underlay: the port is chosen by the IPv6 outer addresses, and output sets an IPv6 tunnel. */
+    @Test
+    void anIpv6UnderlaysPortIsChosenAndSetByItsIpv6Addresses() throws Exception {
+        long pfx = 0xfd00002000000000L; // fd00:20::/64
+        Tunnel v6 = new Tunnel("vxlan", 0, 0, 4789, 42, false, false, 0, 64, false, new Tunnel.Ipv6(pfx, 1, pfx, 2));
+        Pipeline p6 = new Pipeline(PortTable.of(new BridgePort("p1", 1, 11), new BridgePort("vx6", 10, 20, v6)), () -> 1_000, 300_000, 42);
+        p6.loadRulesFile("in_port=vx6,actions=output:p1\nin_port=p1,actions=output:vx6\n");
+        FlowKey k = Packets.on(20).eth(1, 2, 0x0800).ipv4("192.168.42.2", "192.168.42.1", 17, 64).key();
+        k.set(Field.TUN_ID, 42);
+        k.set(Field.TUN_IPV6_SRC_HI, pfx);
+        k.set(Field.TUN_IPV6_SRC_LO, 2);
+        k.set(Field.TUN_IPV6_DST_HI, pfx);
+        k.set(Field.TUN_IPV6_DST_LO, 1);
+        k.addAttr(KeyAttr.TUNNEL);
+        Translation in = p6.translate(k);
+        assertNull(in.error());
+        assertEquals("11", in.actions().toString());
+        assertEquals(-1L, in.mask().get(Field.TUN_IPV6_SRC_LO), "the IPv6 remote decided the port: matched exactly");
+        assertEquals(0L, in.mask().get(Field.TUN_IPV4_SRC), "the IPv4 fields decide nothing here");
+        k.set(Field.TUN_IPV6_SRC_LO, 3);
+        assertTrue(p6.translate(k).actions().isDrop(), "another remote: no port");
+        Translation out = p6.translate(Packets.on(11).eth(2, 1, 0x0800).ipv4("192.168.42.1", "192.168.42.2", 17, 64).key());
+        assertEquals("set(tunnel(tun_id=0x2a,ipv6_src=fd00:20::1,ipv6_dst=fd00:20::2,ttl=64,tp_dst=4789,flags(key))),20",
+            out.actions().toString());
+    }
 }

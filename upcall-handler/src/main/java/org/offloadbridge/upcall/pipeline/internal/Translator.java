@@ -87,7 +87,10 @@ public final class Translator {
     private int resubmits;
     private long tunId;
     private boolean tunIdSet;
-    private long lastTunnel;
+    /** The last set(tunnel) emitted in this translation (see output); scratch for the next. */
+    private final long[] lastTunnelValues = new long[8];
+    private final long[] tunnelNow = new long[8];
+    private boolean lastTunnelSet;
 
     /**
      * Translates {@code packet} (its in_port is a datapath port number).
@@ -120,7 +123,7 @@ public final class Translator {
         this.resubmits = 0;
         this.tunId = 0;
         this.tunIdSet = false;
-        this.lastTunnel = -1;
+        this.lastTunnelSet = false;
         work.copyFrom(packet);
         wc.clear();
         dirty.clear();
@@ -136,14 +139,26 @@ public final class Translator {
         if (in == null && ports.isTunnelDevice(packet.inPort())) {
             // Which tunnel port: chosen by the outer source, destination and key (OVS's
             // tnl_find), so a flow of this port must match exactly those (OVS's tnl_wc_init).
+            // An IPv6 underlay's packet has our IPv6 address as its outer destination (never ::).
+            boolean v6 = packet.get(Field.TUN_IPV6_DST_HI) != 0 || packet.get(Field.TUN_IPV6_DST_LO) != 0;
             wc.setExact(Field.TUN_ID);
-            wc.setExact(Field.TUN_IPV4_SRC);
-            wc.setExact(Field.TUN_IPV4_DST);
-            in = ports.tunnelPort(packet.inPort(), packet.get(Field.TUN_ID), (int) packet.get(Field.TUN_IPV4_SRC),
-                (int) packet.get(Field.TUN_IPV4_DST));
+            if (v6) {
+                wc.setExact(Field.TUN_IPV6_SRC_HI);
+                wc.setExact(Field.TUN_IPV6_SRC_LO);
+                wc.setExact(Field.TUN_IPV6_DST_HI);
+                wc.setExact(Field.TUN_IPV6_DST_LO);
+                in = ports.tunnelPort(packet.inPort(), packet.get(Field.TUN_ID), true, packet.get(Field.TUN_IPV6_SRC_HI),
+                    packet.get(Field.TUN_IPV6_SRC_LO), packet.get(Field.TUN_IPV6_DST_HI), packet.get(Field.TUN_IPV6_DST_LO));
+            } else {
+                wc.setExact(Field.TUN_IPV4_SRC);
+                wc.setExact(Field.TUN_IPV4_DST);
+                in = ports.tunnelPort(packet.inPort(), packet.get(Field.TUN_ID), (int) packet.get(Field.TUN_IPV4_SRC),
+                    (int) packet.get(Field.TUN_IPV4_DST));
+            }
             if (in == null) {
                 error = "packet from tunnel device port " + packet.inPort() + " (key " + packet.get(Field.TUN_ID) + ", remote "
-                    + dotted(packet.get(Field.TUN_IPV4_SRC)) + ") matches no tunnel port";
+                    + (v6 ? Long.toHexString(packet.get(Field.TUN_IPV6_SRC_HI)) + ":" + Long.toHexString(packet.get(Field.TUN_IPV6_SRC_LO))
+                    : dotted(packet.get(Field.TUN_IPV4_SRC))) + ") matches no tunnel port";
             }
         }
         if (error != null) {
@@ -367,7 +382,21 @@ public final class Translator {
                 key = tunIdSet ? tunId : tn.key();
             }
             int remote = tn.remoteIp();
-            if (tn.remoteFlow()) {
+            long remoteHi = 0;
+            long remoteLo = 0;
+            if (tn.isIpv6()) {
+                remoteHi = tn.ipv6().remoteHi();
+                remoteLo = tn.ipv6().remoteLo();
+                if (tn.remoteFlow()) {
+                    pin(Field.TUN_IPV6_DST_HI);
+                    pin(Field.TUN_IPV6_DST_LO);
+                    remoteHi = work.get(Field.TUN_IPV6_DST_HI);
+                    remoteLo = work.get(Field.TUN_IPV6_DST_LO);
+                    if ((remoteHi == 0 && remoteLo == 0) || (remoteHi == tn.ipv6().localHi() && remoteLo == tn.ipv6().localLo())) {
+                        return; // as for IPv4 below: no tun_dst set, or ours
+                    }
+                }
+            } else if (tn.remoteFlow()) {
                 pin(Field.TUN_IPV4_DST);
                 remote = (int) work.get(Field.TUN_IPV4_DST);
                 if (remote == 0 || remote == tn.localIp()) {
@@ -393,10 +422,25 @@ public final class Translator {
                 ttl = ip ? (int) work.get(Field.NW_TTL) : org.offloadbridge.flow.Tunnel.DEFAULT_TTL;
             }
             int flags = tn.csum() ? org.offloadbridge.flow.FlowKey.TUN_F_CSUM : 0;
-            long sig = ((key * 31 + remote) * 31 + tn.localIp()) * 31 + ((long) tos << 16 | ttl << 8 | flags) + (long) tn.dstPort() * 1_000_003L;
-            if (sig != lastTunnel) {
-                out.setTunnelIpv4(key, tn.localIp(), remote, tos, ttl, 0, tn.dstPort(), flags);
-                lastTunnel = sig;
+            // The set(tunnel) in force now, compared value by value: a hash of them could collide
+            // and send a packet into the previous output's tunnel.
+            long[] now = tunnelNow;
+            now[0] = key;
+            now[1] = remote & 0xffffffffL;
+            now[2] = remoteHi;
+            now[3] = remoteLo;
+            now[4] = tn.localIp() & 0xffffffffL;
+            now[5] = tn.isIpv6() ? tn.ipv6().localHi() : 0;
+            now[6] = tn.isIpv6() ? tn.ipv6().localLo() : 0;
+            now[7] = (long) tos << 40 | (long) ttl << 32 | (long) flags << 16 | tn.dstPort();
+            if (!lastTunnelSet || !java.util.Arrays.equals(now, lastTunnelValues)) {
+                System.arraycopy(now, 0, lastTunnelValues, 0, now.length);
+                lastTunnelSet = true;
+                if (tn.isIpv6()) {
+                    out.setTunnelIpv6(key, tn.ipv6().localHi(), tn.ipv6().localLo(), remoteHi, remoteLo, tos, ttl, 0, tn.dstPort(), flags);
+                } else {
+                    out.setTunnelIpv4(key, tn.localIp(), remote, tos, ttl, 0, tn.dstPort(), flags);
+                }
             }
         }
         out.output(p.dpPort());
