@@ -10,15 +10,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
+
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.offloadbridge.daemon.config.Config;
 import org.offloadbridge.flow.MonotonicClock;
 import org.offloadbridge.netlink.NetNs;
+import org.offloadbridge.testkit.Shell;
 import org.offloadbridge.testkit.TunnelNet;
 import org.offloadbridge.upcall.DatapathConfig;
 import org.offloadbridge.upcall.handler.Ukey;
@@ -32,7 +30,18 @@ import org.offloadbridge.upcall.handler.Ukey;
  */
 @Tag("host")
 class TunnelHostTest {
-    private static final Executor THREADS = Executors.newVirtualThreadPerTaskExecutor();
+
+    /** tcpdump of VXLAN on {@code dev}, listening when it returns (a fixed sleep loses the race on a loaded machine). */
+    static Shell.Background capture(org.offloadbridge.testkit.Topology.Host h, String dev, int count) {
+        return Shell.start(h.exec("timeout", "20", "tcpdump", "-l", "-n", "-c", Integer.toString(count), "-i", dev, "udp", "port", "4789"))
+            .awaitLine("listening on", java.time.Duration.ofSeconds(30));
+    }
+
+    /** A UDP socket bound to {@code bind}:7001 (s), ready when this returns, then {@code then} (python). */
+    static Shell.Background receiver(org.offloadbridge.testkit.Topology.Host h, String bind, String then) {
+        return Shell.start(h.exec("python3", "-c", "import socket\ns=socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\ns.bind(('" + bind
+            + "', 7001))\nprint('ready', flush=True)\ns.settimeout(15)\n" + then + "\n")).awaitLine("ready", java.time.Duration.ofSeconds(30));
+    }
 
     static DaemonSettings settings(boolean stopRemovesFlows) throws Exception {
         return settings(stopRemovesFlows, false);
@@ -66,25 +75,20 @@ class TunnelHostTest {
             String filters = n.sw().sh("tc filter show dev obvx4789 ingress");
             assertTrue(filters.contains("ob-tnl-miss"), filters);
 
-            CompletableFuture<String> wire = CompletableFuture.supplyAsync(
-                () -> { var r = n.hv2().run("timeout", "10", "tcpdump", "-l", "-n", "-c", "2", "-i", "u2", "udp", "port", "4789"); return r.out() + r.err(); }, THREADS);
-            Thread.sleep(700);
+            Shell.Background wire = capture(n.hv2(), "u2", 2);
             String ping = n.h1().sh("ping -c 5 -i 0.2 -W 2 192.168.42.2");
             assertTrue(ping.contains(" 0% packet loss"), ping);
-            String seen = wire.get(15, TimeUnit.SECONDS);
+            String seen = wire.finish(15);
             assertTrue(seen.contains("10.20.0.1") && seen.contains("10.20.0.2.4789: VXLAN") && seen.contains("vni 42"), seen);
             assertTrue(seen.contains("192.168.42.1 > 192.168.42.2: ICMP echo request"), "the inner packet: " + seen);
 
             String back = n.hv2().sh("ping -c 3 -i 0.2 -W 2 192.168.42.1");
             assertTrue(back.contains(" 0% packet loss"), back);
 
-            CompletableFuture<String> got = CompletableFuture.supplyAsync(() -> n.h1().sh(
-                "python3 -c \"import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('192.168.42.1', 7001));"
-                    + " s.settimeout(8); d,a=s.recvfrom(2048); print(d.decode(), a[0])\""), THREADS);
-            Thread.sleep(500);
+            Shell.Background got = receiver(n.h1(), "192.168.42.1", "d,a=s.recvfrom(2048); print(d.decode(), a[0])");
             n.hv2().sh("python3 -c \"import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM);"
                 + " [s.sendto(b'through-the-tunnel', ('192.168.42.1', 7001)) for _ in range(3)]\"");
-            assertEquals("through-the-tunnel 192.168.42.2", got.get(12, TimeUnit.SECONDS).trim(), "the inner datagram, unchanged");
+            assertTrue(got.finish(15).contains("through-the-tunnel 192.168.42.2"), "the inner datagram, unchanged: " + got.output());
 
             // The underlay watch: the remote's neighbour entry or a route covering it changing starts a
             // revalidator round at once; another address's does not.
@@ -163,13 +167,11 @@ class TunnelHostTest {
             assertTrue(back.contains(" 0% packet loss"), back);
             assertEquals(before, d.upcallCounters().upcalls(), "forwarded by DPDK, not upcalled: " + d.upcallCounters());
 
-            CompletableFuture<String> got = CompletableFuture.supplyAsync(() -> n.hv2().sh(
-                "python3 -c \"import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('192.168.42.2', 7001));"
-                    + " s.settimeout(3); n=[]\ntry:\n  while True: n.append(s.recv(100))\nexcept socket.timeout: pass\nprint(len(n), len(set(n)))\""), THREADS);
-            Thread.sleep(500);
+            Shell.Background got = receiver(n.hv2(), "192.168.42.2",
+                "s.settimeout(3); n=[]\ntry:\n  while True: n.append(s.recv(100))\nexcept socket.timeout: pass\nprint('received', len(n), len(set(n)))");
             n.h1().sh("python3 -c \"import socket,time; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM);"
                 + " [ (s.sendto(b'seq%d' % i, ('192.168.42.2', 7001)), time.sleep(0.002)) for i in range(200) ]\"");
-            assertEquals("200 200", got.get(20, TimeUnit.SECONDS).trim(), "each of 200 datagrams received once (count, distinct)");
+            assertTrue(got.finish(30).contains("received 200 200"), "each of 200 datagrams received once (count, distinct): " + got.output());
 
             List<Ukey> flows = new java.util.ArrayList<>();
             for (int i = 0; i < d.ukeys().shards(); i++) {
@@ -264,16 +266,12 @@ class TunnelHostTest {
             false, 1, false, null, List.of(vx6));
         try (TunnelNet n = TunnelNet.create("dtn6", true); NetNs sw = NetNs.open(n.sw().name());
              Daemon d = sw.call(() -> Daemon.start(s, MonotonicClock.SYSTEM))) {
-            CompletableFuture<String> wire = CompletableFuture.supplyAsync(() -> {
-                var r = n.hv2().run("timeout", "10", "tcpdump", "-l", "-n", "-c", "1", "-i", "u2", "udp", "port", "4789");
-                return r.out() + r.err();
-            }, THREADS);
-            Thread.sleep(700);
+            Shell.Background wire = capture(n.hv2(), "u2", 1);
             String ping = n.h1().sh("ping -c 3 -i 0.2 -W 2 192.168.42.2");
             assertTrue(ping.contains(" 0% packet loss"), ping);
             String back = n.hv2().sh("ping -c 2 -i 0.2 -W 2 192.168.42.1");
             assertTrue(back.contains(" 0% packet loss"), back);
-            String seen = wire.get(15, TimeUnit.SECONDS);
+            String seen = wire.finish(15);
             assertTrue(seen.contains("fd00:20::1") && seen.contains("fd00:20::2.4789: VXLAN") && seen.contains("vni 42"), seen);
             List<String> flows = flows(d);
             assertTrue(flows.stream().anyMatch(f -> f.contains("tunnel(tun_id=0x2a,ipv6_src=fd00:20::2,ipv6_dst=fd00:20::1")),

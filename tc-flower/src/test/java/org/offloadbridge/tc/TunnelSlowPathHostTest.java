@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.util.HexFormat;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.offloadbridge.flow.Field;
@@ -16,6 +14,7 @@ import org.offloadbridge.flow.KeyAttr;
 import org.offloadbridge.flow.TunnelFrame;
 import org.offloadbridge.netlink.NetlinkConnection;
 import org.offloadbridge.netlink.NetlinkProtocol;
+import org.offloadbridge.testkit.Shell;
 
 /**
  * The tunnel slow path's two programs on this machine's kernel (cls_bpf, collect_md VXLAN):
@@ -28,8 +27,13 @@ import org.offloadbridge.netlink.NetlinkProtocol;
  */
 @Tag("host")
 class TunnelSlowPathHostTest {
-    /** One thread per capture: the common pool has a single thread on a 2-core machine and would run them one after another. */
-    private static final java.util.concurrent.Executor THREADS = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+    /** How long a capture may take to say it listens (a fixed sleep before sending loses the race on a loaded machine). */
+    private static final java.time.Duration READY = java.time.Duration.ofSeconds(30);
+
+    /** {@code command} in {@code net}'s namespace, in the background. */
+    private static Shell.Background start(VmNet net, String... command) {
+        return Shell.start(Shell.inNetns(net.name, command));
+    }
     private static final String B_MAC = "02:00:00:00:42:02";
     private static final String A_INNER_MAC = "02:00:00:00:42:01";
 
@@ -94,10 +98,12 @@ class TunnelSlowPathHostTest {
         try (Hosts h = Hosts.create()) {
             CatchAll ca = new CatchAll(h.rt);
             ca.installTunnelMiss(h.a.ifindex("obvx4789"), h.a.ifindex("obk9"));
-            CompletableFuture<String> atMiss = CompletableFuture.supplyAsync(() -> h.a.sh(receiveOne("obd9")), THREADS);
-            Thread.sleep(500);
+            Shell.Background atMiss = start(h.a, "python3", "-c", "import socket\n"
+                + "s=socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3)); s.bind(('obd9', 0)); s.settimeout(20)\n"
+                + "print('ready', flush=True)\nprint(s.recv(4096).hex(), flush=True)\n").awaitLine("ready", READY);
             h.b.run("ping -c 3 -i 0.3 -W 1 192.168.42.1");
-            byte[] frame = HexFormat.of().parseHex(atMiss.get(10, TimeUnit.SECONDS).trim());
+            String got = atMiss.finish(25);
+            byte[] frame = HexFormat.of().parseHex(got.substring(got.indexOf("ready") + 5).trim());
 
             FlowKey key = new FlowKey();
             assertTrue(TunnelFrame.readMissHeader(ByteBuffer.wrap(frame), 0, frame.length, 4789, key), HexFormat.of().formatHex(frame));
@@ -130,19 +136,18 @@ class TunnelSlowPathHostTest {
             TunnelFrame.writeInjectTrailer(out, inner.length, 42, 0x0a090002, 0, 0, 64, 0);
             String hex = HexFormat.of().formatHex(out.array());
 
-            CompletableFuture<String> wire = CompletableFuture.supplyAsync(
-                () -> h.b.run("timeout 8 tcpdump -l -n -v -c 1 -i uB src host 10.9.0.1 and udp port 4789 2>/dev/null").out(), THREADS);
-            CompletableFuture<String> socket = CompletableFuture.supplyAsync(() -> h.b.sh(
-                "python3 -c \"import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('192.168.42.2', 7001));"
-                    + " s.settimeout(8); d,a=s.recvfrom(2048); print(d.decode(), a[0], a[1])\""), THREADS);
-            Thread.sleep(700);
+            Shell.Background wire = start(h.b, "timeout", "20", "tcpdump", "-l", "-n", "-v", "-c", "1", "-i", "uB", "src", "host", "10.9.0.1",
+                "and", "udp", "port", "4789").awaitLine("listening on", READY);
+            Shell.Background socket = start(h.b, "python3", "-c", "import socket\ns=socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+                + "s.bind(('192.168.42.2', 7001))\nprint('ready', flush=True)\ns.settimeout(15)\nd,a=s.recvfrom(2048)\n"
+                + "print('got', d.decode(), a[0], a[1], flush=True)\n").awaitLine("ready", READY);
             h.a.sh(send("obd9", hex, 2));
 
-            String seen = wire.get(12, TimeUnit.SECONDS);
+            String seen = wire.finish(20);
             assertTrue(seen.contains("10.9.0.1") && seen.contains("10.9.0.2.4789") && seen.contains("VXLAN") && seen.contains("vni 42"),
                 "the underlay carries VXLAN, VNI 42, A → B:4789: " + seen);
             assertTrue(seen.contains("ttl 64"), "the asked outer TTL: " + seen);
-            assertEquals("hello-tunnel 192.168.42.1 7000", socket.get(12, TimeUnit.SECONDS).trim(), "B's socket got the inner datagram");
+            assertTrue(socket.finish(20).contains("got hello-tunnel 192.168.42.1 7000"), "B's socket got the inner datagram: " + socket.output());
         }
     }
 
@@ -154,11 +159,10 @@ class TunnelSlowPathHostTest {
             int k = h.a.ifindex("obk9");
             ca.installTunnelInject(k, vx);
             byte[] inner = udpFrame("no-trailer-here-no-trailer-here-no-trailer-here-no-trailer-here-x");
-            CompletableFuture<String> wire = CompletableFuture.supplyAsync(
-                () -> h.b.run("timeout 4 tcpdump -l -n -c 1 -i uB src host 10.9.0.1 and udp port 4789 2>&1").out(), THREADS);
-            Thread.sleep(700);
+            Shell.Background wire = start(h.b, "timeout", "4", "tcpdump", "-l", "-n", "-c", "1", "-i", "uB", "src", "host", "10.9.0.1",
+                "and", "udp", "port", "4789").awaitLine("listening on", READY);
             h.a.sh(send("obd9", HexFormat.of().formatHex(inner), 3));
-            String seen = wire.get(10, TimeUnit.SECONDS);
+            String seen = wire.finish(10);
             assertTrue(seen.contains("0 packets captured"), "nothing left through the tunnel: " + seen);
             String stats = h.a.sh("tc -s filter show dev obk9 ingress");
             assertTrue(stats.contains("ob-tnl-inject"), stats);
@@ -186,12 +190,6 @@ class TunnelSlowPathHostTest {
 
     private static String mac(String colons) {
         return colons.replace(":", "");
-    }
-
-    /** Prints, in hex, the first frame that arrives on {@code dev} (an AF_PACKET socket, all protocols). */
-    private static String receiveOne(String dev) {
-        return "python3 -c \"import socket; s=socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3)); s.bind(('" + dev
-            + "', 0)); s.settimeout(8); print(s.recv(4096).hex())\"";
     }
 
     /** Sends a raw frame (hex) {@code times} times on {@code dev} through an AF_PACKET socket. */

@@ -69,13 +69,14 @@ class SocketExecutorHostTest {
                 SocketExecutor tx = new SocketExecutor(byPort::get, port -> port == 2);
                 assertFalse(tx.execute(1, frame, FlowParser.parseActions("2", PortNames.NONE)));
                 assertEquals(1, tx.counters().unsupported());
-                CompletableFuture<String> raw = CompletableFuture.supplyAsync(() -> sh("python3 -c \"import socket;"
-                    + " s=socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3)); s.bind(('x2', 0)); s.settimeout(8);"
-                    + " print(s.recv(4096).hex())\""), java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
-                Thread.sleep(500);
+                // The receiver says when it is bound: a fixed sleep loses the race on a loaded machine.
+                Shell.Background raw = Shell.start(Shell.inNetns(NS, "python3", "-c", "import socket\n"
+                    + "s=socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3)); s.bind(('x2', 0)); s.settimeout(20)\n"
+                    + "print('ready', flush=True)\nprint(s.recv(4096).hex(), flush=True)\n")).awaitLine("ready", java.time.Duration.ofSeconds(30));
                 assertTrue(tx.execute(1, frame, FlowParser.parseActions(
                     "set(tunnel(tun_id=0x5,src=192.0.2.1,dst=192.0.2.9,ttl=64,tp_dst=4789,flags(key))),2", PortNames.NONE)));
-                byte[] sent = HexFormat.of().parseHex(raw.get(10, TimeUnit.SECONDS).trim());
+                String rawOut = raw.finish(25);
+                byte[] sent = HexFormat.of().parseHex(rawOut.substring(rawOut.indexOf("ready") + 5).trim());
                 assertEquals(frame.length + org.offloadbridge.flow.TunnelFrame.INJECT_TRAILER_LEN, sent.length);
                 assertEquals(FRAME, HexFormat.of().formatHex(sent, 0, frame.length), "the inner frame, unchanged");
                 java.nio.ByteBuffer t = java.nio.ByteBuffer.wrap(sent, frame.length, 64).slice().order(java.nio.ByteOrder.nativeOrder());

@@ -14,10 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
+
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -46,7 +43,6 @@ import org.offloadbridge.upcall.handler.Ukey;
 @Tag("kernel-vm")
 @Timeout(300)
 class TunnelVmTest {
-    private static final Executor THREADS = Executors.newVirtualThreadPerTaskExecutor();
     private static final String HV3_MAC = "02:00:00:00:43:03";
 
     static DaemonSettings settings() throws Exception {
@@ -130,11 +126,7 @@ class TunnelVmTest {
                 Thread.sleep(500);
                 long upcalls = d.upcallCounters().upcalls();
                 long tcBefore = flowerPackets(sw);
-                CompletableFuture<String> wire = CompletableFuture.supplyAsync(() -> {
-                    var r = hv2.run("timeout", "30", "tcpdump", "-l", "-n", "-c", "4", "-i", "u2", "udp", "port", "4789");
-                    return r.out() + r.err();
-                }, THREADS);
-                Thread.sleep(1_000);
+                Shell.Background wire = Shell.start(hv2.exec("timeout", "30", "tcpdump", "-l", "-n", "-c", "4", "-i", "u2", "udp", "port", "4789")).awaitLine("listening on", java.time.Duration.ofSeconds(30));
                 assertLoss0(h1.sh("ping -c 50 -i 0.02 -W 2 192.168.42.2"));
                 try (Shell.Background rx = receiver(hv2, "192.168.42.2")) {
                     send(h1, "192.168.42.2", 0, 200);
@@ -146,7 +138,7 @@ class TunnelVmTest {
                 assertTrue(await(15_000, () -> (after[0] = flowerPackets(sw)) - tcBefore >= 50 * 2 + 200) >= 0,
                     "flower counters grew by the packets sent (100 ICMP + 200 UDP): " + tcBefore + " → " + after[0] + "\n"
                         + sw.sh("tc -s filter show dev p1 ingress") + sw.sh("tc -s filter show dev obvx4789 ingress"));
-                String seen = wire.get(40, TimeUnit.SECONDS);
+                String seen = wire.finish(40);
                 assertTrue(seen.contains("10.20.0.1") && seen.contains("10.20.0.2.4789: VXLAN") && seen.contains("vni 42"),
                     "the underlay carries VNI 42 from 10.20.0.1 to 10.20.0.2:4789:\n" + seen);
                 assertTrue(seen.contains("192.168.42.1 > 192.168.42.2: ICMP echo request"), "the inner packet, as sent:\n" + seen);
@@ -179,11 +171,7 @@ class TunnelVmTest {
                 """;
             try (NetNs ns = NetNs.open(n.sw().name());
                  Daemon d = ns.call(() -> Daemon.start(settings(true, rules, tunnel("vxf", null, null)), MonotonicClock.SYSTEM))) {
-                CompletableFuture<String> wire3 = CompletableFuture.supplyAsync(() -> {
-                    var r = hv3.run("timeout", "30", "tcpdump", "-l", "-n", "-c", "1", "-i", "u4", "udp", "port", "4789");
-                    return r.out() + r.err();
-                }, THREADS);
-                Thread.sleep(1_000);
+                Shell.Background wire3 = Shell.start(hv3.exec("timeout", "30", "tcpdump", "-l", "-n", "-c", "1", "-i", "u4", "udp", "port", "4789")).awaitLine("listening on", java.time.Duration.ofSeconds(30));
                 pings(n.h1(), "192.168.42.2", 2);
                 pings(n.h1(), "192.168.43.3", 2);
                 assertTrue(await(30_000, () -> {
@@ -200,7 +188,7 @@ class TunnelVmTest {
                 pings(n.h1(), "192.168.42.2", 2);
                 pings(n.h1(), "192.168.43.3", 2);
                 assertEquals(upcalls, d.upcallCounters().upcalls(), "no upcall once in tc");
-                String seen = wire3.get(40, TimeUnit.SECONDS);
+                String seen = wire3.finish(40);
                 assertTrue(seen.contains("10.20.0.1") && seen.contains("10.30.0.3.4789: VXLAN") && seen.contains("vni 43"),
                     "hv3's underlay carries VNI 43 from 10.20.0.1:\n" + seen);
             }
