@@ -69,6 +69,20 @@ public final class PortTable {
         return byDpPort.get(dpPort);
     }
 
+    /** Families of the tunnel ports on tunnel device {@code dpPort}: {@link #V4} and/or {@link #V6} bits, 0 for none. */
+    public int tunnelFamilies(int dpPort) {
+        List<BridgePort> ts = tunnelsByDpPort.get(dpPort);
+        int f = 0;
+        if (ts != null) {
+            for (BridgePort p : ts) {
+                f |= p.tunnel().isIpv6() ? V6 : V4;
+            }
+        }
+        return f;
+    }
+
+    public static final int V4 = 1, V6 = 2;
+
     /** Whether {@code dpPort} is a tunnel device that tunnel ports share ({@link #tunnelPort}). */
     public boolean isTunnelDevice(int dpPort) {
         return tunnelsByDpPort.containsKey(dpPort);

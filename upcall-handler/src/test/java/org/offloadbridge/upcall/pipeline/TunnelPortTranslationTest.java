@@ -145,4 +145,24 @@ class TunnelPortTranslationTest {
         assertEquals("set(tunnel(tun_id=0x2a,ipv6_src=fd00:20::1,ipv6_dst=fd00:20::2,ttl=64,tp_dst=4789,flags(key))),20",
             out.actions().toString());
     }
+
+    /**
+     * A device with IPv4 and IPv6 tunnel ports decides the family by the packet's IPv6 outer
+     * destination, so its megaflows match that (and the IPv4 one) exactly; a device of one family
+     * pins nothing of the other (MegaflowCorrectnessPropertyTest found the unpinned decision).
+     */
+    @Test
+    void aMixedFamilyDevicePinsWhatDecidedTheFamily() throws Exception {
+        long pfx = 0xfd00002000000000L;
+        Tunnel v6 = new Tunnel("vxlan", 0, 0, 4789, 42, false, false, 0, 64, false, new Tunnel.Ipv6(pfx, 1, pfx, 2));
+        Pipeline mixed = new Pipeline(PortTable.of(new BridgePort("p1", 1, 11), new BridgePort("vx1", 10, 20, new Tunnel("vxlan", LOCAL, R2, 4789, 42)),
+            new BridgePort("vx6", 11, 20, v6)), () -> 1_000, 300_000, 42);
+        mixed.loadRulesFile("in_port=vx1,actions=output:p1\nin_port=vx6,actions=drop\n");
+        Translation t = mixed.translate(fromTunnel(42, R2, LOCAL));
+        assertEquals("11", t.actions().toString());
+        assertEquals(-1L, t.mask().get(Field.TUN_IPV6_DST_HI), "the family was decided by the IPv6 destination (0): pinned");
+        assertEquals(-1L, t.mask().get(Field.TUN_IPV6_DST_LO));
+        Translation one = pipeline.translate(fromTunnel(42, R2, LOCAL));
+        assertEquals(0L, one.mask().get(Field.TUN_IPV6_DST_HI), "an IPv4-only device decides nothing by IPv6 fields");
+    }
 }

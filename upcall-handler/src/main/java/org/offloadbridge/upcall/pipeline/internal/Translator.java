@@ -139,8 +139,18 @@ public final class Translator {
         if (in == null && ports.isTunnelDevice(packet.inPort())) {
             // Which tunnel port: chosen by the outer source, destination and key (OVS's
             // tnl_find), so a flow of this port must match exactly those (OVS's tnl_wc_init).
-            // An IPv6 underlay's packet has our IPv6 address as its outer destination (never ::).
-            boolean v6 = packet.get(Field.TUN_IPV6_DST_HI) != 0 || packet.get(Field.TUN_IPV6_DST_LO) != 0;
+            // IPv4 or IPv6 underlay: fixed by the device's ports when they are of one family (the
+            // usual case: nothing of the other family decides anything). A device with both
+            // decides by the packet's IPv6 outer destination (ours, never ::), so its flows match
+            // that, and the IPv4 one, exactly: a megaflow must pin what decided.
+            int families = ports.tunnelFamilies(packet.inPort());
+            boolean v6 = families == PortTable.V6
+                || (families == (PortTable.V4 | PortTable.V6) && (packet.get(Field.TUN_IPV6_DST_HI) != 0 || packet.get(Field.TUN_IPV6_DST_LO) != 0));
+            if (families == (PortTable.V4 | PortTable.V6)) {
+                wc.setExact(Field.TUN_IPV6_DST_HI);
+                wc.setExact(Field.TUN_IPV6_DST_LO);
+                wc.setExact(Field.TUN_IPV4_DST);
+            }
             wc.setExact(Field.TUN_ID);
             if (v6) {
                 wc.setExact(Field.TUN_IPV6_SRC_HI);
