@@ -63,6 +63,9 @@ import org.slf4j.LoggerFactory;
  *       have: their uplinks and representors are attached without being named.</li>
  *   <li>Every port gets its miss device and catch-alls ({@link MissDevices}; idempotent, so a
  *       restart keeps the slow path without a gap) and a datapath port number.</li>
+ *   <li>Tunnel ports: their collect-metadata VXLAN devices, one per UDP port, checked and made by
+ *       {@link TunnelDevices}, each a datapath port whose miss device carries the tunnel slow
+ *       path (docs/design-vxlan.md); the tunnel ports share it in the pipeline's port table.</li>
  *   <li>The tc layer: one {@link TcOffload} built with tc-policy {@code none} — the install
  *       decision applies the global policy itself, asking tc for exactly the flags of each
  *       attempt — watching every port's device.</li>
@@ -80,12 +83,14 @@ import org.slf4j.LoggerFactory;
  * appears (VFs created, a driver rebound) is attached, and a port that vanishes is detached: off
  * the pipeline's port table (so every flow is re-translated and those through the port go), off
  * the software datapath, its filters and miss device removed. A named port that comes back is
- * attached again.
+ * attached again; a VXLAN device of ours that vanishes is created again at once. The
+ * {@link UnderlayAgent} starts a revalidator round when a tunnel remote's neighbour or route
+ * changes.
  *
  * <h2>Changes while running</h2>
  * A reload ({@link Reloader}) changes what the configuration names: {@link #attachNamed} and
  * {@link #detachNamed} for {@code [[port]] name}, {@link #addEswitch} and {@link #removeEswitch}
- * for {@code [[port]] eswitch}, and the live settings ({@link #setPolicy}, {@link #setMaxIdleMillis},
+ * for {@code [[port]] eswitch}, {@link #setTunnelPorts} for tunnel ports, and the live settings ({@link #setPolicy}, {@link #setMaxIdleMillis},
  * {@link #setMaxRevalidatorMillis}, {@link #setFlowLimit}, {@link #setStopRemovesFlows}, the
  * pipeline's rules and offload default). Hotplug follows the sets as they are now.
  */
