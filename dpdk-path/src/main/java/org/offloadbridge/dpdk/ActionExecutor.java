@@ -15,6 +15,7 @@ import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.HeaderEdit;
 import org.offloadbridge.flow.KeyAttr;
 import org.offloadbridge.flow.TunnelFrame;
+import org.offloadbridge.flow.TunnelSet;
 import org.offloadbridge.flow.UpcallQueue;
 
 /**
@@ -57,18 +58,8 @@ final class ActionExecutor {
     private final ThreadCounters counters;
 
     // set(tunnel(...)) metadata for the execution in progress
-    private boolean tnlSet;
-    private long tnlId;
-    private int tnlSrc;
-    private int tnlDst;
-    private int tnlTos;
-    private int tnlTtl;
-    private int tnlTpSrc;
-    private int tnlTpDst;
-    private int tnlFlags;
-    /** An IPv6 tunnel (the kernel VXLAN device's inject trailer carries it; the PMD's own encap is IPv4). */
-    private boolean tnlV6;
-    private long tnlSrcHi, tnlSrcLo, tnlDstHi, tnlDstLo;
+    /** The last set(tunnel) of the action list being executed (IPv6 only for the kernel tunnel device's trailer). */
+    private final TunnelSet tnl = new TunnelSet();
     private int ipId;
 
     /** @param counters the owning thread's counters (tx, drops, edits, tunnels, userspace upcalls) */
@@ -86,7 +77,7 @@ final class ActionExecutor {
      */
     void execute(Actions a, long[] pkts, int n, int inPort, FlowKey key) {
         int len = a.programLength();
-        tnlSet = false;
+        tnl.clear();
         for (int pc = 0; pc < len; ) {
             long h = a.word(pc);
             int type = Actions.type(h);
@@ -137,7 +128,7 @@ final class ActionExecutor {
                 }
                 case Actions.SET -> {
                     if ((Actions.arg(h) & 0xffff) == KeyAttr.TUNNEL.id()) {
-                        loadTunnel(a, pc, alen);
+                        tnl.load(a, pc, alen);
                         break;
                     }
                     for (int i = 0; i < n; i++) {
@@ -188,45 +179,13 @@ final class ActionExecutor {
         }
     }
 
-    private void loadTunnel(Actions a, int pc, int alen) {
-        tnlSet = true;
-        tnlId = 0;
-        tnlSrc = 0;
-        tnlDst = 0;
-        tnlTos = 0;
-        tnlTtl = 0;
-        tnlTpSrc = 0;
-        tnlTpDst = 0;
-        tnlFlags = 0;
-        tnlV6 = false;
-        tnlSrcHi = tnlSrcLo = tnlDstHi = tnlDstLo = 0;
-        for (int i = pc + 1; i + 2 < pc + alen; i += 3) {
-            long v = a.word(i + 1) & a.word(i + 2);
-            switch (Field.of((int) a.word(i))) {
-                case TUN_ID -> tnlId = v;
-                case TUN_IPV4_SRC -> tnlSrc = (int) v;
-                case TUN_IPV4_DST -> tnlDst = (int) v;
-                case TUN_TOS -> tnlTos = (int) v;
-                case TUN_TTL -> tnlTtl = (int) v;
-                case TUN_TP_SRC -> tnlTpSrc = (int) v;
-                case TUN_TP_DST -> tnlTpDst = (int) v;
-                case TUN_FLAGS -> tnlFlags = (int) v;
-                case TUN_IPV6_SRC_HI -> { tnlSrcHi = v; tnlV6 = true; }
-                case TUN_IPV6_SRC_LO -> { tnlSrcLo = v; tnlV6 = true; }
-                case TUN_IPV6_DST_HI -> { tnlDstHi = v; tnlV6 = true; }
-                case TUN_IPV6_DST_LO -> { tnlDstLo = v; tnlV6 = true; }
-                default -> { } // refused at install (PacketEdit.unsettable)
-            }
-        }
-    }
-
     /**
      * VXLAN encap of {@code m} with the loaded tunnel metadata, then output on the underlay.
      * Unset fields take the endpoint's defaults: source = local IP, ttl 64, dst port = the
      * endpoint's; the UDP source port comes from the inner flow hash unless set.
      */
     private void encapOutput(VxlanPort t, long m) {
-        if (!tnlSet || tnlV6) {
+        if (!tnl.set || tnl.ipv6) {
             // no metadata, or an IPv6 one: the PMD's own VXLAN encap builds IPv4 outer headers only
             counters.increment(ThreadCounters.TUNNEL_NO_METADATA);
             free(m);
@@ -239,13 +198,13 @@ final class ActionExecutor {
         }
         long inner = RteMbuf.mtod(m);
         int innerLen = RteMbuf.pktLen(m);
-        int sport = tnlTpSrc != 0 ? tnlTpSrc : Vxlan.sourcePort(Vxlan.innerHash(M, inner, RteMbuf.dataLen(m)));
-        boolean df = (tnlFlags & FlowKey.TUN_F_DONT_FRAGMENT) != 0;
+        int sport = tnl.tpSrc != 0 ? tnl.tpSrc : Vxlan.sourcePort(Vxlan.innerHash(M, inner, RteMbuf.dataLen(m)));
+        boolean df = (tnl.flags & FlowKey.TUN_F_DONT_FRAGMENT) != 0;
         // RFC 6864: the IP ID only matters for fragmentation, so atomic (DF) datagrams send 0
         int id = df ? 0 : (ipId = (ipId + 1) & 0xffff);
         Vxlan.writeHeaders(M, inner - Vxlan.ENCAP_LEN, t.nextHopMac(), t.localMac(),
-            tnlSrc != 0 ? tnlSrc : t.localIp(), tnlDst, tnlTos, tnlTtl != 0 ? tnlTtl : 64, df, id, sport,
-            tnlTpDst != 0 ? tnlTpDst : t.udpPort(), (int) tnlId, innerLen);
+            tnl.src != 0 ? tnl.src : t.localIp(), tnl.dst, tnl.tos, tnl.ttl != 0 ? tnl.ttl : 64, df, id, sport,
+            tnl.tpDst != 0 ? tnl.tpDst : t.udpPort(), (int) tnl.id, innerLen);
         PacketEdit.prepend(m, Vxlan.ENCAP_LEN);
         counters.increment(ThreadCounters.TUNNEL_ENCAPS);
         output(t.underlayPort(), m);
@@ -257,7 +216,7 @@ final class ActionExecutor {
      * tunnel key from it and the device encapsulates, with the kernel's route and neighbour.
      */
     private void injectOutput(int port, long m) {
-        if (!tnlSet) {
+        if (!tnl.set) {
             counters.increment(ThreadCounters.TUNNEL_NO_METADATA);
             free(m);
             return;
@@ -268,11 +227,7 @@ final class ActionExecutor {
             return;
         }
         long end = RteMbuf.mtod(m) + RteMbuf.dataLen(m);
-        if (tnlV6) {
-            TunnelFrame.writeInjectTrailerIpv6(M, end, tnlId, tnlDstHi, tnlDstLo, tnlSrcHi, tnlSrcLo, tnlTos, tnlTtl, tnlFlags);
-        } else {
-            TunnelFrame.writeInjectTrailer(M, end, tnlId, tnlDst, tnlSrc, tnlTos, tnlTtl, tnlFlags);
-        }
+        tnl.writeInjectTrailer(M, end);
         PacketEdit.append(m, TunnelFrame.INJECT_TRAILER_LEN);
         counters.increment(ThreadCounters.TUNNEL_ENCAPS);
         output(port, m);

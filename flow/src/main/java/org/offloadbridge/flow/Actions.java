@@ -252,6 +252,11 @@ public final class Actions {
             field(Field.TUN_ID, tunId, -1L);
             field(Field.TUN_IPV4_SRC, src & 0xffffffffL, -1L);
             field(Field.TUN_IPV4_DST, dst & 0xffffffffL, -1L);
+            return tunnelRest(tos, ttl, tpSrc, tpDst, flags);
+        }
+
+        /** What follows the addresses in both families' set(tunnel), in OVS's order. */
+        private Builder tunnelRest(int tos, int ttl, int tpSrc, int tpDst, int flags) {
             if (tos != 0) {
                 field(Field.TUN_TOS, tos, -1L);
             }
@@ -273,16 +278,7 @@ public final class Actions {
             field(Field.TUN_IPV6_SRC_LO, srcLo, -1L);
             field(Field.TUN_IPV6_DST_HI, dstHi, -1L);
             field(Field.TUN_IPV6_DST_LO, dstLo, -1L);
-            if (tos != 0) {
-                field(Field.TUN_TOS, tos, -1L);
-            }
-            field(Field.TUN_TTL, ttl, -1L);
-            if (tpSrc != 0) {
-                field(Field.TUN_TP_SRC, tpSrc, -1L);
-            }
-            field(Field.TUN_TP_DST, tpDst, -1L);
-            field(Field.TUN_FLAGS, flags | FlowKey.TUN_F_KEY, -1L);
-            return endSet();
+            return tunnelRest(tos, ttl, tpSrc, tpDst, flags);
         }
 
         /** {@code userspace(pid=..)}, optionally with more OVS argument text after the pid. */

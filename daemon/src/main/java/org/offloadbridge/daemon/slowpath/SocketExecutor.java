@@ -9,6 +9,7 @@ import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.HeaderEdit;
 import org.offloadbridge.flow.KeyAttr;
 import org.offloadbridge.flow.TunnelFrame;
+import org.offloadbridge.flow.TunnelSet;
 
 /**
  * Executes datapath actions on one packet without DPDK: the slow path's packet-out when the
@@ -32,12 +33,8 @@ public final class SocketExecutor {
     private final IntFunction<PacketSocket> socketOfPort;
     private final java.util.function.IntPredicate tunnelDevice;
     private final PacketSocket.Frame frame = new PacketSocket.Frame(HEADROOM + MAX_FRAME + TunnelFrame.INJECT_TRAILER_LEN);
-    /** The tunnel the last set(tunnel) asked for, for outputs to a tunnel device; tunSet false: none yet. */
-    private boolean tunSet;
-    private long tunId;
-    private int tunSrc, tunDst, tunTos, tunTtl, tunFlags;
-    private boolean tunV6;
-    private long tunSrcHi, tunSrcLo, tunDstHi, tunDstLo;
+    /** The tunnel the last set(tunnel) asked for, for outputs to a tunnel device. */
+    private final TunnelSet tunnel = new TunnelSet();
     private final MemorySegment seg = MemorySegment.ofBuffer(frame.buffer());
 
     private final AtomicLong sent = new AtomicLong();
@@ -78,7 +75,7 @@ public final class SocketExecutor {
         int len = packet.length;
         MemorySegment.copy(packet, 0, seg, java.lang.foreign.ValueLayout.JAVA_BYTE, start, len);
         boolean ok = true;
-        tunSet = false;
+        tunnel.clear();
         for (int pc = 0; pc < actions.programLength(); pc += Actions.length(actions.word(pc))) {
             long h = actions.word(pc);
             int arg = Actions.arg(h);
@@ -107,7 +104,7 @@ public final class SocketExecutor {
                 case Actions.SET -> {
                     int attrId = arg & 0xffff;
                     if (attrId == KeyAttr.TUNNEL.id()) {
-                        loadTunnel(actions, pc, Actions.length(h));
+                        tunnel.load(actions, pc, Actions.length(h));
                         continue;
                     }
                     for (int i = pc + 1; i + 2 < pc + Actions.length(h); i += 3) {
@@ -128,30 +125,6 @@ public final class SocketExecutor {
         return ok;
     }
 
-    private void loadTunnel(Actions actions, int pc, int alen) {
-        tunSet = true;
-        tunId = 0;
-        tunSrc = tunDst = tunTos = tunTtl = tunFlags = 0;
-        tunV6 = false;
-        tunSrcHi = tunSrcLo = tunDstHi = tunDstLo = 0;
-        for (int i = pc + 1; i + 2 < pc + alen; i += 3) {
-            long v = actions.word(i + 1);
-            switch (Field.of((int) actions.word(i))) {
-                case TUN_ID -> tunId = v;
-                case TUN_IPV4_SRC -> tunSrc = (int) v;
-                case TUN_IPV4_DST -> tunDst = (int) v;
-                case TUN_TOS -> tunTos = (int) v;
-                case TUN_TTL -> tunTtl = (int) v;
-                case TUN_FLAGS -> tunFlags = (int) v;
-                case TUN_IPV6_SRC_HI -> { tunSrcHi = v; tunV6 = true; }
-                case TUN_IPV6_SRC_LO -> { tunSrcLo = v; tunV6 = true; }
-                case TUN_IPV6_DST_HI -> { tunDstHi = v; tunV6 = true; }
-                case TUN_IPV6_DST_LO -> { tunDstLo = v; tunV6 = true; }
-                default -> { }
-            }
-        }
-    }
-
     private boolean output(int port, int start, int len) {
         PacketSocket s = socketOfPort.apply(port);
         if (s == null) {
@@ -159,15 +132,11 @@ public final class SocketExecutor {
             return false;
         }
         if (tunnelDevice.test(port)) {
-            if (!tunSet) {
+            if (!tunnel.set) {
                 unsupported.getAndIncrement(); // a tunnel device without a tunnel to send through
                 return false;
             }
-            if (tunV6) {
-                TunnelFrame.writeInjectTrailerIpv6(seg, start + len, tunId, tunDstHi, tunDstLo, tunSrcHi, tunSrcLo, tunTos, tunTtl, tunFlags);
-            } else {
-                TunnelFrame.writeInjectTrailer(seg, start + len, tunId, tunDst, tunSrc, tunTos, tunTtl, tunFlags);
-            }
+            tunnel.writeInjectTrailer(seg, start + len);
             len += TunnelFrame.INJECT_TRAILER_LEN;
         }
         if (!s.send(frame, start, len)) {
