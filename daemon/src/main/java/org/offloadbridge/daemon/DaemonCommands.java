@@ -480,7 +480,7 @@ public final class DaemonCommands {
     }
 
     private static String dotted(int a) {
-        return (a >>> 24 & 0xff) + "." + (a >>> 16 & 0xff) + "." + (a >>> 8 & 0xff) + "." + (a & 0xff);
+        return org.offloadbridge.flow.FlowFormat.formatIpv4(a & 0xffffffffL);
     }
 
     Reply set(List<String> args) {

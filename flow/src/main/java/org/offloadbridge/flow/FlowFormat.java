@@ -90,6 +90,13 @@ public final class FlowFormat {
         ActionsFormat.appendActions(sb, actions, names);
     }
 
+    /** An IPv4 address (host order, low 32 bits) as a dotted quad. */
+    public static String formatIpv4(long addr) {
+        StringBuilder sb = new StringBuilder();
+        ValueFormat.appendIpv4(sb, addr);
+        return sb.toString();
+    }
+
     /** An IPv6 address (two longs, network order) as OVS and inet_ntop write it ({@code fd00:20::1}). */
     public static String formatIpv6(long hi, long lo) {
         StringBuilder sb = new StringBuilder();

@@ -172,20 +172,9 @@ public final class CheckCommand implements Callable<Integer> {
             }
         }
         List<BridgePort> ports = new ArrayList<>();
-        int next = 1;
         for (Config.PortSpec p : cfg.ports()) {
             if (p instanceof Config.NamedPort n) {
-                int of;
-                if (n.ofPort().isPresent()) {
-                    of = n.ofPort().get();
-                } else {
-                    while (taken.contains(next)) {
-                        next++;
-                    }
-                    of = next;
-                    taken.add(of);
-                }
-                ports.add(new BridgePort(n.name(), of, ports.size() + 1));
+                ports.add(new BridgePort(n.name(), ofPort(n.ofPort(), taken), ports.size() + 1));
             }
         }
         // Then the tunnel ports, as the daemon numbers them: after the named ports, one datapath
@@ -194,20 +183,23 @@ public final class CheckCommand implements Callable<Integer> {
         int plain = ports.size();
         for (Config.PortSpec p : cfg.ports()) {
             if (p instanceof Config.TunnelPort t) {
-                int of;
-                if (t.ofPort().isPresent()) {
-                    of = t.ofPort().get();
-                } else {
-                    while (taken.contains(next)) {
-                        next++;
-                    }
-                    of = next;
-                    taken.add(of);
-                }
                 int dp = deviceDp.computeIfAbsent(t.dstPort(), k -> plain + deviceDp.size() + 1);
-                ports.add(new BridgePort(t.name(), of, dp, t.pipelineTunnel()));
+                ports.add(new BridgePort(t.name(), ofPort(t.ofPort(), taken), dp, t.pipelineTunnel()));
             }
         }
         return new PortTable(ports);
+    }
+
+    /** The configured OpenFlow number, else the lowest free one (taken from then on), as the port registry numbers. */
+    private static int ofPort(java.util.Optional<Integer> configured, Set<Integer> taken) {
+        if (configured.isPresent()) {
+            return configured.get();
+        }
+        int of = 1;
+        while (taken.contains(of)) {
+            of++;
+        }
+        taken.add(of);
+        return of;
     }
 }

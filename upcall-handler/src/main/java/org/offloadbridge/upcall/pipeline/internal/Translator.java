@@ -494,7 +494,7 @@ public final class Translator {
     }
 
     private static String dotted(long a) {
-        return (a >>> 24 & 0xff) + "." + (a >>> 16 & 0xff) + "." + (a >>> 8 & 0xff) + "." + (a & 0xff);
+        return org.offloadbridge.flow.FlowFormat.formatIpv4(a);
     }
 
     /** IPv4 or IPv6 (eth_type is pinned by the baseline, so asking costs the mask nothing). */
