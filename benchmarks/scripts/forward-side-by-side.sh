@@ -3,19 +3,29 @@
 # io and macswap, OVS-DPDK (ovs-dpdk-forward.sh), for each flow count, REPS times, interleaved so
 # that a load swing on the shared host hits every system alike. One result line per run.
 #
-# usage: forward-side-by-side.sh [SECONDS=10] [REPS=2] [FLOWS...=1 1000 100000]
+# usage: [MODE=plain|encap|decap] forward-side-by-side.sh [SECONDS=10] [REPS=2] [FLOWS...=1 1000 100000]
+# MODE=encap/decap: VXLAN on both sides (DpdkForwardRun --vxlan=…, ovs-dpdk-forward.sh's vxlan
+# port and br-phy underlay); decap replays the flows encapsulated. testpmd forwards the same pcap
+# untouched: the I/O limit for that frame size.
 # needs: benchmarks/target/benchmarks.jar (./mvnw -B -q -pl benchmarks -am package -DskipTests),
 #        apt-get install dpdk-dev openvswitch-switch-dpdk; root (hugepages for OVS, netns).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 S=${1:-10}; REPS=${2:-2}; shift $(( $# >= 2 ? 2 : $# ))
 FLOWS=("$@"); [ ${#FLOWS[@]} -gt 0 ] || FLOWS=(1 1000 100000)
+export MODE=${MODE:-plain}
+case "$MODE" in
+plain) OURS=(); PCAP_KIND=(); TESTPMD=(io macswap) ;;
+encap) OURS=(--vxlan=encap); PCAP_KIND=(); TESTPMD=(io) ;;
+decap) OURS=(--vxlan=decap); PCAP_KIND=(vxlan); TESTPMD=(io) ;;
+*) echo "MODE=$MODE: expected plain, encap or decap" >&2; exit 2 ;;
+esac
 J=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 JAR=benchmarks/target/benchmarks.jar
 D=$(mktemp -d /tmp/side-by-side.XXXXXX)
 trap 'rm -rf "$D"' EXIT
 for n in "${FLOWS[@]}"; do
-    "$J" -cp "$JAR" org.offloadbridge.benchmarks.dpdk.FlowPcap "$n" "$D/flows-$n.pcap"
+    "$J" -cp "$JAR" org.offloadbridge.benchmarks.dpdk.FlowPcap "$n" "$D/flows-$n.pcap" "${PCAP_KIND[@]}"
 done
 load() { cut -d' ' -f1-3 /proc/loadavg | tr ' ' /; }
 for rep in $(seq "$REPS"); do
@@ -23,9 +33,9 @@ for rep in $(seq "$REPS"); do
         # ours: DpdkForwardRun writes its own identical pcap (FlowPcap.write) and warms up 2 s
         l=$(load)
         row=$(timeout 300 "$J" --enable-native-access=ALL-UNNAMED -cp "$JAR" \
-            org.offloadbridge.benchmarks.dpdk.DpdkForwardRun "$S" "$n" 2>&1 | awk '$1 ~ /^[0-9]+$/' | tail -n1 || true)
-        echo "$row" | awk -v r="$rep" -v l0="$l" -v l="$(load)" '{ printf "rep=%s ours flows=%s seconds=%s mpps=%s mpps_per_cpu_s=%s alloc_bytes=%s emc_hit=%s gc=%s load=%s..%s\n", r, $1, $2, $3, $4, $5, $6, $7, l0, l }'
-        for m in io macswap; do
+            org.offloadbridge.benchmarks.dpdk.DpdkForwardRun "${OURS[@]}" "$S" "$n" 2>&1 | awk '$1 ~ /^[0-9]+$/' | tail -n1 || true)
+        echo "$row" | awk -v r="$rep" -v m="$MODE" -v l0="$l" -v l="$(load)" '{ printf "rep=%s ours mode=%s flows=%s seconds=%s mpps=%s mpps_per_cpu_s=%s alloc_bytes=%s emc_hit=%s gc=%s load=%s..%s\n", r, m, $1, $2, $3, $4, $5, $6, $7, l0, l }'
+        for m in "${TESTPMD[@]}"; do
             echo "rep=$rep $(timeout 300 benchmarks/scripts/testpmd-forward.sh "$m" "$n" "$D/flows-$n.pcap" "$S" 3 2>&1 | tail -n1)"
         done
         # result line plus the script's own warnings/errors, not ovs-vswitchd's log chatter

@@ -60,6 +60,8 @@ final class ActionExecutor {
     // set(tunnel(...)) metadata for the execution in progress
     /** The last set(tunnel) of the action list being executed (IPv6 only for the kernel tunnel device's trailer). */
     private final TunnelSet tnl = new TunnelSet();
+    /** The outer header {@link #tnl} gives through the VXLAN port being output to. */
+    private final Vxlan.Header header = new Vxlan.Header();
     private int ipId;
 
     /** @param counters the owning thread's counters (tx, drops, edits, tunnels, userspace upcalls) */
@@ -87,6 +89,9 @@ final class ActionExecutor {
                 case Actions.OUTPUT -> {
                     int port = Actions.arg(h);
                     VxlanPort tunnel = ports.tunnel(port);
+                    if (tunnel != null && tnl.set && !tnl.ipv6) {
+                        prepareHeader(tunnel); // once for the batch: every packet gets the same outer header
+                    }
                     for (int i = 0; i < n; i++) {
                         long m = pkts[i];
                         if (m == 0) {
@@ -180,9 +185,19 @@ final class ActionExecutor {
     }
 
     /**
-     * VXLAN encap of {@code m} with the loaded tunnel metadata, then output on the underlay.
-     * Unset fields take the endpoint's defaults: source = local IP, ttl 64, dst port = the
-     * endpoint's; the UDP source port comes from the inner flow hash unless set.
+     * The outer header of the loaded tunnel metadata sent through {@code t}. Unset fields take
+     * the endpoint's defaults: source = local IP, ttl 64, dst port = the endpoint's.
+     */
+    private void prepareHeader(VxlanPort t) {
+        header.prepare(t.nextHopMac(), t.localMac(), tnl.src != 0 ? tnl.src : t.localIp(), tnl.dst, tnl.tos,
+            tnl.ttl != 0 ? tnl.ttl : 64, (tnl.flags & FlowKey.TUN_F_DONT_FRAGMENT) != 0,
+            tnl.tpDst != 0 ? tnl.tpDst : t.udpPort(), (int) tnl.id);
+    }
+
+    /**
+     * VXLAN encap of {@code m} with the loaded tunnel metadata ({@link #prepareHeader} done for
+     * this output), then output on the underlay. The UDP source port comes from the inner flow
+     * hash unless set.
      */
     private void encapOutput(VxlanPort t, long m) {
         if (!tnl.set || tnl.ipv6) {
@@ -197,14 +212,10 @@ final class ActionExecutor {
             return;
         }
         long inner = RteMbuf.mtod(m);
-        int innerLen = RteMbuf.pktLen(m);
         int sport = tnl.tpSrc != 0 ? tnl.tpSrc : Vxlan.sourcePort(Vxlan.innerHash(M, inner, RteMbuf.dataLen(m)));
-        boolean df = (tnl.flags & FlowKey.TUN_F_DONT_FRAGMENT) != 0;
         // RFC 6864: the IP ID only matters for fragmentation, so atomic (DF) datagrams send 0
-        int id = df ? 0 : (ipId = (ipId + 1) & 0xffff);
-        Vxlan.writeHeaders(M, inner - Vxlan.ENCAP_LEN, t.nextHopMac(), t.localMac(),
-            tnl.src != 0 ? tnl.src : t.localIp(), tnl.dst, tnl.tos, tnl.ttl != 0 ? tnl.ttl : 64, df, id, sport,
-            tnl.tpDst != 0 ? tnl.tpDst : t.udpPort(), (int) tnl.id, innerLen);
+        int id = (tnl.flags & FlowKey.TUN_F_DONT_FRAGMENT) != 0 ? 0 : (ipId = (ipId + 1) & 0xffff);
+        header.stamp(M, inner - Vxlan.ENCAP_LEN, id, sport, RteMbuf.pktLen(m));
         PacketEdit.prepend(m, Vxlan.ENCAP_LEN);
         counters.increment(ThreadCounters.TUNNEL_ENCAPS);
         output(t.underlayPort(), m);

@@ -12,8 +12,12 @@ import org.offloadbridge.dpdk.PortStats;
  * steady state (after warm-up, from the JVM's per-thread allocation counter), and GC
  * collections and time during the run.
  *
+ * <p>{@code --vxlan=encap} sends every flow into a VXLAN port (its underlay the sink: 110-byte
+ * frames leave), {@code --vxlan=decap} replays the flows VXLAN-encapsulated into the tunnel's
+ * underlay (60-byte inner frames leave) — see {@link DpdkBench.Mode}.
+ *
  * <pre>java -cp benchmarks/target/benchmarks.jar --enable-native-access=ALL-UNNAMED \
- *     org.offloadbridge.benchmarks.dpdk.DpdkForwardRun [seconds] [flows...]</pre>
+ *     org.offloadbridge.benchmarks.dpdk.DpdkForwardRun [--vxlan=encap|decap] [seconds] [flows...]</pre>
  */
 public final class DpdkForwardRun {
 
@@ -21,6 +25,16 @@ public final class DpdkForwardRun {
     }
 
     public static void main(String[] args) throws Exception {
+        DpdkBench.Mode mode = DpdkBench.Mode.PLAIN;
+        if (args.length > 0 && args[0].startsWith("--vxlan=")) {
+            String m = args[0].substring("--vxlan=".length());
+            mode = switch (m) {
+                case "encap" -> DpdkBench.Mode.ENCAP;
+                case "decap" -> DpdkBench.Mode.DECAP;
+                default -> throw new IllegalArgumentException("--vxlan=" + m + ": expected encap or decap");
+            };
+            args = java.util.Arrays.copyOfRange(args, 1, args.length);
+        }
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int[] flowCounts = args.length > 1
             ? java.util.Arrays.stream(args, 1, args.length).mapToInt(Integer::parseInt).toArray()
@@ -29,14 +43,14 @@ public final class DpdkForwardRun {
             "alloc bytes", "emc hit %", "gc count", "gc ms");
         int seq = 0;
         for (int flows : flowCounts) {
-            try (DpdkBench b = new DpdkBench(flows, ++seq)) {
-                run(b, flows, seconds);
+            try (DpdkBench b = new DpdkBench(flows, ++seq, mode)) {
+                run(b, flows, seconds, mode);
             }
         }
     }
 
-    static void run(DpdkBench b, int flows, int seconds) throws InterruptedException {
-        long[] result = new long[5];
+    static void run(DpdkBench b, int flows, int seconds, DpdkBench.Mode mode) throws InterruptedException {
+        long[] result = new long[6];
         Thread t = new Thread(() -> {
             PmdThread pmd = b.dp.pmds().get(0);
             pmd.onStart(); // as its AgentRunner would: an EAL thread, so the mempool cache works
@@ -48,6 +62,7 @@ public final class DpdkForwardRun {
             PortStats s0 = b.sink.stats();
             long emc0 = pmd.counters().emcHits();
             long rx0 = pmd.counters().rxPackets();
+            long tunnel0 = tunnelled(b, mode);
             long a0 = mx.getCurrentThreadAllocatedBytes();
             long cpu0 = mx.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
@@ -64,6 +79,7 @@ public final class DpdkForwardRun {
             long t1 = System.nanoTime();
             long a1 = mx.getCurrentThreadAllocatedBytes();
             result[4] = mx.getCurrentThreadCpuTime() - cpu0;
+            result[5] = tunnelled(b, mode) - tunnel0;
             PortStats s1 = b.sink.stats();
             result[0] = s1.opackets() - s0.opackets();
             result[1] = t1 - t0;
@@ -76,11 +92,25 @@ public final class DpdkForwardRun {
         long gcTime0 = gcTime();
         t.start();
         t.join();
+        if (mode != DpdkBench.Mode.PLAIN && result[5] < result[0]) {
+            // a tunnel figure must be of tunnelled packets, not of frames that went some other way
+            throw new IllegalStateException(mode + ": " + result[0] + " packets out but only " + result[5]
+                + " went through the VXLAN port");
+        }
         double mpps = result[0] / (result[1] / 1e9) / 1e6;
         // packets per second of CPU time the PMD thread actually got: less sensitive to a shared host
         double mppsCpu = result[4] == 0 ? 0 : result[0] / (result[4] / 1e9) / 1e6;
         System.out.printf("%-8d %8d %10.2f %12.2f %14d %11.1f%% %10d %8d%n", flows, seconds, mpps, mppsCpu, result[2],
             result[3] / 10.0, gcCount() - gcCount0, gcTime() - gcTime0);
+    }
+
+    /** Packets encapsulated (ENCAP) or decapsulated (DECAP) so far; 0 for PLAIN. */
+    static long tunnelled(DpdkBench b, DpdkBench.Mode mode) {
+        return switch (mode) {
+            case PLAIN -> 0;
+            case ENCAP -> b.dp.counters().tunnelEncaps();
+            case DECAP -> b.dp.counters().tunnelDecaps();
+        };
     }
 
     static long gcCount() {
