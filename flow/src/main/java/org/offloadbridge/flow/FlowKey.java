@@ -64,6 +64,7 @@ public final class FlowKey extends FlowWords implements Comparable<FlowKey> {
         for (int i = 0; i < Field.WORDS; i++) {
             o[i] = w[i] & m[i];
         }
+        out.used = used & mask.used; // a word of the result is non-zero only where both are
         out.attrs = attrs;
     }
 

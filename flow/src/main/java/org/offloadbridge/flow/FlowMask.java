@@ -217,13 +217,19 @@ public final class FlowMask extends FlowWords implements Comparable<FlowMask> {
     }
 
     /** Every bit of {@code f} matters. */
-    public void setExact(Field f) { w[f.word()] |= f.wordMask(); }
+    public void setExact(Field f) {
+        w[f.word()] |= f.wordMask();
+        used |= 1L << f.word();
+    }
 
     /** {@code f} is fully wildcarded again. */
     public void setWildcard(Field f) { w[f.word()] &= ~f.wordMask(); }
 
     /** Adds (ORs) the bits of {@code bits} (right-aligned) to {@code f}'s mask. */
-    public void unwildcard(Field f, long bits) { w[f.word()] |= (bits & f.valueMask()) << f.shift(); }
+    public void unwildcard(Field f, long bits) {
+        w[f.word()] |= (bits & f.valueMask()) << f.shift();
+        used |= 1L << f.word();
+    }
 
     /** True when every bit of {@code f} matters. */
     public boolean isExact(Field f) { return (w[f.word()] & f.wordMask()) == f.wordMask(); }
@@ -232,7 +238,10 @@ public final class FlowMask extends FlowWords implements Comparable<FlowMask> {
     public boolean isWildcard(Field f) { return (w[f.word()] & f.wordMask()) == 0; }
 
     /** Every bit of every field matters. */
-    public void setAll() { java.util.Arrays.fill(w, -1L); }
+    public void setAll() {
+        java.util.Arrays.fill(w, -1L);
+        used = (1L << Field.WORDS) - 1;
+    }
 
     /** Un-wildcards every bit {@code other} un-wildcards (union of matched bits). */
     public void or(FlowMask other) {
@@ -240,6 +249,7 @@ public final class FlowMask extends FlowWords implements Comparable<FlowMask> {
         for (int i = 0; i < Field.WORDS; i++) {
             w[i] |= o[i];
         }
+        used |= other.used;
     }
 
     /** Keeps only bits both masks match on. */
@@ -248,6 +258,7 @@ public final class FlowMask extends FlowWords implements Comparable<FlowMask> {
         for (int i = 0; i < Field.WORDS; i++) {
             w[i] &= o[i];
         }
+        used &= other.used;
     }
 
     /** True when every bit this mask matches on is matched by {@code other} too (this ⊆ other). */

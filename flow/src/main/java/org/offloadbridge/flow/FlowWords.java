@@ -1,7 +1,5 @@
 package org.offloadbridge.flow;
 
-import java.util.Arrays;
-
 /**
  * The flat primitive shape shared by {@link FlowKey} and {@link FlowMask}: {@link Field#WORDS}
  * 64-bit words, fields addressed through {@link Field}. Mutable and reusable on purpose:
@@ -10,9 +8,17 @@ import java.util.Arrays;
  * <p>{@link #equals} and {@link #hashCode} are over the words only, so a reused probe key
  * can look up a {@code HashMap} whose keys are stored copies — without allocating. A key
  * stored in a map must never be mutated again.
+ *
+ * <p>{@link #usedWords} is a bitmap of the words that may be non-zero (every write sets its
+ * word's bit; only {@link #clear} resets them): a packet's key touches 6–10 of the 31 words, so
+ * clearing, hashing and comparing keys visit only those — OVS's miniflow idea, kept beside the
+ * flat words instead of replacing them. Every write to {@code w} in this package keeps it a
+ * superset of the non-zero words.
  */
 public abstract sealed class FlowWords permits FlowKey, FlowMask {
     final long[] w = new long[Field.WORDS];
+    /** Bit i set when word i may be non-zero; a clear bit means the word is 0. */
+    long used;
 
     FlowWords() {}
 
@@ -20,7 +26,10 @@ public abstract sealed class FlowWords permits FlowKey, FlowMask {
     public final long word(int i) { return w[i]; }
 
     /** Sets the raw word {@code i}. */
-    public final void setWord(int i, long value) { w[i] = value; }
+    public final void setWord(int i, long value) {
+        w[i] = value;
+        used |= 1L << i;
+    }
 
     /** The value of {@code f}, right-aligned. */
     public final long get(Field f) {
@@ -32,10 +41,22 @@ public abstract sealed class FlowWords permits FlowKey, FlowMask {
         long m = f.wordMask();
         int i = f.word();
         w[i] = (w[i] & ~m) | ((value << f.shift()) & m);
+        used |= 1L << i;
     }
 
-    /** Sets all words to zero. */
-    public void clear() { Arrays.fill(w, 0L); }
+    /**
+     * A bitmap of the words that may be non-zero (bit i for word i): every word outside it is 0.
+     * A superset — a word set back to 0 keeps its bit until {@link #clear}.
+     */
+    public final long usedWords() { return used; }
+
+    /** Sets all words to zero (visiting only the used ones). */
+    public void clear() {
+        for (long b = used; b != 0; b &= b - 1) {
+            w[Long.numberOfTrailingZeros(b)] = 0;
+        }
+        used = 0;
+    }
 
     /** True when every word is zero. */
     public final boolean isZero() {
@@ -47,7 +68,10 @@ public abstract sealed class FlowWords permits FlowKey, FlowMask {
         return true;
     }
 
-    final void copyWords(FlowWords from) { System.arraycopy(from.w, 0, w, 0, Field.WORDS); }
+    final void copyWords(FlowWords from) {
+        System.arraycopy(from.w, 0, w, 0, Field.WORDS);
+        used = from.used;
+    }
 
     @Override
     public final boolean equals(Object o) {

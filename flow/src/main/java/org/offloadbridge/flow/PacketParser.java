@@ -447,6 +447,7 @@ public final class PacketParser {
     /** ORs {@code value} (already within the field's width) into a cleared key. */
     private static void put(FlowKey out, int word, int shift, long value) {
         out.w[word] |= value << shift;
+        out.used |= 1L << word;
     }
 
     private static int u8(MemorySegment seg, long p) { return seg.get(JAVA_BYTE, p) & 0xff; }

@@ -6,7 +6,9 @@ import org.offloadbridge.flow.FlowKey;
 /**
  * The exact-match cache in front of the classifier, one per PMD thread (so no synchronisation):
  * full packet key → flow, two-way set-associative, keyed by a hash of the whole key and validated
- * by comparing every word. Entries of deleted flows are ignored (the flow's dead flag) and then
+ * by comparing every word. Only the words a key uses ({@link FlowKey#usedWords}, 6–10 of 31 for
+ * a packet) are hashed and compared: a word outside both bitmaps is 0 in both keys, and a 0 word
+ * adds nothing to the hash, so equal keys hash alike whatever their bitmaps. Entries of deleted flows are ignored (the flow's dead flag) and then
  * overwritten; no writer outside the PMD ever touches an EMC. Hits are counted by the PMD
  * ({@code DatapathCounters.emcHits}), not here.
  */
@@ -16,6 +18,8 @@ public final class Emc {
     private final int[] hashes;
     private final InstalledFlow[] flows;
     private final long[] keys;
+    /** Per entry: the words its key may use ({@link FlowKey#usedWords}); the others are 0. */
+    private final long[] used;
 
     /** @param entries power of two (8192 as OVS's EM_FLOW_HASH_ENTRIES) */
     public Emc(int entries) {
@@ -26,6 +30,7 @@ public final class Emc {
         hashes = new int[entries];
         flows = new InstalledFlow[entries];
         keys = new long[entries * Field.WORDS];
+        used = new long[entries];
     }
 
     /** Per-word odd multipliers (fixed pseudo-random): words hash independently, in parallel. */
@@ -43,13 +48,15 @@ public final class Emc {
     }
 
     /**
-     * A hash of every word of the key (the EMC index; a hit is always validated by a full compare,
-     * so the hash needs spread, not strength). The per-word products are independent, so the CPU
-     * overlaps them instead of waiting on a 31-step multiply chain; one final mix spreads the sum.
+     * A hash of the key's words (the EMC index; a hit is always validated by a full compare, so
+     * the hash needs spread, not strength). The per-word products are independent, so the CPU
+     * overlaps them instead of waiting on a multiply chain; one final mix spreads the sum. Only
+     * used words are visited: an unused word is 0 and its product 0.
      */
     public static int hash(FlowKey k) {
         long h = 0;
-        for (int i = 0; i < Field.WORDS; i++) {
+        for (long b = k.usedWords(); b != 0; b &= b - 1) {
+            int i = Long.numberOfTrailingZeros(b);
             long w = k.word(i);
             h += (w ^ (w >>> 29)) * K[i];
         }
@@ -87,14 +94,18 @@ public final class Emc {
         hashes[i] = hash;
         flows[i] = flow;
         int base = i * Field.WORDS;
-        for (int w = 0; w < Field.WORDS; w++) {
+        // the old key's words too, so every word outside the new bitmap is 0 again
+        for (long b = used[i] | k.usedWords(); b != 0; b &= b - 1) {
+            int w = Long.numberOfTrailingZeros(b);
             keys[base + w] = k.word(w);
         }
+        used[i] = k.usedWords();
     }
 
     private boolean same(int i, FlowKey k) {
         int base = i * Field.WORDS;
-        for (int w = 0; w < Field.WORDS; w++) {
+        for (long b = used[i] | k.usedWords(); b != 0; b &= b - 1) {
+            int w = Long.numberOfTrailingZeros(b);
             if (keys[base + w] != k.word(w)) {
                 return false;
             }

@@ -87,6 +87,72 @@ class DpclsPropertyTest {
         return p;
     }
 
+    /**
+     * The EMC visits only a key's used words ({@link FlowKey#usedWords}): the same key content
+     * reached through different bitmaps — a reused probe key, fields set to 0, words written
+     * whole — must hash alike and find the same entry, and differing keys never share one.
+     */
+    @Test
+    void emcAgreesWithAMapWhateverTheKeysBitmaps() {
+        Cases.check(40, List.of(), r -> r.nextLong(), seed -> String.format("scenario seed 0x%016x", seed), seed -> {
+            SplittableRandom r = new SplittableRandom(seed);
+            List<FlowKey> contents = new ArrayList<>();
+            for (int i = 0, n = 1 + r.nextInt(200); i < n; i++) {
+                FlowKey k = new FlowKey();
+                for (Field f : FIELDS) {
+                    if (r.nextInt(3) == 0) {
+                        k.set(f, r.nextInt(4) == 0 ? r.nextLong() : r.nextInt(3));
+                    }
+                }
+                contents.add(k);
+            }
+            java.util.Map<FlowKey, InstalledFlow> reference = new java.util.HashMap<>();
+            Emc emc = new Emc(64); // tiny: forces evictions and collisions
+            FlowKey probe = new FlowKey(); // reused, as the PMD's
+            int hits = 0;
+            for (int q = 0; q < 3000; q++) {
+                FlowKey content = contents.get(r.nextInt(contents.size()));
+                probe.clear();
+                switch (r.nextInt(3)) {
+                    case 0 -> { // field by field, with some absent fields written as 0
+                        for (Field f : FIELDS) {
+                            long v = content.get(f);
+                            if (v != 0 || r.nextInt(4) == 0) {
+                                probe.set(f, v);
+                            }
+                        }
+                    }
+                    case 1 -> { // every word written whole
+                        for (int i = 0; i < Field.WORDS; i++) {
+                            probe.setWord(i, content.word(i));
+                        }
+                    }
+                    default -> probe.copyFrom(content);
+                }
+                assertEquals(content, probe);
+                int h = Emc.hash(probe);
+                assertEquals(Emc.hash(content), h, "equal keys hash alike whatever their bitmaps");
+                InstalledFlow want = reference.computeIfAbsent(content.copy(),
+                    k -> new InstalledFlow(Megaflow.of(k, exact(), Actions.DROP), 1));
+                InstalledFlow got = emc.lookup(probe, h);
+                if (got != null) {
+                    assertSame(want, got, "EMC returned another key's flow for " + probe);
+                    hits++;
+                } else {
+                    emc.insert(probe, h, want);
+                    assertSame(want, emc.lookup(probe, h), "found right after insert");
+                }
+            }
+            assertTrue(hits > 0, "seed " + seed + " exercised hits");
+        });
+    }
+
+    private static FlowMask exact() {
+        FlowMask m = new FlowMask();
+        m.setAll();
+        return m;
+    }
+
     @Test
     void sameWinnerAsBruteForce() {
         Cases.check(40, List.of(), r -> r.nextLong(), seed -> String.format("scenario seed 0x%016x", seed), seed -> {
