@@ -8,9 +8,9 @@ import org.offloadbridge.flow.FlowKey;
  * full packet key → flow, two-way set-associative, keyed by a hash of the whole key and validated
  * by comparing every word. Only the words a key uses ({@link FlowKey#usedWords}, 6–10 of 31 for
  * a packet) are hashed and compared: a word outside both bitmaps is 0 in both keys, and a 0 word
- * adds nothing to the hash, so equal keys hash alike whatever their bitmaps. Entries of deleted flows are ignored (the flow's dead flag) and then
- * overwritten; no writer outside the PMD ever touches an EMC. Hits are counted by the PMD
- * ({@code DatapathCounters.emcHits}), not here.
+ * adds nothing to the hash, so equal keys hash alike whatever their bitmaps. Entries of deleted
+ * flows are ignored (the flow's dead flag) and then overwritten; no writer outside the PMD ever
+ * touches an EMC. Hits are counted by the PMD ({@code DatapathCounters.emcHits}), not here.
  */
 public final class Emc {
 

@@ -1,11 +1,8 @@
 package org.offloadbridge.dpdk.internal;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import org.offloadbridge.flow.EthType;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
@@ -34,7 +31,6 @@ public final class Vxlan {
     /** UDP source port range OVS's userspace tunnels use (tnl_udp_port_min/max, lib/netdev-native-tnl.c). */
     public static final int SRC_PORT_MIN = 32768;
     public static final int SRC_PORT_MAX = 61000;
-    private static final ValueLayout.OfShort BE16 = JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     static final int IP_DF = 0x4000;
     static final int IP_MF = 0x2000;
     static final int IP_OFFMASK = 0x1fff;
@@ -97,7 +93,7 @@ public final class Vxlan {
      */
     public static final class Header {
         private long w0, w8, w16, w24, w32, w40;
-        private short w48;
+        private int w48;
         private int fixedSum;
 
         /** Prepares the header of a tunnel: MACs, addresses, TOS, TTL, DF, UDP destination, VNI. */
@@ -115,14 +111,14 @@ public final class Vxlan {
             w24 = src << 16 | dst >>> 16;                                                    // 24..31: csum 0
             w32 = (dst & 0xffff) << 48 | (long) (dstPort & 0xffff) << 16;                    // 32..39: sport, len 0
             w40 = (long) VXLAN_HF_VNI << 16 | vniWord >>> 16;                                // 40..47: udp csum 0
-            w48 = (short) vniWord;                                                           // 48..49
+            w48 = vniWord & 0xffff;                                                           // 48..49
             fixedSum = verTos + frag + ttlProto + (int) (src >>> 16) + (int) (src & 0xffff) + (int) (dst >>> 16)
                 + (int) (dst & 0xffff);
         }
 
         /** Writes the header at {@code at}, in front of an inner frame of {@code innerLen} bytes. */
         public void stamp(MemorySegment s, long at, int ipId, int srcPort, int innerLen) {
-            int totLen = IPV4_HLEN + UDP_HLEN + VXLAN_HLEN + innerLen;
+            int totLen = (IPV4_HLEN + UDP_HLEN + VXLAN_HLEN + innerLen) & 0xffff; // 16-bit fields, as put16
             int id = ipId & 0xffff;
             int sum = fixedSum + totLen + id;
             sum = (sum & 0xffff) + (sum >>> 16);
@@ -132,9 +128,9 @@ public final class Vxlan {
             s.set(HeaderEdit.BE64, at + 8, w8);
             s.set(HeaderEdit.BE64, at + 16, w16 | (long) totLen << 48 | (long) id << 32);
             s.set(HeaderEdit.BE64, at + 24, w24 | (long) csum << 48);
-            s.set(HeaderEdit.BE64, at + 32, w32 | (long) (srcPort & 0xffff) << 32 | (totLen - IPV4_HLEN));
+            s.set(HeaderEdit.BE64, at + 32, w32 | (long) (srcPort & 0xffff) << 32 | ((totLen - IPV4_HLEN) & 0xffff));
             s.set(HeaderEdit.BE64, at + 40, w40);
-            s.set(BE16, at + 48, w48);
+            HeaderEdit.put16(s, at + 48, w48);
         }
     }
 
