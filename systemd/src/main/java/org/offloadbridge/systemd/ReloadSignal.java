@@ -5,6 +5,7 @@ import org.offloadbridge.daemon.Reloader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * SIGHUP reloads the configuration, as it does for nginx and sshd ({@code systemctl reload}
@@ -27,11 +28,21 @@ final class ReloadSignal {
         this.notify = notify;
     }
 
-    /** Installs the handler; returns null (logged) when the JVM refuses SIGHUP (e.g. run with -Xrs). */
+    /**
+     * Installs the handler; returns null (logged) when the JVM refuses SIGHUP (e.g. run with
+     * -Xrs) or keeps it ignored: a process started with SIGHUP ignored ({@code nohup}, a parent
+     * that ignores it) keeps it so — the JVM takes the handler but never calls it — and the
+     * operator must learn that from the log, not from a reload that silently does nothing.
+     */
     static ReloadSignal install(SdNotify notify) {
         ReloadSignal r = new ReloadSignal(notify);
         try {
-            Signal.handle(new Signal("HUP"), s -> r.onHup());
+            SignalHandler old = Signal.handle(new Signal("HUP"), s -> r.onHup());
+            if (old == SignalHandler.SIG_IGN) {
+                LOG.warn("SIGHUP was ignored when this process started (nohup, or a parent that ignores it), and "
+                    + "stays ignored: SIGHUP does not reload; use obctl reload");
+                return null;
+            }
             return r;
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             LOG.warn("SIGHUP cannot be handled here ({}); use obctl reload", e.getMessage());

@@ -122,7 +122,10 @@ class ServiceHostTest {
             String start = config(sock, "");
             Files.writeString(rules, "priority=0,actions=NORMAL\n");
             Files.writeString(conf, start);
-            Shell.Background daemon = Shell.start(sw.exec(ROOT.resolve("bin/offload-bridge").toString(), "run", "-c", conf.toString()));
+            // SIGHUP at its default, as a service manager starts a daemon: a test run under nohup
+            // would otherwise pass its ignored SIGHUP on (the next test covers that case)
+            Shell.Background daemon = Shell.start(sw.exec("env", "--default-signal=HUP",
+                ROOT.resolve("bin/offload-bridge").toString(), "run", "-c", conf.toString()));
             String obctl = ROOT.resolve("bin/obctl").toString();
             try {
                 for (int i = 0; i < 200 && !Files.exists(sock); i++) {
@@ -184,6 +187,34 @@ class ServiceHostTest {
      * without it would), the daemon stops at once with one line naming the capability and what it
      * is for — before it touches a port.
      */
+    /**
+     * Started with SIGHUP ignored (nohup): the JVM keeps it ignored, so the daemon says at start
+     * that SIGHUP will not reload, and runs; obctl reload still works.
+     */
+    @Test
+    void startedWithSighupIgnoredItSaysSighupWillNotReload(@TempDir Path dir) throws Exception {
+        try (Topology t = Topology.create("svh")) {
+            Topology.Host sw = t.host("sw");
+            Topology.Host h1 = t.host("h1");
+            Topology.Host h2 = t.host("h2");
+            hosts(t, sw, h1, h2);
+            Path sock = dir.resolve("obctl.sock");
+            Path conf = dir.resolve("ob.conf");
+            Files.writeString(dir.resolve("rules.of"), "priority=0,actions=NORMAL\n");
+            Files.writeString(conf, config(sock, ""));
+            Shell.Background daemon = Shell.start(sw.exec("env", "--ignore-signal=HUP",
+                ROOT.resolve("bin/offload-bridge").toString(), "run", "-c", conf.toString()));
+            try {
+                daemon.awaitLine("ready", java.time.Duration.ofSeconds(60));
+                assertTrue(daemon.output().contains("SIGHUP was ignored when this process started"), daemon.output());
+                Shell.Result r = Shell.run(60, ROOT.resolve("bin/obctl").toString(), "-s", sock.toString(), "reload");
+                assertEquals(0, r.exit(), r.toString());
+            } finally {
+                assertTrue(daemon.stop(30), "stops on SIGTERM");
+            }
+        }
+    }
+
     @Test
     void withoutCapNetAdminItStopsAtStartNamingTheCapability(@TempDir Path dir) throws Exception {
         try (Topology t = Topology.create("svcap")) {
