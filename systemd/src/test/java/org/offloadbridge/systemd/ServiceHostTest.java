@@ -183,11 +183,6 @@ class ServiceHostTest {
     }
 
     /**
-     * Least privilege: started without CAP_NET_ADMIN (dropped from the bounding set, as a unit
-     * without it would), the daemon stops at once with one line naming the capability and what it
-     * is for — before it touches a port.
-     */
-    /**
      * Started with SIGHUP ignored (nohup): the JVM keeps it ignored, so the daemon says at start
      * that SIGHUP will not reload, and runs; obctl reload still works.
      */
@@ -215,6 +210,11 @@ class ServiceHostTest {
         }
     }
 
+    /**
+     * Least privilege: started without CAP_NET_ADMIN (dropped from the bounding set, as a unit
+     * without it would), the daemon stops at once with one line naming the capability and what it
+     * is for — before it touches a port.
+     */
     @Test
     void withoutCapNetAdminItStopsAtStartNamingTheCapability(@TempDir Path dir) throws Exception {
         try (Topology t = Topology.create("svcap")) {
