@@ -23,15 +23,28 @@ class ServiceHostTest {
     private static final int METRICS_PORT = 20000 + (int) (ProcessHandle.current().pid() % 20000);
     private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
 
-    /** Hosts h1 (10.9.0.1) and h2 (10.9.0.2) behind ports p1 and p2 of switch namespace {@code sw}, no IPv6. */
-    private static void hosts(Topology t, Topology.Host sw, Topology.Host h1, Topology.Host h2) {
-        t.veth(sw, "p1", h1, "eth0");
-        t.veth(sw, "p2", h2, "eth0");
-        for (Topology.Host h : new Topology.Host[] {h1, h2}) {
-            h.noIpv6();
+    /**
+     * The service's world: switch namespace {@code sw} with hosts h1 (10.9.0.1) and h2 (10.9.0.2)
+     * behind its ports p1 and p2 (no IPv6), and in {@code dir} a rules file (NORMAL) and
+     * {@code ob.conf} ({@link #config}) with the control socket at {@code dir/obctl.sock}.
+     */
+    private record Service(Topology.Host sw, Topology.Host h1, Path sock, Path conf, Path rules) {
+        static Service create(Topology t, Path dir, String metrics) throws java.io.IOException {
+            Topology.Host sw = t.host("sw");
+            Topology.Host h1 = t.host("h1");
+            Topology.Host h2 = t.host("h2");
+            t.veth(sw, "p1", h1, "eth0");
+            t.veth(sw, "p2", h2, "eth0");
+            for (Topology.Host h : new Topology.Host[] {h1, h2}) {
+                h.noIpv6();
+            }
+            h1.addr("eth0", "10.9.0.1/24");
+            h2.addr("eth0", "10.9.0.2/24");
+            Service s = new Service(sw, h1, dir.resolve("obctl.sock"), dir.resolve("ob.conf"), dir.resolve("rules.of"));
+            Files.writeString(s.rules, "priority=0,actions=NORMAL\n");
+            Files.writeString(s.conf, config(s.sock, metrics));
+            return s;
         }
-        h1.addr("eth0", "10.9.0.1/24");
-        h2.addr("eth0", "10.9.0.2/24");
     }
 
     /** The test service's config: p1 and p2, sockets slow path, rules.of beside it; metrics on {@code metrics} ("" = off). */
@@ -63,17 +76,14 @@ class ServiceHostTest {
     @Test
     void runServeObctlAndStopCleanly(@TempDir Path dir) throws Exception {
         try (Topology t = Topology.create("svc")) {
-            Topology.Host sw = t.host("sw");
-            Topology.Host h1 = t.host("h1");
-            Topology.Host h2 = t.host("h2");
-            hosts(t, sw, h1, h2);
-            Path sock = dir.resolve("obctl.sock");
-            Files.writeString(dir.resolve("rules.of"), "priority=0,actions=NORMAL\n");
-            Files.writeString(dir.resolve("ob.conf"), config(sock, "127.0.0.1:" + METRICS_PORT));
+            Service svc = Service.create(t, dir, "127.0.0.1:" + METRICS_PORT);
+            Topology.Host sw = svc.sw();
+            Topology.Host h1 = svc.h1();
+            Path sock = svc.sock();
             assertEquals("", Shell.run(60, ROOT.resolve("bin/offload-bridge").toString(), "check", "-q", "-c",
-                dir.resolve("ob.conf").toString()).err(), "the config checks clean");
+                svc.conf().toString()).err(), "the config checks clean");
             Shell.Background daemon = Shell.start(sw.exec(ROOT.resolve("bin/offload-bridge").toString(), "run", "-c",
-                dir.resolve("ob.conf").toString()));
+                svc.conf().toString()));
             try {
                 for (int i = 0; i < 200 && !Files.exists(sock); i++) {
                     Thread.sleep(100);
@@ -112,16 +122,13 @@ class ServiceHostTest {
     @Test
     void reloadByObctlAndBySighup(@TempDir Path dir) throws Exception {
         try (Topology t = Topology.create("svr")) {
-            Topology.Host sw = t.host("sw");
-            Topology.Host h1 = t.host("h1");
-            Topology.Host h2 = t.host("h2");
-            hosts(t, sw, h1, h2);
-            Path sock = dir.resolve("obctl.sock");
-            Path conf = dir.resolve("ob.conf");
-            Path rules = dir.resolve("rules.of");
-            String start = config(sock, "");
-            Files.writeString(rules, "priority=0,actions=NORMAL\n");
-            Files.writeString(conf, start);
+            Service svc = Service.create(t, dir, "");
+            Topology.Host sw = svc.sw();
+            Topology.Host h1 = svc.h1();
+            Path sock = svc.sock();
+            Path conf = svc.conf();
+            Path rules = svc.rules();
+            String start = Files.readString(conf);
             // SIGHUP at its default, as a service manager starts a daemon: a test run under nohup
             // would otherwise pass its ignored SIGHUP on (the next test covers that case)
             Shell.Background daemon = Shell.start(sw.exec("env", "--default-signal=HUP",
@@ -189,15 +196,10 @@ class ServiceHostTest {
     @Test
     void startedWithSighupIgnoredItSaysSighupWillNotReload(@TempDir Path dir) throws Exception {
         try (Topology t = Topology.create("svh")) {
-            Topology.Host sw = t.host("sw");
-            Topology.Host h1 = t.host("h1");
-            Topology.Host h2 = t.host("h2");
-            hosts(t, sw, h1, h2);
-            Path sock = dir.resolve("obctl.sock");
-            Path conf = dir.resolve("ob.conf");
-            Files.writeString(dir.resolve("rules.of"), "priority=0,actions=NORMAL\n");
-            Files.writeString(conf, config(sock, ""));
-            Shell.Background daemon = Shell.start(sw.exec("env", "--ignore-signal=HUP",
+            Service svc = Service.create(t, dir, "");
+            Path sock = svc.sock();
+            Path conf = svc.conf();
+            Shell.Background daemon = Shell.start(svc.sw().exec("env", "--ignore-signal=HUP",
                 ROOT.resolve("bin/offload-bridge").toString(), "run", "-c", conf.toString()));
             try {
                 daemon.awaitLine("ready", java.time.Duration.ofSeconds(60));
@@ -218,13 +220,9 @@ class ServiceHostTest {
     @Test
     void withoutCapNetAdminItStopsAtStartNamingTheCapability(@TempDir Path dir) throws Exception {
         try (Topology t = Topology.create("svcap")) {
-            Topology.Host sw = t.host("sw");
-            Topology.Host h1 = t.host("h1");
-            Topology.Host h2 = t.host("h2");
-            hosts(t, sw, h1, h2);
-            Files.writeString(dir.resolve("rules.of"), "priority=0,actions=normal\n");
-            Path conf = dir.resolve("ob.conf");
-            Files.writeString(conf, config(dir.resolve("obctl.sock"), ""));
+            Service svc = Service.create(t, dir, "");
+            Topology.Host sw = svc.sw();
+            Path conf = svc.conf();
             Shell.Result r = Shell.run(120, sw.exec("setpriv", "--bounding-set=-net_admin", "--inh-caps=-net_admin",
                 ROOT.resolve("bin/offload-bridge").toString(), "run", "-c", conf.toString()));
             assertEquals(1, r.exit(), r.toString());
