@@ -229,7 +229,6 @@ public final class RuleFormat {
             case IpProto.SCTP -> "sctp";
             case IpProto.ICMP -> v6 ? null : "icmp";
             case IpProto.ICMPV6 -> v6 ? "icmp" : null;
-            case 2 -> v6 ? null : "igmp";
             default -> null;
         };
         return base == null ? null : v6 ? base + "6" : base;
@@ -293,9 +292,6 @@ public final class RuleFormat {
         sb.append(',');
     }
 
-    private static final String[] TCP_FLAG_NAMES = {"fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr", "ns", "[200]",
-        "[400]", "[800]"};
-
     /** OVS's {@code format_flags_masked} over {@code packet_tcp_flag_to_string}. */
     private static void tcpFlags(StringBuilder sb, long flags, long mask) {
         if (mask == 0xfff) {
@@ -306,7 +302,7 @@ public final class RuleFormat {
             boolean first = true;
             for (int bit = 0; bit < 12; bit++) {
                 if ((flags & (1L << bit)) != 0) {
-                    sb.append(first ? "" : "|").append(TCP_FLAG_NAMES[bit]);
+                    sb.append(first ? "" : "|").append(Values.TCP_FLAG_NAMES[bit]);
                     first = false;
                 }
             }
@@ -314,7 +310,7 @@ public final class RuleFormat {
         }
         for (int bit = 0; bit < 12; bit++) {
             if ((mask & (1L << bit)) != 0) {
-                sb.append((flags & (1L << bit)) != 0 ? '+' : '-').append(TCP_FLAG_NAMES[bit]);
+                sb.append((flags & (1L << bit)) != 0 ? '+' : '-').append(Values.TCP_FLAG_NAMES[bit]);
             }
         }
     }

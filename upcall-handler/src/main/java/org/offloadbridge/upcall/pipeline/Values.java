@@ -34,7 +34,10 @@ final class Values {
                 return parseFrag(text);
             case TCP_FLAGS:
                 if (text.charAt(0) == '+' || text.charAt(0) == '-') {
-                    return parseTcpFlagsForm(text);
+                    return parseTcpFlagsMasked(text);
+                }
+                if (!Character.isDigit(text.charAt(0))) {
+                    return parseTcpFlagsExact(text);
                 }
                 break;
             default:
@@ -225,9 +228,17 @@ final class Values {
         };
     }
 
-    static final String[] TCP_FLAG_NAMES = {"fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr", "ns"};
+    /**
+     * OVS's names of the 12 TCP flag bits (packet_tcp_flag_to_string): the nine flags, then the
+     * three reserved bits by their hex value. Both the parser and {@link RuleFormat} use them.
+     */
+    static final String[] TCP_FLAG_NAMES = {"fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr", "ns", "[200]",
+        "[400]", "[800]"};
 
-    private static long[] parseTcpFlagsForm(String s) throws BadValue {
+    private static final String KNOWN_TCP_FLAGS = "fin syn rst psh ack urg ece cwr ns [200] [400] [800]";
+
+    /** {@code +syn-ack}: the named bits are matched, set (+) or clear (-); the others are wildcards. */
+    private static long[] parseTcpFlagsMasked(String s) throws BadValue {
         long v = 0;
         long m = 0;
         int i = 0;
@@ -240,18 +251,9 @@ final class Values {
             while (j < s.length() && s.charAt(j) != '+' && s.charAt(j) != '-') {
                 j++;
             }
-            String name = s.substring(i + 1, j);
-            int bit = -1;
-            for (int k = 0; k < TCP_FLAG_NAMES.length; k++) {
-                if (TCP_FLAG_NAMES[k].equals(name)) {
-                    bit = k;
-                }
-            }
-            if (bit < 0) {
-                throw new BadValue(i + 1, "unknown TCP flag \"" + name + "\" (known: fin syn rst psh ack urg ece cwr ns)");
-            }
+            int bit = tcpFlagBit(s, i + 1, j);
             if ((m & (1L << bit)) != 0) {
-                throw new BadValue(i + 1, "TCP flag \"" + name + "\" given twice");
+                throw new BadValue(i + 1, "TCP flag \"" + s.substring(i + 1, j) + "\" given twice");
             }
             m |= 1L << bit;
             if (sign == '+') {
@@ -260,6 +262,35 @@ final class Values {
             i = j;
         }
         return new long[] {0, v, 0, m};
+    }
+
+    /**
+     * {@code syn|ack}: exactly these bits set and every other clear, as ovs-ofctl reads (and
+     * prints) an exact tcp_flags match; a flag named twice is the same flag, as there.
+     */
+    private static long[] parseTcpFlagsExact(String s) throws BadValue {
+        long v = 0;
+        int i = 0;
+        while (true) {
+            int j = s.indexOf('|', i);
+            int end = j < 0 ? s.length() : j;
+            v |= 1L << tcpFlagBit(s, i, end);
+            if (j < 0) {
+                return new long[] {0, v, 0, 0xfff};
+            }
+            i = j + 1;
+        }
+    }
+
+    private static int tcpFlagBit(String s, int from, int to) throws BadValue {
+        String name = s.substring(from, to);
+        for (int k = 0; k < TCP_FLAG_NAMES.length; k++) {
+            if (TCP_FLAG_NAMES[k].equals(name)) {
+                return k;
+            }
+        }
+        throw new BadValue(from, name.isEmpty() ? "missing TCP flag name in tcp_flags \"" + s + "\" (known: " + KNOWN_TCP_FLAGS + ")"
+            : "unknown TCP flag \"" + name + "\" (known: " + KNOWN_TCP_FLAGS + ")");
     }
 
     static String format(MatchField f, long hi, long lo) {

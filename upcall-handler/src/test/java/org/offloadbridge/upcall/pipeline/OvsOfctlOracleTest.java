@@ -86,6 +86,29 @@ class OvsOfctlOracleTest {
         assertTrue(Cases.ONLY >= 0 || compared[0] > ran / 2, "only " + compared[0] + " of " + ran + " rules were comparable");
     }
 
+    /**
+     * The forms ovs-ofctl prints tcp_flags and IP protocols in ({@code rst|urg|ece},
+     * {@code -fin+[200]}, {@code 0}, {@code ip,nw_proto=2}): OVS reads our printing of each as it
+     * reads the original.
+     */
+    @Test
+    void tcpFlagsAndProtocolFormsReadAsOvsReadsThem() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of(OVS_OFCTL)), "ovs-ofctl not installed (openvswitch-common)");
+        String[] rules = {
+            "tcp,tcp_flags=0,actions=drop", "tcp,tcp_flags=100,actions=drop", "tcp,tcp_flags=rst|urg|ece,actions=drop",
+            "tcp,tcp_flags=0xfff,actions=drop", "tcp,tcp_flags=fin|[200],actions=drop", "tcp,tcp_flags=-fin+[200],actions=drop",
+            "tcp,tcp_flags=0x124/0x1ff,actions=drop", "tcp,tcp_flags=+syn-ack,actions=drop", "tcp6,tcp_flags=ns|cwr,actions=drop",
+            "ip,nw_proto=2,actions=drop", "ipv6,nw_proto=2,actions=drop", "ip,nw_proto=47,actions=drop",
+            "ipv6,nw_proto=58,actions=drop", "ip,nw_proto=0,actions=drop",
+        };
+        for (String text : rules) {
+            String ours = parser.parse(text).toOfctlString();
+            String a = ovsRead(text);
+            assertTrue(a != null && !a.equals(DECODE_ERROR), "ovs-ofctl refuses " + text);
+            assertEquals(a, ovsRead(numericPorts(ours)), "\noriginal: " + text + "\nours:     " + ours);
+        }
+    }
+
     @Test
     void whatOvsRejectsWeRejectToo() throws Exception {
         assumeTrue(Files.isExecutable(Path.of(OVS_OFCTL)), "ovs-ofctl not installed (openvswitch-common)");
@@ -100,6 +123,9 @@ class OvsOfctlOracleTest {
             "ip,nw_src=10.0.0.0/33,actions=drop",
             "actions=frobnicate:1",
             "tcp,tcp_flags=+syn+foo,actions=drop",
+            "tcp,tcp_flags=syn|foo,actions=drop",
+            "tcp,tcp_flags=0x1000,actions=drop",
+            "igmp,actions=drop",
             "actions=drop,output:1",
         };
         for (String rule : bad) {

@@ -86,6 +86,43 @@ class RuleParserTest {
         assertEquals(0x012, r.match().mask(MatchField.TCP_FLAGS));
         Rule n = parse("tcp,tcp_flags=0x02/0x12,actions=drop");
         assertEquals(r.match(), n.match());
+        // The exact form, as ovs-ofctl prints a full-mask match: named bits set, all others clear.
+        Rule exact = parse("tcp,tcp_flags=rst|urg|ece,actions=drop");
+        assertEquals(0x064, exact.match().value(MatchField.TCP_FLAGS));
+        assertEquals(0xfff, exact.match().mask(MatchField.TCP_FLAGS));
+        assertEquals(exact.match(), parse("tcp,tcp_flags=100,actions=drop").match());
+        assertEquals(parse("tcp,tcp_flags=0xe01,actions=drop").match(), parse("tcp,tcp_flags=fin|[200]|[400]|[800],actions=drop").match());
+        assertEquals(parse("tcp,tcp_flags=0x200/0x201,actions=drop").match(), parse("tcp,tcp_flags=-fin+[200],actions=drop").match());
+        assertEquals(parse("tcp,tcp_flags=fin,actions=drop").match(), parse("tcp,tcp_flags=fin|fin,actions=drop").match());
+        assertEquals(19, bad("tcp,tcp_flags=fin|,actions=drop").column());
+        RuleSyntaxException unknown = bad("tcp,tcp_flags=syn|sin,actions=drop");
+        assertEquals(19, unknown.column());
+        assertTrue(unknown.reason().contains("unknown TCP flag \"sin\""), unknown.reason());
+    }
+
+    /**
+     * Every rule prints (as dump-rules) in a form that parses back to the same rule: all 4,096
+     * exact tcp_flags values, masked ones, and every IP protocol over IPv4 and IPv6 (the
+     * fuzzer found {@code tcp_flags=rst|urg|ece} and an {@code igmp} keyword that did not).
+     */
+    @Test
+    void everyTcpFlagsValueAndIpProtocolPrintsAsItParses() throws Exception {
+        java.util.List<String> texts = new java.util.ArrayList<>();
+        for (int v = 0; v <= 0xfff; v++) {
+            texts.add("tcp,tcp_flags=" + v + ",actions=drop");
+            int mask = (v * 0x9e37) & 0xfff | 1;
+            texts.add("tcp,tcp_flags=" + (v & mask) + "/" + mask + ",actions=drop");
+        }
+        for (int proto = 0; proto <= 255; proto++) {
+            texts.add("ip,nw_proto=" + proto + ",actions=drop");
+            texts.add("ipv6,nw_proto=" + proto + ",actions=drop");
+        }
+        for (String text : texts) {
+            Rule r = parse(text);
+            String printed = RuleFormat.noStats(r, PORTS);
+            Rule again = parser.parse(printed);
+            assertTrue(r.sameEffect(again), text + " prints as " + printed + ", which parses as " + again);
+        }
     }
 
     @Test
