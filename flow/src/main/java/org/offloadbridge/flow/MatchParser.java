@@ -45,6 +45,7 @@ final class MatchParser {
         }
         // eth_type, vlan and encap come once per VLAN level; every other attribute once per match
         int[] levelColumn = new int[64];
+        boolean tpidBefore = false; // the attribute just parsed was a VLAN tag's eth_type (TPID)
         while (t.pos < end) {
             int nameStart = t.pos;
             String name = t.ident();
@@ -76,7 +77,13 @@ final class MatchParser {
                     throw t.error(valueAt + 1, "eth_type(" + LayerCheck.hex04(key.get(tpid)) + ") before vlan(..) is not a VLAN tag type (0x8100 or 0x88a8)");
                 }
                 key.addAttr(KeyAttr.VLAN);
+                tpidBefore = true;
             } else if (a == KeyAttr.VLAN) {
+                if (!tpidBefore) {
+                    // Our key has no VLAN tag without its TPID (nor has the datapath's): it would
+                    // be matched but never printed.
+                    throw t.error(nameStart + 1, "vlan(..) without a preceding eth_type(0x8100) or eth_type(0x88a8)");
+                }
                 if (tag >= 2) {
                     throw t.error(nameStart + 1, "more than two VLAN tags");
                 }
@@ -102,6 +109,7 @@ final class MatchParser {
             if (t.pos < end) {
                 t.expect(",");
             }
+            tpidBefore = tpidBefore && a == KeyAttr.ETHERTYPE;
         }
     }
 

@@ -47,6 +47,22 @@ class FlowTextBadInputTest {
         assertTrue(e.getMessage().contains(words), e.getMessage());
     }
 
+    // ---------------------------------------------------------------- VLAN tags
+
+    /**
+     * A vlan(..) is a tag only after its TPID (eth_type(0x8100) or (0x88a8)), as the datapath
+     * nests it; alone it was matched but never printed (a fuzzing finding).
+     */
+    @Test
+    void vlanWithoutItsTpidIsRefused() {
+        assertMatchRefused("tcp_flags(4),packet_type(ns=0,id=0),vlan(vid=20,pcp=3)", 37, "vlan(..) without a preceding eth_type(0x8100)");
+        assertMatchRefused("vlan(vid=20)", 1, "without a preceding eth_type");
+        assertMatchRefused("eth_type(0x8100),vlan(vid=20),encap(vlan(vid=30))", 37, "without a preceding eth_type");
+        assertMatchRefused("eth_type(0x0800),vlan(vid=20)", 10, "vlan(..) is not a VLAN tag type");
+        assertMatchParses("eth_type(0x8100),vlan(vid=20,pcp=3),encap(eth_type(0x0800))");
+        assertMatchParses("eth_type(0x88a8),vlan(vid=20),encap(eth_type(0x8100),vlan(vid=30),encap(eth_type(0x0800)))");
+    }
+
     // ---------------------------------------------------------------- digits
 
     /** ٠-٩ (Arabic-Indic), ０-９ and Ａ-Ｆ (fullwidth): Character.digit reads them, OVS does not. */
