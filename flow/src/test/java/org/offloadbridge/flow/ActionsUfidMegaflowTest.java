@@ -116,4 +116,44 @@ class ActionsUfidMegaflowTest {
         assertEquals(f.ufid(), g.ufid());
         assertEquals(Actions.DROP, g.actions());
     }
+
+    /**
+     * Megaflows of one mask shape share one mask instance (memory at 200,000 flows), and the
+     * shared mask is not the caller's: mutating what was passed in changes no megaflow.
+     */
+    @Test
+    void megaflowsOfOneMaskShareItAndTheCallersMaskStaysTheirs() {
+        FlowMask m = new FlowMask();
+        m.setPrefix(Field.IPV4_DST, 24);
+        m.setExact(Field.TP_DST);
+        java.util.List<Megaflow> flows = new java.util.ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            FlowKey k = new FlowKey();
+            k.set(Field.IPV4_DST, 0x0a000000L + ((long) i << 8));
+            k.set(Field.TP_DST, 80 + i);
+            flows.add(Megaflow.of(k, m, Actions.DROP));
+        }
+        for (Megaflow f : flows) {
+            assertSame(flows.get(0).mask(), f.mask(), "one mask instance for one shape");
+            assertNotSame(m, f.mask(), "never the caller's instance");
+        }
+        FlowMask before = flows.get(0).mask().copy();
+        m.setAll();
+        assertEquals(before, flows.get(0).mask(), "the caller's later change reaches no megaflow");
+        FlowMask other = new FlowMask();
+        other.setPrefix(Field.IPV4_DST, 16);
+        FlowKey k = new FlowKey();
+        k.set(Field.IPV4_DST, 0x0a010000L);
+        Megaflow o = Megaflow.of(k, other, Actions.DROP);
+        assertNotSame(flows.get(0).mask(), o.mask());
+        assertEquals(16, o.mask().prefixLength(Field.IPV4_DST));
+        assertSame(o.mask(), o.withActions(Actions.builder().output(1).build()).mask(), "a modify keeps the mask");
+        // equal action lists are one instance too, built apart or not
+        Megaflow a = Megaflow.of(k, other, Actions.builder().output(7).build());
+        Megaflow b = Megaflow.of(k, m, Actions.builder().output(7).build());
+        assertSame(a.actions(), b.actions());
+        assertSame(a.actions(), o.withActions(Actions.builder().output(7).build()).actions());
+        assertNotSame(a.actions(), Megaflow.of(k, m, Actions.builder().output(8).build()).actions());
+    }
 }
+

@@ -213,7 +213,8 @@ public final class Ukey {
 
     private void why(InstallDecision.Outcome o) {
         reason = o.reason();
-        reasonText = o.reasonText();
+        // one String per distinct reason, not per flow: 200,000 flows placed for one reason share it
+        reasonText = o.reasonText().intern();
         detail = o.detail();
         errno = o.errno();
         kernelText = o.kernelText();
