@@ -27,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * inside max-revalidator" (500 ms by default).
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar PlacementBenchmark -prof gc};
- * figures in docs/benchmarks-placement.md.
+ * figures in docs/hardware-table.md ("Benchmark: one round at 200,000 flows").
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
