@@ -12,6 +12,7 @@ import org.offloadbridge.flow.FlowLayer;
 import org.offloadbridge.flow.FlowResult;
 import org.offloadbridge.flow.MonotonicClock;
 import org.offloadbridge.netlink.NetNs;
+import org.offloadbridge.testkit.SwitchNet;
 import org.offloadbridge.testkit.Topology;
 import org.offloadbridge.upcall.DatapathConfig;
 import org.offloadbridge.upcall.handler.Ukey;
@@ -37,24 +38,11 @@ class DaemonHostTest {
         return out;
     }
 
-    /** A switch namespace with ports p1, p2 and two hosts behind them (the metrics host test uses it too). */
+    /** A switch namespace with ports p1, p2 and two hosts behind them (testkit's {@link SwitchNet}; the metrics host test uses it too). */
     record Net(Topology t, Topology.Host sw, Topology.Host h1, Topology.Host h2) implements AutoCloseable {
         static Net create(String purpose) {
-            Topology t = Topology.create(purpose);
-            Topology.Host sw = t.host("sw");
-            Topology.Host h1 = t.host("h1");
-            Topology.Host h2 = t.host("h2");
-            t.veth(sw, "p1", h1, "eth0");
-            t.veth(sw, "p2", h2, "eth0");
-            // Only the traffic a test sends: no IPv6 (router solicitations, DAD, MLD) and no ARP.
-            for (Topology.Host h : new Topology.Host[] {h1, h2}) {
-                h.noIpv6();
-            }
-            h1.addr("eth0", "10.9.0.1/24");
-            h2.addr("eth0", "10.9.0.2/24");
-            h1.neigh("eth0", "10.9.0.2", h2.mac("eth0"));
-            h2.neigh("eth0", "10.9.0.1", h1.mac("eth0"));
-            return new Net(t, sw, h1, h2);
+            SwitchNet n = SwitchNet.create(purpose);
+            return new Net(n.topology(), n.sw(), n.h1(), n.h2());
         }
 
         @Override

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.offloadbridge.testkit.Shell;
+import org.offloadbridge.testkit.SwitchNet;
 import org.offloadbridge.testkit.Topology;
 
 /**
@@ -29,18 +30,8 @@ class ServiceHostTest {
      * {@code ob.conf} ({@link #config}) with the control socket at {@code dir/obctl.sock}.
      */
     private record Service(Topology.Host sw, Topology.Host h1, Path sock, Path conf, Path rules) {
-        static Service create(Topology t, Path dir, String metrics) throws java.io.IOException {
-            Topology.Host sw = t.host("sw");
-            Topology.Host h1 = t.host("h1");
-            Topology.Host h2 = t.host("h2");
-            t.veth(sw, "p1", h1, "eth0");
-            t.veth(sw, "p2", h2, "eth0");
-            for (Topology.Host h : new Topology.Host[] {h1, h2}) {
-                h.noIpv6();
-            }
-            h1.addr("eth0", "10.9.0.1/24");
-            h2.addr("eth0", "10.9.0.2/24");
-            Service s = new Service(sw, h1, dir.resolve("obctl.sock"), dir.resolve("ob.conf"), dir.resolve("rules.of"));
+        static Service create(SwitchNet net, Path dir, String metrics) throws java.io.IOException {
+            Service s = new Service(net.sw(), net.h1(), dir.resolve("obctl.sock"), dir.resolve("ob.conf"), dir.resolve("rules.of"));
             Files.writeString(s.rules, "priority=0,actions=NORMAL\n");
             Files.writeString(s.conf, config(s.sock, metrics));
             return s;
@@ -75,8 +66,8 @@ class ServiceHostTest {
 
     @Test
     void runServeObctlAndStopCleanly(@TempDir Path dir) throws Exception {
-        try (Topology t = Topology.create("svc")) {
-            Service svc = Service.create(t, dir, "127.0.0.1:" + METRICS_PORT);
+        try (SwitchNet net = SwitchNet.create("svc")) {
+            Service svc = Service.create(net, dir, "127.0.0.1:" + METRICS_PORT);
             Topology.Host sw = svc.sw();
             Topology.Host h1 = svc.h1();
             Path sock = svc.sock();
@@ -121,8 +112,8 @@ class ServiceHostTest {
      */
     @Test
     void reloadByObctlAndBySighup(@TempDir Path dir) throws Exception {
-        try (Topology t = Topology.create("svr")) {
-            Service svc = Service.create(t, dir, "");
+        try (SwitchNet net = SwitchNet.create("svr")) {
+            Service svc = Service.create(net, dir, "");
             Topology.Host sw = svc.sw();
             Topology.Host h1 = svc.h1();
             Path sock = svc.sock();
@@ -195,8 +186,8 @@ class ServiceHostTest {
      */
     @Test
     void startedWithSighupIgnoredItSaysSighupWillNotReload(@TempDir Path dir) throws Exception {
-        try (Topology t = Topology.create("svh")) {
-            Service svc = Service.create(t, dir, "");
+        try (SwitchNet net = SwitchNet.create("svh")) {
+            Service svc = Service.create(net, dir, "");
             Path sock = svc.sock();
             Path conf = svc.conf();
             Shell.Background daemon = Shell.start(svc.sw().exec("env", "--ignore-signal=HUP",
@@ -219,8 +210,8 @@ class ServiceHostTest {
      */
     @Test
     void withoutCapNetAdminItStopsAtStartNamingTheCapability(@TempDir Path dir) throws Exception {
-        try (Topology t = Topology.create("svcap")) {
-            Service svc = Service.create(t, dir, "");
+        try (SwitchNet net = SwitchNet.create("svcap")) {
+            Service svc = Service.create(net, dir, "");
             Topology.Host sw = svc.sw();
             Path conf = svc.conf();
             Shell.Result r = Shell.run(120, sw.exec("setpriv", "--bounding-set=-net_admin", "--inh-caps=-net_admin",

@@ -13,6 +13,7 @@ import org.offloadbridge.daemon.slowpath.PacketSocket;
 import org.offloadbridge.flow.FlowLayer;
 import org.offloadbridge.flow.MonotonicClock;
 import org.offloadbridge.netlink.NetNs;
+import org.offloadbridge.testkit.SwitchNet;
 import org.offloadbridge.testkit.Topology;
 import org.offloadbridge.upcall.DatapathConfig;
 import org.offloadbridge.upcall.handler.FixedHistogram;
@@ -22,8 +23,8 @@ import org.offloadbridge.upcall.handler.FixedHistogram;
  * through the real miss path, then what one revalidator round over them costs and what they
  * weigh on the heap.
  *
- * <p>The daemon runs in a switch namespace with ports p1 and p2 (veth, hosts h1 and h2 behind
- * them), the DPDK datapath as its software layer ({@code --no-huge}), hw-offload=false (this
+ * <p>The daemon runs in testkit's {@link SwitchNet} (a switch namespace with ports p1 and p2,
+ * hosts h1 and h2 behind them), the DPDK datapath as its software layer ({@code --no-huge}), hw-offload=false (this
  * kernel has no cls_flower: every flow is a DPDK flow), max-idle 10 minutes so nothing expires
  * while we measure, flow-limit 2 N. Rules as the flow-setup benchmark's {@code acl} set: a
  * blocked source MAC pins dl_src in every megaflow, so each of the N frames h1 sends (its own
@@ -70,15 +71,9 @@ public final class RevalidationScaleRun {
         DatapathConfig dc = new DatapathConfig().hwOffload(false).handlerThreads(1).revalidatorThreads(1)
             .maxIdleMillis(600_000).flowLimit(2 * flows);
         DaemonSettings settings = new DaemonSettings(dc, List.of("p1", "p2"), RULES, true, List.of(), false, 1, false);
-        try (Topology t = Topology.create("reval")) {
-            Topology.Host sw = t.host("sw");
-            Topology.Host h1 = t.host("h1");
-            Topology.Host h2 = t.host("h2");
-            t.veth(sw, "p1", h1, "eth0");
-            t.veth(sw, "p2", h2, "eth0");
-            h1.noIpv6();
-            h2.noIpv6();
-            try (NetNs swNs = NetNs.open(sw.name());
+        try (SwitchNet net = SwitchNet.create("reval")) {
+            Topology.Host h1 = net.h1();
+            try (NetNs swNs = NetNs.open(net.sw().name());
                  Daemon d = swNs.call(() -> Daemon.start(settings, MonotonicClock.SYSTEM));
                  NetNs h1Ns = NetNs.open(h1.name());
                  PacketSocket tx = h1Ns.call(() -> PacketSocket.open(h1.ifindex("eth0"), "h1/eth0"))) {
