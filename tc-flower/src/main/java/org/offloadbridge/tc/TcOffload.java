@@ -864,8 +864,7 @@ public final class TcOffload implements AutoCloseable {
         }
         DecodedFilter[] gone = new DecodedFilter[m];
         // The echo of a delete is read for its counters and flags only: the filters are still in
-        // `installed` until forgotten below, so `known` spares the full decode of each (which
-        // made a bulk delete slower than tc -batch's one-by-one).
+        // `installed` until forgotten below, so `known` spares the full decode of each.
         conn.batch("delete flower filters", out, (req, msg) -> {
             if (msg.type() == RTM_DELTFILTER && req >= 0 && req < gone.length) {
                 gone[req] = decoder.decode(msg, known);

@@ -77,8 +77,8 @@ public final class RevalidationScaleRun {
                  Daemon d = swNs.call(() -> Daemon.start(settings, MonotonicClock.SYSTEM));
                  NetNs h1Ns = NetNs.open(h1.name());
                  PacketSocket tx = h1Ns.call(() -> PacketSocket.open(h1.ifindex("eth0"), "h1/eth0"))) {
-                long heapBefore = liveHeap();
                 String histBefore = histogram();
+                long heapBefore = liveHeap(histBefore);
                 long t0 = System.nanoTime();
                 int passes = fill(d, tx, flows, rate);
                 double fillSeconds = (System.nanoTime() - t0) / 1e9;
@@ -88,8 +88,8 @@ public final class RevalidationScaleRun {
                         + " passes; upcalls " + d.upcallCounters() + ", drops " + d.upcallDrops());
                 }
                 RoundCost cost = measureRounds(d, rounds);
-                long heapAfter = liveHeap();
                 String histAfter = histogram();
+                long heapAfter = liveHeap(histAfter);
                 int stillThere = countDpdk(d);
                 System.out.println(topGrowth(histBefore, histAfter, 20));
                 System.out.printf(Locale.ROOT, "revalidation-scale flows=%d installed=%d fill_s=%.1f passes=%d rounds=%d"
@@ -240,9 +240,8 @@ public final class RevalidationScaleRun {
         return sum;
     }
 
-    /** The live heap after a full GC: the class histogram's total. */
-    static long liveHeap() throws Exception {
-        String h = histogram();
+    /** The live heap in class histogram {@code h} (taken after a full GC): its total. */
+    static long liveHeap(String h) {
         for (String line : h.split("\n")) {
             String l = line.trim();
             if (l.startsWith("Total")) {
@@ -259,7 +258,7 @@ public final class RevalidationScaleRun {
             "gcClassHistogram", new Object[] {new String[0]}, new String[] {String[].class.getName()});
     }
 
-    /** The {@code top} classes whose live bytes grew most between two histograms, bytes per flow beside. */
+    /** The {@code top} classes whose live bytes grew most between two histograms: instances and bytes. */
     static String topGrowth(String before, String after, int top) {
         java.util.Map<String, long[]> b = parse(before);
         java.util.Map<String, long[]> a = parse(after);

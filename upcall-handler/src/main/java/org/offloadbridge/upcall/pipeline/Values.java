@@ -235,7 +235,7 @@ final class Values {
     static final String[] TCP_FLAG_NAMES = {"fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr", "ns", "[200]",
         "[400]", "[800]"};
 
-    private static final String KNOWN_TCP_FLAGS = "fin syn rst psh ack urg ece cwr ns [200] [400] [800]";
+    private static final String KNOWN_TCP_FLAGS = String.join(" ", TCP_FLAG_NAMES);
 
     /** {@code +syn-ack}: the named bits are matched, set (+) or clear (-); the others are wildcards. */
     private static long[] parseTcpFlagsMasked(String s) throws BadValue {
