@@ -22,7 +22,8 @@ import java.util.function.Consumer;
  *       layer can; the counters continue (the result's stats are the kept ones).
  *       An absent flow is {@link FlowResult.Reason#NOT_FOUND}.</li>
  *   <li>{@link #delete}: the result carries the flow's final counters; once it returns no
- *       packet is forwarded by that flow any more.</li>
+ *       packet is forwarded by that flow any more. {@link #deleteIdle}: the same, but the
+ *       counters may be left as the caller last read them.</li>
  *   <li>{@link #dump} and {@link #get} report what the layer really holds, decoded from its own
  *       state, and only flows that are ours (for tc: our cookie).</li>
  *   <li>Counters' {@code used} is on the {@link MonotonicClock} the target was given.</li>
@@ -38,6 +39,16 @@ public interface FlowTarget {
     List<FlowResult> modify(List<FlowPut> puts);
 
     List<FlowResult> delete(List<Ufid> ufids);
+
+    /**
+     * Deletes flows the caller has just read idle: the counters it read are final, so a target
+     * may skip reading them again (its results' stats are then {@link FlowStats#ZERO}: not
+     * read). For tc that is the delete's echo, which costs more than the delete itself; the
+     * revalidator's idle expiry, where flows age out by the thousand, is this.
+     */
+    default List<FlowResult> deleteIdle(List<Ufid> ufids) {
+        return delete(ufids);
+    }
 
     /** The flow as the layer holds it, or empty. */
     Optional<DumpedFlow> get(Ufid ufid);

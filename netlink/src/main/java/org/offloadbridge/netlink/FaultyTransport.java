@@ -72,6 +72,10 @@ final class FaultyTransport implements NetlinkTransport {
                 case ACK_LOST -> bySeq.put(m.seq(), Drop.ACK_LOST);
                 case REPLY_LOST -> bySeq.put(m.seq(), Drop.REPLY_LOST);
                 case DUMP_INTR -> bySeq.put(m.seq(), Drop.DUMP_INTR);
+                case OPTION_IGNORED -> {
+                    staged += withoutOption(buffer, m, f.attribute(), staged);
+                    continue;
+                }
                 case NONE -> { }
             }
             staging.put(staged, buffer, m.offset(), m.length());
@@ -80,6 +84,45 @@ final class FaultyTransport implements NetlinkTransport {
         if (staged > 0) {
             delegate.send(staging, 0, staged);
         }
+    }
+
+    /**
+     * Stages {@code m} without the attribute of type {@code attribute} inside its top-level
+     * TCA_OPTIONS (after nlmsghdr and the 20-byte struct tcmsg), lengths fixed up; returns the
+     * bytes staged. A message without one is staged as it is.
+     */
+    private int withoutOption(ByteBuffer buffer, NetlinkMessage m, int attribute, int at) {
+        int tcmsgEnd = m.offset() + NlMsgHdr.LENGTH + 20;
+        int optStart = -1;
+        int cutStart = -1;
+        int cutLen = 0;
+        for (int p = tcmsgEnd; p + 4 <= m.end() && optStart < 0; p += NetlinkMessageWriter.align(buffer.getShort(p) & 0xffff)) {
+            int len = buffer.getShort(p) & 0xffff;
+            if ((buffer.getShort(p + 2) & 0x3fff) == 2 && len >= 4) { // TCA_OPTIONS
+                optStart = p;
+                for (int q = p + 4; q + 4 <= p + len; q += NetlinkMessageWriter.align(buffer.getShort(q) & 0xffff)) {
+                    if ((buffer.getShort(q + 2) & 0x3fff) == attribute) {
+                        cutStart = q;
+                        cutLen = NetlinkMessageWriter.align(buffer.getShort(q) & 0xffff);
+                        break;
+                    }
+                }
+            }
+            if (len < 4) {
+                break;
+            }
+        }
+        int head = cutStart < 0 ? m.length() : cutStart - m.offset();
+        staging.put(at, buffer, m.offset(), head);
+        if (cutStart >= 0) {
+            int tail = m.end() - (cutStart + cutLen);
+            staging.put(at + head, buffer, cutStart + cutLen, tail);
+            staging.putInt(at + NlMsgHdr.LEN, m.length() - cutLen);
+            int optAt = at + (optStart - m.offset());
+            staging.putShort(optAt, (short) ((buffer.getShort(optStart) & 0xffff) - cutLen));
+            return NetlinkMessageWriter.align(m.length() - cutLen);
+        }
+        return NetlinkMessageWriter.align(m.length());
     }
 
     /** The {@code NLMSG_ERROR} the kernel sends for a refused request (capped: header only, no extack). */

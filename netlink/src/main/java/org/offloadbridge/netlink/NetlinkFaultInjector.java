@@ -18,7 +18,10 @@ package org.offloadbridge.netlink;
  * done by the kernel but its echo and ack are dropped and the receive reports {@code ENOBUFS}, as
  * an overrun receive buffer does (applied to messages k.. of one sendmsg: a partial batch);
  * {@link Fault.Kind#REPLY_LOST} done, nothing comes back (the caller times out);
- * {@link Fault.Kind#DUMP_INTR} a dump's first datagram carries {@code NLM_F_DUMP_INTR}. On an
+ * {@link Fault.Kind#DUMP_INTR} a dump's first datagram carries {@code NLM_F_DUMP_INTR};
+ * {@link Fault.Kind#OPTION_IGNORED} a tc request reaches the kernel without one of its
+ * {@code TCA_OPTIONS} attributes, as a kernel that does not know that attribute ignores it (the
+ * filter then matches more than asked — what an install's echo is compared for). On an
  * event subscription, {@link #loseEvent} drops a datagram and reports {@code ENOBUFS}.
  */
 public interface NetlinkFaultInjector {
@@ -43,7 +46,7 @@ public interface NetlinkFaultInjector {
     boolean loseEvent(NetlinkProtocol protocol, int type);
 
     /** What happens to one request. */
-    record Fault(Kind kind, int errno) {
+    record Fault(Kind kind, int errno, int attribute) {
         public static final Fault NONE = new Fault(Kind.NONE, 0);
 
         public enum Kind {
@@ -55,13 +58,29 @@ public interface NetlinkFaultInjector {
             /** Done by the kernel; its replies and ack never arrive (the request times out). */
             REPLY_LOST,
             /** A dump: its first reply datagram carries NLM_F_DUMP_INTR (the table changed mid-walk). */
-            DUMP_INTR
+            DUMP_INTR,
+            /**
+             * A tc request (struct tcmsg after the header) goes to the kernel without its
+             * {@code TCA_OPTIONS} attribute of type {@link #attribute()}, as an older kernel
+             * ignores one it does not know; the rest goes as sent.
+             */
+            OPTION_IGNORED
         }
 
         public Fault {
-            if (kind == null || (kind == Kind.REFUSE) != (errno > 0)) {
-                throw new IllegalArgumentException("REFUSE takes a positive errno, and only REFUSE: " + kind + " " + errno);
+            if (kind == null || (kind == Kind.REFUSE) != (errno > 0) || (kind == Kind.OPTION_IGNORED) != (attribute > 0)) {
+                throw new IllegalArgumentException("REFUSE takes a positive errno and OPTION_IGNORED an attribute type, and only they: "
+                        + kind + " " + errno + " " + attribute);
             }
+        }
+
+        public Fault(Kind kind, int errno) {
+            this(kind, errno, 0);
+        }
+
+        /** The request reaches the kernel without its TCA_OPTIONS attribute of type {@code attribute}. */
+        public static Fault optionIgnored(int attribute) {
+            return new Fault(Kind.OPTION_IGNORED, 0, attribute);
         }
 
         public static Fault refuse(Errno errno) {

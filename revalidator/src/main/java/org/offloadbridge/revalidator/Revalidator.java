@@ -61,6 +61,9 @@ public final class Revalidator implements Agent {
     /** Rounds this revalidator has done: the clock of hardware-retry backoff. */
     private long rounds;
     private int promotionsThisRound;
+    /** Idle flows of this round waiting for their delete: one deleteIdle per layer and {@link #IDLE_BATCH} (OVS's REVALIDATE_MAX_BATCH). */
+    private final List<Ukey> idleBatch = new java.util.ArrayList<>();
+    static final int IDLE_BATCH = 50;
     private volatile long appliedPolicy;
 
     Revalidator(Revalidators r, int id, int n) {
@@ -202,6 +205,7 @@ public final class Revalidator implements Agent {
                 LOG_LIMIT.warn("{}: revalidating {} failed: {}", roleName(), u.ufid(), e.toString());
             }
         });
+        flushIdle();
         if (r.tcDumped()) {
             deleteExtra(tc, r.layers.tc(), gen);
         }
@@ -255,7 +259,11 @@ public final class Revalidator implements Agent {
             return;
         }
         if (idle(u, now, maxIdle)) {
-            evict(u, true);
+            u.transition(UkeyState.EVICTING);
+            idleBatch.add(u);
+            if (idleBatch.size() >= IDLE_BATCH) {
+                flushIdle();
+            }
             r.counters.idleExpired.increment();
             return;
         }
@@ -525,6 +533,49 @@ public final class Revalidator implements Agent {
         u.pushStatsToRules(); // the final counters
         u.transition(UkeyState.EVICTED);
         r.ukeys.remove(u);
+    }
+
+    /**
+     * Deletes the idle flows queued this round, in one {@link FlowTarget#deleteIdle} per layer:
+     * the counters just dumped are final (idle: nothing came since), so tc need not echo each
+     * deleted filter back. Then as {@link #evict}: the last stats pushed to the rules, the ukey gone.
+     */
+    private void flushIdle() {
+        if (idleBatch.isEmpty()) {
+            return;
+        }
+        Map<FlowLayer, List<Ukey>> byLayer = new java.util.EnumMap<>(FlowLayer.class);
+        for (Ukey u : idleBatch) {
+            byLayer.computeIfAbsent(u.layer(), l -> new java.util.ArrayList<>()).add(u);
+        }
+        idleBatch.clear();
+        for (Map.Entry<FlowLayer, List<Ukey>> e : byLayer.entrySet()) {
+            FlowLayer layer = e.getKey();
+            List<Ukey> us = e.getValue();
+            FlowTarget t = r.layers.of(layer);
+            if (t != null) {
+                List<Ufid> ufids = us.stream().map(Ukey::ufid).toList();
+                List<FlowResult> res;
+                try {
+                    res = t.deleteIdle(ufids);
+                } catch (RuntimeException ex) {
+                    r.counters.layerErrors.increment();
+                    LOG_LIMIT.warn("{}: delete of {} idle flows from {} threw: {}", roleName(), ufids.size(), t.name(), ex.toString());
+                    res = ufids.stream().map(u -> FlowResult.failed(u, Reason.LAYER_UNAVAILABLE, t.name() + ": " + ex, 0, null)).toList();
+                }
+                for (int i = 0; i < us.size(); i++) {
+                    r.layers.counters().delete(layer, res.get(i));
+                    if (res.get(i).ok()) {
+                        us.get(i).deleted(res.get(i).stats()); // ZERO from tc (not read) leaves the dumped counters
+                    }
+                }
+            }
+            for (Ukey u : us) {
+                u.pushStatsToRules(); // the final counters
+                u.transition(UkeyState.EVICTED);
+                r.ukeys.remove(u);
+            }
+        }
     }
 
     /** Deletes {@code ufid}'s flow from {@code t}, where it is in {@code layer}; counted in the layers' counters. */

@@ -91,6 +91,37 @@ class RevalidatorTest {
         assertEquals(1, revs.counters().idleExpired());
     }
 
+    /**
+     * Idle flows go in batches of {@link Revalidator#IDLE_BATCH} through deleteIdle (tc: no echo
+     * per deleted filter), and keep the counters the round's dump read: a delete that reads none
+     * takes nothing from them.
+     */
+    @Test
+    void idleFlowsAreDeletedInBatchesAndKeepTheirDumpedCounters() {
+        rig.tc.hardware(false);
+        List<Ukey> us = new java.util.ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            us.add(rig.send(flow(100 + i)));
+            assertEquals(FlowLayer.TC_SW, us.get(i).layer());
+        }
+        round(0);
+        for (Ukey u : us) {
+            rig.tc.hit(u.ufid(), 3, 300, rig.clock.millis());
+        }
+        round(1_000);
+        long before = us.get(7).stats().packets();
+        assertTrue(before >= 3, "the dump's counters: " + us.get(7).stats());
+        round(MAX_IDLE);
+        for (Ukey u : us) {
+            assertFalse(rig.tc.holds(u.ufid()));
+            assertNull(rig.ukeys.get(u.ufid()));
+        }
+        assertEquals(120, revs.counters().idleExpired());
+        assertEquals(before, us.get(7).stats().packets(), "the dumped counters stand");
+        List<String> batches = rig.tc.log().stream().filter(l -> l.startsWith("deleteIdle")).toList();
+        assertEquals(List.of("deleteIdle 50", "deleteIdle 50", "deleteIdle 20"), batches);
+    }
+
     @Test
     void hardwareCountersThatLagDoNotExpireALiveFlow() {
         Ukey hw = rig.send(flow(53));

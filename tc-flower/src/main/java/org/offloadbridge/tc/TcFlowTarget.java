@@ -109,6 +109,17 @@ public final class TcFlowTarget implements FlowTarget, AutoCloseable {
         return rs;
     }
 
+    /** Without the delete's echo: the results' stats are ZERO, not read (the caller's last read stands). */
+    @Override
+    public List<FlowResult> deleteIdle(List<Ufid> ufids) {
+        List<TcOutcome> os = tc.deleteAll(ufids, false);
+        List<FlowResult> rs = new ArrayList<>(os.size());
+        for (int i = 0; i < os.size(); i++) {
+            rs.add(result(ufids.get(i), os.get(i), FlowStats.ZERO));
+        }
+        return rs;
+    }
+
     @Override
     public Optional<DumpedFlow> get(Ufid ufid) {
         long now = clock.millis();

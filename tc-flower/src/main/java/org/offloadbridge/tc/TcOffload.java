@@ -45,6 +45,7 @@ import org.offloadbridge.netlink.uapi.PktSched;
 import org.offloadbridge.netlink.uapi.Rtnetlink;
 import org.offloadbridge.tc.internal.Clsact;
 import org.offloadbridge.tc.internal.DecodedFilter;
+import org.offloadbridge.tc.internal.FilterShapes;
 import org.offloadbridge.tc.internal.FlowerDecoder;
 import org.offloadbridge.tc.internal.FlowerEncoder;
 import org.offloadbridge.tc.internal.FlowerFilter;
@@ -65,11 +66,17 @@ import org.offloadbridge.tc.internal.SkipFlags;
  *   <li>A filter lives in (device, parent, chain, prio, protocol); within one prio all filters
  *       share a protocol, and hardware drivers often want one mask per prio. So the prio is
  *       chosen per (device, protocol, canonical mask shape); prios used by filters that are not
- *       ours are never reused. The handle is the kernel's (we send 0 and read the echo).</li>
+ *       ours are never reused. The handle is ours too, the next one above every handle seen in
+ *       that prio ({@link PrioAllocator}), as {@code tc -batch} names its own; an EEXIST there
+ *       is asked once more at a handle the kernel picks.</li>
  *   <li>{@code NLM_F_CREATE|NLM_F_EXCL|NLM_F_ECHO}: the kernel answers an install with the
  *       filter as it stored it — handle, {@code in_hw}/{@code not_in_hw}, {@code in_hw_count}.
  *       We decode that echo and compare it with the request: what we report is what the kernel
- *       holds, never what we hoped.</li>
+ *       holds, never what we hoped. The echo is skipped only where it could say nothing new: a
+ *       skip_hw filter (placement known) of a shape whose first echo equalled its request
+ *       ({@link FilterShapes}: what the kernel makes of a request depends on which attributes it
+ *       carries, not on their values). The echo costs more than the kernel's add itself: ours
+ *       ran at 0.21–0.55× {@code tc -batch} with it, 1.17–1.92× without (docs/benchmarks-tc.md).</li>
  *   <li>A single RTM_NEWTFILTER is all-or-nothing: a refused filter leaves no actions behind.
  *       Nothing is sent for a flow flower can't express (typed refusal first).</li>
  *   <li>{@code NLM_F_REPLACE} on the same prio/handle swaps match and actions atomically — no
@@ -78,7 +85,8 @@ import org.offloadbridge.tc.internal.SkipFlags;
  *       prio changes (new mask shape or protocol) the new filter goes in first (its own prio)
  *       and the old one is deleted after: make before break.</li>
  *   <li>RTM_DELTFILTER with {@code NLM_F_ECHO} answers with the filter as it was, counters
- *       included: a delete reports the flow's final counters.</li>
+ *       included: a delete reports the flow's final counters. Idle flows, whose counters the
+ *       caller has just dumped, are deleted without it ({@link #deleteAll(List, boolean)}).</li>
  *   <li>Ours are the filters whose actions carry our cookie (the ufid); dumps skip the rest and
  *       nothing here deletes them. Unlike OVS we never flush a port at start.</li>
  * </ul>
@@ -110,6 +118,10 @@ public final class TcOffload implements AutoCloseable {
     private final NetlinkMessageWriter canon = new NetlinkMessageWriter(4096);
     private final NetlinkMessageCursor canonCursor = new NetlinkMessageCursor();
     private final TcMsg tcmsg = new TcMsg();
+    /** Shapes of skip_hw filters an echo has shown stored as asked: their installs go without one. */
+    private final FilterShapes shapes = new FilterShapes();
+    /** Marks an install whose echo is asked but whose shape is not to be recorded (placement left to the kernel). */
+    private static final byte[] ECHO_ALWAYS = new byte[0];
 
     /**
      * Our filters by ufid. Written under this object's lock; concurrent so that a dump's decoder,
@@ -147,6 +159,8 @@ public final class TcOffload implements AutoCloseable {
     private final AtomicLong unsettled = new AtomicLong();
     /** Dumps walked again after losing datagrams or meeting EINTR/EBUSY (at most {@link #DUMP_ATTEMPTS} walks each). */
     private final AtomicLong dumpRetries = new AtomicLong();
+    /** Install requests that asked for the kernel's echo and compared it (the rest: a shape vouched for, see {@link FilterShapes}). */
+    private final AtomicLong echoed = new AtomicLong();
     static final int DUMP_ATTEMPTS = 3;
 
     /**
@@ -155,14 +169,14 @@ public final class TcOffload implements AutoCloseable {
      * @param installs filters installed (installs and replaces that succeeded)
      * @param refusals flows refused before any kernel call
      * @param failures operations the kernel refused
-     */
-    /**
      * @param settled   requests whose ack was lost (outcome unknown) or that the kernel refused for
      *                  now (EINTR, EAGAIN, EBUSY), settled by reading the kernel back or asking once more
      * @param unsettled of those, the ones whose read-back failed as well (left to the next dump)
      * @param dumpRetries dumps walked again after losing datagrams or meeting EINTR/EBUSY
+     * @param echoed    install requests sent with {@code NLM_F_ECHO}, their echo compared with the
+     *                  request; the others were skip_hw filters of a shape an earlier echo vouched for
      */
-    public record Counters(long installs, long refusals, long failures, long settled, long unsettled, long dumpRetries) {}
+    public record Counters(long installs, long refusals, long failures, long settled, long unsettled, long dumpRetries, long echoed) {}
 
     private record Installed(TcFilterId id, Megaflow flow, int clsFlags, boolean inHw, TcStats base) {}
 
@@ -209,7 +223,7 @@ public final class TcOffload implements AutoCloseable {
 
     /** A snapshot of the counters; safe from any thread (each count is current, the three are not read atomically together). */
     public Counters counters() {
-        return new Counters(installs.getAcquire(), refusals.getAcquire(), failures.getAcquire(), settled.get(), unsettled.get(), dumpRetries.get());
+        return new Counters(installs.getAcquire(), refusals.getAcquire(), failures.getAcquire(), settled.get(), unsettled.get(), dumpRetries.get(), echoed.get());
     }
 
     /** True when {@code ufid} is one of the filters this instance knows (installed or dumped). */
@@ -261,7 +275,7 @@ public final class TcOffload implements AutoCloseable {
                 result[i] = TcOutcome.refused(d.whyNot(), d.detail());
             }
         }
-        sendInstalls(puts, todo, flags, result);
+        sendInstalls(puts, todo, flags, result, true);
         for (TcOutcome o : result) {
             count(o);
         }
@@ -277,10 +291,19 @@ public final class TcOffload implements AutoCloseable {
         return o;
     }
 
-    private void sendInstalls(List<FlowPut> puts, List<Integer> todo, int[] flags, TcOutcome[] result) {
+    /**
+     * Sends the installs of {@code todo} in one batch. With {@code mayDefer}, of the requests of
+     * one shape nobody has vouched for yet only the first goes now (with its echo); the others
+     * wait for it and go after, in a batch of their own — without echoes once it matched — so a
+     * bulk load of one new shape costs one echo, not one per flow.
+     */
+    private void sendInstalls(List<FlowPut> puts, List<Integer> todo, int[] flags, TcOutcome[] result, boolean mayDefer) {
+        List<Integer> deferred = null;
+        Set<java.nio.ByteBuffer> probed = null;
         out.reset();
         int[] index = new int[todo.size()];
         TcFilterId[] ids = new TcFilterId[todo.size()];
+        byte[][] shapesOf = new byte[todo.size()][];
         Megaflow[] canonical = new Megaflow[puts.size()];
         int m = 0;
         for (int i : todo) {
@@ -317,13 +340,35 @@ public final class TcOffload implements AutoCloseable {
                 result[i] = TcOutcome.refused(Reason.NO_SPACE, "no free tc priority left on ifindex " + ifindex);
                 continue;
             }
+            int handle = prios.nextHandle(ifindex, prio);
             scratch.reset();
-            encoder.write(scratch, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, filter, ifindex, prio, 0, SkipFlags.wireFlags(flags[i]), SkipFlags.actFlags(flags[i]));
+            encoder.write(scratch, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, filter, ifindex, prio, handle, SkipFlags.wireFlags(flags[i]), SkipFlags.actFlags(flags[i]));
+            // The echo is what tells us what the kernel holds and where (in_hw). Where the flags
+            // already say where (skip_hw: the kernel's own classifier, no driver asked) and an
+            // echo has vouched for this shape on this kernel, the ack says all: no echo.
+            byte[] shape = (flags[i] & TCA_CLS_FLAGS_SKIP_HW) != 0 ? shapes.unverified(scratch.buffer(), 0, scratch.length(), flags[i]) : ECHO_ALWAYS;
+            if (mayDefer && shape != null && shape != ECHO_ALWAYS) {
+                if (probed == null) {
+                    probed = new HashSet<>();
+                    deferred = new ArrayList<>();
+                }
+                if (!probed.add(java.nio.ByteBuffer.wrap(shape))) {
+                    deferred.add(i); // its shape's first request is in this batch: wait for that echo
+                    continue;
+                }
+            }
+            if (shape == null) {
+                scratch.buffer().putShort(6, (short) (scratch.buffer().getShort(6) & ~NLM_F_ECHO)); // nlmsg_flags
+            } else {
+                echoed.setRelease(echoed.getPlain() + 1);
+            }
             append(scratch);
-            ids[m] = new TcFilterId(ifindex, prio, proto, 0);
+            ids[m] = new TcFilterId(ifindex, prio, proto, handle);
+            shapesOf[m] = shape;
             index[m++] = i;
         }
         if (m == 0) {
+            sendDeferred(puts, deferred, flags, result);
             return;
         }
         DecodedFilter[] echoes = new DecodedFilter[m];
@@ -339,13 +384,21 @@ public final class TcOffload implements AutoCloseable {
             if (!batchResult.ok(j)) {
                 result[i] = kernelFailure("install " + f.ufid() + " on " + ids[j], batchResult.errno(j), batchResult.extackMessage(j), ids[j],
                         SkipFlags.hardwareOnly(flags[i]), true);
-                if (outcomeUnknown(batchResult.errno(j)) || notNow(batchResult.errno(j))) {
+                if (outcomeUnknown(batchResult.errno(j)) || notNow(batchResult.errno(j)) || Errno.of(batchResult.errno(j)) == Errno.EEXIST) {
                     if (again == null) {
                         again = new int[m];
                         java.util.Arrays.fill(again, -1);
                     }
                     again[j] = batchResult.errno(j);
                 }
+                continue;
+            }
+            if (shapesOf[j] == null) {
+                // A shape vouched for: the kernel holds the canonical form, at the handle we chose.
+                remember(f.ufid(), new Installed(ids[j], canonical[i], flags[i], false, TcStats.ZERO));
+                prios.taken(ids[j].ifindex(), ids[j].prio(), ids[j].handle());
+                result[i] = TcOutcome.ok(ids[j], false, 0, (flags[i] & TCA_CLS_FLAGS_SKIP_SW) != 0, (flags[i] & TCA_CLS_FLAGS_SKIP_HW) != 0)
+                        .withExtack(batchResult.extackMessage(j));
                 continue;
             }
             DecodedFilter e = echoes[j];
@@ -362,9 +415,12 @@ public final class TcOffload implements AutoCloseable {
                         + " at ifindex " + ids[j].ifindex()), id, 0, null);
                 continue;
             }
+            if (shapesOf[j] != ECHO_ALWAYS && e.flow().equals(canonical[i])) {
+                shapes.verified(shapesOf[j]); // exactly the form a later install of this shape is recorded as
+            }
             boolean inHw = (e.flags() & TCA_CLS_FLAGS_IN_HW) != 0;
             remember(f.ufid(), new Installed(id, e.flow(), flags[i], inHw, TcStats.ZERO)); // what the kernel holds
-            prios.taken(id.ifindex(), id.prio());
+            prios.taken(id.ifindex(), id.prio(), id.handle());
             // The ack may carry a warning: a driver that declined a filter tc then kept in
             // software says why there (extack on success), and that is the reason a flow is not_in_hw.
             result[i] = TcOutcome.ok(id, inHw, e.inHwCount(), (e.flags() & TCA_CLS_FLAGS_SKIP_SW) != 0, (e.flags() & TCA_CLS_FLAGS_SKIP_HW) != 0)
@@ -374,10 +430,37 @@ public final class TcOffload implements AutoCloseable {
             if (again[j] >= 0) {
                 int i = index[j];
                 Megaflow f = puts.get(i).megaflow();
-                result[i] = settle("install " + f.ufid() + " on " + ids[j], again[j], result[i], NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO,
-                        f, canonical[i], ids[j], flags[i], TcStats.ZERO);
+                result[i] = Errno.of(again[j]) == Errno.EEXIST
+                        ? atKernelsHandle("install " + f.ufid() + " on " + ids[j], result[i], f, canonical[i], ids[j], flags[i])
+                        : settle("install " + f.ufid() + " on " + ids[j], again[j], result[i], NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO,
+                                f, canonical[i], ids[j], flags[i], TcStats.ZERO);
             }
         }
+        sendDeferred(puts, deferred, flags, result);
+    }
+
+    /** The requests that waited for their shape's first echo; once only (a shape whose echo differed asks for every echo). */
+    private void sendDeferred(List<FlowPut> puts, List<Integer> deferred, int[] flags, TcOutcome[] result) {
+        if (deferred != null && !deferred.isEmpty()) {
+            sendInstalls(puts, deferred, flags, result, false);
+        }
+    }
+
+    /**
+     * An install at a handle we chose drew EEXIST: either the handle is taken (someone else's
+     * filter in our prio, or our handles wrapped around) or a filter with the same key is there.
+     * Once more with the kernel choosing the handle, and its echo: the first case then succeeds,
+     * the second fails as it would have anyway.
+     */
+    private TcOutcome atKernelsHandle(String what, TcOutcome failed, Megaflow flow, Megaflow canonical, TcFilterId at, int flags) {
+        try {
+            encoder.translate(flow, filter); // the batch left a later flow's translation there
+        } catch (Refusal r) {
+            return failed; // it translated before; cannot happen
+        }
+        echoed.setRelease(echoed.getPlain() + 1);
+        return sendOne(what + " (again, at a handle the kernel chooses: EEXIST at " + at.handle() + ")", NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO,
+                flow, canonical, new TcFilterId(at.ifindex(), at.prio(), at.protocol(), 0), flags, TcStats.ZERO);
     }
 
     // ------------------------------------------------------------------ faults
@@ -467,7 +550,7 @@ public final class TcOffload implements AutoCloseable {
         TcFilterId id = idOf(e);
         boolean inHw = (e.flags() & TCA_CLS_FLAGS_IN_HW) != 0;
         remember(flow.ufid(), new Installed(id, e.flow(), flags, inHw, base)); // what the kernel holds
-        prios.taken(id.ifindex(), id.prio());
+        prios.taken(id.ifindex(), id.prio(), id.handle());
         return TcOutcome.ok(id, inHw, e.inHwCount(), (e.flags() & TCA_CLS_FLAGS_SKIP_SW) != 0, (e.flags() & TCA_CLS_FLAGS_SKIP_HW) != 0);
     }
 
@@ -666,7 +749,7 @@ public final class TcOffload implements AutoCloseable {
                     continue; // read through `known`: the same filter as installed, its prio and shape learned then
                 }
                 // The decoded mask is canonical already: the same shape key a request gets.
-                prios.learnOurs(ifindex, f.prio(), f.protocol(), f.flow().mask());
+                prios.learnOurs(ifindex, f.prio(), f.handle(), f.protocol(), f.flow().mask());
                 if (touchedDuringDump.contains(f.ufid())) {
                     continue; // installed, replaced or deleted after the dump read it: ours is newer
                 }
@@ -674,7 +757,7 @@ public final class TcOffload implements AutoCloseable {
                 installed.put(f.ufid(), new Installed(id, f.flow(), f.flags() & (TCA_CLS_FLAGS_SKIP_HW | TCA_CLS_FLAGS_SKIP_SW),
                         (f.flags() & TCA_CLS_FLAGS_IN_HW) != 0, old != null && old.id().equals(id) ? old.base() : TcStats.ZERO));
             } else {
-                prios.learnForeign(ifindex, f.prio());
+                prios.learnForeign(ifindex, f.prio(), f.handle());
             }
         }
         prios.endLearn(ifindex);
@@ -844,6 +927,16 @@ public final class TcOffload implements AutoCloseable {
      * final counters (the delete's echo) and whether it was in hardware.
      */
     public synchronized List<TcOutcome> deleteAll(List<Ufid> ufids) {
+        return deleteAll(ufids, true);
+    }
+
+    /**
+     * {@link #deleteAll(List)}; without {@code finalCounters} no echo is asked, and each outcome's
+     * stats are only the baseline carried over replaces (TcStats.ZERO for most): for flows whose
+     * counters the caller has just read (idle expiry). The echo costs more than the delete: 0.44–0.89×
+     * {@code tc -batch} with it, 2.15–5.13× without (docs/benchmarks-tc.md).
+     */
+    public synchronized List<TcOutcome> deleteAll(List<Ufid> ufids, boolean finalCounters) {
         TcOutcome[] result = new TcOutcome[ufids.size()];
         out.reset();
         int[] index = new int[ufids.size()];
@@ -855,7 +948,7 @@ public final class TcOffload implements AutoCloseable {
                 result[i] = TcOutcome.refused(Reason.NOT_FOUND, ufids.get(i) + " is not installed (dump the device first after a restart)");
                 continue;
             }
-            encodeFilterRef(out, RTM_DELTFILTER, NLM_F_ECHO, in.id());
+            encodeFilterRef(out, RTM_DELTFILTER, finalCounters ? NLM_F_ECHO : 0, in.id());
             which[m] = in;
             index[m++] = i;
         }

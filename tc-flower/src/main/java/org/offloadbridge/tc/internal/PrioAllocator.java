@@ -18,12 +18,20 @@ import org.offloadbridge.flow.FlowMask;
  * those bits, and one shape never splits across prios (it did, when requests were keyed by
  * their own mask and dumps by the decoded one). Callers pass canonical masks only.
  *
+ * <p><b>Handles are ours too</b>: each prio hands out the next handle above every handle seen
+ * there (ours installed, learned from a dump, someone else's), as {@code tc -batch} names its
+ * handles — so an install needs no echo to learn its handle. Past {@link #LAST_HANDLE} it starts
+ * again at 1; a handle still taken then draws {@code EEXIST}, and the owner retries with a handle
+ * the kernel picks.
+ *
  * <p>Also remembers, per device, whether the ingress qdisc is known to be there and whether
  * this process created it. Not thread-safe: the owner serialises.
  */
 public final class PrioAllocator {
     public static final int FIRST_PRIO = 1;
     public static final int LAST_PRIO = 0xffff;
+    /** The highest handle handed out (flower's own choice stays at or below INT_MAX too). */
+    public static final int LAST_HANDLE = Integer.MAX_VALUE;
 
     private record Shape(int protocol, FlowMask mask) {
         // Written out: see Ufid (record methods are slow under C1).
@@ -42,6 +50,8 @@ public final class PrioAllocator {
         final Map<Shape, Integer> byShape = new HashMap<>();
         final Set<Integer> foreign = new HashSet<>();
         final Set<Integer> ours = new HashSet<>();
+        /** prio → the next handle to hand out there. */
+        final Map<Integer, Integer> nextHandle = new HashMap<>();
         boolean qdiscReady;
         boolean qdiscCreated;
     }
@@ -76,16 +86,19 @@ public final class PrioAllocator {
         device(ifindex).foreign.clear();
     }
 
-    /** One of our filters seen at {@code prio} with canonical mask {@code mask}. */
-    public void learnOurs(int ifindex, int prio, int protocol, FlowMask mask) {
+    /** One of our filters seen at {@code prio}/{@code handle} with canonical mask {@code mask}. */
+    public void learnOurs(int ifindex, int prio, int handle, int protocol, FlowMask mask) {
         Device d = device(ifindex);
         d.ours.add(prio);
         d.byShape.putIfAbsent(new Shape(protocol, mask.copy()), prio);
+        handleSeen(d, prio, handle);
     }
 
-    /** Someone else's filter at {@code prio}: never ours to use. */
-    public void learnForeign(int ifindex, int prio) {
-        device(ifindex).foreign.add(prio);
+    /** Someone else's filter at {@code prio}/{@code handle}: the prio is never ours to use (nor the handle, if it is). */
+    public void learnForeign(int ifindex, int prio, int handle) {
+        Device d = device(ifindex);
+        d.foreign.add(prio);
+        handleSeen(d, prio, handle);
     }
 
     /** Ends a learn: a prio holding a filter of ours is ours, even if a foreign one shares it. */
@@ -94,9 +107,30 @@ public final class PrioAllocator {
         d.foreign.removeAll(d.ours);
     }
 
-    /** A filter of ours was installed at {@code prio}. */
-    public void taken(int ifindex, int prio) {
-        device(ifindex).ours.add(prio);
+    /** A filter of ours was installed at {@code prio}/{@code handle}. */
+    public void taken(int ifindex, int prio, int handle) {
+        Device d = device(ifindex);
+        d.ours.add(prio);
+        handleSeen(d, prio, handle);
+    }
+
+    /**
+     * The handle for the next filter at {@code prio}: above every handle seen there (1 on a prio
+     * new to us), wrapping to 1 past {@link #LAST_HANDLE}. Handed out once: the caller installs
+     * at it or loses it.
+     */
+    public int nextHandle(int ifindex, int prio) {
+        Device d = device(ifindex);
+        int h = d.nextHandle.getOrDefault(prio, 1);
+        d.nextHandle.put(prio, h == LAST_HANDLE ? 1 : h + 1);
+        return h;
+    }
+
+    private static void handleSeen(Device d, int prio, int handle) {
+        // Unsigned: a handle past INT_MAX (someone else's, chosen by hand) leaves ours alone.
+        if (handle > 0 && handle < LAST_HANDLE && d.nextHandle.getOrDefault(prio, 1) <= handle) {
+            d.nextHandle.put(prio, handle + 1);
+        }
     }
 
     /** True when no filter (ours or others') is known on the device. */
@@ -111,11 +145,12 @@ public final class PrioAllocator {
      */
     public int prioFor(int ifindex, int protocol, FlowMask canonicalMask) {
         Device d = device(ifindex);
-        Shape k = new Shape(protocol, canonicalMask.copy());
-        Integer p = d.byShape.get(k);
+        // Looked up without a copy (every install asks); a new shape keeps a copy of its own.
+        Integer p = d.byShape.get(new Shape(protocol, canonicalMask));
         if (p != null) {
             return p;
         }
+        Shape k = new Shape(protocol, canonicalMask.copy());
         Set<Integer> taken = new HashSet<>(d.foreign);
         taken.addAll(d.byShape.values());
         for (int prio = FIRST_PRIO; prio <= LAST_PRIO; prio++) {

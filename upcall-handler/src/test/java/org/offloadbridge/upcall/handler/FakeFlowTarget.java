@@ -282,6 +282,17 @@ public final class FakeFlowTarget implements FlowTarget {
         return out;
     }
 
+    /** As tc's: the results carry no counters (ZERO: not read); the call is logged as "deleteIdle N" before its deletes. */
+    @Override
+    public synchronized List<FlowResult> deleteIdle(List<Ufid> ufids) {
+        record("deleteIdle " + ufids.size());
+        List<FlowResult> out = new ArrayList<>(ufids.size());
+        for (FlowResult r : delete(ufids)) {
+            out.add(r.ok() ? FlowResult.ok(r.ufid(), r.layer(), false, FlowStats.ZERO) : r);
+        }
+        return out;
+    }
+
     @Override
     public synchronized Optional<DumpedFlow> get(Ufid ufid) {
         check();
