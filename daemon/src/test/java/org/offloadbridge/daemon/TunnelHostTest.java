@@ -196,9 +196,11 @@ class TunnelHostTest {
             assertTrue(ping.contains(" 0% packet loss"), ping);
             int before = n.sw().ifindex("obvx4789");
             n.sw().sh("ip link del obvx4789");
+            // The device's entry shows before the pipeline's port table has its tunnel ports back
+            // (restoreTunnelDevice sets the table after attaching): wait for both.
             assertTrue(DaemonHostTest.await(10_000, () -> {
                 var e = d.ports().snapshot().byName().get("obvx4789");
-                return e != null && e.ifindex() != before;
+                return e != null && e.ifindex() != before && d.pipeline().ports().byName("vx1") != null;
             }), "created and attached again: " + d.ports().snapshot().byName().keySet());
             assertTrue(n.sw().sh("tc filter show dev obvx4789 ingress").contains("ob-tnl-miss"), "with its miss program");
             assertEquals(10, d.pipeline().ports().byName("vx1").ofPort(), "the tunnel port keeps its OpenFlow number");

@@ -103,7 +103,8 @@ final class FaultyTransport implements NetlinkTransport {
                 for (int q = p + 4; q + 4 <= p + len; q += NetlinkMessageWriter.align(buffer.getShort(q) & 0xffff)) {
                     if ((buffer.getShort(q + 2) & 0x3fff) == attribute) {
                         cutStart = q;
-                        cutLen = NetlinkMessageWriter.align(buffer.getShort(q) & 0xffff);
+                        // with its padding, unless it is the last bytes of the message
+                        cutLen = Math.min(NetlinkMessageWriter.align(buffer.getShort(q) & 0xffff), m.end() - q);
                         break;
                     }
                 }
