@@ -76,7 +76,7 @@ import org.offloadbridge.tc.internal.SkipFlags;
  *       skip_hw filter (placement known) of a shape whose first echo equalled its request
  *       ({@link FilterShapes}: what the kernel makes of a request depends on which attributes it
  *       carries, not on their values). The echo costs more than the kernel's add itself: ours
- *       ran at 0.21–0.55× {@code tc -batch} with it, 1.17–1.92× without (docs/benchmarks-tc.md).</li>
+ *       ran at 0.21–0.55× {@code tc -batch} with it, 1.17–2.40× without (docs/benchmarks-tc.md).</li>
  *   <li>A single RTM_NEWTFILTER is all-or-nothing: a refused filter leaves no actions behind.
  *       Nothing is sent for a flow flower can't express (typed refusal first).</li>
  *   <li>{@code NLM_F_REPLACE} on the same prio/handle swaps match and actions atomically — no

@@ -54,8 +54,11 @@ public final class TcBenchmark {
             int b1 = Integer.parseInt(Shell.sh("ip netns exec " + name + " cat /sys/class/net/b1/ifindex").trim());
             List<Megaflow> flows = new ArrayList<>(n);
             Actions out = Actions.builder().output(b1).build();
+            // frag=no pinned, as every megaflow the pipeline makes (the datapath baseline): without
+            // it each install also pays an encode/decode round trip for its canonical form, which
+            // no daemon install does (a JFR of the benchmark showed it: a third of the samples).
             for (int i = 0; i < n; i++) {
-                flows.add(Flows.on(b0).ipv4(6).exact(Field.IPV4_SRC, 0x0a000000L + i).exact(Field.IPV4_DST, 0x0ac80001L)
+                flows.add(Flows.on(b0).ipv4(6).exact(Field.NW_FRAG, 0).exact(Field.IPV4_SRC, 0x0a000000L + i).exact(Field.IPV4_DST, 0x0ac80001L)
                         .exact(Field.TP_SRC, 1024 + (i % 60000)).exact(Field.TP_DST, 80).actions(out).build());
             }
             Path[] files = tcBatchFiles(flows);
@@ -105,7 +108,7 @@ public final class TcBenchmark {
     private static void warmUp(TcOffload tc, int b0, Actions out, int n) {
         List<Megaflow> warm = new ArrayList<>();
         for (int i = 0; i < Math.min(n, 5000); i++) {
-            warm.add(Flows.on(b0).ipv4(17).exact(Field.IPV4_SRC, 0x0b000000L + i).actions(out).build());
+            warm.add(Flows.on(b0).ipv4(17).exact(Field.NW_FRAG, 0).exact(Field.IPV4_SRC, 0x0b000000L + i).actions(out).build());
         }
         for (int round = 0; round < 6; round++) {
             tc.installAll(warm, OffloadPreference.NEVER);
@@ -153,7 +156,7 @@ public final class TcBenchmark {
             long src = 0x0a000000L + i;
             add.append("filter add dev b0 ingress prio 1 handle ").append(i + 1).append(" protocol ip flower skip_hw ip_proto tcp src_ip ")
                     .append(src >>> 24).append('.').append((src >>> 16) & 255).append('.').append((src >>> 8) & 255).append('.').append(src & 255)
-                    .append(" dst_ip 10.200.0.1 src_port ").append(1024 + (i % 60000)).append(" dst_port 80 action mirred egress redirect dev b1 cookie ")
+                    .append(" dst_ip 10.200.0.1 src_port ").append(1024 + (i % 60000)).append(" dst_port 80 ip_flags nofrag action mirred egress redirect dev b1 cookie ")
                     .append(HexFormat.of().formatHex(flows.get(i).ufid().toCookieBytes())).append(" skip_hw\n");
             delete.append("filter del dev b0 ingress prio 1 handle ").append(i + 1).append(" protocol ip flower\n");
         }
