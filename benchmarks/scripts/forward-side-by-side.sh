@@ -1,5 +1,6 @@
 #!/bin/bash
-# One session, same vdevs and pcaps, 1 forwarding core each: ours (DpdkForwardRun), dpdk-testpmd
+# One session, same vdevs and pcaps, 1 forwarding core each: ours (DpdkForwardRun, in hugepages as
+# OVS, and again without: ours-nohuge), dpdk-testpmd
 # io and macswap, OVS-DPDK (ovs-dpdk-forward.sh), for each flow count, REPS times, interleaved so
 # that a load swing on the shared host hits every system alike. One result line per run.
 #
@@ -23,18 +24,36 @@ esac
 J=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 JAR=benchmarks/target/benchmarks.jar
 D=$(mktemp -d /tmp/side-by-side.XXXXXX)
-trap 'rm -rf "$D"' EXIT
+# Hugepages for both sides (OVS-DPDK cannot run without; ours takes --huge): 600 x 2 MiB covers
+# either's 1 GiB, one at a time. Put back as found on exit (ovs-dpdk-forward.sh then leaves them).
+MOUNTED=0
+OLD_NR=$(cat /proc/sys/vm/nr_hugepages)
+cleanup() {
+    rm -rf "$D"
+    [ "$MOUNTED" = 1 ] && umount /dev/hugepages
+    [ "$(cat /proc/sys/vm/nr_hugepages)" != "$OLD_NR" ] && echo "$OLD_NR" > /proc/sys/vm/nr_hugepages
+    true
+}
+trap cleanup EXIT
+if [ "$OLD_NR" -lt 600 ]; then echo 600 > /proc/sys/vm/nr_hugepages; fi
+if ! grep -q ' hugetlbfs ' /proc/mounts; then
+    mkdir -p /dev/hugepages && mount -t hugetlbfs nodev /dev/hugepages && MOUNTED=1
+fi
 for n in "${FLOWS[@]}"; do
     "$J" -cp "$JAR" org.offloadbridge.benchmarks.dpdk.FlowPcap "$n" "$D/flows-$n.pcap" "${PCAP_KIND[@]}"
 done
 load() { cut -d' ' -f1-3 /proc/loadavg | tr ' ' /; }
 for rep in $(seq "$REPS"); do
     for n in "${FLOWS[@]}"; do
-        # ours: DpdkForwardRun writes its own identical pcap (FlowPcap.write) and warms up 2 s
-        l=$(load)
-        row=$(timeout 300 "$J" --enable-native-access=ALL-UNNAMED -cp "$JAR" \
-            org.offloadbridge.benchmarks.dpdk.DpdkForwardRun "${OURS[@]}" "$S" "$n" 2>&1 | awk '$1 ~ /^[0-9]+$/' | tail -n1 || true)
-        echo "$row" | awk -v r="$rep" -v m="$MODE" -v l0="$l" -v l="$(load)" '{ printf "rep=%s ours mode=%s flows=%s seconds=%s mpps=%s mpps_per_cpu_s=%s alloc_bytes=%s emc_hit=%s gc=%s load=%s..%s\n", r, m, $1, $2, $3, $4, $5, $6, $7, l0, l }'
+        # ours: DpdkForwardRun writes its own identical pcap (FlowPcap.write) and warms up 2 s;
+        # "ours" in hugepages as OVS, "ours-nohuge" as a daemon without them runs
+        for variant in ours ours-nohuge; do
+            huge=(--huge); [ "$variant" = ours ] || huge=()
+            l=$(load)
+            row=$(timeout 300 "$J" --enable-native-access=ALL-UNNAMED -cp "$JAR" \
+                org.offloadbridge.benchmarks.dpdk.DpdkForwardRun "${huge[@]}" "${OURS[@]}" "$S" "$n" 2>&1 | awk '$1 ~ /^[0-9]+$/' | tail -n1 || true)
+            echo "$row" | awk -v r="$rep" -v v="$variant" -v m="$MODE" -v l0="$l" -v l="$(load)" '{ printf "rep=%s %s mode=%s flows=%s seconds=%s mpps=%s mpps_per_cpu_s=%s alloc_bytes=%s emc_hit=%s gc=%s load=%s..%s\n", r, v, m, $1, $2, $3, $4, $5, $6, $7, l0, l }'
+        done
         for m in "${TESTPMD[@]}"; do
             echo "rep=$rep $(timeout 300 benchmarks/scripts/testpmd-forward.sh "$m" "$n" "$D/flows-$n.pcap" "$S" 3 2>&1 | tail -n1)"
         done

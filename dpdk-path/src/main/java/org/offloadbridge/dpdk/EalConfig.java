@@ -84,6 +84,8 @@ public final class EalConfig {
         a.add(lcores);
         if (!hugepages) {
             a.add("--no-huge");
+        } else {
+            a.add("--huge-unlink"); // no hugepage files left behind, whatever way the process ends
         }
         a.add("-m");
         a.add(Integer.toString(memoryMb));

@@ -25,12 +25,12 @@ import org.offloadbridge.flow.UpcallQueue;
 
 /**
  * A poll-mode-driver thread, as an Agrona {@link Agent}: {@link #doWork()} polls each assigned rx queue once
- * (bursts of {@value #BURST}), and for every packet parses its key straight from mbuf memory,
- * looks it up in this thread's exact-match cache, then in the shared megaflow classifier,
- * groups the burst's packets per flow, counts them into the flow's statistics (this thread's
- * own slot) and runs the flow's actions once per group. Misses become upcalls (deduplicated per
- * key); runts are dropped and counted. Everything buffered for transmission is flushed before
- * doWork returns.
+ * (bursts of {@value #BURST}) and takes each burst stage by stage: parses every packet's key
+ * straight from mbuf memory, looks all of them up in this thread's exact-match cache, the misses
+ * together in the shared megaflow classifier, then groups the burst's packets per flow, counts
+ * them into the flow's statistics (this thread's own slot) and runs the flow's actions once per
+ * group. Misses become upcalls (deduplicated per key); runts are dropped and counted. Everything
+ * buffered for transmission is flushed before doWork returns.
  *
  * <p>VXLAN decap happens before the lookup, in the same pass (OVS's tnl_pop plus recirculation,
  * folded): on an underlay port that carries a tunnel, a frame addressed to the tunnel's local
@@ -71,8 +71,18 @@ public final class PmdThread implements Agent {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment rxBuf = arena.allocate(8L * BURST, 64);
     private final long rxAddr = rxBuf.address();
-    private final FlowKey key = new FlowKey();
+    // The burst, stage by stage (process): one key per packet, reused from burst to burst.
+    private final FlowKey[] keys = new FlowKey[BURST];
+    private final long[] mbufs = new long[BURST];
+    private final int[] inPorts = new int[BURST];
+    private final int[] hashes = new int[BURST];
+    private final InstalledFlow[] found = new InstalledFlow[BURST];
+    private final int[] missIdx = new int[BURST];
+    private final Dpcls.Batch lookupScratch = new Dpcls.Batch();
+    /** Bursts processed: the epoch of the flows' group marks ({@link InstalledFlow#mark(int)}). */
+    private long passes;
 
+    // Per flow of the burst: its packets, counters, and the key its actions may read.
     private final InstalledFlow[] batchFlow = new InstalledFlow[BURST];
     private final long[][] batchPkts = new long[BURST][BURST];
     private final int[] batchCount = new int[BURST];
@@ -101,7 +111,7 @@ public final class PmdThread implements Agent {
         this.upcalls = upcalls;
         this.clock = clock;
         for (int i = 0; i < BURST; i++) {
-            batchKey[i] = new FlowKey();
+            keys[i] = new FlowKey();
         }
     }
 
@@ -193,12 +203,104 @@ public final class PmdThread implements Agent {
         return new PmdTime(index, (long) LONG.getOpaque(time, 0), (long) LONG.getOpaque(time, 1));
     }
 
+    /**
+     * One burst, stage by stage over all its packets (as dp_netdev_input__): parse and hash
+     * every packet, probe the EMC for all, look the misses up in the classifier together
+     * ({@link Dpcls#lookupBatch}), then group by flow and run each flow's actions once per group.
+     * A stage's loop has no dependency from one packet to the next, so the CPU overlaps their
+     * cache misses (with 100,000 flows every EMC line, bucket and flow is one).
+     */
     private void process(int rxPort, int n, long now) {
         counters.add(ThreadCounters.RX, n);
+        int k = parseBurst(rxPort, n);
+        int misses = 0;
+        if (emc.probeThisBurst()) {
+            for (int j = 0; j < k; j++) {
+                InstalledFlow f = emc.lookup(keys[j], hashes[j]);
+                found[j] = f;
+                if (f == null) {
+                    missIdx[misses++] = j;
+                }
+            }
+            emc.probed(k, k - misses);
+            counters.add(ThreadCounters.EMC_HITS, k - misses);
+        } else {
+            for (int j = 0; j < k; j++) {
+                missIdx[misses++] = j; // the EMC mostly misses: straight to the classifier (Emc.probeThisBurst)
+            }
+        }
+        if (misses > 0) {
+            classifier.lookupBatch(keys, missIdx, misses, found, lookupScratch);
+            int hits = 0;
+            for (int q = 0; q < misses; q++) {
+                int j = missIdx[q];
+                InstalledFlow f = found[j];
+                if (f != null) {
+                    hits++;
+                    if (--emcInsertCountdown <= 0) {
+                        emcInsertCountdown = emcInsertInvProb;
+                        emc.insert(keys[j], hashes[j], f);
+                    }
+                }
+            }
+            counters.add(ThreadCounters.CLASSIFIER_HITS, hits);
+        }
+        long pass = ++passes; // marks from earlier bursts are < pass << 6
         nBatches = 0;
+        for (int j = 0; j < k; j++) {
+            InstalledFlow f = found[j];
+            long m = mbufs[j];
+            FlowKey key = keys[j];
+            if (f == null) {
+                counters.increment(ThreadCounters.MISSES);
+                currentMbuf = m;
+                counters.increment(switch (upcalls.offerMiss(key, inPorts[j], copyCurrent, now)) {
+                    case UpcallQueue.QUEUED -> ThreadCounters.UPCALLS_QUEUED;
+                    case UpcallQueue.DEDUPLICATED -> ThreadCounters.UPCALLS_DEDUPLICATED;
+                    default -> ThreadCounters.UPCALLS_DROPPED;
+                });
+                exec.free(m);
+                continue;
+            }
+            found[j] = null; // hold no flow past the burst
+            long mark = f.mark(index);
+            int b;
+            if (mark >>> 6 == pass) {
+                b = (int) mark & 63;
+            } else {
+                b = nBatches++;
+                f.mark(index, pass << 6 | b);
+                batchFlow[b] = f;
+                batchCount[b] = 0;
+                batchBytes[b] = 0;
+                batchFlags[b] = 0;
+                batchInPort[b] = inPorts[j];
+                batchKey[b] = key; // the group's first packet's key: only userspace actions look at it
+            }
+            batchPkts[b][batchCount[b]++] = m;
+            batchBytes[b] += Integer.toUnsignedLong(RteMbuf.pktLen(m));
+            batchFlags[b] |= (int) key.get(Field.TCP_FLAGS);
+        }
+        for (int b = 0; b < nBatches; b++) {
+            InstalledFlow f = batchFlow[b];
+            f.count(index, batchCount[b], batchBytes[b], now, batchFlags[b]);
+            exec.execute(f.actions(), batchPkts[b], batchCount[b], batchInPort[b], batchKey[b]);
+            batchFlow[b] = null;
+            batchKey[b] = null;
+        }
+    }
+
+    /**
+     * Parses the burst's packets into {@link #keys} (VXLAN decap first where the port carries a
+     * tunnel), dropping and counting runts and malformed tunnel frames; returns how many are
+     * left, their mbufs in {@link #mbufs}, in_ports in {@link #inPorts}, EMC hashes in
+     * {@link #hashes}.
+     */
+    private int parseBurst(int rxPort, int n) {
         int tunnelPort = ports.tunnelOn(rxPort);
         VxlanPort tunnel = tunnelPort < 0 ? null : ports.tunnel(tunnelPort);
         int deviceUdp = ports.tunnelDeviceUdp(rxPort);
+        int k = 0;
         for (int i = 0; i < n; i++) {
             long m = M.get(JAVA_LONG, rxAddr + 8L * i);
             int inPort = rxPort;
@@ -233,6 +335,7 @@ public final class PmdThread implements Agent {
                 PacketEdit.strip(m, TunnelFrame.MISS_HEADER_LEN, len - TunnelFrame.MISS_HEADER_LEN);
                 meta = base;
             }
+            FlowKey key = keys[k];
             int status = PacketParser.parse(M, RteMbuf.mtod(m), RteMbuf.dataLen(m), inPort, key);
             if (outer != 0) {
                 Vxlan.fillKey(M, outer, key); // the outer bytes are still there, in the headroom
@@ -253,56 +356,17 @@ public final class PmdThread implements Agent {
                     continue;
                 }
             }
-            int h = Emc.hash(key);
-            InstalledFlow f = emc.lookup(key, h);
-            if (f != null) {
-                counters.increment(ThreadCounters.EMC_HITS);
-            } else {
-                f = classifier.lookup(key);
-                if (f != null) {
-                    counters.increment(ThreadCounters.CLASSIFIER_HITS);
-                    if (--emcInsertCountdown <= 0) {
-                        emcInsertCountdown = emcInsertInvProb;
-                        emc.insert(key, h, f);
-                    }
-                }
-            }
-            if (f == null) {
-                counters.increment(ThreadCounters.MISSES);
-                currentMbuf = m;
-                counters.increment(switch (upcalls.offerMiss(key, inPort, copyCurrent, now)) {
-                    case UpcallQueue.QUEUED -> ThreadCounters.UPCALLS_QUEUED;
-                    case UpcallQueue.DEDUPLICATED -> ThreadCounters.UPCALLS_DEDUPLICATED;
-                    default -> ThreadCounters.UPCALLS_DROPPED;
-                });
-                exec.free(m);
-                continue;
-            }
-            int b = 0;
-            while (b < nBatches && batchFlow[b] != f) {
-                b++;
-            }
-            if (b == nBatches) {
-                nBatches++;
-                batchFlow[b] = f;
-                batchCount[b] = 0;
-                batchBytes[b] = 0;
-                batchFlags[b] = 0;
-                batchInPort[b] = inPort;
-                if (f.needsKey()) {
-                    batchKey[b].copyFrom(key); // only userspace actions look at it
-                }
-            }
-            batchPkts[b][batchCount[b]++] = m;
-            batchBytes[b] += Integer.toUnsignedLong(RteMbuf.pktLen(m));
-            batchFlags[b] |= (int) key.get(Field.TCP_FLAGS);
+            mbufs[k] = m;
+            inPorts[k] = inPort;
+            hashes[k] = Emc.hash(key);
+            k++;
         }
-        for (int b = 0; b < nBatches; b++) {
-            InstalledFlow f = batchFlow[b];
-            f.count(index, batchCount[b], batchBytes[b], now, batchFlags[b]);
-            exec.execute(f.actions(), batchPkts[b], batchCount[b], batchInPort[b], batchKey[b]);
-            batchFlow[b] = null;
-        }
+        return k;
+    }
+
+    /** True while this PMD skips its EMC because it mostly missed ({@link Emc#probeThisBurst}); racy read. */
+    boolean emcBypassed() {
+        return emc.bypassed();
     }
 
     /** Counts an exception its runner caught from {@link #doWork()}; called on this thread. */

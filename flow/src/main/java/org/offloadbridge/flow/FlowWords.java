@@ -50,10 +50,29 @@ public abstract sealed class FlowWords permits FlowKey, FlowMask {
      */
     public final long usedWords() { return used; }
 
-    /** Sets all words to zero (visiting only the used ones). */
+    /**
+     * The words every packet's key lives in (in_port .. the IPv4 addresses and ports, and the
+     * first half of an IPv6 source): {@link #clear} zeroes them unconditionally — eight straight
+     * stores beat a bitmap walk of the five or six a packet uses — and only walks the bitmap
+     * for the rest. Hashes and compares over packet keys can split the same way.
+     */
+    public static final int LOW_WORDS = 8;
+    /** {@link #usedWords} bits outside {@link #LOW_WORDS}. */
+    public static final long HIGH_WORDS_MASK = -1L << LOW_WORDS;
+
+    /** Sets all words to zero (the low words always, the others only where used). */
     public void clear() {
-        for (long b = used; b != 0; b &= b - 1) {
-            w[Long.numberOfTrailingZeros(b)] = 0;
+        long[] a = w;
+        a[0] = 0;
+        a[1] = 0;
+        a[2] = 0;
+        a[3] = 0;
+        a[4] = 0;
+        a[5] = 0;
+        a[6] = 0;
+        a[7] = 0;
+        for (long b = used & HIGH_WORDS_MASK; b != 0; b &= b - 1) {
+            a[Long.numberOfTrailingZeros(b)] = 0;
         }
         used = 0;
     }

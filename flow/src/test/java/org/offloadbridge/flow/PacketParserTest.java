@@ -391,4 +391,65 @@ class PacketParserTest {
                     assertTrue(status >= 0 && status < ParseStatus.COUNT, "status " + status);
                 });
     }
+
+    /**
+     * The shortcut for the common packet ({@code PacketParser.common}: untagged IPv4 without
+     * options, UDP or TCP) must leave exactly the key, attributes and status of the general path:
+     * every captured frame, every truncation of it, and random rewrites of its IP and L4 header
+     * bytes (IHL, lengths, fragment bits, protocol, TCP data offset) are parsed both ways.
+     */
+    @Test
+    void theCommonPacketShortcutLeavesWhatTheGeneralPathWould() {
+        int[] taken = new int[1];
+        for (byte[] frame : frames) {
+            for (int n = 0; n <= frame.length; n++) {
+                sameBothWays(frame, n, taken);
+            }
+        }
+        assertTrue(taken[0] > 0, "the corpus has frames the shortcut takes");
+        Cases.check(5000, List.of(), r -> new Mutation(Cases.intIn(r, 0, frames.size() - 1), Cases.intIn(r, 14, 60),
+                Cases.oneByte(r), Cases.intIn(r, 0, 200)), Mutation::toString, c -> {
+            byte[] f = frames.get(c.frame()).clone();
+            f[c.pos() % f.length] = c.value();
+            sameBothWays(f, Math.min(c.len(), f.length), taken);
+        });
+        assertTrue(taken[0] > 300, "the rewrites kept only " + taken[0] + " frames in the shortcut's reach");
+    }
+
+    private static void sameBothWays(byte[] frame, int length, int[] taken) {
+        MemorySegment seg = MemorySegment.ofArray(frame);
+        FlowKey fast = new FlowKey();
+        FlowKey general = new FlowKey();
+        int s1 = PacketParser.parse(seg, 0, length, 3, fast, true);
+        int s2 = PacketParser.parse(seg, 0, length, 3, general, false);
+        String what = length + " bytes of " + java.util.HexFormat.of().formatHex(frame);
+        assertEquals(s2, s1, "status, " + what);
+        assertEquals(general, fast, "key, " + what);
+        assertEquals(general.attrs(), fast.attrs(), "attrs, " + what);
+        assertEquals(general.usedWords(), fast.usedWords(), "used words, " + what);
+        if (length >= 42 && PacketParser.common(seg, 0, length, new FlowKey()) != 0) {
+            taken[0]++;
+        }
+    }
+
+    @Test
+    void theShortcutTakesPlainUdpAndTcpAndLeavesTheRest() {
+        FlowKey k = new FlowKey();
+        byte[] udp = null;
+        byte[] options = null;
+        for (byte[] f : frames) {
+            if (f.length > 34 && f[12] == 8 && f[13] == 0 && f[23] == 17 && f[14] == 0x45 && udp == null) {
+                udp = f;
+            }
+            if (f.length > 34 && f[12] == 8 && f[13] == 0 && (f[14] & 0xf) > 5 && options == null) {
+                options = f;
+            }
+        }
+        assertTrue(udp != null && options != null, "the corpus has a plain UDP frame and one with IP options");
+        assertEquals(KeyAttr.UDP.bit(), PacketParser.common(MemorySegment.ofArray(udp), 0, udp.length, k) & KeyAttr.UDP.bit());
+        assertEquals(17, k.nwProto());
+        FlowKey untouched = new FlowKey();
+        assertEquals(0, PacketParser.common(MemorySegment.ofArray(options), 0, options.length, untouched));
+        assertTrue(untouched.isZero(), "a packet the shortcut leaves is not written to");
+    }
 }

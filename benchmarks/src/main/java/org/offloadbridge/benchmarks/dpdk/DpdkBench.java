@@ -41,7 +41,12 @@ final class DpdkBench implements AutoCloseable {
     }
 
     DpdkBench(int flows, int seq, Mode mode) throws IOException {
-        eal = Eal.initOrGet(new EalConfig().memoryMb(1024));
+        this(flows, seq, mode, false);
+    }
+
+    /** @param huge EAL memory in hugepages (else {@code --no-huge}); the first bench of a JVM decides */
+    DpdkBench(int flows, int seq, Mode mode, boolean huge) throws IOException {
+        eal = Eal.initOrGet(new EalConfig().memoryMb(1024).hugepages(huge));
         pcap = FlowPcap.write(flows, mode == Mode.DECAP);
         // infinite_rx keeps every packet of the file in mbufs: the pool must hold them all
         int mbufs = Math.max(16383, Integer.highestOneBit(flows + 8192) * 2 - 1);

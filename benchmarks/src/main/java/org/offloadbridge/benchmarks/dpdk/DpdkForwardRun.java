@@ -10,14 +10,15 @@ import org.offloadbridge.dpdk.PortStats;
  * time; prints Mpps (from the sink port's tx counter; also per second of CPU time the thread
  * got, which a shared host distorts less), bytes allocated by the PMD thread in
  * steady state (after warm-up, from the JVM's per-thread allocation counter), and GC
- * collections and time during the run.
+ * collections and time during the measured window (after the warm-up).
  *
  * <p>{@code --vxlan=encap} sends every flow into a VXLAN port (its underlay the sink: 110-byte
  * frames leave), {@code --vxlan=decap} replays the flows VXLAN-encapsulated into the tunnel's
- * underlay (60-byte inner frames leave) — see {@link DpdkBench.Mode}.
+ * underlay (60-byte inner frames leave) — see {@link DpdkBench.Mode}. {@code --huge}: EAL memory in
+ * hugepages (mounted hugetlbfs, 512 free 2 MiB pages) instead of {@code --no-huge}.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar --enable-native-access=ALL-UNNAMED \
- *     org.offloadbridge.benchmarks.dpdk.DpdkForwardRun [--vxlan=encap|decap] [seconds] [flows...]</pre>
+ *     org.offloadbridge.benchmarks.dpdk.DpdkForwardRun [--huge] [--vxlan=encap|decap] [seconds] [flows...]</pre>
  */
 public final class DpdkForwardRun {
 
@@ -26,13 +27,20 @@ public final class DpdkForwardRun {
 
     public static void main(String[] args) throws Exception {
         DpdkBench.Mode mode = DpdkBench.Mode.PLAIN;
-        if (args.length > 0 && args[0].startsWith("--vxlan=")) {
-            String m = args[0].substring("--vxlan=".length());
-            mode = switch (m) {
-                case "encap" -> DpdkBench.Mode.ENCAP;
-                case "decap" -> DpdkBench.Mode.DECAP;
-                default -> throw new IllegalArgumentException("--vxlan=" + m + ": expected encap or decap");
-            };
+        boolean huge = false;
+        while (args.length > 0 && args[0].startsWith("--")) {
+            if (args[0].equals("--huge")) {
+                huge = true;
+            } else if (args[0].startsWith("--vxlan=")) {
+                String m = args[0].substring("--vxlan=".length());
+                mode = switch (m) {
+                    case "encap" -> DpdkBench.Mode.ENCAP;
+                    case "decap" -> DpdkBench.Mode.DECAP;
+                    default -> throw new IllegalArgumentException("--vxlan=" + m + ": expected encap or decap");
+                };
+            } else {
+                throw new IllegalArgumentException(args[0] + ": expected --huge or --vxlan=encap|decap");
+            }
             args = java.util.Arrays.copyOfRange(args, 1, args.length);
         }
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
@@ -43,14 +51,14 @@ public final class DpdkForwardRun {
             "alloc bytes", "emc hit %", "gc count", "gc ms");
         int seq = 0;
         for (int flows : flowCounts) {
-            try (DpdkBench b = new DpdkBench(flows, ++seq, mode)) {
+            try (DpdkBench b = new DpdkBench(flows, ++seq, mode, huge)) {
                 run(b, flows, seconds, mode);
             }
         }
     }
 
     static void run(DpdkBench b, int flows, int seconds, DpdkBench.Mode mode) throws InterruptedException {
-        long[] result = new long[6];
+        long[] result = new long[8];
         Thread t = new Thread(() -> {
             PmdThread pmd = b.dp.pmds().get(0);
             pmd.onStart(); // as its AgentRunner would: an EAL thread, so the mempool cache works
@@ -63,6 +71,8 @@ public final class DpdkForwardRun {
             long emc0 = pmd.counters().emcHits();
             long rx0 = pmd.counters().rxPackets();
             long tunnel0 = tunnelled(b, mode);
+            long gc0 = gcCount(); // (these allocate: read before the allocation counter starts)
+            long gcMs0 = gcTime();
             long a0 = mx.getCurrentThreadAllocatedBytes();
             long cpu0 = mx.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
@@ -78,6 +88,8 @@ public final class DpdkForwardRun {
             }
             long t1 = System.nanoTime();
             long a1 = mx.getCurrentThreadAllocatedBytes();
+            result[6] = gcCount() - gc0; // in the window only: the warm-up's setup garbage is not the PMD's
+            result[7] = gcTime() - gcMs0;
             result[4] = mx.getCurrentThreadCpuTime() - cpu0;
             result[5] = tunnelled(b, mode) - tunnel0;
             PortStats s1 = b.sink.stats();
@@ -88,8 +100,6 @@ public final class DpdkForwardRun {
             result[3] = rx == 0 ? 0 : (pmd.counters().emcHits() - emc0) * 1000 / rx;
             pmd.onClose();
         }, "pmd-bench");
-        long gcCount0 = gcCount();
-        long gcTime0 = gcTime();
         t.start();
         t.join();
         if (mode != DpdkBench.Mode.PLAIN && result[5] < result[0]) {
@@ -101,7 +111,7 @@ public final class DpdkForwardRun {
         // packets per second of CPU time the PMD thread actually got: less sensitive to a shared host
         double mppsCpu = result[4] == 0 ? 0 : result[0] / (result[4] / 1e9) / 1e6;
         System.out.printf("%-8d %8d %10.2f %12.2f %14d %11.1f%% %10d %8d%n", flows, seconds, mpps, mppsCpu, result[2],
-            result[3] / 10.0, gcCount() - gcCount0, gcTime() - gcTime0);
+            result[3] / 10.0, result[6], result[7]);
     }
 
     /** Packets encapsulated (ENCAP) or decapsulated (DECAP) so far; 0 for PLAIN. */

@@ -50,6 +50,40 @@ public final class Dpcls {
         return null;
     }
 
+    /** A caller's scratch space for {@link #lookupBatch} (one per PMD thread; not shared). */
+    public static final class Batch {
+        /** The most packets one {@link #lookupBatch} call takes. */
+        public static final int MAX = 64;
+        final int[] hash = new int[MAX];
+        final Node[] head = new Node[MAX];
+    }
+
+    /**
+     * Looks up {@code n} packets at once ({@code keys[idx[j]]}, j &lt; n &le; {@link Batch#MAX}),
+     * writing each one's flow, or null, to {@code out[idx[j]]}. Lock-free, allocation-free.
+     *
+     * <p>Why a batch (as dpcls_lookup over a PMD's burst): subtable by subtable, it first hashes
+     * every packet still unmatched and loads its bucket head, then walks the chains. With
+     * 100,000 flows the bucket and the node are cache misses; loaded for one packet after the
+     * other, each miss waits for the one before, while a loop of independent loads lets the CPU
+     * have many in flight at once. Packets matched in one subtable skip the next.
+     */
+    public void lookupBatch(FlowKey[] keys, int[] idx, int n, InstalledFlow[] out, Batch scratch) {
+        if (n > Batch.MAX) {
+            throw new IllegalArgumentException("at most " + Batch.MAX + " packets per batch, got " + n);
+        }
+        long left = n == Batch.MAX ? -1L : (1L << n) - 1;
+        for (int j = 0; j < n; j++) {
+            out[idx[j]] = null;
+        }
+        for (Subtable s : subtables) {
+            if (left == 0) {
+                break;
+            }
+            left = s.lookupBatch(keys, idx, left, out, scratch);
+        }
+    }
+
     /** Number of flows. Writer side. */
     public int size() {
         return size;
@@ -171,7 +205,37 @@ public final class Dpcls {
         InstalledFlow lookup(FlowKey packet) {
             int h = packet.maskedHash(mask, wordBitmap);
             Node[] b = buckets;
-            Node n = (Node) BUCKET.getAcquire(b, h & (b.length - 1));
+            return walk((Node) BUCKET.getAcquire(b, h & (b.length - 1)), packet, h);
+        }
+
+        /** {@link Dpcls#lookupBatch} in this subtable: returns the packets still unmatched. */
+        long lookupBatch(FlowKey[] keys, int[] idx, long left, InstalledFlow[] out, Batch sc) {
+            Node[] b = buckets;
+            int m = b.length - 1;
+            int[] hs = sc.hash;
+            Node[] heads = sc.head;
+            for (long x = left; x != 0; x &= x - 1) {
+                int j = Long.numberOfTrailingZeros(x);
+                int h = keys[idx[j]].maskedHash(mask, wordBitmap);
+                hs[j] = h;
+                heads[j] = (Node) BUCKET.getAcquire(b, h & m);
+            }
+            for (long x = left; x != 0; x &= x - 1) {
+                int j = Long.numberOfTrailingZeros(x);
+                Node head = heads[j];
+                if (head != null) {
+                    heads[j] = null; // the scratch keeps no node (nor its flow) reachable
+                    InstalledFlow f = walk(head, keys[idx[j]], hs[j]);
+                    if (f != null) {
+                        out[idx[j]] = f;
+                        left &= ~(1L << j);
+                    }
+                }
+            }
+            return left;
+        }
+
+        private InstalledFlow walk(Node n, FlowKey packet, int h) {
             if (words.length <= Node.INLINE) {
                 long p0 = masked(packet, 0);
                 long p1 = masked(packet, 1);

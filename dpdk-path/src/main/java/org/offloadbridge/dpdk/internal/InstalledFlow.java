@@ -15,7 +15,8 @@ import org.offloadbridge.flow.Megaflow;
  * <p>Statistics have one 64-byte slot per PMD thread (plus one for packet-out), so each slot has
  * a single writer and no two writers share a cache line: the PMD adds to its own slot with
  * opaque stores, readers sum all slots. Layout of a slot: packets, bytes, used (a
- * {@link org.offloadbridge.flow.MonotonicClock} reading, {@link FlowStats#NEVER_USED} until hit), tcp_flags.
+ * {@link org.offloadbridge.flow.MonotonicClock} reading, {@link FlowStats#NEVER_USED} until hit), tcp_flags,
+ * and the PMD's burst-group mark ({@link #mark(int)}).
  */
 public final class InstalledFlow {
 
@@ -24,6 +25,8 @@ public final class InstalledFlow {
     private static final int BYTES = 1;
     private static final int USED = 2;
     private static final int TCP_FLAGS = 3;
+    /** Not a statistic: the slot owner's mark of the burst group it put this flow in. */
+    private static final int MARK = 4;
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
     public final Megaflow megaflow;
@@ -80,6 +83,23 @@ public final class InstalledFlow {
         if (tcpFlags != 0) {
             LONGS.setOpaque(s, b + TCP_FLAGS, s[b + TCP_FLAGS] | tcpFlags);
         }
+    }
+
+    /**
+     * The mark the PMD owning {@code slot} last left on this flow ({@link #mark(int, long)}); 0
+     * before any. Plain access: only that PMD's thread reads or writes it.
+     */
+    public long mark(int slot) {
+        return stats[(slot + 1) * SLOT_LONGS + MARK];
+    }
+
+    /**
+     * Leaves a mark for the PMD owning {@code slot}: which group of its current burst holds this
+     * flow (as OVS's flow-&gt;batch pointer), so grouping a burst by flow costs one read per
+     * packet, in the cache line {@link #count} writes anyway, instead of a search of the groups.
+     */
+    public void mark(int slot, long mark) {
+        stats[(slot + 1) * SLOT_LONGS + MARK] = mark;
     }
 
     public long packets() {

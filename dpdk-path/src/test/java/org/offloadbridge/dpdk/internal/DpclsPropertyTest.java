@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -21,8 +22,9 @@ import org.offloadbridge.flow.Megaflow;
 import org.offloadbridge.testkit.Cases;
 
 /**
- * The classifier (and the EMC in front of it) against a brute-force reference: random masks,
- * random non-overlapping megaflows, random packets — the same winner, through inserts and removes.
+ * The classifier — one packet at a time and in batches — and the EMC in front of it against a
+ * brute-force reference: random masks, random non-overlapping megaflows, random packets — the
+ * same winner, through inserts and removes, and under a concurrent writer.
  * Seeded through {@link Cases} ({@code -Dob.seed=0x… -Dob.case=I} replays a failure).
  */
 class DpclsPropertyTest {
@@ -167,23 +169,7 @@ class DpclsPropertyTest {
             }
             int hits = 0;
             for (int round = 0; round < 6; round++) {
-                int add = r.nextInt(60);
-                for (int i = 0; i < add; i++) {
-                    Megaflow mf = Megaflow.of(randomKey(r), masks.get(r.nextInt(masks.size())),
-                        Actions.builder().output(i).build());
-                    if (installed.stream().noneMatch(f -> overlaps(f.megaflow, mf))) {
-                        InstalledFlow f = new InstalledFlow(mf, 1);
-                        c.insert(f);
-                        installed.add(f);
-                    }
-                }
-                int del = installed.isEmpty() ? 0 : r.nextInt(installed.size() / 2 + 1);
-                for (int i = 0; i < del; i++) {
-                    InstalledFlow f = installed.remove(r.nextInt(installed.size()));
-                    f.markDead();
-                    assertTrue(c.remove(f));
-                    assertFalse(c.remove(f), "second remove finds nothing");
-                }
+                churn(r, c, installed, masks);
                 assertEquals(installed.size(), c.size());
                 for (int q = 0; q < 500; q++) {
                     FlowKey p = packet(r, installed);
@@ -205,6 +191,79 @@ class DpclsPropertyTest {
         });
     }
 
+    /**
+     * The batch lookup against the brute-force reference: random masks, flows and packets, in
+     * batches of 1 to {@link Dpcls.Batch#MAX} packets picked in any order from a larger array;
+     * each picked slot gets its packet's winner and no other slot is touched.
+     */
+    @Test
+    void batchLookupFindsTheSameWinnerAsBruteForce() {
+        Cases.check(40, List.of(), r -> r.nextLong(), seed -> String.format("scenario seed 0x%016x", seed), seed -> {
+            SplittableRandom r = new SplittableRandom(seed);
+            Dpcls c = new Dpcls();
+            Dpcls.Batch scratch = new Dpcls.Batch();
+            List<InstalledFlow> installed = new ArrayList<>();
+            List<FlowMask> masks = new ArrayList<>();
+            for (int i = 0, nm = 1 + r.nextInt(8); i < nm; i++) {
+                masks.add(randomMask(r));
+            }
+            InstalledFlow untouched = new InstalledFlow(Megaflow.of(new FlowKey(), new FlowMask(), Actions.DROP), 1);
+            int hits = 0;
+            for (int round = 0; round < 6; round++) {
+                churn(r, c, installed, masks);
+                for (int q = 0; q < 40; q++) {
+                    int slots = Dpcls.Batch.MAX + 16;
+                    FlowKey[] keys = new FlowKey[slots];
+                    InstalledFlow[] out = new InstalledFlow[slots];
+                    for (int i = 0; i < slots; i++) {
+                        keys[i] = packet(r, installed);
+                        out[i] = untouched;
+                    }
+                    int n = 1 + r.nextInt(Dpcls.Batch.MAX);
+                    List<Integer> order = new ArrayList<>();
+                    for (int i = 0; i < slots; i++) {
+                        order.add(i);
+                    }
+                    java.util.Collections.shuffle(order, new java.util.Random(r.nextLong()));
+                    int[] idx = order.subList(0, n).stream().mapToInt(Integer::intValue).toArray();
+                    c.lookupBatch(keys, idx, n, out, scratch);
+                    java.util.Set<Integer> picked = new java.util.HashSet<>(order.subList(0, n));
+                    for (int i = 0; i < slots; i++) {
+                        if (picked.contains(i)) {
+                            InstalledFlow want = reference(installed, keys[i]);
+                            assertSame(want, out[i], "seed " + seed + " round " + round + " packet " + keys[i]);
+                            hits += want == null ? 0 : 1;
+                        } else {
+                            assertSame(untouched, out[i], "slot " + i + " was not in the batch");
+                        }
+                    }
+                }
+            }
+            assertTrue(hits > 0, "seed " + seed + " exercised hits");
+            assertThrows(IllegalArgumentException.class, () -> c.lookupBatch(new FlowKey[Dpcls.Batch.MAX + 1],
+                new int[Dpcls.Batch.MAX + 1], Dpcls.Batch.MAX + 1, new InstalledFlow[Dpcls.Batch.MAX + 1], scratch));
+        });
+    }
+
+    /** One round of changes: up to 60 random non-overlapping flows in, up to half of all out. */
+    private static void churn(SplittableRandom r, Dpcls c, List<InstalledFlow> installed, List<FlowMask> masks) {
+        for (int i = 0, add = r.nextInt(60); i < add; i++) {
+            Megaflow mf = Megaflow.of(randomKey(r), masks.get(r.nextInt(masks.size())),
+                Actions.builder().output(i).build());
+            if (installed.stream().noneMatch(f -> overlaps(f.megaflow, mf))) {
+                InstalledFlow f = new InstalledFlow(mf, 1);
+                c.insert(f);
+                installed.add(f);
+            }
+        }
+        for (int i = 0, del = installed.isEmpty() ? 0 : r.nextInt(installed.size() / 2 + 1); i < del; i++) {
+            InstalledFlow f = installed.remove(r.nextInt(installed.size()));
+            f.markDead();
+            assertTrue(c.remove(f));
+            assertFalse(c.remove(f), "second remove finds nothing");
+        }
+    }
+
     /** Readers never see a torn table while a writer inserts, resizes and removes. */
     @Test
     void concurrentReadersSeeOnlyMatchingFlows() {
@@ -221,10 +280,19 @@ class DpclsPropertyTest {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicLong lookups = new AtomicLong();
+        AtomicLong batchHits = new AtomicLong();
         Thread reader = new Thread(() -> {
             Rcu.Reader me = rcu.register("test-reader");
             SplittableRandom rr = new SplittableRandom(seed + 1);
             FlowKey p = new FlowKey();
+            FlowKey[] batch = new FlowKey[32];
+            int[] idx = new int[32];
+            for (int i = 0; i < batch.length; i++) {
+                batch[i] = new FlowKey();
+                idx[i] = i;
+            }
+            InstalledFlow[] found = new InstalledFlow[32];
+            Dpcls.Batch scratch = new Dpcls.Batch();
             try {
                 while (!stop.get()) {
                     me.enter();
@@ -234,6 +302,16 @@ class DpclsPropertyTest {
                         if (f != null && !f.megaflow.matches(p)) {
                             throw new AssertionError("lookup returned a non-matching flow");
                         }
+                    }
+                    for (int i = 0; i < batch.length; i++) {
+                        batch[i].set(Field.IPV4_DST, rr.nextInt(2000));
+                    }
+                    c.lookupBatch(batch, idx, batch.length, found, scratch);
+                    for (int i = 0; i < batch.length; i++) {
+                        if (found[i] != null && !found[i].megaflow.matches(batch[i])) {
+                            throw new AssertionError("batch lookup returned a non-matching flow");
+                        }
+                        batchHits.addAndGet(found[i] == null ? 0 : 1);
                     }
                     me.exit();
                     lookups.addAndGet(64);
@@ -269,6 +347,7 @@ class DpclsPropertyTest {
             throw new AssertionError(failure.get());
         }
         assertTrue(lookups.get() > 0);
+        assertTrue(batchHits.get() > 0, "batch lookups found flows during the churn");
         assertEquals(live.size(), c.size());
     }
 }
