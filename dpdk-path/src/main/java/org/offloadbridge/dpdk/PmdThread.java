@@ -214,8 +214,10 @@ public final class PmdThread implements Agent {
         counters.add(ThreadCounters.RX, n);
         int k = parseBurst(rxPort, n);
         int misses = 0;
-        if (emc.probeThisBurst()) {
+        boolean probe = emc.probeThisBurst();
+        if (probe) {
             for (int j = 0; j < k; j++) {
+                hashes[j] = Emc.hash(keys[j]);
                 InstalledFlow f = emc.lookup(keys[j], hashes[j]);
                 found[j] = f;
                 if (f == null) {
@@ -239,7 +241,7 @@ public final class PmdThread implements Agent {
                     hits++;
                     if (--emcInsertCountdown <= 0) {
                         emcInsertCountdown = emcInsertInvProb;
-                        emc.insert(keys[j], hashes[j], f);
+                        emc.insert(keys[j], probe ? hashes[j] : Emc.hash(keys[j]), f);
                     }
                 }
             }
@@ -293,8 +295,7 @@ public final class PmdThread implements Agent {
     /**
      * Parses the burst's packets into {@link #keys} (VXLAN decap first where the port carries a
      * tunnel), dropping and counting runts and malformed tunnel frames; returns how many are
-     * left, their mbufs in {@link #mbufs}, in_ports in {@link #inPorts}, EMC hashes in
-     * {@link #hashes}.
+     * left, their mbufs in {@link #mbufs} and in_ports in {@link #inPorts}.
      */
     private int parseBurst(int rxPort, int n) {
         int tunnelPort = ports.tunnelOn(rxPort);
@@ -358,7 +359,6 @@ public final class PmdThread implements Agent {
             }
             mbufs[k] = m;
             inPorts[k] = inPort;
-            hashes[k] = Emc.hash(key);
             k++;
         }
         return k;

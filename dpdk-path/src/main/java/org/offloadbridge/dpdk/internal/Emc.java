@@ -44,6 +44,8 @@ public final class Emc {
 
     /** Per-word odd multipliers (fixed pseudo-random): words hash independently, in parallel. */
     private static final long[] K = new long[Field.WORDS];
+    // The low words' multipliers as static finals too: the JIT folds these into the code,
+    // while K[i] stays a load from the array.
     private static final long K0;
     private static final long K1;
     private static final long K2;
