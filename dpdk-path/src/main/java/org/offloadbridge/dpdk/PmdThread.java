@@ -204,8 +204,8 @@ public final class PmdThread implements Agent {
     }
 
     /**
-     * One burst, stage by stage over all its packets (as dp_netdev_input__): parse and hash
-     * every packet, probe the EMC for all, look the misses up in the classifier together
+     * One burst, stage by stage over all its packets (as dp_netdev_input__): parse every
+     * packet, hash and probe the EMC for all, look the misses up in the classifier together
      * ({@link Dpcls#lookupBatch}), then group by flow and run each flow's actions once per group.
      * A stage's loop has no dependency from one packet to the next, so the CPU overlaps their
      * cache misses (with 100,000 flows every EMC line, bucket and flow is one).
