@@ -34,6 +34,7 @@ public final class Actions {
 
     /** The empty list: drop. */
     public static final Actions DROP = new Actions(new long[0], new String[0], 0);
+    private static final String[] NO_ARGS = new String[0];
 
     private final long[] program;
     private final String[] userspaceArgs;
@@ -144,15 +145,38 @@ public final class Actions {
     @Override
     public String toString() { return FlowFormat.formatActions(this, null); }
 
-    /** Accumulates actions; not thread-safe; {@link #build()} may be called once per list. */
+    /**
+     * Accumulates actions; not thread-safe. {@link #build()} ends a list; {@link #reset()} starts
+     * the next one in the same builder.
+     *
+     * <p>A builder that is reset and reused (a translator's, one per handler thread) remembers
+     * the lists it built in a small direct-mapped table and returns the same {@link Actions}
+     * when it builds an equal list again: translations of one shape (output:2, a VLAN push
+     * and an output) then allocate nothing. Actions are immutable, so sharing them is safe.
+     */
     public static final class Builder {
+        private static final int RECENT = 64;
         private long[] p = new long[16];
         private int n;
         private int count;
         private final List<String> args = new ArrayList<>();
         private int setHeader = -1;
+        /** Lists this builder built, by hash of their program; null until the first {@link #reset()}. */
+        private Actions[] recent;
 
         private Builder() {}
+
+        /** Forgets the list being built (an open set too), to build the next one. */
+        public Builder reset() {
+            n = 0;
+            count = 0;
+            args.clear();
+            setHeader = -1;
+            if (recent == null) {
+                recent = new Actions[RECENT];
+            }
+            return this;
+        }
 
         private void put(long v) {
             if (n == p.length) {
@@ -313,7 +337,22 @@ public final class Actions {
             if (count == 0) {
                 return DROP;
             }
-            return new Actions(Arrays.copyOf(p, n), args.toArray(new String[0]), count);
+            if (recent == null || !args.isEmpty()) {
+                // (userspace actions carry text: rare, and not worth comparing here)
+                return new Actions(Arrays.copyOf(p, n), args.toArray(new String[0]), count);
+            }
+            int h = 1;
+            for (int i = 0; i < n; i++) {
+                h = 31 * h + Long.hashCode(p[i]);
+            }
+            int slot = (h ^ h >>> 16) & (RECENT - 1);
+            Actions a = recent[slot];
+            if (a != null && a.userspaceArgs.length == 0 && Arrays.equals(a.program, 0, a.program.length, p, 0, n)) {
+                return a;
+            }
+            a = new Actions(Arrays.copyOf(p, n), NO_ARGS, count);
+            recent[slot] = a;
+            return a;
         }
     }
 }

@@ -44,9 +44,14 @@ public record Ufid(long hi, long lo) {
      * every way of writing the same match gets the same ufid.
      */
     public static Ufid of(FlowKey key, FlowMask mask) {
-        FlowMask c = mask.copy();
-        c.canonicalize(key);
-        return ofCanonical(key, c);
+        return of(key, mask, new FlowMask());
+    }
+
+    /** {@link #of(FlowKey, FlowMask)} canonicalizing in {@code scratch} (overwritten) rather than a new mask. */
+    public static Ufid of(FlowKey key, FlowMask mask, FlowMask scratch) {
+        scratch.copyFrom(mask);
+        scratch.canonicalize(key);
+        return ofCanonical(key, scratch);
     }
 
     /** {@link #of} for a mask already in canonical form for {@code key}. */

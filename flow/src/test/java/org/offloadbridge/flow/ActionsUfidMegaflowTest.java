@@ -155,5 +155,47 @@ class ActionsUfidMegaflowTest {
         assertSame(a.actions(), o.withActions(Actions.builder().output(7).build()).actions());
         assertNotSame(a.actions(), Megaflow.of(k, m, Actions.builder().output(8).build()).actions());
     }
+
+    /**
+     * A reused builder hands back the list it built before when it builds an equal one (no
+     * allocation on the upcall path), and never a different list: over many random lists,
+     * far more than its table holds, each build equals what a fresh builder makes.
+     */
+    @Test
+    void aReusedBuilderReturnsEqualListsOnlyAndSharesRepeats() {
+        Actions.Builder reused = Actions.builder();
+        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+        for (int i = 0; i < 20_000; i++) {
+            int port = r.nextInt(300);
+            boolean vlan = r.nextBoolean();
+            boolean set = r.nextInt(4) == 0;
+            Actions.Builder fresh = Actions.builder();
+            for (Actions.Builder b : List.of(reused.reset(), fresh)) {
+                if (vlan) {
+                    b.pushVlan(0x8100, port & 0xfff, 0);
+                }
+                if (set) {
+                    b.setField(KeyAttr.IPV4, Field.NW_TTL, port & 0xff);
+                }
+                b.output(port);
+            }
+            Actions got = reused.build();
+            Actions want = fresh.build();
+            assertEquals(want, got, "list " + i);
+            assertEquals(want.toString(), got.toString());
+        }
+        reused.reset().output(5);
+        Actions first = reused.build();
+        reused.reset().output(5);
+        assertSame(first, reused.build(), "an equal list built again is the same instance");
+        reused.reset().output(6);
+        assertNotEquals(first, reused.build());
+        assertSame(Actions.DROP, reused.reset().build(), "an empty list is drop");
+        // userspace actions carry text and are never shared
+        reused.reset().userspace(7, "a");
+        Actions ua = reused.build();
+        reused.reset().userspace(7, "b");
+        assertNotEquals(ua, reused.build());
+    }
 }
 

@@ -47,6 +47,7 @@ final class Adoption {
                 && m.ufid().equals(Ufid.of(t.key(), t.mask()));
             if (same) {
                 Ukey u = new Ukey(m, t.offload(), t.seq(), t.rulesHit(), now);
+                u.macLookups(t.macLookups());
                 if (r.ukeys.insert(u) == null) {
                     u.adopted(f.layer(), f.stats(), r.ukeys.generation());
                     u.transition(UkeyState.OPERATIONAL);

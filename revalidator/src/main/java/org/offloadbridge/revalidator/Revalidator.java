@@ -63,6 +63,8 @@ public final class Revalidator implements Agent {
     private int promotionsThisRound;
     /** Idle flows of this round waiting for their delete: one deleteIdle per layer and {@link #IDLE_BATCH} (OVS's REVALIDATE_MAX_BATCH). */
     private final List<Ukey> idleBatch = new java.util.ArrayList<>();
+    /** Re-translations go here, one after another: a round allocates nothing for a flow that stays. */
+    private final Translation xlate = new Translation();
     static final int IDLE_BATCH = 50;
     private volatile long appliedPolicy;
 
@@ -267,7 +269,15 @@ public final class Revalidator implements Agent {
             r.counters.idleExpired.increment();
             return;
         }
-        if (u.seq() < seq) {
+        boolean stale = u.seq() < seq;
+        if (stale && !r.pipeline.changedSince(u.seq(), u.macLookups())) {
+            // Only MAC entries it never looked up changed (a new host, another host moving):
+            // its translation is the same, so it is current without translating it again.
+            u.current(seq, u.rulesHit());
+            r.counters.untouched.increment();
+            stale = false;
+        }
+        if (stale) {
             retranslate(u, pol);
         } else if (u.policyGeneration() != pol.generation()) {
             replace(u, pol);
@@ -372,7 +382,7 @@ public final class Revalidator implements Agent {
         Megaflow m = u.megaflow();
         Translation t;
         try {
-            t = r.pipeline.translate(m.key(), false);
+            t = r.pipeline.translate(m.key(), false, xlate);
         } catch (RuntimeException e) {
             LOG_LIMIT.warn("{}: re-translating {} threw, flow deleted: {}", roleName(), u.ufid(), e.toString());
             evict(u, true);
@@ -386,7 +396,10 @@ public final class Revalidator implements Agent {
         }
         OffloadPreference pref = t.offload();
         if (t.actions().equals(m.actions()) && pref == u.preference()) {
-            u.current(t.seq(), t.rulesHit());
+            u.current(t.seq(), t.sameRules(u.rulesHit()) ? u.rulesHit() : t.rulesHit());
+            if (!t.sameMacLookups(u.macLookups())) {
+                u.macLookups(t.macLookups());
+            }
             r.counters.kept.increment();
             if (u.policyGeneration() != pol.generation()) {
                 replace(u, pol);
@@ -403,6 +416,7 @@ public final class Revalidator implements Agent {
                 new FlowPut(changed, layer.isTc() ? InstallDecision.tcPreference(here) : pref));
             if (res.ok()) {
                 u.modifiedInPlace(changed, pref, t.seq(), t.rulesHit(), res.layer(), res.stats(), r.ukeys.generation());
+                u.macLookups(t.macLookups());
                 u.policyApplied(pol.generation());
                 r.counters.modified.increment();
                 return;
@@ -410,11 +424,13 @@ public final class Revalidator implements Agent {
         }
         if (layer == FlowLayer.NONE && d.slowPath()) {
             u.modifiedInPlace(changed, pref, t.seq(), t.rulesHit(), FlowLayer.NONE, null, r.ukeys.generation());
+            u.macLookups(t.macLookups());
             u.policyApplied(pol.generation());
             r.counters.modified.increment();
             return;
         }
         u.retranslated(changed, pref, t.seq(), t.rulesHit());
+        u.macLookups(t.macLookups());
         place(u, d, pol, false);
     }
 

@@ -31,6 +31,7 @@ public final class RevalidatorCounters {
     final LongAdder capacityPromoted = new LongAdder();
     final LongAdder capacityDemoted = new LongAdder();
     final LongAdder layerErrors = new LongAdder();
+    final LongAdder untouched = new LongAdder();
     /**
      * Rounds, from the leader's dump to the last revalidator done, 1 ms to 10 s. 1 s, 1.3 s and
      * 2 s are bounds because the flow limit reacts there ({@code FlowLimit}).
@@ -70,18 +71,20 @@ public final class RevalidatorCounters {
      * @param promotionsTried    hardware retries of such flows, landed or not
      * @param capacityPromoted   flows capacity-aware placement moved into NIC hardware
      * @param capacityDemoted    flows capacity-aware placement moved out of it (colder, or best-effort over the watermark)
+     * @param untouched          flows made before a change that touched nothing they depend on (MAC entries they never
+     *                           looked up), current again without a re-translation
      */
     public record Values(long rounds, long dumped, long kept, long modified, long moved, long retranslateDeleted,
                          long idleExpired, long overLimitEvicted, long missingReinstalled, long missingDropped,
                          long extraDeleted, long eventsRestored, long eventsIgnored, long resyncs, long adopted,
                          long adoptionDeleted, long slowPathPlaced, long layerErrors, long deviceLost, long promoted,
-                         long promotionsTried, long capacityPromoted, long capacityDemoted) {}
+                         long promotionsTried, long capacityPromoted, long capacityDemoted, long untouched) {}
 
     public Values snapshot() {
         return new Values(rounds.sum(), dumped.sum(), kept.sum(), modified.sum(), moved.sum(), retranslateDeleted.sum(),
             idleExpired.sum(), overLimitEvicted.sum(), missingReinstalled.sum(), missingDropped.sum(), extraDeleted.sum(),
             eventsRestored.sum(), eventsIgnored.sum(), resyncs.sum(), adopted.sum(), adoptionDeleted.sum(),
             slowPathPlaced.sum(), layerErrors.sum(), deviceLost.sum(), promoted.sum(), promotionsTried.sum(),
-            capacityPromoted.sum(), capacityDemoted.sum());
+            capacityPromoted.sum(), capacityDemoted.sum(), untouched.sum());
     }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.offloadbridge.upcall.pipeline.MacLearningTable;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.FlowLayer;
@@ -160,6 +161,59 @@ class RevalidatorTest {
         assertEquals(1, revs.counters().kept());
         assertEquals(rig.pipeline.seq(), u.seq());
         assertEquals(List.of("put " + u.ufid() + " tc-hw"), rig.tc.log(), "nothing sent to the layer");
+    }
+
+    /**
+     * NORMAL flows after MAC learning: a new host elsewhere changes no flow (current again,
+     * nothing re-translated, nothing sent to a layer), while the flows to the host that was
+     * learned — they flooded — are re-translated to a unicast output in the next round; a rule
+     * change still re-translates every flow.
+     */
+    @Test
+    void macLearningReTranslatesOnlyTheFlowsThatLookedTheAddressUp() {
+        TestPipelines.load(rig.pipeline, "priority=0,actions=normal\n");
+        // MAC1 → MAC2 from p1 (MAC2 unknown: flood), and MAC1 → MAC3 from p1 (flood)
+        Ukey toMac2 = rig.send(TestPipelines.udp(1, 1, 2, 53));
+        FlowKey k3 = TestPipelines.udp(1, 1, 3, 53);
+        k3.set(Field.ETH_DST, 0x020000000003L);
+        Ukey toMac3 = rig.send(k3);
+        assertEquals(7, toMac2.megaflow().actions().size(), "MAC2 unknown: flooded to p2..p8");
+        assertEquals(List.of(MacLearningTable.key(0, TestPipelines.MAC2)), java.util.Arrays.stream(toMac2.macLookups()).boxed().toList());
+        round(0);
+        assertEquals(1, revs.counters().untouched(), "the first flow's own learning of MAC1 changed nothing it looked up");
+        List<String> layerLog = List.copyOf(rig.tc.log());
+
+        // 50 hosts appear on p5: every flow is older than the pipeline now, none looked them up
+        for (int i = 0; i < 50; i++) {
+            FlowKey k = TestPipelines.udp(5, 50 + i, 1, 53);
+            k.set(Field.ETH_SRC, 0x020000500000L + i);
+            k.set(Field.ETH_DST, TestPipelines.MAC1);
+            rig.pipeline.translate(k, true);
+        }
+        assertTrue(toMac2.seq() < rig.pipeline.seq() && toMac3.seq() < rig.pipeline.seq());
+        round(500);
+        assertEquals(3, revs.counters().untouched(), "both flows current without a re-translation");
+        assertEquals(0, revs.counters().kept() + revs.counters().modified(), "nothing re-translated");
+        assertEquals(rig.pipeline.seq(), toMac2.seq());
+        assertEquals(layerLog, rig.tc.log(), "nothing sent to the layer");
+
+        // MAC2 shows up on p2: only the flow to MAC2 changes, to output:2
+        FlowKey fromMac2 = TestPipelines.udp(2, 2, 1, 1001);
+        fromMac2.set(Field.ETH_SRC, TestPipelines.MAC2);
+        fromMac2.set(Field.ETH_DST, TestPipelines.MAC1);
+        rig.pipeline.translate(fromMac2, true);
+        round(500);
+        assertEquals(1, revs.counters().modified(), "the flow to MAC2 re-translated and modified");
+        assertEquals(TestPipelines.output(2), toMac2.megaflow().actions());
+        assertEquals(TestPipelines.output(2), rig.tc.megaflowOf(toMac2.ufid()).actions(), "and in its layer");
+        assertEquals(4, revs.counters().untouched(), "the flow to MAC3 untouched again");
+        assertEquals(7, toMac3.megaflow().actions().size());
+
+        // a rule change touches every flow
+        TestPipelines.load(rig.pipeline, "priority=0,actions=normal\n");
+        round(500);
+        assertEquals(2, revs.counters().kept(), "a rule reload re-translates both");
+        assertEquals(4, revs.counters().untouched());
     }
 
     @Test

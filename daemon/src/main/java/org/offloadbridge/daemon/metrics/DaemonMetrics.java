@@ -493,7 +493,8 @@ public final class DaemonMetrics {
         Map.entry("promoted", "Flows that had fallen back from NIC hardware (table full, refused) and were moved back into it."),
         Map.entry("promotionsTried", "Hardware retries of fallen-back flows that still carry traffic, landed or not."),
         Map.entry("capacityPromoted", "Flows capacity-aware placement moved into NIC hardware (critical, or hotter)."),
-        Map.entry("capacityDemoted", "Flows capacity-aware placement moved out of NIC hardware (colder, or best-effort over the watermark)."));
+        Map.entry("capacityDemoted", "Flows capacity-aware placement moved out of NIC hardware (colder, or best-effort over the watermark)."),
+        Map.entry("untouched", "Flows made before a change that touched nothing they depend on (MAC entries they never looked up): current again without a re-translation."));
 
     private static final Map<String, String> CONSISTENCY_HELP = Map.of(
         "checks", "Consistency audits run (every 5 minutes): the daemon's flows against tc and the DPDK table.",

@@ -81,7 +81,7 @@ class DaemonMetricsTest {
         s.upcalls = FakeSources.values(7);
         s.queueFull = 2;
         s.revalidators = new org.offloadbridge.revalidator.RevalidatorCounters.Values(5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            0, 0, 0, 0, 0, 0, 0, 0, 0);
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         s.flowLimit.afterRound(40, 8);
 
         String after = scrapes.scrape(r);

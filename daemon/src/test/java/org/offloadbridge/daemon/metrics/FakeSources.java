@@ -113,7 +113,7 @@ public final class FakeSources implements DaemonMetrics.Sources {
         handling.record(FixedHistogram.millis(0.2));
         rounds.record(FixedHistogram.millis(20));
         upcalls = values(3);
-        revalidators = new RevalidatorCounters.Values(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23);
+        revalidators = new RevalidatorCounters.Values(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24);
         tcEvents = new TcEventAgent.Counters(1, 2, 3);
         dpdk = new DatapathCounters(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19);
         pmdTimes = List.of(new org.offloadbridge.dpdk.PmdTime(0, 3_000_000_000L, 1_000_000_000L),

@@ -43,6 +43,9 @@ public final class Ukey {
     private OffloadPreference preference;
     private long seq;
     private List<Rule> rulesHit;
+    /** The MAC entries its translation looked up ({@code Translation.macLookups}). */
+    private long[] macLookups = NO_MACS;
+    private static final long[] NO_MACS = new long[0];
     private FlowLayer layer = FlowLayer.NONE;
     private Reason reason = Reason.NONE;
     private String reasonText = Reason.NONE.token();
@@ -101,6 +104,10 @@ public final class Ukey {
     public synchronized OffloadPreference preference() { return preference; }
     public synchronized long seq() { return seq; }
     public synchronized List<Rule> rulesHit() { return rulesHit; }
+    /** The MAC learning entries its translation looked up (never null; do not modify). */
+    public synchronized long[] macLookups() { return macLookups; }
+    /** Records the MAC entries its (re-)translation looked up ({@code Translation.macLookups()}). */
+    public synchronized void macLookups(long[] entries) { macLookups = java.util.Objects.requireNonNull(entries); }
     public synchronized FlowLayer layer() { return layer; }
     public synchronized Reason reason() { return reason; }
     /** The reason as the vocabulary writes it, with detail and kernel text ({@code cross-switch:...}). */

@@ -66,6 +66,8 @@ public final class UpcallHandler implements Agent {
     // its start time; the new flows to place (index into the batch, their ukey and plan).
     private final Upcall[] batch = new Upcall[MAX_BATCH];
     private final Translation[] toExecute = new Translation[MAX_BATCH];
+    /** One translation per batch slot, translated into again and again (the upcall path allocates nothing for them). */
+    private final Translation[] xlates = new Translation[MAX_BATCH];
     private final long[] started = new long[MAX_BATCH];
     private final int[] freshAt = new int[MAX_BATCH];
     private final Ukey[] fresh = new Ukey[MAX_BATCH];
@@ -92,6 +94,9 @@ public final class UpcallHandler implements Agent {
         this.counters = counters;
         this.clock = clock;
         this.badInput = new LogLimiter(LOG, clock, 5_000);
+        for (int i = 0; i < MAX_BATCH; i++) {
+            xlates[i] = new Translation();
+        }
     }
 
     /** Checks new flows against {@code b} before offering them to a NIC (call before the handler runs). */
@@ -190,7 +195,7 @@ public final class UpcallHandler implements Agent {
         }
         Translation t;
         try {
-            t = pipeline.translate(key, true);
+            t = pipeline.translate(key, true, xlates[i]);
         } catch (RuntimeException e) {
             counters.translateErrors.increment();
             badInput.warn("{}: translation of a packet from port {} threw, dropped: {}", roleName(),
@@ -204,7 +209,7 @@ public final class UpcallHandler implements Agent {
             return null;
         }
         long now = clock.millis();
-        Ukey existing = ukeys.get(Ufid.of(t.key(), t.mask()));
+        Ukey existing = ukeys.get(t.ufid());
         if (existing != null) {
             countDuplicate(existing, u, t, now);
             return t;
@@ -219,6 +224,7 @@ public final class UpcallHandler implements Agent {
         Megaflow m = t.megaflow();
         OffloadPreference pref = t.offload();
         Ukey uk = new Ukey(m, pref, t.seq(), t.rulesHit(), now);
+        uk.macLookups(t.macLookups());
         Ukey raced = ukeys.insert(uk);
         if (raced != null) {
             countDuplicate(raced, u, t, now);
@@ -319,10 +325,9 @@ public final class UpcallHandler implements Agent {
      * counts (slow path) reaches the rules through the revalidator's push instead.
      */
     private static void credit(Translation t, Upcall u) {
-        List<org.offloadbridge.upcall.pipeline.Rule> rules = t.rulesHit();
         int len = u.packet().length;
-        for (int i = 0; i < rules.size(); i++) {
-            rules.get(i).count(1, len);
+        for (int i = 0, n = t.ruleCount(); i < n; i++) {
+            t.rule(i).count(1, len);
         }
     }
 

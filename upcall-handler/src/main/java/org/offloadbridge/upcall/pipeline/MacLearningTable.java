@@ -7,9 +7,10 @@ import org.offloadbridge.flow.MonotonicClock;
  * aging driven by an injected clock (so tests age entries by hand).
  *
  * <p>Learning a new address, or an address moving to another port, changes how packets to
- * it translate, so it bumps the pipeline's sequence number (revalidators re-check installed
- * megaflows); refreshing an entry does not. Expiry also bumps it: {@link #expire()} runs from
- * a periodic agent, and a lookup never returns an entry older than the aging time, so
+ * it translate, so the table tells its listener which entry changed (the pipeline bumps its
+ * sequence number and notes the entry: revalidators re-check the megaflows that looked it
+ * up); refreshing an entry does not. Expiry and eviction tell it too: {@link #expire()} runs
+ * from a periodic agent, and a lookup never returns an entry older than the aging time, so
  * translation and revalidation agree even between expiry passes.
  *
  * <p>Open addressing over primitive arrays with backward-shift deletion: learning and lookup
@@ -26,7 +27,7 @@ public final class MacLearningTable {
     private final MonotonicClock clock;
     private final long agingMillis;
     private final int maxEntries;
-    private final Runnable onChange;
+    private final Listener onChange;
     private final long[] keys;
     private final int[] ports;
     private final long[] seen;
@@ -37,9 +38,9 @@ public final class MacLearningTable {
      * @param clock        the monotonic clock aging runs on
      * @param agingMillis  an entry not refreshed for this long is forgotten
      * @param maxEntries   capacity
-     * @param onChange     called (under the table lock) when a translation may change
+     * @param onChange     told (under the table lock) of each entry whose change may change a translation
      */
-    public MacLearningTable(MonotonicClock clock, long agingMillis, int maxEntries, Runnable onChange) {
+    public MacLearningTable(MonotonicClock clock, long agingMillis, int maxEntries, Listener onChange) {
         if (agingMillis <= 0 || maxEntries <= 0) {
             throw new IllegalArgumentException("aging time and capacity must be positive");
         }
@@ -54,7 +55,15 @@ public final class MacLearningTable {
         used = new boolean[cap];
     }
 
-    private static long key(int vlan, long mac) {
+    /** Told of each entry that was learned, moved, expired, evicted or flushed. */
+    @FunctionalInterface
+    public interface Listener {
+        /** {@code entry} is {@link #key}(vlan, mac); called under the table's lock. */
+        void changed(long entry);
+    }
+
+    /** The entry key of {@code mac} on {@code vlan}: what {@link Listener#changed} names. */
+    public static long key(int vlan, long mac) {
         return ((long) (vlan & 0xfff) << 48) | (mac & 0xffffffffffffL);
     }
 
@@ -89,7 +98,7 @@ public final class MacLearningTable {
             seen[i] = now;
             if (ports[i] != ofPort || expired) {
                 ports[i] = ofPort;
-                onChange.run();
+                onChange.changed(k);
                 return true;
             }
             return false;
@@ -110,7 +119,7 @@ public final class MacLearningTable {
         ports[i] = ofPort;
         seen[i] = now;
         size++;
-        onChange.run();
+        onChange.changed(k);
         return true;
     }
 
@@ -133,12 +142,10 @@ public final class MacLearningTable {
         int removed = 0;
         for (int i = 0; i < keys.length; i++) {
             while (used[i] && ports[i] == ofPort) {
+                onChange.changed(keys[i]);
                 delete(i);
                 removed++;
             }
-        }
-        if (removed > 0) {
-            onChange.run();
         }
         return removed;
     }
@@ -151,12 +158,10 @@ public final class MacLearningTable {
         int removed = 0;
         for (int i = 0; i < keys.length; i++) {
             while (used[i] && now - seen[i] >= agingMillis) {
+                onChange.changed(keys[i]);
                 delete(i);
                 removed++;
             }
-        }
-        if (removed > 0) {
-            onChange.run();
         }
         return removed;
     }
@@ -168,8 +173,8 @@ public final class MacLearningTable {
                 oldest = i;
             }
         }
+        onChange.changed(keys[oldest]);
         delete(oldest);
-        onChange.run();
     }
 
     /** Backward-shift deletion: keeps probe chains intact without tombstones. */

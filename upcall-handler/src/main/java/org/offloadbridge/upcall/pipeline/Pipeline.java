@@ -29,9 +29,18 @@ import org.offloadbridge.upcall.pipeline.internal.Translator;
  * <h2>Sequence number</h2>
  * {@link #seq()} grows on every change that can change a translation: rules replaced,
  * added or deleted, the port table replaced, a MAC learned, moved or expired. A
- * {@link Translation} records the number it started from; revalidators re-translate the
+ * {@link Translation} records the number it started from; revalidators re-check the
  * megaflows made before the latest change. The number is bumped after a change is
  * published, so a translation that saw the old state always carries an older number.
+ *
+ * <h2>What a change touches</h2>
+ * A MAC entry changing can only change translations that looked that entry up ({@code normal}
+ * to that destination): the translation lists the entries it looked up
+ * ({@link Translation#macLookup}), and the pipeline keeps, per entry, the number of its latest
+ * change. {@link #changedSince} answers for one flow whether anything it depends on changed:
+ * a learning storm — a thousand new hosts — re-translates only the flows to those hosts, not
+ * every flow of the bridge, as OVS's revalidators do after any MAC table change
+ * ({@code REV_MAC_LEARNING}). Changes of rules and ports touch every translation.
  *
  * <h2>Rule counters</h2>
  * Every rule the pipeline publishes gets its own {@link RuleStats}, stamped with the clock, as
@@ -42,6 +51,21 @@ import org.offloadbridge.upcall.pipeline.internal.Translator;
  */
 public final class Pipeline {
     private final AtomicLong seq = new AtomicLong(1);
+    /**
+     * Guards {@link #wideSeq} and {@link #macChanges}, and orders their writes before the
+     * {@link #seq} bump that publishes them: whoever reads a number from {@link #seq} and then
+     * asks {@link #changedSince} sees every change up to that number.
+     */
+    private final Object seqLock = new Object();
+    /** The number of the latest change that may touch any translation (rules, ports, a full change log). */
+    private long wideSeq = 1;
+    /** MAC entry → the number of its latest change. */
+    private final LongLongTable macChanges = new LongLongTable(MAC_CHANGE_LOG);
+    /**
+     * Entries the change log holds before it starts over (and counts as one wide change): a
+     * revalidation of every flow once per this many MAC changes, where OVS has one per change.
+     */
+    static final int MAC_CHANGE_LOG = 1 << 15;
     private final MacLearningTable macs;
     private final long controllerPid;
     private final MonotonicClock clock;
@@ -60,7 +84,7 @@ public final class Pipeline {
         this.ports = ports;
         this.controllerPid = controllerPid;
         this.clock = clock;
-        this.macs = new MacLearningTable(clock, macAgingMillis, MacLearningTable.DEFAULT_MAX_ENTRIES, this::bump);
+        this.macs = new MacLearningTable(clock, macAgingMillis, MacLearningTable.DEFAULT_MAX_ENTRIES, this::macChanged);
     }
 
     /** A pipeline on the system clock with OVS's defaults. */
@@ -68,8 +92,45 @@ public final class Pipeline {
         this(ports, MonotonicClock.SYSTEM, MacLearningTable.DEFAULT_AGING_MILLIS, 0);
     }
 
+    /** A change that may touch every translation. */
     private void bump() {
-        seq.incrementAndGet();
+        synchronized (seqLock) {
+            long s = seq.get() + 1;
+            wideSeq = s;
+            seq.set(s);
+        }
+    }
+
+    /** MAC entry {@code entry} changed (called under the MAC table's lock). */
+    private void macChanged(long entry) {
+        synchronized (seqLock) {
+            long s = seq.get() + 1;
+            if (!macChanges.put(entry, s)) {
+                macChanges.clear(); // full: start over, and count this as a change of everything
+                wideSeq = s;
+            }
+            seq.set(s);
+        }
+    }
+
+    /**
+     * True when a translation that started from sequence number {@code since} and looked up
+     * the MAC entries {@code macLookups} ({@link Translation#macLookups()}) may translate
+     * differently now: rules or ports changed after it, or one of those entries did. False
+     * means the translation is still what it was at every number up to now.
+     */
+    public boolean changedSince(long since, long[] macLookups) {
+        synchronized (seqLock) {
+            if (wideSeq > since) {
+                return true;
+            }
+            for (long e : macLookups) {
+                if (macChanges.get(e) > since) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     /** The current sequence number. */
@@ -199,8 +260,8 @@ public final class Pipeline {
      */
     public Trace trace(FlowKey packet) {
         List<Trace.Step> steps = new ArrayList<>();
-        long s = seq.get();
-        Translation t = translators.get().translate(rules, ports, macs, controllerPid, packet, false, s, steps);
+        Translation t = new Translation();
+        run(packet, false, steps, t);
         return new Trace(t, steps);
     }
 
@@ -265,11 +326,28 @@ public final class Pipeline {
     }
 
     /**
-     * Translates a packet's key. {@code mayLearn} false is for revalidation, which must not
-     * change state (OVS's xin->may_learn).
+     * Translates a packet's key into a new {@link Translation}. {@code mayLearn} false is for
+     * revalidation, which must not change state (OVS's xin->may_learn).
      */
     public Translation translate(FlowKey packet, boolean mayLearn) {
+        return translate(packet, mayLearn, new Translation());
+    }
+
+    /**
+     * Translates a packet's key into {@code into}, overwriting what it held, and returns it:
+     * the upcall path's form, which allocates nothing in steady state (see {@link Translation}).
+     */
+    public Translation translate(FlowKey packet, boolean mayLearn, Translation into) {
+        run(packet, mayLearn, null, into);
+        return into;
+    }
+
+    private void run(FlowKey packet, boolean mayLearn, List<Trace.Step> steps, Translation into) {
         long s = seq.get();
-        return translators.get().translate(rules, ports, macs, controllerPid, packet, mayLearn, s);
+        Translator tr = translators.get();
+        var actions = tr.translate(rules, ports, macs, controllerPid, packet, mayLearn, steps, into.keyBuffer(), into.maskBuffer(),
+            into.builder(), into.hitsBuffer());
+        into.finish(actions, tr.offload(), tr.error(), s);
+        into.macLookups(tr);
     }
 }

@@ -1,11 +1,13 @@
 package org.offloadbridge.upcall.pipeline;
 
-import org.offloadbridge.flow.OffloadPreference;
+import java.util.ArrayList;
 import java.util.List;
 import org.offloadbridge.flow.Actions;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.FlowMask;
 import org.offloadbridge.flow.Megaflow;
+import org.offloadbridge.flow.OffloadPreference;
+import org.offloadbridge.flow.Ufid;
 
 /**
  * The result of translating one packet: datapath actions and the megaflow that may be
@@ -15,24 +17,175 @@ import org.offloadbridge.flow.Megaflow;
  * translates to the same {@link #actions()} while {@link #seq()} is still the pipeline's
  * sequence number. {@link #mask()} is as wide as the lookups allow (see docs/rules.md).
  *
- * @param key       the packet's key AND the mask (the megaflow key)
- * @param mask      the megaflow mask
- * @param actions   datapath actions; ports are datapath port numbers
- * @param offload   the most restrictive offload= of the rules hit
- * @param rulesHit  the rules whose actions ran, in order
- * @param error     null, or why translation stopped (then actions drop), e.g. "resubmit depth 64 exceeded"
- * @param seq       the pipeline sequence number the translation started from
+ * <h2>Reuse</h2>
+ * A handler or revalidator translates into the same object again and again
+ * ({@link Pipeline#translate(FlowKey, boolean, Translation)}): key, mask and the rules hit
+ * are overwritten in place and the actions come from the translator's table of lists it has
+ * built, so a translation on the upcall path allocates nothing in steady state. What a caller
+ * keeps past the next translation must be copied: {@link #megaflow()} and {@link #rulesHit()}
+ * are copies; {@link #key()} and {@link #mask()} are not. Not thread-safe: one per thread.
  */
-public record Translation(FlowKey key, FlowMask mask, Actions actions, OffloadPreference offload,
-                          List<Rule> rulesHit, String error, long seq) {
+public final class Translation {
+    private final FlowKey key = new FlowKey();
+    private final FlowMask mask = new FlowMask();
+    private final FlowMask canonical = new FlowMask();
+    private final Actions.Builder builder = Actions.builder().reset();
+    private final ArrayList<Rule> hits = new ArrayList<>(8);
+    private Actions actions = Actions.DROP;
+    private OffloadPreference offload = OffloadPreference.PREFERRED;
+    private List<Rule> hitsCopy;
+    private String error;
+    private long seq;
+    private long[] macs = new long[4];
+    private int nMacs;
+    private long[] macsCopy;
+    private static final long[] NO_MACS = new long[0];
 
-    /** The megaflow (key, mask, actions) with its ufid. */
+    /** An empty translation, to translate into. */
+    public Translation() {
+    }
+
+    // ---- filled by Pipeline (the translator writes key, mask, builder and hits) ----
+
+    FlowKey keyBuffer() {
+        return key;
+    }
+
+    FlowMask maskBuffer() {
+        return mask;
+    }
+
+    Actions.Builder builder() {
+        return builder.reset();
+    }
+
+    List<Rule> hitsBuffer() {
+        hits.clear();
+        hitsCopy = null;
+        return hits;
+    }
+
+    void finish(Actions actions, OffloadPreference offload, String error, long seq) {
+        this.actions = actions;
+        this.offload = offload;
+        this.error = error;
+        this.seq = seq;
+    }
+
+    void macLookups(org.offloadbridge.upcall.pipeline.internal.Translator tr) {
+        int n = tr.macLookupCount();
+        if (n > macs.length) {
+            macs = new long[Math.max(n, macs.length * 2)];
+        }
+        for (int i = 0; i < n; i++) {
+            macs[i] = tr.macLookup(i);
+        }
+        nMacs = n;
+        macsCopy = null;
+    }
+
+    // ---- the result ----
+
+    /** The packet's key AND the mask (the megaflow key); overwritten by the next translation. */
+    public FlowKey key() {
+        return key;
+    }
+
+    /** The megaflow mask; overwritten by the next translation. */
+    public FlowMask mask() {
+        return mask;
+    }
+
+    /** Datapath actions; ports are datapath port numbers (immutable: safe to keep). */
+    public Actions actions() {
+        return actions;
+    }
+
+    /** The most restrictive offload= of the rules hit. */
+    public OffloadPreference offload() {
+        return offload;
+    }
+
+    /** The rules whose actions ran, in order: an immutable copy (made once per translation). */
+    public List<Rule> rulesHit() {
+        List<Rule> c = hitsCopy;
+        if (c == null) {
+            c = List.copyOf(hits);
+            hitsCopy = c;
+        }
+        return c;
+    }
+
+    /** How many rules ran ({@link #rule} reads them without a copy). */
+    public int ruleCount() {
+        return hits.size();
+    }
+
+    /** The {@code i}-th rule that ran. */
+    public Rule rule(int i) {
+        return hits.get(i);
+    }
+
+    /** True when {@code rules} are the rules this translation hit, in the same order (no copy made). */
+    public boolean sameRules(List<Rule> rules) {
+        if (rules.size() != hits.size()) {
+            return false;
+        }
+        for (int i = 0; i < rules.size(); i++) {
+            if (rules.get(i) != hits.get(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The MAC learning entries ({@link MacLearningTable#key}) the translation looked up, in
+     * order — what it depends on in that table ({@link Pipeline#changedSince}): a copy, made
+     * once per translation (a shared empty array when none).
+     */
+    public long[] macLookups() {
+        long[] c = macsCopy;
+        if (c == null) {
+            c = nMacs == 0 ? NO_MACS : java.util.Arrays.copyOf(macs, nMacs);
+            macsCopy = c;
+        }
+        return c;
+    }
+
+    /** True when {@code lookups} are the entries this translation looked up, in order (no copy made). */
+    public boolean sameMacLookups(long[] lookups) {
+        return java.util.Arrays.equals(lookups, 0, lookups.length, macs, 0, nMacs);
+    }
+
+    /** Null, or why translation stopped (then actions drop), e.g. "resubmit depth 64 exceeded". */
+    public String error() {
+        return error;
+    }
+
+    /** The pipeline sequence number the translation started from. */
+    public long seq() {
+        return seq;
+    }
+
+    /** The megaflow (key, mask, actions) with its ufid: a copy, safe to keep. */
     public Megaflow megaflow() {
         return Megaflow.of(key, mask, actions);
+    }
+
+    /** The megaflow's ufid ({@link Ufid#of} of key and mask). */
+    public Ufid ufid() {
+        return Ufid.of(key, mask, canonical);
     }
 
     /** True when the actions include a userspace (controller) action, which no datapath can offload. */
     public boolean needsUserspace() {
         return !actions.isOffloadable();
+    }
+
+    @Override
+    public String toString() {
+        return "Translation[key=" + key + ", mask=" + mask + ", actions=" + actions + ", offload=" + offload + ", rulesHit=" + hits
+            + ", error=" + error + ", seq=" + seq + "]";
     }
 }

@@ -1,5 +1,6 @@
 package org.offloadbridge.upcall.pipeline;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,10 +20,16 @@ class MacLearningTest {
     static final long BROADCAST = 0xffffffffffffL;
     final long[] now = {10_000};
     final AtomicInteger changes = new AtomicInteger();
+    long lastChanged = -1;
+
+    void changed(long entry) {
+        changes.incrementAndGet();
+        lastChanged = entry;
+    }
 
     @Test
     void learnLookupRefreshMoveAndExpire() {
-        MacLearningTable t = new MacLearningTable(() -> now[0], 1_000, 16, changes::incrementAndGet);
+        MacLearningTable t = new MacLearningTable(() -> now[0], 1_000, 16, this::changed);
         assertEquals(-1, t.lookup(0, A));
         assertTrue(t.learn(0, A, 1));
         assertEquals(1, changes.get());
@@ -35,12 +42,15 @@ class MacLearningTest {
         assertEquals(1, t.lookup(0, A), "the refresh restarted the aging clock");
         assertTrue(t.learn(0, A, 2), "moved");
         assertEquals(2, changes.get());
+        assertEquals(MacLearningTable.key(0, A), lastChanged, "the listener is told which entry moved");
+        lastChanged = -1;
         now[0] += 999;
         assertEquals(2, t.lookup(0, A));
         now[0] += 1;
         assertEquals(-1, t.lookup(0, A), "aged out at exactly the aging time");
         assertEquals(1, t.expire());
         assertEquals(3, changes.get(), "expiry bumps");
+        assertEquals(MacLearningTable.key(0, A), lastChanged, "the listener is told which entry expired");
         assertEquals(0, t.size());
         assertFalse(t.learn(0, BROADCAST, 1), "multicast sources are not learned");
     }
@@ -48,7 +58,7 @@ class MacLearningTest {
     @Test
     void fullTableEvictsTheOldestAndDeletionKeepsProbeChains() {
         Cases.check(20, List.of(), r -> r.nextLong(), seed -> "200 random MACs from " + Long.toHexString(seed), seed -> {
-            MacLearningTable t = new MacLearningTable(() -> now[0], 1_000_000, 64, changes::incrementAndGet);
+            MacLearningTable t = new MacLearningTable(() -> now[0], 1_000_000, 64, this::changed);
             SplittableRandom rnd = new SplittableRandom(seed);
             long[] macs = new long[200];
             for (int i = 0; i < macs.length; i++) {
@@ -76,6 +86,62 @@ class MacLearningTest {
             }
         }
         return c;
+    }
+
+    /**
+     * What a MAC change touches: a translation lists the entries it looked up, and
+     * {@link Pipeline#changedSince} says whether any of them (or the rules, or the ports)
+     * changed after it — including an address a rule wrote before {@code normal}, which the
+     * megaflow mask does not show. A full change log counts as a change of everything.
+     */
+    @Test
+    void aTranslationDependsOnTheEntriesItLookedUpAndOnRulesAndPorts() throws Exception {
+        PortTable ports = PortTable.of(new BridgePort("p1", 1, 11), new BridgePort("p2", 2, 12), new BridgePort("p3", 3, 13));
+        Pipeline p = new Pipeline(ports, () -> now[0], 5_000, 0);
+        p.loadRulesFile("actions=normal");
+        Translation aToB = p.translate(Packets.on(11).eth(A, B, 0x0800).key());
+        assertArrayEquals(new long[] {MacLearningTable.key(0, B)}, aToB.macLookups());
+        long since = aToB.seq();
+        assertTrue(p.seq() > since, "learning A moved the sequence");
+        assertFalse(p.changedSince(since, aToB.macLookups()), "A is not what the flow to B looked up");
+        assertTrue(p.changedSince(since, new long[] {MacLearningTable.key(0, A)}), "a flow that looked A up is touched");
+        Translation broadcast = p.translate(Packets.on(11).eth(A, BROADCAST, 0x0800).key());
+        assertArrayEquals(new long[0], broadcast.macLookups(), "a multicast destination is flooded without a lookup");
+
+        p.translate(Packets.on(12).eth(B, A, 0x0800).key()); // B learned on p2
+        assertTrue(p.changedSince(since, aToB.macLookups()), "B learned: the flow to B is touched");
+        Translation now2 = p.translate(Packets.on(11).eth(A, B, 0x0800).key(), false);
+        assertFalse(p.changedSince(now2.seq(), now2.macLookups()));
+        p.macs().learn(0, B, 3); // B moves to p3
+        assertTrue(p.changedSince(now2.seq(), now2.macLookups()), "B moved");
+
+        // a rule that rewrites the destination before normal: the mask holds no dl_dst, the lookup list does
+        p.loadRulesFile("actions=mod_dl_dst:02:00:00:00:00:0c,normal");
+        Translation rewritten = p.translate(Packets.on(11).eth(A, B, 0x0800).key(), false);
+        assertTrue(rewritten.mask().isWildcard(org.offloadbridge.flow.Field.ETH_DST), "dl_dst is a constant here");
+        long c = 0x02000000000cL;
+        assertArrayEquals(new long[] {MacLearningTable.key(0, c)}, rewritten.macLookups());
+        assertFalse(p.changedSince(rewritten.seq(), rewritten.macLookups()));
+        p.macs().learn(0, c, 2);
+        assertTrue(p.changedSince(rewritten.seq(), rewritten.macLookups()), "the rewritten destination was learned");
+
+        // rules and ports touch everything
+        Translation t = p.translate(Packets.on(11).eth(A, B, 0x0800).key(), false);
+        p.loadRulesFile("actions=normal");
+        assertTrue(p.changedSince(t.seq(), new long[0]));
+        t = p.translate(Packets.on(11).eth(A, B, 0x0800).key(), false);
+        p.setPorts(ports);
+        assertTrue(p.changedSince(t.seq(), t.macLookups()));
+
+        // more distinct changes than the log holds: everything counts as changed once
+        t = p.translate(Packets.on(11).eth(A, B, 0x0800).key(), false);
+        for (int i = 0; i <= Pipeline.MAC_CHANGE_LOG; i++) {
+            p.macs().learn(1 + i % 4000, 0x020000000000L + i, 3);
+        }
+        assertTrue(p.changedSince(t.seq(), t.macLookups()), "the log started over: a change of everything");
+        t = p.translate(Packets.on(11).eth(A, B, 0x0800).key(), false);
+        p.macs().learn(7, 0x02000000ffffL, 3);
+        assertFalse(p.changedSince(t.seq(), t.macLookups()), "and precise again after it");
     }
 
     @Test
@@ -110,7 +176,7 @@ class MacLearningTest {
 
     @Test
     void agingAgentExpiresOncePerInterval() {
-        MacLearningTable t = new MacLearningTable(() -> now[0], 1_000, 16, changes::incrementAndGet);
+        MacLearningTable t = new MacLearningTable(() -> now[0], 1_000, 16, this::changed);
         MacAgingAgent agent = new MacAgingAgent(t, () -> now[0], 500);
         t.learn(0, A, 1);
         assertEquals(0, agent.doWork(), "nothing aged yet");

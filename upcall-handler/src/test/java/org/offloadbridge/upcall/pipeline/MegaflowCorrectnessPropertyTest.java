@@ -60,6 +60,43 @@ class MegaflowCorrectnessPropertyTest {
         System.out.println("megaflow property: " + cases[0] + " packet pairs checked, seed " + String.format("0x%016x", Cases.SEED));
     }
 
+    /**
+     * The upcall path translates into one {@link Translation} per batch slot, again and again:
+     * whatever it held before (another packet, another rule set, an error, a controller action),
+     * the result must be exactly a fresh translation's — key, mask, actions, rules hit,
+     * offload, error, sequence number.
+     */
+    @Test
+    void aTranslationReusedAcrossPacketsAndRuleSetsIsAFreshOne() {
+        Translation reused = new Translation();
+        long[] checked = {0};
+        Cases.check(RULE_SETS, List.of(), MegaflowCorrectnessPropertyTest::ruleSet,
+                c -> "rules:\n  " + String.join("\n  ", c.rules()), c -> {
+            Pipeline p = new Pipeline(PORTS, () -> 1_000, 300_000, 0);
+            try {
+                p.loadRulesFile(String.join("\n", c.rules()));
+            } catch (RuleSyntaxException e) {
+                fail("generator produced a bad rule: " + e.getMessage());
+            }
+            SplittableRandom rnd = c.packets();
+            for (int pk = 0; pk < PACKETS_PER_SET; pk++) {
+                FlowKey packet = randomPacket(rnd);
+                p.translate(packet); // learn, as a handler would, so later packets see MACs
+                Translation fresh = p.translate(packet, false);
+                Translation again = p.translate(packet, false, reused);
+                checked[0]++;
+                if (again != reused || !again.key().equals(fresh.key()) || !again.mask().equals(fresh.mask())
+                        || !again.actions().equals(fresh.actions()) || !again.rulesHit().equals(fresh.rulesHit())
+                        || !again.sameRules(fresh.rulesHit()) || again.ruleCount() != fresh.rulesHit().size()
+                        || again.offload() != fresh.offload() || !java.util.Objects.equals(again.error(), fresh.error())
+                        || again.seq() != fresh.seq() || !again.ufid().equals(fresh.megaflow().ufid())) {
+                    fail("a reused translation differs from a fresh one\nP: " + packet + "\nfresh  " + fresh + "\nreused " + again);
+                }
+            }
+        });
+        System.out.println("reused translations: " + checked[0] + " compared with fresh ones");
+    }
+
     long checkRuleSet(RuleSetCase c) {
         List<String> ruleText = c.rules();
         SplittableRandom rnd = c.packets();

@@ -3,11 +3,10 @@ package org.offloadbridge.upcall.pipeline.internal;
 import org.offloadbridge.flow.FlowKey;
 
 /**
- * Per-thread scratch for classifier lookups, so a lookup allocates nothing: the probe key
- * (packet AND subtable mask) and the prefix-trie answers for the table being searched.
+ * Per-thread scratch for classifier lookups, so a lookup allocates nothing: the prefix-trie
+ * answers for the table being searched.
  */
 public final class LookupScratch {
-    final FlowKey probe = new FlowKey();
     private final int[] lcp = new int[4];
     private Table lcpTable;
     private int lcpValid;

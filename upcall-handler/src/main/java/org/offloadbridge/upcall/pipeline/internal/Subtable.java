@@ -1,9 +1,7 @@
 package org.offloadbridge.upcall.pipeline.internal;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.FlowMask;
@@ -41,7 +39,9 @@ final class Subtable {
     private final int trieStageIndex;
     /** Per prefix field (see {@link Table#PREFIX_FIELDS}): the CIDR length this mask has, 0 = not tracked. */
     final int[] plen = new int[4];
-    private final Map<FlowKey, CompiledRule[]> buckets;
+    /** Words each stage's cumulative mask covers ({@link FlowMask#wordBitmap}), so its hash visits only those. */
+    private final long[] cumBitmap;
+    private final MaskedRuleTable byValue;
     /** Which fields form the L4 word: {@link #L4_NONE}, {@link #L4_PORTS}, {@link #L4_ICMP}. */
     private final int l4Kind;
     /** The subtable mask over the L4 word (unsigned 32 bits). */
@@ -74,28 +74,25 @@ final class Subtable {
         }
         this.cum = stages.toArray(new FlowMask[0]);
         this.trieStageIndex = trieIdx;
+        this.cumBitmap = new long[cum.length];
+        for (int i = 0; i < cum.length; i++) {
+            cumBitmap[i] = cum[i].wordBitmap();
+        }
         this.stageHashes = new IntHashSet[Math.max(0, cum.length - 1)];
         for (int i = 0; i < stageHashes.length; i++) {
             stageHashes[i] = new IntHashSet(rules.size());
             for (CompiledRule r : rules) {
-                stageHashes[i].add(r.value.maskedHash(cum[i]));
+                stageHashes[i].add(r.value.maskedHash(cum[i], cumBitmap[i]));
             }
         }
         for (int k = 0; k < 4; k++) {
             plen[k] = trieIdx < 0 ? 0 : Table.prefixLength(mask, k);
         }
-        Map<FlowKey, List<CompiledRule>> tmp = new HashMap<>();
         int maxP = -1;
         for (CompiledRule r : rules) {
-            tmp.computeIfAbsent(r.value, k -> new ArrayList<>()).add(r);
             maxP = Math.max(maxP, r.priority());
         }
-        this.buckets = new HashMap<>(tmp.size() * 2);
-        for (Map.Entry<FlowKey, List<CompiledRule>> e : tmp.entrySet()) {
-            CompiledRule[] arr = e.getValue().toArray(new CompiledRule[0]);
-            java.util.Arrays.sort(arr, CompiledRule::compare);
-            buckets.put(e.getKey(), arr);
-        }
+        this.byValue = new MaskedRuleTable(mask, rules);
         this.maxPriority = maxP;
         this.size = rules.size();
 
@@ -106,8 +103,8 @@ final class Subtable {
         this.l4Len = l4Mask == 0 ? 0 : 32 - Long.numberOfTrailingZeros(l4Mask);
         if (l4Len > 0) {
             l4Trie = new PrefixTrie(32);
-            for (FlowKey v : buckets.keySet()) {
-                l4Trie.insert(0, l4Word(v, l4Kind) & l4Mask, l4Len);
+            for (CompiledRule r : rules) {
+                l4Trie.insert(0, l4Word(r.value, l4Kind) & l4Mask, l4Len);
             }
         } else {
             l4Trie = null;
@@ -135,7 +132,7 @@ final class Subtable {
             if (i == trieStageIndex && trieSkip(key, wc, table, sc)) {
                 return null;
             }
-            if (!stageHashes[i].contains(key.maskedHash(cum[i]))) {
+            if (!stageHashes[i].contains(key.maskedHash(cum[i], cumBitmap[i]))) {
                 wc.or(cum[i]);
                 return null;
             }
@@ -143,13 +140,12 @@ final class Subtable {
         if (last >= 0 && last == trieStageIndex && trieSkip(key, wc, table, sc)) {
             return null;
         }
-        key.and(mask, sc.probe);
-        CompiledRule[] bucket = buckets.get(sc.probe);
-        if (bucket == null && l4Len > 0 && l4MissProven(key, wc, last)) {
+        CompiledRule best = byValue.get(key);
+        if (best == null && l4Len > 0 && l4MissProven(key, wc, last)) {
             return null;
         }
         wc.or(mask);
-        return bucket == null ? null : bucket[0];
+        return best;
     }
 
     /**

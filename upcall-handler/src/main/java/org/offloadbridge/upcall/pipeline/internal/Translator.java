@@ -1,6 +1,5 @@
 package org.offloadbridge.upcall.pipeline.internal;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.offloadbridge.flow.Actions;
 import org.offloadbridge.flow.EthType;
@@ -15,7 +14,6 @@ import org.offloadbridge.upcall.pipeline.OfAction;
 import org.offloadbridge.flow.OffloadPreference;
 import org.offloadbridge.upcall.pipeline.BridgePort;
 import org.offloadbridge.upcall.pipeline.PortTable;
-import org.offloadbridge.upcall.pipeline.Translation;
 
 /**
  * Packet key → datapath actions + megaflow mask (OVS's ofproto-dpif-xlate, our shape).
@@ -91,39 +89,38 @@ public final class Translator {
     private final long[] lastTunnelValues = new long[8];
     private final long[] tunnelNow = new long[8];
     private boolean lastTunnelSet;
+    /** MAC entries ({@link MacLearningTable#key}) this translation looked up: what it depends on in that table. */
+    private long[] macLookups = new long[4];
+    private int nMacLookups;
 
     /**
-     * Translates {@code packet} (its in_port is a datapath port number).
+     * Translates {@code packet} (its in_port is a datapath port number) into the caller's
+     * buffers: the megaflow key and mask, the actions' builder (reset), the rules hit (empty).
+     * Returns the actions; {@link #offload()} and {@link #error()} tell the rest. Allocates
+     * nothing unless the actions are a list the builder has not built lately, or on an error.
      *
      * @param mayLearn false for revalidation: look up learned MACs but learn nothing
+     * @param trace    null, or where each table lookup is added
      */
-    public Translation translate(RuleSet rules, PortTable ports, MacLearningTable macs, long controllerPid,
-                                 FlowKey packet, boolean mayLearn, long seq) {
-        return translate(rules, ports, macs, controllerPid, packet, mayLearn, seq, null);
-    }
-
-    /**
-     * As {@link #translate(RuleSet, PortTable, MacLearningTable, long, FlowKey, boolean, long)},
-     * adding each table lookup to {@code trace} when it is not null.
-     */
-    public Translation translate(RuleSet rules, PortTable ports, MacLearningTable macs, long controllerPid,
-                                 FlowKey packet, boolean mayLearn, long seq,
-                                 List<org.offloadbridge.upcall.pipeline.Trace.Step> trace) {
+    public Actions translate(RuleSet rules, PortTable ports, MacLearningTable macs, long controllerPid,
+                             FlowKey packet, boolean mayLearn, List<org.offloadbridge.upcall.pipeline.Trace.Step> trace,
+                             FlowKey outKey, FlowMask outMask, Actions.Builder out, List<org.offloadbridge.upcall.pipeline.Rule> hit) {
         this.trace = trace;
         this.rules = rules;
         this.ports = ports;
         this.macs = macs;
         this.mayLearn = mayLearn;
         this.controllerPid = controllerPid;
-        this.out = Actions.builder();
+        this.out = out;
         this.offload = OffloadPreference.PREFERRED;
-        this.hit = new ArrayList<>(4);
+        this.hit = hit;
         this.error = null;
         this.exit = false;
         this.resubmits = 0;
         this.tunId = 0;
         this.tunIdSet = false;
         this.lastTunnelSet = false;
+        this.nMacLookups = 0;
         work.copyFrom(packet);
         wc.clear();
         dirty.clear();
@@ -192,17 +189,35 @@ public final class Translator {
             wc.setWildcard(Field.VLAN1_VID);
             wc.setWildcard(Field.VLAN1_PCP);
         }
-        FlowMask mask = wc.copy();
-        FlowKey key = packet.copy();
-        key.and(mask, key);
-        Translation t = new Translation(key, mask, actions, offload, List.copyOf(hit), error, seq);
+        outMask.copyFrom(wc);
+        packet.and(wc, outKey);
         this.out = null;
         this.hit = null;
         this.trace = null;
         this.rules = null;
         this.ports = null;
         this.macs = null;
-        return t;
+        return actions;
+    }
+
+    /** The most restrictive offload= of the rules the last translation hit. */
+    public OffloadPreference offload() {
+        return offload;
+    }
+
+    /** How many MAC entries the last translation looked up ({@link #macLookup}). */
+    public int macLookupCount() {
+        return nMacLookups;
+    }
+
+    /** The {@code i}-th MAC entry the last translation looked up. */
+    public long macLookup(int i) {
+        return macLookups[i];
+    }
+
+    /** Null, or why the last translation stopped (its actions are then drop). */
+    public String error() {
+        return error;
     }
 
     private void loadVlans(FlowKey k) {
@@ -485,6 +500,10 @@ public final class Translator {
             flood();
             return;
         }
+        if (nMacLookups == macLookups.length) {
+            macLookups = java.util.Arrays.copyOf(macLookups, nMacLookups * 2);
+        }
+        macLookups[nMacLookups++] = MacLearningTable.key(vlan, dst);
         int port = macs.lookup(vlan, dst);
         if (port < 0) {
             flood();
