@@ -14,8 +14,12 @@ import org.offloadbridge.flow.MonotonicClock;
  * translation and revalidation agree even between expiry passes.
  *
  * <p>Open addressing over primitive arrays with backward-shift deletion: learning and lookup
- * allocate nothing. Full table: learning a new address first evicts expired entries, then
- * the oldest one (as OVS's mac_learning does with its LRU). One lock: handlers learn
+ * allocate nothing. The entries are also on a list in the order they were last learned or
+ * refreshed (least recent first, links by slot, mended when a deletion shifts an entry): that
+ * order is also by age, so expiry pops from its head until an entry is young enough, and a
+ * full table evicts its head (OVS's mac_learning keeps the same LRU) — each O(entries
+ * removed), where a scan of the whole table per new address made every learn on a full
+ * table, under this lock, cost two passes over its 16,384 slots. One lock: handlers learn
  * concurrently, and the critical sections are a few array probes.
  */
 public final class MacLearningTable {
@@ -32,6 +36,11 @@ public final class MacLearningTable {
     private final int[] ports;
     private final long[] seen;
     private final boolean[] used;
+    /** The LRU list by slot: least recently learned or refreshed at {@link #head}; -1 ends it. */
+    private final int[] prev;
+    private final int[] next;
+    private int head = -1;
+    private int tail = -1;
     private int size;
 
     /**
@@ -53,6 +62,8 @@ public final class MacLearningTable {
         ports = new int[cap];
         seen = new long[cap];
         used = new boolean[cap];
+        prev = new int[cap];
+        next = new int[cap];
     }
 
     /** Told of each entry that was learned, moved, expired, evicted or flushed. */
@@ -96,6 +107,10 @@ public final class MacLearningTable {
         if (i >= 0) {
             boolean expired = now - seen[i] >= agingMillis;
             seen[i] = now;
+            if (i != tail) {
+                unlink(i);
+                append(i);
+            }
             if (ports[i] != ofPort || expired) {
                 ports[i] = ofPort;
                 onChange.changed(k);
@@ -118,6 +133,7 @@ public final class MacLearningTable {
         keys[i] = k;
         ports[i] = ofPort;
         seen[i] = now;
+        append(i);
         size++;
         onChange.changed(k);
         return true;
@@ -154,32 +170,66 @@ public final class MacLearningTable {
         return size;
     }
 
+    /** Forgets aged entries: the list's head while it is aged (the list is in age order). */
     private int expireLocked(long now) {
         int removed = 0;
-        for (int i = 0; i < keys.length; i++) {
-            while (used[i] && now - seen[i] >= agingMillis) {
-                onChange.changed(keys[i]);
-                delete(i);
-                removed++;
-            }
+        while (head >= 0 && now - seen[head] >= agingMillis) {
+            onChange.changed(keys[head]);
+            delete(head);
+            removed++;
         }
         return removed;
     }
 
     private void evictOldest() {
-        int oldest = -1;
-        for (int i = 0; i < keys.length; i++) {
-            if (used[i] && (oldest < 0 || seen[i] < seen[oldest])) {
-                oldest = i;
-            }
+        onChange.changed(keys[head]);
+        delete(head);
+    }
+
+    private void append(int i) {
+        prev[i] = tail;
+        next[i] = -1;
+        if (tail >= 0) {
+            next[tail] = i;
+        } else {
+            head = i;
         }
-        onChange.changed(keys[oldest]);
-        delete(oldest);
+        tail = i;
+    }
+
+    private void unlink(int i) {
+        if (prev[i] >= 0) {
+            next[prev[i]] = next[i];
+        } else {
+            head = next[i];
+        }
+        if (next[i] >= 0) {
+            prev[next[i]] = prev[i];
+        } else {
+            tail = prev[i];
+        }
+    }
+
+    /** The entry at slot {@code from} now lives at slot {@code to}: its neighbours point there. */
+    private void relink(int from, int to) {
+        prev[to] = prev[from];
+        next[to] = next[from];
+        if (prev[to] >= 0) {
+            next[prev[to]] = to;
+        } else {
+            head = to;
+        }
+        if (next[to] >= 0) {
+            prev[next[to]] = to;
+        } else {
+            tail = to;
+        }
     }
 
     /** Backward-shift deletion: keeps probe chains intact without tombstones. */
     private void delete(int i) {
         int m = keys.length - 1;
+        unlink(i);
         used[i] = false;
         size--;
         int j = i;
@@ -197,6 +247,7 @@ public final class MacLearningTable {
                 seen[i] = seen[j];
                 used[i] = true;
                 used[j] = false;
+                relink(j, i);
                 i = j;
             }
         }

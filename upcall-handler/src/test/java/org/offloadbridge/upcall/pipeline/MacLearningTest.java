@@ -78,6 +78,70 @@ class MacLearningTest {
         });
     }
 
+    /**
+     * The table against a reference model (a map in least-recently-learned order) under random
+     * learns, refreshes, moves, aging, expiry passes, port flushes and lookups on a small table
+     * that is full most of the time: every answer, every size, and which entry a full table
+     * evicts (the least recently learned or refreshed, after the aged ones) agree.
+     */
+    @Test
+    void aFullTableEvictsTheLeastRecentlyLearnedAsAReferenceLruDoes() {
+        Cases.check(60, List.of(), r -> r.nextLong(), seed -> "ops from seed " + Long.toHexString(seed), seed -> {
+            SplittableRandom rnd = new SplittableRandom(seed);
+            int cap = 1 + rnd.nextInt(24);
+            long aging = 1_000;
+            MacLearningTable t = new MacLearningTable(() -> now[0], aging, cap, this::changed);
+            java.util.LinkedHashMap<Long, long[]> ref = new java.util.LinkedHashMap<>(); // key -> {port, seen}
+            for (int op = 0; op < 3_000; op++) {
+                int vlan = rnd.nextInt(2);
+                long mac = 0x020000000000L + rnd.nextInt(3 * cap + 2);
+                long k = MacLearningTable.key(vlan, mac);
+                int what = rnd.nextInt(100);
+                if (what < 55) {
+                    int port = 1 + rnd.nextInt(3);
+                    boolean want;
+                    long[] e = ref.remove(k);
+                    if (e != null) {
+                        boolean expired = now[0] - e[1] >= aging;
+                        want = e[0] != port || expired;
+                        ref.put(k, new long[] {port, now[0]});
+                    } else {
+                        if (ref.size() >= cap) {
+                            ref.values().removeIf(v -> now[0] - v[1] >= aging);
+                            if (ref.size() >= cap) {
+                                ref.remove(ref.keySet().iterator().next());
+                            }
+                        }
+                        ref.put(k, new long[] {port, now[0]});
+                        want = true;
+                    }
+                    assertEquals(want, t.learn(vlan, mac, port), "op " + op + ": learn");
+                } else if (what < 80) {
+                    long[] e = ref.get(k);
+                    int want = e == null || now[0] - e[1] >= aging ? -1 : (int) e[0];
+                    assertEquals(want, t.lookup(vlan, mac), "op " + op + ": lookup");
+                } else if (what < 93) {
+                    now[0] += rnd.nextInt(400);
+                } else if (what < 97) {
+                    int before = ref.size();
+                    ref.values().removeIf(v -> now[0] - v[1] >= aging);
+                    assertEquals(before - ref.size(), t.expire(), "op " + op + ": expire");
+                } else {
+                    int port = 1 + rnd.nextInt(3);
+                    int before = ref.size();
+                    ref.values().removeIf(v -> v[0] == port);
+                    assertEquals(before - ref.size(), t.flushPort(port), "op " + op + ": flush port " + port);
+                }
+                assertEquals(ref.size(), t.size(), "op " + op + ": size");
+            }
+            for (var e : ref.entrySet()) {
+                long key = e.getKey();
+                int want = now[0] - e.getValue()[1] >= aging ? -1 : (int) e.getValue()[0];
+                assertEquals(want, t.lookup((int) (key >>> 48), key & 0xffffffffffffL), "at the end");
+            }
+        });
+    }
+
     private static int countOn(int port, int n) {
         int c = 0;
         for (int i = n - 64; i < n; i++) {
