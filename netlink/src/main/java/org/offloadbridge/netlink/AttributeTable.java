@@ -143,6 +143,28 @@ public final class AttributeTable {
         return string(buffer, payloadOffset[type], payloadLength[type]);
     }
 
+    /**
+     * True when {@code type} holds the string {@code ascii} (up to a NUL or the payload's end),
+     * compared in place: what {@code ascii.equals(string(type))} says, without making a string.
+     */
+    public boolean isString(int type, String ascii) {
+        if (!has(type)) {
+            return false;
+        }
+        int o = payloadOffset[type];
+        int n = payloadLength[type];
+        int len = ascii.length();
+        if (n < len) {
+            return false;
+        }
+        for (int i = 0; i < len; i++) {
+            if (buffer.get(o + i) != (byte) ascii.charAt(i)) {
+                return false;
+            }
+        }
+        return n == len || buffer.get(o + len) == 0;
+    }
+
     /** A copy of the payload; null when absent. */
     public byte[] bytes(int type) {
         if (!has(type)) {

@@ -45,8 +45,11 @@ final class FlowerAction {
             this.parmsLength = parmsLength;
         }
 
+        /** Every kind ({@code values()} copies its array on each call). */
+        static final Kind[] ALL = values();
+
         static Kind of(String tcName) {
-            for (Kind k : values()) {
+            for (Kind k : ALL) {
                 if (k.tcName != null && k.tcName.equals(tcName)) {
                     return k;
                 }

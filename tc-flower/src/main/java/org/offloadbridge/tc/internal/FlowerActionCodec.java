@@ -45,6 +45,8 @@ final class FlowerActionCodec {
     private static final int PEDIT_KEY_LEN = 24;
 
     private final byte[] cookie = new byte[16];
+    /** The action {@link #readCounters} reads into, reused. */
+    private final FlowerAction counted = new FlowerAction();
     private final AttributeCursor actions = new AttributeCursor();
     private final AttributeTable act = new AttributeTable(TCA_ACT_MAX);
     private final AttributeTable actOpts = new AttributeTable(16);
@@ -225,6 +227,67 @@ final class FlowerActionCodec {
                 case GACT, OTHER -> { }
             }
         }
+    }
+
+    /**
+     * A known filter's actions, for a dump ({@link FlowerDecoder.Known}): only each action's
+     * kind, cookie and counters, into {@code r} as {@link FlowerActionDecoder#collect} would
+     * leave them — no action slots filled, no kind or cookie copied, the ufid the only object
+     * made. Returns false when the filter has no actions, an action has no 16-byte cookie, or
+     * the cookies differ: not ours as such, so the caller decodes it in full.
+     */
+    boolean readCounters(AttributeTable opts, FlowerActionDecoder.Result r) {
+        if (!opts.has(TCA_FLOWER_ACT)) {
+            return false;
+        }
+        actions.reset(opts, TCA_FLOWER_ACT);
+        long hi = 0;
+        long lo = 0;
+        int n = 0;
+        while (actions.next()) {
+            act.parse(actions.buffer(), actions.payloadOffset(), actions.payloadEnd());
+            if (act.length(TCA_ACT_COOKIE) != 16) {
+                return false;
+            }
+            ByteBuffer b = act.buffer();
+            int o = act.offset(TCA_ACT_COOKIE);
+            // OVS's 16-byte layout, as Ufid.fromCookieBytes reads it: four little-endian u32s
+            long h = cookieWord(b, o) << 32 | cookieWord(b, o + 4);
+            long l = cookieWord(b, o + 8) << 32 | cookieWord(b, o + 12);
+            if (n == 0) {
+                hi = h;
+                lo = l;
+            } else if (h != hi || l != lo) {
+                return false;
+            }
+            n++;
+            FlowerAction.Kind kind = FlowerAction.Kind.OTHER;
+            for (FlowerAction.Kind k : FlowerAction.Kind.ALL) {
+                if (k.tcName != null && act.isString(TCA_ACT_KIND, k.tcName)) {
+                    kind = k;
+                    break;
+                }
+            }
+            FlowerAction a = counted.reset(kind);
+            readStats(a);
+            r.usedHwStats |= act.has(org.offloadbridge.netlink.uapi.PktCls.TCA_ACT_USED_HW_STATS);
+            if (kind != FlowerAction.Kind.OTHER && act.nested(TCA_ACT_OPTIONS, actOpts)) {
+                int tm = kind.tmAttr;
+                if (actOpts.has(tm) && actOpts.length(tm) >= 16) {
+                    a.lastUseMillis = actOpts.buffer().getLong(actOpts.offset(tm) + 8) * 10;
+                }
+            }
+            r.count(a);
+        }
+        if (n == 0) {
+            return false;
+        }
+        r.ufid = new Ufid(hi, lo);
+        return true;
+    }
+
+    private static long cookieWord(ByteBuffer b, int o) {
+        return (b.get(o) & 0xffL) | (b.get(o + 1) & 0xffL) << 8 | (b.get(o + 2) & 0xffL) << 16 | (b.get(o + 3) & 0xffL) << 24;
     }
 
     private void readStats(FlowerAction a) {

@@ -36,6 +36,22 @@ final class FlowerActionDecoder {
         long bytes;
         long hwPackets;
         long usedMillisAgo = -1;
+        /** Some action carried TCA_ACT_USED_HW_STATS (set by {@link FlowerActionCodec#readCounters} only). */
+        boolean usedHwStats;
+
+        /** Adds one action's counters: those of the action that counted most, the youngest lastuse. */
+        void count(FlowerAction a) {
+            if (a.packets > packets) {
+                packets = a.packets;
+                bytes = a.bytes;
+                if (a.hwPackets >= 0) {
+                    hwPackets = a.hwPackets;
+                }
+            }
+            if (a.lastUseMillis >= 0 && (usedMillisAgo < 0 || a.lastUseMillis < usedMillisAgo)) {
+                usedMillisAgo = a.lastUseMillis;
+            }
+        }
     }
 
     private final TcPorts ports;
@@ -65,16 +81,7 @@ final class FlowerActionDecoder {
                 r.ufid = null;
                 return "actions carry different cookies";
             }
-            if (a.packets > r.packets) {
-                r.packets = a.packets;
-                r.bytes = a.bytes;
-                if (a.hwPackets >= 0) {
-                    r.hwPackets = a.hwPackets;
-                }
-            }
-            if (a.lastUseMillis >= 0 && (r.usedMillisAgo < 0 || a.lastUseMillis < r.usedMillisAgo)) {
-                r.usedMillisAgo = a.lastUseMillis;
-            }
+            r.count(a);
         }
         return null;
     }

@@ -64,6 +64,8 @@ public final class FlowerDecoder {
     private final FlowerActionDecoder actions;
     private final FlowerFilter filter = new FlowerFilter();
 
+    private static final String FLOWER = "flower";
+
     public FlowerDecoder(TcPorts ports) {
         this.ports = ports;
         this.actions = new FlowerActionDecoder(ports);
@@ -104,23 +106,27 @@ public final class FlowerDecoder {
         int prio = info >>> 16;
         int protocol = Short.reverseBytes((short) info) & 0xffff;
         m.attributes(TcMsg.LENGTH, top);
-        String kind = top.string(Rtnetlink.TCA_KIND);
-        if (!"flower".equals(kind) || handle == 0 || !top.nested(Rtnetlink.TCA_OPTIONS, opts)) {
-            return new DecodedFilter(ifindex, prio, protocol, handle, kind, null, null, "not a flower filter", 0, 0, 0, 0, 0, -1, false);
+        if (!top.isString(Rtnetlink.TCA_KIND, FLOWER) || handle == 0 || !top.nested(Rtnetlink.TCA_OPTIONS, opts)) {
+            return new DecodedFilter(ifindex, prio, protocol, handle, top.string(Rtnetlink.TCA_KIND), null, null, "not a flower filter",
+                0, 0, 0, 0, 0, -1, false);
         }
+        String kind = FLOWER;
         int flags = opts.u32(TCA_FLOWER_FLAGS, 0);
         int inHwCount = opts.u32(TCA_FLOWER_IN_HW_COUNT, 0);
+        if (known != null) {
+            // The common case of a revalidator's dump: read the cookie and counters, nothing else.
+            FlowerActionDecoder.Result kr = new FlowerActionDecoder.Result();
+            if (actionCodec.readCounters(opts, kr)) {
+                Megaflow held = known.at(kr.ufid, ifindex, prio, handle);
+                if (held != null) {
+                    return new DecodedFilter(ifindex, prio, protocol, handle, kind, kr.ufid, held, null, flags, inHwCount,
+                            kr.packets, kr.bytes, kr.hwPackets, kr.packets == 0 ? -1 : kr.usedMillisAgo, kr.usedHwStats);
+                }
+            }
+        }
         filter.clear().protocol(protocol);
         actionCodec.parse(opts, filter);
         FlowerActionDecoder.Result ar = new FlowerActionDecoder.Result();
-        if (known != null && FlowerActionDecoder.collect(filter, ar) == null) {
-            Megaflow held = known.at(ar.ufid, ifindex, prio, handle);
-            if (held != null) {
-                return new DecodedFilter(ifindex, prio, protocol, handle, kind, ar.ufid, held, null, flags, inHwCount,
-                        ar.packets, ar.bytes, ar.hwPackets, ar.packets == 0 ? -1 : ar.usedMillisAgo, filter.usedHwStats);
-            }
-            ar = new FlowerActionDecoder.Result();
-        }
         FlowerMatchCodec.parse(opts, filter);
         String why = null;
         Megaflow flow = null;

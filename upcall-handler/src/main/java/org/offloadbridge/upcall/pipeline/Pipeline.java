@@ -36,7 +36,7 @@ import org.offloadbridge.upcall.pipeline.internal.Translator;
  * <h2>What a change touches</h2>
  * A MAC entry changing can only change translations that looked that entry up ({@code normal}
  * to that destination): the translation lists the entries it looked up
- * ({@link Translation#macLookup}), and the pipeline keeps, per entry, the number of its latest
+ * ({@link Translation#macLookups()}), and the pipeline keeps, per entry, the number of its latest
  * change. {@link #changedSince} answers for one flow whether anything it depends on changed:
  * a learning storm — a thousand new hosts — re-translates only the flows to those hosts, not
  * every flow of the bridge, as OVS's revalidators do after any MAC table change
