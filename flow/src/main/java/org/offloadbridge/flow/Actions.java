@@ -346,8 +346,8 @@ public final class Actions {
                 h = 31 * h + Long.hashCode(p[i]);
             }
             int slot = (h ^ h >>> 16) & (RECENT - 1);
-            Actions a = recent[slot];
-            if (a != null && a.userspaceArgs.length == 0 && Arrays.equals(a.program, 0, a.program.length, p, 0, n)) {
+            Actions a = recent[slot]; // (only lists without userspace text are kept here)
+            if (a != null && Arrays.equals(a.program, 0, a.program.length, p, 0, n)) {
                 return a;
             }
             a = new Actions(Arrays.copyOf(p, n), NO_ARGS, count);

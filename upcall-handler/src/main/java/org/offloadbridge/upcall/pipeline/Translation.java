@@ -34,6 +34,8 @@ public final class Translation {
     private Actions actions = Actions.DROP;
     private OffloadPreference offload = OffloadPreference.PREFERRED;
     private List<Rule> hitsCopy;
+    /** {@link #ufid()}, computed once per translation (null until asked). */
+    private Ufid ufid;
     private String error;
     private long seq;
     private long[] macs = new long[4];
@@ -66,6 +68,7 @@ public final class Translation {
     }
 
     void finish(Actions actions, OffloadPreference offload, String error, long seq) {
+        this.ufid = null; // key and mask are new
         this.actions = actions;
         this.offload = offload;
         this.error = error;
@@ -170,12 +173,17 @@ public final class Translation {
 
     /** The megaflow (key, mask, actions) with its ufid: a copy, safe to keep. */
     public Megaflow megaflow() {
-        return Megaflow.of(key, mask, actions);
+        return new Megaflow(key, mask, actions, ufid()); // the ufid a handler's lookup computed already
     }
 
-    /** The megaflow's ufid ({@link Ufid#of} of key and mask). */
+    /** The megaflow's ufid ({@link Ufid#of} of key and mask), computed once per translation. */
     public Ufid ufid() {
-        return Ufid.of(key, mask, canonical);
+        Ufid u = ufid;
+        if (u == null) {
+            u = Ufid.of(key, mask, canonical);
+            ufid = u;
+        }
+        return u;
     }
 
     /** True when the actions include a userspace (controller) action, which no datapath can offload. */

@@ -89,7 +89,8 @@ class MegaflowCorrectnessPropertyTest {
                         || !again.actions().equals(fresh.actions()) || !again.rulesHit().equals(fresh.rulesHit())
                         || !again.sameRules(fresh.rulesHit()) || again.ruleCount() != fresh.rulesHit().size()
                         || again.offload() != fresh.offload() || !java.util.Objects.equals(again.error(), fresh.error())
-                        || again.seq() != fresh.seq() || !again.ufid().equals(fresh.megaflow().ufid())) {
+                        || again.seq() != fresh.seq() || !again.ufid().equals(fresh.megaflow().ufid())
+                        || !again.megaflow().equals(fresh.megaflow())) {
                     fail("a reused translation differs from a fresh one\nP: " + packet + "\nfresh  " + fresh + "\nreused " + again);
                 }
             }
