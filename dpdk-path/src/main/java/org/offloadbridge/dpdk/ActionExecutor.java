@@ -79,7 +79,9 @@ final class ActionExecutor {
      */
     void execute(Actions a, long[] pkts, int n, int inPort, FlowKey key) {
         int len = a.programLength();
-        tnl.clear();
+        if (tnl.set) {
+            tnl.clear(); // what the last list's set(tunnel) loaded (most lists have none: no stores)
+        }
         for (int pc = 0; pc < len; ) {
             long h = a.word(pc);
             int type = Actions.type(h);
@@ -89,6 +91,10 @@ final class ActionExecutor {
                 case Actions.OUTPUT -> {
                     int port = Actions.arg(h);
                     VxlanPort tunnel = ports.tunnel(port);
+                    if (last && tunnel == null && ports.tunnelDeviceUdp(port) == 0) {
+                        outputAll(port, pkts, n); // most lists end in a plain port: the batch in one copy
+                        break;
+                    }
                     if (tunnel != null && tnl.set && !tnl.ipv6) {
                         prepareHeader(tunnel); // once for the batch: every packet gets the same outer header
                     }
@@ -163,6 +169,43 @@ final class ActionExecutor {
             }
         }
         flushFree();
+    }
+
+    /**
+     * The last action of a list is an output to a plain ethdev port: every packet still held
+     * goes to that port's tx buffer, the port looked up and checked once for the batch rather
+     * than per packet as {@link #output} does.
+     */
+    private void outputAll(int dpPort, long[] pkts, int n) {
+        EthdevPort p = dpPort >= 0 && dpPort < Ports.MAX_PORTS ? ports.get(dpPort) : null;
+        if (p == null) {
+            for (int i = 0; i < n; i++) {
+                if (pkts[i] != 0) {
+                    output(dpPort, pkts[i]); // counts and frees each
+                    pkts[i] = 0;
+                }
+            }
+            return;
+        }
+        long at = txBase + (long) dpPort * TX_BUFFER * 8;
+        int c = txCount[dpPort];
+        for (int i = 0; i < n; i++) {
+            long m = pkts[i];
+            if (m == 0) {
+                continue;
+            }
+            pkts[i] = 0;
+            if (c == 0) {
+                dirty[nDirty++] = dpPort;
+            }
+            M.set(JAVA_LONG, at + 8L * c, m);
+            if (++c == TX_BUFFER) {
+                txCount[dpPort] = c;
+                flushPort(dpPort, p);
+                c = 0;
+            }
+        }
+        txCount[dpPort] = c;
     }
 
     /** Buffers one mbuf for transmission on a datapath port (frees it when the port is unknown). */

@@ -6,7 +6,7 @@ package org.offloadbridge.dpdk;
  * gives one thread's. Each thread writes its own counters; values read here may lag by an iteration.
  *
  * @param rxPackets             packets received on all ports
- * @param emcHits               lookups answered by an exact-match cache
+ * @param emcHits               lookups answered by an exact-match cache (or by the packet before: same key)
  * @param classifierHits        lookups answered by the megaflow classifier
  * @param misses                packets that matched no flow
  * @param upcallsQueued         upcalls put on the queue (misses and userspace actions)

@@ -511,7 +511,7 @@ public final class DaemonMetrics {
 
     private static final Map<String, String> DPDK_HELP = Map.ofEntries(
         Map.entry("rxPackets", "Packets the DPDK datapath received on all its ports."),
-        Map.entry("emcHits", "DPDK lookups answered by a PMD's exact-match cache."),
+        Map.entry("emcHits", "DPDK lookups answered by a PMD's exact-match cache (or by the packet before, same key)."),
         Map.entry("classifierHits", "DPDK lookups answered by the megaflow classifier."),
         Map.entry("misses", "DPDK packets that matched no flow."),
         Map.entry("upcallsQueued", "Upcalls the DPDK datapath queued (misses and userspace actions)."),

@@ -145,6 +145,34 @@ public final class Emc {
         flows[i] = flow;
     }
 
+    /** The words packets of different flows mostly differ in: IPv4 addresses, then L4 ports. */
+    private static final int W_ADDRS = Field.IPV4_DST.word();
+    private static final int W_PORTS = Field.TP_DST.word();
+
+    /**
+     * Whether two packet keys are equal, as the EMC compares them: the low words, then the
+     * others either bitmap names. The addresses and ports first, so that a packet of another
+     * flow costs two compares (the PMD asks this of every packet and the one before it).
+     */
+    public static boolean sameKey(FlowKey a, FlowKey b) {
+        if (a.word(W_ADDRS) != b.word(W_ADDRS) || a.word(W_PORTS) != b.word(W_PORTS)) {
+            return false;
+        }
+        long diff = (a.word(0) ^ b.word(0)) | (a.word(1) ^ b.word(1)) | (a.word(2) ^ b.word(2))
+            | (a.word(3) ^ b.word(3)) | (a.word(4) ^ b.word(4)) | (a.word(5) ^ b.word(5))
+            | (a.word(6) ^ b.word(6)) | (a.word(7) ^ b.word(7));
+        if (diff != 0) {
+            return false;
+        }
+        for (long m = (a.usedWords() | b.usedWords()) & USED_BITS & HIGH; m != 0; m &= m - 1) {
+            int w = Long.numberOfTrailingZeros(m);
+            if (a.word(w) != b.word(w)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private boolean same(int i, FlowKey k, int hash) {
         long[] e = entries;
         int base = i * STRIDE;

@@ -93,6 +93,7 @@ class DpclsPropertyTest {
      * The EMC visits only a key's used words ({@link FlowKey#usedWords}): the same key content
      * reached through different bitmaps — a reused probe key, fields set to 0, words written
      * whole — must hash alike and find the same entry, and differing keys never share one.
+     * {@link Emc#sameKey} (the PMD's same-key-as-the-packet-before check) must be equals too.
      */
     @Test
     void emcAgreesWithAMapWhateverTheKeysBitmaps() {
@@ -132,6 +133,14 @@ class DpclsPropertyTest {
                     default -> probe.copyFrom(content);
                 }
                 assertEquals(content, probe);
+                assertTrue(Emc.sameKey(probe, content) && Emc.sameKey(content, probe), "sameKey of equal keys");
+                FlowKey other = contents.get(r.nextInt(contents.size()));
+                assertEquals(other.equals(probe), Emc.sameKey(other, probe), "sameKey is equals: " + other + " / " + probe);
+                assertEquals(other.equals(probe), Emc.sameKey(probe, other), "sameKey is symmetric");
+                FlowKey near = content.copy(); // one bit off, in any word, low or high
+                int w = r.nextInt(Field.WORDS);
+                near.setWord(w, near.word(w) ^ 1L << r.nextInt(64));
+                assertTrue(!Emc.sameKey(near, probe) && !Emc.sameKey(probe, near), "one bit off in word " + w);
                 int h = Emc.hash(probe);
                 assertEquals(Emc.hash(content), h, "equal keys hash alike whatever their bitmaps");
                 InstalledFlow want = reference.computeIfAbsent(content.copy(),
