@@ -188,8 +188,8 @@ dpf=$(dpflows)
 stat() { sed -n "s/^ *$1: *\([0-9.]*\).*/\1/Ip" "$T/pmd-stats.txt" | head -n1; }
 HZ=$(getconf CLK_TCK)
 awk -v f="$FLOWS" -v p="$((p1 - p0))" -v t0="$t0" -v t1="$t1" -v c="$((c1 - c0))" -v hz="$HZ" \
-    -v mode="$MODE" -v load="$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' /)" -v dpf="$dpf" -v lim="$LIMIT" \
+    -v mode="$MODE" -v ld="$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' /)" -v dpf="$dpf" -v lim="$LIMIT" \
     -v emc="$(stat 'EMC hits')" -v mf="$(stat 'megaflow hits')" -v up="$(stat 'miss with success upcall')" -v cyc="$(stat 'avg processing cycles per packet')" \
     'BEGIN { s = t1 - t0; cs = c / hz;
         printf "ovs-dpdk mode=%s flows=%d seconds=%.2f pkts=%d mpps=%.2f cpu_s=%.2f mpps_per_cpu_s=%.2f load=%s dp_flows=%d flow_limit=%s emc_hits=%s megaflow_hits=%s upcalls=%s proc_cycles_per_pkt=%s\n",
-            mode, f, s, p, p / s / 1e6, cs, (cs > 0 ? p / cs / 1e6 : 0), load, dpf, lim, emc, mf, up, cyc }'
+            mode, f, s, p, p / s / 1e6, cs, (cs > 0 ? p / cs / 1e6 : 0), ld, dpf, lim, emc, mf, up, cyc }'

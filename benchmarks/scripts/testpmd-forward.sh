@@ -54,7 +54,7 @@ PID=
 p=$(sed -n 's/.*TX-packets: *\([0-9]*\) *TX-errors.*/\1/p' "$T/out" | head -n2 | awk 'NR == 1 { a = $1 } NR == 2 { print $1 - a }')
 HZ=$(getconf CLK_TCK)
 awk -v m="$MODE" -v f="$FLOWS" -v p="$p" -v t0="$t0" -v t1="$t1" -v c="$((c1 - c0))" -v hz="$HZ" \
-    -v load="$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' /)" \
+    -v ld="$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' /)" \
     'BEGIN { s = t1 - t0; cs = c / hz;
         printf "testpmd-%s flows=%d seconds=%.2f pkts=%d mpps=%.2f cpu_s=%.2f mpps_per_cpu_s=%.2f load=%s\n",
-            m, f, s, p, p / s / 1e6, cs, (cs > 0 ? p / cs / 1e6 : 0), load }'
+            m, f, s, p, p / s / 1e6, cs, (cs > 0 ? p / cs / 1e6 : 0), ld }'
