@@ -46,11 +46,13 @@ load() { cut -d' ' -f1-3 /proc/loadavg | tr ' ' /; }
 for rep in $(seq "$REPS"); do
     for n in "${FLOWS[@]}"; do
         # ours: DpdkForwardRun writes its own identical pcap (FlowPcap.write) and warms up 2 s;
-        # "ours" in hugepages as OVS, "ours-nohuge" as a daemon without them runs
+        # "ours" in hugepages as OVS (DPDK's memory, and the Java heap on transparent huge pages
+        # as bin/offload-bridge runs the daemon), "ours-nohuge" as a daemon without either runs
         for variant in ours ours-nohuge; do
-            huge=(--huge); [ "$variant" = ours ] || huge=()
+            huge=(--huge) jvm=(-XX:+UseTransparentHugePages)
+            [ "$variant" = ours ] || { huge=(); jvm=(); }
             l=$(load)
-            row=$(timeout 300 "$J" --enable-native-access=ALL-UNNAMED -cp "$JAR" \
+            row=$(timeout 300 "$J" --enable-native-access=ALL-UNNAMED "${jvm[@]}" -cp "$JAR" \
                 org.offloadbridge.benchmarks.dpdk.DpdkForwardRun "${huge[@]}" "${OURS[@]}" "$S" "$n" 2>&1 | awk '$1 ~ /^[0-9]+$/' | tail -n1 || true)
             echo "$row" | awk -v r="$rep" -v v="$variant" -v m="$MODE" -v l0="$l" -v l="$(load)" '{ printf "rep=%s %s mode=%s flows=%s seconds=%s mpps=%s mpps_per_cpu_s=%s alloc_bytes=%s emc_hit=%s gc=%s load=%s..%s\n", r, v, m, $1, $2, $3, $4, $5, $6, $7, l0, l }'
         done
