@@ -92,7 +92,7 @@ final class ActionExecutor {
                     int port = Actions.arg(h);
                     VxlanPort tunnel = ports.tunnel(port);
                     if (last && tunnel == null && ports.tunnelDeviceUdp(port) == 0) {
-                        outputAll(port, pkts, n); // most lists end in a plain port: the batch in one copy
+                        outputAll(port, pkts, n); // most lists end in a plain port: the batch staged, the port checked once
                         break;
                     }
                     if (tunnel != null && tnl.set && !tnl.ipv6) {
