@@ -222,8 +222,8 @@ public final class PmdThread implements Agent {
                 InstalledFlow f;
                 if (prev != null && Emc.sameKey(keys[j], keys[j - 1])) {
                     // the packet before had this key and found its flow (a burst of one bulk
-                    // transfer is mostly such runs): no second hash and probe for it
-                    hashes[j] = hashes[j - 1];
+                    // transfer is mostly such runs): no second hash and probe for it (its hash
+                    // slot stays unset: only the classifier's hits, never a found packet, read it)
                     f = prev;
                 } else {
                     hashes[j] = Emc.hash(keys[j]);
