@@ -24,7 +24,7 @@ import org.offloadbridge.upcall.handler.Ukey;
 /**
  * A VXLAN tunnel port end to end through the slow path on this machine's kernel (no cls_flower
  * here: hw-offload=false, every packet is an upcall): "hypervisor" sw runs the daemon with a VM
- * (h1) behind port p1 and tunnel port vx1 to hypervisor hv2, a plain Linux VXLAN device (VNI 42)
+ * (h1) behind port p1 and tunnel port vx1 to hypervisor hv2, whose Linux bridge joins a VXLAN device (VNI 42) and its VM vm2,
  * over an underlay veth. Ping and UDP both ways; the underlay carries VXLAN with VNI 42 between
  * the right addresses; the flows read as OVS writes them.
  */
@@ -82,11 +82,11 @@ class TunnelHostTest {
             assertTrue(seen.contains("10.20.0.1") && seen.contains("10.20.0.2.4789: VXLAN") && seen.contains("vni 42"), seen);
             assertTrue(seen.contains("192.168.42.1 > 192.168.42.2: ICMP echo request"), "the inner packet: " + seen);
 
-            String back = n.hv2().sh("ping -c 3 -i 0.2 -W 2 192.168.42.1");
+            String back = n.vm2().sh("ping -c 3 -i 0.2 -W 2 192.168.42.1");
             assertTrue(back.contains(" 0% packet loss"), back);
 
             Shell.Background got = receiver(n.h1(), "192.168.42.1", "d,a=s.recvfrom(2048); print(d.decode(), a[0])");
-            n.hv2().sh("python3 -c \"import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM);"
+            n.vm2().sh("python3 -c \"import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM);"
                 + " [s.sendto(b'through-the-tunnel', ('192.168.42.1', 7001)) for _ in range(3)]\"");
             assertTrue(got.finish(15).contains("through-the-tunnel 192.168.42.2"), "the inner datagram, unchanged: " + got.output());
 
@@ -121,10 +121,30 @@ class TunnelHostTest {
                 "the encap flow's set(tunnel(...)), as OVS reads it:\n" + parsed.out());
 
             List<String> flows = flows(d);
-            assertTrue(flows.stream().anyMatch(f -> f.contains("tunnel(tun_id=0x2a,src=10.20.0.2,dst=10.20.0.1")),
-                "a decap flow matches the tunnel as OVS prints it: " + flows);
+            assertTrue(flows.stream().anyMatch(f -> f.contains("tunnel(tun_id=0x2a,src=10.20.0.2,dst=10.20.0.1,tp_dst=4789,flags(+key))")),
+                "a decap flow matches the tunnel as OVS prints a tc decap flow (UDP port, key present): " + flows);
             assertTrue(flows.stream().anyMatch(f -> f.contains("set(tunnel(tun_id=0x2a,src=10.20.0.1,dst=10.20.0.2,ttl=64,tp_dst=4789")),
                 "an encap flow sets it: " + flows);
+
+            // explain, as an operator asks about tunnel flows: the decap flows by their tunnel
+            // match (dpctl syntax, as dump-flows prints it), the encap flow by its ufid.
+            DaemonCommands cmd = new DaemonCommands(d);
+            String decap = cmd.explain(List.of("tunnel(tun_id=0x2a,src=10.20.0.2,dst=10.20.0.1)")).text();
+            assertTrue(decap.contains("match: tunnel(tun_id=0x2a,src=10.20.0.2,dst=10.20.0.1") && decap.contains("in_port(obvx4789)")
+                && decap.contains("actions: p1") && decap.contains("rules hit:\n    rules file line 1: priority=0,actions=normal")
+                && decap.contains("where: no datapath layer"), "explain of the decap flows:\n" + decap);
+            List<Ukey> encaps = new java.util.ArrayList<>();
+            for (int i = 0; i < d.ukeys().shards(); i++) {
+                d.ukeys().forEach(i, u -> {
+                    if (u.megaflow().actions().toString().contains("set(tunnel(")) {
+                        encaps.add(u);
+                    }
+                });
+            }
+            assertFalse(encaps.isEmpty(), "an encap flow: " + flows);
+            String encap = cmd.explain(List.of(encaps.get(0).ufid().uuidString())).text();
+            assertTrue(encap.contains("match: recirc_id(0),in_port(p1)") && encap.contains("actions: set(tunnel(tun_id=0x2a,src=10.20.0.1,dst=10.20.0.2,ttl=64,"
+                + "tp_dst=4789,flags(key))),obvx4789") && encap.contains("why: "), "explain of the encap flow:\n" + encap);
         }
     }
 
@@ -163,11 +183,11 @@ class TunnelHostTest {
             long before = d.upcallCounters().upcalls();
             String ping = n.h1().sh("ping -c 20 -i 0.05 -W 2 192.168.42.2");
             assertTrue(ping.contains(" 0% packet loss"), ping);
-            String back = n.hv2().sh("ping -c 5 -i 0.05 -W 2 192.168.42.1");
+            String back = n.vm2().sh("ping -c 5 -i 0.05 -W 2 192.168.42.1");
             assertTrue(back.contains(" 0% packet loss"), back);
             assertEquals(before, d.upcallCounters().upcalls(), "forwarded by DPDK, not upcalled: " + d.upcallCounters());
 
-            Shell.Background got = receiver(n.hv2(), "192.168.42.2",
+            Shell.Background got = receiver(n.vm2(), "192.168.42.2",
                 "s.settimeout(3); n=[]\ntry:\n  while True: n.append(s.recv(100))\nexcept socket.timeout: pass\nprint('received', len(n), len(set(n)))");
             n.h1().sh("python3 -c \"import socket,time; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM);"
                 + " [ (s.sendto(b'seq%d' % i, ('192.168.42.2', 7001)), time.sleep(0.002)) for i in range(200) ]\"");
@@ -206,7 +226,7 @@ class TunnelHostTest {
             assertEquals(10, d.pipeline().ports().byName("vx1").ofPort(), "the tunnel port keeps its OpenFlow number");
             String again = n.h1().sh("ping -c 3 -i 0.2 -W 2 192.168.42.2");
             assertTrue(again.contains(" 0% packet loss"), again);
-            String back = n.hv2().sh("ping -c 2 -i 0.2 -W 2 192.168.42.1");
+            String back = n.vm2().sh("ping -c 2 -i 0.2 -W 2 192.168.42.1");
             assertTrue(back.contains(" 0% packet loss"), back);
         }
     }
@@ -271,7 +291,7 @@ class TunnelHostTest {
             Shell.Background wire = capture(n.hv2(), "u2", 1);
             String ping = n.h1().sh("ping -c 3 -i 0.2 -W 2 192.168.42.2");
             assertTrue(ping.contains(" 0% packet loss"), ping);
-            String back = n.hv2().sh("ping -c 2 -i 0.2 -W 2 192.168.42.1");
+            String back = n.vm2().sh("ping -c 2 -i 0.2 -W 2 192.168.42.1");
             assertTrue(back.contains(" 0% packet loss"), back);
             String seen = wire.finish(15);
             assertTrue(seen.contains("fd00:20::1") && seen.contains("fd00:20::2.4789: VXLAN") && seen.contains("vni 42"), seen);

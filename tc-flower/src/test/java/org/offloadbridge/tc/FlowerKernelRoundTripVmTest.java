@@ -115,7 +115,7 @@ class FlowerKernelRoundTripVmTest {
         f.add(Flows.on(o0).vlan(0x88a8, 11, 0x0800).exact(Field.VLAN1_CFI, 1).exact(Field.VLAN1_TPID, 0x8100).exact(Field.VLAN1_VID, 21)
                 .actions(toX1).build());
         f.add(Flows.on(vx0).eth(0x0800).exact(Field.TUN_IPV4_SRC, 0xc0000201L).exact(Field.TUN_IPV4_DST, 0xc0000203L).exact(Field.TUN_ID, 0x77)
-                .exact(Field.TUN_TP_DST, 4789).actions(toX1).build());
+                .exact(Field.TUN_TP_DST, 4789).masked(Field.TUN_FLAGS, FlowKey.TUN_F_KEY, FlowKey.TUN_F_KEY).actions(toX1).build());
         f.add(Flows.on(vx0).eth(0x0800).exact(Field.TUN_IPV4_DST, 0xc0000203L).exact(Field.TUN_TTL, 64).actions(toX1).build());
         // Actions: every family, and tunnel sets with/without an id, IPv4/IPv6 endpoints.
         List<Actions> acts = List.of(

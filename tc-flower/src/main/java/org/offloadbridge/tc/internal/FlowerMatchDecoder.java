@@ -118,6 +118,8 @@ final class FlowerMatchDecoder {
         ipv6(f, FlowerKey.ENC_IPV6_DST, k, m, Field.TUN_IPV6_DST_HI, Field.TUN_IPV6_DST_LO);
         if (f.has(FlowerKey.ENC_KEY_ID)) {
             set(k, m, Field.TUN_ID, f.key(FlowerKey.ENC_KEY_ID), -1L);
+            // A key matched means a key present: flags(+key), as the encoder takes it (and OVS reads its tc dumps).
+            set(k, m, Field.TUN_FLAGS, FlowKey.TUN_F_KEY, FlowKey.TUN_F_KEY);
         }
         keyMask(f, FlowerKey.ENC_UDP_DST_PORT, k, m, Field.TUN_TP_DST);
         keyMask(f, FlowerKey.ENC_UDP_SRC_PORT, k, m, Field.TUN_TP_SRC);

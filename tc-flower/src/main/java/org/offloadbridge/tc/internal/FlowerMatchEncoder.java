@@ -309,7 +309,12 @@ final class FlowerMatchEncoder {
         keyMask(Field.TUN_TOS, FlowerKey.ENC_IP_TOS);
         keyMask(Field.TUN_TTL, FlowerKey.ENC_IP_TTL);
         keyMask(Field.TUN_TP_SRC, FlowerKey.ENC_UDP_SRC_PORT);
-        // TUN_FLAGS stays unused: flower on 6.1 has no key for the tunnel's csum/df/oam flags.
+        // Flower on 6.1 has no key for the tunnel's csum/df/oam flags. The key flag alone, set,
+        // is what enc_key_id already says (a VXLAN frame always has its VNI): OVS's tc dumps show
+        // it as flags(+key) the same way. Any other flag bit stays unused (refused below).
+        if (m(Field.TUN_FLAGS) == FlowKey.TUN_F_KEY && k(Field.TUN_FLAGS) == FlowKey.TUN_F_KEY && idm != 0) {
+            use(Field.TUN_FLAGS);
+        }
     }
 
     /**

@@ -201,10 +201,12 @@ public class FlowerCanonicalRoundTripTest {
             k.set(Field.TUN_IPV4_SRC, 0xc0000201L);
             k.set(Field.TUN_IPV4_DST, 0xc0000203L);
             k.set(Field.TUN_TP_DST, 4789);
+            k.set(Field.TUN_FLAGS, org.offloadbridge.flow.FlowKey.TUN_F_KEY);
             m.setExact(Field.TUN_ID);
             m.setExact(Field.TUN_IPV4_SRC);
             m.setExact(Field.TUN_IPV4_DST);
             m.setExact(Field.TUN_TP_DST);
+            m.unwildcard(Field.TUN_FLAGS, org.offloadbridge.flow.FlowKey.TUN_F_KEY); // as the pipeline pins it: flags(+key)
         }
         for (Field f : s.consulted()) {
             m.setExact(f);
@@ -257,6 +259,7 @@ public class FlowerCanonicalRoundTripTest {
                 packet.set(Field.TUN_IPV4_SRC, 0xc0000201L);
                 packet.set(Field.TUN_IPV4_DST, 0xc0000203L);
                 packet.set(Field.TUN_TP_DST, 4789);
+                packet.set(Field.TUN_FLAGS, org.offloadbridge.flow.FlowKey.TUN_F_KEY);
             }
             assertTrue(f.matches(packet), "the canonical megaflow still matches its packet");
             Megaflow back = roundTrip(f);

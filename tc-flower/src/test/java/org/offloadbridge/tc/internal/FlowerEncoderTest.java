@@ -150,6 +150,28 @@ class FlowerEncoderTest {
         assertTrue(r.detail().startsWith("set(tunnel(flags(df)))"), r.detail());
     }
 
+    /**
+     * A matched tunnel key with flags(+key) goes as enc_key_id alone (the key's presence is what
+     * it says) and comes back the same; the oam, csum or df bits, or +key without a key, have no
+     * flower key on 6.1: refused, naming the field.
+     */
+    @Test
+    void theKeyFlagRidesOnEncKeyIdAndOtherTunnelFlagsAreRefused() {
+        Megaflow key = Flows.on(3).eth(0x0800).exact(Field.TUN_ID, 42).masked(Field.TUN_FLAGS, FlowKey.TUN_F_KEY, FlowKey.TUN_F_KEY)
+            .actions(Actions.builder().output(4).build()).build();
+        assertEquals(key, roundTrip(key));
+        for (long[] vm : new long[][] {{FlowKey.TUN_F_OAM, FlowKey.TUN_F_OAM | FlowKey.TUN_F_KEY}, {0, FlowKey.TUN_F_CSUM},
+                {FlowKey.TUN_F_DONT_FRAGMENT, FlowKey.TUN_F_DONT_FRAGMENT}, {0, FlowKey.TUN_F_KEY}}) {
+            Refusal r = refusal(Flows.on(3).eth(0x0800).exact(Field.TUN_ID, 42).masked(Field.TUN_FLAGS, vm[0], vm[1])
+                .actions(Actions.builder().output(4).build()).build());
+            assertEquals(Reason.UNSUPPORTED_KEY, r.reason(), r.detail());
+            assertTrue(r.detail().contains("tunnel flags need kernel 6.11's enc_flags"), r.detail());
+        }
+        Refusal noKey = refusal(Flows.on(3).eth(0x0800).masked(Field.TUN_FLAGS, FlowKey.TUN_F_KEY, FlowKey.TUN_F_KEY)
+            .actions(Actions.builder().output(4).build()).build());
+        assertTrue(noKey.detail().contains("tunnel flags need kernel 6.11's enc_flags"), noKey.detail());
+    }
+
     /** Refusals name fields as the flow text does and mention only what the flow matches. */
     @Test
     void refusalsSayWhatTheUserWrote() {

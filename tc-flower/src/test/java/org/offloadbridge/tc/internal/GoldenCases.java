@@ -81,11 +81,13 @@ public final class GoldenCases {
         c.put("qinq", plain(Flows.on(OB0).vlan(0x88a8, 10, 0x0800).exact(Field.VLAN1_CFI, 1).exact(Field.VLAN1_TPID, 0x8100)
                 .exact(Field.VLAN1_VID, 20).exact(Field.VLAN1_PCP, 5)));
         c.put("tun_match", plain(Flows.on(OBVX).eth(0x0800).exact(Field.TUN_IPV4_SRC, ip("192.168.0.1")).exact(Field.TUN_IPV4_DST, ip("192.168.0.2"))
-                .exact(Field.TUN_ID, 42).exact(Field.TUN_TP_DST, 4789).exact(Field.TUN_TOS, 0).exact(Field.TUN_TTL, 64)));
+                .exact(Field.TUN_ID, 42).exact(Field.TUN_TP_DST, 4789).exact(Field.TUN_TOS, 0).exact(Field.TUN_TTL, 64)
+                .masked(Field.TUN_FLAGS, FlowKey.TUN_F_KEY, FlowKey.TUN_F_KEY))); // enc_key_id implies flags(+key)
         long[] a6 = ip6("2001:db8::a");
         long[] b6 = ip6("2001:db8::b");
         c.put("tun_match6", plain(Flows.on(OBVX).eth(0x0800).exact(Field.TUN_IPV6_SRC_HI, a6[0]).exact(Field.TUN_IPV6_SRC_LO, a6[1])
-                .exact(Field.TUN_IPV6_DST_HI, b6[0]).exact(Field.TUN_IPV6_DST_LO, b6[1]).exact(Field.TUN_ID, 7).exact(Field.TUN_TP_DST, 4789)));
+                .exact(Field.TUN_IPV6_DST_HI, b6[0]).exact(Field.TUN_IPV6_DST_LO, b6[1]).exact(Field.TUN_ID, 7).exact(Field.TUN_TP_DST, 4789)
+                .masked(Field.TUN_FLAGS, FlowKey.TUN_F_KEY, FlowKey.TUN_F_KEY)));
         c.put("skip_hw", new Case(Flows.on(OB0).eth(0x0800).actions(toOb1()).ufid(golden ? Flows.GOLDEN_UFID : null).build(), 1, 0));
         c.put("act_drop", act(Flows.on(OB0).eth(0x0800), Actions.DROP));
         c.put("act_mirror", act(Flows.on(OB0).eth(0x0800), Actions.builder().output(OB1).output(OB0).output(OB1).build()));

@@ -50,9 +50,14 @@ class TunnelVmTest {
     }
 
     static DaemonSettings settings(boolean hwOffload, String rules, Config.TunnelPort tunnel) {
-        DatapathConfig dc = new DatapathConfig().hwOffload(hwOffload).tcPolicy(TcPolicy.NONE).maxIdleMillis(60_000).handlerThreads(2)
+        return settings(hwOffload, TcPolicy.NONE, false, rules, tunnel);
+    }
+
+    /** dpdk: the in-process DPDK datapath (net_af_packet ports, no hugepages) as the layer below tc. */
+    static DaemonSettings settings(boolean hwOffload, TcPolicy policy, boolean dpdk, String rules, Config.TunnelPort tunnel) {
+        DatapathConfig dc = new DatapathConfig().hwOffload(hwOffload).tcPolicy(policy).maxIdleMillis(60_000).handlerThreads(2)
             .revalidatorThreads(1);
-        return new DaemonSettings(dc, List.of("p1"), Map.of(), List.of(), rules, false, List.of(), false, 1, false, null, List.of(tunnel));
+        return new DaemonSettings(dc, List.of("p1"), Map.of(), List.of(), rules, dpdk, List.of(), false, 1, false, null, List.of(tunnel));
     }
 
     /** A tunnel port from 10.20.0.1; remote and key null: "flow". */
@@ -68,7 +73,7 @@ class TunnelVmTest {
     }
 
     static TunnelNet net(String purpose, boolean ipv6Underlay) {
-        Shell.ok("modprobe", "-a", "cls_u32", "cls_bpf", "cls_flower", "act_tunnel_key", "act_mirred", "vxlan");
+        Shell.ok("modprobe", "-a", "cls_u32", "cls_bpf", "cls_flower", "act_tunnel_key", "act_mirred", "vxlan", "bridge");
         return TunnelNet.create(purpose, ipv6Underlay);
     }
 
@@ -87,13 +92,11 @@ class TunnelVmTest {
         return DaemonVmTest.describe(d);
     }
 
-    static long flowerPackets(Topology.Host sw) {
+    static long flowerPackets(Topology.Host sw, String dev) {
         long n = 0;
-        for (String dev : new String[] {"p1", "obvx4789"}) {
-            for (TwoHosts.Filter f : TwoHosts.filters(sw, dev)) {
-                if (f.kind().equals("flower")) {
-                    n += f.packets();
-                }
+        for (TwoHosts.Filter f : TwoHosts.filters(sw, dev)) {
+            if (f.kind().equals("flower")) {
+                n += f.packets();
             }
         }
         return n;
@@ -105,6 +108,7 @@ class TunnelVmTest {
             Topology.Host sw = n.sw();
             Topology.Host h1 = n.h1();
             Topology.Host hv2 = n.hv2();
+            Topology.Host vm2 = n.vm2();
             try (NetNs ns = NetNs.open(sw.name()); Daemon d = ns.call(() -> Daemon.start(settings(), MonotonicClock.SYSTEM))) {
                 pings(h1, "192.168.42.2", 3);
                 assertTrue(await(30_000, () -> {
@@ -118,32 +122,66 @@ class TunnelVmTest {
                     "the encap flow sets the tunnel on p1's ingress:\n" + encap);
                 assertTrue(encap.contains("Egress Redirect to device obvx4789"), encap);
                 String decap = sw.sh("tc filter show dev obvx4789 ingress");
-                assertTrue(decap.contains("enc_key_id 42") && decap.contains("enc_src_ip 10.20.0.2") && decap.contains("enc_dst_ip 10.20.0.1"),
-                    "the decap flow matches the tunnel on obvx4789's ingress:\n" + decap);
+                assertTrue(decap.contains("enc_key_id 42") && decap.contains("enc_src_ip 10.20.0.2") && decap.contains("enc_dst_ip 10.20.0.1")
+                    && decap.contains("enc_dst_port 4789"), "the decap flow matches the tunnel (with the UDP port, as mlx5 needs) on obvx4789's ingress:\n" + decap);
                 assertTrue(decap.contains("unset") && decap.contains("Egress Redirect to device p1"), decap);
                 assertTrue(decap.contains("ob-tnl-miss"), "the tunnel slow path stays below the flows:\n" + decap);
 
                 Thread.sleep(500);
                 long upcalls = d.upcallCounters().upcalls();
-                long tcBefore = flowerPackets(sw);
+                long encapBefore = flowerPackets(sw, "p1");
+                long decapBefore = flowerPackets(sw, "obvx4789");
                 Shell.Background wire = Shell.start(hv2.exec("timeout", "30", "tcpdump", "-l", "-n", "-c", "4", "-i", "u2", "udp", "port", "4789")).awaitLine("listening on", java.time.Duration.ofSeconds(30));
                 assertLoss0(h1.sh("ping -c 50 -i 0.02 -W 2 192.168.42.2"));
-                try (Shell.Background rx = receiver(hv2, "192.168.42.2")) {
+                try (Shell.Background rx = receiver(vm2, "192.168.42.2")) {
                     send(h1, "192.168.42.2", 0, 200);
                     String got = rx.finish(60);
-                    assertTrue(got.contains("count=200 distinct=200"), "hv2 receives each datagram once: " + got);
+                    assertTrue(got.contains("count=200 distinct=200"), "vm2 receives each datagram once: " + got);
+                }
+                try (Shell.Background rx = receiver(h1, "192.168.42.1")) {
+                    send(vm2, "192.168.42.1", 0, 200);
+                    String got = rx.finish(60);
+                    assertTrue(got.contains("count=200 distinct=200"), "h1 receives each of vm2's datagrams once: " + got);
                 }
                 assertEquals(upcalls, d.upcallCounters().upcalls(), "no upcall once in tc: " + d.upcallCounters() + "\n" + describe(d));
-                long[] after = {0};
-                assertTrue(await(15_000, () -> (after[0] = flowerPackets(sw)) - tcBefore >= 50 * 2 + 200) >= 0,
-                    "flower counters grew by the packets sent (100 ICMP + 200 UDP): " + tcBefore + " → " + after[0] + "\n"
+                // Each direction in its own filter: h1 → vm2 (50 echo requests, 200 datagrams)
+                // through the encap filter on p1, vm2 → h1 (50 replies, 200 datagrams) through
+                // the decap filter on obvx4789.
+                long[] after = {0, 0};
+                assertTrue(await(15_000, () -> (after[0] = flowerPackets(sw, "p1")) - encapBefore >= 250
+                        && (after[1] = flowerPackets(sw, "obvx4789")) - decapBefore >= 250) >= 0,
+                    "encap " + encapBefore + " → " + after[0] + ", decap " + decapBefore + " → " + after[1] + " (each ≥ +250)\n"
                         + sw.sh("tc -s filter show dev p1 ingress") + sw.sh("tc -s filter show dev obvx4789 ingress"));
                 String seen = wire.finish(40);
                 assertTrue(seen.contains("10.20.0.1") && seen.contains("10.20.0.2.4789: VXLAN") && seen.contains("vni 42"),
                     "the underlay carries VNI 42 from 10.20.0.1 to 10.20.0.2:4789:\n" + seen);
                 assertTrue(seen.contains("192.168.42.1 > 192.168.42.2: ICMP echo request"), "the inner packet, as sent:\n" + seen);
+
+                // The inner frame arrives unchanged: the echo request h1 sends, byte for byte as vm2 receives it.
+                String filter = "icmp[icmptype] == icmp-echo";
+                Shell.Background sent = Shell.start(h1.exec("timeout", "30", "tcpdump", "-l", "-n", "-xx", "-c", "1", "-i", "eth0", filter))
+                    .awaitLine("listening on", java.time.Duration.ofSeconds(30));
+                Shell.Background received = Shell.start(vm2.exec("timeout", "30", "tcpdump", "-l", "-n", "-xx", "-c", "1", "-i", "eth0", filter))
+                    .awaitLine("listening on", java.time.Duration.ofSeconds(30));
+                assertLoss0(h1.sh("ping -c 1 -W 5 -p 0b1ec7ed 192.168.42.2"));
+                String out = frameHex(sent.finish(40));
+                String in = frameHex(received.finish(40));
+                assertTrue(out.length() >= 2 * 98, "a whole echo request captured on h1: " + out);
+                assertEquals(out, in, "the frame vm2 receives is the frame h1 sent");
             }
         }
+    }
+
+    /** The bytes of the one frame a {@code tcpdump -xx} printed, as hex (its offset columns dropped). */
+    static String frameHex(String tcpdump) {
+        StringBuilder b = new StringBuilder();
+        for (String line : tcpdump.split("\n")) {
+            String t = line.strip();
+            if (t.startsWith("0x") && t.indexOf(':') > 0) {
+                b.append(t.substring(t.indexOf(':') + 1).replace(" ", ""));
+            }
+        }
+        return b.toString();
     }
 
     /**
@@ -196,8 +234,8 @@ class TunnelVmTest {
     }
 
     /**
-     * tc refusing (hw-offload=false): the slow path carries the tunnel both ways, each datagram
-     * once. (The DPDK path as the tunnel's fallback is not built yet: docs/design-vxlan.md.)
+     * tc refusing (hw-offload=false) without the DPDK datapath: the slow path carries the tunnel
+     * both ways, each datagram once. (With it, the DPDK path does: the two tests below.)
      */
     @Test
     void withTcRefusingTheSlowPathCarriesTheTunnelNothingDuplicated() throws Exception {
@@ -205,13 +243,63 @@ class TunnelVmTest {
              Daemon d = ns.call(() -> Daemon.start(settings(false, "priority=0,actions=normal\n", tunnel("vx1", "10.20.0.2", 42L)),
                  MonotonicClock.SYSTEM))) {
             pings(n.h1(), "192.168.42.2", 2);
-            try (Shell.Background rx = receiver(n.hv2(), "192.168.42.2")) {
+            try (Shell.Background rx = receiver(n.vm2(), "192.168.42.2")) {
                 send(n.h1(), "192.168.42.2", 0, 200);
                 String got = rx.finish(60);
                 assertTrue(got.contains("count=200 distinct=200"), "hv2 receives each datagram once: " + got);
             }
             assertTrue(all(d).stream().allMatch(u -> u.layer() == FlowLayer.NONE), describe(d));
             assertTrue(TwoHosts.filters(n.sw(), "p1").stream().noneMatch(f -> f.kind().equals("flower")), "nothing in tc");
+        }
+    }
+
+    /**
+     * tc refusing by policy — hw-offload=false, or tc-policy=skip_sw on ports no NIC e-switch
+     * holds — with the DPDK datapath running: it carries the tunnel both ways (encap out of and
+     * decap into its VXLAN port), each datagram once, with the daemon's upcall count flat, no
+     * flower filter of ours anywhere, and each flow's reason for not being in tc recorded.
+     */
+    @Test
+    void withTcRefusingByHwOffloadFalseTheDpdkPathCarriesTheTunnel() throws Exception {
+        dpdkCarriesTheTunnel("tnd1", false, TcPolicy.NONE, "hw-offload=false");
+    }
+
+    @Test
+    void withTcRefusingBySkipSwPolicyTheDpdkPathCarriesTheTunnel() throws Exception {
+        dpdkCarriesTheTunnel("tnd2", true, TcPolicy.SKIP_SW, "is on no e-switch"); // skip_sw: hardware or nothing, and no NIC holds a veth
+    }
+
+    private static void dpdkCarriesTheTunnel(String purpose, boolean hwOffload, TcPolicy policy, String reason) throws Exception {
+        try (TunnelNet n = net(purpose); NetNs ns = NetNs.open(n.sw().name());
+             Daemon d = ns.call(() -> Daemon.start(settings(hwOffload, policy, true, "priority=0,actions=normal\n",
+                 tunnel("vx1", "10.20.0.2", 42L)), MonotonicClock.SYSTEM))) {
+            assertEquals("dpdk", d.mode());
+            pings(n.h1(), "192.168.42.2", 3);
+            assertTrue(await(30_000, () -> {
+                List<Ukey> us = all(d);
+                return us.size() >= 2 && us.stream().allMatch(u -> u.layer() == FlowLayer.DPDK);
+            }) >= 0, "both directions' flows in the DPDK datapath:\n" + describe(d));
+            for (Ukey u : all(d)) {
+                assertTrue(u.reasonText() != null && u.reasonText().contains(reason), "why not in tc, recorded: " + u + " " + u.reasonText());
+            }
+            Thread.sleep(300);
+            long upcalls = d.upcallCounters().upcalls();
+            assertLoss0(n.h1().sh("ping -c 20 -i 0.05 -W 2 192.168.42.2"));
+            try (Shell.Background rx = receiver(n.vm2(), "192.168.42.2")) {
+                send(n.h1(), "192.168.42.2", 0, 200);
+                String got = rx.finish(60);
+                assertTrue(got.contains("count=200 distinct=200"), "vm2 receives each datagram once: " + got);
+            }
+            try (Shell.Background rx = receiver(n.h1(), "192.168.42.1")) {
+                send(n.vm2(), "192.168.42.1", 0, 200);
+                String got = rx.finish(60);
+                assertTrue(got.contains("count=200 distinct=200"), "h1 receives each of vm2's datagrams once: " + got);
+            }
+            assertEquals(upcalls, d.upcallCounters().upcalls(), "forwarded by DPDK, not upcalled: " + d.upcallCounters() + "\n" + describe(d));
+            for (String dev : new String[] {"p1", "obvx4789"}) {
+                assertTrue(TwoHosts.filters(n.sw(), dev).stream().noneMatch(f -> f.kind().equals("flower")),
+                    "no flower filter on " + dev + ":\n" + n.sw().sh("tc filter show dev " + dev + " ingress"));
+            }
         }
     }
 
@@ -242,7 +330,7 @@ class TunnelVmTest {
                 + "s.send(b'\\xff'*6+mac+b'\\x08\\x06'+b'\\x00\\x01\\x08\\x00\\x06\\x04\\x00\\x02'+mac+ip+b'\\xff'*6+ip)\n";
             long neighbourSeen = d.underlayCounters().neighbourChanges();
             long resyncs = d.revalidators().counters().resyncs();
-            try (Shell.Background rx = receiver(n.hv2(), "192.168.42.2");
+            try (Shell.Background rx = receiver(n.vm2(), "192.168.42.2");
                  Shell.Background tx = TwoHosts.sendInBackground(n.h1(), "192.168.42.2", 0, 300, 0.01)) {
                 Thread.sleep(1_000);
                 n.hv2().ok("python3", "-c", garp);

@@ -16,6 +16,16 @@ public enum MatchField {
     TUN_ID("tun_id", 64, Stage.METADATA, Prereq.NONE),
     TUN_SRC("tun_src", 32, Stage.METADATA, Prereq.NONE),
     TUN_DST("tun_dst", 32, Stage.METADATA, Prereq.NONE),
+    /** The outer IP header's ToS / traffic class of a packet that came through a tunnel; not maskable (as OVS's). */
+    TUN_TOS("tun_tos", 8, Stage.METADATA, Prereq.NONE),
+    /** The outer IP header's TTL / hop limit; not maskable (as OVS's). */
+    TUN_TTL("tun_ttl", 8, Stage.METADATA, Prereq.NONE),
+    /**
+     * The tunnel's flags OpenFlow can see: OVS defines one, {@code oam} (bit 0, FLOW_TNL_F_OAM);
+     * the others (key, csum, df) are the datapath's, not a rule's. One bit wide here, so a value
+     * or mask naming any other bit is refused.
+     */
+    TUN_FLAGS("tun_flags", 1, Stage.METADATA, Prereq.NONE),
     DL_SRC("dl_src", 48, Stage.L2, Prereq.NONE),
     DL_DST("dl_dst", 48, Stage.L2, Prereq.NONE),
     DL_TYPE("dl_type", 16, Stage.L2, Prereq.NONE),

@@ -137,6 +137,15 @@ public final class RuleFormat {
         }
         ipv4(sb, "tun_src", m, MatchField.TUN_SRC);
         ipv4(sb, "tun_dst", m, MatchField.TUN_DST);
+        if (m.isSet(MatchField.TUN_TOS)) {
+            sb.append("tun_tos=").append(m.value(MatchField.TUN_TOS)).append(',');
+        }
+        if (m.isSet(MatchField.TUN_TTL)) {
+            sb.append("tun_ttl=").append(m.value(MatchField.TUN_TTL)).append(',');
+        }
+        if (m.isSet(MatchField.TUN_FLAGS)) {
+            sb.append(m.value(MatchField.TUN_FLAGS) != 0 ? "tun_flags=+oam," : "tun_flags=-oam,"); // as ovs-ofctl prints it
+        }
         if (m.isSet(MatchField.IN_PORT)) {
             sb.append("in_port=").append(port(ports, (int) m.value(MatchField.IN_PORT))).append(',');
         }

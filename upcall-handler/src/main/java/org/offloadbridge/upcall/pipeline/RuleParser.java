@@ -813,6 +813,10 @@ public final class RuleParser {
             switch (f) {
                 case IN_PORT, DL_TYPE, NW_PROTO, NW_FRAG, TCP_FLAGS, VLAN_TCI, ICMP_TYPE, ICMP_CODE, ARP_OP, ARP_SPA, ARP_TPA, ARP_SHA, ARP_THA ->
                     throw lp.err(fcol, "field " + fname + " is not settable" + (f == MatchField.VLAN_TCI ? " (use mod_vlan_vid / mod_vlan_pcp)" : ""));
+                case TUN_TOS, TUN_TTL, TUN_FLAGS ->
+                    // The outer header's ToS/TTL come from the tunnel port's tos/ttl options (fixed or inherit).
+                    throw lp.err(fcol, "field " + fname + " is not settable here: the tunnel port's " + (f == MatchField.TUN_FLAGS ? "csum option sets its flags"
+                        : f == MatchField.TUN_TOS ? "tos option (a value or inherit) sets it" : "ttl option (a value or inherit) sets it"));
                 default -> {
                 }
             }

@@ -40,6 +40,16 @@ final class Values {
                     return parseTcpFlagsExact(text);
                 }
                 break;
+            case TUN_FLAGS:
+                if (!Character.isDigit(text.charAt(0))) {
+                    return parseTunFlags(text);
+                }
+                break;
+            case TUN_TOS, TUN_TTL:
+                if (text.indexOf('/') >= 0) {
+                    throw new BadValue(text.indexOf('/'), f.ofName() + " is not maskable (as in ovs-ofctl): give one value");
+                }
+                break;
             default:
                 break;
         }
@@ -280,6 +290,19 @@ final class Values {
             }
             i = j + 1;
         }
+    }
+
+    /**
+     * {@code +oam}, {@code -oam} or {@code oam}: the one tunnel flag OVS lets a rule see (the
+     * numeric forms, 0 / 1 / 0x1/0x1, go the generic way: the field is one bit wide).
+     */
+    private static long[] parseTunFlags(String s) throws BadValue {
+        boolean signed = s.charAt(0) == '+' || s.charAt(0) == '-';
+        String name = signed ? s.substring(1) : s;
+        if (!name.equals("oam")) {
+            throw new BadValue(signed ? 1 : 0, "unknown tunnel flag \"" + name + "\" in tun_flags (known: oam; key, csum and df are not matchable)");
+        }
+        return new long[] {0, signed && s.charAt(0) == '-' ? 0 : 1, 0, 1};
     }
 
     private static int tcpFlagBit(String s, int from, int to) throws BadValue {

@@ -67,6 +67,38 @@ class RuleParserTest {
         assertEquals(0xff, tun.match().mask(MatchField.TUN_ID));
     }
 
+    /**
+     * The tunnel's metadata as ovs-ofctl spells it: tun_tos and tun_ttl exact (OVS: "invalid
+     * mask"), tun_flags with its one OpenFlow flag, oam ({@code +oam}, {@code -oam}, {@code oam},
+     * 0 / 1, {@code 0x1/0x1}; ovs-ofctl 3.1 prints "-oam" for 0 and "+oam" for oam). Each prints
+     * as it parses; none is settable (the tunnel port's options set them).
+     */
+    @Test
+    void tunnelTosTtlAndFlagsMatchAsOvsSpellsThem() throws Exception {
+        Rule r = parse("in_port=vx0,tun_src=10.0.0.2,tun_dst=10.0.0.1,tun_tos=40,tun_ttl=0x40,tun_flags=-oam,actions=drop");
+        assertEquals(40, r.match().value(MatchField.TUN_TOS));
+        assertEquals(0xff, r.match().mask(MatchField.TUN_TOS));
+        assertEquals(64, r.match().value(MatchField.TUN_TTL));
+        assertEquals(0, r.match().value(MatchField.TUN_FLAGS));
+        assertEquals(1, r.match().mask(MatchField.TUN_FLAGS));
+        assertEquals("tun_src=10.0.0.2,tun_dst=10.0.0.1,tun_tos=40,tun_ttl=64,tun_flags=-oam,in_port=vx0 actions=drop",
+            RuleFormat.noStats(r, PORTS).strip());
+        for (String[] form : new String[][] {{"+oam", "+oam"}, {"oam", "+oam"}, {"-oam", "-oam"}, {"0", "-oam"}, {"1", "+oam"},
+                {"0x1/0x1", "+oam"}}) {
+            Rule f = parse("tun_flags=" + form[0] + ",actions=drop");
+            assertEquals(1, f.match().mask(MatchField.TUN_FLAGS), form[0]);
+            assertEquals("tun_flags=" + form[1] + " actions=drop", RuleFormat.noStats(f, PORTS).strip(), form[0]);
+            assertTrue(f.sameEffect(parse(RuleFormat.noStats(f, PORTS))), form[0]);
+        }
+        assertTrue(bad("tun_flags=+csum,actions=drop").reason().contains("unknown tunnel flag \"csum\""));
+        assertTrue(bad("tun_flags=0x2,actions=drop").reason().contains("too large for the 1-bit field tun_flags"));
+        assertTrue(bad("tun_tos=16/0xfc,actions=drop").reason().contains("tun_tos is not maskable"));
+        assertTrue(bad("tun_ttl=300,actions=drop").reason().contains("too large for the 8-bit field tun_ttl"));
+        RuleSyntaxException set = bad("actions=set_field:5->tun_ttl,output:p0");
+        assertTrue(set.reason().contains("tun_ttl is not settable here") && set.reason().contains("ttl option"), set.getMessage());
+        assertEquals(22, set.column(), set.getMessage());
+    }
+
     @Test
     void vlanFieldsComposeIntoTci() throws Exception {
         Rule r = parse("dl_vlan=10,dl_vlan_pcp=3,actions=drop");

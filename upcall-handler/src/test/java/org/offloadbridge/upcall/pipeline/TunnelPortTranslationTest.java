@@ -63,6 +63,10 @@ class TunnelPortTranslationTest {
         assertEquals(-1L, t.mask().get(Field.TUN_ID), "the key decided the port: matched exactly");
         assertEquals(0xffffffffL, t.mask().get(Field.TUN_IPV4_SRC));
         assertEquals(0xffffffffL, t.mask().get(Field.TUN_IPV4_DST));
+        assertEquals(0xffffL, t.mask().get(Field.TUN_TP_DST), "the device's UDP port: mlx5 takes a decap filter only with it");
+        assertEquals("tunnel(tun_id=0x2a,src=10.9.0.2,dst=10.9.0.1,tp_dst=4789,flags(+key))",
+            org.offloadbridge.flow.FlowFormat.formatMatch(t.key(), t.mask(), null, false).replaceAll(",recirc_id.*", ""),
+            "as OVS prints a tc decap flow");
         assertEquals("12", pipeline.translate(fromTunnel(42, R3, LOCAL)).actions().toString(), "remote .3: vx2");
         assertEquals("11,12", pipeline.translate(fromTunnel(43, R2, LOCAL)).actions().toString(), "remote .2, another key: vxk (key=flow)");
         assertEquals("12,11", pipeline.translate(fromTunnel(42, (int) Packets.ip("10.9.0.9"), LOCAL)).actions().toString(),
@@ -70,6 +74,47 @@ class TunnelPortTranslationTest {
         Translation none = pipeline.translate(fromTunnel(42, R2, (int) Packets.ip("10.9.0.99")));
         assertTrue(none.actions().isDrop());
         assertTrue(none.error().contains("matches no tunnel port"), none.error());
+    }
+
+    /**
+     * Rules see a received packet's tunnel: outer source and destination, ToS, TTL and the oam
+     * flag, each matched in the megaflow only where a rule looked at it.
+     */
+    @Test
+    void rulesMatchTheTunnelsAddressesTosTtlAndFlags() throws Exception {
+        pipeline.loadRulesFile("""
+            priority=40,in_port=vxf,tun_src=10.9.0.9,tun_dst=10.9.0.1,tun_ttl=5,actions=output:p2
+            priority=30,in_port=vxf,tun_tos=40,actions=output:p1
+            priority=20,in_port=vxf,tun_flags=-oam,actions=output:p1,output:p2
+            priority=0,actions=drop
+            """);
+        int remote = (int) Packets.ip("10.9.0.9");
+        FlowKey ttl5 = fromTunnel(42, remote, LOCAL);
+        ttl5.set(Field.TUN_TTL, 5);
+        Translation a = pipeline.translate(ttl5);
+        assertEquals("12", a.actions().toString(), "outer source, destination and TTL 5: the first rule");
+        assertEquals(0xffL, a.mask().get(Field.TUN_TTL));
+
+        FlowKey tos = fromTunnel(42, remote, LOCAL);
+        tos.set(Field.TUN_TOS, 40);
+        Translation b = pipeline.translate(tos);
+        assertEquals("11", b.actions().toString(), "outer ToS 40 (TTL 64): the second rule");
+        assertEquals(0xffL, b.mask().get(Field.TUN_TOS));
+        assertEquals(0xffL, b.mask().get(Field.TUN_TTL), "the first rule looked at the TTL");
+
+        Translation c = pipeline.translate(fromTunnel(42, remote, LOCAL));
+        assertEquals("11,12", c.actions().toString(), "no oam flag: the third rule");
+        assertEquals((long) (FlowKey.TUN_F_OAM | FlowKey.TUN_F_KEY), c.mask().get(Field.TUN_FLAGS),
+            "the oam bit the rule read and the key bit every tunnel flow matches; not csum or df");
+
+        FlowKey oam = fromTunnel(42, remote, LOCAL);
+        oam.set(Field.TUN_FLAGS, FlowKey.TUN_F_KEY | FlowKey.TUN_F_OAM);
+        assertTrue(pipeline.translate(oam).actions().isDrop(), "an oam packet: none of them");
+
+        FlowKey csumDf = fromTunnel(42, R2, LOCAL);
+        csumDf.set(Field.TUN_FLAGS, FlowKey.TUN_F_KEY | FlowKey.TUN_F_CSUM | FlowKey.TUN_F_DONT_FRAGMENT);
+        assertEquals(0L, pipeline.translate(csumDf).mask().get(Field.TUN_FLAGS) & (FlowKey.TUN_F_CSUM | FlowKey.TUN_F_DONT_FRAGMENT),
+            "csum and df are never matched (no rule can read them; tc could not match them)");
     }
 
     @Test
@@ -99,6 +144,29 @@ class TunnelPortTranslationTest {
         assertEquals("11,12,set(tunnel(tun_id=0x2a,src=10.9.0.1,dst=10.9.0.3,ttl=64,tp_dst=4789,flags(key))),20,"
             + "set(tunnel(tun_id=0x2a,src=10.9.0.1,dst=10.9.0.2,ttl=64,tp_dst=4789,flags(key))),20", fromVx1,
             "to the plain ports, to vx2, to vxk with the received key; not back to vx1; vxf has no tun_dst but the received one, ours");
+    }
+
+    /**
+     * NORMAL and a {@code remote_ip=flow} port, as OVS: a MAC learned from a packet of that port
+     * is reached through it, and the outer destination is whatever the rules set as tun_dst —
+     * not where the learned packet came from; without a tun_dst there is nowhere to send it.
+     */
+    @Test
+    void normalReachesAMacLearnedOnAFlowRemotePortWhereTheRulesSay() throws Exception {
+        pipeline.loadRulesFile("""
+            priority=10,in_port=p1,actions=set_field:10.9.0.7->tun_dst,set_field:99->tun_id,normal
+            priority=0,actions=normal
+            """);
+        Translation learn = pipeline.translate(fromTunnel(42, (int) Packets.ip("10.9.0.9"), LOCAL));
+        assertTrue(learn.actions().toString().contains("11") && learn.actions().toString().contains("12"),
+            "an unknown destination: flooded, " + learn.actions());
+        FlowKey toLearned = Packets.on(11).eth(0x020000000002L, 0x020000000001L, 0x0800).ipv4("192.168.42.1", "192.168.42.2", 17, 64)
+            .ports(7000, 7001).key();
+        assertEquals("set(tunnel(tun_id=0x63,src=10.9.0.1,dst=10.9.0.7,ttl=64,tp_dst=4789,flags(csum|key))),20",
+            pipeline.translate(toLearned).actions().toString(), "learned on vxf: out of vxf, to the rules' tun_dst and key");
+        FlowKey noDst = Packets.on(12).eth(0x020000000003L, 0x020000000001L, 0x0800).ipv4("192.168.42.3", "192.168.42.2", 17, 64)
+            .ports(7000, 7001).key();
+        assertTrue(pipeline.translate(noDst).actions().isDrop(), "from p2 no rule sets tun_dst: nowhere to send it");
     }
 
     /** obctl trace 'in_port=vx2,…': the packet arrives with vx2's own tunnel, so the trace follows vx2's rules. */

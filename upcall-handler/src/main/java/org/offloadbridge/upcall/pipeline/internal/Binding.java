@@ -25,6 +25,9 @@ public final class Binding {
             case TUN_ID -> Field.TUN_ID;
             case TUN_SRC -> Field.TUN_IPV4_SRC;
             case TUN_DST -> Field.TUN_IPV4_DST;
+            case TUN_TOS -> Field.TUN_TOS;
+            case TUN_TTL -> Field.TUN_TTL;
+            case TUN_FLAGS -> Field.TUN_FLAGS; // bit 0 in both: FlowKey.TUN_F_OAM is OVS's FLOW_TNL_F_OAM
             case DL_SRC -> Field.ETH_SRC;
             case DL_DST -> Field.ETH_DST;
             case DL_TYPE -> Field.ETH_TYPE;

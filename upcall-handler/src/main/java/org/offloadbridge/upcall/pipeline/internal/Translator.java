@@ -149,6 +149,11 @@ public final class Translator {
                 wc.setExact(Field.TUN_IPV4_DST);
             }
             wc.setExact(Field.TUN_ID);
+            // The device's UDP port and the key's presence, as OVS's tc dumps show them
+            // (tp_dst=4789,flags(+key)): a ConnectX e-switch takes a VXLAN decap filter only
+            // with enc_dst_port matched (mlx5's tunnel parser refuses it without).
+            wc.setExact(Field.TUN_TP_DST);
+            wc.unwildcard(Field.TUN_FLAGS, org.offloadbridge.flow.FlowKey.TUN_F_KEY);
             if (v6) {
                 wc.setExact(Field.TUN_IPV6_SRC_HI);
                 wc.setExact(Field.TUN_IPV6_SRC_LO);
