@@ -22,6 +22,12 @@ import org.offloadbridge.netlink.NetlinkFaultInjector.Fault;
  * datagrams hold many messages of one request. The first datagram of a request whose ack is lost
  * turns into {@code -ENOBUFS} (the kernel reports an overrun on the next recvmsg); its later
  * datagrams are dropped silently, as stale replies would be.
+ *
+ * <p>A refused request never reaches the kernel; its error is delivered where the kernel would
+ * have put it, in sequence order among the other requests' answers (the kernel has queued all of
+ * them by the time sendmsg returns, so they are drained then and merged). Order matters to a
+ * fenced batch ({@link NetlinkConnection#batchFenced}): the fence's answer must come after every
+ * earlier failure.
  */
 final class FaultyTransport implements NetlinkTransport {
     /** How long a receive waits while a reply is known lost: the kernel answered within the sendmsg. */
@@ -36,6 +42,13 @@ final class FaultyTransport implements NetlinkTransport {
     private final NetlinkMessageCursor cursor = new NetlinkMessageCursor();
     private final Map<Integer, Drop> bySeq = new HashMap<>();
     private final ArrayDeque<byte[]> synthesized = new ArrayDeque<>();
+    /**
+     * Answers to hand out before reading the socket again, in the order the kernel would send them:
+     * a byte[] is a synthesized error (handed out as it is) or, in {@link #fromKernel}, a kernel
+     * datagram (faults applied when handed out); an Integer a negative receive result.
+     */
+    private final ArrayDeque<Object> ready = new ArrayDeque<>();
+    private final java.util.Set<Object> fromKernel = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private ByteBuffer staging = direct(1 << 16);
     private ByteBuffer rx = direct(1 << 16);
 
@@ -84,6 +97,40 @@ final class FaultyTransport implements NetlinkTransport {
         if (staged > 0) {
             delegate.send(staging, 0, staged);
         }
+        if (!synthesized.isEmpty()) {
+            mergeInSequence();
+        }
+    }
+
+    /** Drains the kernel's answers (all queued inside the sendmsg) and merges the synthesized errors in by sequence number. */
+    private void mergeInSequence() {
+        ArrayDeque<Object> kernel = new ArrayDeque<>();
+        for (int guard = 0; guard < 1_000_000; guard++) {
+            int n = delegate.receive(0);
+            if (n == -Errno.EAGAIN.value()) {
+                break;
+            }
+            if (n < 0) {
+                kernel.add(n);
+                continue;
+            }
+            byte[] d = new byte[n];
+            delegate.receiveBuffer().get(0, d);
+            fromKernel.add(d);
+            kernel.add(d);
+        }
+        while (!synthesized.isEmpty() || !kernel.isEmpty()) {
+            Object k = kernel.peek();
+            if (k instanceof Integer || (k != null && (synthesized.isEmpty() || seqOf((byte[]) k) - seqOf(synthesized.peek()) < 0))) {
+                ready.add(kernel.poll());
+            } else {
+                ready.add(synthesized.poll());
+            }
+        }
+    }
+
+    private static int seqOf(byte[] datagram) {
+        return ByteBuffer.wrap(datagram).order(ByteOrder.nativeOrder()).getInt(NlMsgHdr.SEQ);
     }
 
     /**
@@ -143,23 +190,33 @@ final class FaultyTransport implements NetlinkTransport {
 
     @Override
     public int receive(int timeoutMillis) {
-        byte[] s = synthesized.poll();
-        if (s != null) {
-            ensure(s.length);
-            rx.put(0, s);
-            return s.length;
-        }
         while (true) {
-            boolean replyLost = bySeq.containsValue(Drop.REPLY_LOST);
-            int wait = !replyLost ? timeoutMillis : timeoutMillis < 0 ? LOST_REPLY_WAIT_MILLIS : Math.min(timeoutMillis, LOST_REPLY_WAIT_MILLIS);
-            int n = delegate.receive(wait);
-            if (n < 0) {
-                if (n == -Errno.EAGAIN.value() && replyLost) {
-                    bySeq.values().removeIf(d -> d == Drop.REPLY_LOST); // the caller now times the request out
+            Object next = ready.poll();
+            int n;
+            ByteBuffer in;
+            if (next instanceof Integer code) {
+                return code;
+            } else if (next != null && !fromKernel.remove(next)) {
+                byte[] s = (byte[]) next; // synthesized: as it is
+                ensure(s.length);
+                rx.put(0, s);
+                return s.length;
+            } else if (next != null) {
+                byte[] d = (byte[]) next;
+                n = d.length;
+                in = ByteBuffer.wrap(d).order(ByteOrder.nativeOrder());
+            } else {
+                boolean replyLost = bySeq.containsValue(Drop.REPLY_LOST);
+                int wait = !replyLost ? timeoutMillis : timeoutMillis < 0 ? LOST_REPLY_WAIT_MILLIS : Math.min(timeoutMillis, LOST_REPLY_WAIT_MILLIS);
+                n = delegate.receive(wait);
+                if (n < 0) {
+                    if (n == -Errno.EAGAIN.value() && replyLost) {
+                        bySeq.values().removeIf(d -> d == Drop.REPLY_LOST); // the caller now times the request out
+                    }
+                    return n;
                 }
-                return n;
+                in = delegate.receiveBuffer();
             }
-            ByteBuffer in = delegate.receiveBuffer();
             if (events) {
                 cursor.reset(in, 0, n);
                 if (cursor.next() && injector.loseEvent(protocol, cursor.message().type())) {

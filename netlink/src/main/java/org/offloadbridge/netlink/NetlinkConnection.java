@@ -28,9 +28,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *       number, so every request ends in exactly one {@code NLMSG_ERROR} (error 0 = ack)
  *       carrying that number, even when it also produced replies or an NLM_F_ECHO echo
  *       (which arrive first). Dumps end instead with {@code NLMSG_DONE} (the kernel does not
- *       ack a dump). One exception: an rtnetlink GET (not a dump) built without
+ *       ack a dump). Two exceptions: an rtnetlink GET (not a dump) built without
  *       NLM_F_ACK is sent without it, as iproute2 does, and completes on its single reply
- *       (or error) — half the datagrams.</li>
+ *       (or error) — half the datagrams. And {@link #batchFenced} sends a request written
+ *       without NLM_F_ACK without it, each chunk's last one excepted (the fence).</li>
  *   <li>rtnetlink and generic netlink process all messages of one sendmsg in order, within
  *       the call, and ack each separately; a failing message does not stop the ones after
  *       it. So a batch is one sendmsg, and acks are matched back to requests by sequence
@@ -64,6 +65,8 @@ public final class NetlinkConnection implements AutoCloseable {
     private int[] messageOffsets = new int[16];
     /** Per message: an rtnetlink GET sent without NLM_F_ACK, answered by its one reply (or an error). */
     private boolean[] answeredByReply = new boolean[16];
+    /** Per message of a {@link #batchFenced} batch: sent without NLM_F_ACK, its success known by its chunk's fence. */
+    private boolean[] silent = new boolean[16];
     private final boolean rtnetlink;
     private int nextSeq;
     private int timeoutMillis = DEFAULT_TIMEOUT_MILLIS;
@@ -223,9 +226,31 @@ public final class NetlinkConnection implements AutoCloseable {
      * @return {@code result}
      */
     public BatchResult batch(String op, NetlinkMessageWriter requests, ReplyHandler handler, BatchResult result) {
+        return batch(op, requests, handler, result, false);
+    }
+
+    /**
+     * {@link #batch}, with the kernel answering only what fails: a request the caller wrote
+     * without {@code NLM_F_ACK} goes without it, and the kernel sends an error for it only when
+     * it fails (netlink_rcv_skb acks a request that fails or asks). Each chunk's last request is
+     * sent with the flag — the fence: the kernel handles a sendmsg's messages in order and
+     * queues each answer as it goes, so once the fence's answer is read every earlier failure
+     * has been read too, and a request with no answer succeeded. A lost answer (ENOBUFS) still
+     * leaves every request of the chunk unknown, as in {@link #batch}.
+     *
+     * <p>For requests whose ack says nothing but "done" — deletes, adds whose echo (if asked)
+     * carries the rest: each ack is a datagram the kernel allocates and we receive one recvmsg
+     * at a time. Not for requests whose ack may carry a warning worth keeping (a driver's
+     * extack on success): write those with {@code NLM_F_ACK} and they keep it.
+     */
+    public BatchResult batchFenced(String op, NetlinkMessageWriter requests, ReplyHandler handler, BatchResult result) {
+        return batch(op, requests, handler, result, true);
+    }
+
+    private BatchResult batch(String op, NetlinkMessageWriter requests, ReplyHandler handler, BatchResult result, boolean fenced) {
         lock.lock();
         try {
-            int n = prepare(requests, false);
+            int n = prepare(requests, false, fenced);
             result.reset(op, n);
             for (int from = 0; from < n; from += maxMessagesPerSend) {
                 exchange(requests, from, Math.min(n, from + maxMessagesPerSend), handler, result, false);
@@ -236,8 +261,12 @@ public final class NetlinkConnection implements AutoCloseable {
         }
     }
 
-    /** Walks the writer's messages, records their offsets and sets flags and port id; returns the count. */
     private int prepare(NetlinkMessageWriter w, boolean dump) {
+        return prepare(w, dump, false);
+    }
+
+    /** Walks the writer's messages, records their offsets and sets flags and port id; returns the count. */
+    private int prepare(NetlinkMessageWriter w, boolean dump, boolean fenced) {
         if (w.currentMessageOffset() >= 0) {
             throw new IllegalStateException("the writer's last message is not finished");
         }
@@ -249,8 +278,10 @@ public final class NetlinkConnection implements AutoCloseable {
             if (n == messageOffsets.length) {
                 messageOffsets = java.util.Arrays.copyOf(messageOffsets, n * 2);
                 answeredByReply = java.util.Arrays.copyOf(answeredByReply, n * 2);
+                silent = java.util.Arrays.copyOf(silent, n * 2);
             }
             answeredByReply[n] = false;
+            silent[n] = false;
             messageOffsets[n++] = m.offset();
             int flags = m.flags() | NLM_F_REQUEST;
             if (dump) {
@@ -262,6 +293,8 @@ public final class NetlinkConnection implements AutoCloseable {
                 // An rtnetlink GET is answered by exactly one reply or one error; asking for an
                 // ack as well would double the datagrams (iproute2 does not ask either).
                 answeredByReply[n - 1] = true;
+            } else if (fenced && (flags & NLM_F_ACK) == 0) {
+                silent[n - 1] = true; // exchange() makes each chunk's last one the fence
             } else {
                 flags |= NLM_F_ACK;
             }
@@ -287,10 +320,19 @@ public final class NetlinkConnection implements AutoCloseable {
         for (int i = from; i < to; i++) {
             b.putInt(messageOffsets[i] + NlMsgHdr.SEQ, base + (i - from));
         }
+        if (silent[to - 1]) {
+            // The fence: the chunk's last request asks for its ack (see batchFenced).
+            silent[to - 1] = false;
+            int at = messageOffsets[to - 1] + NlMsgHdr.FLAGS;
+            b.putShort(at, (short) (b.getShort(at) | NLM_F_ACK));
+        }
         int start = messageOffsets[from];
         int end = to < messageCount(w) ? messageOffsets[to] : w.length();
         transport.send(b, start, end - start);
-        int pending = to - from;
+        int pending = 0;
+        for (int i = from; i < to; i++) {
+            pending += silent[i] ? 0 : 1;
+        }
         while (pending > 0) {
             int len = transport.receive(timeoutMillis);
             if (len < 0) {
@@ -328,7 +370,9 @@ public final class NetlinkConnection implements AutoCloseable {
                 int type = m.type();
                 if (type == NLMSG_ERROR) {
                     completeFromError(m, idx, result);
-                    pending--;
+                    if (!silent[idx]) {
+                        pending--; // a silent request's error is extra: the fence still ends the chunk
+                    }
                 } else if (type == NLMSG_DONE && dump) {
                     int err = m.length() >= NlMsgHdr.LENGTH + 4 ? rb.getInt(m.payloadOffset()) : 0;
                     String msg = null;
@@ -349,6 +393,11 @@ public final class NetlinkConnection implements AutoCloseable {
                         pending--;
                     }
                 }
+            }
+        }
+        for (int i = from; i < to; i++) {
+            if (silent[i]) {
+                result.complete(i, 0, null, -1); // no error came before the fence: done (a failure read is kept)
             }
         }
     }

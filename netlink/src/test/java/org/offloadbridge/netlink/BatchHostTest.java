@@ -50,7 +50,11 @@ class BatchHostTest {
 
     /** {@code ip addr add A/32 dev lo}: struct ifaddrmsg {u8 family, prefixlen, flags, scope; u32 index} + IFA_LOCAL/IFA_ADDRESS. */
     private void encodeAddAddress(NetlinkMessageWriter w, int addr) {
-        w.beginMessage(Rtnetlink.RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+        encodeAddAddress(w, addr, true);
+    }
+
+    private void encodeAddAddress(NetlinkMessageWriter w, int addr, boolean ack) {
+        w.beginMessage(Rtnetlink.RTM_NEWADDR, NLM_F_REQUEST | (ack ? NLM_F_ACK : 0) | NLM_F_CREATE | NLM_F_EXCL);
         int p = w.reserve(8);
         w.buffer().put(p, (byte) 2); // AF_INET
         w.buffer().put(p + 1, (byte) 32);
@@ -93,6 +97,89 @@ class BatchHostTest {
         }
         assertEquals(N - 1, count);
         assertEquals(0, rt.counters().staleReplies());
+    }
+
+    /** The real socket, counting the datagrams received. */
+    private static final class Counting implements NetlinkTransport {
+        final NetlinkSocket s;
+        int datagrams;
+
+        Counting(NetlinkSocket s) {
+            this.s = s;
+        }
+
+        @Override
+        public void send(java.nio.ByteBuffer b, int offset, int length) {
+            s.send(b, offset, length);
+        }
+
+        @Override
+        public int receive(int timeoutMillis) {
+            int n = s.receive(timeoutMillis);
+            datagrams += n >= 0 ? 1 : 0;
+            return n;
+        }
+
+        @Override
+        public java.nio.ByteBuffer receiveBuffer() {
+            return s.receiveBuffer();
+        }
+
+        @Override
+        public int portId() {
+            return s.portId();
+        }
+
+        @Override
+        public void close() {
+            s.close();
+        }
+    }
+
+    /**
+     * batchFenced: the kernel answers only the failure and each chunk's last request — 2
+     * datagrams for 1,000 requests in one send instead of 1,000 — and the outcome is the same as
+     * {@link #thousandRequestsInOneSendAreEachAnsweredAndTheFailureIsPinnedToItsRequest}'s: the
+     * failure at its index with the kernel's text, every other request done. A request written
+     * with NLM_F_ACK keeps its ack. With chunks of 501 the duplicate is a fence itself and fails:
+     * still pinned, and the chunk still ends.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "chunk={0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1024, 501, 64})
+    void aFencedBatchHearsOnlyFailuresAndFencesYetPinsEachOutcome(int chunk) {
+        Counting t = new Counting(ns.call(() -> {
+            NetlinkSocket s = NetlinkSocket.open(NetlinkProtocol.ROUTE);
+            s.setReceiveBufferSize(8 << 20, true);
+            return s;
+        }));
+        try (NetlinkConnection fenced = new NetlinkConnection(t, NetlinkProtocol.ROUTE).timeoutMillis(10_000).maxMessagesPerSend(chunk)) {
+            NetlinkMessageWriter w = new NetlinkMessageWriter(64 * N);
+            for (int i = 0; i < N; i++) {
+                encodeAddAddress(w, address(i), i == 10);
+            }
+            BatchResult r = fenced.batchFenced("add addresses", w, null, new BatchResult());
+            assertEquals(N, r.size());
+            assertEquals(1, r.failureCount());
+            for (int i = 0; i < N; i++) {
+                if (i == DUPLICATE) {
+                    assertEquals(Errno.EEXIST.value(), r.errno(i));
+                    assertEquals("ipv4: Address already assigned", r.extackMessage(i));
+                } else {
+                    assertTrue(r.ok(i), "request " + i + ": " + r.exception(i));
+                }
+            }
+            int chunks = (N + chunk - 1) / chunk;
+            boolean duplicateIsAFence = (DUPLICATE + 1) % chunk == 0;
+            assertEquals(chunks + 1 + (duplicateIsAFence ? 0 : 1), t.datagrams,
+                "one ack per chunk's fence, request 10's own ack, the duplicate's error");
+            Matcher m = Pattern.compile("\"local\":\"10\\.1\\.").matcher(ns.ipIn("-j", "addr", "show", "dev", "lo"));
+            int count = 0;
+            while (m.find()) {
+                count++;
+            }
+            assertEquals(N - 1, count, "the kernel holds every distinct address");
+            assertEquals(0, fenced.counters().staleReplies());
+        }
     }
 
     @Test

@@ -77,9 +77,13 @@ class FaultyTransportHostTest {
     }
 
     private NetlinkMessageWriter adds(int n) {
+        return adds(n, true);
+    }
+
+    private NetlinkMessageWriter adds(int n, boolean ack) {
         NetlinkMessageWriter w = new NetlinkMessageWriter(64 * n);
         for (int i = 0; i < n; i++) {
-            w.beginMessage(Rtnetlink.RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+            w.beginMessage(Rtnetlink.RTM_NEWADDR, NLM_F_REQUEST | (ack ? NLM_F_ACK : 0) | NLM_F_CREATE | NLM_F_EXCL);
             int p = w.reserve(8);
             w.buffer().put(p, (byte) 2); // AF_INET
             w.buffer().put(p + 1, (byte) 32);
@@ -109,6 +113,37 @@ class FaultyTransportHostTest {
             assertEquals(1, r.failureCount());
             assertEquals(Errno.EBUSY.value(), r.errno(3));
             assertEquals(List.of(0, 1, 2, 4, 5), held());
+        }
+    }
+
+    /**
+     * A fenced batch under faults: the refused requests' errors come where the kernel would have
+     * sent them — so the fence, refused itself, still comes after request 2's real EEXIST, and
+     * no failure is taken for a success.
+     */
+    @Test
+    void aFencedBatchSeesEveryFailureWhenTheFenceItselfIsRefused() {
+        try (NetlinkConnection plain = ns.call(() -> NetlinkConnection.open(NetlinkProtocol.ROUTE))) {
+            NetlinkMessageWriter two = new NetlinkMessageWriter(64);
+            two.beginMessage(Rtnetlink.RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+            int p = two.reserve(8);
+            two.buffer().put(p, (byte) 2);
+            two.buffer().put(p + 1, (byte) 32);
+            two.buffer().putInt(p + 4, lo);
+            two.putBe32(IfAddr.IFA_LOCAL, address(2));
+            two.putBe32(IfAddr.IFA_ADDRESS, address(2));
+            two.finish(0);
+            plain.request("add 2 first", two);
+        }
+        byIndex = i -> i == 1 ? Fault.refuse(Errno.ENOSPC) : i == 5 ? Fault.refuse(Errno.EBUSY) : Fault.NONE;
+        try (NetlinkConnection c = faulty()) {
+            BatchResult r = c.batchFenced("add", adds(6, false), null, new BatchResult());
+            assertEquals(Errno.ENOSPC.value(), r.errno(1));
+            assertEquals(Errno.EEXIST.value(), r.errno(2), "the kernel's own refusal, before the fence's");
+            assertEquals(Errno.EBUSY.value(), r.errno(5));
+            assertEquals(3, r.failureCount());
+            assertEquals(List.of(0, 2, 3, 4), held().stream().sorted().toList());
+            assertEquals(0, c.counters().staleReplies());
         }
     }
 

@@ -1,6 +1,7 @@
 package org.offloadbridge.tc;
 
 import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_CREATE;
+import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_ACK;
 import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_ECHO;
 import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_EXCL;
 import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_REPLACE;
@@ -358,8 +359,11 @@ public final class TcOffload implements AutoCloseable {
                 }
             }
             if (shape == null) {
+                // No echo and, in the fenced batch below, no ack: the kernel answers it only if it fails.
                 scratch.buffer().putShort(6, (short) (scratch.buffer().getShort(6) & ~NLM_F_ECHO)); // nlmsg_flags
             } else {
+                // Keeps its ack: on success it may carry the driver's warning (why not in hardware).
+                scratch.buffer().putShort(6, (short) (scratch.buffer().getShort(6) | NLM_F_ACK));
                 echoed.setRelease(echoed.getPlain() + 1);
             }
             append(scratch);
@@ -372,7 +376,7 @@ public final class TcOffload implements AutoCloseable {
             return;
         }
         DecodedFilter[] echoes = new DecodedFilter[m];
-        conn.batch("install flower filters", out, (req, msg) -> {
+        conn.batchFenced("install flower filters", out, (req, msg) -> {
             if (msg.type() == RTM_NEWTFILTER && req >= 0 && req < echoes.length) {
                 echoes[req] = decoder.decode(msg);
             }
@@ -958,7 +962,9 @@ public final class TcOffload implements AutoCloseable {
         DecodedFilter[] gone = new DecodedFilter[m];
         // The echo of a delete is read for its counters and flags only: the filters are still in
         // `installed` until forgotten below, so `known` spares the full decode of each.
-        conn.batch("delete flower filters", out, (req, msg) -> {
+        // Fenced: a delete's ack says only "done" (its echo, when asked, carries the counters),
+        // so the kernel answers just the failures and each chunk's last delete.
+        conn.batchFenced("delete flower filters", out, (req, msg) -> {
             if (msg.type() == RTM_DELTFILTER && req >= 0 && req < gone.length) {
                 gone[req] = decoder.decode(msg, known);
             }
