@@ -962,13 +962,20 @@ public final class TcOffload implements AutoCloseable {
         DecodedFilter[] gone = new DecodedFilter[m];
         // The echo of a delete is read for its counters and flags only: the filters are still in
         // `installed` until forgotten below, so `known` spares the full decode of each.
-        // Fenced: a delete's ack says only "done" (its echo, when asked, carries the counters),
-        // so the kernel answers just the failures and each chunk's last delete.
-        conn.batchFenced("delete flower filters", out, (req, msg) -> {
+        ReplyHandler echoes = (req, msg) -> {
             if (msg.type() == RTM_DELTFILTER && req >= 0 && req < gone.length) {
                 gone[req] = decoder.decode(msg, known);
             }
-        }, batchResult);
+        };
+        if (finalCounters) {
+            // Each delete keeps its ack: an echo that never came must read as "outcome unknown"
+            // (settled below), not as done with the counters lost.
+            conn.batch("delete flower filters", out, echoes, batchResult);
+        } else {
+            // An idle delete's ack says only "done": fenced, the kernel answers just the failures
+            // and each chunk's last delete.
+            conn.batchFenced("delete flower filters", out, echoes, batchResult);
+        }
         for (int j = 0; j < m; j++) {
             int i = index[j];
             Installed in = which[j];
