@@ -185,7 +185,8 @@ class TunnelHostTest {
             assertTrue(ping.contains(" 0% packet loss"), ping);
             String back = n.vm2().sh("ping -c 5 -i 0.05 -W 2 192.168.42.1");
             assertTrue(back.contains(" 0% packet loss"), back);
-            assertEquals(before, d.upcallCounters().upcalls(), "forwarded by DPDK, not upcalled: " + d.upcallCounters());
+            assertEquals(before, d.upcallCounters().upcalls(), "forwarded by DPDK, not upcalled: " + d.upcallCounters()
+                + "\nflows: " + flows(d) + "\nrevalidators: " + d.revalidators().counters() + "\nunderlay: " + d.underlayCounters());
 
             Shell.Background got = receiver(n.vm2(), "192.168.42.2",
                 "s.settimeout(3); n=[]\ntry:\n  while True: n.append(s.recv(100))\nexcept socket.timeout: pass\nprint('received', len(n), len(set(n)))");

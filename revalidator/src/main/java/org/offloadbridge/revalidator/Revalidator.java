@@ -219,6 +219,13 @@ public final class Revalidator implements Agent {
     private void revalidate(Ukey u, Map<Ufid, DumpedFlow> tc, Map<Ufid, DumpedFlow> dp, long gen, long now, long maxIdle,
                             boolean evictAll, OffloadPolicy pol, long seq) {
         if (u.state() != UkeyState.OPERATIONAL) {
+            // Being placed (a handler between its install and making it operational) or being
+            // evicted: whatever copy the dump found is this ukey's, and not for this round to
+            // judge. Left in the buckets, deleteExtra would see the ukey operational by then
+            // (placed with the generation the handler read before the round) and delete the
+            // flow it had just installed.
+            tc.remove(u.ufid());
+            dp.remove(u.ufid());
             return;
         }
         FlowLayer layer = u.layer();

@@ -326,6 +326,41 @@ class RevalidatorTest {
         assertEquals(1, rig.tc.putsOf(u.ufid()), "next round it is in the dump");
     }
 
+    /**
+     * A handler between its install and making the ukey operational when a round starts: its
+     * flow is in the dump, the round's pass sees the ukey not yet operational, and by the
+     * round's extra-flow check the handler has finished (placed with the generation it read
+     * before the round). The flow is the ukey's own and must stay: deleted, every packet of it
+     * would miss again until the next round put it back.
+     */
+    @Test
+    void aFlowWhoseUkeyTurnsOperationalDuringTheRoundIsNotDeletedAsExtra() {
+        rig.tc.hardware(false);
+        Ukey idle = rig.send(flow(54)); // expires in the racing round: its delete is where the handler finishes
+        round(0);
+        Megaflow m = TestPipelines.exact(1, 9, TestPipelines.output(2));
+        Ukey racing = new Ukey(m, org.offloadbridge.flow.OffloadPreference.PREFERRED, rig.pipeline.seq(), List.of(), rig.clock.millis());
+        rig.ukeys.insert(racing); // visible: a handler is placing it
+        rig.tc.plant(m, FlowLayer.TC_SW, FlowStats.ZERO); // the handler's install landed
+        long genReadByHandler = rig.ukeys.generation(); // ... and it read the table's generation, then was preempted
+        rig.tc.onDeleteIdle(() -> {
+            if (racing.state() != org.offloadbridge.upcall.handler.UkeyState.OPERATIONAL) {
+                racing.placed(new org.offloadbridge.upcall.handler.InstallDecision.Outcome(FlowLayer.TC_SW, Reason.NONE, "", 0, null,
+                    FlowStats.ZERO), rig.policy.current().generation(), genReadByHandler, rig.clock.millis());
+                racing.transition(org.offloadbridge.upcall.handler.UkeyState.OPERATIONAL);
+            }
+        });
+        round(MAX_IDLE);
+        assertNull(rig.ukeys.get(idle.ufid()), "the idle flow expired in that round");
+        assertEquals(org.offloadbridge.upcall.handler.UkeyState.OPERATIONAL, racing.state());
+        assertTrue(rig.tc.holds(m.ufid()), "the racing ukey's flow stays: " + rig.tc.log());
+        assertEquals(0, revs.counters().extraDeleted());
+        round(500);
+        assertTrue(rig.tc.holds(m.ufid()));
+        assertEquals(0, revs.counters().extraDeleted());
+        assertEquals(0, revs.counters().missingReinstalled(), "judged next round: in the dump");
+    }
+
     @Test
     void aDeletionEventPutsTheFlowBackWithoutWaitingForADump() {
         Ukey u = rig.send(flow(53));

@@ -47,6 +47,7 @@ public final class FakeFlowTarget implements FlowTarget {
     private final Map<Ufid, Integer> puts = new HashMap<>();
     private volatile List<String> journal;
     private volatile Runnable onDump = () -> { };
+    private volatile Runnable onDeleteIdle = () -> { };
     /** Flows the "hardware" holds at most (tc only); one more: no-space under skip_sw, software under none. */
     private int capacity = Integer.MAX_VALUE;
     /** Flows the "hardware" lost on its own: dumped in no layer (a skip_sw filter with nothing behind it). */
@@ -138,6 +139,12 @@ public final class FakeFlowTarget implements FlowTarget {
     /** Runs {@code r} at the start of every dump (a slow dump: advance a clock). */
     public FakeFlowTarget onDump(Runnable r) {
         onDump = r;
+        return this;
+    }
+
+    /** Runs {@code r} at the start of every {@link #deleteIdle} (what a round does between its pass and its extra-flow check). */
+    public FakeFlowTarget onDeleteIdle(Runnable r) {
+        onDeleteIdle = r;
         return this;
     }
 
@@ -285,6 +292,7 @@ public final class FakeFlowTarget implements FlowTarget {
     /** As tc's: the results carry no counters (ZERO: not read); the call is logged as "deleteIdle N" before its deletes. */
     @Override
     public synchronized List<FlowResult> deleteIdle(List<Ufid> ufids) {
+        onDeleteIdle.run();
         record("deleteIdle " + ufids.size());
         List<FlowResult> out = new ArrayList<>(ufids.size());
         for (FlowResult r : delete(ufids)) {
