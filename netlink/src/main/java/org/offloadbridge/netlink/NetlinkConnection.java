@@ -11,6 +11,7 @@ import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_ACK_TLVS;
 import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_CAPPED;
 import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_DUMP;
 import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_DUMP_INTR;
+import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_ECHO;
 import static org.offloadbridge.netlink.uapi.NetlinkConstants.NLM_F_REQUEST;
 
 import java.nio.ByteBuffer;
@@ -40,7 +41,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *       fails with ENOBUFS. Requests whose ack was lost are reported with ENOBUFS: their
  *       outcome is unknown, the caller must re-read state. To make that rare the socket gets
  *       a large forced receive buffer and batches are sent in chunks of at most
- *       {@link #maxMessagesPerSend()} messages.</li>
+ *       {@link #maxMessagesPerSend()} messages (and {@link #maxBytesPerSend()} bytes).</li>
  *   <li>A dump whose table changed mid-walk carries {@code NLM_F_DUMP_INTR}; it is
  *       restarted (up to {@link #MAX_DUMP_ATTEMPTS} attempts) after telling the handler to
  *       discard what it got.</li>
@@ -67,10 +68,15 @@ public final class NetlinkConnection implements AutoCloseable {
     private boolean[] answeredByReply = new boolean[16];
     /** Per message of a {@link #batchFenced} batch: sent without NLM_F_ACK, its success known by its chunk's fence. */
     private boolean[] silent = new boolean[16];
+    /** Per silent message that asks NLM_F_ECHO: the echo is its answer, and it must come before the fence's ack. */
+    private boolean[] wantsEcho = new boolean[16];
+    /** Per silent message that asks NLM_F_ECHO: its echo was read. */
+    private boolean[] echoSeen = new boolean[16];
     private final boolean rtnetlink;
     private int nextSeq;
     private int timeoutMillis = DEFAULT_TIMEOUT_MILLIS;
     private int maxMessagesPerSend = 1024;
+    private int maxBytesPerSend = Integer.MAX_VALUE;
     private boolean dumpInterrupted;
     /** Written under the lock with opaque stores, read from any thread. */
     private final AtomicLong staleReplies = new AtomicLong();
@@ -145,6 +151,26 @@ public final class NetlinkConnection implements AutoCloseable {
             throw new IllegalArgumentException("maxMessagesPerSend must be >= 1, got " + n);
         }
         this.maxMessagesPerSend = n;
+        return this;
+    }
+
+    public int maxBytesPerSend() {
+        return maxBytesPerSend;
+    }
+
+    /**
+     * Upper bound of bytes per sendmsg in {@link #batch} (a message bigger than that goes
+     * alone). For requests whose handling allocates in proportion to the rest of the sendmsg:
+     * since 2025 (tfilter_notify_prep, backported to 6.1) the kernel sizes each tc filter
+     * notification — an echo, or any while an RTNLGRP_TC listener exists — as
+     * max(NLMSG_GOODSIZE, bytes left in the sendmsg), so 1,024 requests in one sendmsg cost
+     * each a zeroed allocation of half the batch on average.
+     */
+    public NetlinkConnection maxBytesPerSend(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("maxBytesPerSend must be >= 1, got " + n);
+        }
+        this.maxBytesPerSend = n;
         return this;
     }
 
@@ -242,6 +268,11 @@ public final class NetlinkConnection implements AutoCloseable {
      * carries the rest: each ack is a datagram the kernel allocates and we receive one recvmsg
      * at a time. Not for requests whose ack may carry a warning worth keeping (a driver's
      * extack on success): write those with {@code NLM_F_ACK} and they keep it.
+     *
+     * <p>A silent request that asks {@code NLM_F_ECHO} succeeds only when its echo came: the
+     * kernel queues the echo before the request's error (if any) and before the fence's ack, so
+     * a silent echo request with neither echo nor error by the fence lost its echo, and its
+     * outcome is unknown (ENOBUFS), never "done" — a delete's echo carries the final counters.
      */
     public BatchResult batchFenced(String op, NetlinkMessageWriter requests, ReplyHandler handler, BatchResult result) {
         return batch(op, requests, handler, result, true);
@@ -252,13 +283,24 @@ public final class NetlinkConnection implements AutoCloseable {
         try {
             int n = prepare(requests, false, fenced);
             result.reset(op, n);
-            for (int from = 0; from < n; from += maxMessagesPerSend) {
-                exchange(requests, from, Math.min(n, from + maxMessagesPerSend), handler, result, false);
+            for (int from = 0, to; from < n; from = to) {
+                to = chunkEnd(requests, from, n);
+                exchange(requests, from, to, handler, result, false);
             }
             return result;
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The end of the chunk from {@code from}: within both per-send bounds, and at least one message. */
+    private int chunkEnd(NetlinkMessageWriter w, int from, int n) {
+        int limit = Math.min(n, from + maxMessagesPerSend);
+        int to = from + 1;
+        while (to < limit && (to + 1 < n ? messageOffsets[to + 1] : w.length()) - messageOffsets[from] <= maxBytesPerSend) {
+            to++;
+        }
+        return to;
     }
 
     private int prepare(NetlinkMessageWriter w, boolean dump) {
@@ -279,9 +321,13 @@ public final class NetlinkConnection implements AutoCloseable {
                 messageOffsets = java.util.Arrays.copyOf(messageOffsets, n * 2);
                 answeredByReply = java.util.Arrays.copyOf(answeredByReply, n * 2);
                 silent = java.util.Arrays.copyOf(silent, n * 2);
+                wantsEcho = java.util.Arrays.copyOf(wantsEcho, n * 2);
+                echoSeen = java.util.Arrays.copyOf(echoSeen, n * 2);
             }
             answeredByReply[n] = false;
             silent[n] = false;
+            wantsEcho[n] = false;
+            echoSeen[n] = false;
             messageOffsets[n++] = m.offset();
             int flags = m.flags() | NLM_F_REQUEST;
             if (dump) {
@@ -295,6 +341,7 @@ public final class NetlinkConnection implements AutoCloseable {
                 answeredByReply[n - 1] = true;
             } else if (fenced && (flags & NLM_F_ACK) == 0) {
                 silent[n - 1] = true; // exchange() makes each chunk's last one the fence
+                wantsEcho[n - 1] = (flags & NLM_F_ECHO) != 0;
             } else {
                 flags |= NLM_F_ACK;
             }
@@ -388,6 +435,7 @@ public final class NetlinkConnection implements AutoCloseable {
                     if (handler != null) {
                         handler.onReply(idx, m);
                     }
+                    echoSeen[idx] = true;
                     if (!dump && answeredByReply[idx]) {
                         result.complete(idx, 0, null, -1);
                         pending--;
@@ -396,7 +444,12 @@ public final class NetlinkConnection implements AutoCloseable {
             }
         }
         for (int i = from; i < to; i++) {
-            if (silent[i]) {
+            if (silent[i] && wantsEcho[i] && !echoSeen[i]) {
+                // The kernel queues a request's echo before anything it answers later: with the
+                // fence's ack read and no echo, the echo was lost (in a real kernel our receive
+                // buffer overflowed, which the next recvmsg reports) — done or not, unknown.
+                result.complete(i, Errno.ENOBUFS.value(), "reply lost: its echo never came before the fence's ack; outcome unknown, re-read kernel state", -1);
+            } else if (silent[i]) {
                 result.complete(i, 0, null, -1); // no error came before the fence: done (a failure read is kept)
             }
         }

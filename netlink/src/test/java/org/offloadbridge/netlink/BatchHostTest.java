@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.offloadbridge.netlink.uapi.NetlinkConstants;
 import org.offloadbridge.netlink.uapi.IfAddr;
 import org.offloadbridge.netlink.uapi.Rtnetlink;
 
@@ -54,7 +55,12 @@ class BatchHostTest {
     }
 
     private void encodeAddAddress(NetlinkMessageWriter w, int addr, boolean ack) {
-        w.beginMessage(Rtnetlink.RTM_NEWADDR, NLM_F_REQUEST | (ack ? NLM_F_ACK : 0) | NLM_F_CREATE | NLM_F_EXCL);
+        encodeAddAddress(w, addr, ack, false);
+    }
+
+    private void encodeAddAddress(NetlinkMessageWriter w, int addr, boolean ack, boolean echo) {
+        w.beginMessage(Rtnetlink.RTM_NEWADDR, NLM_F_REQUEST | (ack ? NLM_F_ACK : 0) | (echo ? NetlinkConstants.NLM_F_ECHO : 0)
+            | NLM_F_CREATE | NLM_F_EXCL);
         int p = w.reserve(8);
         w.buffer().put(p, (byte) 2); // AF_INET
         w.buffer().put(p + 1, (byte) 32);
@@ -108,10 +114,14 @@ class BatchHostTest {
         return count;
     }
 
-    /** The real socket, counting the datagrams received. */
+    /** The real socket, counting the datagrams received; optionally losing the n-th echo (RTM_NEWADDR) it reads. */
     private static final class Counting implements NetlinkTransport {
         final NetlinkSocket s;
         int datagrams;
+        int sends;
+        int largestSend;
+        int echoes;
+        int loseEcho = -1;
 
         Counting(NetlinkSocket s) {
             this.s = s;
@@ -120,12 +130,18 @@ class BatchHostTest {
         @Override
         public void send(java.nio.ByteBuffer b, int offset, int length) {
             s.send(b, offset, length);
+            sends++;
+            largestSend = Math.max(largestSend, length);
         }
 
         @Override
         public int receive(int timeoutMillis) {
             int n = s.receive(timeoutMillis);
             datagrams += n >= 0 ? 1 : 0;
+            if (n >= NlMsgHdr.LENGTH && (s.receiveBuffer().getShort(NlMsgHdr.TYPE) & 0xffff) == Rtnetlink.RTM_NEWADDR
+                && echoes++ == loseEcho) {
+                return receive(timeoutMillis);
+            }
             return n;
         }
 
@@ -174,6 +190,69 @@ class BatchHostTest {
                 "one ack per chunk's fence, request 10's own ack, the duplicate's error");
             assertEquals(N - 1, addressesHeld(), "the kernel holds every distinct address");
             assertEquals(0, fenced.counters().staleReplies());
+        }
+    }
+
+    /**
+     * batchFenced with NLM_F_ECHO: each silent request's echo is its answer — one datagram per
+     * address added instead of two — the failure still pinned to its index. An echo lost on the
+     * way (the 300th) leaves its request's outcome unknown (ENOBUFS), not done, and no other.
+     */
+    @Test
+    void aFencedEchoRequestIsDoneOnlyByItsEcho() {
+        Counting t = new Counting(ns.call(() -> {
+            NetlinkSocket s = NetlinkSocket.open(NetlinkProtocol.ROUTE);
+            s.setReceiveBufferSize(8 << 20, true);
+            return s;
+        }));
+        try (NetlinkConnection fenced = new NetlinkConnection(t, NetlinkProtocol.ROUTE).timeoutMillis(10_000)) {
+            NetlinkMessageWriter w = new NetlinkMessageWriter(64 * N);
+            for (int i = 0; i < N; i++) {
+                encodeAddAddress(w, address(i), false, true);
+            }
+            int[] echoesOf = new int[N];
+            BatchResult r = fenced.batchFenced("add addresses", w, (req, m) -> echoesOf[req]++, new BatchResult());
+            assertOnlyTheDuplicateFailed(r);
+            for (int i = 0; i < N; i++) {
+                assertEquals(i == DUPLICATE ? 0 : 1, echoesOf[i], "request " + i + "'s echoes");
+            }
+            assertEquals(N - 1 + 1 + 1, t.datagrams, "999 echoes, the duplicate's error, the fence's ack (after its echo)");
+            assertEquals(N - 1, addressesHeld());
+
+            ns.ipIn("addr", "flush", "dev", "lo");
+            t.echoes = 0;
+            t.loseEcho = 299;
+            BatchResult lost = fenced.batchFenced("add addresses", w, null, new BatchResult());
+            assertEquals(2, lost.failureCount(), "the duplicate and the request whose echo was lost");
+            assertEquals(Errno.EEXIST.value(), lost.errno(DUPLICATE));
+            assertEquals(Errno.ENOBUFS.value(), lost.errno(299), "outcome unknown: " + lost.exception(299));
+            assertTrue(lost.extackMessage(299).contains("echo never came"), lost.extackMessage(299));
+            assertEquals(N - 1, addressesHeld(), "(the kernel did add it)");
+            assertEquals(0, fenced.counters().staleReplies());
+        }
+    }
+
+    /**
+     * maxBytesPerSend: sendmsgs of at most that many bytes (40-byte requests: 10 to a 400-byte
+     * send), a request bigger than the bound alone; the outcome per request as in one send.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "bytes={0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {400, 439, 10})
+    void aByteBoundChunksTheSendsAndKeepsEachOutcome(int bytes) {
+        Counting t = new Counting(ns.call(() -> {
+            NetlinkSocket s = NetlinkSocket.open(NetlinkProtocol.ROUTE);
+            s.setReceiveBufferSize(8 << 20, true);
+            return s;
+        }));
+        try (NetlinkConnection c = new NetlinkConnection(t, NetlinkProtocol.ROUTE).timeoutMillis(10_000).maxBytesPerSend(bytes)) {
+            NetlinkMessageWriter w = batch();
+            assertEquals(40 * N, w.length(), "40-byte requests");
+            BatchResult r = c.batchFenced("add addresses", w, null, new BatchResult());
+            assertOnlyTheDuplicateFailed(r);
+            int perSend = Math.max(1, bytes / 40);
+            assertEquals((N + perSend - 1) / perSend, t.sends, "sendmsgs of " + perSend + " requests");
+            assertEquals(40 * perSend, t.largestSend);
+            assertEquals(N - 1, addressesHeld());
         }
     }
 

@@ -181,21 +181,36 @@ public final class TcOffload implements AutoCloseable {
 
     private record Installed(TcFilterId id, Megaflow flow, int clsFlags, boolean inHw, TcStats base) {}
 
-    /** Over {@code conn} for everything, dumps included (they then wait for installs on it and vice versa). */
+    /**
+     * Over {@code conn} for everything, dumps included (they then wait for installs on it and
+     * vice versa). Caps {@code conn}'s sendmsg size at {@link #BYTES_PER_SEND} bytes.
+     */
     public TcOffload(NetlinkConnection conn, TcPolicy policy, TcPorts ports) {
         this(conn, false, conn, false, policy, ports);
     }
 
     /**
      * Over {@code conn} for changes and {@code dumpConn} for dumps (both the caller's, in one
-     * network namespace): a dump then runs beside installs, not between them.
+     * network namespace): a dump then runs beside installs, not between them. Caps
+     * {@code conn}'s sendmsg size at {@link #BYTES_PER_SEND} bytes.
      */
     public TcOffload(NetlinkConnection conn, NetlinkConnection dumpConn, TcPolicy policy, TcPorts ports) {
         this(conn, false, dumpConn, false, policy, ports);
     }
 
+    /**
+     * Bytes per sendmsg of filter changes: NLMSG_GOODSIZE on 4 KiB pages (SKB_WITH_OVERHEAD(4096),
+     * 4096 - 320). The kernel builds a filter's notification — its echo, or for any RTNLGRP_TC
+     * listener (the daemon's own event agent, a {@code tc monitor}) — in a buffer of
+     * max(NLMSG_GOODSIZE, bytes left in the sendmsg) (tfilter_notify_prep, 2025, backported to
+     * 6.1): 1,024 deletes in one sendmsg made each allocate and zero ~24 KiB on average, most of an
+     * echo delete's time in the kernel VM. Within this bound every notification buffer is the
+     * kernel's floor, and a sendmsg still carries ~78 deletes or ~15 installs.
+     */
+    static final int BYTES_PER_SEND = 3776;
+
     private TcOffload(NetlinkConnection conn, boolean owns, NetlinkConnection dumpConn, boolean ownsDump, TcPolicy policy, TcPorts ports) {
-        this.conn = conn;
+        this.conn = conn.maxBytesPerSend(BYTES_PER_SEND);
         this.clsact = new Clsact(conn);
         this.ownsConnection = owns;
         this.dumpConn = dumpConn;
@@ -967,15 +982,11 @@ public final class TcOffload implements AutoCloseable {
                 gone[req] = decoder.decode(msg, known);
             }
         };
-        if (finalCounters) {
-            // Each delete keeps its ack: an echo that never came must read as "outcome unknown"
-            // (settled below), not as done with the counters lost.
-            conn.batch("delete flower filters", out, echoes, batchResult);
-        } else {
-            // An idle delete's ack says only "done": fenced, the kernel answers just the failures
-            // and each chunk's last delete.
-            conn.batchFenced("delete flower filters", out, echoes, batchResult);
-        }
+        // A delete's ack says only "done": fenced, the kernel answers just the failures, each
+        // chunk's last delete and the echoes asked for. A delete that asked for its echo is done
+        // only by it: an echo that never came reads as "outcome unknown" (settled below), not
+        // as done with the counters lost.
+        conn.batchFenced("delete flower filters", out, echoes, batchResult);
         for (int j = 0; j < m; j++) {
             int i = index[j];
             Installed in = which[j];
