@@ -114,6 +114,15 @@ class BatchHostTest {
         return count;
     }
 
+    /** A counting transport over a new rtnetlink socket in the test's netns, with an 8 MiB receive buffer. */
+    private Counting counting() {
+        return new Counting(ns.call(() -> {
+            NetlinkSocket s = NetlinkSocket.open(NetlinkProtocol.ROUTE);
+            s.setReceiveBufferSize(8 << 20, true);
+            return s;
+        }));
+    }
+
     /** The real socket, counting the datagrams received; optionally losing the n-th echo (RTM_NEWADDR) it reads. */
     private static final class Counting implements NetlinkTransport {
         final NetlinkSocket s;
@@ -172,11 +181,7 @@ class BatchHostTest {
     @org.junit.jupiter.params.ParameterizedTest(name = "chunk={0}")
     @org.junit.jupiter.params.provider.ValueSource(ints = {1024, 501, 64})
     void aFencedBatchHearsOnlyFailuresAndFencesYetPinsEachOutcome(int chunk) {
-        Counting t = new Counting(ns.call(() -> {
-            NetlinkSocket s = NetlinkSocket.open(NetlinkProtocol.ROUTE);
-            s.setReceiveBufferSize(8 << 20, true);
-            return s;
-        }));
+        Counting t = counting();
         try (NetlinkConnection fenced = new NetlinkConnection(t, NetlinkProtocol.ROUTE).timeoutMillis(10_000).maxMessagesPerSend(chunk)) {
             NetlinkMessageWriter w = new NetlinkMessageWriter(64 * N);
             for (int i = 0; i < N; i++) {
@@ -200,11 +205,7 @@ class BatchHostTest {
      */
     @Test
     void aFencedEchoRequestIsDoneOnlyByItsEcho() {
-        Counting t = new Counting(ns.call(() -> {
-            NetlinkSocket s = NetlinkSocket.open(NetlinkProtocol.ROUTE);
-            s.setReceiveBufferSize(8 << 20, true);
-            return s;
-        }));
+        Counting t = counting();
         try (NetlinkConnection fenced = new NetlinkConnection(t, NetlinkProtocol.ROUTE).timeoutMillis(10_000)) {
             NetlinkMessageWriter w = new NetlinkMessageWriter(64 * N);
             for (int i = 0; i < N; i++) {
@@ -239,11 +240,7 @@ class BatchHostTest {
     @org.junit.jupiter.params.ParameterizedTest(name = "bytes={0}")
     @org.junit.jupiter.params.provider.ValueSource(ints = {400, 439, 10})
     void aByteBoundChunksTheSendsAndKeepsEachOutcome(int bytes) {
-        Counting t = new Counting(ns.call(() -> {
-            NetlinkSocket s = NetlinkSocket.open(NetlinkProtocol.ROUTE);
-            s.setReceiveBufferSize(8 << 20, true);
-            return s;
-        }));
+        Counting t = counting();
         try (NetlinkConnection c = new NetlinkConnection(t, NetlinkProtocol.ROUTE).timeoutMillis(10_000).maxBytesPerSend(bytes)) {
             NetlinkMessageWriter w = batch();
             assertEquals(40 * N, w.length(), "40-byte requests");

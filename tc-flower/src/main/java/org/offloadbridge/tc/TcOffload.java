@@ -952,8 +952,8 @@ public final class TcOffload implements AutoCloseable {
     /**
      * {@link #deleteAll(List)}; without {@code finalCounters} no echo is asked, and each outcome's
      * stats are only the baseline carried over replaces (TcStats.ZERO for most): for flows whose
-     * counters the caller has just read (idle expiry). The echo costs more than the delete: 0.44–0.89×
-     * {@code tc -batch} with it, 2.15–5.13× without (docs/benchmarks-tc.md).
+     * counters the caller has just read (idle expiry). The echo costs more than the delete: 0.97–1.70×
+     * {@code tc -batch} with it, 3.77–7.27× without (10,000–100,000 filters, docs/benchmarks-tc.md).
      */
     public synchronized List<TcOutcome> deleteAll(List<Ufid> ufids, boolean finalCounters) {
         TcOutcome[] result = new TcOutcome[ufids.size()];

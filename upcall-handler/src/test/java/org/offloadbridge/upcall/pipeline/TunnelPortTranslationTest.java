@@ -233,4 +233,26 @@ class TunnelPortTranslationTest {
         Translation one = pipeline.translate(fromTunnel(42, R2, LOCAL));
         assertEquals(0L, one.mask().get(Field.TUN_IPV6_DST_HI), "an IPv4-only device decides nothing by IPv6 fields");
     }
+
+    /**
+     * What a revalidator does after any wide change (rules, ports): translate each flow again
+     * from its megaflow's key, without learning. Under NORMAL the decap and the encap flows come
+     * back the same — mask and actions — or the revalidator would evict them and their next
+     * packets upcall again.
+     */
+    @Test
+    void normalTunnelFlowsTranslateAgainFromTheirMegaflowToTheSameMegaflow() throws Exception {
+        pipeline.loadRulesFile("priority=0,actions=normal\n");
+        FlowKey out = Packets.on(11).eth(0x020000000002L, 0x020000000001L, 0x0800).ipv4("192.168.42.1", "192.168.42.2", 1, 64).key();
+        pipeline.translate(out); // floods: .01 not learned yet
+        Translation decap = pipeline.translate(fromTunnel(42, R2, LOCAL)); // learns .01 behind vx1
+        Translation encap = pipeline.translate(out); // now unicast to vx1
+        for (Translation t : new Translation[] {decap, encap}) {
+            org.offloadbridge.flow.Megaflow m = t.megaflow();
+            Translation again = pipeline.translate(m.key(), false);
+            assertNull(again.error(), m.toString());
+            assertEquals(m.mask(), again.mask(), "mask of " + m);
+            assertEquals(m.actions(), again.actions(), "actions of " + m);
+        }
+    }
 }
