@@ -396,7 +396,11 @@ public final class Revalidator implements Agent {
             r.counters.retranslateDeleted.increment();
             return;
         }
-        if (t.error() != null || !t.mask().equals(m.mask())) {
+        // As OVS's revalidate_ukey__ (flow_wildcards_has_extra): the installed flow stays while
+        // it pins every bit the new translation needs — its more specific match still takes only
+        // packets that translate alike, and m.withActions keeps its key and mask. Only a
+        // translation that needs a bit the flow wildcards (it would be too wide now) evicts it.
+        if (t.error() != null || !t.mask().isSubsetOf(m.mask())) {
             evict(u, true);
             r.counters.retranslateDeleted.increment();
             return;

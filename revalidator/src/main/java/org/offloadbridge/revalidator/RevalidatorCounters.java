@@ -53,7 +53,7 @@ public final class RevalidatorCounters {
      * @param kept               re-translations that changed nothing
      * @param modified           re-translations whose new actions were modified in place (counters kept)
      * @param moved              flows moved between layers (make-before-break), incl. policy changes
-     * @param retranslateDeleted flows deleted because their re-translation gave another mask or an error
+     * @param retranslateDeleted flows deleted because their re-translation needs a field their mask wildcards (too wide now), or failed
      * @param idleExpired        flows deleted after max-idle without traffic
      * @param overLimitEvicted   flows evicted because the table was over twice the flow limit
      * @param missingReinstalled ukeys whose flow had vanished from its layer, put back

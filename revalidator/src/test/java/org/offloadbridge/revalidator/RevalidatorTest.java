@@ -233,6 +233,32 @@ class RevalidatorTest {
         assertEquals(5, u.stats().packets());
     }
 
+    /**
+     * New rules that consult fewer fields (the tp_dst=99 rule gone): the installed flow, which
+     * pins tp_dst, still matches only packets that translate alike — modified in place with the
+     * new actions, as OVS does, not deleted for its next packet to upcall again.
+     */
+    @Test
+    void retranslationKeepsAFlowThatPinsMoreThanTheNewRulesNeed() {
+        Ukey u = rig.send(flow(53));
+        Ufid id = u.ufid();
+        round(0);
+        TestPipelines.load(rig.pipeline, Rig.RULES.replace("priority=10,udp,tp_dst=99,actions=output:p3\n", "")
+            .replace("priority=1,actions=output:p2", "priority=1,actions=output:p5"));
+        Translation t = rig.pipeline.translate(flow(53), false);
+        assertTrue(t.mask().isSubsetOf(u.megaflow().mask()) && !t.mask().equals(u.megaflow().mask()),
+            "the new rules need fewer fields: " + t.mask() + " vs " + u.megaflow().mask());
+        round(500);
+        assertEquals(0, revs.counters().retranslateDeleted());
+        assertEquals(1, revs.counters().modified());
+        assertTrue(u == rig.ukeys.get(id), "the same ukey");
+        assertTrue(rig.tc.holds(id));
+        assertEquals(TestPipelines.output(5), u.megaflow().actions());
+        assertEquals(List.of(new org.offloadbridge.flow.Action.Output(5)), rig.tc.megaflowOf(id).actions().toList());
+        round(500);
+        assertEquals(1, revs.counters().modified(), "current now: nothing more to do");
+    }
+
     @Test
     void retranslationDeletesAFlowWhoseMaskChanged() {
         Ukey u = rig.send(flow(53));

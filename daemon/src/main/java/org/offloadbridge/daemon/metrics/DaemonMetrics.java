@@ -476,7 +476,7 @@ public final class DaemonMetrics {
         Map.entry("kept", "Re-translations that changed nothing."),
         Map.entry("modified", "Re-translations whose new actions were modified in place (counters kept)."),
         Map.entry("moved", "Flows moved between layers (make-before-break), policy changes included."),
-        Map.entry("retranslateDeleted", "Flows deleted because their re-translation gave another mask or an error."),
+        Map.entry("retranslateDeleted", "Flows deleted because their re-translation needs a field their mask wildcards, or failed."),
         Map.entry("idleExpired", "Flows deleted after max-idle without traffic."),
         Map.entry("overLimitEvicted", "Flows evicted because the table was over twice the flow limit."),
         Map.entry("missingReinstalled", "Flows that had vanished from their layer, put back."),
