@@ -121,10 +121,10 @@ class TunnelHostTest {
                 "the encap flow's set(tunnel(...)), as OVS reads it:\n" + parsed.out());
 
             List<String> flows = flows(d);
-            assertTrue(flows.stream().anyMatch(f -> f.contains("tunnel(tun_id=0x2a,src=10.20.0.2,dst=10.20.0.1,tp_dst=4789,flags(+key))")),
-                "a decap flow matches the tunnel as OVS prints a tc decap flow (UDP port, key present): " + flows);
-            assertTrue(flows.stream().anyMatch(f -> f.contains("set(tunnel(tun_id=0x2a,src=10.20.0.1,dst=10.20.0.2,ttl=64,tp_dst=4789")),
-                "an encap flow sets it: " + flows);
+            assertTrue(flows.stream().anyMatch(f -> f.contains("tunnel(tun_id=0x2a,src=10.20.0.2,dst=10.20.0.1,tos=0/0x3,tp_dst=4789,flags(+key))")),
+                "a decap flow matches the tunnel as OVS prints a tc decap flow (outer ECN, UDP port, key present): " + flows);
+            assertTrue(flows.stream().anyMatch(f -> f.contains("ipv4(tos=0/0x3,") && f.contains("set(tunnel(tun_id=0x2a,src=10.20.0.1,dst=10.20.0.2,ttl=64,tp_dst=4789")),
+                "an encap flow matches the inner ECN (it becomes the outer one) and sets the tunnel: " + flows);
 
             // explain, as an operator asks about tunnel flows: the decap flows by their tunnel
             // match (dpctl syntax, as dump-flows prints it), the encap flow by its ufid.

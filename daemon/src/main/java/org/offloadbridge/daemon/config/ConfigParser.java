@@ -313,6 +313,11 @@ public final class ConfigParser {
             }
             long dstPort = t.integer("dst-port", 4789, 1, 65535, "the outer UDP destination port");
             java.util.OptionalInt tos = inheritOr(t, "tos", 0, 0, 255);
+            if (tos.isPresent() && (tos.getAsInt() & 3) != 0) {
+                // As OVS refuses it ("invalid TOS"): the outer ECN is always the inner packet's.
+                error(t.path("tos"), tos.getAsInt() + " has ECN bits set (its low 2 bits): the outer ECN is always the inner packet's;"
+                    + " give the DSCP shifted left by 2 (e.g. 184 for EF)");
+            }
             java.util.OptionalInt ttl = inheritOr(t, "ttl", DEFAULT_TUNNEL_TTL, 1, 255);
             // As OVS (NETDEV_TNL_CSUM_DEFAULT): on for an IPv6 underlay, where a zero UDP checksum is
             // refused by receivers that do not opt in (RFC 6935), off for IPv4.

@@ -116,6 +116,11 @@ class TunnelPortConfigTest {
         assertEquals("port[0].dst-port", onlyError(head + "local-ip = \"10.9.0.1\"\nremote-ip = \"flow\"\ndst-port = 0\n").key());
         assertEquals("port[0].ttl", onlyError(head + "local-ip = \"10.9.0.1\"\nremote-ip = \"flow\"\nttl = 0\n").key());
         assertTrue(onlyError(head + "local-ip = \"10.9.0.1\"\nremote-ip = \"flow\"\ntos = \"copy\"\n").message().contains("or \"inherit\""));
+        // ECN bits in a fixed tos: refused, as OVS refuses them (the outer ECN is the inner packet's).
+        ConfigError ecn = onlyError(head + "local-ip = \"10.9.0.1\"\nremote-ip = \"flow\"\ntos = 185\n");
+        assertEquals("port[0].tos", ecn.key());
+        assertTrue(ecn.message().contains("185 has ECN bits set") && ecn.message().contains("184 for EF"), ecn.message());
+        assertTrue(ecn.toString().contains(":6:"), "with its line: " + ecn);
         ConfigError unknown = onlyError(head + "local-ip = \"10.9.0.1\"\nremote-ip = \"flow\"\nremote_ip = \"10.9.0.3\"\n");
         assertTrue(unknown.message().contains("did you mean remote-ip?"), unknown.message());
         ConfigError plain = onlyError("[[port]]\nname = \"eth1\"\nlocal-ip = \"10.9.0.1\"\n");

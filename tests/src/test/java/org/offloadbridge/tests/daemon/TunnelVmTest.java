@@ -121,9 +121,11 @@ class TunnelVmTest {
                     && encap.contains("src_ip 10.20.0.1") && encap.contains("key_id 42") && encap.contains("dst_port 4789"),
                     "the encap flow sets the tunnel on p1's ingress:\n" + encap);
                 assertTrue(encap.contains("Egress Redirect to device obvx4789"), encap);
+                assertTrue(encap.contains("ip_tos 0/0x3"), "the encap flow matches the inner ECN, which it carries to the outer header:\n" + encap);
                 String decap = sw.sh("tc filter show dev obvx4789 ingress");
                 assertTrue(decap.contains("enc_key_id 42") && decap.contains("enc_src_ip 10.20.0.2") && decap.contains("enc_dst_ip 10.20.0.1")
                     && decap.contains("enc_dst_port 4789"), "the decap flow matches the tunnel (with the UDP port, as mlx5 needs) on obvx4789's ingress:\n" + decap);
+                assertTrue(decap.contains("enc_tos 0/0x3"), "the decap flow matches the outer ECN (not CE: the inner packet as it came):\n" + decap);
                 assertTrue(decap.contains("unset") && decap.contains("Egress Redirect to device p1"), decap);
                 assertTrue(decap.contains("ob-tnl-miss"), "the tunnel slow path stays below the flows:\n" + decap);
 

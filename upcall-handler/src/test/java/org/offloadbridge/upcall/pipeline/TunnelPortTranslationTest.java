@@ -64,9 +64,9 @@ class TunnelPortTranslationTest {
         assertEquals(0xffffffffL, t.mask().get(Field.TUN_IPV4_SRC));
         assertEquals(0xffffffffL, t.mask().get(Field.TUN_IPV4_DST));
         assertEquals(0xffffL, t.mask().get(Field.TUN_TP_DST), "the device's UDP port: mlx5 takes a decap filter only with it");
-        assertEquals("tunnel(tun_id=0x2a,src=10.9.0.2,dst=10.9.0.1,tp_dst=4789,flags(+key))",
+        assertEquals("tunnel(tun_id=0x2a,src=10.9.0.2,dst=10.9.0.1,tos=0/0x3,tp_dst=4789,flags(+key))",
             org.offloadbridge.flow.FlowFormat.formatMatch(t.key(), t.mask(), null, false).replaceAll(",recirc_id.*", ""),
-            "as OVS prints a tc decap flow");
+            "as OVS prints a tc decap flow (the outer ECN: ecnCrossesTheTunnelAsRfc6040Says)");
         assertEquals("12", pipeline.translate(fromTunnel(42, R3, LOCAL)).actions().toString(), "remote .3: vx2");
         assertEquals("11,12", pipeline.translate(fromTunnel(43, R2, LOCAL)).actions().toString(), "remote .2, another key: vxk (key=flow)");
         assertEquals("12,11", pipeline.translate(fromTunnel(42, (int) Packets.ip("10.9.0.9"), LOCAL)).actions().toString(),
@@ -254,5 +254,63 @@ class TunnelPortTranslationTest {
             assertEquals(m.mask(), again.mask(), "mask of " + m);
             assertEquals(m.actions(), again.actions(), "actions of " + m);
         }
+    }
+
+    /**
+     * ECN across the tunnel (RFC 6040; OVS's tnl_port_send / tnl_port_receive; the kernel's VXLAN
+     * device): on encap the outer ECN is the inner packet's whatever tos says, CE sent as ECT(0),
+     * and the flow matches the inner ECN (a NIC builds an offloaded flow's outer header once); on
+     * decap an outer CE marks an ECN-capable inner packet CE and drops one that is not — the outer
+     * ECN matched always, the inner only when the outer is CE.
+     */
+    @Test
+    void ecnCrossesTheTunnelAsRfc6040Says() throws Exception {
+        pipeline.loadRulesFile("""
+            in_port=p1,actions=output:vx2
+            in_port=p2,actions=set_field:10.9.0.7->tun_dst,set_field:99->tun_id,output:vxf
+            in_port=vx1,actions=output:p1
+            """);
+        String[] outerEcn = {"", "tos=0x1,", "tos=0x2,", "tos=0x2,"}; // not-ECT, ECT(1), ECT(0), CE -> ECT(0)
+        for (int ecn = 0; ecn < 4; ecn++) {
+            FlowKey k = Packets.on(11).eth(1, 2, 0x0800).ipv4("192.168.42.1", "192.168.42.2", 6, 64).key();
+            k.set(Field.NW_TOS, 0xb8 | ecn); // DSCP EF
+            Translation t = pipeline.translate(k);
+            assertEquals("set(tunnel(tun_id=0x2a,src=10.9.0.1,dst=10.9.0.3," + outerEcn[ecn] + "ttl=64,tp_dst=4789,flags(key))),20",
+                t.actions().toString(), "tos 0 fixed (vx2): the DSCP is the port's, the ECN the packet's; inner ECN " + ecn);
+            assertEquals(0x03L, t.mask().get(Field.NW_TOS), "the inner ECN decides the outer one: matched, the DSCP not");
+        }
+        Translation inherit = pipeline.translate(fromP2(0xbb, 33)); // EF + CE
+        assertTrue(inherit.actions().toString().contains("tos=0xba,"), "tos inherit (vxf): the DSCP copied, CE sent as ECT(0): " + inherit.actions());
+        assertEquals(0xffL, inherit.mask().get(Field.NW_TOS));
+        FlowKey arp = Packets.on(11).eth(1, 2, 0x0806).key();
+        assertEquals(0L, pipeline.translate(arp).mask().get(Field.NW_TOS), "not IP: no ECN to carry");
+
+        FlowKey ect0 = fromTunnel(42, R2, LOCAL);
+        ect0.set(Field.NW_TOS, 0x02);
+        Translation plain = pipeline.translate(ect0);
+        assertEquals("11", plain.actions().toString(), "outer not CE: the inner packet as it came");
+        assertEquals(0x03L, plain.mask().get(Field.TUN_TOS), "the outer ECN decided that: matched (the outer DSCP not)");
+        assertEquals(0L, plain.mask().get(Field.NW_TOS), "the inner ToS decided nothing");
+
+        FlowKey ce = fromTunnel(42, R2, LOCAL);
+        ce.set(Field.TUN_TOS, 0x03);
+        ce.set(Field.NW_TOS, 0x2a); // ECT(0)
+        Translation marked = pipeline.translate(ce);
+        assertNull(marked.error());
+        assertEquals("set(ipv4(tos=0x3/0x3)),11", marked.actions().toString(), "outer CE, inner ECT(0): the inner packet marked CE");
+        assertEquals(0x03L, marked.mask().get(Field.TUN_TOS));
+        assertEquals(0x03L, marked.mask().get(Field.NW_TOS), "the inner ECN decided the mark: matched");
+
+        ce.set(Field.NW_TOS, 0x28); // not-ECT
+        Translation dropped = pipeline.translate(ce);
+        assertNull(dropped.error(), "a drop flow like any other, so these packets do not upcall one by one");
+        assertTrue(dropped.actions().isDrop(), "outer CE, inner not ECN-capable: dropped; got " + dropped.actions());
+        assertEquals(0x03L, dropped.mask().get(Field.TUN_TOS));
+        assertEquals(0x03L, dropped.mask().get(Field.NW_TOS));
+
+        FlowKey ceArp = fromTunnel(42, R2, LOCAL);
+        ceArp.set(Field.ETH_TYPE, 0x0806);
+        ceArp.set(Field.TUN_TOS, 0x03);
+        assertEquals("11", pipeline.translate(ceArp).actions().toString(), "outer CE over a frame that is not IP: nothing to mark");
     }
 }

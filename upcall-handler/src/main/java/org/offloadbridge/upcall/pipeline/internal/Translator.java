@@ -179,7 +179,9 @@ public final class Translator {
             error = "packet from datapath port " + Integer.toUnsignedString(packet.inPort()) + ", which is not in the port table";
         } else {
             work.set(Field.IN_PORT, in.ofPort());
-            lookupAndRun(0, 0);
+            if (!in.isTunnel() || decapsulateEcn(packet)) {
+                lookupAndRun(0, 0);
+            }
         }
         Actions actions = error == null ? out.build() : Actions.DROP;
         // VID and PCP of a tag the packet does not have hold nothing (the parser leaves them
@@ -285,6 +287,14 @@ public final class Translator {
             if (bits != 0) {
                 wc.setWord(i, wc.word(i) | bits);
             }
+        }
+    }
+
+    /** Pins those bits of a field that do not hold a constant. */
+    private void pinBits(Field f, long bits) {
+        long b = bits & f.valueMask() & ~constant.get(f);
+        if (b != 0) {
+            wc.unwildcard(f, b);
         }
     }
 
@@ -440,9 +450,19 @@ public final class Translator {
             int tos = tn.tos();
             if (tos == org.offloadbridge.flow.Tunnel.INHERIT) {
                 if (ip) {
-                    pin(Field.NW_TOS);
+                    pinBits(Field.NW_TOS, DSCP_MASK);
                 }
-                tos = ip ? (int) work.get(Field.NW_TOS) : 0;
+                tos = ip ? (int) work.get(Field.NW_TOS) & DSCP_MASK : 0;
+            }
+            if (ip) {
+                // ECN is always the inner packet's, whatever tos says, CE sent as ECT(0) (OVS's
+                // tnl_port_send; the kernel's INET_ECN_encapsulate): a CE mark on the outer header
+                // is then one the underlay made. Pinned, as OVS pins it (ip_tos 0/0x3 in its tc
+                // flows): a NIC builds an offloaded encap flow's outer header once, from the
+                // flow's tunnel_key tos, so that must carry this packet's ECN.
+                pinBits(Field.NW_TOS, ECN_MASK);
+                int ecn = (int) work.get(Field.NW_TOS) & ECN_MASK;
+                tos = (tos & DSCP_MASK) | (ecn == ECN_CE ? ECN_ECT_0 : ecn);
             }
             int ttl = tn.ttl();
             if (ttl == org.offloadbridge.flow.Tunnel.INHERIT) {
@@ -520,6 +540,35 @@ public final class Translator {
     private static String dotted(long a) {
         return org.offloadbridge.flow.FlowFormat.formatIpv4(a);
     }
+
+    /**
+     * RFC 6040 decapsulation, as OVS's tnl_port_receive: an outer header marked CE (congestion on
+     * the underlay) marks an ECN-capable inner IP packet CE, and drops one that is not ECN-capable
+     * (it could not carry the mark on). The kernel's VXLAN device does the same to a packet it
+     * decapsulates, but a NIC decapsulating an offloaded flow does not: the megaflow must say it.
+     * So a decap flow matches the outer ECN bits (enc_tos 0x…/0x3; OVS matches the whole outer
+     * ToS), and the inner ones when the outer is CE. The drop is a flow like any other (no
+     * actions), so such packets do not upcall one by one.
+     *
+     * @return false when the packet is dropped here, before any table
+     */
+    private boolean decapsulateEcn(FlowKey packet) {
+        wc.unwildcard(Field.TUN_TOS, ECN_MASK);
+        if ((packet.get(Field.TUN_TOS) & ECN_MASK) != ECN_CE || !isIp()) {
+            return true;
+        }
+        wc.unwildcard(Field.NW_TOS, ECN_MASK);
+        long tos = work.get(Field.NW_TOS);
+        if ((tos & ECN_MASK) == ECN_NOT_ECT) {
+            return false;
+        }
+        work.set(Field.NW_TOS, tos | ECN_CE);
+        dirty.unwildcard(Field.NW_TOS, ECN_MASK);
+        return true;
+    }
+
+    /** The ToS byte's (IPv6 traffic class's) two parts, and the ECN codepoints (RFC 3168). */
+    private static final int DSCP_MASK = 0xfc, ECN_MASK = 0x03, ECN_NOT_ECT = 0, ECN_ECT_0 = 2, ECN_CE = 3;
 
     /** IPv4 or IPv6 (eth_type is pinned by the baseline, so asking costs the mask nothing). */
     private boolean isIp() {
@@ -676,7 +725,10 @@ public final class Translator {
                 out.beginSet(attr, true);
                 open = true;
             }
-            out.field(f, work.get(f), m);
+            // The value's unmasked bits cleared, as OVS's commit_masked_set_action: they are the
+            // packet's, which the flow may not match, and would make the actions differ between
+            // packets of one megaflow (and from a re-translation of its key).
+            out.field(f, work.get(f) & m, m);
         }
         if (open) {
             out.endSet();
