@@ -6,8 +6,9 @@ package org.offloadbridge.testkit;
  * to {@code hv2} (10.20.0.2 on {@code u2}), a plain Linux host whose VXLAN device {@code vx42}
  * (VNI 42, UDP 4789, remote 10.20.0.1) and the veth {@code v2} to its own VM, {@code vm2}
  * (192.168.42.2), are ports of its bridge {@code br0} — a hypervisor as a Linux bridge builds
- * one. Inner neighbours are static (no ARP through the tunnel) and neither VM nor hv2's bridge
- * has IPv6, so only the traffic a test sends crosses.
+ * one. Inner neighbours are static (no ARP through the tunnel), neither VM nor hv2's bridge has
+ * IPv6, and the bridge neither snoops multicast (it would send IGMP reports of its own) nor
+ * floods multicast into vx42, so only the traffic a test sends crosses.
  */
 public record TunnelNet(Topology t, Topology.Host sw, Topology.Host h1, Topology.Host hv2, Topology.Host vm2) implements AutoCloseable {
     /** vm2's MAC (its eth0's). */
