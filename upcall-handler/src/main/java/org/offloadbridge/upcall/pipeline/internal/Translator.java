@@ -300,10 +300,7 @@ public final class Translator {
 
     /** Pins a whole field, except bits that hold a constant. */
     private void pin(Field f) {
-        long bits = f.valueMask() & ~constant.get(f);
-        if (bits != 0) {
-            wc.unwildcard(f, bits);
-        }
+        pinBits(f, f.valueMask());
     }
 
     private void runActions(List<OfAction> actions, int tableId, int depth) {
