@@ -11,27 +11,29 @@ import org.offloadbridge.upcall.pipeline.internal.PrefixTrie;
 class PrefixTrieTest {
     @Test
     void examples() {
-        PrefixTrie t = new PrefixTrie(32);
-        assertEquals(0, t.lcp(0, 0x0a000001L));
-        t.insert(0, 0x0a000500L, 24);
-        assertEquals(24, t.lcp(0, 0x0a000507L));
-        assertEquals(0, t.lcp(0, 0xc0a80101L));
-        assertEquals(15, t.lcp(0, 0x0a010001L));
-        t.insert(0, 0x0a000509L, 32);
-        assertEquals(28, t.lcp(0, 0x0a000507L));
-        assertEquals(32, t.lcp(0, 0x0a000509L));
-        t.insert(0, 0, 0);
-        assertEquals(0, t.lcp(0, 0xc0a80101L), "a /0 stores no bits");
-        t.insert(0, 0x80000000L, 1);
-        assertEquals(1, t.lcp(0, 0xc0a80101L));
+        PrefixTrie.Builder b = new PrefixTrie.Builder(32);
+        assertEquals(0, b.build().lcp(0, 0x0a000001L));
+        b.insert(0, 0x0a000500L, 24);
+        assertEquals(24, b.build().lcp(0, 0x0a000507L));
+        assertEquals(0, b.build().lcp(0, 0xc0a80101L));
+        assertEquals(15, b.build().lcp(0, 0x0a010001L));
+        b.insert(0, 0x0a000509L, 32);
+        assertEquals(28, b.build().lcp(0, 0x0a000507L));
+        assertEquals(32, b.build().lcp(0, 0x0a000509L));
+        b.insert(0, 0, 0);
+        assertEquals(0, b.build().lcp(0, 0xc0a80101L), "a /0 stores no bits");
+        b.insert(0, 0x80000000L, 1);
+        assertEquals(1, b.build().lcp(0, 0xc0a80101L));
+        assertEquals(4, b.build().size());
     }
 
     /** OVS's leaf rule: a path that ends in the trie needs no extra bit to prove the lcp. */
     @Test
     void aPathThatEndsNeedsNoExtraBit() {
-        PrefixTrie t = new PrefixTrie(32);
-        t.insert(0, 0x0a000000L, 8);      // 10/8
-        t.insert(0, 0xc0a80000L, 16);     // 192.168/16
+        PrefixTrie t = new PrefixTrie.Builder(32)
+            .insert(0, 0x0a000000L, 8)      // 10/8
+            .insert(0, 0xc0a80000L, 16)     // 192.168/16
+            .build();
         // 10.1.2.3 runs 8 bits down 10/8, and nothing stored goes further: 8 bits prove it.
         assertEquals(8, t.lcp(0, 0x0a010203L));
         assertEquals(8, t.proofBits(0, 0x0a010203L));
@@ -49,7 +51,7 @@ class PrefixTrieTest {
         // One case: one random trie and 50 queries against it.
         Cases.check(200, List.of(), rnd -> rnd, rnd -> "a random trie (replay with -Dob.case)", r -> {
             int width = r.nextBoolean() ? 32 : 128;
-            PrefixTrie t = new PrefixTrie(width);
+            PrefixTrie.Builder b = new PrefixTrie.Builder(width);
             int n = 1 + r.nextInt(50);
             long[][] stored = new long[n][3];
             long base = r.nextLong();
@@ -59,8 +61,9 @@ class PrefixTrieTest {
                 long lo = width == 32 ? ((base ^ (r.nextLong() & ((1L << r.nextInt(33)) - 1))) & 0xffffffffL) : r.nextLong();
                 int plen = r.nextInt(width + 1);
                 stored[i] = new long[] {hi, lo, plen};
-                t.insert(hi, lo, plen);
+                b.insert(hi, lo, plen);
             }
+            PrefixTrie t = b.build();
             for (int q = 0; q < 50; q++) {
                 long[] s = stored[r.nextInt(n)];
                 long hi = s[0] ^ (r.nextInt(3) == 0 ? r.nextLong() : 0);

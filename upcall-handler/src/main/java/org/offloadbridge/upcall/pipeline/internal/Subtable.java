@@ -102,10 +102,11 @@ final class Subtable {
         this.l4Mask = pm != 0 ? pm : im;
         this.l4Len = l4Mask == 0 ? 0 : 32 - Long.numberOfTrailingZeros(l4Mask);
         if (l4Len > 0) {
-            l4Trie = new PrefixTrie(32);
+            PrefixTrie.Builder b = new PrefixTrie.Builder(32);
             for (CompiledRule r : rules) {
-                l4Trie.insert(0, l4Word(r.value, l4Kind) & l4Mask, l4Len);
+                b.insert(0, l4Word(r.value, l4Kind) & l4Mask, l4Len);
             }
+            l4Trie = b.build();
         } else {
             l4Trie = null;
         }

@@ -39,26 +39,27 @@ public final class Table {
         }
         st.sort(Comparator.comparingInt((Subtable s) -> -s.maxPriority));
         this.subtables = st.toArray(new Subtable[0]);
+        PrefixTrie.Builder[] builders = new PrefixTrie.Builder[4];
         for (int k = 0; k < 4; k++) {
             for (Subtable s : subtables) {
-                if (s.plen[k] == 0) {
-                    continue;
-                }
-                if (tries[k] == null) {
-                    tries[k] = new PrefixTrie(k < 2 ? 32 : 128);
+                if (s.plen[k] != 0 && builders[k] == null) {
+                    builders[k] = new PrefixTrie.Builder(k < 2 ? 32 : 128);
                 }
             }
         }
         for (CompiledRule r : rules) {
             for (int k = 0; k < 4; k++) {
-                if (tries[k] == null) {
+                if (builders[k] == null) {
                     continue;
                 }
                 int p = prefixLength(r.mask, k);
                 if (p > 0) {
-                    tries[k].insert(hi(r.value, k), lo(r.value, k), p);
+                    builders[k].insert(hi(r.value, k), lo(r.value, k), p);
                 }
             }
+        }
+        for (int k = 0; k < 4; k++) {
+            tries[k] = builders[k] == null ? null : builders[k].build();
         }
         this.size = rules.size();
     }
