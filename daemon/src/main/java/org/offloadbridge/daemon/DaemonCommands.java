@@ -291,6 +291,10 @@ public final class DaemonCommands {
             case NONE -> "no datapath layer: packets executed one by one by the daemon (slow path)";
         }).append('\n');
         b.append("  why: ").append(u.reasonText() == null ? "ok" : u.reasonText()).append('\n');
+        String failed = translationError(u);
+        if (failed != null) {
+            b.append("  drops because translation failed: ").append(failed).append('\n');
+        }
         if (u.kernelText() != null) {
             b.append("  kernel said: ").append(u.kernelText()).append('\n');
         }
@@ -305,6 +309,21 @@ public final class DaemonCommands {
         b.append('\n');
         b.append("  state: ").append(u.state()).append(", translated at pipeline seq ").append(u.seq()).append('\n');
         return b.toString();
+    }
+
+    /**
+     * Why a drop flow drops when its translation failed (a rule loop, a packet of no tunnel port):
+     * its key translated again now, so the ukey need not keep the text. Null for any other flow.
+     */
+    private String translationError(Ukey u) {
+        if (!u.megaflow().actions().isDrop()) {
+            return null;
+        }
+        try {
+            return d.pipeline().translate(u.megaflow().key(), false).error();
+        } catch (RuntimeException e) {
+            return "translating it again threw " + e;
+        }
     }
 
     // ---- trace ----
@@ -352,7 +371,9 @@ public final class DaemonCommands {
         }
         b.append('\n');
         if (t.error() != null) {
-            b.append("Translation failed: ").append(t.error()).append(" (the packet is dropped)\n");
+            b.append("Translation failed: ").append(t.error()).append(t.cacheable()
+                ? " (the packet is dropped, and the megaflow below is installed as a drop flow, as OVS installs one)\n"
+                : " (the packet is dropped; no flow is installed)\n");
         }
         b.append("Datapath actions: ").append(FlowFormat.formatActions(t.actions(), names)).append('\n');
         Megaflow mf = t.megaflow();

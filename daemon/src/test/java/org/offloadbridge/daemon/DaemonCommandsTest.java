@@ -159,6 +159,32 @@ class DaemonCommandsTest {
         assertTrue(miss.text().contains("Datapath actions: drop"), miss.text());
     }
 
+    /** A rule loop: trace says its megaflow installs as a drop flow, explain of that flow says why it drops. */
+    @Test
+    void aRuleLoopIsTracedAndItsDropFlowExplained() throws Exception {
+        CommandsRig loopRig = new CommandsRig("""
+            table=0,priority=10,in_port=p1,tcp,actions=resubmit(,1)
+            table=0,priority=1,actions=drop
+            table=1,actions=resubmit(,0)
+            """);
+        DaemonCommands lc = new DaemonCommands(loopRig);
+        String flow = "in_port=p1,tcp,nw_src=10.0.0.1,nw_dst=10.0.0.2,tp_src=1234,tp_dst=80";
+        String trace = lc.trace(List.of(flow)).text();
+        assertTrue(trace.contains("Translation failed: over 64 nested resubmit/goto_table (a rule loop?) (the packet is dropped,"
+            + " and the megaflow below is installed as a drop flow, as OVS installs one)\n"), trace);
+        assertTrue(trace.contains("Datapath actions: drop"), trace);
+        Ukey u = loopRig.place(flow, FlowLayer.TC_HW, Reason.NONE, FlowStats.ZERO);
+        String why = lc.explain(List.of(u.ufid().uuidString())).text();
+        assertTrue(why.contains("  actions: drop\n"), why);
+        assertTrue(why.contains("  drops because translation failed: over 64 nested resubmit/goto_table (a rule loop?)\n"), why);
+        assertTrue(why.contains("rules file line 1: ") && why.contains("rules file line 3: "), why);
+        assertEquals(3, why.split("rules file line ").length, "each rule of the loop once: " + why);
+
+        Ukey plain = rig.place("in_port=p2,udp,tp_dst=7", FlowLayer.TC_HW, Reason.NONE, FlowStats.ZERO);
+        String noRule = c.explain(List.of(plain.ufid().uuidString())).text();
+        assertTrue(noRule.contains("  actions: drop\n") && !noRule.contains("translation failed"), "a drop rule's flow: " + noRule);
+    }
+
     @Test
     void traceSaysWhenTheFlowIsInstalledAlready() throws Exception {
         Ukey u = flows().get(0);

@@ -234,6 +234,39 @@ class DaemonHostTest {
     }
 
     /**
+     * A rule loop for ICMP on the real kernel and the DPDK layer: the first echo request's failed
+     * translation is installed as a drop flow (as OVS installs one), so the other 19 are dropped by
+     * the datapath instead of each coming up for 64 nested lookups; ARP still goes NORMAL.
+     */
+    @Test
+    void aRuleLoopBecomesADropFlowAndItsPacketsStopComingUp() throws Exception {
+        DatapathConfig dc = new DatapathConfig().hwOffload(false).handlerThreads(2).revalidatorThreads(1);
+        DaemonSettings s = new DaemonSettings(dc, List.of("p1", "p2"), """
+            table=0,priority=10,icmp,actions=resubmit(,1)
+            table=0,priority=0,actions=normal
+            table=1,actions=resubmit(,0)
+            """, true, List.of(), false, 1, false);
+        try (Net t = Net.create("dloop"); NetNs sw = NetNs.open(t.sw().name());
+             Daemon d = sw.call(() -> Daemon.start(s, MonotonicClock.SYSTEM))) {
+            String ping = t.h1().sh("ping -c 20 -i 0.05 -W 1 10.9.0.2 || true");
+            assertTrue(ping.contains("20 packets transmitted, 0 received"), ping);
+            long errors = d.upcallCounters().translateErrors();
+            assertTrue(errors >= 1 && errors <= 3, "one failed translation (a racing duplicate or two at most), not one per packet: "
+                + errors + "; " + new DaemonCommands(d).upcallShow());
+            Ukey loop = null;
+            for (Ukey u : all(d)) {
+                if (u.megaflow().actions().isDrop()) {
+                    loop = u;
+                }
+            }
+            assertTrue(loop != null && loop.layer() == FlowLayer.DPDK, "the loop's drop flow, in the DPDK layer: " + all(d));
+            assertTrue(loop.stats().packets() >= 15, "the datapath dropped the rest: " + loop.stats());
+            String why = new DaemonCommands(d).explain(List.of("ufid:" + loop.ufid())).text();
+            assertTrue(why.contains("drops because translation failed: over 64 nested resubmit/goto_table (a rule loop?)"), why);
+        }
+    }
+
+    /**
      * obctl reload on a running daemon: a port added to the file is attached (and the rules,
      * reloaded at once, may name it), max-idle reaches the revalidators, a thread count is only
      * reported, and a bad file changes nothing.

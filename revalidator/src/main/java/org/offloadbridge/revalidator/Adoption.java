@@ -43,7 +43,7 @@ final class Adoption {
             } catch (RuntimeException e) {
                 t = null;
             }
-            boolean same = t != null && t.error() == null && t.mask().equals(m.mask()) && t.actions().equals(m.actions())
+            boolean same = t != null && t.cacheable() && t.mask().equals(m.mask()) && t.actions().equals(m.actions())
                 && m.ufid().equals(Ufid.of(t.key(), t.mask()));
             if (same) {
                 Ukey u = new Ukey(m, t.offload(), t.seq(), t.rulesHit(), now);

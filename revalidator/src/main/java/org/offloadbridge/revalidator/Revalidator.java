@@ -400,7 +400,9 @@ public final class Revalidator implements Agent {
         // it pins every bit the new translation needs — its more specific match still takes only
         // packets that translate alike, and m.withActions keeps its key and mask. Only a
         // translation that needs a bit the flow wildcards (it would be too wide now) evicts it.
-        if (t.error() != null || !t.mask().isSubsetOf(m.mask())) {
+        // A failed translation's drop stays like any other translation's actions (OVS's
+        // xlate_key ignores the error too); one that rests on no flow field is evicted.
+        if (!t.cacheable() || !t.mask().isSubsetOf(m.mask())) {
             evict(u, true);
             r.counters.retranslateDeleted.increment();
             return;

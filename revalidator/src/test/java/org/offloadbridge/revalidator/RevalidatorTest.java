@@ -259,6 +259,37 @@ class RevalidatorTest {
         assertEquals(1, revs.counters().modified(), "current now: nothing more to do");
     }
 
+    /**
+     * A rule loop's drop flow (OVS installs a failed translation's drop too) is a flow like any
+     * other: kept while the rules still loop for it — its re-translation fails alike, which is no
+     * reason to evict it — and modified in place when the loop is mended.
+     */
+    @Test
+    void aRuleLoopsDropFlowStaysWhileTheLoopDoesAndForwardsOnceItIsMended() {
+        String loop = Rig.RULES.replace("priority=1,actions=output:p2", "priority=1,actions=resubmit(,1)")
+            + "table=1,actions=resubmit(,0)\n";
+        TestPipelines.load(rig.pipeline, loop);
+        Ukey u = rig.send(flow(53));
+        assertTrue(u.megaflow().actions().isDrop(), "the loop's megaflow drops");
+        Ufid id = u.ufid();
+        round(0);
+        TestPipelines.load(rig.pipeline, loop);
+        round(500);
+        assertEquals(1, revs.counters().kept(), "still a loop: kept");
+        assertEquals(0, revs.counters().retranslateDeleted());
+        assertTrue(rig.tc.holds(id));
+
+        TestPipelines.load(rig.pipeline, Rig.RULES);
+        Translation t = rig.pipeline.translate(flow(53), false);
+        assertNull(t.error());
+        assertTrue(t.mask().isSubsetOf(u.megaflow().mask()), "the loop consulted what the mended rules do, and no less");
+        round(500);
+        assertEquals(1, revs.counters().modified());
+        assertTrue(u == rig.ukeys.get(id), "the same ukey");
+        assertEquals(TestPipelines.output(2), u.megaflow().actions());
+        assertEquals(TestPipelines.output(2), rig.tc.megaflowOf(id).actions());
+    }
+
     @Test
     void retranslationDeletesAFlowWhoseMaskChanged() {
         Ukey u = rig.send(flow(53));

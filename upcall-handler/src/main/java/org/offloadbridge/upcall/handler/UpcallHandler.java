@@ -204,9 +204,15 @@ public final class UpcallHandler implements Agent {
         }
         if (t.error() != null) {
             counters.translateErrors.increment();
-            badInput.warn("{}: translation of a packet from port {} failed, dropped: {}", roleName(),
+            if (!t.cacheable()) {
+                badInput.warn("{}: translation of a packet from port {} failed, dropped: {}", roleName(),
+                    Integer.toUnsignedString(u.inPort()), t.error());
+                return null;
+            }
+            // As OVS's upcall_xlate: the failed translation's drop is installed like any flow, so
+            // a rule loop costs one translation per megaflow, not 64 nested lookups per packet.
+            badInput.warn("{}: translation of a packet from port {} failed, its megaflow installed as a drop flow: {}", roleName(),
                 Integer.toUnsignedString(u.inPort()), t.error());
-            return null;
         }
         long now = clock.millis();
         Ukey existing = ukeys.get(t.ufid());

@@ -347,7 +347,7 @@ public final class Pipeline {
         Translator tr = translators.get();
         var actions = tr.translate(rules, ports, macs, controllerPid, packet, mayLearn, steps, into.keyBuffer(), into.maskBuffer(),
             into.builder(), into.hitsBuffer());
-        into.finish(actions, tr.offload(), tr.error(), s);
+        into.finish(actions, tr.offload(), tr.error(), tr.cacheable(), s);
         into.macLookups(tr);
     }
 }

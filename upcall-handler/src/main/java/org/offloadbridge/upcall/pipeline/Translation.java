@@ -1,7 +1,10 @@
 package org.offloadbridge.upcall.pipeline;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import org.offloadbridge.flow.Actions;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.FlowMask;
@@ -37,6 +40,7 @@ public final class Translation {
     /** {@link #ufid()}, computed once per translation (null until asked). */
     private Ufid ufid;
     private String error;
+    private boolean cacheable = true;
     private long seq;
     private long[] macs = new long[4];
     private int nMacs;
@@ -67,12 +71,26 @@ public final class Translation {
         return hits;
     }
 
-    void finish(Actions actions, OffloadPreference offload, String error, long seq) {
+    void finish(Actions actions, OffloadPreference offload, String error, boolean cacheable, long seq) {
         this.ufid = null; // key and mask are new
         this.actions = actions;
         this.offload = offload;
         this.error = error;
+        this.cacheable = cacheable;
         this.seq = seq;
+        if (error != null && hits.size() > 1) {
+            distinctHits();
+        }
+    }
+
+    /**
+     * A loop's rules once each, in the order first hit: a rule loop hits the same few rules up to
+     * 64 deep (4,096 lookups at most), and its drop flow's ukey keeps the list (off the hot path:
+     * errors only).
+     */
+    private void distinctHits() {
+        Set<Rule> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        hits.removeIf(r -> !seen.add(r));
     }
 
     void macLookups(org.offloadbridge.upcall.pipeline.internal.Translator tr) {
@@ -164,6 +182,16 @@ public final class Translation {
     /** Null, or why translation stopped (then actions drop), e.g. "resubmit depth 64 exceeded". */
     public String error() {
         return error;
+    }
+
+    /**
+     * Whether a datapath flow may carry this translation — its drop included when it failed, as
+     * OVS installs the drop of a failed translation (a rule loop) so the megaflow's packets stop
+     * coming up one by one. False only when the answer rests on something the megaflow does not
+     * hold: a packet from a port the pipeline's port table does not have (yet).
+     */
+    public boolean cacheable() {
+        return cacheable;
     }
 
     /** The pipeline sequence number the translation started from. */

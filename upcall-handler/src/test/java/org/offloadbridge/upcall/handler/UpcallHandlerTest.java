@@ -11,6 +11,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.offloadbridge.flow.Action;
+import org.offloadbridge.flow.Field;
 import org.offloadbridge.flow.FlowKey;
 import org.offloadbridge.flow.FlowLayer;
 import org.offloadbridge.flow.FlowResult;
@@ -229,6 +230,39 @@ class UpcallHandlerTest {
         assertEquals(1, s.translateErrors());
         assertEquals(1, s.installed(), "the good upcall behind the bad ones is handled");
         assertEquals(1, rig.executor.executed().size(), "bad input is dropped, not executed");
+    }
+
+    /**
+     * As OVS (upcall_xlate installs what xlate_actions made, a failed translation's drop too): a
+     * rule loop's megaflow becomes a drop flow, so its packets stop coming up for 64 nested
+     * lookups each, and the flow's ukey holds the loop's rules once each.
+     */
+    @Test
+    void aRuleLoopIsInstalledAsADropFlow() {
+        TestPipelines.load(rig.pipeline, """
+            table=0,priority=10,udp,actions=resubmit(,1)
+            table=0,priority=1,actions=output:p2
+            table=1,actions=resubmit(,0)
+            """);
+        FlowKey k = TestPipelines.udp(1, 1, 2, 53);
+        Ukey u = rig.send(k);
+        assertNotNull(u, "the failed translation has a ukey");
+        assertTrue(u.megaflow().actions().isDrop());
+        assertEquals(FlowLayer.TC_HW, u.layer());
+        assertTrue(rig.tc.holds(u.ufid()), "installed where any flow would be");
+        assertEquals(2, u.rulesHit().size(), "the loop's two rules once each, not 64 times: " + u.rulesHit());
+        assertTrue(rig.executor.executed().get(0).actions().isDrop(), "its packet is dropped");
+        UpcallCounters.Values s = rig.stats();
+        assertEquals(1, s.translateErrors());
+        assertEquals(1, s.installed());
+
+        // what the loop decided on is in the mask: a packet it does not loop for gets its own flow
+        FlowKey tcpKey = TestPipelines.udp(1, 1, 2, 80);
+        tcpKey.set(Field.NW_PROTO, 6);
+        tcpKey.deriveAttrs(null);
+        Ukey tcp = rig.send(tcpKey);
+        assertEquals(List.of(new Action.Output(2)), tcp.megaflow().actions().toList());
+        assertEquals(1, rig.stats().translateErrors());
     }
 
     @Test

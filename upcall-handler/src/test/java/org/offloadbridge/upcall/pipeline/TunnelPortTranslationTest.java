@@ -74,6 +74,10 @@ class TunnelPortTranslationTest {
         Translation none = pipeline.translate(fromTunnel(42, R2, (int) Packets.ip("10.9.0.99")));
         assertTrue(none.actions().isDrop());
         assertTrue(none.error().contains("matches no tunnel port"), none.error());
+        assertTrue(none.cacheable(), "its drop is installed, as OVS's: such packets stop coming up one by one");
+        for (Field f : new Field[] {Field.TUN_ID, Field.TUN_IPV4_SRC, Field.TUN_IPV4_DST}) {
+            assertEquals(f == Field.TUN_ID ? -1L : 0xffffffffL, none.mask().get(f), f + " decided there is no port: matched exactly");
+        }
     }
 
     /**

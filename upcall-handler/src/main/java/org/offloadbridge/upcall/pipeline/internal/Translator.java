@@ -81,6 +81,8 @@ public final class Translator {
     /** Lookups of a traced translation, or null (every other translation: no cost beyond the check). */
     private List<org.offloadbridge.upcall.pipeline.Trace.Step> trace;
     private String error;
+    /** False when the last translation must not become a datapath flow: see {@link #cacheable()}. */
+    private boolean cacheable;
     private boolean exit;
     private int resubmits;
     private long tunId;
@@ -115,6 +117,7 @@ public final class Translator {
         this.offload = OffloadPreference.PREFERRED;
         this.hit = hit;
         this.error = null;
+        this.cacheable = true;
         this.exit = false;
         this.resubmits = 0;
         this.tunId = 0;
@@ -177,6 +180,7 @@ public final class Translator {
             // a tunnel packet of no port: dropped, as OVS drops it
         } else if (in == null) {
             error = "packet from datapath port " + Integer.toUnsignedString(packet.inPort()) + ", which is not in the port table";
+            cacheable = false; // the port may be added any moment: a drop flow would outlive the reason for it
         } else {
             work.set(Field.IN_PORT, in.ofPort());
             if (!in.isTunnel() || decapsulateEcn(packet)) {
@@ -225,6 +229,17 @@ public final class Translator {
     /** Null, or why the last translation stopped (its actions are then drop). */
     public String error() {
         return error;
+    }
+
+    /**
+     * Whether the last translation may become a datapath flow. An error's drop is a flow like any
+     * other (a rule loop, a packet of no tunnel port: what decided it is in the megaflow's mask),
+     * as OVS installs one, so the packets of a broken megaflow stop coming up one by one. Only a
+     * packet from a port the port table does not hold (yet) is not: that rests on the table, not
+     * on the packet.
+     */
+    public boolean cacheable() {
+        return cacheable;
     }
 
     private void loadVlans(FlowKey k) {
