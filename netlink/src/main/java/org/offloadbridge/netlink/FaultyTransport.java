@@ -42,13 +42,26 @@ final class FaultyTransport implements NetlinkTransport {
     private final NetlinkMessageCursor cursor = new NetlinkMessageCursor();
     private final Map<Integer, Drop> bySeq = new HashMap<>();
     private final ArrayDeque<byte[]> synthesized = new ArrayDeque<>();
+    /** Answers to hand out before reading the socket again, in the order the kernel would send them. */
+    private final ArrayDeque<Answer> ready = new ArrayDeque<>();
+
     /**
-     * Answers to hand out before reading the socket again, in the order the kernel would send them:
-     * a byte[] is a synthesized error (handed out as it is) or, in {@link #fromKernel}, a kernel
-     * datagram (faults applied when handed out); an Integer a negative receive result.
+     * One answer held back: a datagram the kernel sent (faults applied when it is handed out), one
+     * synthesized (handed out as it is), or a negative receive result ({@code datagram} null).
      */
-    private final ArrayDeque<Object> ready = new ArrayDeque<>();
-    private final java.util.Set<Object> fromKernel = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private record Answer(byte[] datagram, boolean fromKernel, int result) {
+        static Answer kernel(byte[] d) {
+            return new Answer(d, true, d.length);
+        }
+
+        static Answer synthesized(byte[] d) {
+            return new Answer(d, false, d.length);
+        }
+
+        static Answer failed(int result) {
+            return new Answer(null, true, result);
+        }
+    }
     private ByteBuffer staging = direct(1 << 16);
     private ByteBuffer rx = direct(1 << 16);
 
@@ -104,27 +117,26 @@ final class FaultyTransport implements NetlinkTransport {
 
     /** Drains the kernel's answers (all queued inside the sendmsg) and merges the synthesized errors in by sequence number. */
     private void mergeInSequence() {
-        ArrayDeque<Object> kernel = new ArrayDeque<>();
+        ArrayDeque<Answer> kernel = new ArrayDeque<>();
         for (int guard = 0; guard < 1_000_000; guard++) {
             int n = delegate.receive(0);
             if (n == -Errno.EAGAIN.value()) {
                 break;
             }
             if (n < 0) {
-                kernel.add(n);
+                kernel.add(Answer.failed(n));
                 continue;
             }
             byte[] d = new byte[n];
             delegate.receiveBuffer().get(0, d);
-            fromKernel.add(d);
-            kernel.add(d);
+            kernel.add(Answer.kernel(d));
         }
         while (!synthesized.isEmpty() || !kernel.isEmpty()) {
-            Object k = kernel.peek();
-            if (k instanceof Integer || (k != null && (synthesized.isEmpty() || seqOf((byte[]) k) - seqOf(synthesized.peek()) < 0))) {
+            Answer k = kernel.peek();
+            if (k != null && (k.datagram() == null || synthesized.isEmpty() || seqOf(k.datagram()) - seqOf(synthesized.peek()) < 0)) {
                 ready.add(kernel.poll());
             } else {
-                ready.add(synthesized.poll());
+                ready.add(Answer.synthesized(synthesized.poll()));
             }
         }
     }
@@ -191,18 +203,18 @@ final class FaultyTransport implements NetlinkTransport {
     @Override
     public int receive(int timeoutMillis) {
         while (true) {
-            Object next = ready.poll();
+            Answer next = ready.poll();
             int n;
             ByteBuffer in;
-            if (next instanceof Integer code) {
-                return code;
-            } else if (next != null && !fromKernel.remove(next)) {
-                byte[] s = (byte[]) next; // synthesized: as it is
+            if (next != null && next.datagram() == null) {
+                return next.result();
+            } else if (next != null && !next.fromKernel()) {
+                byte[] s = next.datagram(); // synthesized: as it is
                 ensure(s.length);
                 rx.put(0, s);
                 return s.length;
             } else if (next != null) {
-                byte[] d = (byte[]) next;
+                byte[] d = next.datagram();
                 n = d.length;
                 in = ByteBuffer.wrap(d).order(ByteOrder.nativeOrder());
             } else {

@@ -64,14 +64,16 @@ public final class NetlinkConnection implements AutoCloseable {
     private final AttributeTable errAttrs = new AttributeTable(NLMSGERR_ATTR_MAX);
     private final BatchResult single = new BatchResult();
     private int[] messageOffsets = new int[16];
-    /** Per message: an rtnetlink GET sent without NLM_F_ACK, answered by its one reply (or an error). */
-    private boolean[] answeredByReply = new boolean[16];
-    /** Per message of a {@link #batchFenced} batch: sent without NLM_F_ACK, its success known by its chunk's fence. */
-    private boolean[] silent = new boolean[16];
-    /** Per silent message that asks NLM_F_ECHO: the echo is its answer, and it must come before the fence's ack. */
-    private boolean[] wantsEcho = new boolean[16];
-    /** Per silent message that asks NLM_F_ECHO: its echo was read. */
-    private boolean[] echoSeen = new boolean[16];
+    /** Per message: how it is answered, {@link #BY_REPLY}, {@link #SILENT}, {@link #WANTS_ECHO}, {@link #ECHO_SEEN}. */
+    private byte[] how = new byte[16];
+    /** An rtnetlink GET sent without NLM_F_ACK, answered by its one reply (or an error). */
+    private static final byte BY_REPLY = 1;
+    /** A message of a {@link #batchFenced} batch sent without NLM_F_ACK: its success is known by its chunk's fence. */
+    private static final byte SILENT = 2;
+    /** A silent message that asks NLM_F_ECHO: the echo is its answer, and it must come before the fence's ack. */
+    private static final byte WANTS_ECHO = 4;
+    /** Its echo (or, for a GET, its reply) was read. */
+    private static final byte ECHO_SEEN = 8;
     private final boolean rtnetlink;
     private int nextSeq;
     private int timeoutMillis = DEFAULT_TIMEOUT_MILLIS;
@@ -319,15 +321,9 @@ public final class NetlinkConnection implements AutoCloseable {
             NetlinkMessage m = requestCursor.message();
             if (n == messageOffsets.length) {
                 messageOffsets = java.util.Arrays.copyOf(messageOffsets, n * 2);
-                answeredByReply = java.util.Arrays.copyOf(answeredByReply, n * 2);
-                silent = java.util.Arrays.copyOf(silent, n * 2);
-                wantsEcho = java.util.Arrays.copyOf(wantsEcho, n * 2);
-                echoSeen = java.util.Arrays.copyOf(echoSeen, n * 2);
+                how = java.util.Arrays.copyOf(how, n * 2);
             }
-            answeredByReply[n] = false;
-            silent[n] = false;
-            wantsEcho[n] = false;
-            echoSeen[n] = false;
+            how[n] = 0;
             messageOffsets[n++] = m.offset();
             int flags = m.flags() | NLM_F_REQUEST;
             if (dump) {
@@ -338,10 +334,10 @@ public final class NetlinkConnection implements AutoCloseable {
             } else if (rtnetlink && isGetLike(m.type()) && (flags & NLM_F_ACK) == 0) {
                 // An rtnetlink GET is answered by exactly one reply or one error; asking for an
                 // ack as well would double the datagrams (iproute2 does not ask either).
-                answeredByReply[n - 1] = true;
+                how[n - 1] = BY_REPLY;
             } else if (fenced && (flags & NLM_F_ACK) == 0) {
-                silent[n - 1] = true; // exchange() makes each chunk's last one the fence
-                wantsEcho[n - 1] = (flags & NLM_F_ECHO) != 0;
+                // exchange() makes each chunk's last one the fence
+                how[n - 1] = (flags & NLM_F_ECHO) != 0 ? SILENT | WANTS_ECHO : SILENT;
             } else {
                 flags |= NLM_F_ACK;
             }
@@ -352,6 +348,11 @@ public final class NetlinkConnection implements AutoCloseable {
             throw new IllegalArgumentException("the writer holds no message");
         }
         return n;
+    }
+
+    /** Whether message {@code i} of the batch being exchanged has {@code flag} ({@link #how}). */
+    private boolean is(int i, byte flag) {
+        return (how[i] & flag) != 0;
     }
 
     /** rtnetlink GET types are 2 mod 4 (RTM_GETLINK = 18, RTM_GETTFILTER = 46, ...); flags 0x300 on them mean a dump. */
@@ -367,9 +368,9 @@ public final class NetlinkConnection implements AutoCloseable {
         for (int i = from; i < to; i++) {
             b.putInt(messageOffsets[i] + NlMsgHdr.SEQ, base + (i - from));
         }
-        if (silent[to - 1]) {
+        if (is(to - 1, SILENT)) {
             // The fence: the chunk's last request asks for its ack (see batchFenced).
-            silent[to - 1] = false;
+            how[to - 1] &= ~(SILENT | WANTS_ECHO);
             int at = messageOffsets[to - 1] + NlMsgHdr.FLAGS;
             b.putShort(at, (short) (b.getShort(at) | NLM_F_ACK));
         }
@@ -378,7 +379,7 @@ public final class NetlinkConnection implements AutoCloseable {
         transport.send(b, start, end - start);
         int pending = 0;
         for (int i = from; i < to; i++) {
-            pending += silent[i] ? 0 : 1;
+            pending += is(i, SILENT) ? 0 : 1;
         }
         while (pending > 0) {
             int len = transport.receive(timeoutMillis);
@@ -417,7 +418,7 @@ public final class NetlinkConnection implements AutoCloseable {
                 int type = m.type();
                 if (type == NLMSG_ERROR) {
                     completeFromError(m, idx, result);
-                    if (!silent[idx]) {
+                    if (!is(idx, SILENT)) {
                         pending--; // a silent request's error is extra: the fence still ends the chunk
                     }
                 } else if (type == NLMSG_DONE && dump) {
@@ -435,8 +436,8 @@ public final class NetlinkConnection implements AutoCloseable {
                     if (handler != null) {
                         handler.onReply(idx, m);
                     }
-                    echoSeen[idx] = true;
-                    if (!dump && answeredByReply[idx]) {
+                    how[idx] |= ECHO_SEEN;
+                    if (!dump && is(idx, BY_REPLY)) {
                         result.complete(idx, 0, null, -1);
                         pending--;
                     }
@@ -444,12 +445,12 @@ public final class NetlinkConnection implements AutoCloseable {
             }
         }
         for (int i = from; i < to; i++) {
-            if (silent[i] && wantsEcho[i] && !echoSeen[i]) {
+            if ((how[i] & (SILENT | WANTS_ECHO | ECHO_SEEN)) == (SILENT | WANTS_ECHO)) {
                 // The kernel queues a request's echo before anything it answers later: with the
                 // fence's ack read and no echo, the echo was lost (in a real kernel our receive
                 // buffer overflowed, which the next recvmsg reports) — done or not, unknown.
                 result.complete(i, Errno.ENOBUFS.value(), "reply lost: its echo never came before the fence's ack; outcome unknown, re-read kernel state", -1);
-            } else if (silent[i]) {
+            } else if (is(i, SILENT)) {
                 result.complete(i, 0, null, -1); // no error came before the fence: done (a failure read is kept)
             }
         }

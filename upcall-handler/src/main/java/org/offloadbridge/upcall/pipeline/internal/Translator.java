@@ -558,8 +558,9 @@ public final class Translator {
      * the underlay) marks an ECN-capable inner IP packet CE, and drops one that is not ECN-capable
      * (it could not carry the mark on). The kernel's VXLAN device does the same to a packet it
      * decapsulates, but a NIC decapsulating an offloaded flow does not: the megaflow must say it.
-     * So a decap flow matches the outer ECN bits (enc_tos 0x…/0x3; OVS matches the whole outer
-     * ToS), and the inner ones when the outer is CE. The drop is a flow like any other (no
+     * So a decap flow matches the outer ECN bits (enc_tos with mask 0x3, e.g. {@code enc_tos 0/0x3}
+     * as tc prints Not-ECT; OVS matches the whole outer ToS), and the inner ones when the outer is
+     * CE. The drop is a flow like any other (no
      * actions), so such packets do not upcall one by one.
      *
      * @return false when the packet is dropped here, before any table
