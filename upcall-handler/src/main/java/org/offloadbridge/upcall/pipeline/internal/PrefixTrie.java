@@ -20,7 +20,8 @@ import java.util.Arrays;
  * prefix passes through the depth-{@code j} sub-node {@code t}, j = 1..4).
  *
  * <p>A built trie is one {@code int[]} of 4-int (16-byte) nodes: the presence map, a 16-bit
- * map of which nibble values have a child, and the index of the first child — a node's children
+ * map of which nibble values have a child, the index of the first child, and padding to keep
+ * nodes on 16-byte boundaries — a node's children
  * are stored together in nibble order (breadth-first), so child {@code t} is the first plus the
  * number of children before {@code t}. A node never straddles a cache line, so a lookup reads
  * one line per 4 bits. The {@link Builder}'s form, 16 child slots beside the map (68 bytes, the
@@ -51,11 +52,6 @@ public final class PrefixTrie {
         this.width = width;
         this.nodes = nodes;
         this.size = size;
-    }
-
-    /** An empty trie over addresses of {@code width} bits. */
-    public static PrefixTrie empty(int width) {
-        return new Builder(width).build();
     }
 
     public int width() {
