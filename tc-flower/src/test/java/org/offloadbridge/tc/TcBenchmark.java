@@ -87,7 +87,8 @@ public final class TcBenchmark {
                         jit[r][side] = jitMillis() - c0;
                     }
                     System.out.printf("  round %d: ours %.2f / %.2f / %.2f / %.2f s, tc -batch %.2f / %.2f / %.2f / %.2f s (install / dump+stats / delete"
-                            + " / ours: delete-idle, tc: get+delete; each as if of all %d); JIT compiling %.1f s in ours, %.1f s in tc's%n", r + 1,
+                            + " / ours: delete-idle, tc: get+delete; each as if of all %d); JIT compiling %.1f s during our side, %.1f s during tc's (its timed windows"
+                            + " and the untimed re-adds between them)%n", r + 1,
                             ours[r][0], ours[r][1], ours[r][2], ours[r][3], tc[r][0], tc[r][1], tc[r][2], tc[r][3], n, jit[r][0] / 1e3, jit[r][1] / 1e3);
                 }
                 System.out.println("  ours: " + offload.counters());
