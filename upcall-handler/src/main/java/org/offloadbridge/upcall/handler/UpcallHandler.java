@@ -204,15 +204,13 @@ public final class UpcallHandler implements Agent {
         }
         if (t.error() != null) {
             counters.translateErrors.increment();
-            if (!t.cacheable()) {
-                badInput.warn("{}: translation of a packet from port {} failed, dropped: {}", roleName(),
-                    Integer.toUnsignedString(u.inPort()), t.error());
-                return null;
-            }
             // As OVS's upcall_xlate: the failed translation's drop is installed like any flow, so
             // a rule loop costs one translation per megaflow, not 64 nested lookups per packet.
-            badInput.warn("{}: translation of a packet from port {} failed, its megaflow installed as a drop flow: {}", roleName(),
-                Integer.toUnsignedString(u.inPort()), t.error());
+            badInput.warn("{}: translation of a packet from port {} failed, {}: {}", roleName(), Integer.toUnsignedString(u.inPort()),
+                t.cacheable() ? "its megaflow installed as a drop flow" : "dropped", t.error());
+            if (!t.cacheable()) {
+                return null;
+            }
         }
         long now = clock.millis();
         Ukey existing = ukeys.get(t.ufid());

@@ -81,7 +81,6 @@ public final class Translator {
     /** Lookups of a traced translation, or null (every other translation: no cost beyond the check). */
     private List<org.offloadbridge.upcall.pipeline.Trace.Step> trace;
     private String error;
-    /** False when the last translation must not become a datapath flow: see {@link #cacheable()}. */
     private boolean cacheable;
     private boolean exit;
     private int resubmits;
@@ -231,13 +230,7 @@ public final class Translator {
         return error;
     }
 
-    /**
-     * Whether the last translation may become a datapath flow. An error's drop is a flow like any
-     * other (a rule loop, a packet of no tunnel port: what decided it is in the megaflow's mask),
-     * as OVS installs one, so the packets of a broken megaflow stop coming up one by one. Only a
-     * packet from a port the port table does not hold (yet) is not: that rests on the table, not
-     * on the packet.
-     */
+    /** Whether the last translation may become a datapath flow ({@link org.offloadbridge.upcall.pipeline.Translation#cacheable}). */
     public boolean cacheable() {
         return cacheable;
     }
